@@ -1,0 +1,94 @@
+"""Z3 as the judge of properties over the reachable worlds.
+
+A property is an :class:`~prosecheck.checker.expr.Expr` over world slots. The judge gathers
+the distinct values those slots take across the explored worlds (each with the first,
+breadth-first, world that shows it) and asks Z3 for a valuation that violates an ``always``
+formula, or satisfies a ``sometimes`` formula, minimising the index of its first world so the
+evidence is a shortest trace. Z3 is called once per property, never once per world.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import z3
+
+from prosecheck.checker.expr import BITS, Expr, compile_py, to_z3
+from prosecheck.checker.search import Exploration
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """Z3's answer: the first world (breadth-first) with a matching valuation, or none."""
+
+    found: bool
+    world: int | None
+    valuation: dict[int, int]
+    distinct: int  # how many distinct valuations Z3 was given
+
+
+def valuations(expr_slots: list[int], exploration: Exploration) -> dict[tuple[int, ...], int]:
+    """Each distinct tuple of slot values, mapped to the first world index showing it."""
+    table: dict[tuple[int, ...], int] = {}
+    for i, world in enumerate(exploration.worlds):
+        key = tuple(world[s] for s in expr_slots)
+        if key not in table:
+            table[key] = i
+    return table
+
+
+def _symbols(slots: list[int], sorts: dict[int, str]) -> dict[int, z3.ExprRef]:
+    return {s: (z3.Bool(f"s{s}") if sorts.get(s) == "bool" else z3.BitVec(f"s{s}", BITS)) for s in slots}
+
+
+def _value(sym: z3.ExprRef, v: int) -> z3.ExprRef:
+    return z3.BoolVal(bool(v)) if z3.is_bool(sym) else z3.BitVecVal(v, BITS)
+
+
+def z3_formula(expr: Expr, symbols: dict[int, z3.ExprRef]) -> z3.BoolRef:
+    term = to_z3(expr, lambda scope, name: symbols[int(name)])
+    return term if z3.is_bool(term) else term != z3.BitVecVal(0, BITS)
+
+
+def judge(expr: Expr, slots: list[int], exploration: Exploration, want: bool) -> Judgement:
+    """Find the first world whose valuation makes ``expr`` equal ``want``.
+
+    ``want=False`` looks for a violation of an invariant; ``want=True`` for a witness.
+    """
+    table = valuations(slots, exploration)
+    symbols = _symbols(slots, exploration.system.slot_sorts)
+    formula = z3_formula(expr, symbols)
+    choice = z3.Int("first_world")
+    opt = z3.Optimize()
+    opt.add(
+        z3.Or(
+            [
+                z3.And(choice == first, *[symbols[s] == _value(symbols[s], v) for s, v in zip(slots, key)])
+                for key, first in table.items()
+            ]
+        )
+    )
+    opt.add(formula if want else z3.Not(formula))
+    opt.minimize(choice)
+    if opt.check() != z3.sat:
+        return Judgement(False, None, {}, len(table))
+    first = opt.model()[choice].as_long()
+    world = exploration.worlds[first]
+    return Judgement(True, first, {s: world[s] for s in slots}, len(table))
+
+
+def disagreements(expr: Expr, slots: list[int], exploration: Exploration) -> list[tuple[int, ...]]:
+    """Valuations on which the Python predicate and Z3's evaluation of ``expr`` differ."""
+    table = valuations(slots, exploration)
+    symbols = _symbols(slots, exploration.system.slot_sorts)
+    formula = z3_formula(expr, symbols)
+    predicate = compile_py(expr)
+    out = []
+    for key in table:
+        by_slot = dict(zip(slots, key))
+        py = bool(predicate(lambda scope, name: by_slot[int(name)]))
+        subst = [(symbols[s], _value(symbols[s], v)) for s, v in by_slot.items()]
+        zv = z3.is_true(z3.simplify(z3.substitute(formula, *subst))) if subst else z3.is_true(z3.simplify(formula))
+        if py != zv:
+            out.append(key)
+    return out

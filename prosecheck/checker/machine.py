@@ -1,0 +1,347 @@
+"""Element rules and their compilation from python-statemachine classes into step tables.
+
+An element is a python-statemachine ``StateMachine`` subclass that also inherits
+:class:`ElementRules`. The state machine gives the structure (states, events, transitions,
+the guard names in ``cond=`` and the effect name in ``on=``); the rules give each guard name
+an :class:`~prosecheck.checker.expr.Expr` and each effect name an :class:`Effect`. The
+checker never drives a live machine per product state: :func:`compile_element` reads the
+class once, through its introspection, into an :class:`ElementTable`, and
+:meth:`ElementTable.step` is what the search calls (and caches).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from prosecheck.checker.expr import (
+    And,
+    Const,
+    Expr,
+    ExprLike,
+    Not,
+    Or,
+    Ref,
+    Value,
+    compile_py,
+    lift,
+    refs,
+    render,
+    substitute,
+)
+
+REPLY = "<reply>"
+"""Send destination meaning "whoever sent the message being handled"."""
+
+
+class ModelError(Exception):
+    """The model itself is malformed (a name that does not resolve, a field that does not exist)."""
+
+
+@dataclass(frozen=True)
+class Var:
+    """A local variable of an element: name, initial value (may read options), sort, meaning."""
+
+    name: str
+    initial: ExprLike
+    sort: str = "int"  # "int" | "bool"
+    doc: str = ""
+
+
+@dataclass(frozen=True)
+class Send:
+    """One message emitted by an effect: destination role (or :data:`REPLY`), name, fields."""
+
+    to: str
+    message: str
+    fields: Mapping[str, ExprLike] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Effect:
+    """What a transition does, in spec words, with its citation.
+
+    ``assign`` writes the element's own variables (expressions read the values *before* the
+    step); ``send`` emits messages; ``ghost`` records facts for properties only (never read by
+    a guard); ``choice`` names a nondeterministic environment or fault choice this branch
+    stands for; ``ignore`` marks a transition that explicitly discards the message.
+    """
+
+    label: str
+    ref: Any
+    assign: Mapping[str, ExprLike] = field(default_factory=dict)
+    send: Sequence[Send] = ()
+    ghost: Mapping[str, ExprLike] = field(default_factory=dict)
+    choice: str | None = None
+    ignore: bool = False
+
+
+class ElementRules:
+    """Mixin for element classes: the semantic half of an element."""
+
+    ROLE: ClassVar[str] = ""
+    TITLE: ClassVar[str] = ""
+    VARIABLES: ClassVar[Sequence[Var]] = ()
+    GUARDS: ClassVar[Mapping[str, ExprLike]] = {}
+    EFFECTS: ClassVar[Mapping[str, Effect]] = {}
+    LOCAL_EVENTS: ClassVar[frozenset[str]] = frozenset()
+    REST_STATES: ClassVar[frozenset[str]] = frozenset()
+
+
+@dataclass
+class CompiledTransition:
+    """One transition of one element, with its guard and effect folded for a scenario."""
+
+    index: int
+    source: int
+    target: int
+    event: str
+    guard: Expr
+    guard_text: str
+    effect_name: str
+    effect: Effect
+    assign: list[tuple[int, Callable[..., Value]]]
+    sends: list[tuple[str, str, list[Callable[..., Value]]]]
+    ghost: list[tuple[str, Expr]]
+    guard_fn: Callable[..., Value]
+
+
+Outcome = tuple["CompiledTransition", int, tuple[int, ...], tuple[tuple[str, tuple[int, ...]], ...]]
+"""(transition, target state, new locals, sends as (destination, message)) — a message is
+``(message name, field values in catalogue order)``."""
+
+
+@dataclass
+class ElementTable:
+    """The compiled form of one element class under one scenario's options."""
+
+    role: str
+    title: str
+    cls: type
+    state_ids: list[str]
+    state_names: list[str]
+    initial_state: int
+    rest_states: frozenset[int]
+    var_names: list[str]
+    var_sorts: list[str]
+    initial_locals: tuple[int, ...]
+    transitions: list[CompiledTransition]
+    by_state_event: dict[tuple[int, str], list[CompiledTransition]]
+    local_events: list[str]
+    message_fields: Mapping[str, Sequence[str]]
+    pruned: list[str] = field(default_factory=list)
+
+    def state_index(self, state_id: str) -> int:
+        try:
+            return self.state_ids.index(state_id)
+        except ValueError:
+            raise ModelError(f"{self.role} has no state {state_id!r}") from None
+
+    def step(
+        self, state: int, local: tuple[int, ...], event: str, message: tuple[int, ...] | None
+    ) -> list[Outcome]:
+        """Every enabled transition for ``event`` in ``state`` with these locals and message."""
+        candidates = self.by_state_event.get((state, event))
+        if not candidates:
+            return []
+        names = self.var_names
+        fields = self.message_fields.get(event, ())
+
+        def lookup(scope: str, name: str) -> Value:
+            if scope == "local":
+                return local[names.index(name)]
+            if scope == "msg" and message is not None:
+                return message[fields.index(name)]
+            raise ModelError(f"{self.role}: cannot read {scope}.{name} while handling {event}")
+
+        out: list[Outcome] = []
+        for tr in candidates:
+            if not tr.guard_fn(lookup):
+                continue
+            new_local = list(local)
+            for slot, fn in tr.assign:
+                new_local[slot] = int(fn(lookup))
+            sends = tuple((to, (name, tuple(int(f(lookup)) for f in fns))) for to, name, fns in tr.sends)
+            out.append((tr, tr.target, tuple(new_local), sends))  # type: ignore[arg-type]
+        return out
+
+
+_TOKEN = re.compile(r"\s*(\(|\)|!|\bnot\b|\band\b|\bor\b|[A-Za-z_][A-Za-z0-9_]*)")
+
+
+def parse_condition(text: str, guards: Mapping[str, ExprLike], where: str) -> Expr:
+    """Parse a python-statemachine condition string (``a and not b``, ``!a``) into an Expr."""
+    tokens = [t for t in _TOKEN.findall(text) if t.strip()]
+    pos = 0
+
+    def peek() -> str | None:
+        return tokens[pos] if pos < len(tokens) else None
+
+    def take() -> str:
+        nonlocal pos
+        pos += 1
+        return tokens[pos - 1]
+
+    def expr_or() -> Expr:
+        out = expr_and()
+        while peek() == "or":
+            take()
+            out = Or(out, expr_and())
+        return out
+
+    def expr_and() -> Expr:
+        out = expr_not()
+        while peek() == "and":
+            take()
+            out = And(out, expr_not())
+        return out
+
+    def expr_not() -> Expr:
+        if peek() in ("not", "!"):
+            take()
+            return Not(expr_not())
+        if peek() == "(":
+            take()
+            inner = expr_or()
+            if take() != ")":
+                raise ModelError(f"{where}: unbalanced parentheses in condition {text!r}")
+            return inner
+        name = take()
+        if name not in guards:
+            raise ModelError(f"{where}: condition {text!r} names unknown guard {name!r}")
+        return lift(guards[name])
+
+    result = expr_or()
+    if pos != len(tokens):
+        raise ModelError(f"{where}: cannot parse condition {text!r}")
+    return result
+
+
+def _condition_text(transition: Any) -> str:
+    parts = [str(spec.func) for spec in transition.cond if not spec.is_convention]
+    return " and ".join(f"({p})" if " " in p else p for p in parts)
+
+
+def _effect_name(transition: Any, where: str) -> str:
+    names = [str(spec.func) for spec in transition.on if not spec.is_convention]
+    if len(names) != 1:
+        raise ModelError(f"{where}: every transition names exactly one effect with on=, found {names}")
+    return names[0]
+
+
+def compile_element(
+    cls: type, options: Mapping[str, Value], message_fields: Mapping[str, Sequence[str]]
+) -> ElementTable:
+    """Compile an element class once for a scenario: options folded, dead transitions pruned."""
+    rules: Any = cls
+    states = list(cls.states)  # type: ignore[attr-defined]
+    state_ids = [s.id for s in states]
+    var_names = [v.name for v in rules.VARIABLES]
+    fold = _folder(options, rules.ROLE)
+    initial_locals = tuple(int(_constant(fold(lift(v.initial)), f"{rules.ROLE}.{v.name}")) for v in rules.VARIABLES)
+    table = ElementTable(
+        role=rules.ROLE,
+        title=rules.TITLE,
+        cls=cls,
+        state_ids=state_ids,
+        state_names=[s.name for s in states],
+        initial_state=next(i for i, s in enumerate(states) if s.initial),
+        rest_states=frozenset(i for i, s in enumerate(states) if s.final or s.id in rules.REST_STATES),
+        var_names=var_names,
+        var_sorts=[v.sort for v in rules.VARIABLES],
+        initial_locals=initial_locals,
+        transitions=[],
+        by_state_event={},
+        local_events=sorted(rules.LOCAL_EVENTS),
+        message_fields=message_fields,
+    )
+    for state in states:
+        for tr in state.transitions:
+            for event in tr.events:
+                _add_transition(table, rules, tr, str(event.id), fold)
+    return table
+
+
+def _add_transition(table: ElementTable, rules: Any, tr: Any, event: str, fold: Callable[[Expr], Expr]) -> None:
+    where = f"{table.role}: {tr.source.id} --{event}--> {tr.target.id}"
+    if event not in rules.LOCAL_EVENTS and event not in table.message_fields:
+        raise ModelError(f"{where}: event is neither a local decision nor a known message")
+    cond_text = _condition_text(tr)
+    guard = fold(parse_condition(cond_text, rules.GUARDS, where)) if cond_text else Const(True)
+    name = _effect_name(tr, where)
+    if name not in rules.EFFECTS:
+        raise ModelError(f"{where}: unknown effect {name!r}")
+    effect: Effect = rules.EFFECTS[name]
+    if isinstance(guard, Const) and not guard.value:
+        table.pruned.append(f"{tr.source.id} --{event}--> {tr.target.id} [{name}]")
+        return
+    fields = table.message_fields.get(event, ())
+    _check_refs(guard, table.var_names, fields, where)
+    assign = []
+    for var, value in effect.assign.items():
+        if var not in table.var_names:
+            raise ModelError(f"{where}: effect {name} assigns unknown variable {var!r}")
+        expr = fold(lift(value))
+        _check_refs(expr, table.var_names, fields, where)
+        assign.append((table.var_names.index(var), compile_py(expr)))
+    sends = []
+    for send in effect.send:
+        catalogue = table.message_fields.get(send.message)
+        if catalogue is None:
+            raise ModelError(f"{where}: effect {name} sends unknown message {send.message!r}")
+        unknown = set(send.fields) - set(catalogue)
+        if unknown:
+            raise ModelError(f"{where}: {send.message} has no field(s) {sorted(unknown)}")
+        fns = []
+        for f in catalogue:
+            expr = fold(lift(send.fields.get(f, 0)))
+            _check_refs(expr, table.var_names, fields, where)
+            fns.append(compile_py(expr))
+        sends.append((send.to, send.message, fns))
+    ghost = [(g, fold(lift(e))) for g, e in effect.ghost.items()]
+    table.transitions.append(
+        CompiledTransition(
+            index=len(table.transitions),
+            source=table.state_index(tr.source.id),
+            target=table.state_index(tr.target.id),
+            event=event,
+            guard=guard,
+            guard_text=cond_text or "true",
+            effect_name=name,
+            effect=effect,
+            assign=assign,
+            sends=sends,
+            ghost=ghost,
+            guard_fn=compile_py(guard),
+        )
+    )
+    table.by_state_event.setdefault((table.state_index(tr.source.id), event), []).append(table.transitions[-1])
+
+
+def _folder(options: Mapping[str, Value], role: str) -> Callable[[Expr], Expr]:
+    def replace(ref: Ref) -> Expr | None:
+        if ref.scope != "opt":
+            return None
+        if ref.name not in options:
+            raise ModelError(f"{role}: option {ref.name!r} is not set by the scenario")
+        return Const(options[ref.name])
+
+    return lambda expr: substitute(expr, replace)
+
+
+def _constant(expr: Expr, where: str) -> Value:
+    if not isinstance(expr, Const):
+        raise ModelError(f"{where}: initial value must be a constant once options are set, got {render(expr)}")
+    return expr.value
+
+
+def _check_refs(expr: Expr, var_names: Sequence[str], fields: Sequence[str], where: str) -> None:
+    for scope, name in refs(expr):
+        if scope == "local" and name not in var_names:
+            raise ModelError(f"{where}: unknown variable {name!r}")
+        if scope == "msg" and name not in fields:
+            raise ModelError(f"{where}: the message has no field {name!r}")
+        if scope == "world":
+            raise ModelError(f"{where}: guards and effects may read only their own variables and the message")

@@ -1,0 +1,282 @@
+"""The product of element instances, bounded FIFO links and ghost facts, as one transition system.
+
+A **world** is a flat tuple of integers (control states, local variables, ghost facts) and,
+at the end, one tuple of messages per link. A **step** is one element instance handling the
+message at the head of one of its incoming links, or taking one local decision. A send to a
+full link blocks the step (as a Promela send on a full channel does). Every enabled
+transition is its own successor.
+
+This module is generic: it knows element tables, links and observers, not 5G.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from prosecheck.checker.expr import Expr, Ref, Value, compile_py, refs
+from prosecheck.checker.machine import REPLY, CompiledTransition, ElementTable, ModelError
+
+Message = tuple[str, tuple[int, ...]]
+World = tuple  # flat: ints for variables, tuples of Message for links
+
+
+@dataclass(frozen=True)
+class Instance:
+    """One running copy of an element, in one group (one remote UE's world)."""
+
+    name: str
+    role: str
+    group: int
+    table: ElementTable
+
+
+@dataclass(frozen=True)
+class Link:
+    """A bounded FIFO from one instance to another; ``kind`` is the model's name for it."""
+
+    index: int
+    src: int
+    dst: int
+    kind: str
+    capacity: int
+
+
+@dataclass(frozen=True)
+class Observer:
+    """Sets ghost ``ghost`` when a message whose field of kind in ``field_kinds`` is non-zero
+    is sent on a link of kind in ``link_kinds`` towards a role in ``to_roles`` (empty: any)."""
+
+    ghost: str
+    link_kinds: frozenset[str]
+    field_kinds: frozenset[str]
+    to_roles: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Label:
+    """How a world was reached: which instance fired which transition on which message."""
+
+    instance: int
+    transition: int
+    link: int | None  # the link the handled message came from; None for a local decision
+    message: Message | None
+    sends: tuple[tuple[int, Message], ...] = ()
+
+
+@dataclass(frozen=True)
+class Unhandled:
+    """A message that reached an instance in a state that neither handles nor ignores it."""
+
+    instance: int
+    link: int
+    message: Message
+
+
+@dataclass
+class System:
+    """A finite transition system built from element tables; see the module docstring."""
+
+    instances: list[Instance]
+    links: list[Link]
+    ghost_names: list[str]  # per group
+    groups: int
+    message_fields: Mapping[str, Sequence[str]]
+    message_field_kinds: Mapping[str, Sequence[str]]
+    observers: Sequence[Observer] = ()
+    slots: dict[str, int] = field(default_factory=dict)
+    slot_sorts: dict[int, str] = field(default_factory=dict)
+    _layout: list[tuple[int, int, int]] = field(default_factory=list)
+    _cache: dict[tuple, list] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        pos = 0
+        for inst in self.instances:
+            self.slots[f"{inst.name}.state"] = pos
+            self.slot_sorts[pos] = "int"
+            for name, sort in zip(inst.table.var_names, inst.table.var_sorts):
+                self.slots[f"{inst.name}.{name}"] = pos + 1 + inst.table.var_names.index(name)
+                self.slot_sorts[self.slots[f"{inst.name}.{name}"]] = sort
+            n = len(inst.table.var_names)
+            self._layout.append((pos, pos + 1, pos + 1 + n))
+            pos += 1 + n
+        for g in range(self.groups):
+            for name in self.ghost_names:
+                self.slots[f"{self.group_prefix(g)}ghost.{name}"] = pos
+                self.slot_sorts[pos] = "int"
+                pos += 1
+        self.link_base = pos
+        self._in_links = [[lk for lk in self.links if lk.dst == i] for i in range(len(self.instances))]
+        self._link_of = {(lk.src, lk.dst): lk for lk in self.links}
+        self._by_role = {(inst.group, inst.role): i for i, inst in enumerate(self.instances)}
+        self._ghost_fns: dict[tuple[int, int], list[tuple[int, Callable]]] = {}
+        self._observed = self._compile_observers()
+
+    # -- naming -----------------------------------------------------------------------------
+    def group_prefix(self, group: int) -> str:
+        return "" if self.groups == 1 else f"ue{group + 1}."
+
+    def slot(self, qualified: str) -> int:
+        try:
+            return self.slots[qualified]
+        except KeyError:
+            raise ModelError(f"no world variable {qualified!r}") from None
+
+    def group_slot(self, group: int, name: str) -> int:
+        """Resolve ``role.var`` / ``role.state`` / ``ghost.name`` within a group."""
+        if name.startswith("ghost."):
+            return self.slot(f"{self.group_prefix(group)}{name}")
+        role, _, rest = name.partition(".")
+        inst = self._by_role.get((group, role))
+        if inst is None:
+            raise ModelError(f"no element {role!r} in group {group + 1}")
+        return self.slot(f"{self.instances[inst].name}.{rest}")
+
+    def instance_of(self, group: int, role: str) -> int:
+        return self._by_role[(group, role)]
+
+    # -- worlds -----------------------------------------------------------------------------
+    def initial(self) -> World:
+        values: list = []
+        for inst in self.instances:
+            values.append(inst.table.initial_state)
+            values.extend(inst.table.initial_locals)
+        values.extend([0] * (len(self.ghost_names) * self.groups))
+        values.extend([()] * len(self.links))
+        return tuple(values)
+
+    def control(self, world: World, instance: int) -> int:
+        return world[self._layout[instance][0]]
+
+    def locals_of(self, world: World, instance: int) -> tuple[int, ...]:
+        _, a, b = self._layout[instance]
+        return world[a:b]
+
+    def link(self, world: World, link: int) -> tuple[Message, ...]:
+        return world[self.link_base + link]
+
+    def is_final(self, world: World) -> bool:
+        """Every instance at rest and every link empty."""
+        if any(world[self.link_base + i] for i in range(len(self.links))):
+            return False
+        return all(self.control(world, i) in inst.table.rest_states for i, inst in enumerate(self.instances))
+
+    # -- successors -------------------------------------------------------------------------
+    def successors(self, world: World) -> tuple[list[tuple[Label, World]], list[Unhandled]]:
+        """All (label, successor) pairs in a fixed order, and the unhandled messages seen."""
+        out: list[tuple[Label, World]] = []
+        unhandled: list[Unhandled] = []
+        for i, inst in enumerate(self.instances):
+            state = self.control(world, i)
+            local = self.locals_of(world, i)
+            for event in inst.table.local_events:
+                for outcome in self._step(inst.table, state, local, event, None):
+                    self._apply(world, i, None, None, outcome, out)
+            for lk in self._in_links[i]:
+                queue = world[self.link_base + lk.index]
+                if not queue:
+                    continue
+                head = queue[0]
+                outcomes = self._step(inst.table, state, local, head[0], head[1])
+                if not outcomes:
+                    unhandled.append(Unhandled(i, lk.index, head))
+                for outcome in outcomes:
+                    self._apply(world, i, lk, head, outcome, out)
+        return out, unhandled
+
+    def _step(self, table: ElementTable, state: int, local: tuple, event: str, msg: tuple | None) -> list:
+        key = (id(table), state, local, event, msg)
+        hit = self._cache.get(key)
+        if hit is None:
+            hit = table.step(state, local, event, msg)
+            self._cache[key] = hit
+        return hit
+
+    def _apply(self, world: World, i: int, lk: Link | None, head: Message | None, outcome: tuple, out: list) -> None:
+        tr, target, new_local, sends = outcome
+        new = list(world)
+        if lk is not None:
+            new[self.link_base + lk.index] = world[self.link_base + lk.index][1:]
+        resolved = []
+        for to, message in sends:
+            link = self._resolve(i, to, lk)
+            slot = self.link_base + link.index
+            if len(new[slot]) >= link.capacity:
+                return  # blocking send: the step is not enabled
+            new[slot] = new[slot] + (message,)
+            resolved.append((link.index, message))
+            for ghost_slot, positions in self._observed.get((link.index, message[0]), ()):
+                if any(message[1][p] for p in positions):
+                    new[ghost_slot] = 1
+        for ghost_slot, fn in self._ghosts(i, tr):
+            new[ghost_slot] = int(fn(self._lookup(world, i, head)))
+        pos, a, b = self._layout[i]
+        new[pos] = target
+        new[a:b] = new_local
+        out.append((Label(i, tr.index, None if lk is None else lk.index, head, tuple(resolved)), tuple(new)))
+
+    def _resolve(self, i: int, to: str, lk: Link | None) -> Link:
+        if to == REPLY:
+            if lk is None:
+                raise ModelError(f"{self.instances[i].name}: a local decision cannot reply")
+            dst = lk.src
+        else:
+            dst = self._by_role.get((self.instances[i].group, to), -1)
+        link = self._link_of.get((i, dst))
+        if link is None:
+            raise ModelError(f"{self.instances[i].name} has no link to {to}")
+        return link
+
+    def _lookup(self, world: World, i: int, head: Message | None) -> Callable[[str, str], Value]:
+        table = self.instances[i].table
+        local = self.locals_of(world, i)
+
+        def lookup(scope: str, name: str) -> Value:
+            if scope == "slot":
+                return world[int(name)]
+            if scope == "local":
+                return local[table.var_names.index(name)]
+            if scope == "msg" and head is not None:
+                return head[1][table.message_fields[head[0]].index(name)]
+            raise ModelError(f"{self.instances[i].name}: ghost update cannot read {scope}.{name}")
+
+        return lookup
+
+    def _ghosts(self, i: int, tr: CompiledTransition) -> list[tuple[int, Callable]]:
+        key = (i, tr.index)
+        if key not in self._ghost_fns:
+            group = self.instances[i].group
+            self._ghost_fns[key] = [
+                (self.group_slot(group, f"ghost.{name}"), compile_py(self.bind(expr, group)))
+                for name, expr in tr.ghost
+            ]
+        return self._ghost_fns[key]
+
+    def bind(self, expr: Expr, group: int) -> Expr:
+        """Replace world references (``W("udm.authorized")``) by slot references of a group."""
+        from prosecheck.checker.expr import substitute
+
+        def replace(ref: Ref) -> Expr | None:
+            if ref.scope == "world":
+                return Ref("slot", str(self.group_slot(group, ref.name)))
+            return None
+
+        return substitute(expr, replace)
+
+    def _compile_observers(self) -> dict[tuple[int, str], list[tuple[int, list[int]]]]:
+        table: dict[tuple[int, str], list[tuple[int, list[int]]]] = {}
+        for ob in self.observers:
+            for lk in self.links:
+                dst_role = self.instances[lk.dst].role
+                if lk.kind not in ob.link_kinds or (ob.to_roles and dst_role not in ob.to_roles):
+                    continue
+                ghost_slot = self.group_slot(self.instances[lk.src].group, f"ghost.{ob.ghost}")
+                for msg, kinds in self.message_field_kinds.items():
+                    positions = [p for p, k in enumerate(kinds) if k in ob.field_kinds]
+                    if positions:
+                        table.setdefault((lk.index, msg), []).append((ghost_slot, positions))
+        return table
+
+    def slot_refs(self, expr: Expr) -> list[int]:
+        """The world slots a bound expression reads, in ascending order."""
+        return sorted({int(name) for scope, name in refs(expr) if scope == "slot"})

@@ -1,0 +1,80 @@
+"""Turn a scenario into a :class:`~prosecheck.checker.system.System` and bound properties."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from prosecheck.checker.expr import And, Expr, Or, W
+from prosecheck.checker.machine import ElementTable, compile_element
+from prosecheck.checker.system import Instance, Link, System
+from prosecheck.model.elements import ELEMENTS
+from prosecheck.model.ghosts import GHOSTS, OBSERVERS
+from prosecheck.model.messages import MESSAGES, field_kinds, field_names
+from prosecheck.model.scenarios import Scenario
+from prosecheck.properties.catalog import Property
+
+LINKS = (
+    ("remote_ue", "relay_ue", "pc5"),
+    ("relay_ue", "amf", "nas"),
+    ("amf", "ausf", "sbi"),
+    ("ausf", "udm", "sbi"),
+    ("ausf", "panf", "sbi"),
+    ("panf", "udm", "sbi"),
+)
+"""Who talks to whom (both directions), and over which kind of link."""
+
+
+@dataclass(frozen=True)
+class BoundProperty:
+    """A property instantiated for every remote UE of a scenario, over world slots."""
+
+    prop: Property
+    expr: Expr
+    slots: list[int]
+
+
+@lru_cache(maxsize=64)
+def _tables(options: tuple[tuple[str, int], ...]) -> dict[str, ElementTable]:
+    fields = field_names()
+    return {cls.ROLE: compile_element(cls, dict(options), fields) for cls in ELEMENTS}
+
+
+def options_of(scenario: Scenario) -> dict[str, int]:
+    return {**scenario.procedure.options, **scenario.bounds.options()}
+
+
+def build_system(scenario: Scenario) -> System:
+    """Instances of every element for every remote UE, linked as in :data:`LINKS`."""
+    scenario.bounds.validate()
+    tables = _tables(tuple(sorted(options_of(scenario).items())))
+    groups = scenario.bounds.remote_ues
+    instances: list[Instance] = []
+    for g in range(groups):
+        for cls in ELEMENTS:
+            name = cls.ROLE if groups == 1 else f"{cls.ROLE}.{g + 1}"
+            instances.append(Instance(name, cls.ROLE, g, tables[cls.ROLE]))
+    index = {(inst.group, inst.role): i for i, inst in enumerate(instances)}
+    links: list[Link] = []
+    for g in range(groups):
+        for a, b, kind in LINKS:
+            for src, dst in ((a, b), (b, a)):
+                links.append(Link(len(links), index[(g, src)], index[(g, dst)], kind, scenario.bounds.link_capacity))
+    return System(instances, links, list(GHOSTS), groups, field_names(), field_kinds(), OBSERVERS)
+
+
+def bind_property(system: System, prop: Property) -> BoundProperty:
+    """The property for every remote UE: a conjunction (always) or disjunction (sometimes)."""
+    per_group = []
+    for g in range(system.groups):
+        def state_is(role: str, state_id: str, g: int = g) -> Expr:
+            table = system.instances[system.instance_of(g, role)].table
+            return W(f"{role}.state") == table.state_index(state_id)
+
+        per_group.append(system.bind(prop.formula(state_is), g))
+    expr = And(*per_group) if prop.kind == "always" else Or(*per_group)
+    return BoundProperty(prop, expr, system.slot_refs(expr))
+
+
+def message_title(name: str) -> str:
+    return MESSAGES[name].title

@@ -1,0 +1,73 @@
+"""Relay UE ("second communication apparatus", [0235]): forwards between PC5 and NAS. It
+receives KNR_ProSe from its AMF (S222), "stores the KNR_ProSe, and sends a direct connection
+security mode command message to the remote UE" (S223, [0203]). It never sees the SUPI, the
+5GPRUK or KAUSF_P (TS 33.503 6.3.3.3)."""
+
+from __future__ import annotations
+
+from statemachine import State, StateMachine
+
+from prosecheck.checker.expr import M
+from prosecheck.checker.machine import Effect, ElementRules, Send, Var
+from prosecheck.model.spec import cite
+from prosecheck.model.terms import RESULT_FORBIDDEN
+
+_FORWARD_IDENTITY = {f: M(f) for f in ("id_type", "suci", "pruk_id", "rsc", "nonce_1")}
+
+
+class RelayUe(ElementRules, StateMachine):
+    """The relay UE's side of one remote UE's PC5 link."""
+
+    ROLE = "relay_ue"
+    TITLE = "Relay UE"
+
+    idle = State("Serving, no link with this remote UE", initial=True)
+    awaiting_key = State("Relay Key Request sent (S205)")
+    relaying_eap = State("EAP information #1 forwarded (S211)")
+    commanding = State("Direct Security Mode Command sent (S223)")
+    linked = State("Direct Communication Accept sent (S226)")
+
+    direct_communication_request = idle.to(awaiting_key, on="forward_relay_key_request")
+    relay_authentication_request = awaiting_key.to(relaying_eap, on="forward_eap_request")
+    eap_response = relaying_eap.to(awaiting_key, on="forward_eap_response")
+    relay_key_response = awaiting_key.to(commanding, on="store_knr_and_command")
+    relay_key_reject = awaiting_key.to(idle, on="reject_direct_communication")
+    direct_security_mode_complete = commanding.to(linked, on="accept_direct_communication")
+    direct_link_release = linked.to(idle, on="release_link")
+
+    REST_STATES = frozenset({"idle"})
+    VARIABLES = (Var("knr", 0, doc="KNR_ProSe received from the AMF and stored (S223)"),)
+    GUARDS: dict = {}
+    EFFECTS = {
+        "forward_relay_key_request": Effect(
+            "send Relay Key Request (NAS) with the remote UE's identity, RSC and Nonce_1",
+            cite("S205", "[0133]"),
+            send=[Send("amf", "relay_key_request", _FORWARD_IDENTITY)],
+        ),
+        "forward_eap_request": Effect(
+            "forward EAP information #1 over PC5", cite("S211", "[0156]"),
+            send=[Send("remote_ue", "eap_request", {"eap_av": M("eap_av")})],
+        ),
+        "forward_eap_response": Effect(
+            "send Relay Authentication Response with EAP information #2", cite("S213", "[0165]"),
+            send=[Send("amf", "relay_authentication_response", {"eap_res": M("eap_res")})],
+        ),
+        "store_knr_and_command": Effect(
+            "store KNR_ProSe; send Direct Security Mode Command with Nonce_2 (and EAP success)",
+            cite("S223", "[0203]", "[0206]", "[0207]"),
+            assign={"knr": M("knr")},
+            send=[Send("remote_ue", "direct_security_mode_command",
+                       {"nonce_2": M("nonce_2"), "eap_success": M("eap_success")})],
+        ),
+        "reject_direct_communication": Effect(
+            "relay key rejected; send Direct Communication Reject", cite("TS 24.554 7.2.2", "TS 24.501 5.5.4"),
+            send=[Send("remote_ue", "direct_communication_reject", {"cause": RESULT_FORBIDDEN})],
+        ),
+        "accept_direct_communication": Effect(
+            "security mode complete; send Direct Communication Accept", cite("S225", "S226", "[0217]"),
+            send=[Send("remote_ue", "direct_communication_accept")],
+        ),
+        "release_link": Effect(
+            "link released; forget KNR_ProSe", cite("TS 24.554 7.2.6"), assign={"knr": 0},
+        ),
+    }

@@ -1,0 +1,132 @@
+"""Remote UE ("first communication apparatus", [0235]): out of coverage, reaches the network
+through the relay UE. It stores at most one 5GPRUK (with its 5GPRUK ID) for the RSC, and
+"if the remote UE stores the 5GPRUK, the direct communication request message includes the
+5GPRUK ID; and if the remote UE does not store the 5GPRUK, [it] includes the SUCI" ([0129]).
+Under method 300 the UE first decides whether 5GPRUK #1 needs updating (S301); the decision
+"no update" is modelled here, the update branch belongs to method 400 ([0242])."""
+
+from __future__ import annotations
+
+from statemachine import State, StateMachine
+
+from prosecheck.checker.expr import If, M, O, V, W
+from prosecheck.checker.machine import Effect, ElementRules, Send, Var
+from prosecheck.model.spec import cite
+from prosecheck.model.terms import ID_PRUK_ID, ID_SUCI, RSC, SUCI, knr
+
+_NEXT_NONCE = O("attempts") - V("attempts_left") + 1
+"""Nonce_1 of the attempt being started: the attempt's number ([0126], fresh per request)."""
+
+_BEGUN_WHILE_WITHDRAWN = If(
+    W("udm.authorized"), W("ghost.begun_while_withdrawn"), W("ghost.begun_while_withdrawn").with_bit(_NEXT_NONCE)
+)
+
+
+def _request(id_type: int, label: str, *refs: str) -> Effect:
+    return Effect(
+        label=label,
+        ref=cite(*refs),
+        assign={"attempts_left": V("attempts_left") - 1, "nonce_1": _NEXT_NONCE, "knr": 0, "request_id_type": id_type},
+        send=[
+            Send("relay_ue", "direct_communication_request", {
+                "id_type": id_type,
+                "suci": SUCI if id_type == ID_SUCI else 0,
+                "pruk_id": V("pruk_gen") if id_type == ID_PRUK_ID else 0,
+                "rsc": RSC,
+                "nonce_1": _NEXT_NONCE,
+            })
+        ],
+        ghost={"begun_while_withdrawn": _BEGUN_WHILE_WITHDRAWN},
+    )
+
+
+class RemoteUe(ElementRules, StateMachine):
+    """Remote UE: one connection attempt at a time, up to the scenario's number of attempts."""
+
+    ROLE = "remote_ue"
+    TITLE = "Remote UE"
+
+    idle = State("Registered, relay discovered (S201-S203)", initial=True)
+    requested = State("Direct Communication Request sent (S204)")
+    authenticating = State("EAP information #2 sent (S212)")
+    completing = State("Direct Security Mode Complete sent (S225)")
+    secured = State("PC5 link secured (S226)")
+    done = State("No further connection attempts", final=True)
+
+    start_attempt = (
+        idle.to(requested, cond="attempts_remain and stores_pruk", on="request_with_pruk_id")
+        | idle.to(requested, cond="attempts_remain and not stores_pruk", on="request_with_suci")
+    )
+    finish = idle.to(done, cond="not attempts_remain", on="stop_attempts")
+    eap_request = requested.to(authenticating, on="answer_eap")
+    direct_security_mode_command = requested.to(
+        completing, cond="not eap_succeeded", on="derive_knr_from_stored_pruk"
+    ) | authenticating.to(completing, cond="eap_succeeded", on="derive_pruk_and_knr")
+    direct_communication_accept = completing.to(secured, on="mark_link_secured")
+    direct_communication_reject = requested.to(idle, on="end_rejected_attempt") | authenticating.to(
+        idle, on="end_rejected_attempt"
+    )
+    release = secured.to(idle, on="release_link")
+
+    LOCAL_EVENTS = frozenset({"start_attempt", "finish", "release"})
+    VARIABLES = (
+        Var("pruk_gen", 0, doc="generation of the stored 5GPRUK (and 5GPRUK ID); 0: none"),
+        Var("pending_gen", 0, doc="generation of the ProSe authentication in progress (KAUSF_P)"),
+        Var("attempts_left", O("attempts"), doc="connection attempts the scenario still allows"),
+        Var("nonce_1", 0, doc="Nonce_1 of the current attempt"),
+        Var("request_id_type", 0, doc="identity sent in this attempt's S204: SUCI or 5GPRUK ID"),
+        Var("knr", 0, doc="KNR_ProSe derived in this attempt (S224)"),
+    )
+    GUARDS = {
+        "attempts_remain": V("attempts_left") > 0,
+        "stores_pruk": V("pruk_gen") != 0,
+        "eap_succeeded": M("eap_success") != 0,
+    }
+    EFFECTS = {
+        "request_with_pruk_id": _request(
+            ID_PRUK_ID, "decide no key update; send Direct Communication Request with 5GPRUK ID",
+            "S204", "[0129]", "S301", "S302", "[0241]", "[0245]",
+        ),
+        "request_with_suci": _request(
+            ID_SUCI, "no 5GPRUK stored; send Direct Communication Request with SUCI", "S204", "[0126]", "[0129]"
+        ),
+        "stop_attempts": Effect("stop: the scenario's attempts are used up", cite("scenario bound")),
+        "answer_eap": Effect(
+            "compute the EAP response; send EAP information #2",
+            cite("S211", "S212", "[0158]", "[0161]"),
+            assign={"pending_gen": M("eap_av")},
+            send=[Send("relay_ue", "eap_response", {"eap_res": M("eap_av")})],
+        ),
+        "derive_knr_from_stored_pruk": Effect(
+            "derive KNR_ProSe from the stored 5GPRUK; send Direct Security Mode Complete",
+            cite("S224", "[0209]", "S225", "S307"),
+            assign={"knr": knr(V("pruk_gen"), V("nonce_1"), M("nonce_2"))},
+            send=[Send("relay_ue", "direct_security_mode_complete")],
+        ),
+        "derive_pruk_and_knr": Effect(
+            "EAP success: derive and store 5GPRUK and 5GPRUK ID, derive KNR_ProSe; send Direct Security Mode Complete",
+            cite("S215b", "[0173]", "[0174]", "S224", "[0209]", "S225"),
+            assign={"pruk_gen": V("pending_gen"), "knr": knr(V("pending_gen"), V("nonce_1"), M("nonce_2"))},
+            send=[Send("relay_ue", "direct_security_mode_complete")],
+        ),
+        "mark_link_secured": Effect(
+            "PC5 link secured with KNR_ProSe",
+            cite("S226", "[0217]"),
+            ghost={"pc5_secured": W("ghost.pc5_secured").with_bit(V("nonce_1"))},
+        ),
+        "end_rejected_attempt": Effect(
+            "attempt rejected; keep the stored 5GPRUK",
+            cite("TS 24.554 7.2.2", "TS 24.501 5.5.4"),
+            assign={"pending_gen": 0},
+            ghost={"rejected": W("ghost.rejected").with_bit(V("nonce_1"))},
+        ),
+        "release_link": Effect(
+            "release the PC5 link; this attempt ends",
+            cite("TS 24.554 7.2.6"),
+            assign={"knr": 0},
+            send=[Send("relay_ue", "direct_link_release")],
+        ),
+    }
+
+
+__all__ = ["RemoteUe"]

@@ -1,0 +1,24 @@
+"""Ghost facts: what the properties read and the protocol never does.
+
+Element effects write the attempt-indexed masks (see :mod:`prosecheck.properties.catalog`);
+the observers below set the knowledge facts whenever a message carrying a field of a given
+kind is sent towards a given element or over a given kind of link."""
+
+from __future__ import annotations
+
+from prosecheck.checker.system import Observer
+
+GHOSTS = (
+    "authorized_in_attempt", "check_failed", "knr_derived", "knr_while_withdrawn", "begun_while_withdrawn",
+    "pc5_secured", "rejected", "relay_learned_key", "amf_learned_key", "supi_on_air", "supi_on_sbi",
+)
+
+_ANY_LINK = frozenset({"pc5", "nas", "sbi"})
+_HOME_KEYS = frozenset({"pruk", "kausf_p"})
+
+OBSERVERS = (
+    Observer("relay_learned_key", _ANY_LINK, _HOME_KEYS, frozenset({"relay_ue"})),
+    Observer("amf_learned_key", _ANY_LINK, _HOME_KEYS, frozenset({"amf"})),
+    Observer("supi_on_air", frozenset({"pc5", "nas"}), frozenset({"supi"})),
+    Observer("supi_on_sbi", frozenset({"sbi"}), frozenset({"supi"})),
+)

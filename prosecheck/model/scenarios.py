@@ -1,0 +1,67 @@
+"""Named configurations: procedure x options x bounds, with the verdicts each should give.
+
+A scenario declares its expected verdicts, so a known flaw (method 200's, [0219]) is an
+expected VIOLATED and the exit code stays 0 while the model says what the text says. Every
+property not listed is expected to HOLD (for ``sometimes``: to be reached)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from prosecheck.model.environment import Bounds
+from prosecheck.model.procedures import PROCEDURES, Procedure
+
+HOLDS, VIOLATED = "HOLDS", "VIOLATED"
+
+
+@dataclass(frozen=True)
+class Scenario:
+    id: str
+    procedure: Procedure
+    bounds: Bounds = Bounds()
+    expected: dict[str, str] = field(default_factory=dict)
+    expect_deadlock: bool = False
+    default: bool = True
+    note: str = ""
+
+    def expected_verdict(self, property_id: str) -> str:
+        return self.expected.get(property_id, HOLDS)
+
+    def with_bounds(self, **changes: object) -> Scenario:
+        return replace(self, bounds=replace(self.bounds, **changes))  # type: ignore[arg-type]
+
+
+SCENARIOS: dict[str, Scenario] = {
+    s.id: s
+    for s in [
+        Scenario(
+            "m200", PROCEDURES["m200"],
+            expected={"knr_only_after_authorization": VIOLATED, "no_knr_after_withdrawal": VIOLATED},
+            note="the flaw of [0219]: the 5GPRUK ID path derives KNR_ProSe with no authorization check",
+        ),
+        Scenario(
+            "m300.panf_local", PROCEDURES["m300.panf_local"],
+            expected={"no_knr_after_withdrawal": VIOLATED},
+            note="the PAnF's stored authorization info ([0266]) is written at key registration and never "
+                 "refreshed by the text, so it can disagree with the UDM after a withdrawal",
+        ),
+        Scenario("m300.panf_udm", PROCEDURES["m300.panf_udm"]),
+        Scenario(
+            "m300.panf_udm.s3042_success_only", PROCEDURES["m300.panf_udm.s3042_success_only"],
+            expect_deadlock=True,
+            note="reading [0263] literally: a failed S3041 check gets no S3042, so the PAnF and AUSF wait forever",
+        ),
+        Scenario("m300.ausf_udm", PROCEDURES["m300.ausf_udm"]),
+        Scenario(
+            "m300.ausf_udm.2ue", PROCEDURES["m300.ausf_udm"], Bounds(remote_ues=2), default=False,
+            note="two remote UEs behind one relay (bigger; opt-in)",
+        ),
+        Scenario(
+            "m200.3attempts", PROCEDURES["m200"], Bounds(attempts=3, withdrawals=2, restores=2), default=False,
+            expected={"knr_only_after_authorization": VIOLATED, "no_knr_after_withdrawal": VIOLATED},
+            note="three attempts, two withdrawals and restores (bigger; opt-in)",
+        ),
+    ]
+}
+
+DEFAULT_SCENARIOS = tuple(s for s in SCENARIOS.values() if s.default)
