@@ -231,11 +231,38 @@ def _effect_name(transition: Any, where: str) -> str:
     return names[0]
 
 
+@dataclass(frozen=True)
+class Rewrite:
+    """A deliberate change to an element's rules (a seeded mutant): replaced guards and
+    effects by name, and effects whose transitions are removed."""
+
+    guards: Mapping[str, ExprLike] = field(default_factory=dict)
+    effects: Mapping[str, Effect] = field(default_factory=dict)
+    disabled: frozenset[str] = frozenset()
+
+
+class _RulesView:
+    """The rules of a class with a :class:`Rewrite` applied."""
+
+    def __init__(self, cls: Any, rewrite: Rewrite) -> None:
+        self.ROLE, self.TITLE, self.VARIABLES = cls.ROLE, cls.TITLE, cls.VARIABLES
+        self.LOCAL_EVENTS, self.REST_STATES = cls.LOCAL_EVENTS, cls.REST_STATES
+        unknown = (set(rewrite.guards) - set(cls.GUARDS)) | (set(rewrite.effects) | rewrite.disabled) - set(cls.EFFECTS)
+        if unknown:
+            raise ModelError(f"{cls.ROLE}: rewrite names unknown guards/effects {sorted(unknown)}")
+        self.GUARDS = {**cls.GUARDS, **rewrite.guards}
+        self.EFFECTS = {**cls.EFFECTS, **rewrite.effects}
+        self.DISABLED = rewrite.disabled
+
+
 def compile_element(
-    cls: type, options: Mapping[str, Value], message_fields: Mapping[str, Sequence[str]]
+    cls: type,
+    options: Mapping[str, Value],
+    message_fields: Mapping[str, Sequence[str]],
+    rewrite: Rewrite | None = None,
 ) -> ElementTable:
     """Compile an element class once for a scenario: options folded, dead transitions pruned."""
-    rules: Any = cls
+    rules: Any = _RulesView(cls, rewrite or Rewrite())
     states = list(cls.states)  # type: ignore[attr-defined]
     state_ids = [s.id for s in states]
     var_names = [v.name for v in rules.VARIABLES]
@@ -274,7 +301,7 @@ def _add_transition(table: ElementTable, rules: Any, tr: Any, event: str, fold: 
     if name not in rules.EFFECTS:
         raise ModelError(f"{where}: unknown effect {name!r}")
     effect: Effect = rules.EFFECTS[name]
-    if isinstance(guard, Const) and not guard.value:
+    if (isinstance(guard, Const) and not guard.value) or name in rules.DISABLED:
         table.pruned.append(f"{tr.source.id} --{event}--> {tr.target.id} [{name}]")
         return
     fields = table.message_fields.get(event, ())
@@ -345,3 +372,41 @@ def _check_refs(expr: Expr, var_names: Sequence[str], fields: Sequence[str], whe
             raise ModelError(f"{where}: the message has no field {name!r}")
         if scope == "world":
             raise ModelError(f"{where}: guards and effects may read only their own variables and the message")
+
+
+def prune_unreachable(tables: Sequence[ElementTable]) -> None:
+    """Drop transitions that can never fire in any product of these tables.
+
+    A transition is dead when its source state cannot be reached in its own element's graph,
+    or when its event is a message that no live transition of any table sends. Iterate to a
+    fixpoint; record what was dropped in ``table.pruned`` (a sound, static over-approximation:
+    nothing that could fire is ever dropped).
+    """
+    while True:
+        sendable = {name for t in tables for tr in t.transitions for _, name, _ in tr.sends}
+        changed = False
+        for t in tables:
+            reach = {t.initial_state}
+            frontier = [t.initial_state]
+            while frontier:
+                s = frontier.pop()
+                for tr in t.transitions:
+                    if tr.source == s and tr.target not in reach and (tr.event in t.local_events or tr.event in sendable):
+                        reach.add(tr.target)
+                        frontier.append(tr.target)
+            live = [tr for tr in t.transitions if tr.source in reach and (tr.event in t.local_events or tr.event in sendable)]
+            if len(live) != len(t.transitions):
+                changed = True
+                for tr in t.transitions:
+                    if tr not in live:
+                        t.pruned.append(
+                            f"{t.state_ids[tr.source]} --{tr.event}--> {t.state_ids[tr.target]} [{tr.effect_name}]"
+                        )
+                t.transitions = live
+        if not changed:
+            break
+    for t in tables:
+        t.by_state_event = {}
+        for position, tr in enumerate(t.transitions):
+            tr.index = position
+            t.by_state_event.setdefault((tr.source, tr.event), []).append(tr)

@@ -45,12 +45,14 @@ class Link:
 @dataclass(frozen=True)
 class Observer:
     """Sets ghost ``ghost`` when a message whose field of kind in ``field_kinds`` is non-zero
-    is sent on a link of kind in ``link_kinds`` towards a role in ``to_roles`` (empty: any)."""
+    (and, if ``values`` is given, one of them) is sent on a link of kind in ``link_kinds``
+    towards a role in ``to_roles`` (empty: any role)."""
 
     ghost: str
     link_kinds: frozenset[str]
     field_kinds: frozenset[str]
     to_roles: frozenset[str] = frozenset()
+    values: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -205,8 +207,8 @@ class System:
                 return  # blocking send: the step is not enabled
             new[slot] = new[slot] + (message,)
             resolved.append((link.index, message))
-            for ghost_slot, positions in self._observed.get((link.index, message[0]), ()):
-                if any(message[1][p] for p in positions):
+            for ghost_slot, positions, values in self._observed.get((link.index, message[0]), ()):
+                if any(message[1][p] and (not values or message[1][p] in values) for p in positions):
                     new[ghost_slot] = 1
         for ghost_slot, fn in self._ghosts(i, tr):
             new[ghost_slot] = int(fn(self._lookup(world, i, head)))
@@ -263,8 +265,8 @@ class System:
 
         return substitute(expr, replace)
 
-    def _compile_observers(self) -> dict[tuple[int, str], list[tuple[int, list[int]]]]:
-        table: dict[tuple[int, str], list[tuple[int, list[int]]]] = {}
+    def _compile_observers(self) -> dict[tuple[int, str], list[tuple[int, list[int], frozenset[int]]]]:
+        table: dict[tuple[int, str], list[tuple[int, list[int], frozenset[int]]]] = {}
         for ob in self.observers:
             for lk in self.links:
                 dst_role = self.instances[lk.dst].role
@@ -274,7 +276,7 @@ class System:
                 for msg, kinds in self.message_field_kinds.items():
                     positions = [p for p, k in enumerate(kinds) if k in ob.field_kinds]
                     if positions:
-                        table.setdefault((lk.index, msg), []).append((ghost_slot, positions))
+                        table.setdefault((lk.index, msg), []).append((ghost_slot, positions, ob.values))
         return table
 
     def slot_refs(self, expr: Expr) -> list[int]:

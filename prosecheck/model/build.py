@@ -6,11 +6,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from prosecheck.checker.expr import And, Expr, Or, W
-from prosecheck.checker.machine import ElementTable, compile_element
+from prosecheck.checker.machine import ElementTable, ModelError, Rewrite, compile_element, prune_unreachable
 from prosecheck.checker.system import Instance, Link, System
 from prosecheck.model.elements import ELEMENTS
 from prosecheck.model.ghosts import GHOSTS, OBSERVERS
 from prosecheck.model.messages import MESSAGES, field_kinds, field_names
+from prosecheck.model.mutants import MUTANTS
 from prosecheck.model.scenarios import Scenario
 from prosecheck.properties.catalog import Property
 
@@ -35,9 +36,19 @@ class BoundProperty:
 
 
 @lru_cache(maxsize=64)
-def _tables(options: tuple[tuple[str, int], ...]) -> dict[str, ElementTable]:
+def _tables(options: tuple[tuple[str, int], ...], mutant_ids: tuple[str, ...]) -> dict[str, ElementTable]:
     fields = field_names()
-    return {cls.ROLE: compile_element(cls, dict(options), fields) for cls in ELEMENTS}
+    rewrites: dict[str, Rewrite] = {}
+    for mid in mutant_ids:
+        if mid not in MUTANTS:
+            raise ModelError(f"unknown mutant {mid!r}; known: {', '.join(MUTANTS)}")
+        mutant = MUTANTS[mid]
+        if mutant.role in rewrites:
+            raise ModelError(f"mutants {mid!r} and another both rewrite {mutant.role}; use one per element")
+        rewrites[mutant.role] = mutant.rewrite
+    tables = {cls.ROLE: compile_element(cls, dict(options), fields, rewrites.get(cls.ROLE)) for cls in ELEMENTS}
+    prune_unreachable(list(tables.values()))
+    return tables
 
 
 def options_of(scenario: Scenario) -> dict[str, int]:
@@ -47,7 +58,7 @@ def options_of(scenario: Scenario) -> dict[str, int]:
 def build_system(scenario: Scenario) -> System:
     """Instances of every element for every remote UE, linked as in :data:`LINKS`."""
     scenario.bounds.validate()
-    tables = _tables(tuple(sorted(options_of(scenario).items())))
+    tables = _tables(tuple(sorted(options_of(scenario).items())), scenario.mutants)
     groups = scenario.bounds.remote_ues
     instances: list[Instance] = []
     for g in range(groups):

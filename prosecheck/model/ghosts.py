@@ -7,6 +7,7 @@ kind is sent towards a given element or over a given kind of link."""
 from __future__ import annotations
 
 from prosecheck.checker.system import Observer
+from prosecheck.model.terms import SUCI_NULL_SCHEME
 
 GHOSTS = (
     "authorized_in_attempt", "check_failed", "knr_derived", "knr_while_withdrawn", "begun_while_withdrawn",
@@ -20,5 +21,6 @@ OBSERVERS = (
     Observer("relay_learned_key", _ANY_LINK, _HOME_KEYS, frozenset({"relay_ue"})),
     Observer("amf_learned_key", _ANY_LINK, _HOME_KEYS, frozenset({"amf"})),
     Observer("supi_on_air", frozenset({"pc5", "nas"}), frozenset({"supi"})),
+    Observer("supi_on_air", frozenset({"pc5", "nas"}), frozenset({"suci"}), values=frozenset({SUCI_NULL_SCHEME})),
     Observer("supi_on_sbi", frozenset({"sbi"}), frozenset({"supi"})),
 )

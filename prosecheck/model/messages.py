@@ -63,7 +63,8 @@ MESSAGES: dict[str, MessageType] = {
         MessageType("prose_authentication_request_2", "Nausf_UEAuthentication_ProseAuthenticate Request #2 (EAP #2)",
                     "sbi", cite("S214", "[0169]"), (("eap_res", "eap"),)),
         MessageType("prose_authentication_response_2", "Nausf_UEAuthentication_ProseAuthenticate Response #2", "sbi",
-                    cite("S221", "[0196]", "[0197]"), (("knr", "knr"), ("nonce_2", "nonce"), ("eap_success", "flag"))),
+                    cite("S221", "[0196]", "[0197]"),
+                    (("knr", "knr"), ("nonce_2", "nonce"), ("eap_success", "flag"), ("kausf_p", "kausf_p"))),
         MessageType("prose_authentication_failure", "Nausf_UEAuthentication_ProseAuthenticate Response (403)", "sbi",
                     cite("TS 29.509 6.1.6"), (("cause", "result"),)),
         # SBI: AUSF <-> UDM

@@ -23,12 +23,18 @@ class Scenario:
     expect_deadlock: bool = False
     default: bool = True
     note: str = ""
+    mutants: tuple[str, ...] = ()
 
     def expected_verdict(self, property_id: str) -> str:
         return self.expected.get(property_id, HOLDS)
 
     def with_bounds(self, **changes: object) -> Scenario:
         return replace(self, bounds=replace(self.bounds, **changes))  # type: ignore[arg-type]
+
+    def with_mutants(self, *mutant_ids: str) -> Scenario:
+        """The same scenario with seeded mistakes (see :mod:`prosecheck.model.mutants`)."""
+        suffix = "".join(f"+{m}" for m in mutant_ids)
+        return replace(self, id=self.id + suffix, mutants=self.mutants + tuple(mutant_ids))
 
 
 SCENARIOS: dict[str, Scenario] = {

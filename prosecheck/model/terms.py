@@ -31,6 +31,8 @@ SUPI = 1
 """The remote UE's SUPI, as a value; 0 in a field means "not carried"."""
 SUCI = 1
 """A SUCI (concealed SUPI); 0 means "not carried"."""
+SUCI_NULL_SCHEME = 2
+"""A SUCI under the null protection scheme: it carries the SUPI in clear (TS 33.501 6.12.2)."""
 RSC = 1
 """The relay service code of the scenario."""
 

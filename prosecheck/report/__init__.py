@@ -1,0 +1,1 @@
+"""Reporters: results as text for people and JSON for programs; traces in spec words."""

@@ -1,0 +1,35 @@
+"""Machine-readable results: one JSON document for a whole run."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+from prosecheck.verify import ScenarioResult, worst
+
+
+def scenario_json(r: ScenarioResult) -> dict[str, object]:
+    return {
+        "scenario": r.scenario.id,
+        "title": r.scenario.procedure.title,
+        "bounds": r.scenario.bounds.as_dict(),
+        "stats": {
+            "states": r.states, "transitions": r.transitions, "depth": r.depth,
+            "seconds": round(r.seconds, 3), "complete": r.complete, "stopped": r.stopped,
+        },
+        "exit_code": r.exit_code,
+        "properties": {
+            p.id: {
+                "kind": p.kind, "verdict": p.verdict, "expected": p.expected, "as_expected": p.as_expected,
+                "statement": p.statement, "ref": p.ref,
+                "trace": None if p.trace is None else [s.as_dict() for s in p.trace],
+            }
+            for p in r.properties.values()
+        },
+        "never_fired": r.never_fired,
+    }
+
+
+def results_json(results: Sequence[ScenarioResult]) -> str:
+    doc = {"results": [scenario_json(r) for r in results], "exit_code": worst(r.exit_code for r in results)}
+    return json.dumps(doc, indent=2)

@@ -1,0 +1,89 @@
+"""Human-readable reports: per-scenario details, counterexamples, and the verdict table."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from prosecheck.properties.catalog import PROPERTIES
+from prosecheck.report.trace import TraceStep
+from prosecheck.verify import ScenarioResult
+
+_CODES = {**{pid: p.code for pid, p in PROPERTIES.items()}, "deadlock_free": "DEADLOCK", "messages_handled": "UNHANDLED"}
+
+
+def cell(verdict: str, kind: str) -> str:
+    if kind == "sometimes":
+        return {"HOLDS": "reached", "VIOLATED": "UNREACHED", "INCONCLUSIVE": "INCONCL."}[verdict]
+    return {"HOLDS": "holds", "VIOLATED": "VIOLATED", "INCONCLUSIVE": "INCONCL."}[verdict]
+
+
+def stats_line(r: ScenarioResult) -> str:
+    how = "exhaustive" if r.complete else f"STOPPED at {r.stopped}: verdicts not found are INCONCLUSIVE"
+    return (f"{r.states} states, {r.transitions} transitions, depth {r.depth}, "
+            f"{r.seconds:.2f} s ({how})")
+
+
+def verdict_table(results: Sequence[ScenarioResult]) -> str:
+    """Scenarios (rows) x properties (columns); ``!`` marks a verdict the scenario did not declare."""
+    if not results:
+        return ""
+    ids = list(results[0].properties)
+    heads = [_CODES.get(pid, pid) for pid in ids]
+    first = max(len("scenario"), *(len(r.scenario.id) for r in results))
+    rows = []
+    for r in results:
+        cells = []
+        for pid in ids:
+            p = r.properties.get(pid)
+            cells.append("-" if p is None else cell(p.verdict, p.kind) + ("" if p.as_expected else " !"))
+        rows.append([r.scenario.id, str(r.states), *cells])
+    widths = [first, max(6, *(len(row[1]) for row in rows))] + [
+        max(len(h), *(len(row[i + 2]) for row in rows)) for i, h in enumerate(heads)
+    ]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(["scenario", "states", *heads], widths))]
+    lines.append("  ".join("-" * w for w in widths))
+    lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths)) for row in rows]
+    lines.append("")
+    lines.append("columns: " + "; ".join(f"{_CODES.get(pid, pid)} = {pid}" for pid in ids))
+    lines.append("cells: holds/VIOLATED for invariants, reached/UNREACHED for reachability; "
+                 "'!' = not the verdict the scenario declares")
+    return "\n".join(lines)
+
+
+def format_trace(steps: Sequence[TraceStep], marker: str) -> list[str]:
+    lines = []
+    for i, st in enumerate(steps):
+        last = i == len(steps) - 1
+        head = f"  {st.number:>3}. {st.element:<10} {st.action}  [{st.ref}]"
+        lines.append(head + (f"   <-- {marker}" if last else ""))
+        if st.handled:
+            lines.append(f"         receives {st.handled}")
+        for s in st.sent:
+            lines.append(f"         sends    {s}")
+        if st.choice:
+            lines.append(f"         choice   {st.choice}")
+        for name, (old, new) in st.changes.items():
+            if not name.endswith(".state"):
+                lines.append(f"         {name}: {old} -> {new}")
+    return lines
+
+
+def scenario_report(r: ScenarioResult, witnesses: bool = False, coverage: bool = True) -> str:
+    s = r.scenario
+    lines = [f"== {s.id}: {s.procedure.title}", f"   cites: {s.procedure.ref}"]
+    if s.note:
+        lines.append(f"   note: {s.note}")
+    lines += [f"   bounds: {s.bounds.summary()}", f"   explored: {stats_line(r)}", "   properties:"]
+    for p in r.properties.values():
+        mark = "as declared" if p.as_expected else f"UNEXPECTED (declared {p.expected})"
+        lines.append(f"     {p.id:<34} {p.kind:<9} {cell(p.verdict, p.kind):<10} {mark}")
+    if coverage and r.never_fired:
+        lines.append(f"   coverage: {len(r.never_fired)} transition(s) never fired:")
+        lines += [f"     - {t}" for t in r.never_fired]
+    for p in r.properties.values():
+        show = (p.kind == "always" and p.verdict == "VIOLATED") or (witnesses and p.kind == "sometimes" and p.trace)
+        if show and p.trace is not None:
+            what = "counterexample" if p.kind == "always" else "witness"
+            lines.append(f"   {what} for {p.id} ({len(p.trace)} steps, shortest): {p.statement}")
+            lines += format_trace(p.trace, "violates " + p.id if p.kind == "always" else "reaches " + p.id)
+    return "\n".join(lines)

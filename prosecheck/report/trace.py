@@ -1,0 +1,101 @@
+"""Counterexamples and witnesses as numbered message sequences in spec words."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+from prosecheck.checker.search import Exploration
+from prosecheck.checker.system import Message, System
+from prosecheck.model.messages import MESSAGES
+from prosecheck.model.terms import ID_NAMES, RESULT_NAMES, describe_knr
+
+
+@dataclass
+class TraceStep:
+    """One step: who acted, on which message or decision, citing which step/paragraph."""
+
+    number: int
+    element: str
+    event: str
+    action: str
+    ref: str
+    handled: str | None = None
+    sent: list[str] = field(default_factory=list)
+    changes: dict[str, list[str]] = field(default_factory=dict)
+    choice: str | None = None
+
+    def as_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def describe_field(kind: str, value: int) -> str:
+    if kind == "knr":
+        return describe_knr(value)
+    if kind in ("pruk", "pruk_id"):
+        return f"#{value}"
+    if kind == "id_type":
+        return ID_NAMES.get(value, str(value))
+    if kind == "result":
+        return RESULT_NAMES.get(value, str(value))
+    return str(value)
+
+
+def describe_message(message: Message) -> str:
+    """``Title(field=value, ...)`` with absent (zero) and ghost fields left out."""
+    mtype = MESSAGES[message[0]]
+    shown = [
+        f"{name}={describe_field(kind, value)}"
+        for (name, kind), value in zip(mtype.fields, message[1])
+        if value and kind != "ghost"
+    ]
+    return f"{mtype.title}({', '.join(shown)})" if shown else mtype.title
+
+
+def describe_slot(system: System, name: str, value: int) -> str:
+    """A world variable's value in words: state names, KNR_ProSe terms, attempt sets."""
+    if name.endswith(".state"):
+        inst = next(i for i in system.instances if name == f"{i.name}.state")
+        return inst.table.state_ids[value]
+    if name.endswith(".knr"):
+        return describe_knr(value)
+    if ".ghost." in f".{name}":
+        if name.split(".")[-1].endswith(("_key", "_air", "_sbi")):
+            return "yes" if value else "no"
+        return "attempts {" + ",".join(str(b) for b in range(16) if value >> b & 1) + "}" if value else "{}"
+    return str(value)
+
+
+def build_trace(exploration: Exploration, world_index: int) -> list[TraceStep]:
+    """The shortest path (breadth-first parents) to ``world_index``, as trace steps."""
+    system = exploration.system
+    names = {slot: name for name, slot in system.slots.items()}
+    path = exploration.path_to(world_index)
+    steps: list[TraceStep] = []
+    for n, (a, b) in enumerate(zip(path, path[1:]), start=1):
+        label = exploration.via[b]
+        assert label is not None
+        inst = system.instances[label.instance]
+        tr = inst.table.transitions[label.transition]
+        before, after = exploration.worlds[a], exploration.worlds[b]
+        changes = {
+            names[s]: [describe_slot(system, names[s], before[s]), describe_slot(system, names[s], after[s])]
+            for s in range(system.link_base)
+            if before[s] != after[s]
+        }
+        sent = [
+            f"{describe_message(msg)} -> {system.instances[system.links[link].dst].name}" for link, msg in label.sends
+        ]
+        steps.append(
+            TraceStep(
+                number=n,
+                element=inst.name,
+                event=tr.event,
+                action=tr.effect.label,
+                ref=str(tr.effect.ref),
+                handled=None if label.message is None else describe_message(label.message),
+                sent=sent,
+                changes=changes,
+                choice=tr.effect.choice,
+            )
+        )
+    return steps

@@ -1,0 +1,137 @@
+"""Check one scenario: build the system, explore it, let Z3 judge every property.
+
+This is the library entry point the CLI calls; it returns plain data (:class:`ScenarioResult`)
+that the reporters print as text or JSON.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from prosecheck.checker.judge import judge
+from prosecheck.checker.search import Exploration, Limits, Progress, explore
+from prosecheck.model.build import bind_property, build_system
+from prosecheck.model.scenarios import HOLDS, VIOLATED, Scenario
+from prosecheck.properties.catalog import PROPERTIES
+from prosecheck.report.trace import TraceStep, build_trace
+
+INCONCLUSIVE = "INCONCLUSIVE"
+
+# Exit codes (README): the worst mismatch over all scenarios wins, in this order.
+EXIT_OK, EXIT_INPUT, EXIT_INCONCLUSIVE, EXIT_DEADLOCK, EXIT_VIOLATION, EXIT_UNREACHED = 0, 2, 10, 11, 12, 13
+_PRIORITY = (EXIT_VIOLATION, EXIT_DEADLOCK, EXIT_UNREACHED, EXIT_INCONCLUSIVE)
+
+BUILTIN = {
+    "deadlock_free": "every reachable world that is not final (all elements at rest, links empty) has a successor",
+    "messages_handled": "no message reaches an element in a state that neither handles nor explicitly ignores it",
+}
+
+
+@dataclass
+class PropertyResult:
+    id: str
+    kind: str  # "always" | "sometimes"
+    verdict: str
+    expected: str
+    statement: str
+    ref: str
+    trace: list[TraceStep] | None = None
+    distinct_valuations: int = 0
+
+    @property
+    def as_expected(self) -> bool:
+        return self.verdict == self.expected
+
+    @property
+    def exit_code(self) -> int:
+        if self.as_expected:
+            return EXIT_OK
+        if self.verdict == INCONCLUSIVE:
+            return EXIT_INCONCLUSIVE
+        if self.id == "deadlock_free":
+            return EXIT_DEADLOCK
+        return EXIT_UNREACHED if self.kind == "sometimes" else EXIT_VIOLATION
+
+
+@dataclass
+class ScenarioResult:
+    scenario: Scenario
+    states: int
+    transitions: int
+    depth: int
+    seconds: float
+    complete: bool
+    stopped: str | None
+    properties: dict[str, PropertyResult] = field(default_factory=dict)
+    never_fired: list[str] = field(default_factory=list)
+    pruned: int = 0
+
+    @property
+    def exit_code(self) -> int:
+        return worst(p.exit_code for p in self.properties.values())
+
+
+def worst(codes: object) -> int:
+    found = set(codes)  # type: ignore[call-overload]
+    return next((c for c in _PRIORITY if c in found), EXIT_OK)
+
+
+def check_scenario(
+    scenario: Scenario,
+    property_ids: Sequence[str] | None = None,
+    limits: Limits = Limits(),
+    progress: Progress | None = None,
+) -> ScenarioResult:
+    """Explore ``scenario`` exhaustively (or to ``limits``) and judge the chosen properties."""
+    system = build_system(scenario)
+    exploration = explore(system, limits, progress)
+    result = ScenarioResult(
+        scenario, exploration.states, exploration.transitions, exploration.max_depth,
+        exploration.seconds, exploration.complete, exploration.stopped,
+    )
+    for pid in property_ids or list(PROPERTIES):
+        prop = PROPERTIES[pid]
+        bound = bind_property(system, prop)
+        want = prop.kind == "sometimes"
+        found = judge(bound.expr, bound.slots, exploration, want)
+        verdict = _verdict(prop.kind, found.found, exploration.complete)
+        result.properties[pid] = PropertyResult(
+            pid, prop.kind, verdict, scenario.expected_verdict(pid), prop.statement, str(prop.ref),
+            build_trace(exploration, found.world) if found.world is not None else None, found.distinct,
+        )
+    _builtins(result, exploration)
+    result.never_fired = _never_fired(exploration)
+    result.pruned = sum(len(t.pruned) for t in {id(i.table): i.table for i in system.instances}.values())
+    return result
+
+
+def _verdict(kind: str, found: bool, complete: bool) -> str:
+    if kind == "always":
+        return VIOLATED if found else (HOLDS if complete else INCONCLUSIVE)
+    return HOLDS if found else (VIOLATED if complete else INCONCLUSIVE)
+
+
+def _builtins(result: ScenarioResult, exploration: Exploration) -> None:
+    scenario = result.scenario
+    first_deadlock = exploration.deadlocks[0] if exploration.deadlocks else None
+    first_unhandled = exploration.unhandled[0][0] if exploration.unhandled else None
+    for pid, world, expected in (
+        ("deadlock_free", first_deadlock, VIOLATED if scenario.expect_deadlock else HOLDS),
+        ("messages_handled", first_unhandled, HOLDS),
+    ):
+        verdict = _verdict("always", world is not None, exploration.complete)
+        trace = build_trace(exploration, world) if world is not None else None
+        result.properties[pid] = PropertyResult(pid, "always", verdict, expected, BUILTIN[pid], "DESIGN.md", trace)
+
+
+def _never_fired(exploration: Exploration) -> list[str]:
+    """Transitions (of the scenario's compiled tables) that no explored step fired."""
+    system = exploration.system
+    out = []
+    for i, inst in enumerate(system.instances):
+        for tr in inst.table.transitions:
+            if (i, tr.index) not in exploration.fired:
+                src, dst = inst.table.state_ids[tr.source], inst.table.state_ids[tr.target]
+                out.append(f"{inst.name}: {src} --{tr.event}--> {dst} [{tr.effect_name}] ({tr.effect.ref})")
+    return out
