@@ -14,7 +14,7 @@ from prosecheck.checker.search import Exploration, Limits, Progress, explore
 from prosecheck.model.build import bind_property, build_system
 from prosecheck.model.scenarios import HOLDS, VIOLATED, Scenario
 from prosecheck.properties.catalog import PROPERTIES
-from prosecheck.report.trace import TraceStep, build_trace
+from prosecheck.report.trace import TraceStep, build_trace, describe_message, describe_world
 
 INCONCLUSIVE = "INCONCLUSIVE"
 
@@ -38,6 +38,7 @@ class PropertyResult:
     ref: str
     trace: list[TraceStep] | None = None
     distinct_valuations: int = 0
+    detail: str = ""
 
     @property
     def as_expected(self) -> bool:
@@ -116,13 +117,27 @@ def _builtins(result: ScenarioResult, exploration: Exploration) -> None:
     scenario = result.scenario
     first_deadlock = exploration.deadlocks[0] if exploration.deadlocks else None
     first_unhandled = exploration.unhandled[0][0] if exploration.unhandled else None
+    system = exploration.system
+    details = {"deadlock_free": "", "messages_handled": ""}
+    if first_deadlock is not None:
+        details["deadlock_free"] = f"{len(exploration.deadlocks)} deadlocked world(s); the first: " + describe_world(
+            system, exploration.worlds[first_deadlock])
+    if exploration.unhandled:
+        details["messages_handled"] = "; ".join(
+            f"{system.instances[u.instance].name} in state "
+            f"{system.instances[u.instance].table.state_ids[system.control(exploration.worlds[w], u.instance)]} "
+            f"has no transition for {describe_message(u.message)}"
+            for w, u in exploration.unhandled
+        )
     for pid, world, expected in (
         ("deadlock_free", first_deadlock, VIOLATED if scenario.expect_deadlock else HOLDS),
         ("messages_handled", first_unhandled, HOLDS),
     ):
         verdict = _verdict("always", world is not None, exploration.complete)
         trace = build_trace(exploration, world) if world is not None else None
-        result.properties[pid] = PropertyResult(pid, "always", verdict, expected, BUILTIN[pid], "DESIGN.md", trace)
+        result.properties[pid] = PropertyResult(
+            pid, "always", verdict, expected, BUILTIN[pid], "DESIGN.md", trace, detail=details[pid]
+        )
 
 
 def _never_fired(exploration: Exploration) -> list[str]:

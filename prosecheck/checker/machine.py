@@ -181,6 +181,8 @@ def parse_condition(text: str, guards: Mapping[str, ExprLike], where: str) -> Ex
 
     def take() -> str:
         nonlocal pos
+        if pos >= len(tokens):
+            raise ModelError(f"{where}: condition {text!r} ends too early (unbalanced parentheses?)")
         pos += 1
         return tokens[pos - 1]
 

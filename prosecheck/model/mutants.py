@@ -81,6 +81,11 @@ MUTANTS: dict[str, Mutant] = {
                 send=[Send("ausf", "av_response", {"result": RESULT_OK, "kausf_p": 1, "authz_info": RESULT_OK})])}),
         ),
         Mutant(
+            "udm_silent_on_denial", "udm",
+            "the UDM sends no authorization check response when the check fails (S3042/S3052)",
+            Rewrite(effects={"deny_authorization": UdmRemote.EFFECTS["withhold_failure_answer"]}),
+        ),
+        Mutant(
             "udm_never_answers_av", "udm",
             "the UDM never answers an authentication vector request (S208)",
             Rewrite(disabled=frozenset({"grant_av", "refuse_av"})),

@@ -42,12 +42,13 @@ SCENARIOS: dict[str, Scenario] = {
     for s in [
         Scenario(
             "m200", PROCEDURES["m200"],
-            expected={"knr_only_after_authorization": VIOLATED, "no_knr_after_withdrawal": VIOLATED},
+            expected={"knr_only_after_authorization": VIOLATED, "no_knr_after_withdrawal": VIOLATED,
+                      "reuse_rejected_after_withdrawal": VIOLATED},
             note="the flaw of [0219]: the 5GPRUK ID path derives KNR_ProSe with no authorization check",
         ),
         Scenario(
             "m300.panf_local", PROCEDURES["m300.panf_local"],
-            expected={"no_knr_after_withdrawal": VIOLATED},
+            expected={"no_knr_after_withdrawal": VIOLATED, "reuse_rejected_after_withdrawal": VIOLATED},
             note="the PAnF's stored authorization info ([0266]) is written at key registration and never "
                  "refreshed by the text, so it can disagree with the UDM after a withdrawal",
         ),
@@ -55,6 +56,7 @@ SCENARIOS: dict[str, Scenario] = {
         Scenario(
             "m300.panf_udm.s3042_success_only", PROCEDURES["m300.panf_udm.s3042_success_only"],
             expect_deadlock=True,
+            expected={"reuse_rejected_after_withdrawal": VIOLATED},
             note="reading [0263] literally: a failed S3041 check gets no S3042, so the PAnF and AUSF wait forever",
         ),
         Scenario("m300.ausf_udm", PROCEDURES["m300.ausf_udm"]),
@@ -64,7 +66,8 @@ SCENARIOS: dict[str, Scenario] = {
         ),
         Scenario(
             "m200.3attempts", PROCEDURES["m200"], Bounds(attempts=3, withdrawals=2, restores=2), default=False,
-            expected={"knr_only_after_authorization": VIOLATED, "no_knr_after_withdrawal": VIOLATED},
+            expected={"knr_only_after_authorization": VIOLATED, "no_knr_after_withdrawal": VIOLATED,
+                      "reuse_rejected_after_withdrawal": VIOLATED},
             note="three attempts, two withdrawals and restores (bigger; opt-in)",
         ),
     ]

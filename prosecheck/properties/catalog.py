@@ -81,7 +81,7 @@ PROPERTIES: dict[str, Property] = {
             "restored) ends with a KNR_ProSe issued or a secured PC5 link",
             cite("[0219]", "[0220]", "[0290]"),
             _no_knr_after_withdrawal,
-            ("attempt_rejected_after_withdrawal",),
+            ("attempt_rejected_after_withdrawal", "reuse_rejected_after_withdrawal"),
         ),
         Property(
             "knr_agreement", "always", "AGREE",
@@ -123,6 +123,14 @@ PROPERTIES: dict[str, Property] = {
             "authorization withdrawn",
             cite("[0145]", "[0252]", "[0263]", "[0284]", "[0287]"),
             lambda s: (W("ghost.rejected") & W("ghost.check_failed")) != 0,
+        ),
+        Property(
+            "reuse_rejected_after_withdrawal", "sometimes", "reuse-rej",
+            "a connection attempt by 5GPRUK ID (reuse of the stored key) is rejected because the authorization "
+            "check before reuse found the UE's relay authorization withdrawn",
+            cite("S3032", "[0252]", "[0263]", "[0265]", "S3052", "[0284]", "[0287]"),
+            lambda s: And(W("remote_ue.request_id_type") == ID_PRUK_ID,
+                          (W("ghost.rejected") & W("ghost.check_failed")).bit(W("remote_ue.nonce_1"))),
         ),
         Property(
             "knr_derived_while_withdrawn", "sometimes", "race",

@@ -21,7 +21,7 @@ def scenario_json(r: ScenarioResult) -> dict[str, object]:
         "properties": {
             p.id: {
                 "kind": p.kind, "verdict": p.verdict, "expected": p.expected, "as_expected": p.as_expected,
-                "statement": p.statement, "ref": p.ref,
+                "statement": p.statement, "ref": p.ref, "detail": p.detail or None,
                 "trace": None if p.trace is None else [s.as_dict() for s in p.trace],
             }
             for p in r.properties.values()

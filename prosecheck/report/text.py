@@ -86,4 +86,6 @@ def scenario_report(r: ScenarioResult, witnesses: bool = False, coverage: bool =
             what = "counterexample" if p.kind == "always" else "witness"
             lines.append(f"   {what} for {p.id} ({len(p.trace)} steps, shortest): {p.statement}")
             lines += format_trace(p.trace, "violates " + p.id if p.kind == "always" else "reaches " + p.id)
+            if p.detail:
+                lines.append(f"         => {p.detail}")
     return "\n".join(lines)

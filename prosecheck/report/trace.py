@@ -65,6 +65,20 @@ def describe_slot(system: System, name: str, value: int) -> str:
     return str(value)
 
 
+def describe_world(system: System, world: tuple) -> str:
+    """Every element's state and every non-empty link of a world, in one line."""
+    states = ", ".join(
+        f"{inst.name}={inst.table.state_ids[system.control(world, i)]}" for i, inst in enumerate(system.instances)
+    )
+    queues = [
+        f"{system.instances[lk.src].name}->{system.instances[lk.dst].name}: "
+        + ", ".join(describe_message(m) for m in system.link(world, lk.index))
+        for lk in system.links
+        if system.link(world, lk.index)
+    ]
+    return states + ("; in flight: " + "; ".join(queues) if queues else "; no message in flight")
+
+
 def build_trace(exploration: Exploration, world_index: int) -> list[TraceStep]:
     """The shortest path (breadth-first parents) to ``world_index``, as trace steps."""
     system = exploration.system

@@ -1,0 +1,120 @@
+"""The command line: exit codes, JSON shape, bad input, limits, determinism."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from prosecheck.cli import main
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_default_check_prints_the_verdict_table_and_exits_zero(capsys):
+    code, out, _ = run(capsys, "check", "--quiet")
+    assert code == 0
+    assert "KNR-AUTH" in out and "m300.ausf_udm" in out and "m200" in out
+
+
+def test_named_scenario_prints_stats_verdicts_and_the_marked_counterexample(capsys):
+    code, out, _ = run(capsys, "check", "m200", "--quiet")
+    assert code == 0  # m200's violations are declared
+    assert "633 states, 1029 transitions, depth 39" in out
+    assert "<-- violates no_knr_after_withdrawal" in out
+    assert "coverage:" in out
+
+
+def test_json_document_has_the_documented_shape(capsys):
+    code, out, _ = run(capsys, "check", "m200", "m300.panf_udm", "--json", "--quiet")
+    doc = json.loads(out)
+    assert code == 0 and doc["exit_code"] == 0
+    first = doc["results"][0]
+    assert first["scenario"] == "m200"
+    assert set(first["stats"]) >= {"states", "transitions", "depth", "seconds"}
+    prop = first["properties"]["no_knr_after_withdrawal"]
+    assert prop["verdict"] == "VIOLATED" and prop["expected"] == "VIOLATED"
+    step = prop["trace"][-1]
+    assert step["element"] == "ausf" and step["ref"] and step["event"] == "key_query_response"
+
+
+@pytest.mark.parametrize(
+    "argv, code",
+    [
+        (["check", "m300.panf_udm", "--mutant", "panf_skips_udm_check"], 12),  # unexpected violation
+        (["check", "m200", "--withdrawals", "0"], 12),  # a declared violation that did not happen
+        (["check", "m300.ausf_udm", "--mutant", "udm_silent_on_denial"], 11),  # unexpected deadlock
+        (["check", "m300.panf_udm", "--attempts", "1"], 13),  # the reuse path cannot be reached
+        (["check", "m300.panf_udm", "--max-states", "50"], 10),  # limit hit: INCONCLUSIVE
+    ],
+)
+def test_exit_codes_say_what_happened(capsys, argv, code):
+    assert run(capsys, *argv, "--quiet")[0] == code
+
+
+def test_a_limit_makes_undecided_verdicts_inconclusive_and_keeps_found_ones(capsys):
+    code, out, _ = run(capsys, "check", "m200", "--max-states", "200", "--json", "--quiet")
+    doc = json.loads(out)["results"][0]
+    assert code == 10 and doc["stats"]["complete"] is False and doc["stats"]["stopped"] == "max-states 200"
+    verdicts = {pid: p["verdict"] for pid, p in doc["properties"].items()}
+    assert verdicts["knr_agreement"] == "INCONCLUSIVE"
+    assert "HOLDS" not in {v for pid, v in verdicts.items() if doc["properties"][pid]["kind"] == "always"}
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["check", "m999"], "unknown scenario 'm999'"),
+        (["check", "m200", "--property", "nope"], "unknown property 'nope'"),
+        (["check", "m200", "--attempts", "0"], "attempts must be an integer in 1..14"),
+        (["check", "m200", "--max-states", "0"], "--max-states must be a positive integer"),
+        (["check", "m200", "--mutant", "nope"], "unknown mutant 'nope'"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_code_two(capsys, argv, message):
+    code, out, err = run(capsys, *argv)
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and message in err and "Traceback" not in err
+
+
+def test_argparse_errors_also_exit_two(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["check", "--max-states", "many"])
+    assert exc.value.code == 2
+
+
+def test_list_names_scenarios_properties_and_mutants(capsys):
+    code, out, _ = run(capsys, "list", "--json")
+    doc = json.loads(out)
+    assert code == 0
+    assert {"m200", "m300.panf_local", "m300.panf_udm", "m300.ausf_udm"} <= {s["id"] for s in doc["scenarios"]}
+    assert "knr_only_after_authorization" in {p["id"] for p in doc["properties"]}
+    assert doc["mutants"]
+
+
+def test_only_the_requested_properties_are_judged(capsys):
+    code, out, _ = run(capsys, "check", "m200", "--property", "knr_agreement", "--json", "--quiet")
+    props = json.loads(out)["results"][0]["properties"]
+    assert set(props) == {"knr_agreement", "deadlock_free", "messages_handled"}
+
+
+def _json_run(seed: str) -> dict:
+    env = {**os.environ, "PYTHONHASHSEED": seed}
+    proc = subprocess.run([sys.executable, "-m", "prosecheck", "check", "--json", "--quiet"],
+                          capture_output=True, text=True, env=env, check=False)
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(proc.stdout)
+    for r in doc["results"]:
+        r["stats"].pop("seconds")
+    return doc
+
+
+def test_results_are_identical_across_hash_seeds():
+    assert _json_run("0") == _json_run("12345")

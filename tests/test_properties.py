@@ -1,0 +1,97 @@
+"""Every property has a world where it holds and one where it fails; Z3 and the Python
+predicate agree on every reachable valuation; the m200 counterexample is a golden trace."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from prosecheck.checker.judge import disagreements
+from prosecheck.checker.search import explore
+from prosecheck.model.build import bind_property, build_system
+from prosecheck.model.scenarios import DEFAULT_SCENARIOS, SCENARIOS
+from prosecheck.properties.catalog import PROPERTIES
+from prosecheck.report.text import format_trace
+from prosecheck.verify import check_scenario
+
+GOLDEN = Path(__file__).parent / "golden"
+
+
+def _scenario(spec: str):
+    """``"m300.panf_udm+mutant"`` or ``"m200@attempts=1"``."""
+    base, _, bounds = spec.partition("@")
+    sid, *mutants = base.split("+")
+    scenario = SCENARIOS[sid].with_mutants(*mutants) if mutants else SCENARIOS[sid]
+    if bounds:
+        name, value = bounds.split("=")
+        scenario = scenario.with_bounds(**{name: int(value)})
+    return scenario
+
+
+# property: (a world where it holds, a world where it fails)
+WORLDS = {
+    "knr_only_after_authorization": ("m300.ausf_udm", "m200"),
+    "no_knr_after_withdrawal": ("m300.panf_udm", "m300.panf_local"),
+    "knr_agreement": ("m300.panf_udm", "m300.panf_udm+ue_knr_without_nonce_2"),
+    "pruk_stays_home": ("m200", "m200+ausf_leaks_kausf_p"),
+    "supi_never_on_air": ("m200", "m200+null_scheme_suci"),
+    "pc5_secured_by_suci": ("m200", "m200+ausf_eap_never_verifies"),
+    "pc5_secured_by_pruk_id": ("m200", "m200@attempts=1"),
+    "attempt_rejected_after_withdrawal": ("m200", "m200@withdrawals=0"),
+    "reuse_rejected_after_withdrawal": ("m300.ausf_udm", "m200"),
+    "knr_derived_while_withdrawn": ("m300.ausf_udm", "m300.ausf_udm@withdrawals=0"),
+    "pruk_stored_at_panf": ("m200", "m200+ausf_eap_never_verifies"),
+    "supi_sent_on_sbi": ("m200", "m200+udm_omits_supi"),
+    "deadlock_free": ("m300.panf_udm", "m300.panf_udm.s3042_success_only"),
+    "messages_handled": ("m200", "m200+ue_ignores_eap_request"),
+}
+
+
+def test_every_property_has_a_holding_and_a_failing_world():
+    assert set(WORLDS) == set(PROPERTIES) | {"deadlock_free", "messages_handled"}
+
+
+@pytest.mark.parametrize("pid", list(WORLDS))
+def test_property_holds_in_one_world_and_fails_in_another(pid):
+    holds, fails = WORLDS[pid]
+    only = [pid] if pid in PROPERTIES else []
+    assert check_scenario(_scenario(holds), only).properties[pid].verdict == "HOLDS"
+    failing = check_scenario(_scenario(fails), only).properties[pid]
+    assert failing.verdict == "VIOLATED"
+    if failing.kind == "always":
+        assert failing.trace, "a violated invariant comes with its counterexample"
+
+
+@pytest.mark.parametrize("sid", [s.id for s in DEFAULT_SCENARIOS])
+def test_z3_and_the_python_predicate_agree_on_every_reachable_valuation(sid):
+    system = build_system(SCENARIOS[sid])
+    exploration = explore(system)
+    for prop in PROPERTIES.values():
+        bound = bind_property(system, prop)
+        assert disagreements(bound.expr, bound.slots, exploration) == [], prop.id
+
+
+def test_the_m200_counterexample_reads_as_the_flaw_of_0219():
+    """First attempt by SUCI, withdrawal at the UDM, second attempt by 5GPRUK ID, KNR_ProSe issued."""
+    p = check_scenario(SCENARIOS["m200"], ["no_knr_after_withdrawal"]).properties["no_knr_after_withdrawal"]
+    steps = p.trace
+    assert steps is not None
+    actions = [(s.element, s.event) for s in steps]
+    first_request = actions.index(("remote_ue", "start_attempt"))
+    withdrawal = actions.index(("udm", "withdraw_authorization"))
+    second_request = actions.index(("remote_ue", "start_attempt"), first_request + 1)
+    assert first_request < withdrawal < second_request
+    assert "SUCI" in steps[first_request].sent[0] and "5GPRUK ID" in steps[second_request].sent[0]
+    assert steps[-1].element == "ausf" and "derive KNR_ProSe" in steps[-1].action
+    assert not any(s.element == "udm" and s.event == "authorization_check_request" for s in steps)
+    golden = (GOLDEN / "m200_no_knr_after_withdrawal.txt").read_text()
+    assert "\n".join(format_trace(steps, "violates no_knr_after_withdrawal")) + "\n" == golden
+
+
+def test_the_panf_local_counterexample_passes_the_stale_local_check():
+    p = check_scenario(SCENARIOS["m300.panf_local"], ["no_knr_after_withdrawal"]).properties[
+        "no_knr_after_withdrawal"]
+    actions = [s.action for s in p.trace]
+    assert any(a.startswith("stored ProSe authorization info authorizes the UE") for a in actions)
+    assert any(a.startswith("environment: the operator withdraws") for a in actions)
