@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 
@@ -162,6 +163,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("prosecheck: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the reader (e.g. `head`) went away: stop quietly
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - keep Python from failing on exit flush
+        return 0
 
 
 def run() -> None:

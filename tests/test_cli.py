@@ -27,7 +27,7 @@ def test_default_check_prints_the_verdict_table_and_exits_zero(capsys):
 def test_named_scenario_prints_stats_verdicts_and_the_marked_counterexample(capsys):
     code, out, _ = run(capsys, "check", "m200", "--quiet")
     assert code == 0  # m200's violations are declared
-    assert "633 states, 1029 transitions, depth 39" in out
+    assert "4809 states, 8620 transitions, depth 56" in out
     assert "<-- violates no_knr_after_withdrawal" in out
     assert "coverage:" in out
 

@@ -12,14 +12,14 @@ from prosecheck.verify import check_scenario
 
 # scenario: (distinct states, transitions, depth, properties whose verdict is not HOLDS)
 MANIFEST = {
-    "m200": (633, 1029, 39, {"knr_only_after_authorization", "no_knr_after_withdrawal",
-                             "reuse_rejected_after_withdrawal"}),
-    "m300.panf_local": (633, 1029, 39, {"no_knr_after_withdrawal", "reuse_rejected_after_withdrawal"}),
-    "m300.panf_udm": (646, 1042, 39, set()),
-    "m300.panf_udm.s3042_success_only": (616, 994, 39, {"reuse_rejected_after_withdrawal", "deadlock_free"}),
-    "m300.ausf_udm": (643, 1038, 39, set()),
-    "m200.3attempts": (4809, 8620, 56, {"knr_only_after_authorization", "no_knr_after_withdrawal",
-                                        "reuse_rejected_after_withdrawal"}),
+    "m200": (4809, 8620, 56, {"knr_only_after_authorization", "no_knr_after_withdrawal",
+                              "reuse_rejected_after_withdrawal"}),
+    "m300.panf_local": (4809, 8620, 56, {"no_knr_after_withdrawal", "reuse_rejected_after_withdrawal"}),
+    "m300.panf_udm": (5226, 9204, 56, set()),
+    "m300.panf_udm.s3042_success_only": (4509, 7930, 56, {"reuse_rejected_after_withdrawal", "deadlock_free"}),
+    "m300.ausf_udm": (5179, 9126, 56, set()),
+    "m200.5attempts": (95577, 178134, 88, {"knr_only_after_authorization", "no_knr_after_withdrawal",
+                                           "reuse_rejected_after_withdrawal"}),
 }
 
 

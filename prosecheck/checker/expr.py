@@ -18,11 +18,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Union
 
 import z3
 
-Value = Union[int, bool]
+Value = int | bool
 BITS = 16
 
 _ARITH = {"+", "-", "&", "|", "^", "<<", ">>"}
@@ -83,7 +82,7 @@ class Expr:
         return BinOp("|", self, BinOp("<<", Const(1), lift(index)))
 
 
-ExprLike = Union[Expr, int, bool]
+ExprLike = Expr | int | bool
 
 
 def lift(value: ExprLike) -> Expr:
@@ -220,40 +219,32 @@ def _fold(expr: BinOp) -> Expr:
     return expr
 
 
+_CONCRETE: dict[str, Callable[[Value, Value], Value]] = {
+    "+": lambda a, b: (a + b) & 0xFFFF,
+    "-": lambda a, b: (a - b) & 0xFFFF,
+    "&": lambda a, b: int(a) & int(b),
+    "|": lambda a, b: int(a) | int(b),
+    "^": lambda a, b: int(a) ^ int(b),
+    "<<": lambda a, b: (int(a) << int(b)) & 0xFFFF,
+    ">>": lambda a, b: int(a) >> int(b),
+    "==": lambda a, b: a == b,
+    "!=": lambda a, b: a != b,
+    "<": lambda a, b: a < b,
+    "<=": lambda a, b: a <= b,
+    ">": lambda a, b: a > b,
+    ">=": lambda a, b: a >= b,
+    "and": lambda a, b: bool(a) and bool(b),
+    "or": lambda a, b: bool(a) or bool(b),
+    "implies": lambda a, b: (not a) or bool(b),
+}
+"""The concrete reading of each operator: 16-bit wrap-around, as in the Z3 reading."""
+
+
 def _apply(op: str, a: Value, b: Value) -> Value:
-    if op == "+":
-        return (a + b) & 0xFFFF
-    if op == "-":
-        return (a - b) & 0xFFFF
-    if op == "&":
-        return int(a) & int(b)
-    if op == "|":
-        return int(a) | int(b)
-    if op == "^":
-        return int(a) ^ int(b)
-    if op == "<<":
-        return (int(a) << int(b)) & 0xFFFF
-    if op == ">>":
-        return int(a) >> int(b)
-    if op == "==":
-        return a == b
-    if op == "!=":
-        return a != b
-    if op == "<":
-        return a < b
-    if op == "<=":
-        return a <= b
-    if op == ">":
-        return a > b
-    if op == ">=":
-        return a >= b
-    if op == "and":
-        return bool(a) and bool(b)
-    if op == "or":
-        return bool(a) or bool(b)
-    if op == "implies":
-        return (not a) or bool(b)
-    raise ValueError(f"unknown operator {op}")
+    try:
+        return _CONCRETE[op](a, b)
+    except KeyError:
+        raise ValueError(f"unknown operator {op}") from None
 
 
 Lookup = Callable[[str, str], Value]
@@ -281,7 +272,8 @@ def compile_py(expr: Expr) -> Callable[[Lookup], Value]:
             return lambda lookup: bool(left(lookup)) or bool(right(lookup))
         if op == "implies":
             return lambda lookup: (not left(lookup)) or bool(right(lookup))
-        return lambda lookup: _apply(op, left(lookup), right(lookup))
+        fn = _CONCRETE[op]
+        return lambda lookup: fn(left(lookup), right(lookup))
     raise TypeError(f"not an expression: {expr!r}")
 
 

@@ -9,6 +9,7 @@ evidence is a shortest trace. Z3 is called once per property, never once per wor
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import z3
@@ -77,6 +78,10 @@ def judge(expr: Expr, slots: list[int], exploration: Exploration, want: bool) ->
     return Judgement(True, first, {s: world[s] for s in slots}, len(table))
 
 
+def _slot_lookup(values: dict[int, int]) -> Callable[[str, str], int]:
+    return lambda scope, name: values[int(name)]
+
+
 def disagreements(expr: Expr, slots: list[int], exploration: Exploration) -> list[tuple[int, ...]]:
     """Valuations on which the Python predicate and Z3's evaluation of ``expr`` differ."""
     table = valuations(slots, exploration)
@@ -86,7 +91,7 @@ def disagreements(expr: Expr, slots: list[int], exploration: Exploration) -> lis
     out = []
     for key in table:
         by_slot = dict(zip(slots, key))
-        py = bool(predicate(lambda scope, name: by_slot[int(name)]))
+        py = bool(predicate(_slot_lookup(by_slot)))
         subst = [(symbols[s], _value(symbols[s], v)) for s, v in by_slot.items()]
         zv = z3.is_true(z3.simplify(z3.substitute(formula, *subst))) if subst else z3.is_true(z3.simplify(formula))
         if py != zv:

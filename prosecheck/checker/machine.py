@@ -388,15 +388,16 @@ def prune_unreachable(tables: Sequence[ElementTable]) -> None:
         sendable = {name for t in tables for tr in t.transitions for _, name, _ in tr.sends}
         changed = False
         for t in tables:
+            possible = [tr for tr in t.transitions if tr.event in t.local_events or tr.event in sendable]
             reach = {t.initial_state}
             frontier = [t.initial_state]
             while frontier:
                 s = frontier.pop()
-                for tr in t.transitions:
-                    if tr.source == s and tr.target not in reach and (tr.event in t.local_events or tr.event in sendable):
+                for tr in possible:
+                    if tr.source == s and tr.target not in reach:
                         reach.add(tr.target)
                         frontier.append(tr.target)
-            live = [tr for tr in t.transitions if tr.source in reach and (tr.event in t.local_events or tr.event in sendable)]
+            live = [tr for tr in possible if tr.source in reach]
             if len(live) != len(t.transitions):
                 changed = True
                 for tr in t.transitions:

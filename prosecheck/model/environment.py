@@ -22,9 +22,9 @@ class Bounds:
     """The scenario's bounds and fault switches, printed with every verdict."""
 
     remote_ues: int = 1
-    attempts: int = 2
-    withdrawals: int = 1
-    restores: int = 1
+    attempts: int = 3
+    withdrawals: int = 2
+    restores: int = 2
     relay_authorization_can_fail: bool = True
     eap_can_fail: bool = True
     link_capacity: int = 1

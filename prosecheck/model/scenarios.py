@@ -61,14 +61,19 @@ SCENARIOS: dict[str, Scenario] = {
         ),
         Scenario("m300.ausf_udm", PROCEDURES["m300.ausf_udm"]),
         Scenario(
-            "m300.ausf_udm.2ue", PROCEDURES["m300.ausf_udm"], Bounds(remote_ues=2), default=False,
-            note="two remote UEs behind one relay (bigger; opt-in)",
+            "m300.ausf_udm.2ue", PROCEDURES["m300.ausf_udm"],
+            Bounds(remote_ues=2, attempts=2, withdrawals=1, restores=1), default=False,
+            note="two remote UEs behind one relay, two attempts each (bigger; opt-in)",
         ),
         Scenario(
-            "m200.3attempts", PROCEDURES["m200"], Bounds(attempts=3, withdrawals=2, restores=2), default=False,
+            "m200.5attempts", PROCEDURES["m200"], Bounds(attempts=5, withdrawals=3, restores=3), default=False,
             expected={"knr_only_after_authorization": VIOLATED, "no_knr_after_withdrawal": VIOLATED,
                       "reuse_rejected_after_withdrawal": VIOLATED},
-            note="three attempts, two withdrawals and restores (bigger; opt-in)",
+            note="five attempts, three withdrawals and restores (bigger; opt-in)",
+        ),
+        Scenario(
+            "m300.panf_udm.5attempts", PROCEDURES["m300.panf_udm"], Bounds(attempts=5, withdrawals=3, restores=3),
+            default=False, note="five attempts, three withdrawals and restores (bigger; opt-in)",
         ),
     ]
 }

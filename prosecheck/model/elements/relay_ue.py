@@ -37,7 +37,7 @@ class RelayUe(ElementRules, StateMachine):
 
     REST_STATES = frozenset({"idle"})
     VARIABLES = (Var("knr", 0, doc="KNR_ProSe received from the AMF and stored (S223)"),)
-    GUARDS: dict = {}
+    GUARDS = {}  # type: ignore[var-annotated]
     EFFECTS = {
         "forward_relay_key_request": Effect(
             "send Relay Key Request (NAS) with the remote UE's identity, RSC and Nonce_1",
