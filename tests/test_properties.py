@@ -41,6 +41,7 @@ WORLDS = {
     "attempt_rejected_after_withdrawal": ("m200", "m200@withdrawals=0"),
     "reuse_rejected_after_withdrawal": ("m300.ausf_udm", "m200"),
     "knr_derived_while_withdrawn": ("m300.ausf_udm", "m300.ausf_udm@withdrawals=0"),
+    "reuse_knr_derived_while_withdrawn": ("m300.panf_udm", "m300.panf_udm@attempts=1"),
     "pruk_stored_at_panf": ("m200", "m200+ausf_eap_never_verifies"),
     "supi_sent_on_sbi": ("m200", "m200+udm_omits_supi"),
     "deadlock_free": ("m300.panf_udm", "m300.panf_udm.s3042_success_only"),

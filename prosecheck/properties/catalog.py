@@ -15,6 +15,7 @@ being vacuous). Ghost facts are masks indexed by the connection attempt (Nonce_1
   and it has not been restored since;
 * ``pc5_secured``: the remote UE completed the attempt with a secured PC5 link (S226);
 * ``rejected``: the attempt ended with a Direct Communication Reject;
+* ``by_pruk_id``: the attempt's S204 carried the 5GPRUK ID (reuse of the stored key);
 * ``relay_learned_key`` / ``amf_learned_key``: a 5GPRUK or KAUSF_P was sent to them;
 * ``supi_on_air`` / ``supi_on_sbi``: a SUPI was sent on PC5 or NAS / on an SBI link.
 """
@@ -138,6 +139,13 @@ PROPERTIES: dict[str, Property] = {
             "(a check succeeded earlier, in the same or an earlier attempt)",
             cite("S306", "[0287]", "[0220]"),
             lambda s: W("ghost.knr_while_withdrawn") != 0,
+        ),
+        Property(
+            "reuse_knr_derived_while_withdrawn", "sometimes", "reuse-race",
+            "on the 5GPRUK ID path, the AUSF derives a KNR_ProSe while the UE's relay authorization is withdrawn "
+            "(withdrawn after the check before reuse succeeded: a time-of-check to time-of-use window)",
+            cite("S3042", "S3052", "S306", "[0286]", "[0287]"),
+            lambda s: (W("ghost.knr_while_withdrawn") & W("ghost.by_pruk_id")) != 0,
         ),
         Property(
             "pruk_stored_at_panf", "sometimes", "stored",

@@ -42,7 +42,7 @@ def verdict_table(results: Sequence[ScenarioResult]) -> str:
     ]
     lines = ["  ".join(h.ljust(w) for h, w in zip(["scenario", "states", *heads], widths))]
     lines.append("  ".join("-" * w for w in widths))
-    lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths)) for row in rows]
+    lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in rows]
     lines.append("")
     lines.append("columns: " + "; ".join(f"{_CODES.get(pid, pid)} = {pid}" for pid in ids))
     lines.append("cells: holds/VIOLATED for invariants, reached/UNREACHED for reachability; "

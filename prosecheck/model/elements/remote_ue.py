@@ -23,6 +23,9 @@ _BEGUN_WHILE_WITHDRAWN = If(
 
 
 def _request(id_type: int, label: str, *refs: str) -> Effect:
+    ghost = {"begun_while_withdrawn": _BEGUN_WHILE_WITHDRAWN}
+    if id_type == ID_PRUK_ID:
+        ghost["by_pruk_id"] = W("ghost.by_pruk_id").with_bit(_NEXT_NONCE)
     return Effect(
         label=label,
         ref=cite(*refs),
@@ -36,7 +39,7 @@ def _request(id_type: int, label: str, *refs: str) -> Effect:
                 "nonce_1": _NEXT_NONCE,
             })
         ],
-        ghost={"begun_while_withdrawn": _BEGUN_WHILE_WITHDRAWN},
+        ghost=ghost,
     )
 
 
