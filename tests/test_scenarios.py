@@ -14,6 +14,8 @@ from prosecheck.verify import check_scenario
 MANIFEST = {
     "m200": (4809, 8620, 56, {"knr_only_after_authorization", "no_knr_after_withdrawal",
                               "reuse_rejected_after_withdrawal"}),
+    "m200.s215b_with_nonce_1": (4809, 8620, 56, {"knr_only_after_authorization", "no_knr_after_withdrawal",
+                                                 "reuse_rejected_after_withdrawal", "knr_agreement"}),
     "m300.panf_local": (4809, 8620, 56, {"no_knr_after_withdrawal", "reuse_rejected_after_withdrawal"}),
     "m300.panf_udm": (5226, 9204, 56, set()),
     "m300.panf_udm.s3042_success_only": (4509, 7930, 56, {"reuse_rejected_after_withdrawal", "deadlock_free"}),

@@ -52,7 +52,7 @@ def _tables(options: tuple[tuple[str, int], ...], mutant_ids: tuple[str, ...]) -
 
 
 def options_of(scenario: Scenario) -> dict[str, int]:
-    return {**scenario.procedure.options, **scenario.bounds.options()}
+    return {**scenario.procedure.all_options(), **scenario.bounds.options()}
 
 
 def build_system(scenario: Scenario) -> System:

@@ -47,6 +47,13 @@ SCENARIOS: dict[str, Scenario] = {
             note="the flaw of [0219]: the 5GPRUK ID path derives KNR_ProSe with no authorization check",
         ),
         Scenario(
+            "m200.s215b_with_nonce_1", PROCEDURES["m200.s215b_with_nonce_1"],
+            expected={"knr_only_after_authorization": VIOLATED, "no_knr_after_withdrawal": VIOLATED,
+                      "reuse_rejected_after_withdrawal": VIOLATED, "knr_agreement": VIOLATED},
+            note="[0172] and [0174] give different inputs for the same 5GPRUK: read literally, the UE and the "
+                 "network hold different keys and every KNR_ProSe disagrees",
+        ),
+        Scenario(
             "m300.panf_local", PROCEDURES["m300.panf_local"],
             expected={"no_knr_after_withdrawal": VIOLATED, "reuse_rejected_after_withdrawal": VIOLATED},
             note="the PAnF's stored authorization info ([0266]) is written at key registration and never "

@@ -37,6 +37,17 @@ RSC = 1
 """The relay service code of the scenario."""
 
 
+PRUK_WITH_NONCE_1 = 0x40
+"""Flag on a 5GPRUK term: the key was derived with Nonce_1 among its inputs ([0174] read literally),
+so it differs from the key of the same generation derived without it ([0172])."""
+
+
+def describe_pruk(value: int) -> str:
+    if value & PRUK_WITH_NONCE_1:
+        return f"5GPRUK #{value & 0x3F} (with Nonce_1)"
+    return f"5GPRUK #{value}"
+
+
 def knr(pruk: ExprLike, nonce_1: ExprLike, nonce_2: ExprLike) -> Expr:
     """The term KNR_ProSe(5GPRUK #pruk, Nonce_1, Nonce_2), packed as pruk<<8 | n1<<4 | n2."""
     return (lift(pruk) << 8) | (lift(nonce_1) << 4) | lift(nonce_2)
@@ -50,4 +61,4 @@ def knr_pruk(term: ExprLike) -> Expr:
 def describe_knr(value: int) -> str:
     if value == 0:
         return "none"
-    return f"KNR_ProSe(5GPRUK #{value >> 8}, Nonce_1={(value >> 4) & 15}, Nonce_2={value & 15})"
+    return f"KNR_ProSe({describe_pruk(value >> 8)}, Nonce_1={(value >> 4) & 15}, Nonce_2={value & 15})"

@@ -13,7 +13,7 @@ def listing_json() -> dict[str, object]:
         "scenarios": [
             {
                 "id": s.id, "title": s.procedure.title, "cites": str(s.procedure.ref), "default": s.default,
-                "bounds": s.bounds.as_dict(), "options": s.procedure.options,
+                "bounds": s.bounds.as_dict(), "options": s.procedure.all_options(),
                 "expected": {pid: s.expected_verdict(pid) for pid in PROPERTIES},
                 "expect_deadlock": s.expect_deadlock, "note": s.note,
             }

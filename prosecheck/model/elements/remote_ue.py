@@ -12,7 +12,7 @@ from statemachine import State, StateMachine
 from prosecheck.checker.expr import If, M, O, V, W
 from prosecheck.checker.machine import Effect, ElementRules, Send, Var
 from prosecheck.model.spec import cite
-from prosecheck.model.terms import ID_PRUK_ID, ID_SUCI, RSC, SUCI, knr
+from prosecheck.model.terms import ID_PRUK_ID, ID_SUCI, PRUK_WITH_NONCE_1, RSC, SUCI, knr
 
 _NEXT_NONCE = O("attempts") - V("attempts_left") + 1
 """Nonce_1 of the attempt being started: the attempt's number ([0126], fresh per request)."""
@@ -20,6 +20,11 @@ _NEXT_NONCE = O("attempts") - V("attempts_left") + 1
 _BEGUN_WHILE_WITHDRAWN = If(
     W("udm.authorized"), W("ghost.begun_while_withdrawn"), W("ghost.begun_while_withdrawn").with_bit(_NEXT_NONCE)
 )
+
+
+_NEW_PRUK = If(O("s215b_mixes_nonce_1"), V("pending_gen") | PRUK_WITH_NONCE_1, V("pending_gen"))
+"""S215b: the UE's 5GPRUK. [0172] gives the AUSF's inputs as KAUSF_P, RSC and SUPI; [0174] gives
+the UE's as SUPI, KAUSF_P and Nonce_1. Option ``s215b_mixes_nonce_1`` takes [0174] literally."""
 
 
 def _request(id_type: int, label: str, *refs: str) -> Effect:
@@ -73,7 +78,8 @@ class RemoteUe(ElementRules, StateMachine):
 
     LOCAL_EVENTS = frozenset({"start_attempt", "finish", "release"})
     VARIABLES = (
-        Var("pruk_gen", 0, doc="generation of the stored 5GPRUK (and 5GPRUK ID); 0: none"),
+        Var("pruk_gen", 0, doc="generation of the stored 5GPRUK ID (and of the KAUSF_P it came from); 0: none"),
+        Var("pruk_key", 0, doc="the stored 5GPRUK as a term: its generation, | 0x40 if Nonce_1 entered it"),
         Var("pending_gen", 0, doc="generation of the ProSe authentication in progress (KAUSF_P)"),
         Var("attempts_left", O("attempts"), doc="connection attempts the scenario still allows"),
         Var("nonce_1", 0, doc="Nonce_1 of the current attempt"),
@@ -103,13 +109,14 @@ class RemoteUe(ElementRules, StateMachine):
         "derive_knr_from_stored_pruk": Effect(
             "derive KNR_ProSe from the stored 5GPRUK; send Direct Security Mode Complete",
             cite("S224", "[0209]", "S225", "S307"),
-            assign={"knr": knr(V("pruk_gen"), V("nonce_1"), M("nonce_2"))},
+            assign={"knr": knr(V("pruk_key"), V("nonce_1"), M("nonce_2"))},
             send=[Send("relay_ue", "direct_security_mode_complete")],
         ),
         "derive_pruk_and_knr": Effect(
             "EAP success: derive and store 5GPRUK and 5GPRUK ID, derive KNR_ProSe; send Direct Security Mode Complete",
             cite("S215b", "[0173]", "[0174]", "S224", "[0209]", "S225"),
-            assign={"pruk_gen": V("pending_gen"), "knr": knr(V("pending_gen"), V("nonce_1"), M("nonce_2"))},
+            assign={"pruk_gen": V("pending_gen"), "pruk_key": _NEW_PRUK,
+                    "knr": knr(_NEW_PRUK, V("nonce_1"), M("nonce_2"))},
             send=[Send("relay_ue", "direct_security_mode_complete")],
         ),
         "mark_link_secured": Effect(
