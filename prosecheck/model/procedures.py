@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from prosecheck.model.spec import SpecRef, cite
 from prosecheck.model.terms import CHECK_AUSF_UDM, CHECK_NONE, CHECK_PANF_LOCAL, CHECK_PANF_UDM
 
-
 READINGS = {"s3042_answers_failure": 1, "s215b_mixes_nonce_1": 0}
 """The default reading of each ambiguous passage; a procedure variant overrides one of them."""
 
