@@ -31,7 +31,7 @@ class UdmRemote(ElementRules, StateMachine):
     ROLE = "udm"
     TITLE = "UDM (remote)"
 
-    serving = State("Serving", initial=True)
+    serving = State("Serving subscription data and authorization checks", initial=True)
 
     av_request = serving.to(serving, cond="authorized", on="grant_av") | serving.to(
         serving, cond="not authorized", on="refuse_av"
