@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from toy import Pinger, Ponger, counters, ping_pong, waiter
 
-from prosecheck.checker.expr import W
+from prosecheck.checker.expr import V, W
 from prosecheck.checker.judge import disagreements, judge
 from prosecheck.checker.machine import ModelError, compile_element, parse_condition
 from prosecheck.checker.search import Limits, explore
@@ -136,3 +136,23 @@ def test_compiled_ponger_replies_to_the_sender():
     answer = next(lb for lb in labels if lb is not None and lb.instance == 1)
     assert answer.sends == ((1, ("pong", ())),)
     assert Ponger.ROLE == "ponger"
+
+
+def test_unless_is_compiled_as_the_negated_condition():
+    from statemachine import State, StateMachine
+
+    from prosecheck.checker.machine import Effect, ElementRules, Var
+
+    class Gate(ElementRules, StateMachine):
+        ROLE, TITLE = "gate", "Gate"
+        a = State("A", initial=True)
+        b = State("B", final=True)
+        go = a.to(b, unless="big", on="step") | a.to(a, cond="big", on="stay")
+        LOCAL_EVENTS = frozenset({"go"})
+        VARIABLES = (Var("n", 0),)
+        GUARDS = {"big": V("n") > 5}
+        EFFECTS = {"step": Effect("step", "T9"), "stay": Effect("stay", "T9")}
+
+    table = compile_element(Gate, {}, {})
+    assert [t[0].effect_name for t in table.step(0, (1,), "go", None)] == ["step"]
+    assert [t[0].effect_name for t in table.step(0, (9,), "go", None)] == ["stay"]

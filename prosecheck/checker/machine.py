@@ -222,8 +222,16 @@ def parse_condition(text: str, guards: Mapping[str, ExprLike], where: str) -> Ex
 
 
 def _condition_text(transition: Any) -> str:
-    parts = [str(spec.func) for spec in transition.cond if not spec.is_convention]
-    return " and ".join(f"({p})" if " " in p else p for p in parts)
+    """The transition's guard as one condition string: ``cond=`` specs as written, ``unless=``
+    specs (stored with ``expected_value`` False) negated."""
+    parts = []
+    for spec in transition.cond:
+        if spec.is_convention:
+            continue
+        text = str(spec.func)
+        text = f"({text})" if " " in text else text
+        parts.append(f"not {text}" if spec.expected_value is False else text)
+    return " and ".join(parts)
 
 
 def _effect_name(transition: Any, where: str) -> str:
