@@ -156,3 +156,26 @@ def test_unless_is_compiled_as_the_negated_condition():
     table = compile_element(Gate, {}, {})
     assert [t[0].effect_name for t in table.step(0, (1,), "go", None)] == ["step"]
     assert [t[0].effect_name for t in table.step(0, (9,), "go", None)] == ["stay"]
+
+
+def test_the_time_limit_stops_the_search_and_says_so():
+    e = explore(counters(limit=9, copies=3), Limits(max_seconds=1e-9))
+    assert not e.complete and e.stopped.startswith("max-seconds")
+    assert e.states < 1000
+
+
+def test_an_interrupt_stops_the_search_with_a_consistent_partial_result(monkeypatch):
+    system = counters(limit=5, copies=2)
+    calls = {"n": 0}
+    original = system.successors
+
+    def interrupting(world):
+        calls["n"] += 1
+        if calls["n"] == 4:
+            raise KeyboardInterrupt
+        return original(world)
+
+    monkeypatch.setattr(system, "successors", interrupting)
+    e = explore(system)
+    assert e.stopped == "interrupted" and not e.complete
+    assert len(e.worlds) == len(e.parent) == len(e.via) == len(e.depth) == e.states

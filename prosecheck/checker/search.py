@@ -63,6 +63,39 @@ class Exploration:
 Progress = Callable[[int, int, int, float], None]
 
 
+def _expand(
+    system: System,
+    head: int,
+    worlds: list[World],
+    index: dict[World, int],
+    parent: list[int],
+    via: list[Label | None],
+    depth: list[int],
+    result: Exploration,
+    seen_unhandled: set[tuple[int, str]],
+) -> None:
+    """Generate the successors of world ``head``: new worlds are appended with their parent."""
+    world = worlds[head]
+    succ, unhandled = system.successors(world)
+    for u in unhandled:
+        key = (u.instance, u.message[0])
+        if key not in seen_unhandled:
+            seen_unhandled.add(key)
+            result.unhandled.append((head, u))
+    if not succ and not system.is_final(world):
+        result.deadlocks.append(head)
+    for label, nxt in succ:
+        result.transitions += 1
+        result.fired.add((label.instance, label.transition))
+        if nxt in index:
+            continue
+        index[nxt] = len(worlds)
+        worlds.append(nxt)
+        parent.append(head)
+        via.append(label)
+        depth.append(depth[head] + 1)
+
+
 def explore(system: System, limits: Limits = Limits(), progress: Progress | None = None) -> Exploration:
     """Explore every world reachable from the initial one, breadth first."""
     start = time.perf_counter()
@@ -76,37 +109,26 @@ def explore(system: System, limits: Limits = Limits(), progress: Progress | None
     seen_unhandled: set[tuple[int, str]] = set()
     head = 0
     next_report = start + 2.0
-    while head < len(worlds):
-        world = worlds[head]
-        succ, unhandled = system.successors(world)
-        for u in unhandled:
-            key = (u.instance, u.message[0])
-            if key not in seen_unhandled:
-                seen_unhandled.add(key)
-                result.unhandled.append((head, u))
-        if not succ and not system.is_final(world):
-            result.deadlocks.append(head)
-        for label, nxt in succ:
-            result.transitions += 1
-            result.fired.add((label.instance, label.transition))
-            if nxt in index:
-                continue
-            index[nxt] = len(worlds)
-            worlds.append(nxt)
-            parent.append(head)
-            via.append(label)
-            depth.append(depth[head] + 1)
-        head += 1
-        if limits.max_states is not None and len(worlds) >= limits.max_states and head < len(worlds):
-            result.stopped = f"max-states {limits.max_states}"
-            break
-        now = time.perf_counter()
-        if limits.max_seconds is not None and now - start >= limits.max_seconds and head < len(worlds):
-            result.stopped = f"max-seconds {limits.max_seconds:g}"
-            break
-        if progress is not None and now >= next_report:
-            progress(len(worlds), result.transitions, depth[head - 1], now - start)
-            next_report = now + 2.0
+    try:
+        while head < len(worlds):
+            _expand(system, head, worlds, index, parent, via, depth, result, seen_unhandled)
+            head += 1
+            if limits.max_states is not None and len(worlds) >= limits.max_states and head < len(worlds):
+                result.stopped = f"max-states {limits.max_states}"
+                break
+            now = time.perf_counter()
+            if limits.max_seconds is not None and now - start >= limits.max_seconds and head < len(worlds):
+                result.stopped = f"max-seconds {limits.max_seconds:g}"
+                break
+            if progress is not None and now >= next_report:
+                progress(len(worlds), result.transitions, depth[head - 1], now - start)
+                next_report = now + 2.0
+    except KeyboardInterrupt:
+        # Keep what is consistent: every stored world has its parent and label; the world being
+        # expanded when the interrupt came counts as not expanded.
+        stored = min(len(worlds), len(parent), len(via), len(depth))
+        del worlds[stored:], parent[stored:], via[stored:], depth[stored:]
+        result.stopped = "interrupted"
     result.expanded = head
     result.seconds = time.perf_counter() - start
     return result
