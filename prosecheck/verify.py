@@ -10,8 +10,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from prosecheck.checker.judge import judge
+from prosecheck.checker.live import replay_path
 from prosecheck.checker.search import Exploration, Limits, Progress, explore
-from prosecheck.model.build import bind_property, build_system
+from prosecheck.model.build import bind_property, build_system, live_elements
 from prosecheck.model.scenarios import HOLDS, VIOLATED, Scenario
 from prosecheck.properties.catalog import PROPERTIES
 from prosecheck.report.trace import TraceStep, build_trace, describe_message, describe_world
@@ -37,8 +38,10 @@ class PropertyResult:
     statement: str
     ref: str
     trace: list[TraceStep] | None = None
+    world: int | None = None  # index of the world the trace leads to
     distinct_valuations: int = 0
     detail: str = ""
+    replay: list[str] | None = None  # None: no trace; []: every step confirmed by live machines
 
     @property
     def as_expected(self) -> bool:
@@ -99,12 +102,22 @@ def check_scenario(
         verdict = _verdict(prop.kind, found.found, exploration.complete)
         result.properties[pid] = PropertyResult(
             pid, prop.kind, verdict, scenario.expected_verdict(pid), prop.statement, str(prop.ref),
-            build_trace(exploration, found.world) if found.world is not None else None, found.distinct,
+            build_trace(exploration, found.world) if found.world is not None else None, found.world, found.distinct,
         )
     _builtins(result, exploration)
+    _replay_traces(result, exploration, scenario)
     result.never_fired = _never_fired(exploration)
     result.pruned = sum(len(t.pruned) for t in {id(i.table): i.table for i in system.instances}.values())
     return result
+
+
+def _replay_traces(result: ScenarioResult, exploration: Exploration, scenario: Scenario) -> None:
+    """Re-execute every trace through live python-statemachine machines evaluating the raw rules
+    (not the compiled tables the search used); record the disagreements, if any."""
+    live = live_elements(scenario)
+    for p in result.properties.values():
+        if p.world is not None:
+            p.replay = replay_path(exploration, p.world, live)
 
 
 def _verdict(kind: str, found: bool, complete: bool) -> str:
@@ -136,7 +149,7 @@ def _builtins(result: ScenarioResult, exploration: Exploration) -> None:
         verdict = _verdict("always", world is not None, exploration.complete)
         trace = build_trace(exploration, world) if world is not None else None
         result.properties[pid] = PropertyResult(
-            pid, "always", verdict, expected, BUILTIN[pid], "DESIGN.md", trace, detail=details[pid]
+            pid, "always", verdict, expected, BUILTIN[pid], "DESIGN.md", trace, world, detail=details[pid]
         )
 
 

@@ -80,3 +80,10 @@ def test_deadlock_under_the_literal_reading_of_0263_is_the_pending_authorization
     p = results["m300.panf_udm.s3042_success_only"].properties["deadlock_free"]
     assert "panf=checking_authorization" in p.detail and "ausf=querying_key" in p.detail
     assert any(step.action.startswith("reading of [0263]") for step in p.trace)
+
+
+@pytest.mark.parametrize("sid", list(MANIFEST))
+def test_every_trace_is_confirmed_by_independent_live_replay(results, sid):
+    for p in results[sid].properties.values():
+        if p.trace is not None:
+            assert p.replay == [], (p.id, p.replay)

@@ -20,6 +20,7 @@ from statemachine.exceptions import TransitionNotAllowed
 
 from prosecheck.checker.expr import BITS, BinOp, Const, Expr, ExprLike, Ite, Not, Ref, Value, lift
 from prosecheck.checker.machine import REPLY, Effect, ElementRules, Rewrite
+from prosecheck.checker.search import Exploration
 from prosecheck.checker.system import Label, System, World
 
 Sent = tuple[str, str, tuple[int, ...]]
@@ -215,3 +216,19 @@ def check_step(system: System, live: LiveElement, parent: World, label: Label, c
     actual = {"state": got.state, "locals": got.local, "sends": sends}
     return [f"{system.instances[i].name} {event} [{tr.effect_name}]: {key} compiled {expected[key]} live {actual[key]}"
             for key in expected if expected[key] != actual[key]]
+
+
+def replay_path(exploration: Exploration, world: int, live: Mapping[str, LiveElement]) -> list[str]:
+    """Replay the breadth-first path to ``world`` step by step on live machines (one per role);
+    the differences found, empty when every step agrees with the compiled tables."""
+    system = exploration.system
+    path = exploration.path_to(world)
+    problems: list[str] = []
+    for number, (a, b) in enumerate(zip(path, path[1:], strict=False), start=1):
+        label = exploration.via[b]
+        if label is None:
+            return [f"step {number}: no label"]
+        role = system.instances[label.instance].role
+        found = check_step(system, live[role], exploration.worlds[a], label, exploration.worlds[b])
+        problems += [f"step {number}: {p}" for p in found]
+    return problems

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from prosecheck.checker.expr import And, Expr, Or, W
+from prosecheck.checker.live import LiveElement
 from prosecheck.checker.machine import ElementTable, ModelError, Rewrite, compile_element, prune_unreachable
 from prosecheck.checker.system import Instance, Link, System
 from prosecheck.model.elements import ELEMENTS
@@ -38,6 +39,14 @@ class BoundProperty:
 @lru_cache(maxsize=64)
 def _tables(options: tuple[tuple[str, int], ...], mutant_ids: tuple[str, ...]) -> dict[str, ElementTable]:
     fields = field_names()
+    rewrites = rewrites_of(mutant_ids)
+    tables = {cls.ROLE: compile_element(cls, dict(options), fields, rewrites.get(cls.ROLE)) for cls in ELEMENTS}
+    prune_unreachable(list(tables.values()))
+    return tables
+
+
+def rewrites_of(mutant_ids: tuple[str, ...]) -> dict[str, Rewrite]:
+    """The rule rewrites of a scenario's seeded mutants, by element role."""
     rewrites: dict[str, Rewrite] = {}
     for mid in mutant_ids:
         if mid not in MUTANTS:
@@ -46,9 +55,13 @@ def _tables(options: tuple[tuple[str, int], ...], mutant_ids: tuple[str, ...]) -
         if mutant.role in rewrites:
             raise ModelError(f"mutants {mid!r} and another both rewrite {mutant.role}; use one per element")
         rewrites[mutant.role] = mutant.rewrite
-    tables = {cls.ROLE: compile_element(cls, dict(options), fields, rewrites.get(cls.ROLE)) for cls in ELEMENTS}
-    prune_unreachable(list(tables.values()))
-    return tables
+    return rewrites
+
+
+def live_elements(scenario: Scenario) -> dict[str, LiveElement]:
+    """One live python-statemachine machine per element role, for independent replay."""
+    rewrites = rewrites_of(scenario.mutants)
+    return {cls.ROLE: LiveElement(cls, options_of(scenario), field_names(), rewrites.get(cls.ROLE)) for cls in ELEMENTS}
 
 
 def options_of(scenario: Scenario) -> dict[str, int]:

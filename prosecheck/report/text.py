@@ -68,6 +68,14 @@ def format_trace(steps: Sequence[TraceStep], marker: str) -> list[str]:
     return lines
 
 
+def _replay_line(problems: list[str] | None) -> str:
+    if problems is None:
+        return "   (not replayed)"
+    if not problems:
+        return "   replayed step by step through live python-statemachine machines: confirmed"
+    return "   REPLAY DISAGREES with the compiled tables: " + "; ".join(problems)
+
+
 def scenario_report(r: ScenarioResult, witnesses: bool = False, coverage: bool = True) -> str:
     s = r.scenario
     lines = [f"== {s.id}: {s.procedure.title}", f"   cites: {s.procedure.ref}"]
@@ -88,4 +96,5 @@ def scenario_report(r: ScenarioResult, witnesses: bool = False, coverage: bool =
             lines += format_trace(p.trace, "violates " + p.id if p.kind == "always" else "reaches " + p.id)
             if p.detail:
                 lines.append(f"         => {p.detail}")
+            lines.append(_replay_line(p.replay))
     return "\n".join(lines)
