@@ -6,7 +6,7 @@ that the reporters print as text or JSON.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from prosecheck.checker.judge import judge
@@ -76,8 +76,8 @@ class ScenarioResult:
         return worst(p.exit_code for p in self.properties.values())
 
 
-def worst(codes: object) -> int:
-    found = set(codes)  # type: ignore[call-overload]
+def worst(codes: Iterable[int]) -> int:
+    found = set(codes)
     return next((c for c in _PRIORITY if c in found), EXIT_OK)
 
 
