@@ -19,7 +19,7 @@ from prosecheck.checker.search import Limits
 from prosecheck.model.mutants import MUTANTS
 from prosecheck.model.scenarios import DEFAULT_SCENARIOS, SCENARIOS, Scenario
 from prosecheck.properties.catalog import PROPERTIES
-from prosecheck.verify import BUILTIN, EXIT_INPUT, ScenarioResult, check_scenario, worst
+from prosecheck.verify import EXIT_INPUT, ScenarioResult, check_scenario, worst
 
 _BOUND_FLAGS = {
     "remote_ues": "number of remote UEs (each with its own relay session, AMF transaction, AUSF, PAnF and UDM records)",
@@ -173,4 +173,4 @@ def run() -> None:
     sys.exit(main())
 
 
-__all__ = ["BUILTIN", "main", "run"]
+__all__ = ["main", "run"]

@@ -69,7 +69,6 @@ class ScenarioResult:
     stopped: str | None
     properties: dict[str, PropertyResult] = field(default_factory=dict)
     never_fired: list[str] = field(default_factory=list)
-    pruned: int = 0
 
     @property
     def exit_code(self) -> int:
@@ -107,7 +106,6 @@ def check_scenario(
     _builtins(result, exploration)
     _replay_traces(result, exploration, scenario)
     result.never_fired = _never_fired(exploration)
-    result.pruned = sum(len(t.pruned) for t in {id(i.table): i.table for i in system.instances}.values())
     return result
 
 
@@ -160,6 +158,5 @@ def _never_fired(exploration: Exploration) -> list[str]:
     for i, inst in enumerate(system.instances):
         for tr in inst.table.transitions:
             if (i, tr.index) not in exploration.fired:
-                src, dst = inst.table.state_ids[tr.source], inst.table.state_ids[tr.target]
-                out.append(f"{inst.name}: {src} --{tr.event}--> {dst} [{tr.effect_name}] ({tr.effect.ref})")
+                out.append(f"{inst.name}: {inst.table.edge(tr)} ({tr.effect.ref})")
     return out

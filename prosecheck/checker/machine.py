@@ -139,6 +139,10 @@ class ElementTable:
         except ValueError:
             raise ModelError(f"{self.role} has no state {state_id!r}") from None
 
+    def edge(self, tr: CompiledTransition) -> str:
+        """``source --event--> target [effect]``: how reports name a transition."""
+        return f"{self.state_ids[tr.source]} --{tr.event}--> {self.state_ids[tr.target]} [{tr.effect_name}]"
+
     def step(
         self, state: int, local: tuple[int, ...], event: str, message: tuple[int, ...] | None
     ) -> list[Outcome]:
@@ -408,11 +412,8 @@ def prune_unreachable(tables: Sequence[ElementTable]) -> None:
             live = [tr for tr in possible if tr.source in reach]
             if len(live) != len(t.transitions):
                 changed = True
-                for tr in t.transitions:
-                    if tr not in live:
-                        t.pruned.append(
-                            f"{t.state_ids[tr.source]} --{tr.event}--> {t.state_ids[tr.target]} [{tr.effect_name}]"
-                        )
+                kept = {id(tr) for tr in live}
+                t.pruned += [t.edge(tr) for tr in t.transitions if id(tr) not in kept]
                 t.transitions = live
         if not changed:
             break

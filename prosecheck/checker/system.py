@@ -210,8 +210,11 @@ class System:
             for ghost_slot, positions, values in self._observed.get((link.index, message[0]), ()):
                 if any(message[1][p] and (not values or message[1][p] in values) for p in positions):
                     new[ghost_slot] = 1
-        for ghost_slot, fn in self._ghosts(i, tr):
-            new[ghost_slot] = int(fn(self._lookup(world, i, head)))
+        ghosts = self._ghosts(i, tr)
+        if ghosts:
+            lookup = self._lookup(world, i, head)
+            for ghost_slot, fn in ghosts:
+                new[ghost_slot] = int(fn(lookup))
         pos, a, b = self._layout[i]
         new[pos] = target
         new[a:b] = new_local
