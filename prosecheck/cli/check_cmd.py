@@ -1,0 +1,61 @@
+"""`prosecheck check`: explore scenarios exhaustively and judge every property."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from prosecheck.cli.common import (
+    add_limit_options,
+    add_scenario_options,
+    limits_of,
+    progress_printer,
+    properties_of,
+    scenarios_of,
+)
+from prosecheck.verify import ScenarioResult, check_scenario, worst
+
+NAME = "check"
+
+
+def register(sub: Any) -> argparse.ArgumentParser:
+    parser: argparse.ArgumentParser = sub.add_parser(
+        NAME,
+        help="explore scenarios exhaustively and judge properties",
+        description="Explore each scenario's state space breadth-first and let Z3 judge every property. "
+        "With no scenario, check the default set and print the verdict table.",
+    )
+    add_scenario_options(parser)
+    parser.add_argument("--property", action="append", dest="properties", metavar="ID",
+                        help="judge only this property (repeatable)")
+    add_limit_options(parser)
+    parser.add_argument("--json", action="store_true", help="print one JSON document instead of text")
+    parser.add_argument("--witnesses", action="store_true", help="also print the witness trace of each reached "
+                        "reachability property")
+    parser.add_argument("--table", action="store_true",
+                        help="print only the verdict table, even for named scenarios")
+    parser.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+    return parser
+
+
+def run(args: argparse.Namespace) -> int:
+    from prosecheck.report.json_out import results_json
+    from prosecheck.report.text import scenario_report, stats_line, verdict_table
+
+    scenarios = scenarios_of(args)
+    properties = properties_of(args)
+    limits = limits_of(args)
+    results: list[ScenarioResult] = []
+    for s in scenarios:
+        progress = None if args.quiet else progress_printer(s.id)
+        results.append(check_scenario(s, properties, limits, progress))
+    if args.json:
+        print(results_json(results))
+    elif args.scenarios and not args.table:
+        print("\n\n".join(scenario_report(r, witnesses=args.witnesses) for r in results))
+    else:
+        for r in results:
+            print(f"{r.scenario.id}: {stats_line(r)}")
+        print()
+        print(verdict_table(results))
+    return worst(r.exit_code for r in results)

@@ -1,0 +1,99 @@
+"""Argument helpers shared by the commands: scenario, property, bound and limit options."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+
+from prosecheck.checker.machine import ModelError
+from prosecheck.checker.search import Limits
+from prosecheck.model.mutants import MUTANTS
+from prosecheck.model.scenarios import DEFAULT_SCENARIOS, SCENARIOS, Scenario
+from prosecheck.properties.catalog import PROPERTIES
+from prosecheck.verify import EXIT_INPUT
+
+BOUND_FLAGS = {
+    "remote_ues": "number of remote UEs (each with its own relay session, AMF transaction, AUSF, PAnF and UDM records)",
+    "attempts": "connection attempts per remote UE",
+    "withdrawals": "times the UDM may withdraw the UE's relay authorization",
+    "restores": "times the UDM may restore it",
+    "link_capacity": "capacity of every FIFO link",
+}
+
+
+class InputError(Exception):
+    """Bad input from the user: reported in one line, exit code 2."""
+
+
+def add_scenario_options(parser: argparse.ArgumentParser) -> None:
+    """SCENARIO ids, bound overrides and seeded mutants, as `check` takes them."""
+    parser.add_argument("scenarios", nargs="*", metavar="SCENARIO", help="scenario ids (see 'prosecheck list')")
+    for name, text in BOUND_FLAGS.items():
+        parser.add_argument(f"--{name.replace('_', '-')}", type=int, dest=name, metavar="N",
+                            help=f"override the scenario's bound: {text}")
+    parser.add_argument("--mutant", action="append", dest="mutants", metavar="ID", default=[],
+                        help="seed a known modelling mistake into every scenario checked (repeatable; see 'list')")
+
+
+def add_limit_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--max-states", type=int, metavar="N", help="stop after N distinct states (verdicts not "
+                        "already decided become INCONCLUSIVE)")
+    parser.add_argument("--max-seconds", type=float, metavar="S", help="stop after S seconds of search")
+
+
+def scenarios_of(args: argparse.Namespace) -> list[Scenario]:
+    """The scenarios named on the command line (default set if none), with overrides applied."""
+    chosen = []
+    for sid in args.scenarios:
+        if sid not in SCENARIOS:
+            raise InputError(f"unknown scenario {sid!r}; known: {', '.join(SCENARIOS)}")
+        chosen.append(SCENARIOS[sid])
+    chosen = chosen or list(DEFAULT_SCENARIOS)
+    overrides = {k: getattr(args, k) for k in BOUND_FLAGS if getattr(args, k) is not None}
+    for mid in args.mutants:
+        if mid not in MUTANTS:
+            raise InputError(f"unknown mutant {mid!r} for --mutant; known: {', '.join(MUTANTS)}")
+    out = []
+    for s in chosen:
+        s = s.with_bounds(**overrides) if overrides else s
+        s = s.with_mutants(*args.mutants) if args.mutants else s
+        try:
+            s.bounds.validate()
+        except ModelError as exc:
+            raise InputError(f"scenario {s.id}: {exc}") from None
+        out.append(s)
+    return out
+
+
+def properties_of(args: argparse.Namespace) -> list[str] | None:
+    """The --property ids, validated and de-duplicated; None means every property."""
+    if not args.properties:
+        return None
+    for pid in args.properties:
+        if pid not in PROPERTIES:
+            known = ", ".join(PROPERTIES)
+            raise InputError(f"unknown property {pid!r} for --property; known: {known}")
+    return list(dict.fromkeys(args.properties))
+
+
+def limits_of(args: argparse.Namespace) -> Limits:
+    if args.max_states is not None and args.max_states < 1:
+        raise InputError(f"--max-states must be a positive integer, got {args.max_states}")
+    if args.max_seconds is not None and args.max_seconds <= 0:
+        raise InputError(f"--max-seconds must be positive, got {args.max_seconds}")
+    return Limits(args.max_states, args.max_seconds)
+
+
+def progress_printer(scenario_id: str) -> Callable[[int, int, int, float], None]:
+    """A progress callback printing one line on stderr."""
+    def report(states: int, transitions: int, depth: int, seconds: float) -> None:
+        rate = states / seconds if seconds else 0.0
+        print(f"[{scenario_id}] {states} states, {transitions} transitions, depth {depth}, "
+              f"{seconds:.0f} s, {rate:.0f} states/s", file=sys.stderr, flush=True)
+
+    return report
+
+
+__all__ = ["BOUND_FLAGS", "EXIT_INPUT", "InputError", "add_limit_options", "add_scenario_options",
+           "limits_of", "progress_printer", "properties_of", "scenarios_of"]
