@@ -6,7 +6,8 @@ Each command lives in its own module of this package and exposes ``NAME``, ``reg
 
 Exit codes: 0 every verdict as the scenario declares; 10 INCONCLUSIVE (a limit was hit);
 11 unexpected deadlock verdict; 12 unexpected verdict of an invariant (a violation, or a
-declared violation that did not happen); 13 unexpected reachability verdict; 2 bad input.
+declared violation that did not happen); 13 unexpected reachability verdict; 14 a trace given
+to `replay` does not replay; 2 bad input.
 """
 
 from __future__ import annotations
@@ -18,10 +19,10 @@ from collections.abc import Sequence
 from types import ModuleType
 
 from prosecheck import __version__
-from prosecheck.cli import check_cmd, list_cmd
+from prosecheck.cli import check_cmd, list_cmd, replay_cmd
 from prosecheck.cli.common import EXIT_INPUT, InputError
 
-COMMANDS: tuple[ModuleType, ...] = (list_cmd, check_cmd)
+COMMANDS: tuple[ModuleType, ...] = (list_cmd, check_cmd, replay_cmd)
 
 
 def _parser() -> argparse.ArgumentParser:

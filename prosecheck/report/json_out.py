@@ -12,6 +12,9 @@ def scenario_json(r: ScenarioResult) -> dict[str, object]:
     return {
         "scenario": r.scenario.id,
         "title": r.scenario.procedure.title,
+        "procedure": r.scenario.procedure.id,
+        "options": dict(sorted(r.scenario.procedure.options.items())),
+        "mutants": list(r.scenario.mutants),
         "bounds": r.scenario.bounds.as_dict(),
         "stats": {
             "states": r.states, "transitions": r.transitions, "depth": r.depth,

@@ -23,6 +23,14 @@ class TraceStep:
     sent: list[str] = field(default_factory=list)
     changes: dict[str, list[str]] = field(default_factory=dict)
     choice: str | None = None
+    # The raw step, for `prosecheck replay`: the effect that fired, the instance the handled
+    # message came from, the message and the sends with their field values, and the raw value
+    # after the step of every world variable the step changed (control states by state id).
+    effect: str = ""
+    source: str | None = None
+    message: dict[str, object] | None = None
+    sends: list[dict[str, object]] = field(default_factory=list)
+    after: dict[str, int | str] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -79,6 +87,19 @@ def describe_world(system: System, world: tuple) -> str:
     return states + ("; in flight: " + "; ".join(queues) if queues else "; no message in flight")
 
 
+def raw_message(system: System, message: Message) -> dict[str, object]:
+    """``{"name": ..., "fields": {field: value}}`` in catalogue order."""
+    return {"name": message[0], "fields": dict(zip(system.message_fields[message[0]], message[1], strict=True))}
+
+
+def raw_value(system: System, name: str, value: int) -> int | str:
+    """A world variable's raw value; a control state by its state id."""
+    if name.endswith(".state"):
+        inst = next(i for i in system.instances if name == f"{i.name}.state")
+        return inst.table.state_ids[value]
+    return value
+
+
 def build_trace(exploration: Exploration, world_index: int) -> list[TraceStep]:
     """The shortest path (breadth-first parents) to ``world_index``, as trace steps."""
     system = exploration.system
@@ -110,6 +131,13 @@ def build_trace(exploration: Exploration, world_index: int) -> list[TraceStep]:
                 sent=sent,
                 changes=changes,
                 choice=tr.effect.choice,
+                effect=tr.effect_name,
+                source=None if label.link is None else system.instances[system.links[label.link].src].name,
+                message=None if label.message is None else raw_message(system, label.message),
+                sends=[{"to": system.instances[system.links[link].dst].name, **raw_message(system, msg)}
+                       for link, msg in label.sends],
+                after={names[s]: raw_value(system, names[s], after[s]) for s in range(system.link_base)
+                       if before[s] != after[s]},
             )
         )
     return steps

@@ -1,0 +1,163 @@
+"""Reading trace documents for `prosecheck replay`, with one clear message per malformed input.
+
+Accepted: the whole document ``prosecheck check --json`` prints (every trace in it is replayed),
+or one entry of its ``results`` list (one scenario with its properties). A trace is a
+property's ``trace`` list; each step carries its raw part (``effect``, ``source``,
+``message``, ``sends``, ``after``), see :class:`prosecheck.report.trace.TraceStep`."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+from prosecheck.checker.machine import ModelError
+from prosecheck.model.environment import Bounds
+from prosecheck.model.messages import field_names
+from prosecheck.model.mutants import MUTANTS
+from prosecheck.model.procedures import PROCEDURES, Procedure
+from prosecheck.model.scenarios import Scenario
+from prosecheck.properties.catalog import PROPERTIES
+from prosecheck.verify import BUILTIN
+
+Message = tuple[str, tuple[int, ...]]
+
+
+class TraceInputError(Exception):
+    """The input is not a trace document this tool wrote (exit code 2)."""
+
+
+@dataclass(frozen=True)
+class Step:
+    number: int
+    element: str
+    event: str
+    effect: str
+    source: str | None
+    message: Message | None
+    sends: list[dict[str, Any]]
+    after: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One trace and what it claims: ``verdict`` of ``property`` in ``scenario``."""
+
+    where: str
+    scenario: Scenario
+    property: str
+    verdict: str
+    steps: list[Step]
+
+
+def read_document(path: str) -> Any:
+    """The JSON value in ``path``, or a one-line :class:`TraceInputError`."""
+    p = Path(path)
+    if p.is_dir():
+        raise TraceInputError(f"{path}: is a directory, not a trace file")
+    try:
+        text = p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise TraceInputError(f"{path}: no such file") from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise TraceInputError(f"{path}: cannot read: {err}") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as err:
+        raise TraceInputError(f"{path}:{err.lineno}:{err.colno}: not JSON: {err.msg}") from None
+
+
+def claims_of(doc: Any, path: str) -> list[Claim]:
+    """Every trace in a ``check --json`` document or in one of its results."""
+    if isinstance(doc, dict) and "results" in doc:
+        results = _get(doc, "results", list, path)
+        claims = [c for i, r in enumerate(results) for c in _result_claims(r, f"{path}: results[{i}]")]
+    else:
+        claims = _result_claims(doc, path)
+    if not claims:
+        raise TraceInputError(f"{path}: no trace to replay (no property has a trace)")
+    return claims
+
+
+def _get(obj: Any, key: str, kind: type | tuple[type, ...], where: str, *, optional: bool = False) -> Any:
+    if not isinstance(obj, dict):
+        raise TraceInputError(f"{where}: expected a JSON object, got {type(obj).__name__}")
+    if key not in obj:
+        if optional:
+            return None
+        raise TraceInputError(f"{where}: missing field {key!r}")
+    value = obj[key]
+    if optional and value is None:
+        return None
+    if not isinstance(value, kind) or (isinstance(value, bool) and kind in (int, (int,))):
+        raise TraceInputError(f"{where}: field {key!r} has the wrong type ({type(value).__name__})")
+    return value
+
+
+def _result_claims(result: Any, where: str) -> list[Claim]:
+    scenario = scenario_of(result, where)
+    props = _get(result, "properties", dict, where)
+    claims = []
+    for pid, entry in props.items():
+        at = f"{where}: properties.{pid}"
+        trace = _get(entry, "trace", list, at, optional=True)
+        if trace is None:
+            continue
+        if pid not in PROPERTIES and pid not in BUILTIN:
+            raise TraceInputError(f"{at}: unknown property {pid!r}")
+        verdict = _get(entry, "verdict", str, at)
+        steps = [_step(s, f"{at}: trace[{n}]", n + 1) for n, s in enumerate(trace)]
+        claims.append(Claim(f"{scenario.id} {pid}", scenario, pid, verdict, steps))
+    return claims
+
+
+def scenario_of(result: Any, where: str) -> Scenario:
+    """The scenario a result records: id, procedure, its options, bounds and mutants."""
+    sid = _get(result, "scenario", str, where)
+    pid = _get(result, "procedure", str, where)
+    if pid not in PROCEDURES:
+        raise TraceInputError(f"{where}: unknown procedure {pid!r}")
+    options = _get(result, "options", dict, where)
+    if any(not isinstance(v, int) or isinstance(v, bool) for v in options.values()):
+        raise TraceInputError(f"{where}: field 'options' must map option names to integers")
+    mutants = _get(result, "mutants", list, where)
+    for m in mutants:
+        if m not in MUTANTS:
+            raise TraceInputError(f"{where}: unknown mutant {m!r}")
+    raw_bounds = _get(result, "bounds", dict, where)
+    known = {f.name for f in fields(Bounds)}
+    if unknown := set(raw_bounds) - known:
+        raise TraceInputError(f"{where}: unknown bound(s) {sorted(unknown)}")
+    bounds = Bounds(**raw_bounds)
+    try:
+        bounds.validate()
+    except ModelError as err:
+        raise TraceInputError(f"{where}: {err}") from None
+    base = PROCEDURES[pid]
+    return Scenario(sid, Procedure(pid, base.title, dict(options), base.ref), bounds, mutants=tuple(mutants))
+
+
+def _message(raw: Any, where: str) -> Message:
+    name = _get(raw, "name", str, where)
+    values = _get(raw, "fields", dict, where)
+    catalogue = field_names().get(name)
+    if catalogue is None:
+        raise TraceInputError(f"{where}: unknown message {name!r}")
+    if set(values) != set(catalogue) or any(not isinstance(v, int) or isinstance(v, bool) for v in values.values()):
+        raise TraceInputError(f"{where}: message {name} must carry exactly the integer fields {list(catalogue)}")
+    return name, tuple(values[f] for f in catalogue)
+
+
+def _step(raw: Any, where: str, number: int) -> Step:
+    message = _get(raw, "message", dict, where, optional=True)
+    return Step(
+        number=number,
+        element=_get(raw, "element", str, where),
+        event=_get(raw, "event", str, where),
+        effect=_get(raw, "effect", str, where),
+        source=_get(raw, "source", str, where, optional=True),
+        message=None if message is None else _message(message, f"{where}: message"),
+        sends=_get(raw, "sends", list, where),
+        after=_get(raw, "after", dict, where),
+    )
