@@ -10,6 +10,7 @@ import sys
 import pytest
 
 from prosecheck.cli import main
+from tests.test_scenarios import MANIFEST
 
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:
@@ -53,16 +54,20 @@ def test_json_document_has_the_documented_shape(capsys):
         (["check", "m300.ausf_udm", "--mutant", "udm_silent_on_denial"], 11),  # unexpected deadlock
         (["check", "m300.panf_udm", "--attempts", "1"], 13),  # the reuse path cannot be reached
         (["check", "m300.panf_udm", "--max-states", "50"], 10),  # limit hit: INCONCLUSIVE
+        (["check", "m300.panf_udm", "--max-memory", "1"], 10),  # the process is bigger than 1 MB at once
     ],
 )
 def test_exit_codes_say_what_happened(capsys, argv, code):
     assert run(capsys, *argv, "--quiet")[0] == code
 
 
-def test_a_limit_makes_undecided_verdicts_inconclusive_and_keeps_found_ones(capsys):
-    code, out, _ = run(capsys, "check", "m200", "--max-states", "200", "--json", "--quiet")
+@pytest.mark.parametrize("limit, stopped", [(["--max-states", "200"], "max-states 200"),
+                                           (["--max-memory", "1"], "max-memory 1 MB")])
+def test_a_limit_makes_undecided_verdicts_inconclusive_and_keeps_found_ones(capsys, limit, stopped):
+    code, out, _ = run(capsys, "check", "m200", *limit, "--json", "--quiet")
     doc = json.loads(out)["results"][0]
-    assert code == 10 and doc["stats"]["complete"] is False and doc["stats"]["stopped"] == "max-states 200"
+    assert code == 10 and doc["stats"]["complete"] is False and doc["stats"]["stopped"] == stopped
+    assert 0 < doc["stats"]["states"] < MANIFEST["m200"][0] and doc["stats"]["transitions"] > 0
     verdicts = {pid: p["verdict"] for pid, p in doc["properties"].items()}
     assert verdicts["knr_agreement"] == "INCONCLUSIVE"
     assert "HOLDS" not in {v for pid, v in verdicts.items() if doc["properties"][pid]["kind"] == "always"}
@@ -75,6 +80,7 @@ def test_a_limit_makes_undecided_verdicts_inconclusive_and_keeps_found_ones(caps
         (["check", "m200", "--property", "nope"], "unknown property 'nope'"),
         (["check", "m200", "--attempts", "0"], "attempts must be an integer in 1..14"),
         (["check", "m200", "--max-states", "0"], "--max-states must be a positive integer"),
+        (["check", "m200", "--max-memory", "-5"], "--max-memory must be positive"),
         (["check", "m200", "--mutant", "nope"], "unknown mutant 'nope'"),
     ],
 )

@@ -8,6 +8,8 @@ integers and strings whose iteration order never depends on ``PYTHONHASHSEED``.
 
 from __future__ import annotations
 
+import resource
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,6 +23,13 @@ class Limits:
 
     max_states: int | None = None
     max_seconds: float | None = None
+    max_memory_mb: float | None = None  # peak resident set size of the whole process
+
+
+def peak_rss_mb() -> float:
+    """The process's peak resident set size so far, in MB (``getrusage``: KB on Linux, bytes on macOS)."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / (1 << 20) if sys.platform == "darwin" else peak / 1024
 
 
 @dataclass
@@ -119,6 +128,10 @@ def explore(system: System, limits: Limits = Limits(), progress: Progress | None
             now = time.perf_counter()
             if limits.max_seconds is not None and now - start >= limits.max_seconds and head < len(worlds):
                 result.stopped = f"max-seconds {limits.max_seconds:g}"
+                break
+            if limits.max_memory_mb is not None and head % 256 == 1 and head < len(worlds) \
+                    and peak_rss_mb() >= limits.max_memory_mb:
+                result.stopped = f"max-memory {limits.max_memory_mb:g} MB"
                 break
             if progress is not None and now >= next_report:
                 progress(len(worlds), result.transitions, depth[head - 1], now - start)

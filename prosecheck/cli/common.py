@@ -40,6 +40,8 @@ def add_limit_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--max-states", type=int, metavar="N", help="stop after N distinct states (verdicts not "
                         "already decided become INCONCLUSIVE)")
     parser.add_argument("--max-seconds", type=float, metavar="S", help="stop after S seconds of search")
+    parser.add_argument("--max-memory", type=float, metavar="MB", help="stop when the process's peak resident "
+                        "memory reaches MB megabytes (checked every 256 expanded states)")
 
 
 def scenarios_of(args: argparse.Namespace) -> list[Scenario]:
@@ -82,7 +84,9 @@ def limits_of(args: argparse.Namespace) -> Limits:
         raise InputError(f"--max-states must be a positive integer, got {args.max_states}")
     if args.max_seconds is not None and args.max_seconds <= 0:
         raise InputError(f"--max-seconds must be positive, got {args.max_seconds}")
-    return Limits(args.max_states, args.max_seconds)
+    if args.max_memory is not None and args.max_memory <= 0:
+        raise InputError(f"--max-memory must be positive, got {args.max_memory:g}")
+    return Limits(args.max_states, args.max_seconds, args.max_memory)
 
 
 def progress_printer(scenario_id: str) -> Callable[[int, int, int, float], None]:
