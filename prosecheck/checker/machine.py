@@ -106,6 +106,8 @@ class CompiledTransition:
     sends: list[tuple[str, str, list[Callable[..., Value]]]]
     ghost: list[tuple[str, Expr]]
     guard_fn: Callable[..., Value]
+    assign_exprs: list[tuple[int, Expr]] = field(default_factory=list)  # folded, for exporters
+    send_exprs: list[tuple[str, str, list[Expr]]] = field(default_factory=list)
 
 
 Outcome = tuple["CompiledTransition", int, tuple[int, ...], tuple[tuple[str, tuple[int, ...]], ...]]
@@ -320,14 +322,15 @@ def _add_transition(table: ElementTable, rules: Any, tr: Any, event: str, fold: 
         return
     fields = table.message_fields.get(event, ())
     _check_refs(guard, table.var_names, fields, where)
-    assign = []
+    assign, assign_exprs = [], []
     for var, value in effect.assign.items():
         if var not in table.var_names:
             raise ModelError(f"{where}: effect {name} assigns unknown variable {var!r}")
         expr = fold(lift(value))
         _check_refs(expr, table.var_names, fields, where)
         assign.append((table.var_names.index(var), compile_py(expr)))
-    sends = []
+        assign_exprs.append((table.var_names.index(var), expr))
+    sends, send_exprs = [], []
     for send in effect.send:
         catalogue = table.message_fields.get(send.message)
         if catalogue is None:
@@ -335,12 +338,14 @@ def _add_transition(table: ElementTable, rules: Any, tr: Any, event: str, fold: 
         unknown = set(send.fields) - set(catalogue)
         if unknown:
             raise ModelError(f"{where}: {send.message} has no field(s) {sorted(unknown)}")
-        fns = []
+        fns, exprs = [], []
         for f in catalogue:
             expr = fold(lift(send.fields.get(f, 0)))
             _check_refs(expr, table.var_names, fields, where)
             fns.append(compile_py(expr))
+            exprs.append(expr)
         sends.append((send.to, send.message, fns))
+        send_exprs.append((send.to, send.message, exprs))
     ghost = [(g, fold(lift(e))) for g, e in effect.ghost.items()]
     table.transitions.append(
         CompiledTransition(
@@ -356,6 +361,8 @@ def _add_transition(table: ElementTable, rules: Any, tr: Any, event: str, fold: 
             sends=sends,
             ghost=ghost,
             guard_fn=compile_py(guard),
+            assign_exprs=assign_exprs,
+            send_exprs=send_exprs,
         )
     )
     table.by_state_event.setdefault((table.state_index(tr.source.id), event), []).append(table.transitions[-1])

@@ -1,0 +1,1 @@
+"""Exporters of a checked system to other tools (Promela for SPIN)."""

@@ -1,0 +1,257 @@
+"""Promela export of a :class:`~prosecheck.checker.system.System`, for SPIN to explore the same state space.
+
+The mapping (one prosecheck step = one SPIN transition, so both count the same states):
+
+* every world slot (each instance's control state and local variables, every ghost fact) is a
+  global variable, so ghost updates may read any element's variables as prosecheck's do;
+* every link is a ``chan`` of the link's capacity carrying ``{mtype, int, ...}``; messages with
+  fewer fields than the widest message on that link are padded with zeros;
+* every instance is one ``active proctype`` whose body is a single ``do`` loop; every option is
+  one ``d_step`` for one compiled transition (one local decision, or one transition handling
+  the head of one incoming link). The option's first statement is the whole enabling
+  condition (control state, head message, guard, room on every link it sends to), so every
+  nondeterministic choice is its own top-level option and no ``d_step`` resolves a choice;
+* Promela cannot read a field of a channel's head in a condition, so each channel has a
+  *head mirror* (``h<link>_m``, ``h<link>_f<j>``): global copies of its first message (zeros when
+  empty), refreshed at the end of every step that touches the channel. A mirror is a function
+  of the channel's contents, so it adds bytes to SPIN's state vector but no states;
+* each process's program counter is the loop head in every stored state (a ``d_step`` is one
+  transition), so it adds no states either.
+
+Hence SPIN's "states, stored" equals prosecheck's distinct states, and SPIN's
+"transitions (= stored+matched)" equals prosecheck's transitions plus one (SPIN counts the
+initial state as a stored transition). Values follow prosecheck's 16-bit reading: ``+``, ``-``
+and ``<<`` are masked with 65535.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from prosecheck.checker.expr import BinOp, Const, Expr, Ite, Not, Ref
+from prosecheck.checker.machine import REPLY, CompiledTransition, ModelError
+from prosecheck.checker.system import Link, System
+
+_C_OPS = {"+": "+", "-": "-", "&": "&", "|": "|", "^": "^", "<<": "<<", ">>": ">>", "==": "==", "!=": "!=",
+          "<": "<", "<=": "<=", ">": ">", ">=": ">=", "and": "&&", "or": "||"}
+_MASKED = {"+", "-", "<<"}
+
+
+def ident(text: str) -> str:
+    """A Promela identifier from a qualified name (``remote_ue.1.pruk_gen`` -> ``remote_ue_1_pruk_gen``)."""
+    return re.sub(r"[^A-Za-z0-9_]", "_", text)
+
+
+@dataclass
+class _Names:
+    """Promela names of world slots, links and message types."""
+
+    system: System
+    slot: dict[int, str] = field(default_factory=dict)
+    width: dict[int, int] = field(default_factory=dict)  # fields per link
+
+    def __post_init__(self) -> None:
+        seen: set[str] = set()
+        for qualified, index in sorted(self.system.slots.items(), key=lambda kv: kv[1]):
+            name = "w_" + ident(qualified)
+            if name in seen:
+                raise ModelError(f"Promela export: two world variables map to {name}")
+            seen.add(name)
+            self.slot[index] = name
+
+    def state(self, instance: int) -> str:
+        return self.slot[self.system._layout[instance][0]]
+
+    def local(self, instance: int, var: int) -> str:
+        return self.slot[self.system._layout[instance][1] + var]
+
+
+def render(expr: Expr, ref: dict[tuple[str, str], str]) -> str:
+    """``expr`` as a Promela (C-like) expression; ``ref`` names each (scope, name) it reads."""
+    if isinstance(expr, Const):
+        return str(int(expr.value))
+    if isinstance(expr, Ref):
+        try:
+            return ref[(expr.scope, expr.name)]
+        except KeyError:
+            raise ModelError(f"Promela export: cannot read {expr.scope}.{expr.name} here") from None
+    if isinstance(expr, Not):
+        return f"!({render(expr.arg, ref)})"
+    if isinstance(expr, Ite):
+        return f"(({render(expr.cond, ref)}) -> ({render(expr.then, ref)}) : ({render(expr.orelse, ref)}))"
+    if isinstance(expr, BinOp):
+        a, b = render(expr.left, ref), render(expr.right, ref)
+        if expr.op == "implies":
+            return f"(!({a}) || ({b}))"
+        text = f"({a} {_C_OPS[expr.op]} {b})"
+        return f"({text} & 65535)" if expr.op in _MASKED else text
+    raise TypeError(f"not an expression: {expr!r}")
+
+
+@dataclass
+class _Option:
+    """One ``do`` option: one compiled transition of one instance, from one source link."""
+
+    instance: int
+    tr: CompiledTransition
+    link: Link | None
+    sends: list[tuple[Link, str, list[Expr]]]
+
+
+def _options(system: System) -> list[_Option]:
+    """Every (instance, transition, source link) that could fire: a message option only for a
+    link that carries that message (iterated to a fixpoint, as dropping options drops sends)."""
+    out = _all_options(system)
+    while True:
+        carried = {(lk.index, m) for o in out for lk, m, _ in o.sends}
+        kept = [o for o in out if o.link is None or (o.link.index, o.tr.event) in carried]
+        if len(kept) == len(out):
+            return out
+        out = kept
+
+
+def _all_options(system: System) -> list[_Option]:
+    out = []
+    for i, inst in enumerate(system.instances):
+        for tr in inst.table.transitions:
+            if tr.event in inst.table.local_events:
+                out.append(_Option(i, tr, None, _resolve_sends(system, i, tr, None)))
+                continue
+            for lk in system._in_links[i]:
+                out.append(_Option(i, tr, lk, _resolve_sends(system, i, tr, lk)))
+    return out
+
+
+def _resolve_sends(system: System, i: int, tr: CompiledTransition, lk: Link | None) -> list:
+    sends = []
+    for to, message, exprs in tr.send_exprs:
+        if to == REPLY and lk is None:
+            raise ModelError(f"{system.instances[i].name}: a local decision cannot reply")
+        sends.append((system._resolve(i, to, lk), message, exprs))
+    return sends
+
+
+class _Writer:
+    def __init__(self, system: System) -> None:
+        self.system = system
+        self.names = _Names(system)
+        self.options = _options(system)
+        self.mtypes = sorted({o.tr.event for o in self.options if o.link is not None}
+                             | {m for o in self.options for _, m, _ in o.sends})
+        fields = system.message_fields
+        for lk in system.links:
+            carried = [m for o in self.options for link, m, _ in o.sends if link.index == lk.index]
+            self.names.width[lk.index] = max((len(fields[m]) for m in carried), default=0)
+        self.temps = 0
+
+    def text(self) -> str:
+        lines = ["/* Generated by prosecheck (prosecheck/export/promela.py); see its docstring for the mapping. */"]
+        if self.mtypes:
+            lines.append("mtype = { " + ", ".join(f"m_{ident(m)}" for m in self.mtypes) + " };")
+        lines += self._globals()
+        for i, inst in enumerate(self.system.instances):
+            body = [self._option(o) for o in self.options if o.instance == i]
+            if not body:
+                continue
+            lines.append(f"\nactive proctype p_{ident(inst.name)}() {{\n  do")
+            lines += body
+            lines.append("  od\n}")
+        return "\n".join(lines) + "\n"
+
+    def _globals(self) -> list[str]:
+        system, names = self.system, self.names
+        initial = system.initial()
+        lines = []
+        for index, name in names.slot.items():
+            value = initial[index]
+            if not 0 <= value <= 65535:
+                raise ModelError(f"Promela export: initial value {value} of {name} is not a 16-bit value")
+            lines.append(f"unsigned {name} : 16 = {value};")
+        for lk in system.links:
+            width = names.width[lk.index]
+            kinds = ", ".join(["mtype"] + ["int"] * width)
+            lines.append(f"chan l{lk.index} = [{lk.capacity}] of {{ {kinds} }}; "
+                         f"/* {system.instances[lk.src].name} -> {system.instances[lk.dst].name} ({lk.kind}) */")
+            lines.append(f"mtype h{lk.index}_m;" + "".join(f" unsigned h{lk.index}_f{j} : 16;" for j in range(width)))
+        temps = max([self._temps_needed(o) for o in self.options] + [0])
+        lines += [f"hidden int t{k};" for k in range(temps)]
+        return lines
+
+    def _temps_needed(self, o: _Option) -> int:
+        return len(o.tr.assign_exprs) + sum(len(e) for _, _, e in o.sends) + len(o.tr.ghost)
+
+    def _refs(self, o: _Option) -> dict[tuple[str, str], str]:
+        table = self.system.instances[o.instance].table
+        ref = {("local", v): self.names.local(o.instance, k) for k, v in enumerate(table.var_names)}
+        ref.update({("slot", str(k)): v for k, v in self.names.slot.items()})
+        if o.link is not None:
+            for j, f in enumerate(self.system.message_fields[o.tr.event]):
+                ref[("msg", f)] = f"h{o.link.index}_f{j}"
+        return ref
+
+    def _option(self, o: _Option) -> str:
+        system, names = self.system, self.names
+        inst = system.instances[o.instance]
+        ref = self._refs(o)
+        cond = [f"{names.state(o.instance)} == {o.tr.source}"]
+        if o.link is not None:
+            cond.append(f"h{o.link.index}_m == m_{ident(o.tr.event)}")
+        if not (isinstance(o.tr.guard, Const) and o.tr.guard.value):
+            cond.append(render(o.tr.guard, ref))
+        per_link: dict[int, int] = {}
+        for lk, _, _ in o.sends:
+            per_link[lk.index] = per_link.get(lk.index, 0) + 1
+        for index, count in sorted(per_link.items()):
+            cond.append(f"len(l{index}) <= {system.links[index].capacity - count}")
+        body: list[str] = []
+        temp = iter(range(10**6))
+        assigns = [(var, f"t{next(temp)}", expr) for var, expr in o.tr.assign_exprs]
+        sends = [(lk, m, [(f"t{next(temp)}", e) for e in exprs]) for lk, m, exprs in o.sends]
+        ghosts = [(name, f"t{next(temp)}", expr) for name, expr in o.tr.ghost]
+        # 1. every new value from the old world
+        body += [f"{t} = {render(e, ref)}" for _, t, e in assigns]
+        body += [f"{t} = {render(e, ref)}" for _, _, fs in sends for t, e in fs]
+        body += [f"{t} = {render(system.bind(e, inst.group), ref)}" for _, t, e in ghosts]
+        # 2. the step: consume, send (with observers), ghosts, own variables, control state
+        touched = []
+        if o.link is not None:
+            width = names.width[o.link.index]
+            body.append(f"l{o.link.index}?" + ",".join(["_"] * (1 + width)))
+            touched.append(o.link.index)
+        for lk, m, fs in sends:
+            pad = ["0"] * (names.width[lk.index] - len(fs))
+            body.append(f"l{lk.index}!" + ",".join([f"m_{ident(m)}"] + [t for t, _ in fs] + pad))
+            body += self._observers(lk, m, [t for t, _ in fs])
+            touched.append(lk.index)
+        body += [f"{names.slot[system.group_slot(inst.group, 'ghost.' + name)]} = {t}" for name, t, _ in ghosts]
+        body += [f"{names.local(o.instance, var)} = {t}" for var, t, _ in assigns]
+        body.append(f"{names.state(o.instance)} = {o.tr.target}")
+        body += [self._refresh(index) for index in dict.fromkeys(touched)]
+        src = "local" if o.link is None else f"l{o.link.index}"
+        head = f"    :: d_step {{ /* {inst.name}: {inst.table.edge(o.tr)} from {src} */\n"
+        return head + f"         ({' && '.join(cond)}) ->\n" + "".join(f"         {s};\n" for s in body) + "       }"
+
+    def _observers(self, lk: Link, message: str, temps: list[str]) -> list[str]:
+        out = []
+        for ghost_slot, positions, values in self.system._observed.get((lk.index, message), ()):
+            tests = []
+            for p in positions:
+                allowed = " || ".join(f"{temps[p]} == {v}" for v in sorted(values))
+                tests.append(f"({temps[p]} != 0 && ({allowed}))" if values else f"{temps[p]} != 0")
+            out.append(f"if :: ({' || '.join(tests)}) -> {self.names.slot[ghost_slot]} = 1 :: else -> skip fi")
+        return out
+
+    def _refresh(self, index: int) -> str:
+        width = self.names.width[index]
+        fields = [f"h{index}_m"] + [f"h{index}_f{j}" for j in range(width)]
+        zero = "; ".join(f"{f} = 0" for f in fields)
+        return f"if :: nempty(l{index}) -> l{index}?<{','.join(fields)}> :: empty(l{index}) -> {zero} fi"
+
+
+def to_promela(system: System) -> str:
+    """The Promela model of ``system`` (see the module docstring for the mapping)."""
+    return _Writer(system).text()
+
+
+__all__ = ["ident", "render", "to_promela"]
