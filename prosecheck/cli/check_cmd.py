@@ -51,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
         results.append(check_scenario(s, properties, limits, progress))
     if args.json:
         print(results_json(results))
-    elif args.scenarios and not args.table:
+    elif (args.scenarios or args.scenario_files) and not args.table:
         print("\n\n".join(scenario_report(r, witnesses=args.witnesses) for r in results))
     else:
         for r in results:

@@ -8,7 +8,9 @@ from collections.abc import Callable
 
 from prosecheck.checker.machine import ModelError
 from prosecheck.checker.search import Limits
+from prosecheck.model.build import rewrites_of
 from prosecheck.model.mutants import MUTANTS
+from prosecheck.model.scenario_file import ScenarioFileError, load_scenario_file
 from prosecheck.model.scenarios import DEFAULT_SCENARIOS, SCENARIOS, Scenario
 from prosecheck.properties.catalog import PROPERTIES
 from prosecheck.verify import EXIT_INPUT
@@ -29,6 +31,8 @@ class InputError(Exception):
 def add_scenario_options(parser: argparse.ArgumentParser) -> None:
     """SCENARIO ids, bound overrides and seeded mutants, as `check` takes them."""
     parser.add_argument("scenarios", nargs="*", metavar="SCENARIO", help="scenario ids (see 'prosecheck list')")
+    parser.add_argument("--scenario-file", action="append", dest="scenario_files", metavar="FILE", default=[],
+                        help="also check the scenario a TOML file describes (repeatable; see examples/)")
     for name, text in BOUND_FLAGS.items():
         parser.add_argument(f"--{name.replace('_', '-')}", type=int, dest=name, metavar="N",
                             help=f"override the scenario's bound: {text}")
@@ -51,6 +55,11 @@ def scenarios_of(args: argparse.Namespace) -> list[Scenario]:
         if sid not in SCENARIOS:
             raise InputError(f"unknown scenario {sid!r}; known: {', '.join(SCENARIOS)}")
         chosen.append(SCENARIOS[sid])
+    for path in args.scenario_files:
+        try:
+            chosen.append(load_scenario_file(path))
+        except ScenarioFileError as exc:
+            raise InputError(str(exc)) from None
     chosen = chosen or list(DEFAULT_SCENARIOS)
     overrides = {k: getattr(args, k) for k in BOUND_FLAGS if getattr(args, k) is not None}
     for mid in args.mutants:
@@ -62,6 +71,7 @@ def scenarios_of(args: argparse.Namespace) -> list[Scenario]:
         s = s.with_mutants(*args.mutants) if args.mutants else s
         try:
             s.bounds.validate()
+            rewrites_of(s.mutants)
         except ModelError as exc:
             raise InputError(f"scenario {s.id}: {exc}") from None
         out.append(s)

@@ -1,0 +1,245 @@
+"""Scenarios written by users in TOML files (`prosecheck check --scenario-file FILE`).
+
+A file names a procedure and may set its options (the readings of ambiguous text and the
+check placement), the bounds, seeded mutants and the verdicts the user expects; see the README
+and ``examples/``. Anything the loader cannot use is one :class:`ScenarioFileError` naming the
+file, the line (when it can be found) and the field: never a traceback, never a guess."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import fields
+from pathlib import Path
+from typing import Any
+
+from prosecheck.checker.machine import ModelError
+from prosecheck.model.environment import Bounds
+from prosecheck.model.mutants import MUTANTS
+from prosecheck.model.procedures import PROCEDURES, READINGS, Procedure
+from prosecheck.model.scenarios import HOLDS, SCENARIOS, VIOLATED, Scenario
+from prosecheck.model.terms import CHECK_NAMES
+from prosecheck.properties.catalog import PROPERTIES
+
+KEYS = ("id", "procedure", "method", "note", "options", "bounds", "mutants", "expected")
+NOT_SUPPORTED = {"threat_model": "the model has no threat model yet (no attacker on any link): remove it"}
+CHECKS = {name: code for code, name in CHECK_NAMES.items()}
+OPTIONS = ("check", *READINGS)
+BUILTIN_PROPERTIES = ("deadlock_free", "messages_handled")
+_ID = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.\-]*")
+
+
+class ScenarioFileError(Exception):
+    """A scenario file the loader cannot use; the message is one line."""
+
+
+class _Problem(Exception):
+    """A problem with one field, before the file and line are known."""
+
+    def __init__(self, field: tuple[str, ...], problem: str) -> None:
+        super().__init__(problem)
+        self.field, self.problem = field, problem
+
+
+def load_scenario_file(path: str) -> Scenario:
+    """The scenario the TOML file at ``path`` describes, or a :class:`ScenarioFileError`."""
+    text = _read(path)
+    try:
+        doc = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise ScenarioFileError(_toml_message(path, str(err))) from None
+    try:
+        return scenario_from(doc, Path(path).name)
+    except _Problem as p:
+        line = line_of(text, p.field)
+        where = f"{path}:{line}" if line else path
+        raise ScenarioFileError(f"{where}: field {'.'.join(p.field) or '(file)'}: {p.problem}") from None
+
+
+def _read(path: str) -> str:
+    p = Path(path)
+    if p.is_dir():
+        raise ScenarioFileError(f"{path}: is a directory, not a scenario file")
+    try:
+        data = p.read_bytes()
+    except FileNotFoundError:
+        raise ScenarioFileError(f"{path}: no such file") from None
+    except OSError as err:
+        raise ScenarioFileError(f"{path}: cannot read: {err.strerror or err}") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise ScenarioFileError(f"{path}: not UTF-8 text (byte {err.start})") from None
+    if not text.strip():
+        raise ScenarioFileError(f"{path}: empty file: a scenario needs at least 'id' and 'procedure'")
+    return text
+
+
+def _toml_message(path: str, message: str) -> str:
+    """``FILE:LINE:COL: malformed TOML: ...`` from tomllib's ``... (at line L, column C)``."""
+    at = re.search(r"\s*\(at line (\d+), column (\d+)\)", message)
+    if at is None:
+        return f"{path}: malformed TOML: {message.splitlines()[0] if message else 'parse error'}"
+    return f"{path}:{at.group(1)}:{at.group(2)}: malformed TOML: {message[: at.start()]}"
+
+
+def line_of(text: str, field: tuple[str, ...]) -> int | None:
+    """The line that defines ``field`` (or the nearest enclosing key), best effort."""
+    table: tuple[str, ...] = ()
+    best: tuple[int, int] | None = None  # (matched length, line)
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.split("#", 1)[0].strip() if not raw.strip().startswith(("'", '"')) else raw.strip()
+        header = re.match(r"^\[\[?\s*([^\]]+?)\s*\]\]?$", line)
+        if header:
+            table = _key_path(header.group(1))
+            key = table
+        else:
+            assign = re.match(r"^((?:[A-Za-z0-9_\-]+|\"[^\"]*\"|'[^']*')(?:\s*\.\s*(?:[A-Za-z0-9_\-]+|\"[^\"]*\"|'[^']*'))*)"
+                              r"\s*=", line)
+            if not assign:
+                continue
+            key = table + _key_path(assign.group(1))
+        if key and field[: len(key)] == key and (best is None or len(key) > best[0]):
+            best = (len(key), number)
+    return best[1] if best else None
+
+
+def _key_path(dotted: str) -> tuple[str, ...]:
+    return tuple(part.strip().strip("\"'") for part in re.split(r"\.(?=(?:[^\"']|\"[^\"]*\"|'[^']*')*$)", dotted))
+
+
+def _suggest(word: str, choices: Any) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _type_name(value: object) -> str:
+    return {bool: "a boolean", int: "an integer", float: "a float", str: "a string", list: "an array",
+            dict: "a table"}.get(type(value), type(value).__name__)
+
+
+def _table(doc: Mapping[str, Any], key: str) -> dict[str, Any]:
+    value = doc.get(key, {})
+    if not isinstance(value, dict):
+        raise _Problem((key,), f"must be a table, got {_type_name(value)}")
+    return value
+
+
+def scenario_from(doc: Mapping[str, Any], source: str = "file") -> Scenario:
+    """Validate a parsed TOML document into a scenario; :class:`_Problem` on the first bad field."""
+    for key in doc:
+        if key in NOT_SUPPORTED:
+            raise _Problem((key,), NOT_SUPPORTED[key])
+        if key not in KEYS:
+            raise _Problem((key,), f"unknown key{_suggest(key, KEYS)}; known: {', '.join(KEYS)}")
+    sid = _identifier(doc)
+    base = _procedure(doc)
+    options = _options(_table(doc, "options"))
+    bounds = _bounds(_table(doc, "bounds"))
+    mutants = _mutants(doc.get("mutants", []))
+    expected = _expected(_table(doc, "expected"))
+    note = doc.get("note", f"from {source}")
+    if not isinstance(note, str):
+        raise _Problem(("note",), f"must be a string, got {_type_name(note)}")
+    title = base.title + (f" (options set in {source}: " + ", ".join(f"{k}={v}" for k, v in options.items()) + ")"
+                          if options else "")
+    procedure = Procedure(base.id, title, {**base.options, **options}, base.ref)
+    scenario = Scenario(
+        sid, procedure, bounds, {p: v for p, v in expected.items() if p != "deadlock_free"},
+        expect_deadlock=expected.get("deadlock_free") == VIOLATED, default=False, note=note,
+    )
+    return scenario.with_mutants(*mutants) if mutants else scenario
+
+
+def _identifier(doc: Mapping[str, Any]) -> str:
+    if "id" not in doc:
+        raise _Problem(("id",), "missing: every scenario needs an id")
+    sid = doc["id"]
+    if not isinstance(sid, str):
+        raise _Problem(("id",), f"must be a string, got {_type_name(sid)}")
+    if not _ID.fullmatch(sid):
+        raise _Problem(("id",), f"{sid!r} is not an id (letters, digits, '_', '.', '-'; no spaces or '+')")
+    if sid in SCENARIOS:
+        raise _Problem(("id",), f"{sid!r} is a built-in scenario; choose another id")
+    return sid
+
+
+def _procedure(doc: Mapping[str, Any]) -> Procedure:
+    if "procedure" in doc and "method" in doc:
+        raise _Problem(("method",), "give 'procedure' or its alias 'method', not both")
+    key = "procedure" if "procedure" in doc else "method"
+    if key not in doc:
+        raise _Problem(("procedure",), f"missing: one of {', '.join(PROCEDURES)}")
+    value = doc[key]
+    if not isinstance(value, str):
+        raise _Problem((key,), f"must be a string, got {_type_name(value)}")
+    if value not in PROCEDURES:
+        raise _Problem((key,), f"unknown procedure {value!r}{_suggest(value, PROCEDURES)}; known: {', '.join(PROCEDURES)}")
+    return PROCEDURES[value]
+
+
+def _options(table: Mapping[str, Any]) -> dict[str, int]:
+    out = {}
+    for name, value in table.items():
+        field = ("options", name)
+        if name not in OPTIONS:
+            raise _Problem(field, f"unknown option{_suggest(name, OPTIONS)}; known: {', '.join(OPTIONS)}")
+        if name == "check":
+            if not isinstance(value, str) or value not in CHECKS:
+                raise _Problem(field, f"must be one of {', '.join(map(repr, CHECKS))}, got {value!r}")
+            out[name] = CHECKS[value]
+        elif isinstance(value, bool) or (isinstance(value, int) and value in (0, 1)):
+            out[name] = int(value)
+        else:
+            raise _Problem(field, f"a reading is true or false (or 1/0), got {_type_name(value)} {value!r}")
+    return out
+
+
+def _bounds(table: Mapping[str, Any]) -> Bounds:
+    kinds: dict[str, Callable[[object], bool]] = {
+        f.name: (lambda v: isinstance(v, bool)) if isinstance(f.default, bool)
+        else (lambda v: isinstance(v, int) and not isinstance(v, bool)) for f in fields(Bounds)
+    }
+    for name, value in table.items():
+        field = ("bounds", name)
+        if name not in kinds:
+            raise _Problem(field, f"unknown bound{_suggest(name, kinds)}; known: {', '.join(kinds)}")
+        if not kinds[name](value):
+            want = "a boolean" if isinstance(getattr(Bounds(), name), bool) else "an integer"
+            raise _Problem(field, f"must be {want}, got {_type_name(value)} {value!r}")
+        try:
+            Bounds(**{name: value}).validate()
+        except ModelError as err:
+            raise _Problem(field, str(err)) from None
+    return Bounds(**table)
+
+
+def _mutants(value: object) -> list[str]:
+    if not isinstance(value, list):
+        raise _Problem(("mutants",), f"must be an array of mutant ids, got {_type_name(value)}")
+    roles: dict[str, str] = {}
+    for mid in value:
+        if not isinstance(mid, str):
+            raise _Problem(("mutants",), f"must hold strings, got {_type_name(mid)} {mid!r}")
+        if mid not in MUTANTS:
+            raise _Problem(("mutants",), f"unknown mutant {mid!r}{_suggest(mid, MUTANTS)}; see 'prosecheck list'")
+        role = MUTANTS[mid].role
+        if role in roles:
+            raise _Problem(("mutants",), f"{roles[role]!r} and {mid!r} both rewrite the {role}; use one per element")
+        roles[role] = mid
+    return list(value)
+
+
+def _expected(table: Mapping[str, Any]) -> dict[str, str]:
+    known = (*PROPERTIES, *BUILTIN_PROPERTIES)
+    for pid, verdict in table.items():
+        field = ("expected", pid)
+        if pid not in known:
+            raise _Problem(field, f"unknown property{_suggest(pid, known)}; see 'prosecheck list'")
+        if verdict not in (HOLDS, VIOLATED):
+            raise _Problem(field, f"must be \"HOLDS\" or \"VIOLATED\", got {verdict!r}")
+        if pid == "messages_handled" and verdict != HOLDS:
+            raise _Problem(field, "an unhandled message cannot be declared expected; only HOLDS")
+    return dict(table)
