@@ -1,0 +1,160 @@
+"""Fixed benchmarks of the search, optionally side by side with SPIN on the same state space.
+
+Each benchmark runs in a fresh Python process (``python -m prosecheck.bench NAME``) so that its
+peak resident set size is its own. Bytes per stored state = (peak RSS during the search - RSS
+before it) / distinct states: everything the search kept, measured by the operating system.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from prosecheck.model.scenarios import SCENARIOS, Scenario
+
+
+@dataclass(frozen=True)
+class Benchmark:
+    name: str
+    scenario: str
+    bounds: dict[str, int] = field(default_factory=dict)
+    note: str = ""
+
+    def build(self) -> Scenario:
+        base = SCENARIOS[self.scenario]
+        return base.with_bounds(**self.bounds) if self.bounds else base
+
+
+_GROWTH = {"attempts": 1, "withdrawals": 1, "restores": 1}
+BENCHMARKS: dict[str, Benchmark] = {b.name: b for b in [
+    Benchmark("tiny", "m200", {"attempts": 1, "withdrawals": 1, "restores": 0}, "for tests"),
+    Benchmark("small", "m300.ausf_udm", note="the default m300.ausf_udm scenario"),
+    Benchmark("medium", "m300.ausf_udm.2ue", note="two remote UEs, 2 attempts, 1 withdrawal, 1 restore each"),
+    Benchmark("large", "m300.ausf_udm", {"remote_ues": 3, **_GROWTH}, "three remote UEs, 1 attempt, 1 withdrawal, "
+              "1 restore each"),
+    Benchmark("ue1", "m300.ausf_udm", {"remote_ues": 1, **_GROWTH}, "growth: 1 remote UE"),
+    Benchmark("ue2", "m300.ausf_udm", {"remote_ues": 2, **_GROWTH}, "growth: 2 remote UEs"),
+    Benchmark("ue3", "m300.ausf_udm", {"remote_ues": 3, **_GROWTH}, "growth: 3 remote UEs (= large)"),
+    Benchmark("ue4", "m300.ausf_udm", {"remote_ues": 4, **_GROWTH}, "growth: 4 remote UEs (symmetry only)"),
+]}
+DEFAULT = ("small", "medium", "large")
+GROWTH = ("ue1", "ue2", "ue3")
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/statm") as f:
+        pages = int(f.read().split()[1])
+    import resource
+    return pages * resource.getpagesize() / (1 << 20)
+
+
+def measure(name: str, options: dict[str, Any]) -> dict[str, Any]:
+    """Explore one benchmark in this process and report its numbers (called in a child process)."""
+    from prosecheck.checker.search import explore, peak_rss_mb
+    from prosecheck.model.build import build_system
+
+    bench = BENCHMARKS[name]
+    system = build_system(bench.build())
+    before = _rss_mb()
+    result = explore(system, **options)
+    peak = peak_rss_mb()
+    return {
+        "benchmark": name, "scenario": bench.scenario, "bounds": bench.build().bounds.summary(),
+        "options": options, "states": result.states, "transitions": result.transitions,
+        "depth": result.max_depth, "seconds": round(result.seconds, 3),
+        "states_per_second": round(result.states / result.seconds) if result.seconds else 0,
+        "peak_rss_mb": round(peak, 1), "bytes_per_state": round((peak - before) * (1 << 20) / max(result.states, 1), 1),
+        "complete": result.complete, "notes": list(getattr(result, "notes", [])),
+    }
+
+
+@dataclass
+class BenchRow:
+    ours: dict[str, Any]
+    spin: dict[str, Any] | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"prosecheck": self.ours, "spin": self.spin}
+
+
+def run_one(name: str, options: dict[str, Any]) -> dict[str, Any]:
+    """Measure one benchmark in a fresh Python process."""
+    cmd = [sys.executable, "-m", "prosecheck.bench", name, json.dumps(options)]
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise RuntimeError(f"benchmark {name} failed: {proc.stderr.strip().splitlines()[-1:]}")
+    return json.loads(proc.stdout)
+
+
+def spin_numbers(name: str, states_hint: int) -> dict[str, Any]:
+    """Export the benchmark to Promela and run SPIN's exhaustive search on it."""
+    from prosecheck.export.promela import to_promela
+    from prosecheck.export.spin import run_spin
+    from prosecheck.model.build import build_system
+
+    text = to_promela(build_system(BENCHMARKS[name].build()))
+    bits = max(18, min(28, states_hint.bit_length() + 3))
+    r = run_spin(text, hash_bits=bits, max_depth=max(10_000, 2 * states_hint), memory_mb=16384)
+    return {"states": r.states, "transitions": r.edges, "depth": r.depth, "compile_seconds": round(r.compile_seconds, 2),
+            "run_seconds": round(r.run_seconds, 3), "state_vector_bytes": r.state_vector, "memory_mb": r.memory_mb,
+            "settings": f"gcc -O2 -DNOREDUCE -DSAFETY; pan -E -w{bits} (DFS, full state storage)"}
+
+
+def run_bench(names: list[str], options: dict[str, Any], vs_spin: bool,
+              say: Callable[[str], None] = lambda text: None) -> list[BenchRow]:
+    rows = []
+    for name in names:
+        say(f"[bench] {name}: prosecheck {BENCHMARKS[name].build().bounds.summary()} ...")
+        start = time.perf_counter()
+        row = BenchRow(run_one(name, options))
+        say(f"[bench] {name}: {row.ours['states']} states in {time.perf_counter() - start:.1f} s")
+        if vs_spin:
+            say(f"[bench] {name}: SPIN ...")
+            row.spin = spin_numbers(name, row.ours["states"])
+            row.spin["agree"] = (row.spin["states"], row.spin["transitions"]) == (row.ours["states"],
+                                                                                 row.ours["transitions"])
+            row.spin["time_ratio"] = round(row.ours["seconds"] / max(row.spin["run_seconds"], 1e-6), 2)
+            say(f"[bench] {name}: SPIN {row.spin['states']} states in {row.spin['run_seconds']} s")
+        rows.append(row)
+    return rows
+
+
+def table(rows: list[BenchRow]) -> str:
+    head = ["benchmark", "states", "transitions", "seconds", "states/s", "peak MB", "B/state"]
+    spin = any(r.spin for r in rows)
+    if spin:
+        head += ["SPIN states", "SPIN trans", "SPIN compile s", "SPIN run s", "agree", "ratio"]
+    lines = [head]
+    for r in rows:
+        o = r.ours
+        cells = [o["benchmark"], o["states"], o["transitions"], o["seconds"], o["states_per_second"],
+                 o["peak_rss_mb"], o["bytes_per_state"]]
+        if spin and r.spin:
+            s = r.spin
+            cells += [s["states"], s["transitions"], s["compile_seconds"], s["run_seconds"],
+                      "yes" if s["agree"] else "NO", s["time_ratio"]]
+        lines.append([str(c) for c in cells])
+    widths = [max(len(line[i]) for line in lines if i < len(line)) for i in range(len(head))]
+    out = ["  ".join(c.ljust(w) for c, w in zip(line, widths)).rstrip() for line in lines]
+    out.insert(1, "  ".join("-" * w for w in widths))
+    out.append("")
+    out += [f"{r.ours['benchmark']}: {r.ours['scenario']}, {r.ours['bounds']}" for r in rows]
+    if spin:
+        out.append("ratio = prosecheck seconds / SPIN run seconds (SPIN compile time excluded, shown beside it)")
+    return "\n".join(out)
+
+
+def as_json(rows: list[BenchRow]) -> str:
+    return json.dumps({"benchmarks": [r.as_dict() for r in rows]}, indent=2)
+
+
+if __name__ == "__main__":  # child process: python -m prosecheck.bench NAME OPTIONS_JSON
+    print(json.dumps(measure(sys.argv[1], json.loads(sys.argv[2]) if len(sys.argv) > 2 else {})))
+
+__all__ = ["BENCHMARKS", "DEFAULT", "GROWTH", "BenchRow", "Benchmark", "as_json", "measure", "run_bench",
+           "table"]

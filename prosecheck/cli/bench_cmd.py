@@ -1,0 +1,52 @@
+"""`prosecheck bench`: fixed benchmarks of the search (states, time, memory), optionally against SPIN."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from prosecheck.cli.common import InputError
+
+NAME = "bench"
+
+
+def register(sub: Any) -> argparse.ArgumentParser:
+    from prosecheck.bench import BENCHMARKS, DEFAULT, GROWTH
+
+    parser: argparse.ArgumentParser = sub.add_parser(
+        NAME,
+        help="benchmark the search (states, transitions, seconds, memory), optionally against SPIN",
+        description="Run fixed benchmarks, each in a fresh process: distinct states, transitions, wall seconds, "
+        "states/s, peak RSS and bytes per stored state. Benchmarks: "
+        + "; ".join(f"{b.name} = {b.scenario} {b.bounds or ''} {b.note}".replace("  ", " ") for b in BENCHMARKS.values())
+        + f". Default: {' '.join(DEFAULT)}; --growth: {' '.join(GROWTH)}.",
+    )
+    parser.add_argument("names", nargs="*", metavar="BENCHMARK", help="benchmarks to run (default: small medium large)")
+    parser.add_argument("--growth", action="store_true", help="run the growth series (1, 2, 3 remote UEs)")
+    parser.add_argument("--vs-spin", action="store_true", help="also export each benchmark to Promela and run SPIN "
+                        "(needs spin and gcc): its counts, compile and run time, agreement and the time ratio")
+    parser.add_argument("--json", action="store_true", help="print one JSON document")
+    return parser
+
+
+def run(args: argparse.Namespace) -> int:
+    from prosecheck.bench import BENCHMARKS, DEFAULT, GROWTH, as_json, run_bench, table
+
+    names = list(args.names) or (list(GROWTH) if args.growth else list(DEFAULT))
+    if args.names and args.growth:
+        names += [n for n in GROWTH if n not in names]
+    for n in names:
+        if n not in BENCHMARKS:
+            raise InputError(f"unknown benchmark {n!r}; known: {', '.join(BENCHMARKS)}")
+    if args.vs_spin:
+        from prosecheck.export.spin import available
+        if not available():
+            raise InputError("--vs-spin needs spin and gcc on the PATH (Debian: apt-get install spin gcc)")
+    rows = run_bench(names, _options(args), args.vs_spin, lambda text: print(text, file=sys.stderr, flush=True))
+    print(as_json(rows) if args.json else table(rows))
+    return 0 if all(r.spin is None or r.spin["agree"] for r in rows) else 1
+
+
+def _options(args: argparse.Namespace) -> dict[str, Any]:
+    return {}
