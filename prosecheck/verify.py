@@ -69,6 +69,7 @@ class ScenarioResult:
     stopped: str | None
     properties: dict[str, PropertyResult] = field(default_factory=dict)
     never_fired: list[str] = field(default_factory=list)
+    elements: list[dict[str, str]] = field(default_factory=list)  # lifelines: name, role, title (model order)
 
     @property
     def exit_code(self) -> int:
@@ -92,6 +93,7 @@ def check_scenario(
     result = ScenarioResult(
         scenario, exploration.states, exploration.transitions, exploration.max_depth,
         exploration.seconds, exploration.complete, exploration.stopped,
+        elements=[{"name": i.name, "role": i.role, "title": i.table.title} for i in system.instances],
     )
     for pid in property_ids or list(PROPERTIES):
         prop = PROPERTIES[pid]

@@ -19,10 +19,10 @@ from collections.abc import Sequence
 from types import ModuleType
 
 from prosecheck import __version__
-from prosecheck.cli import bench_cmd, check_cmd, export_cmd, list_cmd, replay_cmd
+from prosecheck.cli import bench_cmd, check_cmd, diagram_cmd, export_cmd, list_cmd, replay_cmd
 from prosecheck.cli.common import EXIT_INPUT, InputError
 
-COMMANDS: tuple[ModuleType, ...] = (list_cmd, check_cmd, replay_cmd, export_cmd, bench_cmd)
+COMMANDS: tuple[ModuleType, ...] = (list_cmd, check_cmd, replay_cmd, export_cmd, bench_cmd, diagram_cmd)
 
 
 def _parser() -> argparse.ArgumentParser:

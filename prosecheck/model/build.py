@@ -45,6 +45,11 @@ def _tables(options: tuple[tuple[str, int], ...], mutant_ids: tuple[str, ...]) -
     return tables
 
 
+def element_tables(scenario: Scenario) -> dict[str, ElementTable]:
+    """Each element's compiled (and pruned) table under the scenario's options, by role."""
+    return _tables(tuple(sorted(options_of(scenario).items())), scenario.mutants)
+
+
 def rewrites_of(mutant_ids: tuple[str, ...]) -> dict[str, Rewrite]:
     """The rule rewrites of a scenario's seeded mutants, by element role."""
     rewrites: dict[str, Rewrite] = {}
@@ -71,7 +76,7 @@ def options_of(scenario: Scenario) -> dict[str, int]:
 def build_system(scenario: Scenario) -> System:
     """Instances of every element for every remote UE, linked as in :data:`LINKS`."""
     scenario.bounds.validate()
-    tables = _tables(tuple(sorted(options_of(scenario).items())), scenario.mutants)
+    tables = element_tables(scenario)
     groups = scenario.bounds.remote_ues
     instances: list[Instance] = []
     for g in range(groups):

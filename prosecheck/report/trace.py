@@ -31,6 +31,11 @@ class TraceStep:
     message: dict[str, object] | None = None
     sends: list[dict[str, object]] = field(default_factory=list)
     after: dict[str, int | str] = field(default_factory=dict)
+    # Structured form, for sequence charts and programs (``check --json``):
+    role: str = ""
+    steps: list[str] = field(default_factory=list)  # the patent steps the transition cites
+    received: dict[str, object] | None = None  # {"from", "message", "title", "text", "steps"}
+    outputs: list[dict[str, object]] = field(default_factory=list)  # [{"to", "message", "title", "text", "steps"}]
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -100,6 +105,13 @@ def raw_value(system: System, name: str, value: int) -> int | str:
     return value
 
 
+def _message_dict(peer_key: str, peer: str, message: Message) -> dict[str, object]:
+    """A message as structured data: peer, catalogue name, spec title, text, the steps it is."""
+    mtype = MESSAGES[message[0]]
+    return {peer_key: peer, "message": message[0], "title": mtype.title, "text": describe_message(message),
+            "steps": list(mtype.ref.steps)}
+
+
 def build_trace(exploration: Exploration, world_index: int) -> list[TraceStep]:
     """The shortest path (breadth-first parents) to ``world_index``, as trace steps."""
     system = exploration.system
@@ -120,6 +132,9 @@ def build_trace(exploration: Exploration, world_index: int) -> list[TraceStep]:
         sent = [
             f"{describe_message(msg)} -> {system.instances[system.links[link].dst].name}" for link, msg in label.sends
         ]
+        received = None
+        if label.message is not None and label.link is not None:
+            received = _message_dict("from", system.instances[system.links[label.link].src].name, label.message)
         steps.append(
             TraceStep(
                 number=n,
@@ -138,6 +153,11 @@ def build_trace(exploration: Exploration, world_index: int) -> list[TraceStep]:
                        for link, msg in label.sends],
                 after={names[s]: raw_value(system, names[s], after[s]) for s in range(system.link_base)
                        if before[s] != after[s]},
+                role=inst.role,
+                steps=list(getattr(tr.effect.ref, "steps", ())),
+                received=received,
+                outputs=[_message_dict("to", system.instances[system.links[link].dst].name, msg)
+                         for link, msg in label.sends],
             )
         )
     return steps

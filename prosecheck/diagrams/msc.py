@@ -1,0 +1,139 @@
+"""Message sequence charts from traces: one lifeline per element, arrows for messages, notes
+for local decisions and key derivations, the violating (or reaching) step highlighted.
+
+A chart is built from trace steps as ``check --json`` prints them (``TraceStep.as_dict()``):
+each step names its actor, the message it handled and from whom, the messages it sent and to
+whom, and the patent steps its transition cites. An arrow is labelled with the steps that are
+both the message's steps (its catalogue citation) and the sender's cited steps; when the
+receiver's citation narrows that further (a shared response such as S3042/S3052), the
+receiver's reading wins. A note carries the steps the transition cites that are no message's:
+the local decisions and derivations (S206, S215a, S220, S224, S301, S304, ...).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class Lifeline:
+    name: str
+    title: str
+
+
+@dataclass
+class Event:
+    """One row of the chart: an arrow (``sender`` -> ``receiver``), a note over ``sender``, or a
+    reference box over every lifeline (``kind == "ref"``, a collapsed part of the trace)."""
+
+    kind: str  # "arrow" | "note" | "ref"
+    number: int  # the trace step this row belongs to (first step for a ref)
+    sender: str
+    receiver: str
+    label: str  # message title, or the note / ref text
+    detail: str = ""  # full message with fields, or the citation
+    steps: list[str] = field(default_factory=list)
+    highlight: bool = False
+    received_at: int | None = None
+
+    def step_text(self) -> str:
+        return "/".join(self.steps)
+
+
+@dataclass
+class Chart:
+    title: str
+    lifelines: list[Lifeline]
+    events: list[Event]
+    marker: str = ""  # e.g. "violates no_knr_after_withdrawal"
+
+    def step_sequence(self, vocabulary: Iterable[str] | None = None) -> list[str]:
+        """The patent steps in the order the chart shows them (each once), optionally only those
+        in ``vocabulary``."""
+        allowed = None if vocabulary is None else set(vocabulary)
+        out: list[str] = []
+        for ev in self.events:
+            for s in ev.steps:
+                if (allowed is None or s in allowed) and s not in out:
+                    out.append(s)
+        return out
+
+
+def _msg_steps(msg: Mapping[str, Any]) -> list[str]:
+    return [str(s) for s in msg.get("steps", [])]
+
+
+def _lifelines(steps: Sequence[Mapping[str, Any]], elements: Sequence[Mapping[str, str]]) -> list[Lifeline]:
+    lines = [Lifeline(e["name"], e.get("title", e["name"])) for e in elements]
+    known = {ln.name for ln in lines}
+    for st in steps:  # actors the element list does not name (an attacker, say) get a lifeline too
+        for name in [st["element"], *[str(o["to"]) for o in st.get("outputs", [])]]:
+            if name not in known:
+                known.add(name)
+                lines.append(Lifeline(name, name))
+    return lines
+
+
+def _local_steps(step: Mapping[str, Any]) -> list[str]:
+    carried = set(_msg_steps(step["received"])) if step.get("received") else set()
+    for out in step.get("outputs", []):
+        carried |= set(_msg_steps(out))
+    return [s for s in step.get("steps", []) if s not in carried]
+
+
+def build_chart(
+    steps: Sequence[Mapping[str, Any]],
+    elements: Sequence[Mapping[str, str]],
+    title: str,
+    marker: str = "",
+    begin: int = 1,
+    summary: str = "",
+) -> Chart:
+    """The chart of a trace. Steps numbered below ``begin`` are collapsed into one reference box
+    reading ``summary``; with ``marker``, the last step is highlighted (the violating step of a
+    counterexample, or the step that reaches a witness's goal)."""
+    chart = Chart(title, _lifelines(steps, elements), [], marker)
+    pending: dict[tuple[str, str], deque[Event]] = {}
+    last = steps[-1]["number"] if steps else 0
+    if begin > 1 and steps:
+        first = steps[0]["number"]
+        chart.events.append(Event("ref", first, "", "", f"steps {first}-{begin - 1}: {summary}".rstrip(": ")))
+    for st in steps:
+        n, actor = int(st["number"]), str(st["element"])
+        hot = bool(marker) and n == last
+        cited = [str(s) for s in st.get("steps", [])]
+        received = st.get("received")
+        if received:
+            queue = pending.get((str(received["from"]), actor))
+            arrow = queue.popleft() if queue else None
+            if arrow is None and n >= begin:  # sent inside the collapsed part: draw it where it arrives
+                arrow = Event("arrow", n, str(received["from"]), actor, str(received["title"]), str(received["text"]),
+                              [s for s in _msg_steps(received) if s in cited] or _msg_steps(received))
+                chart.events.append(arrow)
+            if arrow is not None:
+                narrowed = [s for s in arrow.steps if s in cited]
+                arrow.steps = narrowed or arrow.steps
+                arrow.received_at = n
+                arrow.highlight = arrow.highlight or hot
+        local = _local_steps(st)
+        if n >= begin and (local or not received or st.get("choice") or hot):
+            text = str(st["action"]) + (f" (choice: {st['choice']})" if st.get("choice") else "")
+            chart.events.append(Event("note", n, actor, actor, text, str(st.get("ref", "")),
+                                      local if received or st.get("outputs") else (local or cited), hot))
+        for out in st.get("outputs", []):
+            msg_steps = _msg_steps(out)
+            arrow = Event("arrow", n, actor, str(out["to"]), str(out["title"]), str(out["text"]),
+                          [s for s in msg_steps if s in cited] or msg_steps, hot)
+            pending.setdefault((actor, str(out["to"])), deque()).append(arrow)
+            if n >= begin:
+                chart.events.append(arrow)
+    return chart
+
+
+def attempt_start(steps: Sequence[Mapping[str, Any]], role: str, event: str) -> int:
+    """The number of the last step where ``role`` took decision ``event`` (1 if none)."""
+    starts = [int(st["number"]) for st in steps if st.get("role", st["element"]) == role and st["event"] == event]
+    return starts[-1] if starts else 1

@@ -1,0 +1,102 @@
+"""Charts from trace files (``check --json`` output, or a saved trace) and from the figures."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from prosecheck.diagrams.figures import FIGURES, happy_path
+from prosecheck.diagrams.msc import Chart, build_chart
+
+REQUIRED = ("number", "element", "event", "action", "outputs")
+
+
+class TraceFileError(Exception):
+    """A trace file that cannot be read or does not have the expected shape."""
+
+
+def _load(path: str) -> Any:
+    try:
+        text = sys.stdin.read() if path == "-" else open(path, encoding="utf-8").read()  # noqa: SIM115
+    except OSError as exc:
+        raise TraceFileError(f"{path}: cannot read it ({exc.strerror})") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise TraceFileError(f"{path}: not JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})") from None
+
+
+def _checked_steps(path: str, where: str, steps: Any) -> list[Mapping[str, Any]]:
+    if not isinstance(steps, list) or not steps:
+        raise TraceFileError(f"{path}: {where}: the trace must be a non-empty list of steps")
+    for i, st in enumerate(steps, start=1):
+        if not isinstance(st, dict):
+            raise TraceFileError(f"{path}: {where}: step {i} is not an object")
+        for key in REQUIRED:
+            if key not in st:
+                raise TraceFileError(f"{path}: {where}: step {i} has no {key!r} field (written by an older "
+                                     "prosecheck? run 'prosecheck check --json' again)")
+    return steps
+
+
+def _from_results(path: str, doc: Mapping[str, Any], scenario: str | None, prop: str | None) -> list[tuple[str, Chart]]:
+    results = doc.get("results")
+    if not isinstance(results, list):
+        raise TraceFileError(f"{path}: field 'results' must be a list")
+    charts: list[tuple[str, Chart]] = []
+    present: list[str] = []
+    for r in results:
+        sid = str(r.get("scenario", "?"))
+        if scenario is not None and sid != scenario:
+            continue
+        for pid, p in (r.get("properties") or {}).items():
+            if p.get("trace") is None:
+                continue
+            present.append(f"{sid}/{pid}")
+            counterexample = p.get("kind") == "always" and p.get("verdict") == "VIOLATED"
+            if (prop is not None and pid != prop) or (prop is None and not counterexample):
+                continue
+            steps = _checked_steps(path, f"{sid}/{pid}", p["trace"])
+            what = "counterexample to" if p.get("kind") == "always" else "witness of"
+            marker = ("violates " if p.get("kind") == "always" else "reaches ") + pid
+            title = f"{sid}: {what} {pid} ({len(steps)} steps, shortest)"
+            charts.append((f"{sid}.{pid}", build_chart(steps, r.get("elements") or [], title, marker)))
+    if not charts:
+        wanted = f"property {prop!r}" if prop else "counterexample"
+        scope = f" for scenario {scenario!r}" if scenario else ""
+        known = ", ".join(present) if present else "none"
+        raise TraceFileError(f"{path}: no {wanted} trace{scope} in it (traces present: {known}; name one with "
+                             "--scenario/--property)")
+    return charts
+
+
+def charts_from_file(path: str, scenario: str | None = None, prop: str | None = None) -> list[tuple[str, Chart]]:
+    """Every chart the file asks for: counterexamples of a ``check --json`` document (or the
+    named property's trace), or the one trace of a saved trace file."""
+    doc = _load(path)
+    if isinstance(doc, dict) and "results" in doc:
+        return _from_results(path, doc, scenario, prop)
+    if isinstance(doc, dict) and "trace" in doc:
+        steps = _checked_steps(path, "trace", doc["trace"])
+        name = str(doc.get("property") or "trace")
+        marker = str(doc.get("marker") or "")
+        return [(name, build_chart(steps, doc.get("elements") or [], str(doc.get("title") or name), marker))]
+    if isinstance(doc, list):
+        steps = _checked_steps(path, "trace", doc)
+        return [("trace", build_chart(steps, [], f"trace from {path}", ""))]
+    raise TraceFileError(f"{path}: expected the output of 'check --json', an object with 'trace', or a list of steps")
+
+
+def happy_charts(methods: Sequence[str] | None = None) -> list[tuple[str, Chart]]:
+    """The happy-path chart of each available figure (of the given methods)."""
+    chosen = [f for f in FIGURES if not methods or f.method in methods]
+    if methods:
+        for m in methods:
+            figs = [f for f in chosen if f.method == m]
+            if not figs:
+                raise TraceFileError(f"no figure for method {m!r}; known: {', '.join(sorted({f.method for f in FIGURES}))}")
+            if not any(f.available() for f in figs):
+                raise TraceFileError("; ".join(f.pending_reason() for f in figs))
+    return [(f.key, happy_path(f).chart) for f in chosen if f.available()]

@@ -1,0 +1,213 @@
+"""Diagrams: element state diagrams, sequence charts, the figures' step orders, state graphs, and
+the committed diagrams/ folder. Text (DOT, Mermaid, PlantUML) is compared, never pixels."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from prosecheck.cli import main
+from prosecheck.diagrams import export, render, states
+from prosecheck.diagrams.figures import FIGURES, happy_path
+from prosecheck.diagrams.graph import GraphTooLarge, build_graph, to_dot
+from prosecheck.diagrams.msc import build_chart
+from prosecheck.diagrams.msc_render import to_mermaid, to_plantuml, to_svg
+from prosecheck.model.build import element_tables
+from prosecheck.model.procedures import PROCEDURES
+from prosecheck.model.scenarios import SCENARIOS
+from prosecheck.verify import check_scenario
+
+ROOT = Path(__file__).parent.parent
+
+
+def _variant(key: str) -> states.Variant:
+    return next(v for v in states.variants() if v.key == key)
+
+
+# -- element state diagrams -----------------------------------------------------------------------
+
+def test_variants_split_an_element_only_where_its_compiled_machine_differs():
+    ausf = [v for v in states.variants() if v.role == "ausf"]
+    assert [v.key for v in ausf] == ["ausf--m200", "ausf--m300.ausf_udm"]
+    assert ausf[1].procedures == ["m300.ausf_udm"]
+    assert sorted(p for v in ausf for p in v.procedures) == sorted(PROCEDURES)
+    assert [v.key for v in states.variants(roles=["amf"])] == ["amf"]
+
+
+def test_every_compiled_transition_is_one_edge_and_only_reachable_states_are_drawn():
+    for v in states.variants():
+        dot = states.to_dot(v)
+        assert len(re.findall(r"^\t\w+ -> \w+", dot, re.M)) == len(v.table.transitions) + 1  # + the entry arrow
+        assert len(re.findall(r" --> (?!\[\*\])", states.to_mermaid(v))) == len(v.table.transitions) + 1
+    m200 = _variant("ausf--m200")
+    assert "checking_authorization" not in states.to_dot(m200)  # pruned away: no check in these procedures
+    assert "checking_authorization" in states.to_dot(_variant("ausf--m300.ausf_udm"))
+
+
+def test_edges_read_event_guard_output_and_cite_their_steps():
+    dot = states.to_dot(_variant("ausf--m300.ausf_udm"))
+    assert ('querying_key -> checking_authorization [label="Npanf_ProseKey_get Response\n[key_returned]\n'
+            '/ Nudm_UEAuthorization_ProseCheck Request\n(S305 S3051)"') in dot
+    assert 'tooltip="5GPRUK and SUPI returned; ask the UDM whether the UE may still use the relay service' in dot
+    # the option fixed by the procedure is folded away: no "check_at_ausf" left in the guard
+    assert "check_at_ausf" not in dot
+
+
+def test_initial_and_final_states_are_marked_in_dot_and_mermaid():
+    v = _variant("remote_ue")
+    dot, mmd = states.to_dot(v), states.to_mermaid(v)
+    assert "__initial -> idle" in dot and re.search(r"\tdone \[[^\]]*peripheries=2", dot)
+    assert 'state "Registered, relay discovered (S201-S203)" as idle' in mmd
+    assert "[*] --> idle" in mmd and "done --> [*]" in mmd and mmd.startswith("---\ntitle:")
+
+
+def test_a_scenario_restricts_the_diagrams_to_its_compiled_machines():
+    vs = states.variants([SCENARIOS["m300.panf_local"]])
+    assert [v.key for v in vs] == [v.role for v in vs]
+    assert {v.role: len(v.table.transitions) for v in vs} == {
+        role: len(t.transitions) for role, t in element_tables(SCENARIOS["m300.panf_local"]).items()}
+
+
+# -- message sequence charts ---------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def m200_counterexample():
+    r = check_scenario(SCENARIOS["m200"], ["no_knr_after_withdrawal"])
+    steps = [s.as_dict() for s in r.properties["no_knr_after_withdrawal"].trace]
+    return r, steps, build_chart(steps, r.elements, "m200", "violates no_knr_after_withdrawal")
+
+
+def test_a_counterexample_chart_has_a_lifeline_per_element_and_highlights_the_violating_step(m200_counterexample):
+    r, steps, chart = m200_counterexample
+    assert [ln.name for ln in chart.lifelines] == ["remote_ue", "relay_ue", "amf", "ausf", "panf", "udm"]
+    hot = [ev for ev in chart.events if ev.highlight]
+    assert {ev.number for ev in hot} == {len(steps) - 1, len(steps)}  # the arrow that arrives, and what it causes
+    assert hot[0].received_at == len(steps)
+    assert [(ev.kind, ev.sender, ev.receiver) for ev in hot] == [
+        ("arrow", "panf", "ausf"), ("note", "ausf", "ausf"), ("arrow", "ausf", "amf")]
+    assert hot[1].steps == ["S220", "S306"]  # the derivation is a note carrying the local steps
+    mmd = to_mermaid(chart)
+    assert "    rect rgb(255, 210, 215)\n        panf->>ausf: 27. S219 Npanf_ProseKey_get Response(pruk=#35;1" in mmd
+    assert "<-- violates no_knr_after_withdrawal" in mmd
+    assert "Note over udm: 22. environment: the operator withdraws the UE's relay authorization" in mmd
+    puml = to_plantuml(chart)
+    assert puml.startswith("@startuml") and "ausf -[#red]> amf : 28. S221 " in puml
+    svg = to_svg(chart)
+    assert svg.count('class="msg hot"') == 2 and svg.count('class="note hot"') == 1
+
+
+def test_check_json_carries_structured_steps_and_lifelines(capsys):
+    assert main(["check", "m200", "--property", "no_knr_after_withdrawal", "--json", "--quiet"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    result = doc["results"][0]
+    assert [e["name"] for e in result["elements"]][:2] == ["remote_ue", "relay_ue"]
+    step = result["properties"]["no_knr_after_withdrawal"]["trace"][26]
+    assert step["element"] == "panf" and step["received"]["from"] == "ausf"
+    assert step["outputs"][0]["to"] == "ausf" and step["outputs"][0]["message"] == "key_query_response"
+    assert step["outputs"][0]["steps"] == ["S219", "S3032"] and step["steps"] == ["S219"]
+
+
+def test_msc_from_a_check_json_file_writes_svg_mermaid_and_plantuml(tmp_path, capsys):
+    main(["check", "m200", "--property", "no_knr_after_withdrawal", "--json", "--quiet"])
+    trace_file = tmp_path / "m200.json"
+    trace_file.write_text(capsys.readouterr().out)
+    assert main(["diagram", "msc", str(trace_file), "--out", str(tmp_path / "out")]) == 0
+    names = sorted(p.name for p in (tmp_path / "out").iterdir())
+    assert names == [f"m200.no_knr_after_withdrawal.{ext}" for ext in ("mmd", "puml", "svg")]
+    assert main(["diagram", "msc", str(trace_file), "--property", "knr_agreement"]) == 2
+    assert "no property 'knr_agreement' trace" in capsys.readouterr().err
+    (tmp_path / "bad.json").write_text("{")
+    assert main(["diagram", "msc", str(tmp_path / "bad.json")]) == 2
+    assert "bad.json: not JSON" in capsys.readouterr().err
+
+
+# -- the figures ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("figure", FIGURES, ids=[f.key for f in FIGURES])
+def test_the_happy_path_lists_the_figures_steps_in_the_texts_order(figure):
+    if not figure.available():
+        pytest.skip(figure.pending_reason())
+    path = happy_path(figure)
+    expected, actual = path.compared()
+    assert actual == expected
+    assert set(figure.floating) <= set(path.sequence)  # a step the model moves is still there
+
+
+def test_the_model_derives_the_ues_5gpruk_after_s223_not_beside_s215a():
+    path = happy_path(FIGURES[0])
+    seq = path.sequence
+    assert seq.index("S223") < seq.index("S215b") < seq.index("S224")
+
+
+def test_the_figure_table_is_well_formed():
+    for f in FIGURES:
+        assert len(set(f.steps)) == len(f.steps), f.key
+        assert all(s.startswith(f"S{f.method[0]}") for s in f.steps), f.key
+        assert set(f.floating) <= set(f.steps), f.key
+    assert len({f.key for f in FIGURES}) == len(FIGURES)
+    assert {f.method for f in FIGURES} == {"200", "300", "400", "500", "600", "700"}
+
+
+def test_happy_paths_collapse_the_attempt_that_created_the_key():
+    figure = next(f for f in FIGURES if f.key == "fig3-m300-panf-udm")
+    chart = happy_path(figure).chart
+    assert chart.events[0].kind == "ref" and "send Direct Communication Request with SUCI" in chart.events[0].label
+    assert chart.events[1].label.startswith("decide no key update")
+
+
+# -- state graphs --------------------------------------------------------------------------------
+
+def test_the_state_graph_holds_every_reachable_world_and_highlights_the_counterexample():
+    scenario = SCENARIOS["m200"].with_bounds(attempts=2, withdrawals=1, restores=0)
+    sg = build_graph(scenario, max_nodes=1000)
+    result = check_scenario(scenario, ["no_knr_after_withdrawal"])
+    assert sg.graph.number_of_nodes() == result.states
+    assert sg.graph.number_of_edges() <= result.transitions
+    assert sg.property_id == "knr_only_after_authorization" and sg.kind == "counterexample"
+    assert all(sg.graph.has_edge(a, b) for a, b in zip(sg.path, sg.path[1:]))
+    dot = to_dot(sg)
+    assert dot.count('color="#c0001a" penwidth=2.5') == len(sg.path) - 1
+    with pytest.raises(GraphTooLarge, match="more than 50 reachable states"):
+        build_graph(scenario, max_nodes=50)
+
+
+def test_diagram_graph_refuses_a_graph_beyond_the_cap_in_one_line(capsys):
+    assert main(["diagram", "graph", "m200", "--max-nodes", "100"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "more than 100 reachable states" in err and "--attempts 1" in err
+
+
+# -- CLI and rendering ---------------------------------------------------------------------------
+
+def test_diagram_states_prints_mermaid_and_rejects_unknown_elements(capsys):
+    assert main(["diagram", "states", "amf", "--format", "mermaid"]) == 0
+    assert capsys.readouterr().out.startswith("---\ntitle: \"AMF (relay)")
+    assert main(["diagram", "states", "smf"]) == 2
+    assert "unknown element 'smf'" in capsys.readouterr().err
+
+
+def test_without_graphviz_the_dot_text_is_still_written_with_a_clear_message(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(render.shutil, "which", lambda name: None)
+    assert main(["diagram", "states", "amf", "--out", str(tmp_path)]) == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["amf.dot", "amf.mmd"]
+    err = capsys.readouterr().err
+    assert "Graphviz's 'dot' program is not installed" in err and "apt-get install graphviz" in err
+
+
+@pytest.mark.skipif(not render.have_engine("dot"), reason="Graphviz 'dot' is not installed (apt-get install graphviz)")
+def test_svg_state_diagrams_render_through_dot():
+    svg = export.state_text(_variant("amf"), "svg")
+    assert "<svg" in svg and "Relay Key Request" in svg
+
+
+# -- the committed diagrams/ folder --------------------------------------------------------------
+
+def test_the_committed_diagrams_are_current(tmp_path):
+    export.write_all(tmp_path)
+    stale = export.stale_files(ROOT / "diagrams", tmp_path)
+    assert not stale, f"stale diagrams (run: prosecheck diagram all --out diagrams): {stale}"
+    for fresh in tmp_path.rglob("*.svg"):
+        assert (ROOT / "diagrams" / fresh.relative_to(tmp_path)).is_file(), fresh.name
