@@ -8,6 +8,7 @@ Exit codes: 0 every verdict as the scenario declares; 10 INCONCLUSIVE (a limit w
 11 unexpected deadlock verdict; 12 unexpected verdict of an invariant (a violation, or a
 declared violation that did not happen); 13 unexpected reachability verdict; 14 a trace given
 to `replay` does not replay; 2 bad input.
+`analyze` has its own: 0 nothing found, 20 something found, 10 nothing found but a limit was hit.
 """
 
 from __future__ import annotations
@@ -19,10 +20,10 @@ from collections.abc import Sequence
 from types import ModuleType
 
 from prosecheck import __version__
-from prosecheck.cli import bench_cmd, check_cmd, diagram_cmd, export_cmd, list_cmd, replay_cmd
+from prosecheck.cli import analyze_cmd, bench_cmd, check_cmd, diagram_cmd, export_cmd, list_cmd, replay_cmd
 from prosecheck.cli.common import EXIT_INPUT, InputError
 
-COMMANDS: tuple[ModuleType, ...] = (list_cmd, check_cmd, replay_cmd, export_cmd, bench_cmd, diagram_cmd)
+COMMANDS: tuple[ModuleType, ...] = (list_cmd, check_cmd, replay_cmd, export_cmd, bench_cmd, diagram_cmd, analyze_cmd)
 
 
 def _parser() -> argparse.ArgumentParser:

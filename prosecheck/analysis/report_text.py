@@ -1,0 +1,146 @@
+"""The analysis as a human-readable report (Markdown, so the same text is ``docs/spec-analysis.md``)."""
+
+from __future__ import annotations
+
+from prosecheck.analysis.claims import ClaimVerdict
+from prosecheck.analysis.contradictions import MethodResult
+from prosecheck.analysis.guards import GuardFinding
+from prosecheck.analysis.readings import Reading
+from prosecheck.analysis.run import Analysis
+from prosecheck.analysis.statements import METHODS, statement
+from prosecheck.analysis.traceability import Traceability
+from prosecheck.analysis.vocab import AXIOMS
+
+TITLE = "# Spec analysis of US 2025/0260979 A1"
+
+
+def _counts_line(analysis: Analysis) -> str:
+    return "; ".join(f"{v} {k.replace('_', ' ')}" for k, v in analysis.counts().items())
+
+
+def _quote(method: int, sid: str) -> str:
+    s = statement(method, sid)
+    note = f" *({s.note})*" if s.note else ""
+    return f"  - [{sid}] \"{s.quote}\"{note}"
+
+
+def _method(m: MethodResult) -> list[str]:
+    _, cases = METHODS[m.method]
+    out = [f"### Method {m.method}: {m.statements} statements, {len(cases)} cases, "
+           f"{len(m.muses)} contradiction(s), {len(m.vacuous)} vacuous condition(s)", ""]
+    for i, found in enumerate(m.muses, 1):
+        out.append(f"- **Contradiction {m.method}.{i}** in the case *{found.case}* "
+                   f"({', '.join(f'[{s}]' for s in found.statements)}):")
+        out += [_quote(m.method, sid) for sid in found.statements]
+        for sid, aside in found.scenarios.items():
+            out.append(f"  - scenario `{sid}`: " + (f"its reading sets aside {aside}" if aside
+                                                    else "follows every statement of this set"))
+    for v in m.vacuous:
+        out.append(f"- **Vacuous condition** of [{v.statement}]: it can never apply, given "
+                   f"{', '.join(f'[{s}]' for s in v.because) or 'the axioms'}:")
+        out += [_quote(m.method, sid) for sid in [v.statement, *v.because]]
+    if not m.muses and not m.vacuous:
+        out.append("- no contradiction in any case, no vacuous condition")
+    if m.unsat_without_case:
+        out.append("- the statements cannot all hold even without a case (see the contradictions above)")
+    return out + [""]
+
+
+def contradictions_section(analysis: Analysis) -> list[str]:
+    per = ", ".join(f"{m.method}: {m.statements}" for m in analysis.contradictions)
+    total = sum(m.statements for m in analysis.contradictions)
+    out = ["## 1. Requirement contradictions", "",
+           f"Statements encoded per method: {per} (total {total}). Each is checked in every case the text says can "
+           "happen; a contradiction is a minimal set of statements that cannot all hold in that case (a MUS, "
+           "enumerated by Z3). Background axioms, always assumed:", ""]
+    out += [f"- {text}" for text, _ in AXIOMS] + [""]
+    for m in analysis.contradictions:
+        out += _method(m)
+    return out
+
+
+def _guard(g: GuardFinding) -> list[str]:
+    reach = ("also among the reachable valuations: " + _valuation(g.reachable_witness)
+             if g.reachable_witness is not None else "never among the reachable valuations")
+    head = {"ambiguity": "Ambiguity", "gap": "Gap", "intentional": "Intentional nondeterminism"}[g.kind]
+    return [f"- **{head}**: {g.role} in state `{g.state}` on `{g.event}` (scenarios: {', '.join(g.scenarios)}); "
+            f"any valuation: {_valuation(g.any_witness)}; {reach}"] + [f"  - {t}" for t in g.transitions]
+
+
+def _valuation(values: dict[str, int] | None) -> str:
+    if values is None:
+        return "none"
+    return "{" + ", ".join(f"{k}={v}" for k, v in values.items()) + "}" if values else "every valuation"
+
+
+def guards_section(analysis: Analysis) -> list[str]:
+    out = ["## 2. Guard analysis per element", "",
+           "For each (element, state, event) Z3 decides whether two transitions' guards can hold together "
+           "(ambiguity; two branches that both stand for an environment or fault choice are intentional) and "
+           "whether some valuation of the element's variables and the message's fields enables none (gap; "
+           "received messages only), within the declared domains and among the valuations the search reached.", ""]
+    for kind in ("ambiguity", "gap", "intentional"):
+        for g in sorted((g for g in analysis.guards if g.kind == kind), key=lambda g: (g.role, g.state, g.event)):
+            out += _guard(g)
+    if not any(g.kind != "intentional" for g in analysis.guards):
+        out.append("- no ambiguity and no gap")
+    out += ["", "Messages that arrived where no transition handles or ignores them (found by the search):", ""]
+    out += [f"- {u.scenario}: {u.role} in state `{u.state}` receives `{u.message}` ({u.depth} steps)"
+            for u in analysis.unhandled] or ["- none"]
+    return out + [""]
+
+
+def traceability_section(t: Traceability, claims: list[ClaimVerdict]) -> list[str]:
+    out = ["## 3. Traceability between the text and the model", "",
+           "| method | steps defined | covered by the model | out of scope | no model counterpart |",
+           "|---|---|---|---|---|"]
+    out += [f"| {m} | {r['defined']} | {r['covered']} | {r['out_of_scope']} | {r['uncovered']} |"
+            for m, r in t.by_method().items()]
+    out += ["", "Covered steps and the transitions citing them:", ""]
+    out += [f"- {s} [{t.defined[s]}]: {'; '.join(v)}" for s, v in t.covered.items()]
+    out += [f"- {s} [{t.defined[s]}]: through its sub-steps {', '.join(v)}" for s, v in t.covered_by_substeps.items()]
+    out += ["", "Out of scope:", ""] + [f"- {s}: {why}" for s, why in t.out_of_scope.items()]
+    out += ["", "Defined but with no model counterpart: " + (", ".join(t.uncovered) or "none"), ""]
+    out += ["Referred to but never defined (dangling references):", ""]
+    out += [f"- {r.step} in [{r.paragraph}]: \"...{r.context}...\"" for r in t.dangling] or ["- none"]
+    out += ["", "References to another method's step in a paragraph that does not name that method (suspect):", ""]
+    out += [f"- {r.step} in [{r.paragraph}]: \"...{r.context}...\"" for r in t.suspect] or ["- none"]
+    if t.cited_undefined:
+        out += ["", "Steps the model cites that the text does not define: " + ", ".join(t.cited_undefined)]
+    out += ["", "Claims, the model parts that embody them, and their verdicts:", "",
+            "| claim | depends on | verdict | properties | scenarios | transitions |", "|---|---|---|---|---|---|"]
+    for c in claims:
+        verdict = c.verdict + (f" ({'; '.join(c.failures)})" if c.failures else "")
+        out.append(f"| {c.number} | {c.depends_on or '-'} | {verdict} | {', '.join(c.mapping.properties)} | "
+                   f"{', '.join(c.mapping.scenarios)} | {', '.join(c.mapping.transitions)} |")
+    return out + [""]
+
+
+def readings_section(readings: list[Reading]) -> list[str]:
+    out = ["## 4. Interpretation matrix", ""]
+    for r in readings:
+        out.append(f"### Reading `{r.option}` (default {r.default}; {r.citation or 'no scenario in this run sets it'})")
+        out.append("")
+        if not r.columns:
+            continue
+        out.append("| property | " + " | ".join(f"`{c.scenario}` ({r.option}={c.value})" for c in r.columns) + " |")
+        out.append("|---|" + "---|" * len(r.columns))
+        for pid in r.columns[0].verdicts:
+            mark = " **differs**" if pid in r.differs else ""
+            out.append(f"| {pid}{mark} | " + " | ".join(c.verdicts.get(pid, "-") for c in r.columns) + " |")
+        out.append("")
+    return out
+
+
+def render(analysis: Analysis) -> str:
+    """The four reports, in Markdown."""
+    lines = [TITLE, "", "Generated by `prosecheck analyze --markdown` (do not edit by hand; "
+             "`tests/test_analysis_doc.py` keeps it current).", "",
+             f"Scenarios: {', '.join(analysis.scenarios)}.", "", f"Found: {_counts_line(analysis)}.", ""]
+    if not analysis.complete:
+        lines += ["**Incomplete**: a search or an enumeration hit its limit; what is listed was found, more may exist.", ""]
+    lines += contradictions_section(analysis)
+    lines += guards_section(analysis)
+    lines += traceability_section(analysis.traceability, analysis.claims)
+    lines += readings_section(analysis.readings)
+    return "\n".join(lines).rstrip() + "\n"

@@ -1,0 +1,104 @@
+"""Run every analysis over a set of scenarios and gather the results in one value.
+
+The checker runs once per scenario for its verdicts (``verify.check_scenario``: the readings
+matrix and the claims), and the search once more for the guard analysis (the distinct
+reachable valuations and the unhandled messages)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from prosecheck.analysis.claims import ClaimVerdict, claim_verdicts
+from prosecheck.analysis.contradictions import MethodResult
+from prosecheck.analysis.guards import GuardFinding, Unhandled, analyze_table, merge, reachable_valuations, unhandled_of
+from prosecheck.analysis.patent import load_patent
+from prosecheck.analysis.readings import Reading, matrix
+from prosecheck.analysis.statements import check_statements
+from prosecheck.analysis.traceability import Traceability, model_citations, trace
+from prosecheck.checker.search import explore
+from prosecheck.model.build import build_system
+from prosecheck.model.messages import MESSAGES
+from prosecheck.model.scenarios import Scenario
+from prosecheck.model.terms import ID_NAMES, REQUESTER_AUSF, REQUESTER_PANF, RESULT_NAMES
+from prosecheck.verify import ScenarioResult, check_scenario
+
+KIND_DOMAINS: dict[str, list[int]] = {
+    "id_type": sorted(ID_NAMES),
+    "result": sorted(RESULT_NAMES),
+    "requester": [REQUESTER_PANF, REQUESTER_AUSF],
+    "flag": [0, 1],
+}
+"""Declared domains of message fields by kind (terms.py); other fields range over 16 bits."""
+
+
+@dataclass
+class Analysis:
+    scenarios: list[str]
+    guards: list[GuardFinding]
+    unhandled: list[Unhandled]
+    traceability: Traceability
+    claims: list[ClaimVerdict]
+    contradictions: list[MethodResult]
+    readings: list[Reading]
+    complete: bool  # every search exhaustive and every enumeration finished
+    seconds: float = 0.0
+    results: dict[str, ScenarioResult] = field(default_factory=dict)
+
+    def counts(self) -> dict[str, int]:
+        """What was found, by kind (the exit code is non-zero when any is non-zero)."""
+        return {
+            "contradictions": sum(len(m.muses) for m in self.contradictions),
+            "vacuous_conditions": sum(len(m.vacuous) for m in self.contradictions),
+            "ambiguities": sum(1 for g in self.guards if g.kind == "ambiguity"),
+            "gaps": sum(1 for g in self.guards if g.kind == "gap"),
+            "unhandled_messages": len(self.unhandled),
+            "dangling_references": len(self.traceability.dangling),
+            "suspect_references": len(self.traceability.suspect),
+            "steps_without_model": len(self.traceability.uncovered),
+            "claims_violated": sum(1 for c in self.claims if c.verdict == "VIOLATED"),
+            "readings_that_change_verdicts": sum(1 for r in self.readings if r.differs),
+        }
+
+
+def field_domains() -> dict[str, dict[str, list[int]]]:
+    return {n: {f: KIND_DOMAINS[k] for f, k in m.fields if k in KIND_DOMAINS} for n, m in MESSAGES.items()}
+
+
+def _guards(scenarios: Sequence[Scenario]) -> tuple[list[GuardFinding], list[Unhandled], bool]:
+    found, unhandled, complete = [], [], True
+    domains = field_domains()
+    for scenario in scenarios:
+        system = build_system(scenario)
+        exploration = explore(system)
+        complete &= exploration.complete
+        reachable = reachable_valuations(exploration)
+        tables = {inst.role: inst.table for inst in system.instances}
+        for table in tables.values():
+            found += [(scenario.id, f) for f in analyze_table(table, reachable, domains)]
+        unhandled += unhandled_of(scenario.id, exploration)
+    return merge(found), unhandled, complete
+
+
+def analyze(scenarios: Sequence[Scenario], mus_cap: int = 50, mus_seconds: float = 30.0) -> Analysis:
+    """Every analysis on ``scenarios`` (the claims and readings use their checker verdicts)."""
+    start = time.perf_counter()
+    patent = load_patent()
+    results = {s.id: check_scenario(s) for s in scenarios}
+    guards, unhandled, complete = _guards(scenarios)
+    contradictions = check_statements(scenarios, mus_cap, mus_seconds)
+    texts = {n: (c.text, c.depends_on) for n, c in patent.claims.items()}
+    analysis = Analysis(
+        scenarios=[s.id for s in scenarios],
+        guards=guards,
+        unhandled=unhandled,
+        traceability=trace(patent, model_citations()),
+        claims=claim_verdicts(texts, results),
+        contradictions=contradictions,
+        readings=matrix(results),
+        complete=complete and all(r.complete for r in results.values()) and all(m.complete for m in contradictions),
+        results=results,
+    )
+    analysis.seconds = time.perf_counter() - start
+    return analysis
