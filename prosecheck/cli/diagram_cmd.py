@@ -127,7 +127,7 @@ def _graph(args: argparse.Namespace) -> int:
     from prosecheck.diagrams.render import RenderUnavailable, to_svg, write_text
 
     scenarios = scenarios_of(args)
-    if not args.scenarios or len(scenarios) != 1:
+    if not (args.scenarios or args.scenario_files) or len(scenarios) != 1:
         raise InputError("diagram graph: name exactly one SCENARIO")
     props = properties_of(args) or []
     if len(props) > 1:

@@ -1,0 +1,50 @@
+"""`prosecheck report`: check scenarios and write one self-contained HTML page."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from prosecheck.cli.common import (
+    InputError,
+    add_limit_options,
+    add_scenario_options,
+    limits_of,
+    progress_printer,
+    scenarios_of,
+)
+
+NAME = "report"
+
+
+def register(sub: Any) -> argparse.ArgumentParser:
+    parser: argparse.ArgumentParser = sub.add_parser(
+        NAME, help="check scenarios and write a self-contained HTML report",
+        description="Check the scenarios (default set if none) and write DIR/index.html: the verdict table, "
+        "statistics, each violation's trace as text and as a sequence chart, coverage, and the element state "
+        "diagrams. One static page with inline CSS and SVG; it needs no network to view.")
+    add_scenario_options(parser)
+    add_limit_options(parser)
+    parser.add_argument("--out", type=Path, required=True, metavar="DIR", help="folder for index.html")
+    parser.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+    return parser
+
+
+def run(args: argparse.Namespace) -> int:
+    from prosecheck.diagrams.html import report_html
+    from prosecheck.diagrams.render import have_engine, write_text
+    from prosecheck.verify import check_scenario, worst
+
+    if args.out.exists() and not args.out.is_dir():
+        raise InputError(f"--out {args.out}: exists and is not a directory")
+    scenarios = scenarios_of(args)
+    limits = limits_of(args)
+    results = [check_scenario(s, None, limits, None if args.quiet else progress_printer(s.id)) for s in scenarios]
+    page = write_text(args.out / "index.html", report_html(results))
+    if not have_engine("dot"):
+        print("prosecheck: Graphviz's 'dot' is not installed: the state diagrams are included as DOT text; "
+              "install Graphviz (apt-get install graphviz) to get them as pictures", file=sys.stderr)
+    print(page)
+    return worst(r.exit_code for r in results)
