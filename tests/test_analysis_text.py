@@ -116,3 +116,16 @@ def test_statement_readings_name_real_options():
     options = set().union(*(p.all_options() for p in PROCEDURES.values()))
     for s in STATEMENTS.values():
         assert s.reading is None or s.reading[0] in options
+
+
+def test_every_reported_gap_and_ambiguity_cites_paragraphs_that_exist():
+    import re
+
+    from prosecheck.analysis.run import _guards
+
+    findings, _, complete = _guards([SCENARIOS["m300.panf_udm"]])
+    assert complete and any(f.kind == "gap" for f in findings)
+    for f in findings:
+        for transition in f.transitions:
+            cited = re.findall(r"\[(\d{4})\]", transition)
+            assert cited and all(p in PATENT.paragraphs for p in cited), transition

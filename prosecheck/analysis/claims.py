@@ -89,20 +89,28 @@ class ClaimVerdict:
     mapping: ClaimMap
     verdict: str  # "HOLDS" | "VIOLATED" | "NOT CHECKED" (no mapped scenario in this run)
     failures: list[str] = field(default_factory=list)  # "scenario: property verdict"
+    holds_in: list[str] = field(default_factory=list)  # mapped scenarios where every mapped property holds
+
+
+def _shown(kind: str, verdict: str) -> str:
+    return "UNREACHED" if kind == "sometimes" and verdict == "VIOLATED" else verdict
 
 
 def claim_verdicts(texts: Mapping[int, tuple[str, int | None]], results: Mapping[str, ScenarioResult]) -> list[ClaimVerdict]:
     """Each claim's verdict: HOLDS when every mapped property holds (or is reached) in every mapped
-    scenario of this run; VIOLATED with the failing (scenario, property) pairs otherwise."""
+    scenario of this run; VIOLATED with the failing (scenario, property) pairs (and the scenarios
+    where it does hold) otherwise; NOT CHECKED when no mapped scenario is in the run."""
     out = []
     for number, (text, depends) in sorted(texts.items()):
         mapping = CLAIMS[number]
         checked = [s for s in mapping.scenarios if s in results]
         failures = [
-            f"{s}: {p} {results[s].properties[p].verdict}"
+            f"{s}: {p} {_shown(results[s].properties[p].kind, results[s].properties[p].verdict)}"
             for s in checked for p in mapping.properties
             if p in results[s].properties and results[s].properties[p].verdict != "HOLDS"
         ]
         verdict = "NOT CHECKED" if not checked else ("VIOLATED" if failures else "HOLDS")
-        out.append(ClaimVerdict(number, depends, " ".join(text.split()[:14]) + " ...", mapping, verdict, failures))
+        holds_in = [s for s in checked if not any(f.startswith(f"{s}:") for f in failures)]
+        out.append(ClaimVerdict(number, depends, " ".join(text.split()[:14]) + " ...", mapping, verdict, failures,
+                                holds_in))
     return out

@@ -10,6 +10,7 @@ from prosecheck.analysis.run import Analysis
 from prosecheck.analysis.statements import METHODS, statement
 from prosecheck.analysis.traceability import Traceability
 from prosecheck.analysis.vocab import AXIOMS
+from prosecheck.model.terms import ID_NAMES, RESULT_NAMES
 
 TITLE = "# Spec analysis of US 2025/0260979 A1"
 
@@ -28,6 +29,14 @@ def _method(m: MethodResult) -> list[str]:
     _, cases = METHODS[m.method]
     out = [f"### Method {m.method}: {m.statements} statements, {len(cases)} cases, "
            f"{len(m.muses)} contradiction(s), {len(m.vacuous)} vacuous condition(s)", ""]
+    if m.muses:
+        share: dict[str, int] = {}
+        for found in m.muses:
+            for sid in found.statements:
+                share[sid] = share.get(sid, 0) + 1
+        top = sorted(share.items(), key=lambda kv: (-kv[1], kv[0]))[:5]
+        out += ["Statements taking part in the most contradictions (where to look first): "
+                + ", ".join(f"[{sid}] in {n} of {len(m.muses)}" for sid, n in top) + ".", ""]
     for i, found in enumerate(m.muses, 1):
         out.append(f"- **Contradiction {m.method}.{i}** in the case *{found.case}* "
                    f"({', '.join(f'[{s}]' for s in found.statements)}):")
@@ -67,10 +76,18 @@ def _guard(g: GuardFinding) -> list[str]:
             f"any valuation: {_valuation(g.any_witness)}; {reach}"] + [f"  - {t}" for t in g.transitions]
 
 
+_VALUE_NAMES = {"msg.id_type": ID_NAMES, "msg.result": RESULT_NAMES, "msg.cause": RESULT_NAMES}
+
+
 def _valuation(values: dict[str, int] | None) -> str:
     if values is None:
         return "none"
-    return "{" + ", ".join(f"{k}={v}" for k, v in values.items()) + "}" if values else "every valuation"
+
+    def show(name: str, value: int) -> str:
+        named = _VALUE_NAMES.get(name, {}).get(value)
+        return f"{name}={value}" + (f" ({named})" if named else "")
+
+    return "{" + ", ".join(show(k, v) for k, v in values.items()) + "}" if values else "every valuation"
 
 
 def guards_section(analysis: Analysis) -> list[str]:
@@ -111,6 +128,8 @@ def traceability_section(t: Traceability, claims: list[ClaimVerdict]) -> list[st
             "| claim | depends on | verdict | properties | scenarios | transitions |", "|---|---|---|---|---|---|"]
     for c in claims:
         verdict = c.verdict + (f" ({'; '.join(c.failures)})" if c.failures else "")
+        if c.verdict == "VIOLATED" and c.holds_in:
+            verdict += f"; holds in {', '.join(c.holds_in)}"
         out.append(f"| {c.number} | {c.depends_on or '-'} | {verdict} | {', '.join(c.mapping.properties)} | "
                    f"{', '.join(c.mapping.scenarios)} | {', '.join(c.mapping.transitions)} |")
     return out + [""]
