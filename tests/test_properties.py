@@ -36,6 +36,8 @@ WORLDS = {
     "knr_agreement": ("m300.panf_udm", "m300.panf_udm+ue_knr_without_nonce_2"),
     "pruk_stays_home": ("m200", "m200+ausf_leaks_kausf_p"),
     "supi_never_on_air": ("m200", "m200+null_scheme_suci"),
+    "no_link_through_refused_relay": ("m200", "m200+amf_refusal_answered_with_key"),
+    "relay_refused_by_amf": ("m200", "m200+amf_never_refuses_relay"),
     "pc5_secured_by_suci": ("m200", "m200+ausf_eap_never_verifies"),
     "pc5_secured_by_pruk_id": ("m200", "m200@attempts=1"),
     "attempt_rejected_after_withdrawal": ("m200", "m200@withdrawals=0"),

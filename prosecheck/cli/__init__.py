@@ -20,11 +20,21 @@ from collections.abc import Sequence
 from types import ModuleType
 
 from prosecheck import __version__
-from prosecheck.cli import analyze_cmd, bench_cmd, check_cmd, diagram_cmd, export_cmd, list_cmd, replay_cmd, report_cmd
+from prosecheck.cli import (
+    analyze_cmd,
+    bench_cmd,
+    check_cmd,
+    diagram_cmd,
+    export_cmd,
+    list_cmd,
+    mutants_cmd,
+    replay_cmd,
+    report_cmd,
+)
 from prosecheck.cli.common import EXIT_INPUT, InputError
 
 COMMANDS: tuple[ModuleType, ...] = (
-    list_cmd, check_cmd, replay_cmd, export_cmd, bench_cmd, diagram_cmd, analyze_cmd, report_cmd,
+    list_cmd, check_cmd, replay_cmd, mutants_cmd, export_cmd, bench_cmd, diagram_cmd, analyze_cmd, report_cmd,
 )
 
 

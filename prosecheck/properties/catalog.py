@@ -16,6 +16,7 @@ being vacuous). Ghost facts are masks indexed by the connection attempt (Nonce_1
 * ``pc5_secured``: the remote UE completed the attempt with a secured PC5 link (S226);
 * ``rejected``: the attempt ended with a Direct Communication Reject;
 * ``by_pruk_id``: the attempt's S204 carried the 5GPRUK ID (reuse of the stored key);
+* ``relay_refused``: the AMF found the relay UE not authorized to relay in that attempt (S206);
 * ``relay_learned_key`` / ``amf_learned_key``: a 5GPRUK or KAUSF_P was sent to them;
 * ``supi_on_air`` / ``supi_on_sbi``: a SUPI was sent on PC5 or NAS / on an SBI link.
 """
@@ -107,6 +108,14 @@ PROPERTIES: dict[str, Property] = {
             ("supi_sent_on_sbi",),
         ),
         Property(
+            "no_link_through_refused_relay", "always", "RELAY",
+            "no KNR_ProSe is derived and no PC5 link is secured in a connection attempt in which the AMF found the "
+            "relay UE not authorized to provide the relay service",
+            cite("S206", "[0135]", "S226", "TS 24.501 5.5.4"),
+            lambda s: ((W("ghost.knr_derived") | W("ghost.pc5_secured")) & W("ghost.relay_refused")) == 0,
+            ("relay_refused_by_amf",),
+        ),
+        Property(
             "pc5_secured_by_suci", "sometimes", "via-SUCI",
             "a PC5 link is secured through the SUCI path (Manner 1: S208-S217)",
             cite("S204", "S208", "S215a", "S215b", "S226"),
@@ -124,6 +133,13 @@ PROPERTIES: dict[str, Property] = {
             "authorization withdrawn",
             cite("[0145]", "[0252]", "[0263]", "[0284]", "[0287]"),
             lambda s: (W("ghost.rejected") & W("ghost.check_failed")) != 0,
+        ),
+        Property(
+            "relay_refused_by_amf", "sometimes", "relay-rej",
+            "a connection attempt is rejected because the AMF found the relay UE not authorized to provide the "
+            "relay service (S206)",
+            cite("S206", "[0135]", "TS 24.501 5.5.4"),
+            lambda s: (W("ghost.rejected") & W("ghost.relay_refused")) != 0,
         ),
         Property(
             "reuse_rejected_after_withdrawal", "sometimes", "reuse-rej",

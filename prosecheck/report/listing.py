@@ -26,7 +26,8 @@ def listing_json() -> dict[str, object]:
         ]
         + [{"id": pid, "kind": "always", "code": pid, "statement": text, "cites": "built in", "twins": []}
            for pid, text in BUILTIN.items()],
-        "mutants": [{"id": m.id, "element": m.role, "description": m.description} for m in MUTANTS.values()],
+        "mutants": [{"id": m.id, "element": m.role, "description": m.description,
+                     "scenarios": list(m.scenarios)} for m in MUTANTS.values()],
     }
 
 

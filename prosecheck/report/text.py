@@ -11,6 +11,11 @@ from prosecheck.verify import ScenarioResult
 _CODES = {**{pid: p.code for pid, p in PROPERTIES.items()}, "deadlock_free": "DEADLOCK", "messages_handled": "UNHANDLED"}
 
 
+def property_code(pid: str) -> str:
+    """The short column header of a property."""
+    return _CODES.get(pid, pid)
+
+
 def cell(verdict: str, kind: str) -> str:
     if kind == "sometimes":
         return {"HOLDS": "reached", "VIOLATED": "UNREACHED", "INCONCLUSIVE": "INCONCL."}[verdict]

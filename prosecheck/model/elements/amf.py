@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from statemachine import State, StateMachine
 
-from prosecheck.checker.expr import M, O
+from prosecheck.checker.expr import M, O, W
 from prosecheck.checker.machine import Effect, ElementRules, Send
 from prosecheck.model.spec import cite
 from prosecheck.model.terms import RESULT_FORBIDDEN
@@ -46,6 +46,7 @@ class AmfRelay(ElementRules, StateMachine):
             "relay UE not authorized as relay; send Relay Key Reject",
             cite("S206", "[0135]", "TS 24.501 5.5.4"),
             send=[Send("relay_ue", "relay_key_reject", {"cause": RESULT_FORBIDDEN})],
+            ghost={"relay_refused": W("ghost.relay_refused").with_bit(M("nonce_1"))},
             choice="S206 relay authorization fails (fault)",
         ),
         "forward_eap_to_relay": Effect(

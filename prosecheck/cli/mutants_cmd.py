@@ -1,0 +1,65 @@
+"""`prosecheck mutants`: run the seeded mutants and print the kill matrix (mutant x property)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from prosecheck.cli.common import InputError
+
+NAME = "mutants"
+EXIT_SURVIVOR = 15
+"""Some mutant was killed by no property (or a mutant's trace did not replay)."""
+
+
+def register(sub: Any) -> argparse.ArgumentParser:
+    parser: argparse.ArgumentParser = sub.add_parser(
+        NAME,
+        help="run the seeded mutants and print the kill matrix",
+        description="Run every seeded mutant on its target scenarios and print which properties kill it (give "
+        "a verdict other than on the unmutated scenario). Exit 0: every mutant killed; 15: some mutant survived.",
+    )
+    parser.add_argument("--mutant", action="append", dest="mutants", metavar="ID", default=[],
+                        help="run only this mutant (repeatable)")
+    parser.add_argument("--fast", action="store_true", help="first target scenario only, attempts=2, "
+                        "withdrawals=1, restores=1, no trace replay")
+    parser.add_argument("--json", action="store_true", help="print the matrix as JSON")
+    parser.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+    return parser
+
+
+def run(args: argparse.Namespace) -> int:
+    from prosecheck.model.mutants import MUTANTS
+    from prosecheck.mutation import PROPERTY_IDS, kill_matrix
+    from prosecheck.report.text import property_code
+
+    for mid in args.mutants:
+        if mid not in MUTANTS:
+            raise InputError(f"unknown mutant {mid!r} for --mutant; known: {', '.join(MUTANTS)}")
+    progress = None if args.quiet else (lambda line: print(line, file=sys.stderr, flush=True))
+    outcomes = kill_matrix(args.mutants or None, fast=args.fast, progress=progress)
+    killed = sum(o.killed for o in outcomes)
+    if args.json:
+        print(json.dumps({
+            "mutants": [{"id": o.mutant.id, "element": o.mutant.role, "description": o.mutant.description,
+                         "scenarios": list(o.scenarios), "killed": o.killed, "killed_by": o.killed_by,
+                         "states": o.states, "replay_problems": o.replay_problems} for o in outcomes],
+            "killed": killed, "total": len(outcomes), "fast": args.fast,
+        }, indent=2))
+    else:
+        used = [pid for pid in PROPERTY_IDS if any(pid in o.killed_by for o in outcomes)]
+        heads = [property_code(pid) for pid in used]
+        width = max(len(o.mutant.id) for o in outcomes)
+        print("  ".join(["mutant".ljust(width), *heads, "killed by"]))
+        for o in outcomes:
+            cells = [("X" if pid in o.killed_by else ".").ljust(len(h)) for pid, h in zip(used, heads)]
+            print("  ".join([o.mutant.id.ljust(width), *cells, str(len(o.killed_by)) if o.killed else "SURVIVED"]))
+        print(f"\n{killed} of {len(outcomes)} mutants killed; columns: "
+              + "; ".join(f"{h} = {pid}" for pid, h in zip(used, heads)))
+        for o in outcomes:
+            for problem in o.replay_problems:
+                print(f"replay disagreement in {o.mutant.id}: {problem}")
+    ok = killed == len(outcomes) and not any(o.replay_problems for o in outcomes)
+    return 0 if ok else EXIT_SURVIVOR
