@@ -42,8 +42,8 @@ def _method(m: MethodResult) -> list[str]:
                    f"({', '.join(f'[{s}]' for s in found.statements)}):")
         out += [_quote(m.method, sid) for sid in found.statements]
         for sid, aside in found.scenarios.items():
-            out.append(f"  - scenario `{sid}`: " + (f"its reading sets aside {aside}" if aside
-                                                    else "follows every statement of this set"))
+            out.append(f"  - scenario `{sid}` models this case: " + (
+                f"its reading sets aside {aside}" if aside else "none of its readings sets a statement of this set aside"))
     for v in m.vacuous:
         out.append(f"- **Vacuous condition** of [{v.statement}]: it can never apply, given "
                    f"{', '.join(f'[{s}]' for s in v.because) or 'the axioms'}:")

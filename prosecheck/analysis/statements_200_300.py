@@ -76,16 +76,19 @@ M200 = [
               And(Not(PANF_CHECKS), Not(AUSF_ASKS)), KEY_QUERY),
 ]
 
+_M200 = (("check", 0),)
+"""Method 200's scenarios: no authorization check before reuse."""
+
 CASES_200 = [
-    Case("the remote UE stores a 5GPRUK", 200, (Fact("0129", "if the remote UE stores the 5GPRUK", UE_STORES),)),
+    Case("the remote UE stores a 5GPRUK", 200, (Fact("0129", "if the remote UE stores the 5GPRUK", UE_STORES),), _M200),
     Case("the remote UE stores no 5GPRUK", 200,
-         (Fact("0129", "if the remote UE does not store the 5GPRUK", Not(UE_STORES)),)),
+         (Fact("0129", "if the remote UE does not store the 5GPRUK", Not(UE_STORES)),), _M200),
     Case("SUCI path, the UDM refuses at S208", 200, (
         Fact("0129", "if the remote UE does not store the 5GPRUK, the direct communication request message includes "
              "the SUCI", And(Not(UE_STORES), DCR_SUCI, Not(DCR_ID), REQ1_SUCI, Not(REQ1_ID))),
         Fact("0145", "the UDM (remote) checks whether the remote UE is authorized to use a 5G ProSe relay service",
              Not(CHECK_OK)),
-    )),
+    ), _M200),
 ]
 
 _NO_UPDATE = Fact("0242", "a case in which the first communication apparatus determines that the 5GPRUK #1 does not need "
