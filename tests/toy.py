@@ -106,4 +106,15 @@ def waiter() -> System:
     return System([Instance("pinger", "pinger", 0, table)], [], [], 1, MESSAGES, KINDS)
 
 
-__all__ = ["counters", "ping_pong", "prune_unreachable", "waiter"]
+def ping_pong_pairs(pairs: int = 2, pings: int = 2) -> System:
+    """``pairs`` independent pinger/ponger pairs, one group each (like identical remote UEs)."""
+    opts = {"pings": pings}
+    a, b = compile_element(Pinger, opts, MESSAGES), compile_element(Ponger, opts, MESSAGES)
+    instances, links = [], []
+    for g in range(pairs):
+        instances += [Instance(f"pinger.{g + 1}", "pinger", g, a), Instance(f"ponger.{g + 1}", "ponger", g, b)]
+        links += [Link(2 * g, 2 * g, 2 * g + 1, "wire", 1), Link(2 * g + 1, 2 * g + 1, 2 * g, "wire", 1)]
+    return System(instances, links, ["pings_sent"], pairs, MESSAGES, KINDS)
+
+
+__all__ = ["counters", "ping_pong", "ping_pong_pairs", "prune_unreachable", "waiter"]

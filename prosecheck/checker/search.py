@@ -2,8 +2,16 @@
 
 Breadth-first order makes the first world found with any fact a shortest witness to it, so
 every counterexample reconstructed from the parent pointers is a shortest one. The search is
-deterministic: successors come in a fixed order and the visited store is keyed by tuples of
-integers and strings whose iteration order never depends on ``PYTHONHASHSEED``.
+deterministic: successors come in a fixed order and worlds are numbered in order of discovery.
+
+Storage is compact (:mod:`prosecheck.checker.store`): each world is one integer key made of
+interned component ids, kept in a :class:`~prosecheck.checker.store.VisitedStore`; parents,
+depths and labels are machine arrays (4 bytes each per world); labels are interned. The
+successors of a component are computed once per distinct component value and reused
+(``_Entry``): a step of one remote UE's elements changes only that UE's component, so the
+successors of a world are the cached steps of each of its components, recombined by key
+arithmetic. With ``symmetry`` the keys are canonical (see the store) and counts are those of
+the quotient by permutations of identical groups.
 """
 
 from __future__ import annotations
@@ -11,9 +19,12 @@ from __future__ import annotations
 import resource
 import sys
 import time
-from collections.abc import Callable
+from array import array
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from prosecheck.checker.machine import ModelError
+from prosecheck.checker.store import GOLDEN, M64, Encoder, VisitedStore, WorldView, fingerprint
 from prosecheck.checker.system import Label, System, Unhandled, World
 
 
@@ -34,13 +45,16 @@ def peak_rss_mb() -> float:
 
 @dataclass
 class Exploration:
-    """What one search saw: every distinct world with its parent, plus the facts found."""
+    """What one search saw: every distinct world with its parent, plus the facts found.
+
+    ``worlds[i]`` decodes world ``i``; ``index_of(world)`` is its index (or None);
+    ``parent``/``via``/``depth`` are indexed the same way."""
 
     system: System
-    worlds: list[World]
-    parent: list[int]
-    via: list[Label | None]
-    depth: list[int]
+    worlds: Sequence[World]
+    parent: Sequence[int]
+    via: Sequence[Label | None]
+    depth: Sequence[int]
     transitions: int
     seconds: float
     stopped: str | None  # None when exhaustive, else the limit that stopped it
@@ -48,6 +62,9 @@ class Exploration:
     deadlocks: list[int] = field(default_factory=list)
     unhandled: list[tuple[int, Unhandled]] = field(default_factory=list)
     fired: set[tuple[int, int]] = field(default_factory=set)  # (instance, transition index)
+    encoder: Encoder | None = None
+    store: VisitedStore | None = None
+    symmetry: bool = False  # counts are of the quotient by permutations of identical groups
 
     @property
     def states(self) -> int:
@@ -55,7 +72,7 @@ class Exploration:
 
     @property
     def max_depth(self) -> int:
-        return max(self.depth) if self.depth else 0
+        return max(self.depth) if len(self.depth) else 0
 
     @property
     def complete(self) -> bool:
@@ -68,80 +85,198 @@ class Exploration:
             path.append(self.parent[path[-1]])
         return path[::-1]
 
+    def index_of(self, world: World) -> int | None:
+        """The index of a stored world (its canonical form under symmetry), or None."""
+        if self.encoder is None or self.store is None:
+            return next((i for i, w in enumerate(self.worlds) if w == world), None)
+        key = self.encoder.lookup(world)
+        return None if key is None else self.store.find(key)
+
+    def store_bytes(self) -> int:
+        """Bytes of the visited store, the parent/depth/label arrays and the component tables."""
+        arrays = sum(a.buffer_info()[1] * a.itemsize for a in (self.parent, self.depth, self.via.ids)  # type: ignore
+                     if isinstance(a, array))
+        own = (self.store.bytes() if self.store else 0) + (self.encoder.bytes() if self.encoder else 0)
+        return arrays + own
+
+
+class LabelView(Sequence):
+    """Labels by world index: 4-byte ids into a table of distinct labels."""
+
+    def __init__(self) -> None:
+        self.ids = array("I", [0])
+        self.table: list[Label | None] = [None]
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __getitem__(self, index):  # type: ignore[no-untyped-def, override]
+        if isinstance(index, slice):
+            return [self.table[i] for i in self.ids[index]]
+        return self.table[self.ids[index]]
+
 
 Progress = Callable[[int, int, int, float], None]
 
 
-def _expand(
-    system: System,
-    head: int,
-    worlds: list[World],
-    index: dict[World, int],
-    parent: list[int],
-    via: list[Label | None],
-    depth: list[int],
-    result: Exploration,
-    seen_unhandled: set[tuple[int, str]],
-) -> None:
-    """Generate the successors of world ``head``: new worlds are appended with their parent."""
-    world = worlds[head]
-    succ, unhandled = system.successors(world)
-    for u in unhandled:
-        key = (u.instance, u.message[0])
-        if key not in seen_unhandled:
-            seen_unhandled.add(key)
-            result.unhandled.append((head, u))
-    if not succ and not system.is_final(world):
-        result.deadlocks.append(head)
-    for label, nxt in succ:
-        result.transitions += 1
-        result.fired.add((label.instance, label.transition))
-        if nxt in index:
-            continue
-        index[nxt] = len(worlds)
-        worlds.append(nxt)
-        parent.append(head)
-        via.append(label)
-        depth.append(depth[head] + 1)
+@dataclass
+class _Entry:
+    """The steps of one component value: (label id, new component id) pairs, and what they saw."""
+
+    succ: list[tuple[int, int]]
+    unhandled: list[Unhandled]
+    final: bool
+    moves: list[tuple[int, int]] = field(default_factory=list)  # (key delta, label id), without symmetry
 
 
-def explore(system: System, limits: Limits = Limits(), progress: Progress | None = None) -> Exploration:
+class _Stepper:
+    """Successors of worlds by key, per component, cached when the world has several components."""
+
+    def __init__(self, system: System, encoder: Encoder, via: LabelView, fired: set[tuple[int, int]]) -> None:
+        self.system, self.encoder, self.via, self.fired = system, encoder, via, fired
+        self.cache: list[dict[int, _Entry]] = [{} for _ in range(encoder.components)]
+        self.split = encoder.components > 1
+        sys_links = system.links
+        self.own_links = [
+            [system.link_base + lk.index for lk in sys_links if lk.src in members] for members in encoder.instances
+        ]
+
+    def entry(self, c: int, bid: int, key: int) -> _Entry:
+        hit = self.cache[c].get(bid)
+        if hit is not None:
+            return hit
+        system, enc = self.system, self.encoder
+        world = enc.decode(key)
+        succ, unhandled = system.successors(world, enc.instances[c]) if self.split else system.successors(world)
+        out = []
+        get = enc.getters[c]
+        for label, nxt in succ:
+            self.fired.add((label.instance, label.transition))
+            if self.split and _changed_outside(world, nxt, enc.positions[c]):
+                raise ModelError(f"{system.instances[label.instance].name}: a step changed another component")
+            self.via.table.append(label)
+            out.append((len(self.via.table) - 1, enc.block_id(c, get(nxt))))
+        if self.split:
+            final = all(system.control(world, i) in system.instances[i].table.rest_states for i in enc.instances[c]) \
+                and not any(world[p] for p in self.own_links[c])
+            shift = enc.shifts[c]
+            entry = _Entry(out, unhandled, final, [((new - bid) << shift, lid) for lid, new in out])
+            self.cache[c][bid] = entry
+            return entry
+        return _Entry(out, unhandled, system.is_final(world), [(new - bid, lid) for lid, new in out])
+
+
+def _changed_outside(world: World, nxt: World, positions: list[int]) -> bool:
+    inside = set(positions)
+    return any(a != b and p not in inside for p, (a, b) in enumerate(zip(world, nxt)))
+
+
+def explore(
+    system: System, limits: Limits = Limits(), progress: Progress | None = None, *, symmetry: bool = False
+) -> Exploration:
     """Explore every world reachable from the initial one, breadth first."""
     start = time.perf_counter()
-    initial = system.initial()
-    worlds: list[World] = [initial]
-    index: dict[World, int] = {initial: 0}
-    parent: list[int] = [-1]
-    via: list[Label | None] = [None]
-    depth: list[int] = [0]
-    result = Exploration(system, worlds, parent, via, depth, 0, 0.0, None)
+    encoder = Encoder(system, symmetry)
+    store = VisitedStore()
+    parent, depth, via = array("i", [-1]), array("I", [0]), LabelView()
+    store.add(encoder.encode(system.initial()))  # index 0
+    result = Exploration(system, WorldView(encoder, store), parent, via, depth, 0, 0.0, None,
+                         encoder=encoder, store=store, symmetry=encoder.symmetric)
+    stepper = _Stepper(system, encoder, via, result.fired)
     seen_unhandled: set[tuple[int, str]] = set()
     head = 0
     next_report = start + 2.0
     try:
-        while head < len(worlds):
-            _expand(system, head, worlds, index, parent, via, depth, result, seen_unhandled)
+        while head < len(store):
+            _expand(head, stepper, store, parent, depth, via, result, seen_unhandled)
             head += 1
-            if limits.max_states is not None and len(worlds) >= limits.max_states and head < len(worlds):
-                result.stopped = f"max-states {limits.max_states}"
+            if _stop(result, limits, head, len(store), start):
                 break
             now = time.perf_counter()
-            if limits.max_seconds is not None and now - start >= limits.max_seconds and head < len(worlds):
-                result.stopped = f"max-seconds {limits.max_seconds:g}"
-                break
-            if limits.max_memory_mb is not None and head % 256 == 1 and head < len(worlds) \
-                    and peak_rss_mb() >= limits.max_memory_mb:
-                result.stopped = f"max-memory {limits.max_memory_mb:g} MB"
-                break
             if progress is not None and now >= next_report:
-                progress(len(worlds), result.transitions, depth[head - 1], now - start)
+                progress(len(store), result.transitions, depth[head - 1], now - start)
                 next_report = now + 2.0
     except KeyboardInterrupt:
         # Keep what is consistent: every stored world has its parent and label; the world being
         # expanded when the interrupt came counts as not expanded.
-        stored = min(len(worlds), len(parent), len(via), len(depth))
-        del worlds[stored:], parent[stored:], via[stored:], depth[stored:]
+        stored = min(len(store), len(parent), len(via), len(depth))
+        store.truncate(stored)
+        del parent[stored:], via.ids[stored:], depth[stored:]
         result.stopped = "interrupted"
     result.expanded = head
     result.seconds = time.perf_counter() - start
     return result
+
+
+def _stop(result: Exploration, limits: Limits, head: int, stored: int, start: float) -> bool:
+    """Record and report the limit that stops the search, if one does."""
+    if head >= stored:
+        return False
+    if limits.max_states is not None and stored >= limits.max_states:
+        result.stopped = f"max-states {limits.max_states}"
+    elif limits.max_seconds is not None and time.perf_counter() - start >= limits.max_seconds:
+        result.stopped = f"max-seconds {limits.max_seconds:g}"
+    elif limits.max_memory_mb is not None and head % 256 == 1 and peak_rss_mb() >= limits.max_memory_mb:
+        result.stopped = f"max-memory {limits.max_memory_mb:g} MB"
+    return result.stopped is not None
+
+
+def _expand(
+    head: int, stepper: _Stepper, store: VisitedStore, parent: array, depth: array, via: LabelView,
+    result: Exploration, seen_unhandled: set[tuple[int, str]],
+) -> None:
+    """Generate the successors of world ``head``: new worlds are appended with their parent."""
+    encoder = stepper.encoder
+    key = store.keys[head]
+    split, symmetric = stepper.split, encoder.symmetric
+    ids = encoder.ids(key) if split else [key]
+    next_depth = depth[head] + 1
+    keys, index, shift, mask = store.keys, store.index, store.shift, store.mask
+    moved, final = False, True
+    for c, bid in enumerate(ids):
+        entry = stepper.cache[c].get(bid) if split else None
+        if entry is None:
+            entry = stepper.entry(c, bid, key)
+        if entry.unhandled:
+            _note_unhandled(head, entry.unhandled, result, seen_unhandled)
+        final = final and entry.final
+        if not entry.succ:
+            continue
+        moved = True
+        result.transitions += len(entry.succ)
+        for delta, label_id in entry.moves if not symmetric else _canonical_moves(encoder, ids, c, entry):
+            nxt = key + delta if not symmetric else delta
+            # VisitedStore.slot, inlined: linear probing from the key's fingerprint
+            h = (((nxt if nxt <= M64 else fingerprint(nxt)) * GOLDEN) & M64) >> shift
+            while True:
+                at = index[h]
+                if at == 0 or keys[at - 1] == nxt:
+                    break
+                h = (h + 1) & mask
+            if at:
+                continue
+            store.put(h, nxt)
+            if store.index is not index or store.keys is not keys:
+                keys, index, shift, mask = store.keys, store.index, store.shift, store.mask
+            parent.append(head)
+            via.ids.append(label_id)
+            depth.append(next_depth)
+    if not moved and not final:
+        result.deadlocks.append(head)
+
+
+def _canonical_moves(encoder: Encoder, ids: list[int], c: int, entry: _Entry) -> list[tuple[int, int]]:
+    """(canonical successor key, label id) for each step of component ``c``."""
+    out = []
+    for label_id, new_bid in entry.succ:
+        others = ids.copy()
+        others[c] = new_bid
+        out.append((encoder.pack(others), label_id))
+    return out
+
+
+def _note_unhandled(head: int, found: list[Unhandled], result: Exploration, seen: set[tuple[int, str]]) -> None:
+    for u in found:
+        if (u.instance, u.message[0]) not in seen:
+            seen.add((u.instance, u.message[0]))
+            result.unhandled.append((head, u))

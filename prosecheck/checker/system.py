@@ -164,11 +164,15 @@ class System:
         return all(self.control(world, i) in inst.table.rest_states for i, inst in enumerate(self.instances))
 
     # -- successors -------------------------------------------------------------------------
-    def successors(self, world: World) -> tuple[list[tuple[Label, World]], list[Unhandled]]:
-        """All (label, successor) pairs in a fixed order, and the unhandled messages seen."""
+    def successors(
+        self, world: World, instances: Sequence[int] | None = None
+    ) -> tuple[list[tuple[Label, World]], list[Unhandled]]:
+        """All (label, successor) pairs in a fixed order, and the unhandled messages seen
+        (steps of every instance, or of ``instances`` only, in that order)."""
         out: list[tuple[Label, World]] = []
         unhandled: list[Unhandled] = []
-        for i, inst in enumerate(self.instances):
+        for i in range(len(self.instances)) if instances is None else instances:
+            inst = self.instances[i]
             state = self.control(world, i)
             local = self.locals_of(world, i)
             for event in inst.table.local_events:
