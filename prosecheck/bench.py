@@ -116,8 +116,8 @@ def run_bench(names: list[str], options: dict[str, Any], vs_spin: bool,
         if vs_spin:
             say(f"[bench] {name}: SPIN ...")
             row.spin = spin_numbers(name, row.ours["states"])
-            row.spin["agree"] = (row.spin["states"], row.spin["transitions"]) == (row.ours["states"],
-                                                                                 row.ours["transitions"])
+            same = (row.spin["states"], row.spin["transitions"]) == (row.ours["states"], row.ours["transitions"])
+            row.spin["agree"] = None if row.ours["notes"] else same  # a reduced search counts fewer worlds
             row.spin["time_ratio"] = round(row.ours["seconds"] / max(row.spin["run_seconds"], 1e-6), 2)
             say(f"[bench] {name}: SPIN {row.spin['states']} states in {row.spin['run_seconds']} s")
         rows.append(row)
@@ -137,13 +137,14 @@ def table(rows: list[BenchRow]) -> str:
         if spin and r.spin:
             s = r.spin
             cells += [s["states"], s["transitions"], s["compile_seconds"], s["run_seconds"],
-                      "yes" if s["agree"] else "NO", s["time_ratio"]]
+                      {True: "yes", False: "NO", None: "n/a"}[s["agree"]], s["time_ratio"]]
         lines.append([str(c) for c in cells])
     widths = [max(len(line[i]) for line in lines if i < len(line)) for i in range(len(head))]
     out = ["  ".join(c.ljust(w) for c, w in zip(line, widths)).rstrip() for line in lines]
     out.insert(1, "  ".join("-" * w for w in widths))
     out.append("")
     out += [f"{r.ours['benchmark']}: {r.ours['scenario']}, {r.ours['bounds']}" for r in rows]
+    out += sorted({f"note: {n}" for r in rows for n in r.ours["notes"]})
     if spin:
         out.append("ratio = prosecheck seconds / SPIN run seconds (SPIN compile time excluded, shown beside it)")
     return "\n".join(out)

@@ -70,6 +70,7 @@ class ScenarioResult:
     properties: dict[str, PropertyResult] = field(default_factory=dict)
     never_fired: list[str] = field(default_factory=list)
     elements: list[dict[str, str]] = field(default_factory=list)  # lifelines: name, role, title (model order)
+    notes: list[str] = field(default_factory=list)  # reductions of the search (symmetry), printed with the stats
 
     @property
     def exit_code(self) -> int:
@@ -87,15 +88,18 @@ def check_scenario(
     limits: Limits = Limits(),
     progress: Progress | None = None,
     replay: bool = True,
+    symmetry: bool = False,
 ) -> ScenarioResult:
     """Explore ``scenario`` exhaustively (or to ``limits``) and judge the chosen properties;
-    ``replay``: re-execute every trace found on live machines."""
+    ``replay``: re-execute every trace found on live machines; ``symmetry``: one world per
+    permutation class of identical remote UEs (every property binds all UEs alike)."""
     system = build_system(scenario)
-    exploration = explore(system, limits, progress)
+    exploration = explore(system, limits, progress, symmetry=symmetry)
     result = ScenarioResult(
         scenario, exploration.states, exploration.transitions, exploration.max_depth,
         exploration.seconds, exploration.complete, exploration.stopped,
         elements=[{"name": i.name, "role": i.role, "title": i.table.title} for i in system.instances],
+        notes=list(exploration.notes),
     )
     for pid in property_ids or list(PROPERTIES):
         prop = PROPERTIES[pid]

@@ -65,6 +65,8 @@ class Exploration:
     encoder: Encoder | None = None
     store: VisitedStore | None = None
     symmetry: bool = False  # counts are of the quotient by permutations of identical groups
+    concrete: array | None = None  # under symmetry: the concrete key kept for each orbit
+    notes: list[str] = field(default_factory=list)  # how the counts were reduced, if they were
 
     @property
     def states(self) -> int:
@@ -94,8 +96,8 @@ class Exploration:
 
     def store_bytes(self) -> int:
         """Bytes of the visited store, the parent/depth/label arrays and the component tables."""
-        arrays = sum(a.buffer_info()[1] * a.itemsize for a in (self.parent, self.depth, self.via.ids)  # type: ignore
-                     if isinstance(a, array))
+        kept = (self.parent, self.depth, self.via.ids, self.concrete)  # type: ignore[attr-defined]
+        arrays = sum(a.buffer_info()[1] * a.itemsize for a in kept if isinstance(a, array))
         own = (self.store.bytes() if self.store else 0) + (self.encoder.bytes() if self.encoder else 0)
         return arrays + own
 
@@ -126,7 +128,7 @@ class _Entry:
     succ: list[tuple[int, int]]
     unhandled: list[Unhandled]
     final: bool
-    moves: list[tuple[int, int]] = field(default_factory=list)  # (key delta, label id), without symmetry
+    moves: list[tuple[int, int, int]] = field(default_factory=list)  # (key delta, label id, 0)
 
 
 class _Stepper:
@@ -136,6 +138,11 @@ class _Stepper:
         self.system, self.encoder, self.via, self.fired = system, encoder, via, fired
         self.cache: list[dict[int, _Entry]] = [{} for _ in range(encoder.components)]
         self.split = encoder.components > 1
+        # Under symmetry a step of one group's instance stands for the same step of its twin in
+        # every other group (the permuted world is reachable), so coverage counts it for all.
+        position = {i: (c, members.index(i)) for c, members in enumerate(encoder.instances) for i in members}
+        self.twins = [[m[position[i][1]] for m in encoder.instances] if encoder.symmetric else [i]
+                      for i in range(len(system.instances))]
         sys_links = system.links
         self.own_links = [
             [system.link_base + lk.index for lk in sys_links if lk.src in members] for members in encoder.instances
@@ -151,7 +158,8 @@ class _Stepper:
         out = []
         get = enc.getters[c]
         for label, nxt in succ:
-            self.fired.add((label.instance, label.transition))
+            for twin in self.twins[label.instance]:
+                self.fired.add((twin, label.transition))
             if self.split and _changed_outside(world, nxt, enc.positions[c]):
                 raise ModelError(f"{system.instances[label.instance].name}: a step changed another component")
             self.via.table.append(label)
@@ -160,10 +168,10 @@ class _Stepper:
             final = all(system.control(world, i) in system.instances[i].table.rest_states for i in enc.instances[c]) \
                 and not any(world[p] for p in self.own_links[c])
             shift = enc.shifts[c]
-            entry = _Entry(out, unhandled, final, [((new - bid) << shift, lid) for lid, new in out])
+            entry = _Entry(out, unhandled, final, [((new - bid) << shift, lid, 0) for lid, new in out])
             self.cache[c][bid] = entry
             return entry
-        return _Entry(out, unhandled, system.is_final(world), [(new - bid, lid) for lid, new in out])
+        return _Entry(out, unhandled, system.is_final(world), [(new - bid, lid, 0) for lid, new in out])
 
 
 def _changed_outside(world: World, nxt: World, positions: list[int]) -> bool:
@@ -179,9 +187,17 @@ def explore(
     encoder = Encoder(system, symmetry)
     store = VisitedStore()
     parent, depth, via = array("i", [-1]), array("I", [0]), LabelView()
-    store.add(encoder.encode(system.initial()))  # index 0
-    result = Exploration(system, WorldView(encoder, store), parent, via, depth, 0, 0.0, None,
-                         encoder=encoder, store=store, symmetry=encoder.symmetric)
+    first = encoder.encode(system.initial())
+    store.add(encoder.canonical(first))  # index 0
+    concrete = array("Q", [first]) if encoder.symmetric else None
+    worlds = WorldView(encoder, (lambda: store.keys) if concrete is None else (lambda: concrete))
+    result = Exploration(system, worlds, parent, via, depth, 0, 0.0, None,
+                         encoder=encoder, store=store, symmetry=encoder.symmetric, concrete=concrete)
+    if encoder.symmetric:
+        result.notes.append(f"symmetry reduction over {encoder.components} identical groups: "
+                            "states and transitions count one world per permutation class")
+    elif symmetry:
+        result.notes.append("symmetry requested but the groups are not identical (or only one): not reduced")
     stepper = _Stepper(system, encoder, via, result.fired)
     seen_unhandled: set[tuple[int, str]] = set()
     head = 0
@@ -202,6 +218,8 @@ def explore(
         stored = min(len(store), len(parent), len(via), len(depth))
         store.truncate(stored)
         del parent[stored:], via.ids[stored:], depth[stored:]
+        if concrete is not None:
+            del concrete[stored:]
         result.stopped = "interrupted"
     result.expanded = head
     result.seconds = time.perf_counter() - start
@@ -227,7 +245,8 @@ def _expand(
 ) -> None:
     """Generate the successors of world ``head``: new worlds are appended with their parent."""
     encoder = stepper.encoder
-    key = store.keys[head]
+    concrete = result.concrete
+    key = store.keys[head] if concrete is None else concrete[head]
     split, symmetric = stepper.split, encoder.symmetric
     ids = encoder.ids(key) if split else [key]
     next_depth = depth[head] + 1
@@ -244,7 +263,8 @@ def _expand(
             continue
         moved = True
         result.transitions += len(entry.succ)
-        for delta, label_id in entry.moves if not symmetric else _canonical_moves(encoder, ids, c, entry):
+        moves = entry.moves if not symmetric else _symmetric_moves(encoder, key, ids, c, entry)
+        for delta, label_id, real in moves:
             nxt = key + delta if not symmetric else delta
             # VisitedStore.slot, inlined: linear probing from the key's fingerprint
             h = (((nxt if nxt <= M64 else fingerprint(nxt)) * GOLDEN) & M64) >> shift
@@ -256,6 +276,8 @@ def _expand(
             if at:
                 continue
             store.put(h, nxt)
+            if concrete is not None:
+                concrete.append(real)
             if store.index is not index or store.keys is not keys:
                 keys, index, shift, mask = store.keys, store.index, store.shift, store.mask
             parent.append(head)
@@ -265,13 +287,18 @@ def _expand(
         result.deadlocks.append(head)
 
 
-def _canonical_moves(encoder: Encoder, ids: list[int], c: int, entry: _Entry) -> list[tuple[int, int]]:
-    """(canonical successor key, label id) for each step of component ``c``."""
+def _symmetric_moves(encoder: Encoder, key: int, ids: list[int], c: int, entry: _Entry) -> list[tuple[int, int, int]]:
+    """(canonical successor key, label id, concrete successor key) for each step of component ``c``."""
     out = []
+    shifts, shift, bid = encoder.shifts, encoder.shifts[c], ids[c]
     for label_id, new_bid in entry.succ:
         others = ids.copy()
         others[c] = new_bid
-        out.append((encoder.pack(others), label_id))
+        others.sort()
+        canonical = 0
+        for b, sh in zip(others, shifts):
+            canonical |= b << sh
+        out.append((canonical, label_id, key + ((new_bid - bid) << shift)))
     return out
 
 

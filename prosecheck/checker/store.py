@@ -10,7 +10,9 @@ cost 8 bytes of key. When the system does not split (a link between groups, or i
 ordered by group), the whole world is one component.
 
 With ``symmetry`` (all groups built from the same tables in the same shape: identical remote
-UEs), the components share one table and a world's key is canonical: its group ids sorted.
+UEs), the components share one table and the visited store holds canonical keys (group ids
+sorted): one world per orbit under permutations of the groups. The world kept for an orbit is
+the concrete one first reached (a real successor of its parent's kept world), so traces replay.
 
 :class:`VisitedStore` keeps the keys in insertion order (``array('Q')``, 8 bytes each) and an
 open-addressing index of 4-byte slots probed from a deterministic 64-bit multiplicative
@@ -20,7 +22,7 @@ fingerprint of the key (never Python's ``hash()`` of a str).
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from operator import itemgetter
 from typing import Any
 
@@ -78,12 +80,15 @@ class Encoder:
         return bid
 
     def pack(self, ids: list[int]) -> int:
-        if self.symmetric:
-            ids = sorted(ids)
+        """The key of these component ids, in this order."""
         key = 0
         for bid, shift in zip(ids, self.shifts):
             key |= bid << shift
         return key
+
+    def canonical(self, key: int) -> int:
+        """The key of the world's orbit: its group ids sorted under symmetry, else the key itself."""
+        return self.pack(sorted(self.ids(key))) if self.symmetric else key
 
     def ids(self, key: int) -> list[int]:
         return [(key >> shift) & self.mask for shift in self.shifts]
@@ -92,11 +97,11 @@ class Encoder:
         return self.pack([self.block_id(c, get(world)) for c, get in enumerate(self.getters)])
 
     def lookup(self, world: World) -> int | None:
-        """The key of a world whose components are all known, else None (interns nothing)."""
+        """The (canonical) key of a world whose components are all known, else None (interns nothing)."""
         if len(world) != self.size:
             return None
         ids = [self.tables[c].get(get(world)) for c, get in enumerate(self.getters)]
-        return None if None in ids else self.pack(ids)  # type: ignore[arg-type]
+        return None if None in ids else self.canonical(self.pack(ids))  # type: ignore[arg-type]
 
     def decode(self, key: int) -> World:
         if len(self.groups) == 1:
@@ -232,22 +237,23 @@ class VisitedStore:
 
 
 class WorldView(Sequence):
-    """The stored worlds by index, decoded on demand from their keys."""
+    """The stored worlds by index, decoded on demand from their keys (``keys``: the visited
+    store's, or under symmetry the concrete representatives')."""
 
-    def __init__(self, encoder: Encoder, store: VisitedStore) -> None:
-        self.encoder, self.store = encoder, store
+    def __init__(self, encoder: Encoder, keys: Callable[[], Any]) -> None:
+        self.encoder, self.keys = encoder, keys
 
     def __len__(self) -> int:
-        return len(self.store)
+        return len(self.keys())
 
     def __getitem__(self, index: Any) -> Any:
         if isinstance(index, slice):
             return [self[i] for i in range(*index.indices(len(self)))]
-        return self.encoder.decode(self.store.keys[index])
+        return self.encoder.decode(self.keys()[index])
 
     def __iter__(self) -> Iterator[World]:
-        decode = self.encoder.decode
-        return (decode(k) for k in list(self.store.keys[: len(self)]))
+        decode, keys = self.encoder.decode, self.keys()
+        return (decode(keys[i]) for i in range(len(keys)))
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Sequence) and len(self) == len(other) and all(a == b for a, b in zip(self, other))

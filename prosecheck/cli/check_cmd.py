@@ -34,6 +34,9 @@ def register(sub: Any) -> argparse.ArgumentParser:
                         "reachability property")
     parser.add_argument("--table", action="store_true",
                         help="print only the verdict table, even for named scenarios")
+    parser.add_argument("--symmetry", action="store_true",
+                        help="symmetry reduction over identical remote UEs: one world per permutation class "
+                        "(same verdicts; counts are of the reduced space)")
     parser.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     return parser
 
@@ -48,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
     results: list[ScenarioResult] = []
     for s in scenarios:
         progress = None if args.quiet else progress_printer(s.id)
-        results.append(check_scenario(s, properties, limits, progress))
+        results.append(check_scenario(s, properties, limits, progress, symmetry=args.symmetry))
     if args.json:
         print(results_json(results))
     elif (args.scenarios or args.scenario_files) and not args.table:

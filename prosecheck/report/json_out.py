@@ -19,7 +19,7 @@ def scenario_json(r: ScenarioResult) -> dict[str, object]:
         "elements": r.elements,
         "stats": {
             "states": r.states, "transitions": r.transitions, "depth": r.depth,
-            "seconds": round(r.seconds, 3), "complete": r.complete, "stopped": r.stopped,
+            "seconds": round(r.seconds, 3), "complete": r.complete, "stopped": r.stopped, "notes": r.notes,
         },
         "exit_code": r.exit_code,
         "properties": {

@@ -24,8 +24,9 @@ def cell(verdict: str, kind: str) -> str:
 
 def stats_line(r: ScenarioResult) -> str:
     how = "exhaustive" if r.complete else f"STOPPED at {r.stopped}: verdicts not found are INCONCLUSIVE"
+    notes = "".join(f"; {n}" for n in r.notes)
     return (f"{r.states} states, {r.transitions} transitions, depth {r.depth}, "
-            f"{r.seconds:.2f} s ({how})")
+            f"{r.seconds:.2f} s ({how}{notes})")
 
 
 def verdict_table(results: Sequence[ScenarioResult]) -> str:
