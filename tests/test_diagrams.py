@@ -119,6 +119,14 @@ def test_msc_from_a_check_json_file_writes_svg_mermaid_and_plantuml(tmp_path, ca
     assert names == [f"m200.no_knr_after_withdrawal.{ext}" for ext in ("mmd", "puml", "svg")]
     assert main(["diagram", "msc", str(trace_file), "--property", "knr_agreement"]) == 2
     assert "no property 'knr_agreement' trace" in capsys.readouterr().err
+    assert main(["diagram", "msc", str(trace_file)]) == 0  # one counterexample: printed (Mermaid)
+    assert capsys.readouterr().out.startswith('---\ntitle: "m200: counterexample to no_knr_after_withdrawal')
+    one_result = tmp_path / "one.json"  # a single result object, as 'replay' also accepts
+    one_result.write_text(json.dumps(json.loads(trace_file.read_text())["results"][0]))
+    assert main(["diagram", "msc", str(one_result), "--format", "plantuml"]) == 0
+    assert capsys.readouterr().out.startswith("@startuml")
+    assert main(["diagram", "msc", "--happy"]) == 2
+    assert "cannot share stdout; use --out DIR" in capsys.readouterr().err
     (tmp_path / "bad.json").write_text("{")
     assert main(["diagram", "msc", str(tmp_path / "bad.json")]) == 2
     assert "bad.json: not JSON" in capsys.readouterr().err

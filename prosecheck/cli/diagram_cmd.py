@@ -35,7 +35,8 @@ def register(sub: Any) -> argparse.ArgumentParser:
                            "or a saved trace: a list of steps or {\"trace\": [...]}) or --happy.")
     msc.add_argument("file", nargs="?", metavar="FILE", help="JSON with traces")
     msc.add_argument("--happy", action="store_true", help="the happy path of each method (checker witnesses)")
-    msc.add_argument("--method", action="append", metavar="N", help="with --happy: only this method (repeatable)")
+    msc.add_argument("--method", action="append", metavar="N", help="with --happy: only this method (200, 300, "
+                     "...) or figure (e.g. fig3-m300-panf-udm); repeatable")
     msc.add_argument("--scenario", metavar="ID", help="with FILE: only this scenario's traces")
     msc.add_argument("--property", metavar="ID", help="with FILE: only this property's trace")
     msc.add_argument("--format", choices=("svg", "mermaid", "plantuml"), action="append", dest="formats",
@@ -95,6 +96,9 @@ def _states(args: argparse.Namespace) -> int:
     if args.out:
         return _emit(export.write_states(variants, formats, args.out), args)
     from prosecheck.diagrams.render import RenderUnavailable
+    if len(variants) > 1 and formats != ["dot"]:
+        raise InputError(f"{len(variants)} diagrams ({', '.join(v.key for v in variants)}): only DOT can share "
+                         "stdout; use --out DIR, or name one ELEMENT with --scenario")
     try:
         print("\n".join(export.state_text(v, fmt) for v in variants for fmt in formats), end="")
     except RenderUnavailable as exc:
@@ -118,7 +122,10 @@ def _msc(args: argparse.Namespace) -> int:
         for stem, chart in charts:
             written.add(export.write_chart(chart, stem, formats, args.out))
         return _emit(written, args)
-    print("\n".join(export.chart_text(chart, fmt) for _, chart in charts for fmt in formats), end="")
+    if len(charts) * len(formats) > 1:
+        raise InputError(f"{len(charts)} chart(s) ({', '.join(stem for stem, _ in charts)}) in {len(formats)} "
+                         "format(s) cannot share stdout; use --out DIR, or pick one with --property/--method and --format")
+    print(export.chart_text(charts[0][1], formats[0]), end="")
     return 0
 
 

@@ -76,6 +76,8 @@ def charts_from_file(path: str, scenario: str | None = None, prop: str | None = 
     """Every chart the file asks for: counterexamples of a ``check --json`` document (or the
     named property's trace), or the one trace of a saved trace file."""
     doc = _load(path)
+    if isinstance(doc, dict) and "properties" in doc and "scenario" in doc:  # one result of a 'check --json'
+        doc = {"results": [doc]}
     if isinstance(doc, dict) and "results" in doc:
         return _from_results(path, doc, scenario, prop)
     if isinstance(doc, dict) and "trace" in doc:
@@ -90,13 +92,14 @@ def charts_from_file(path: str, scenario: str | None = None, prop: str | None = 
 
 
 def happy_charts(methods: Sequence[str] | None = None) -> list[tuple[str, Chart]]:
-    """The happy-path chart of each available figure (of the given methods)."""
-    chosen = [f for f in FIGURES if not methods or f.method in methods]
-    if methods:
-        for m in methods:
-            figs = [f for f in chosen if f.method == m]
-            if not figs:
-                raise TraceFileError(f"no figure for method {m!r}; known: {', '.join(sorted({f.method for f in FIGURES}))}")
-            if not any(f.available() for f in figs):
-                raise TraceFileError("; ".join(f.pending_reason() for f in figs))
+    """The happy-path chart of each available figure of the given methods (a method number such as
+    ``300``, or a figure key such as ``fig3-m300-panf-udm``)."""
+    chosen = [f for f in FIGURES if not methods or f.method in methods or f.key in methods]
+    for m in methods or ():
+        figs = [f for f in chosen if m in (f.method, f.key)]
+        if not figs:
+            known = sorted({f.method for f in FIGURES}) + [f.key for f in FIGURES]
+            raise TraceFileError(f"no figure for method {m!r}; known: {', '.join(known)}")
+        if not any(f.available() for f in figs):
+            raise TraceFileError("; ".join(f.pending_reason() for f in figs))
     return [(f.key, happy_path(f).chart) for f in chosen if f.available()]
