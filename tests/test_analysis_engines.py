@@ -99,11 +99,12 @@ def test_reachable_valuations_decide_the_reachable_verdict():
 TOY_PATENT = """
 [0001] A method 100 and a method 800 are described.
 [0002] S101: The UE sends a request.
-[0003] S102: The network answers. Then step S105 is performed.
+[0003] S102: The network sends an answer message to the UE. Then step S105 is performed.
 [0004] S1021: The network first looks up the key.
 [0005] S1022: The network then checks it.
 [0006] S801: The other method starts, as S102 says.
 [0007] S802: It ends, as in step S101 of the foregoing method 100.
+[0008] S803: The UE decides. The answer message in the step S803 is kept; the request message in S102 is not.
 What is claimed is:
 1. A method, comprising: sending.
 2. The method according to claim 1, wherein the sending is secure.
@@ -114,10 +115,15 @@ def test_traceability_finds_covered_missing_dangling_and_suspect_steps():
     patent = parse(TOY_PATENT)
     assert patent.claims[2].depends_on == 1 and patent.claims[1].depends_on is None
     t = trace(patent, {"S101": ["ue: send"], "S1021": ["nw: look up"], "S1022": ["nw: check"], "S999": ["x"]})
-    assert list(t.defined) == ["S101", "S102", "S1021", "S1022", "S801", "S802"]
+    assert list(t.defined) == ["S101", "S102", "S1021", "S1022", "S801", "S802", "S803"]
     assert set(t.covered) == {"S101", "S1021", "S1022"}
     assert t.covered_by_substeps == {"S102": ["S1021", "S1022"]}
-    assert t.uncovered == ["S801", "S802"]
+    assert t.uncovered == ["S801", "S802", "S803"]
     assert [(r.step, r.paragraph) for r in t.dangling] == [("S105", "0003")]
-    assert [(r.step, r.paragraph) for r in t.suspect] == [("S102", "0006")]  # [0007] names method 100: not suspect
+    # [0007] names method 100: not suspect
+    assert [(r.step, r.paragraph) for r in t.suspect] == [("S102", "0006"), ("S102", "0008")]
     assert t.cited_undefined == {"S999": ["x"]}
+    assert [(r.step, r.paragraph, r.why) for r in t.mismatched] == [
+        ("S803", "0008", "S803 [0008] sends no message"),
+        ("S102", "0008", "S102 [0003] is the answer message"),
+    ]

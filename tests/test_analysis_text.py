@@ -76,6 +76,9 @@ def test_dangling_and_suspect_references_are_in_the_text():
     for r in t.dangling + t.suspect:
         assert r.step in PATENT.paragraphs[r.paragraph] and r.context in PATENT.paragraphs[r.paragraph]
     assert ("S425", "0284") in {(r.step, r.paragraph) for r in t.suspect}
+    assert {("S3042", "0267"), ("S710", "0681"), ("S710", "0682")} <= {(r.step, r.paragraph) for r in t.mismatched}
+    for r in t.mismatched:
+        assert r.context in PATENT.paragraphs[r.paragraph]
 
 
 def test_coverage_is_computed_from_the_model_citations():

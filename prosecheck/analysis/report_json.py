@@ -45,6 +45,7 @@ def as_json(analysis: Analysis, exit_code: int) -> dict[str, Any]:
             "uncovered": t.uncovered,
             "dangling": [asdict(r) for r in t.dangling],
             "suspect": [asdict(r) for r in t.suspect],
+            "mismatched": [asdict(r) for r in t.mismatched],
             "cited_undefined": t.cited_undefined,
             "claims": [{**asdict(c), "mapping": asdict(c.mapping)} for c in analysis.claims],
         },

@@ -122,6 +122,8 @@ def traceability_section(t: Traceability, claims: list[ClaimVerdict]) -> list[st
     out += [f"- {r.step} in [{r.paragraph}]: \"...{r.context}...\"" for r in t.dangling] or ["- none"]
     out += ["", "References to another method's step in a paragraph that does not name that method (suspect):", ""]
     out += [f"- {r.step} in [{r.paragraph}]: \"...{r.context}...\"" for r in t.suspect] or ["- none"]
+    out += ["", "References that give a step a message it does not send:", ""]
+    out += [f"- [{r.paragraph}] \"{r.context}\": {r.why}" for r in t.mismatched] or ["- none"]
     if t.cited_undefined:
         out += ["", "Steps the model cites that the text does not define: " + ", ".join(t.cited_undefined)]
     out += ["", "Claims, the model parts that embody them, and their verdicts:", "",

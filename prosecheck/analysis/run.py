@@ -56,6 +56,7 @@ class Analysis:
             "unhandled_messages": len(self.unhandled),
             "dangling_references": len(self.traceability.dangling),
             "suspect_references": len(self.traceability.suspect),
+            "mismatched_step_references": len(self.traceability.mismatched),
             "steps_without_model": len(self.traceability.uncovered),
             "claims_violated": sum(1 for c in self.claims if c.verdict == "VIOLATED"),
             "readings_that_change_verdicts": sum(1 for r in self.readings if r.differs),

@@ -11,11 +11,17 @@ references, e.g. "S425" inside method 300).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from prosecheck.analysis.patent import Patent
 from prosecheck.analysis.scope import OUT_OF_SCOPE
+
+_SENDS = re.compile(r"(?:sends|receives) (?:an? |the )?((?:[\w\-]+ ){1,6}?message)\b")
+_MESSAGE_IN_STEP = re.compile(
+    r"(?:[Tt]he |[Aa] |[Aa]n )((?:[\w\-]+ ){1,5}?message) in (?:the )?(?:step )?(S\d{3,5}[a-z]?)\b")
+_STEP_CARRIES = re.compile(r"\bstep (S\d{3,5}[a-z]?) (?:carries|does not carry|includes)\b")
 
 
 def method_of(step: str) -> int:
@@ -35,6 +41,7 @@ class Reference:
     step: str
     paragraph: str
     context: str  # the words around the mention
+    why: str = ""  # for a mismatched reference: what the step is, as its definition says
 
 
 @dataclass
@@ -46,6 +53,7 @@ class Traceability:
     uncovered: list[str]
     dangling: list[Reference]
     suspect: list[Reference]
+    mismatched: list[Reference] = field(default_factory=list)
     cited_undefined: dict[str, list[str]] = field(default_factory=dict)  # model cites a step the text lacks
     scoped_but_cited: list[str] = field(default_factory=list)
 
@@ -81,6 +89,30 @@ def _sections(patent: Patent, defined: Mapping[str, str]) -> dict[str, int]:
         for pid in order[starts[m]:stop]:
             section[pid] = m
     return section
+
+
+def mismatched_references(patent: Patent, defined: Mapping[str, str]) -> list[Reference]:
+    """References that give a step a message it does not send: "the key query response message in the
+    step S3042" where S3042 is defined as sending an authorization check response; "step S710 carries"
+    where S710 is a decision that sends nothing."""
+    sent: dict[str, str | None] = {}
+    for step, pid in defined.items():
+        match = _SENDS.search(patent.paragraphs[pid])
+        sent[step] = match.group(1).lower() if match else None
+    out = []
+    for pid, text in patent.paragraphs.items():
+        for m in _MESSAGE_IN_STEP.finditer(text):
+            step, named = m.group(2), m.group(1).lower()
+            message = sent.get(step)
+            if message is not None and not message.endswith(" ".join(named.split()[-3:])):
+                out.append(Reference(step, pid, m.group(0), f"{step} [{defined[step]}] is the {message}"))
+            elif step in sent and message is None:
+                out.append(Reference(step, pid, m.group(0), f"{step} [{defined[step]}] sends no message"))
+        for m in _STEP_CARRIES.finditer(text):
+            step = m.group(1)
+            if step in sent and sent[step] is None:
+                out.append(Reference(step, pid, m.group(0), f"{step} [{defined[step]}] sends no message"))
+    return out
 
 
 def _context(text: str, step: str, width: int = 70) -> str:
@@ -123,6 +155,7 @@ def trace(patent: Patent, citations: Mapping[str, list[str]]) -> Traceability:
         uncovered=uncovered,
         dangling=dangling,
         suspect=suspect,
+        mismatched=mismatched_references(patent, defined),
         cited_undefined={s: sorted(v) for s, v in citations.items() if s not in defined},
         scoped_but_cited=[s for s in OUT_OF_SCOPE if s in citations],
     )
