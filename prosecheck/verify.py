@@ -71,6 +71,7 @@ class ScenarioResult:
     never_fired: list[str] = field(default_factory=list)
     elements: list[dict[str, str]] = field(default_factory=list)  # lifelines: name, role, title (model order)
     notes: list[str] = field(default_factory=list)  # reductions of the search (symmetry), printed with the stats
+    exploration: Exploration | None = field(default=None, repr=False)  # kept only when asked (certificates)
 
     @property
     def exit_code(self) -> int:
@@ -89,6 +90,7 @@ def check_scenario(
     progress: Progress | None = None,
     replay: bool = True,
     symmetry: bool = False,
+    keep_exploration: bool = False,
 ) -> ScenarioResult:
     """Explore ``scenario`` exhaustively (or to ``limits``) and judge the chosen properties;
     ``replay``: re-execute every trace found on live machines; ``symmetry``: one world per
@@ -100,6 +102,7 @@ def check_scenario(
         exploration.seconds, exploration.complete, exploration.stopped,
         elements=[{"name": i.name, "role": i.role, "title": i.table.title} for i in system.instances],
         notes=list(exploration.notes),
+        exploration=exploration if keep_exploration else None,
     )
     for pid in property_ids or list(PROPERTIES):
         prop = PROPERTIES[pid]

@@ -23,6 +23,7 @@ from prosecheck import __version__
 from prosecheck.cli import (
     analyze_cmd,
     bench_cmd,
+    certify_cmd,
     check_cmd,
     diagram_cmd,
     export_cmd,
@@ -34,7 +35,7 @@ from prosecheck.cli import (
 from prosecheck.cli.common import EXIT_INPUT, InputError
 
 COMMANDS: tuple[ModuleType, ...] = (
-    list_cmd, check_cmd, replay_cmd, mutants_cmd, export_cmd, bench_cmd, diagram_cmd, analyze_cmd, report_cmd,
+    list_cmd, check_cmd, replay_cmd, mutants_cmd, certify_cmd, export_cmd, bench_cmd, diagram_cmd, analyze_cmd, report_cmd,
 )
 
 

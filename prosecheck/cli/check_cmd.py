@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
 
 from prosecheck.cli.common import (
+    InputError,
     add_limit_options,
     add_scenario_options,
     limits_of,
@@ -38,6 +40,8 @@ def register(sub: Any) -> argparse.ArgumentParser:
                         help="symmetry reduction over identical remote UEs: one world per permutation class "
                         "(same verdicts; counts are of the reduced space)")
     parser.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+    parser.add_argument("--certify", metavar="DIR", help="write each exhaustively explored scenario's reachable set "
+                        "as a certificate into DIR and confirm it with the independent checker ('certify')")
     return parser
 
 
@@ -51,7 +55,9 @@ def run(args: argparse.Namespace) -> int:
     results: list[ScenarioResult] = []
     for s in scenarios:
         progress = None if args.quiet else progress_printer(s.id)
-        results.append(check_scenario(s, properties, limits, progress, symmetry=args.symmetry))
+        results.append(check_scenario(s, properties, limits, progress, symmetry=args.symmetry,
+                                      keep_exploration=bool(args.certify)))
+    certified = _certify(results, args.certify) if args.certify else 0
     if args.json:
         print(results_json(results))
     elif (args.scenarios or args.scenario_files) and not args.table:
@@ -61,4 +67,28 @@ def run(args: argparse.Namespace) -> int:
             print(f"{r.scenario.id}: {stats_line(r)}")
         print()
         print(verdict_table(results))
-    return worst(r.exit_code for r in results)
+    return certified or worst(r.exit_code for r in results)
+
+
+def _certify(results: list[ScenarioResult], directory: str) -> int:
+    """Write and check a certificate per complete result (lines on stderr); EXIT_REFUTED if one fails."""
+    from prosecheck.certificate import write_certificate
+    from prosecheck.cli.certify_cmd import EXIT_REFUTED, describe
+
+    code = 0
+    for r in results:
+        if not r.complete:
+            print(f"no certificate for {r.scenario.id}: the search was not exhaustive ({r.stopped})", file=sys.stderr)
+            continue
+        try:
+            path = write_certificate(r, directory)
+        except ValueError as err:
+            print(f"no certificate: {err}", file=sys.stderr)
+            continue
+        except OSError as err:
+            raise InputError(f"--certify {directory}: cannot write: {err.strerror or err}") from None
+        r.exploration = None
+        confirmed, line = describe(str(path))
+        print(line, file=sys.stderr)
+        code = code or (0 if confirmed else EXIT_REFUTED)
+    return code

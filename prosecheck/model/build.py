@@ -50,6 +50,11 @@ def element_tables(scenario: Scenario) -> dict[str, ElementTable]:
     return _tables(tuple(sorted(options_of(scenario).items())), scenario.mutants)
 
 
+def compiled_tables(scenario: Scenario) -> dict[str, ElementTable]:
+    """The element tables of a scenario by role (compiled once per option set and mutants)."""
+    return _tables(tuple(sorted(options_of(scenario).items())), scenario.mutants)
+
+
 def rewrites_of(mutant_ids: tuple[str, ...]) -> dict[str, Rewrite]:
     """The rule rewrites of a scenario's seeded mutants, by element role."""
     rewrites: dict[str, Rewrite] = {}

@@ -1,0 +1,53 @@
+"""Writing a certificate: the reachable set of a complete search, as a gzipped JSON file.
+
+Each world is listed by value under names the checker resolves itself: ``role.state`` (a state
+id), ``role.var`` and ``ghost.fact`` (``ueN.`` prefixed with several remote UEs), then one list of
+``[message, [fields]]`` per link ``src->dst``. Only a complete (exhaustive) search has one."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+from prosecheck.verify import ScenarioResult
+
+FORMAT = "prosecheck-certificate/1"
+
+
+def certificate_name(scenario_id: str) -> str:
+    return scenario_id.replace("/", "_") + ".cert.json.gz"
+
+
+def write_certificate(result: ScenarioResult, directory: str) -> Path:
+    """Write ``result``'s reachable set into ``directory``; ValueError if the search was cut."""
+    exploration = result.exploration
+    if exploration is None or not result.complete:
+        raise ValueError(f"{result.scenario.id}: the search was not exhaustive ({result.stopped}): no certificate")
+    if getattr(exploration, "symmetry", False):
+        raise ValueError(f"{result.scenario.id}: a symmetry-reduced search lists representatives only: no certificate")
+    system = exploration.system
+    names = sorted(system.slots, key=system.slots.__getitem__)
+    states = {f"{inst.name}.state": inst.table.state_ids for inst in system.instances}
+    links = [f"{system.instances[lk.src].name}->{system.instances[lk.dst].name}" for lk in system.links]
+    worlds = []
+    for world in exploration.worlds:
+        row: list[object] = [states[n][world[i]] if n in states else world[i] for i, n in enumerate(names)]
+        row += [[[m, list(f)] for m, f in system.link(world, k)] for k in range(len(links))]
+        worlds.append(row)
+    s = result.scenario
+    doc = {
+        "format": FORMAT,
+        "scenario": s.id, "procedure": s.procedure.id, "options": dict(sorted(s.procedure.options.items())),
+        "mutants": list(s.mutants), "bounds": s.bounds.as_dict(),
+        "claims": {"states": result.states, "transitions": result.transitions,
+                   "verdicts": {pid: p.verdict for pid, p in result.properties.items() if p.kind == "always"}},
+        "variables": names, "links": links, "worlds": worlds,
+    }
+    path = Path(directory) / certificate_name(s.id)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    with gzip.open(tmp, "wt", encoding="utf-8") as out:
+        json.dump(doc, out, separators=(",", ":"))
+    tmp.replace(path)
+    return path

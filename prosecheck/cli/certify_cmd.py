@@ -1,0 +1,47 @@
+"""`prosecheck certify CERT...`: confirm certificates written by `check --certify DIR` independently."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from prosecheck.cli.common import InputError
+
+NAME = "certify"
+EXIT_REFUTED = 16
+"""A certificate is not closed, misses the initial world, or does not show its claimed verdicts."""
+
+
+def register(sub: Any) -> argparse.ArgumentParser:
+    parser: argparse.ArgumentParser = sub.add_parser(
+        NAME,
+        help="confirm certificates of 'check --certify' with an independent checker",
+        description="Confirm that each certificate's set of worlds contains the initial world, is closed under the "
+        "transition relation (rebuilt from the compiled rules, not by the search) and satisfies every invariant it "
+        "claims HOLDS. Exit 0: all confirmed; 16: some certificate refuted; 2: not a certificate.",
+    )
+    parser.add_argument("certificates", nargs="+", metavar="CERT", help="*.cert.json.gz files")
+    return parser
+
+
+def describe(path: str) -> tuple[bool, str]:
+    """Check one certificate: (confirmed, one line)."""
+    from prosecheck.certificate import CertificateError, check_certificate
+
+    try:
+        verdict = check_certificate(path)
+    except CertificateError as err:
+        raise InputError(str(err)) from None
+    if verdict.confirmed:
+        return True, (f"confirmed  {path}: {verdict.worlds} worlds, closed under {verdict.transitions} transitions, "
+                      "initial world in, every claimed invariant verdict true")
+    return False, f"REFUTED    {path}: " + "; ".join(verdict.problems)
+
+
+def run(args: argparse.Namespace) -> int:
+    ok = True
+    for path in args.certificates:
+        confirmed, line = describe(path)
+        ok &= confirmed
+        print(line)
+    return 0 if ok else EXIT_REFUTED
