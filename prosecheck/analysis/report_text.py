@@ -8,7 +8,7 @@ from prosecheck.analysis.guards import GuardFinding
 from prosecheck.analysis.readings import Reading
 from prosecheck.analysis.run import Analysis
 from prosecheck.analysis.statements import METHODS, statement
-from prosecheck.analysis.traceability import Traceability
+from prosecheck.analysis.traceability import Traceability, method_of
 from prosecheck.analysis.vocab import AXIOMS
 from prosecheck.model.terms import ID_NAMES, RESULT_NAMES
 
@@ -116,8 +116,17 @@ def traceability_section(t: Traceability, claims: list[ClaimVerdict]) -> list[st
     out += ["", "Covered steps and the transitions citing them:", ""]
     out += [f"- {s} [{t.defined[s]}]: {'; '.join(v)}" for s, v in t.covered.items()]
     out += [f"- {s} [{t.defined[s]}]: through its sub-steps {', '.join(v)}" for s, v in t.covered_by_substeps.items()]
-    out += ["", "Out of scope:", ""] + [f"- {s}: {why}" for s, why in t.out_of_scope.items()]
-    out += ["", "Defined but with no model counterpart: " + (", ".join(t.uncovered) or "none"), ""]
+    reasons: dict[str, list[str]] = {}
+    for step, why in t.out_of_scope.items():
+        reasons.setdefault(why, []).append(step)
+    out += ["", "Out of scope (`prosecheck/analysis/scope.py`):", ""]
+    out += [f"- {', '.join(steps)}: {why}" for why, steps in reasons.items()] or ["- none"]
+    by_method: dict[int, list[str]] = {}
+    for step in t.uncovered:
+        by_method.setdefault(method_of(step), []).append(step)
+    out += ["", "Defined but with no model counterpart:", ""]
+    out += [f"- method {m}: {', '.join(steps)}" for m, steps in by_method.items()] or ["- none"]
+    out += [""]
     out += ["Referred to but never defined (dangling references):", ""]
     out += [f"- {r.step} in [{r.paragraph}]: \"...{r.context}...\"" for r in t.dangling] or ["- none"]
     out += ["", "References to another method's step in a paragraph that does not name that method (suspect):", ""]
