@@ -132,6 +132,15 @@ def test_msc_from_a_check_json_file_writes_svg_mermaid_and_plantuml(tmp_path, ca
     assert "bad.json: not JSON" in capsys.readouterr().err
 
 
+def test_with_two_remote_ues_each_copy_of_an_element_has_its_own_named_lifeline():
+    scenario = SCENARIOS["m300.ausf_udm"].with_bounds(remote_ues=2, attempts=1, withdrawals=0, restores=0)
+    r = check_scenario(scenario, ["pc5_secured_by_suci"])
+    steps = [s.as_dict() for s in r.properties["pc5_secured_by_suci"].trace]
+    chart = build_chart(steps, r.elements, "two UEs", "reaches pc5_secured_by_suci")
+    assert [ln.title for ln in chart.lifelines][:2] == ["Remote UE (UE 1)", "Relay UE (UE 1)"]
+    assert len(chart.lifelines) == 12 and "participant remote_ue_2 as Remote UE (UE 2)" in to_mermaid(chart)
+
+
 # -- the figures ---------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("figure", FIGURES, ids=[f.key for f in FIGURES])

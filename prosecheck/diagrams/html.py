@@ -32,7 +32,7 @@ pre { background: #f6f8fa; border: 1px solid #d8dee6; padding: 10px; font-size: 
 figure { margin: 12px 0; overflow-x: auto; border: 1px solid #e1e6ec; padding: 8px; }
 figcaption { font-size: 13px; color: #3a4755; margin-bottom: 6px; }
 figure svg { max-width: 100%; height: auto; }
-nav a { margin-right: 14px; font-size: 13px; }
+nav a { margin-right: 14px; font-size: 13px; } div.wide { overflow-x: auto; }
 """
 
 
@@ -60,8 +60,8 @@ def verdict_table_html(results: Sequence[ScenarioResult]) -> str:
         rows.append(f'<tr><th><a href="#s-{esc(r.scenario.id)}">{esc(r.scenario.id)}</a></th>'
                     f'<td class="num">{r.states}</td>{"".join(cells)}</tr>')
     legend = "; ".join(f"{esc(_CODES.get(pid, pid))} = {esc(pid)}" for pid in ids)
-    return (f'<table id="verdicts"><thead><tr><th>scenario</th><th>states</th>{head}</tr></thead>'
-            f'<tbody>{"".join(rows)}</tbody></table><p class="muted">columns: {legend}. Cells: holds/VIOLATED for '
+    return (f'<div class="wide"><table id="verdicts"><thead><tr><th>scenario</th><th>states</th>{head}</tr></thead>'
+            f'<tbody>{"".join(rows)}</tbody></table></div><p class="muted">columns: {legend}. Cells: holds/VIOLATED for '
             "invariants, reached/UNREACHED for reachability; '!' and an outline: not the verdict the scenario declares."
             "</p>")
 

@@ -67,7 +67,10 @@ def _msg_steps(msg: Mapping[str, Any]) -> list[str]:
 
 
 def _lifelines(steps: Sequence[Mapping[str, Any]], elements: Sequence[Mapping[str, str]]) -> list[Lifeline]:
-    lines = [Lifeline(e["name"], e.get("title", e["name"])) for e in elements]
+    lines = []
+    for e in elements:  # several remote UEs: every element has one copy per UE, "amf.2" is UE 2's
+        title, suffix = e.get("title", e["name"]), e["name"][len(e.get("role", e["name"])) + 1:]
+        lines.append(Lifeline(e["name"], f"{title} (UE {suffix})" if suffix else title))
     known = {ln.name for ln in lines}
     for st in steps:  # actors the element list does not name (an attacker, say) get a lifeline too
         for name in [st["element"], *[str(o["to"]) for o in st.get("outputs", [])]]:
