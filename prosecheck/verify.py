@@ -42,6 +42,7 @@ class PropertyResult:
     distinct_valuations: int = 0
     detail: str = ""
     replay: list[str] | None = None  # None: no trace; []: every step confirmed by live machines
+    probabilistic: bool = False  # HOLDS/UNREACHED from a hash-compacted search: a world may have been omitted
 
     @property
     def as_expected(self) -> bool:
@@ -91,12 +92,14 @@ def check_scenario(
     replay: bool = True,
     symmetry: bool = False,
     keep_exploration: bool = False,
+    hash_compact: bool = False,
 ) -> ScenarioResult:
     """Explore ``scenario`` exhaustively (or to ``limits``) and judge the chosen properties;
     ``replay``: re-execute every trace found on live machines; ``symmetry``: one world per
-    permutation class of identical remote UEs (every property binds all UEs alike)."""
+    permutation class of identical remote UEs (every property binds all UEs alike); ``hash_compact``:
+    store 64-bit fingerprints only (verdicts without a found world become probabilistic)."""
     system = build_system(scenario)
-    exploration = explore(system, limits, progress, symmetry=symmetry)
+    exploration = explore(system, limits, progress, symmetry=symmetry, hash_compact=hash_compact)
     result = ScenarioResult(
         scenario, exploration.states, exploration.transitions, exploration.max_depth,
         exploration.seconds, exploration.complete, exploration.stopped,
@@ -115,10 +118,21 @@ def check_scenario(
             build_trace(exploration, found.world) if found.world is not None else None, found.world, found.distinct,
         )
     _builtins(result, exploration)
+    if exploration.probabilistic:
+        _mark_probabilistic(result)
     if replay:
         _replay_traces(result, exploration, scenario)
     result.never_fired = _never_fired(exploration)
     return result
+
+
+def _mark_probabilistic(result: ScenarioResult) -> None:
+    """Under hash compaction, a verdict that rests on "no world shows it" may be wrong with the
+    reported omission probability; a verdict backed by a found world (and its trace) is certain."""
+    for p in result.properties.values():
+        if p.world is None and p.verdict != INCONCLUSIVE:
+            p.probabilistic = True
+            p.detail = (p.detail + "; " if p.detail else "") + "probabilistic (hash compaction, see the stats line)"
 
 
 def _replay_traces(result: ScenarioResult, exploration: Exploration, scenario: Scenario) -> None:

@@ -67,6 +67,7 @@ class Exploration:
     symmetry: bool = False  # counts are of the quotient by permutations of identical groups
     concrete: array | None = None  # under symmetry: the concrete key kept for each orbit
     notes: list[str] = field(default_factory=list)  # how the counts were reduced, if they were
+    probabilistic: bool = False  # hash compaction: a world may have been omitted (see notes)
 
     @property
     def states(self) -> int:
@@ -89,6 +90,9 @@ class Exploration:
 
     def index_of(self, world: World) -> int | None:
         """The index of a stored world (its canonical form under symmetry), or None."""
+        if self.probabilistic and self.store is not None:
+            from prosecheck.checker.compact import world_fingerprint
+            return self.store.find(world_fingerprint(world))
         if self.encoder is None or self.store is None:
             return next((i for i, w in enumerate(self.worlds) if w == world), None)
         key = self.encoder.lookup(world)
@@ -180,9 +184,16 @@ def _changed_outside(world: World, nxt: World, positions: list[int]) -> bool:
 
 
 def explore(
-    system: System, limits: Limits = Limits(), progress: Progress | None = None, *, symmetry: bool = False
+    system: System, limits: Limits = Limits(), progress: Progress | None = None, *, symmetry: bool = False,
+    hash_compact: bool = False,
 ) -> Exploration:
-    """Explore every world reachable from the initial one, breadth first."""
+    """Explore every world reachable from the initial one, breadth first (``hash_compact``:
+    store fingerprints only, see :mod:`prosecheck.checker.compact`; not with ``symmetry``)."""
+    if hash_compact:
+        if symmetry:
+            raise ModelError("hash compaction and symmetry reduction cannot be combined")
+        from prosecheck.checker.compact import explore_compact
+        return explore_compact(system, limits, progress, Exploration)  # type: ignore[no-any-return]
     start = time.perf_counter()
     encoder = Encoder(system, symmetry)
     store = VisitedStore()

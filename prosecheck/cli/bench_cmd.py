@@ -28,6 +28,8 @@ def register(sub: Any) -> argparse.ArgumentParser:
                         "(needs spin and gcc): its counts, compile and run time, agreement and the time ratio")
     parser.add_argument("--symmetry", action="store_true", help="search with symmetry reduction over identical remote "
                         "UEs (counts are of the reduced space; SPIN, if asked, still explores the full one)")
+    parser.add_argument("--hash-compact", action="store_true", help="search with hash compaction (64-bit "
+                        "fingerprints; the omission probability is printed)")
     parser.add_argument("--json", action="store_true", help="print one JSON document")
     return parser
 
@@ -51,4 +53,6 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _options(args: argparse.Namespace) -> dict[str, Any]:
-    return {"symmetry": True} if args.symmetry else {}
+    if args.symmetry and args.hash_compact:
+        raise InputError("--symmetry and --hash-compact cannot be combined")
+    return {"symmetry": True} if args.symmetry else {"hash_compact": True} if args.hash_compact else {}

@@ -39,6 +39,9 @@ def register(sub: Any) -> argparse.ArgumentParser:
     parser.add_argument("--symmetry", action="store_true",
                         help="symmetry reduction over identical remote UEs: one world per permutation class "
                         "(same verdicts; counts are of the reduced space)")
+    parser.add_argument("--hash-compact", action="store_true",
+                        help="store a 64-bit fingerprint per world instead of the world (less memory; a world may be "
+                        "omitted with the probability printed, so HOLDS/UNREACHED become probabilistic)")
     parser.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     parser.add_argument("--certify", metavar="DIR", help="write each exhaustively explored scenario's reachable set "
                         "as a certificate into DIR and confirm it with the independent checker ('certify')")
@@ -49,6 +52,8 @@ def run(args: argparse.Namespace) -> int:
     from prosecheck.report.json_out import results_json
     from prosecheck.report.text import scenario_report, stats_line, verdict_table
 
+    if args.symmetry and args.hash_compact:
+        raise InputError("--symmetry and --hash-compact cannot be combined")
     scenarios = scenarios_of(args)
     properties = properties_of(args)
     limits = limits_of(args)
@@ -56,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
     for s in scenarios:
         progress = None if args.quiet else progress_printer(s.id)
         results.append(check_scenario(s, properties, limits, progress, symmetry=args.symmetry,
-                                      keep_exploration=bool(args.certify)))
+                                      hash_compact=args.hash_compact, keep_exploration=bool(args.certify)))
     certified = _certify(results, args.certify) if args.certify else 0
     if args.json:
         print(results_json(results))

@@ -28,6 +28,7 @@ def scenario_json(r: ScenarioResult) -> dict[str, object]:
                 "statement": p.statement, "ref": p.ref, "detail": p.detail or None,
                 "trace": None if p.trace is None else [s.as_dict() for s in p.trace],
                 "replay": None if p.replay is None else ("confirmed" if not p.replay else p.replay),
+                "probabilistic": p.probabilistic,
             }
             for p in r.properties.values()
         },

@@ -90,6 +90,7 @@ def scenario_report(r: ScenarioResult, witnesses: bool = False, coverage: bool =
     lines += [f"   bounds: {s.bounds.summary()}", f"   explored: {stats_line(r)}", "   properties:"]
     for p in r.properties.values():
         mark = "as declared" if p.as_expected else f"UNEXPECTED (declared {p.expected})"
+        mark += " (probabilistic: hash compaction)" if p.probabilistic else ""
         lines.append(f"     {p.id:<34} {p.kind:<9} {cell(p.verdict, p.kind):<10} {mark}")
     if coverage and r.never_fired:
         lines.append(f"   coverage: {len(r.never_fired)} transition(s) never fired:")
