@@ -42,7 +42,7 @@ from prosecheck.analysis.vocab import (
 _FORWARD = And(REQ1_SUCI == DCR_SUCI, REQ1_ID == DCR_ID, REQ1_IND == DCR_IND)
 _FORWARD_NOTE = "the identity the remote UE sent is forwarded unchanged (S204-S207 of method 200)"
 _KNR_SOURCES = Or(And(KNR_GEN == 2, NEW_KEY), And(KNR_GEN == 1, KQR_KEY))
-_NEW_IS_2 = And(NEW_GEN == 2, UE_GEN == 2, PANF_GEN == 2)
+_NEW_IS_2 = And(NEW_GEN == 2, UE_GEN == 2)
 
 
 def _local_check(method: int, ids: tuple[str, str, str], step: str) -> list[Statement]:
@@ -93,7 +93,7 @@ def _common(method: int, ids: tuple[str, str, str, str, str], knr_step: str, eap
         Statement(new, method, f"the AUSF (remote) performs the following step {new_step} only when ProSe authentication "
                   "succeeds", EAP_OK, NEW_KEY),
         Statement(ue, method, "the remote UE replaces the 5GPRUK #1 and the 5GPRUK ID #1 with the 5GPRUK #2 and the "
-                  "5GPRUK ID #2", _NEW_IS_2, NEW_KEY, note="the new key is #2 for the AUSF, the remote UE and the PAnF"),
+                  "5GPRUK ID #2", _NEW_IS_2, NEW_KEY, note="the new key is #2, for the AUSF and the remote UE"),
         Statement(panf, method, "the PAnF (remote) replaces the 5GPRUK #1 and the 5GPRUK ID #1 with the 5GPRUK #2 and the "
                   "5GPRUK ID #2", PANF_GEN == NEW_GEN, NEW_KEY),
     ]

@@ -31,7 +31,6 @@ from prosecheck.analysis.vocab import (
     PANF_INFO,
     PANF_LOCAL,
     PANF_UPDATE,
-    PERMISSION,
     REJECTED,
     REQ1_ID,
     REQ1_SUCI,
@@ -147,7 +146,8 @@ M700 = [
     Statement("0711", 700, "the PAnF feeds back the 5GPRUK #1 to the AUSF (remote). Further, the AUSF "
         "(remote) may determine, "
               "based on the 5GPRUK #1, that the remote UE has permission to use the 5G ProSe service. Then, the AUSF "
-              "(remote) directly performs a step S726.", And(KQR_KEY, PERMISSION, KNR), And(PANF_CHECKS, CHECK_OK)),
+              "(remote) directly performs a step S726.", KQR_KEY, And(PANF_CHECKS, CHECK_OK),
+              note="only the PAnF's feeding back is encoded; the AUSF 'may' then determine permission"),
     Statement("0712a", 700, "if the key query response message does not include the 5GPRUK #1, key query fails. This means "
               "that the 5GPRUK #1 needs to be updated.", PANF_UPDATE, And(KQR_SENT, Not(KQR_KEY))),
     Statement("0712b", 700, "if it is determined, by using steps S7110 to S7113 in Manner 1, that the remote UE has "
