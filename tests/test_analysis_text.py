@@ -126,7 +126,7 @@ def test_every_reported_gap_and_ambiguity_cites_paragraphs_that_exist():
 
     from prosecheck.analysis.run import _guards
 
-    findings, _, complete = _guards([SCENARIOS["m300.panf_udm"]])
+    findings, _, complete, _ = _guards([SCENARIOS["m300.panf_udm"]])
     assert complete and any(f.kind == "gap" for f in findings)
     for f in findings:
         for transition in f.transitions:

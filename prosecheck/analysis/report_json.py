@@ -50,5 +50,6 @@ def as_json(analysis: Analysis, exit_code: int) -> dict[str, Any]:
             "claims": [{**asdict(c), "mapping": asdict(c.mapping)} for c in analysis.claims],
         },
         "readings": [asdict(r) for r in analysis.readings],
+        "conformance": [asdict(c) for c in analysis.conformance],
         "exit_code": exit_code,
     }

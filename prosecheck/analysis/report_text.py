@@ -65,7 +65,27 @@ def contradictions_section(analysis: Analysis) -> list[str]:
     out += [f"- {text}" for text, _ in AXIOMS] + [""]
     for m in analysis.contradictions:
         out += _method(m)
-    return out
+    return out + conformance_section(analysis)
+
+
+def conformance_section(analysis: Analysis) -> list[str]:
+    out = ["### Does the model follow the statements?", "",
+           "At every reachable step where the PAnF sends a key query response, the UDM handles an authorization "
+           "check request (answering or not) or the AUSF derives KNR_ProSe, the sent fields, the scenario's options "
+           "and the attempt's check outcome give values to the statements' variables; a statement of the scenario's "
+           "method that cannot hold with them is not followed there.", ""]
+    for c in analysis.conformance:
+        head = f"- `{c.scenario}` (method {c.method}): {c.observations} distinct observed steps"
+        if not c.deviations:
+            out.append(head + f"; every statement of method {c.method} is followed")
+            continue
+        out.append(head + ":")
+        for d in c.deviations:
+            why = f" (its reading {d.by_reading} sets it aside)" if d.by_reading else ""
+            values = ", ".join(f"{k}={'yes' if v else 'no'}" for k, v in d.facts.items())
+            out.append(f"  - does not follow [{d.statement}]{why} at {d.step}: {values}")
+            out.append("  " + _quote(c.method, d.statement))
+    return out + [""]
 
 
 def _guard(g: GuardFinding) -> list[str]:

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from prosecheck.analysis.claims import ClaimVerdict, claim_verdicts
+from prosecheck.analysis.conformance import Conformance, check_conformance
 from prosecheck.analysis.contradictions import MethodResult
 from prosecheck.analysis.guards import GuardFinding, Unhandled, analyze_table, merge, reachable_valuations, unhandled_of
 from prosecheck.analysis.patent import load_patent
@@ -18,7 +19,7 @@ from prosecheck.analysis.readings import Reading, matrix
 from prosecheck.analysis.statements import check_statements
 from prosecheck.analysis.traceability import Traceability, model_citations, trace
 from prosecheck.checker.search import explore
-from prosecheck.model.build import build_system
+from prosecheck.model.build import build_system, options_of
 from prosecheck.model.messages import MESSAGES
 from prosecheck.model.scenarios import Scenario
 from prosecheck.model.terms import ID_NAMES, REQUESTER_AUSF, REQUESTER_PANF, RESULT_NAMES
@@ -42,6 +43,7 @@ class Analysis:
     claims: list[ClaimVerdict]
     contradictions: list[MethodResult]
     readings: list[Reading]
+    conformance: list[Conformance]
     complete: bool  # every search exhaustive and every enumeration finished
     seconds: float = 0.0
     results: dict[str, ScenarioResult] = field(default_factory=dict)
@@ -51,6 +53,8 @@ class Analysis:
         return {
             "contradictions": sum(len(m.muses) for m in self.contradictions),
             "vacuous_conditions": sum(len(m.vacuous) for m in self.contradictions),
+            "statements_the_model_does_not_follow": sum(
+                1 for c in self.conformance for d in c.deviations if not d.by_reading),
             "ambiguities": sum(1 for g in self.guards if g.kind == "ambiguity"),
             "gaps": sum(1 for g in self.guards if g.kind == "gap"),
             "unhandled_messages": len(self.unhandled),
@@ -67,8 +71,9 @@ def field_domains() -> dict[str, dict[str, list[int]]]:
     return {n: {f: KIND_DOMAINS[k] for f, k in m.fields if k in KIND_DOMAINS} for n, m in MESSAGES.items()}
 
 
-def _guards(scenarios: Sequence[Scenario]) -> tuple[list[GuardFinding], list[Unhandled], bool]:
-    found, unhandled, complete = [], [], True
+def _guards(scenarios: Sequence[Scenario]) -> tuple[list[GuardFinding], list[Unhandled], bool, list[Conformance]]:
+    """Guard findings, unhandled messages and the model's conformance to the statements, from one search each."""
+    found, unhandled, complete, conformance = [], [], True, []
     domains = field_domains()
     for scenario in scenarios:
         system = build_system(scenario)
@@ -79,7 +84,10 @@ def _guards(scenarios: Sequence[Scenario]) -> tuple[list[GuardFinding], list[Unh
         for table in tables.values():
             found += [(scenario.id, f) for f in analyze_table(table, reachable, domains)]
         unhandled += unhandled_of(scenario.id, exploration)
-    return merge(found), unhandled, complete
+        checked = check_conformance(scenario, exploration, options_of(scenario))
+        if checked is not None:
+            conformance.append(checked)
+    return merge(found), unhandled, complete, conformance
 
 
 def analyze(scenarios: Sequence[Scenario], mus_cap: int = 50, mus_seconds: float = 30.0) -> Analysis:
@@ -87,7 +95,7 @@ def analyze(scenarios: Sequence[Scenario], mus_cap: int = 50, mus_seconds: float
     start = time.perf_counter()
     patent = load_patent()
     results = {s.id: check_scenario(s) for s in scenarios}
-    guards, unhandled, complete = _guards(scenarios)
+    guards, unhandled, complete, conformance = _guards(scenarios)
     contradictions = check_statements(scenarios, mus_cap, mus_seconds)
     texts = {n: (c.text, c.depends_on) for n, c in patent.claims.items()}
     analysis = Analysis(
@@ -98,6 +106,7 @@ def analyze(scenarios: Sequence[Scenario], mus_cap: int = 50, mus_seconds: float
         claims=claim_verdicts(texts, results),
         contradictions=contradictions,
         readings=matrix(results),
+        conformance=conformance,
         complete=complete and all(r.complete for r in results.values()) and all(m.complete for m in contradictions),
         results=results,
     )
