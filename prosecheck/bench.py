@@ -37,6 +37,7 @@ BENCHMARKS: dict[str, Benchmark] = {b.name: b for b in [
     Benchmark("medium", "m300.ausf_udm.2ue", note="two remote UEs, 2 attempts, 1 withdrawal, 1 restore each"),
     Benchmark("large", "m300.ausf_udm", {"remote_ues": 3, **_GROWTH}, "three remote UEs, 1 attempt, 1 withdrawal, "
               "1 restore each"),
+    Benchmark("single", "m200.5attempts", note="one remote UE, 5 attempts: one component, no step reuse across UEs"),
     Benchmark("ue1", "m300.ausf_udm", {"remote_ues": 1, **_GROWTH}, "growth: 1 remote UE"),
     Benchmark("ue2", "m300.ausf_udm", {"remote_ues": 2, **_GROWTH}, "growth: 2 remote UEs"),
     Benchmark("ue3", "m300.ausf_udm", {"remote_ues": 3, **_GROWTH}, "growth: 3 remote UEs (= large)"),

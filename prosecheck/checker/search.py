@@ -196,7 +196,7 @@ def explore(
         return explore_compact(system, limits, progress, Exploration)  # type: ignore[no-any-return]
     start = time.perf_counter()
     encoder = Encoder(system, symmetry)
-    store = VisitedStore()
+    store = VisitedStore(identity=encoder.components == 1)
     parent, depth, via = array("i", [-1]), array("I", [0]), LabelView()
     first = encoder.encode(system.initial())
     store.add(encoder.canonical(first))  # index 0
@@ -255,6 +255,9 @@ def _expand(
     result: Exploration, seen_unhandled: set[tuple[int, str]],
 ) -> None:
     """Generate the successors of world ``head``: new worlds are appended with their parent."""
+    if not stepper.split:
+        _expand_whole(head, stepper, store, parent, depth, via, result, seen_unhandled)
+        return
     encoder = stepper.encoder
     concrete = result.concrete
     key = store.keys[head] if concrete is None else concrete[head]
@@ -296,6 +299,33 @@ def _expand(
             depth.append(next_depth)
     if not moved and not final:
         result.deadlocks.append(head)
+
+
+def _expand_whole(
+    head: int, stepper: _Stepper, store: VisitedStore, parent: array, depth: array, via: LabelView,
+    result: Exploration, seen_unhandled: set[tuple[int, str]],
+) -> None:
+    """One component: the interning table is the visited set and a world's id is its index."""
+    system, table, blocks = stepper.system, stepper.encoder.tables[0], stepper.encoder.blocks[0]
+    world = blocks[head]
+    succ, unhandled = system.successors(world)
+    if unhandled:
+        _note_unhandled(head, unhandled, result, seen_unhandled)
+    if not succ and not system.is_final(world):
+        result.deadlocks.append(head)
+    result.transitions += len(succ)
+    fired, keys, next_depth = result.fired, store.keys, depth[head] + 1
+    for label, nxt in succ:
+        fired.add((label.instance, label.transition))
+        if nxt in table:
+            continue
+        table[nxt] = new = len(blocks)
+        blocks.append(nxt)
+        keys.append(new)
+        parent.append(head)
+        via.table.append(label)
+        via.ids.append(len(via.table) - 1)
+        depth.append(next_depth)
 
 
 def _symmetric_moves(encoder: Encoder, key: int, ids: list[int], c: int, entry: _Entry) -> list[tuple[int, int, int]]:

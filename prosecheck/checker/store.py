@@ -170,8 +170,9 @@ class VisitedStore:
     64-bit multiplicative fingerprint of the key. No Python objects per stored world.
     The search inlines :meth:`find_or_add`'s loop for speed; both read the same fields."""
 
-    def __init__(self) -> None:
+    def __init__(self, identity: bool = False) -> None:
         self.keys: Any = array("Q")
+        self.identity = identity  # keys are 0, 1, 2, ... (one component: the interning table is the set)
         self.bits = 10
         self.index = array("I", bytes(4 << self.bits))
         self.shift, self.mask = 64 - self.bits, (1 << self.bits) - 1
@@ -191,6 +192,11 @@ class VisitedStore:
 
     def add(self, key: int) -> bool:
         """Store ``key``; True when it is new."""
+        if self.identity:
+            if key < len(self.keys):
+                return False
+            self.keys.append(key)
+            return True
         h = self.slot(key)
         if self.index[h]:
             return False
@@ -209,6 +215,8 @@ class VisitedStore:
 
     def find(self, key: int) -> int | None:
         """The key's index, or None when it was never added."""
+        if self.identity:
+            return key if 0 <= key < len(self.keys) else None
         at = self.index[self.slot(key)]
         return at - 1 if at else None
 
