@@ -73,6 +73,8 @@ class ScenarioResult:
     elements: list[dict[str, str]] = field(default_factory=list)  # lifelines: name, role, title (model order)
     notes: list[str] = field(default_factory=list)  # reductions of the search (symmetry), printed with the stats
     exploration: Exploration | None = field(default=None, repr=False)  # kept only when asked (certificates)
+    limits: dict[str, float | None] = field(default_factory=dict)  # the limits the search ran under
+    coverage_total: int = 0  # compiled transitions of all instances (coverage is fired / total)
 
     @property
     def exit_code(self) -> int:
@@ -123,6 +125,9 @@ def check_scenario(
     if replay:
         _replay_traces(result, exploration, scenario)
     result.never_fired = _never_fired(exploration)
+    result.limits = {"max_states": limits.max_states, "max_seconds": limits.max_seconds,
+                     "max_memory_mb": limits.max_memory_mb}
+    result.coverage_total = sum(len(inst.table.transitions) for inst in system.instances)
     return result
 
 

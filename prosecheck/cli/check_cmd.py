@@ -49,6 +49,7 @@ def register(sub: Any) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
+    from prosecheck.report.assumptions import model_hash, tool_versions
     from prosecheck.report.json_out import results_json
     from prosecheck.report.text import scenario_report, stats_line, verdict_table
 
@@ -69,7 +70,8 @@ def run(args: argparse.Namespace) -> int:
         print("\n\n".join(scenario_report(r, witnesses=args.witnesses) for r in results))
     else:
         for r in results:
-            print(f"{r.scenario.id}: {stats_line(r)}")
+            print(f"{r.scenario.id}: {stats_line(r)}; model sha256 {model_hash(r.scenario)[:16]}")
+        print("tools: " + ", ".join(f"{k} {v}" for k, v in tool_versions().items()))
         print()
         print(verdict_table(results))
     return certified or worst(r.exit_code for r in results)

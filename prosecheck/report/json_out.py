@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
+from prosecheck.report.assumptions import assumptions, tool_versions
 from prosecheck.verify import ScenarioResult, worst
 
 
@@ -33,9 +34,11 @@ def scenario_json(r: ScenarioResult) -> dict[str, object]:
             for p in r.properties.values()
         },
         "never_fired": r.never_fired,
+        "assumptions": assumptions(r),
     }
 
 
 def results_json(results: Sequence[ScenarioResult]) -> str:
-    doc = {"results": [scenario_json(r) for r in results], "exit_code": worst(r.exit_code for r in results)}
+    doc = {"tool": tool_versions(), "results": [scenario_json(r) for r in results],
+           "exit_code": worst(r.exit_code for r in results)}
     return json.dumps(doc, indent=2)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from prosecheck.properties.catalog import PROPERTIES
+from prosecheck.report.assumptions import assumptions_lines, property_hashes
 from prosecheck.report.trace import TraceStep
 from prosecheck.verify import ScenarioResult
 
@@ -87,11 +88,13 @@ def scenario_report(r: ScenarioResult, witnesses: bool = False, coverage: bool =
     lines = [f"== {s.id}: {s.procedure.title}", f"   cites: {s.procedure.ref}"]
     if s.note:
         lines.append(f"   note: {s.note}")
-    lines += [f"   bounds: {s.bounds.summary()}", f"   explored: {stats_line(r)}", "   properties:"]
+    lines += [f"   bounds: {s.bounds.summary()}", f"   explored: {stats_line(r)}", *assumptions_lines(r),
+              "   properties:"]
     for p in r.properties.values():
         mark = "as declared" if p.as_expected else f"UNEXPECTED (declared {p.expected})"
         mark += " (probabilistic: hash compaction)" if p.probabilistic else ""
-        lines.append(f"     {p.id:<34} {p.kind:<9} {cell(p.verdict, p.kind):<10} {mark}")
+        lines.append(f"     {p.id:<34} {p.kind:<9} {cell(p.verdict, p.kind):<10} {mark:<32} "
+                     f"formula sha256 {property_hashes()[p.id][:12]}")
     if coverage and r.never_fired:
         lines.append(f"   coverage: {len(r.never_fired)} transition(s) never fired:")
         lines += [f"     - {t}" for t in r.never_fired]
