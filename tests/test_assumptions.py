@@ -44,9 +44,15 @@ def test_the_json_states_the_assumptions(capsys):
     assert set(a["property_sha256"]) == set(doc["results"][0]["properties"])
     assert a["bounds"]["attempts"] == 3 and a["threat_model"].startswith("none")
     assert a["limits"] == {"max_states": None, "max_seconds": 600.0, "max_memory_mb": None} and a["limit_hit"] is None
+    assert a["reductions"] == []
     assert a["states"] == doc["results"][0]["stats"]["states"] and a["depth"] > 0
     cov = a["coverage"]  # the refusal branch of [0265] never fires in m300.panf_local
     assert cov["never_fired"] >= 1 and cov["transitions_fired"] + cov["never_fired"] == cov["transitions_total"]
+
+
+def test_a_reduction_is_stated(capsys):
+    a = _json(capsys, "m200", "--hash-compact")["results"][0]["assumptions"]
+    assert len(a["reductions"]) == 1 and "hash compaction" in a["reductions"][0]
 
 
 def test_a_limit_hit_is_stated(capsys):
@@ -58,6 +64,6 @@ def test_the_text_report_states_them_too(capsys):
     main(["check", "m200", "--quiet"])
     out = capsys.readouterr().out
     assert f"model: sha256 {model_hash(SCENARIOS['m200'])}" in out
-    assert "threat model: none" in out and "limits: none; hit: none; coverage:" in out
+    assert "threat model: none" in out and "limits: none; hit: none; reductions: none; coverage:" in out
     assert "tools: prosecheck" in out and "python-statemachine 3.2.2" in out
     assert f"formula sha256 {property_hashes()['knr_agreement'][:12]}" in out

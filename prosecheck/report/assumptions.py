@@ -86,6 +86,7 @@ def assumptions(r: ScenarioResult) -> dict[str, object]:
         "threat_model": THREAT_MODEL,
         "limits": r.limits,
         "limit_hit": r.stopped,
+        "reductions": list(r.notes),  # symmetry, hash compaction (then HOLDS/UNREACHED are probabilistic)
         "states": r.states, "transitions": r.transitions, "depth": r.depth,
         "coverage": {"transitions_fired": fired, "transitions_total": r.coverage_total,
                      "never_fired": len(r.never_fired)},
@@ -101,7 +102,7 @@ def assumptions_lines(r: ScenarioResult) -> list[str]:
     return [
         f"   model: sha256 {a['model_sha256']} (compiled tables; each property's formula hash is listed with it)",
         f"   threat model: {THREAT_MODEL}",
-        f"   limits: {limits}; hit: {r.stopped or 'none'}; coverage: {cov['transitions_fired']} of "
-        f"{cov['transitions_total']} compiled transitions fired",
+        f"   limits: {limits}; hit: {r.stopped or 'none'}; reductions: {'; '.join(r.notes) or 'none'}; coverage: "
+        f"{cov['transitions_fired']} of {cov['transitions_total']} compiled transitions fired",
         "   tools: " + ", ".join(f"{k} {v}" for k, v in tool_versions().items()),
     ]
