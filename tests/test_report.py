@@ -35,6 +35,7 @@ def test_the_report_page_is_self_contained(tmp_path, capsys):
     assert "<script" not in page and "src=" not in page and "<link" not in page
     assert page.count('<figure class="msc">') == 2  # knr_only_after_authorization and no_knr_after_withdrawal
     assert "&lt;-- violates no_knr_after_withdrawal" in page
+    assert page.count('<figure class="msc happy"') == 2 and "the figure's steps in the text's order" in page
 
 
 def test_report_rejects_an_out_path_that_is_a_file(tmp_path, capsys):
@@ -61,8 +62,10 @@ def test_chromium_renders_the_report_with_its_verdict_table_and_svg_charts(tmp_p
         rows = driver.find_elements(By.CSS_SELECTOR, "table#verdicts tbody tr")
         assert [r.find_element(By.TAG_NAME, "th").text for r in rows] == ["m200"]
         assert "VIOLATED" in rows[0].text
-        charts = driver.find_elements(By.CSS_SELECTOR, "figure.msc svg")
+        charts = driver.find_elements(By.CSS_SELECTOR, "figure.msc:not(.happy) svg")
         assert len(charts) == 2 and all(c.size["width"] > 600 and c.size["height"] > 300 for c in charts)
+        happy = driver.find_elements(By.CSS_SELECTOR, "figure.happy svg")
+        assert len(happy) == 2 and all(c.size["height"] > 300 for c in happy)  # FIG. 2, Manner 1 and Manner 2
         assert driver.find_elements(By.CSS_SELECTOR, "figure.msc svg g.hot")
         diagrams = driver.find_elements(By.CSS_SELECTOR, "figure.state-diagram svg")
         if have_engine("dot"):

@@ -117,6 +117,29 @@ def _scenario_section(r: ScenarioResult) -> str:
             + f'<h3>Coverage</h3><p class="muted">{len(r.never_fired)} transition(s) never fired:</p>{coverage}</section>')
 
 
+def _happy_paths(results: Sequence[ScenarioResult]) -> str:
+    """Each method's happy path, for the figures whose scenario is in the report."""
+    from prosecheck.diagrams.figures import FIGURES, happy_path
+
+    checked = {r.scenario.procedure.id for r in results} | {r.scenario.id for r in results}
+    parts = []
+    for f in FIGURES:
+        if not f.available() or f.scenario not in checked:
+            continue
+        h = happy_path(f)
+        order = "the figure's steps in the text's order" if h.matches else "NOT in the text's order"
+        moved = "".join(f"; {esc(step)} placed elsewhere: {esc(why)}" for step, why in f.floating.items())
+        parts.append(f'<figure class="msc happy" id="hp-{esc(f.key)}"><figcaption>{esc(f.figure)} (method '
+                     f"{esc(f.method)}): {esc(f.title)}: witness of {esc(f.property)} in {esc(h.scenario.id)}; "
+                     f"{order}: {esc(' '.join(h.sequence))}{moved}</figcaption>{inline_svg(chart_svg(h.chart))}"
+                     "</figure>")
+    if not parts:
+        return ""
+    return ('<section id="happy-paths"><h2>Each method as the patent draws it</h2><p class="muted">The shortest '
+            "witness of each method's reachability property under fault-free bounds, found by the checker; "
+            "earlier attempts that only create the stored key are one box.</p>" + "".join(parts) + "</section>")
+
+
 def _state_diagrams(results: Sequence[ScenarioResult]) -> str:
     parts = ['<section id="state-diagrams"><h2>Element state diagrams</h2><p class="muted">One per element and per '
              "procedure variant of the scenarios above whose compiled machine differs.</p>"]
@@ -143,7 +166,7 @@ def report_html(results: Sequence[ScenarioResult], generated: datetime | None = 
         "<h1>prosecheck report: 5G ProSe UE-to-Network relay security (TS 33.503, US 2025/0260979 A1)</h1>"
         f'<p class="muted">prosecheck {esc(__version__)}, generated {esc(when)}; every verdict computed by an '
         "exhaustive breadth-first search and judged by Z3.</p>"
-        f'<nav>{nav}<a href="#state-diagrams">state diagrams</a></nav>'
+        f'<nav>{nav}<a href="#happy-paths">happy paths</a><a href="#state-diagrams">state diagrams</a></nav>'
         f"<h2>Verdicts</h2>{verdict_table_html(results)}<h2>Statistics</h2>{_stats_table(results)}"
-        f"{sections}{_state_diagrams(results)}</body></html>\n"
+        f"{sections}{_happy_paths(results)}{_state_diagrams(results)}</body></html>\n"
     )
