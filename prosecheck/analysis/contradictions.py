@@ -157,8 +157,11 @@ def check_method(
             if s.when is None:
                 continue
             others = {k: v for k, v in tracked.items() if k != s.sid}
-            found, done = enumerate_muses(axioms + [s.when], others, 1, seconds)
-            complete &= done or bool(found)  # one core is enough here
-            if found and not any(set(m.statements) <= set(found[0]) for m in muses):
-                vacuous.append(Vacuous(s.sid, found[0]))  # unless it only restates a contradiction found above
+            found, done = enumerate_muses(axioms + [s.when], others, cap, seconds)
+            complete &= done
+            # reasons that do not merely restate a contradiction found above; the smallest (then the first
+            # by ids) is reported: unique, whatever the solver's state
+            reasons = [mus for mus in found if not any(set(m.statements) <= set(mus) for m in muses)]
+            if reasons:
+                vacuous.append(Vacuous(s.sid, min(reasons, key=lambda mus: (len(mus), mus))))
     return MethodResult(method, len(statements), [c.name for c in cases], muses, vacuous, complete, bool(base))

@@ -115,8 +115,12 @@ class _Symbols:
 
 
 def _witness(formula: z3.BoolRef, symbols: _Symbols) -> dict[str, int] | None:
-    solver = z3.Solver()
+    """The lexicographically smallest valuation (by variable name) satisfying ``formula``: unique, so
+    reports do not depend on the solver's state."""
+    solver = z3.Optimize()
     solver.add(formula)
+    for _, sym in sorted(symbols.cache.items()):
+        solver.minimize(sym)
     if solver.check() != z3.sat:
         return None
     model = solver.model()
