@@ -6,18 +6,22 @@ that the reporters print as text or JSON.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
+from prosecheck.checker.expr import compile_py
 from prosecheck.checker.judge import judge
-from prosecheck.checker.live import replay_path
+from prosecheck.checker.live import check_step, replay_path
+from prosecheck.checker.liveness import StateGraph, leads_to, livelocks, state_graph
 from prosecheck.checker.search import Exploration, Limits, Progress, explore
-from prosecheck.model.build import bind_property, build_system, live_elements
+from prosecheck.checker.system import Label, System, World
+from prosecheck.model.build import bind_formula, bind_property, build_system, live_elements, options_of
 from prosecheck.model.scenarios import HOLDS, VIOLATED, Scenario
-from prosecheck.properties.catalog import PROPERTIES
+from prosecheck.properties.catalog import PROPERTIES, Property
 from prosecheck.report.trace import TraceStep, build_trace, describe_message, describe_world
 
 INCONCLUSIVE = "INCONCLUSIVE"
+NOT_APPLICABLE = "n/a"
 
 # Exit codes (README): the worst mismatch over all scenarios wins, in this order.
 EXIT_OK, EXIT_INPUT, EXIT_INCONCLUSIVE, EXIT_DEADLOCK, EXIT_VIOLATION, EXIT_UNREACHED = 0, 2, 10, 11, 12, 13
@@ -26,6 +30,8 @@ _PRIORITY = (EXIT_VIOLATION, EXIT_DEADLOCK, EXIT_UNREACHED, EXIT_INCONCLUSIVE)
 BUILTIN = {
     "deadlock_free": "every reachable world that is not final (all elements at rest, links empty) has a successor",
     "messages_handled": "no message reaches an element in a state that neither handles nor explicitly ignores it",
+    "livelock_free": "no reachable set of worlds keeps the system moving forever without a way to a final world "
+                     "(a bottom strongly connected component with a cycle and no final world)",
 }
 
 
@@ -43,6 +49,7 @@ class PropertyResult:
     detail: str = ""
     replay: list[str] | None = None  # None: no trace; []: every step confirmed by live machines
     probabilistic: bool = False  # HOLDS/UNREACHED from a hash-compacted search: a world may have been omitted
+    tail: list[tuple[int, Label]] = field(default_factory=list)  # a liveness lasso's steps after ``world``
 
     @property
     def as_expected(self) -> bool:
@@ -54,7 +61,7 @@ class PropertyResult:
             return EXIT_OK
         if self.verdict == INCONCLUSIVE:
             return EXIT_INCONCLUSIVE
-        if self.id == "deadlock_free":
+        if self.id in ("deadlock_free", "livelock_free"):
             return EXIT_DEADLOCK
         return EXIT_UNREACHED if self.kind == "sometimes" else EXIT_VIOLATION
 
@@ -109,19 +116,32 @@ def check_scenario(
         notes=list(exploration.notes),
         exploration=exploration if keep_exploration else None,
     )
+    options = options_of(scenario)
+    graph: StateGraph | None = None
     for pid in property_ids or list(PROPERTIES):
         prop = PROPERTIES[pid]
+        if not prop.applies(options):
+            result.properties[pid] = PropertyResult(pid, prop.kind, NOT_APPLICABLE, NOT_APPLICABLE, prop.statement,
+                                                    str(prop.ref), detail="not meaningful for this procedure")
+            continue
+        if prop.kind == "eventually":
+            if graph is None and exploration.complete:
+                graph = state_graph(exploration)
+            result.properties[pid] = _judge_eventually(prop, scenario, exploration, graph)
+            continue
         bound = bind_property(system, prop)
         want = prop.kind == "sometimes"
         found = judge(bound.expr, bound.slots, exploration, want)
         verdict = _verdict(prop.kind, found.found, exploration.complete)
         result.properties[pid] = PropertyResult(
             pid, prop.kind, verdict, scenario.expected_verdict(pid), prop.statement, str(prop.ref),
-            build_trace(exploration, found.world) if found.world is not None else None, found.world, found.distinct,
+            build_trace(exploration, found.world, method=_method(scenario)) if found.world is not None else None,
+            found.world, found.distinct,
         )
     _builtins(result, exploration)
     if exploration.probabilistic:
         _mark_probabilistic(result)
+    _livelocks(result, exploration, graph)
     if replay:
         _replay_traces(result, exploration, scenario)
     result.never_fired = _never_fired(exploration)
@@ -140,16 +160,83 @@ def _mark_probabilistic(result: ScenarioResult) -> None:
             p.detail = (p.detail + "; " if p.detail else "") + "probabilistic (hash compaction, see the stats line)"
 
 
+def _method(scenario: Scenario) -> str | None:
+    """The method number a scenario's traces are told in ("2".."7"), for their structured steps."""
+    return scenario.procedure.id[1] if scenario.procedure.id[:1] == "m" else None
+
+
+def _world_test(system: System, prop: Property, formula_of: str) -> Callable[[World], bool]:
+    """A Python predicate over worlds for the property's trigger or goal, for every remote UE."""
+    formula = prop.formula if formula_of == "goal" else prop.trigger
+    assert formula is not None
+    combine = "and" if formula_of == "goal" else "or"
+    expr = bind_formula(system, formula, combine)
+    fn = compile_py(expr)
+    return lambda world: bool(fn(lambda scope, name: world[int(name)]))
+
+
+def _judge_eventually(prop: Property, scenario: Scenario, exploration: Exploration,
+                      graph: StateGraph | None) -> PropertyResult:
+    """``trigger ~> goal`` on the state graph: a lasso is a counterexample."""
+    expected = scenario.expected_verdict(prop.id)
+    if graph is None:
+        return PropertyResult(prop.id, prop.kind, INCONCLUSIVE, expected, prop.statement, str(prop.ref),
+                              detail="the search stopped early, so the state graph is incomplete")
+    system = exploration.system
+    trigger = _world_test(system, prop, "trigger") if prop.trigger else (lambda w: w == exploration.worlds[0])
+    lasso = leads_to(graph, trigger, _world_test(system, prop, "goal"))
+    if lasso is None:
+        return PropertyResult(prop.id, prop.kind, HOLDS, expected, prop.statement, str(prop.ref))
+    steps = [*lasso.tail, *lasso.cycle]
+    end = lasso.stem[-1]
+    start = len(lasso.stem) - 1
+    if lasso.ends_in_terminal:
+        stop = start + len(lasso.tail)
+        detail = (f"the obligation starts at step {start}; at step {stop} the run reaches a world with no successor "
+                  "where the goal does not hold")
+    else:
+        detail = (f"the obligation starts at step {start}; from step {start + len(lasso.tail)} the run loops through "
+                  f"{len(lasso.cycle)} step(s) forever, fairly, without reaching the goal")
+    return PropertyResult(prop.id, prop.kind, VIOLATED, expected, prop.statement, str(prop.ref),
+                          build_trace(exploration, end, steps, _method(scenario)), end, detail=detail, tail=steps)
+
+
+def _livelocks(result: ScenarioResult, exploration: Exploration, graph: StateGraph | None) -> None:
+    expected = VIOLATED if result.scenario.expected.get("livelock_free") == VIOLATED else HOLDS
+    if graph is None and exploration.complete:
+        graph = state_graph(exploration)
+    if graph is None:
+        result.properties["livelock_free"] = PropertyResult(
+            "livelock_free", "always", INCONCLUSIVE, expected, BUILTIN["livelock_free"], "DESIGN.md")
+        return
+    found = livelocks(graph, exploration.system.is_final)
+    first = min(found[0]) if found else None
+    result.properties["livelock_free"] = PropertyResult(
+        "livelock_free", "always", VIOLATED if found else HOLDS, expected, BUILTIN["livelock_free"], "DESIGN.md",
+        build_trace(exploration, first, method=_method(result.scenario)) if first is not None else None, first,
+        detail=f"{len(found)} livelock(s); the first has {len(found[0])} world(s)" if found else "",
+    )
+
+
 def _replay_traces(result: ScenarioResult, exploration: Exploration, scenario: Scenario) -> None:
     """Re-execute every trace through live python-statemachine machines evaluating the raw rules
     (not the compiled tables the search used); record the disagreements, if any."""
     live = live_elements(scenario)
+    system = exploration.system
     for p in result.properties.values():
-        if p.world is not None:
-            p.replay = replay_path(exploration, p.world, live)
+        if p.world is None:
+            continue
+        p.replay = replay_path(exploration, p.world, live)
+        before = p.world
+        for number, (after, label) in enumerate(p.tail, start=len(exploration.path_to(p.world))):
+            role = system.instances[label.instance].role
+            found = check_step(system, live[role], exploration.worlds[before], label, exploration.worlds[after])
+            p.replay += [f"step {number}: {problem}" for problem in found]
+            before = after
 
 
 def _verdict(kind: str, found: bool, complete: bool) -> str:
+    """Invariants are violated by a world found; reachability holds when a world is found."""
     if kind == "always":
         return VIOLATED if found else (HOLDS if complete else INCONCLUSIVE)
     return HOLDS if found else (VIOLATED if complete else INCONCLUSIVE)
@@ -173,10 +260,10 @@ def _builtins(result: ScenarioResult, exploration: Exploration) -> None:
         )
     for pid, world, expected in (
         ("deadlock_free", first_deadlock, VIOLATED if scenario.expect_deadlock else HOLDS),
-        ("messages_handled", first_unhandled, HOLDS),
+        ("messages_handled", first_unhandled, scenario.expected.get("messages_handled", HOLDS)),
     ):
         verdict = _verdict("always", world is not None, exploration.complete)
-        trace = build_trace(exploration, world) if world is not None else None
+        trace = build_trace(exploration, world, method=_method(scenario)) if world is not None else None
         result.properties[pid] = PropertyResult(
             pid, "always", verdict, expected, BUILTIN[pid], "DESIGN.md", trace, world, detail=details[pid]
         )

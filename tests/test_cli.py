@@ -20,7 +20,11 @@ def run(capsys, *argv: str) -> tuple[int, str, str]:
     return code, out, err
 
 
-def test_default_check_prints_the_verdict_table_and_exits_zero(capsys):
+def test_default_check_prints_the_verdict_table_and_exits_zero(capsys, monkeypatch):
+    # the whole default set is checked by the README test; two scenarios show the same printing path
+    from prosecheck.model.scenarios import SCENARIOS
+
+    monkeypatch.setattr("prosecheck.cli.common.DEFAULT_SCENARIOS", (SCENARIOS["m200"], SCENARIOS["m300.ausf_udm"]))
     code, out, _ = run(capsys, "check", "--quiet")
     assert code == 0
     assert "KNR-AUTH" in out and "m300.ausf_udm" in out and "m200" in out
@@ -52,7 +56,8 @@ def test_json_document_has_the_documented_shape(capsys):
     [
         (["check", "m300.panf_udm", "--mutant", "panf_skips_udm_check"], 12),  # unexpected violation
         (["check", "m200", "--withdrawals", "0"], 12),  # a declared violation that did not happen
-        (["check", "m300.ausf_udm", "--mutant", "udm_silent_on_denial"], 11),  # unexpected deadlock
+        (["check", "m300.ausf_udm", "--mutant", "udm_silent_on_denial", "--property", "knr_agreement"],
+         11),  # unexpected deadlock (attempt_ends, left out, would add a liveness violation: 12)
         (["check", "m300.panf_udm", "--attempts", "1"], 13),  # the reuse path cannot be reached
         (["check", "m300.panf_udm", "--max-states", "50"], 10),  # limit hit: INCONCLUSIVE
         (["check", "m300.panf_udm", "--max-memory", "1"], 10),  # the process is bigger than 1 MB at once
@@ -109,13 +114,16 @@ def test_list_names_scenarios_properties_and_mutants(capsys):
 def test_only_the_requested_properties_are_judged(capsys):
     code, out, _ = run(capsys, "check", "m200", "--property", "knr_agreement", "--json", "--quiet")
     props = json.loads(out)["results"][0]["properties"]
-    assert set(props) == {"knr_agreement", "deadlock_free", "messages_handled"}
+    assert set(props) == {"knr_agreement", "deadlock_free", "messages_handled", "livelock_free"}
 
 
 EXAMPLE = str(Path(__file__).parent.parent / "examples" / "panf_udm_quick.toml")
 DETERMINISM_RUNS = {
     # what: argv; every run's JSON must be identical under every seed (timings and sizes removed)
-    "default": ["check", "--json", "--quiet"],
+    # a sample of the default set (every method, a literal reading, a liveness violation): the
+    # whole set takes minutes per run
+    "default sample": ["check", "m200", "m300.panf_udm", "m400.ausf_udm", "m600.after.ausf_udm",
+                       "m700.ausf_udm.s723_stores_key_1", "--json", "--quiet"],
     "mutant, two UEs and a file scenario": [
         "check", "m300.ausf_udm", "--mutant", "ausf_ignores_check_result", "--remote-ues", "2", "--attempts", "1",
         "--withdrawals", "1", "--restores", "0", "--scenario-file", EXAMPLE, "--json", "--quiet"],

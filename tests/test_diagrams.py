@@ -31,8 +31,10 @@ def _variant(key: str) -> states.Variant:
 
 def test_variants_split_an_element_only_where_its_compiled_machine_differs():
     ausf = [v for v in states.variants() if v.role == "ausf"]
-    assert [v.key for v in ausf] == ["ausf--m200", "ausf--m300.ausf_udm"]
-    assert ausf[1].procedures == ["m300.ausf_udm"]
+    assert [v.key for v in ausf] == [
+        "ausf--m200", "ausf--m300.ausf_udm", "ausf--m600.before.panf_local", "ausf--m600.after.panf_local",
+        "ausf--m700.panf_local", "ausf--m600.before.ausf_udm", "ausf--m600.after.ausf_udm", "ausf--m700.ausf_udm"]
+    assert ausf[1].procedures[0] == "m300.ausf_udm" and "m200" in ausf[0].procedures
     assert sorted(p for v in ausf for p in v.procedures) == sorted(PROCEDURES)
     assert [v.key for v in states.variants(roles=["amf"])] == ["amf"]
 
@@ -49,7 +51,7 @@ def test_every_compiled_transition_is_one_edge_and_only_reachable_states_are_dra
 
 def test_edges_read_event_guard_output_and_cite_their_steps():
     dot = states.to_dot(_variant("ausf--m300.ausf_udm"))
-    assert ('querying_key -> checking_authorization [label="Npanf_ProseKey_get Response\n[key_returned]\n'
+    assert ('querying_key -> checking_authorization [label="Npanf_ProseKey_get Response\n[reuse and key_returned]\n'
             '/ Nudm_UEAuthorization_ProseCheck Request\n(S305 S3051)"') in dot
     assert 'tooltip="5GPRUK and SUPI returned; ask the UDM whether the UE may still use the relay service' in dot
     # the option fixed by the procedure is folded away: no "check_at_ausf" left in the guard
@@ -57,7 +59,7 @@ def test_edges_read_event_guard_output_and_cite_their_steps():
 
 
 def test_initial_and_final_states_are_marked_in_dot_and_mermaid():
-    v = _variant("remote_ue")
+    v = _variant("remote_ue--m200")
     dot, mmd = states.to_dot(v), states.to_mermaid(v)
     assert "__initial -> idle" in dot and re.search(r"\tdone \[[^\]]*peripheries=2", dot)
     assert 'state "Registered, relay discovered (S201-S203)" as idle' in mmd
@@ -107,7 +109,8 @@ def test_check_json_carries_structured_steps_and_lifelines(capsys):
     step = result["properties"]["no_knr_after_withdrawal"]["trace"][26]
     assert step["element"] == "panf" and step["received"]["from"] == "ausf"
     assert step["outputs"][0]["to"] == "ausf" and step["outputs"][0]["message"] == "key_query_response"
-    assert step["outputs"][0]["steps"] == ["S219", "S3032"] and step["steps"] == ["S219"]
+    assert step["outputs"][0]["steps"] == ["S219", "S3032", "S411", "S511", "S610", "S711"]
+    assert step["steps"] == ["S219"]
 
 
 def test_msc_from_a_check_json_file_writes_svg_mermaid_and_plantuml(tmp_path, capsys):

@@ -9,7 +9,7 @@ import pytest
 
 from prosecheck.checker.judge import disagreements
 from prosecheck.checker.search import explore
-from prosecheck.model.build import bind_property, build_system
+from prosecheck.model.build import bind_formula, bind_property, build_system
 from prosecheck.model.scenarios import DEFAULT_SCENARIOS, SCENARIOS
 from prosecheck.properties.catalog import PROPERTIES
 from prosecheck.report.text import format_trace
@@ -46,6 +46,16 @@ WORLDS = {
     "reuse_knr_derived_while_withdrawn": ("m300.panf_udm", "m300.panf_udm@attempts=1"),
     "pruk_stored_at_panf": ("m200", "m200+ausf_eap_never_verifies"),
     "supi_sent_on_sbi": ("m200", "m200+udm_omits_supi"),
+    "old_pruk_replaced": ("m400.ausf_udm", "m400.ausf_udm+panf_stores_beside_old_pruk"),
+    "knr_from_current_pruk": ("m400.ausf_udm", "m400.ausf_udm+ue_derives_knr_from_old_pruk"),
+    "update_agreement": ("m400.ausf_udm", "m700.ausf_udm.s723_stores_key_1"),
+    "fresh_pruk_on_update": ("m400.ausf_udm", "m700.ausf_udm.s723_stores_key_1"),
+    "attempt_ends": ("m300.panf_udm", "m300.panf_udm.s3042_success_only"),
+    "keys_converge": ("m700.ausf_udm", "m700.ausf_udm.s723_stores_key_1"),
+    "ue_update_completes": ("m500.indication.ausf_udm", "m500.indication.ausf_udm@policy_triggers=0"),
+    "ausf_update_completes": ("m600.after.ausf_udm", "m600.after.ausf_udm@policy_triggers=0"),
+    "panf_update_completes": ("m700.panf_udm", "m700.panf_udm@policy_triggers=0"),
+    "keys_disagree_for_a_while": ("m400.panf_udm", "m400.panf_udm@policy_triggers=0"),
     "deadlock_free": ("m300.panf_udm", "m300.panf_udm.s3042_success_only"),
     "messages_handled": ("m200", "m200+ue_ignores_eap_request"),
 }
@@ -62,8 +72,9 @@ def test_property_holds_in_one_world_and_fails_in_another(pid):
     assert check_scenario(_scenario(holds), only).properties[pid].verdict == "HOLDS"
     failing = check_scenario(_scenario(fails), only).properties[pid]
     assert failing.verdict == "VIOLATED"
-    if failing.kind == "always":
-        assert failing.trace, "a violated invariant comes with its counterexample"
+    if failing.kind != "sometimes":
+        assert failing.trace, "a violated invariant or liveness property comes with its counterexample"
+        assert failing.replay == [], failing.replay
 
 
 @pytest.mark.parametrize("sid", [s.id for s in DEFAULT_SCENARIOS])
@@ -73,6 +84,17 @@ def test_z3_and_the_python_predicate_agree_on_every_reachable_valuation(sid):
     for prop in PROPERTIES.values():
         bound = bind_property(system, prop)
         assert disagreements(bound.expr, bound.slots, exploration) == [], prop.id
+        if prop.trigger is not None:
+            trigger = bind_formula(system, prop.trigger, "or")
+            assert disagreements(trigger, system.slot_refs(trigger), exploration) == [], prop.id
+
+
+def test_update_properties_do_not_apply_without_an_update_trigger():
+    r = check_scenario(SCENARIOS["m300.panf_udm"], ["old_pruk_replaced", "ue_update_completes", "attempt_ends"])
+    assert r.properties["old_pruk_replaced"].verdict == "n/a"
+    assert r.properties["ue_update_completes"].verdict == "n/a"
+    assert r.properties["attempt_ends"].verdict == "HOLDS"
+    assert r.exit_code == 0
 
 
 def test_the_m200_counterexample_reads_as_the_flaw_of_0219():

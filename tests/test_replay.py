@@ -43,8 +43,11 @@ def _only(doc: dict, pid: str) -> dict:
     return result
 
 
-def test_every_trace_of_the_default_run_replays(capsys, tmp_path):
-    doc = _check_json(capsys)
+def test_every_trace_of_the_default_run_replays(capsys, tmp_path, check_once):
+    from prosecheck.model.scenarios import DEFAULT_SCENARIOS
+    from prosecheck.report.json_out import results_json
+
+    doc = json.loads(results_json([check_once(s.id) for s in DEFAULT_SCENARIOS]))  # what `check --json` prints
     code, out, _ = _replay(capsys, tmp_path, doc)
     traces = sum(1 for r in doc["results"] for p in r["properties"].values() if p["trace"] is not None)
     assert code == 0 and out.count("confirmed ") == traces > 40

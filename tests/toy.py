@@ -117,4 +117,32 @@ def ping_pong_pairs(pairs: int = 2, pings: int = 2) -> System:
     return System(instances, links, ["pings_sent"], pairs, MESSAGES, KINDS)
 
 
-__all__ = ["counters", "ping_pong", "ping_pong_pairs", "prune_unreachable", "waiter"]
+
+
+class Looper(ElementRules, StateMachine):
+    """Toggles between on and off forever; at rest in both, so it never blocks a final world
+    unless ``rest`` is false, when it is a livelock."""
+
+    ROLE, TITLE = "looper", "Looper"
+    on = State("On", initial=True)
+    off = State("Off")
+    toggle = on.to(off, on="switch_off") | off.to(on, on="switch_on")
+    LOCAL_EVENTS = frozenset({"toggle"})
+    REST_STATES = frozenset({"on", "off"})
+    GUARDS: dict = {}
+    EFFECTS = {"switch_off": Effect("off", "T9"), "switch_on": Effect("on", "T10")}
+
+
+class RestlessLooper(Looper):
+    REST_STATES = frozenset()
+
+
+def looper_and_counter(limit: int = 2, restless: bool = False) -> System:
+    """A looper that never stops beside a counter that counts to ``limit``."""
+    loop = compile_element(RestlessLooper if restless else Looper, {}, MESSAGES)
+    count = compile_element(Counter, {"limit": limit, "jump": 0}, MESSAGES)
+    return System([Instance("looper", "looper", 0, loop), Instance("counter", "counter", 0, count)], [], [], 1,
+                  MESSAGES, KINDS)
+
+
+__all__ = ["counters", "looper_and_counter", "ping_pong", "ping_pong_pairs", "prune_unreachable", "waiter"]

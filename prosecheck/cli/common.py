@@ -21,6 +21,7 @@ BOUND_FLAGS = {
     "withdrawals": "times the UDM may withdraw the UE's relay authorization",
     "restores": "times the UDM may restore it",
     "link_capacity": "capacity of every FIFO link",
+    "policy_triggers": "times the update policy of the element that owns it may fire (methods 400-700)",
 }
 
 

@@ -73,23 +73,23 @@ FIGURES: tuple[Figure, ...] = (
            "m300.panf_local", "pc5_secured_by_pruk_id", _s(f"S301 S302 S3031 S304 S3032 {_TAIL_3}"),
            "[0237]-[0289]; [0264]-[0265]"),
     Figure("fig4-m400-update", "400", "FIG. 4A-4C", "the remote UE updates 5GPRUK #1 by sending its SUCI",
-           "m400", "pc5_secured_after_key_update",
+           "m400.panf_udm", "ue_update_completes",
            _s("S404 S405 S406 S407 S408 S409 S414 S415 S416 S417 S418 S419 S420 S421a S421b S422 S423 S424 "
               "S425 S426 S427 S428 S429 S430 S431"),
            "[0301]-[0420]", {"S421b": "as S215b in FIG. 2"}),
     Figure("fig5-m500-update", "500", "FIG. 5A-5C",
            "the remote UE sends 5GPRUK ID #1 with a key update indication",
-           "m500", "pc5_secured_after_key_update",
+           "m500.indication.ausf_udm", "ue_update_completes",
            _s("S504 S505 S506 S507 S508 S509 S510 S511 S514 S515 S516 S517 S518 S519 S520 S521a S521b S522 S523 "
               "S524 S525 S526 S527 S528 S529 S530 S531"),
            "[0425]-[0537]; ID + indication: Manner 1 then Manner 3 ([0464])", {"S521b": "as S215b in FIG. 2"}),
     Figure("fig6-m600-update", "600", "FIG. 6A-6D", "the AUSF decides to update 5GPRUK #1",
-           "m600", "pc5_secured_after_key_update",
+           "m600.before.ausf_udm", "ausf_update_completes",
            _s("S604 S605 S606 S607 S608 S609 S610 S613 S614 S615 S616 S617 S618 S619 S620a S620b S621 S622 S623 "
               "S624 S625 S626 S627 S628 S629 S630"),
            "[0542]-[0657]; S608 before the key query ([0557])", {"S620b": "as S215b in FIG. 2"}),
     Figure("fig7-m700-update", "700", "FIG. 7A-7D", "the PAnF decides to update 5GPRUK #1",
-           "m700", "pc5_secured_after_key_update",
+           "m700.ausf_udm", "panf_update_completes",
            _s("S704 S705 S706 S707 S708 S709 S710 S711 S712 S715 S716 S717 S718 S719 S720 S721 S722a S722b S723 "
               "S724 S725 S726 S727 S728 S729 S730 S731 S732"),
            "[0662]-[0784]; no key in S711 leads to Manner 3 ([0707], [0709]-[0712])", {"S722b": "as S215b in FIG. 2"}),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -14,7 +15,7 @@ from prosecheck.model.ghosts import GHOSTS, OBSERVERS
 from prosecheck.model.messages import MESSAGES, field_kinds, field_names
 from prosecheck.model.mutants import MUTANTS
 from prosecheck.model.scenarios import Scenario
-from prosecheck.properties.catalog import Property
+from prosecheck.properties.catalog import Property, StateIs
 
 LINKS = (
     ("remote_ue", "relay_ue", "pc5"),
@@ -97,16 +98,21 @@ def build_system(scenario: Scenario) -> System:
     return System(instances, links, list(GHOSTS), groups, field_names(), field_kinds(), OBSERVERS)
 
 
-def bind_property(system: System, prop: Property) -> BoundProperty:
-    """The property for every remote UE: a conjunction (always) or disjunction (sometimes)."""
+def bind_formula(system: System, formula: Callable[[StateIs], Expr], combine: str) -> Expr:
+    """``formula`` for every remote UE, over world slots, joined by ``combine`` ("and" / "or")."""
     per_group = []
     for g in range(system.groups):
         def state_is(role: str, state_id: str, g: int = g) -> Expr:
             table = system.instances[system.instance_of(g, role)].table
             return W(f"{role}.state") == table.state_index(state_id)
 
-        per_group.append(system.bind(prop.formula(state_is), g))
-    expr = And(*per_group) if prop.kind == "always" else Or(*per_group)
+        per_group.append(system.bind(formula(state_is), g))
+    return And(*per_group) if combine == "and" else Or(*per_group)
+
+
+def bind_property(system: System, prop: Property) -> BoundProperty:
+    """The property for every remote UE: a conjunction (always) or disjunction (sometimes)."""
+    expr = bind_formula(system, prop.formula, "and" if prop.kind == "always" else "or")
     return BoundProperty(prop, expr, system.slot_refs(expr))
 
 

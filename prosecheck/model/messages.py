@@ -27,7 +27,9 @@ class MessageType:
         return tuple(f for f, _ in self.fields)
 
 
-_IDENTITY = (("id_type", "id_type"), ("suci", "suci"), ("pruk_id", "pruk_id"), ("rsc", "rsc"), ("nonce_1", "nonce"))
+_IDENTITY = (("id_type", "id_type"), ("suci", "suci"), ("pruk_id", "pruk_id"), ("rsc", "rsc"), ("nonce_1", "nonce"),
+             ("update_indication", "flag"))
+"""S204/S405/S505: SUCI or 5GPRUK ID, RSC, Nonce_1; in method 500 optionally a key update indication ([0429])."""
 
 MESSAGES: dict[str, MessageType] = {
     m.name: m
@@ -69,7 +71,8 @@ MESSAGES: dict[str, MessageType] = {
                     cite("TS 29.509 6.1.6"), (("cause", "result"),)),
         # SBI: AUSF <-> UDM
         MessageType("av_request", "Nudm_UEAuthentication_GetProseAv Request", "sbi",
-                    cite("S208", "[0143]", "[0144]", "[0146]"), (("suci", "suci"), ("g_attempt", "ghost"))),
+                    cite("S208", "[0143]", "[0144]", "[0146]", "S514", "[0481]", "S613", "[0602]"),
+                    (("suci", "suci"), ("supi", "supi"), ("g_attempt", "ghost"))),
         MessageType("av_response", "Nudm_UEAuthentication_GetProseAv Response", "sbi",
                     cite("S208", "[0143]", "[0145]", "[0266]"),
                     (("result", "result"), ("supi", "supi"), ("kausf_p", "kausf_p"), ("authz_info", "authz"))),
@@ -78,9 +81,11 @@ MESSAGES: dict[str, MessageType] = {
                     (("supi", "supi"), ("pruk", "pruk"), ("pruk_id", "pruk_id"), ("rsc", "rsc"), ("authz_info", "authz"))),
         MessageType("key_storage_response", "Npanf_ProseKey_Register Response", "sbi", cite("S217", "[0181]"),
                     (("result", "result"),)),
-        MessageType("key_query_request", "Npanf_ProseKey_get Request", "sbi", cite("S218", "[0186]", "S3031", "[0250]"),
-                    (("pruk_id", "pruk_id"), ("rsc", "rsc"), ("g_attempt", "ghost"))),
-        MessageType("key_query_response", "Npanf_ProseKey_get Response", "sbi", cite("S219", "[0190]", "S3032", "[0252]"),
+        MessageType("key_query_request", "Npanf_ProseKey_get Request", "sbi",
+                    cite("S218", "[0186]", "S3031", "[0250]", "S410", "S510", "S609", "S709"),
+                    (("pruk_id", "pruk_id"), ("rsc", "rsc"), ("for_update", "flag"), ("g_attempt", "ghost"))),
+        MessageType("key_query_response", "Npanf_ProseKey_get Response", "sbi",
+                    cite("S219", "[0190]", "S3032", "[0252]", "S411", "S511", "S610", "S711", "[0707]"),
                     (("pruk", "pruk"), ("supi", "supi"), ("result", "result"))),
         # SBI: PAnF or AUSF <-> UDM (the patent's authorization check)
         MessageType("authorization_check_request", "Nudm_UEAuthorization_ProseCheck Request", "sbi",

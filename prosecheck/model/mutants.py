@@ -15,9 +15,11 @@ from dataclasses import dataclass, replace
 from prosecheck.checker.expr import ExprLike, M, O, Or, V
 from prosecheck.checker.machine import Effect, Rewrite, Send
 from prosecheck.model.elements import AmfRelay, AusfRemote, PanfRemote, RelayUe, RemoteUe, UdmRemote
+from prosecheck.model.lifecycle import knr_from_superseded, store_generation
 from prosecheck.model.terms import CHECK_NONE, CHECK_PANF_LOCAL, ID_SUCI, RESULT_OK, SUCI_NULL_SCHEME, knr
 
 M200, LOCAL, PANF_UDM, AUSF_UDM = "m200", "m300.panf_local", "m300.panf_udm", "m300.ausf_udm"
+M400 = "m400.ausf_udm"
 
 
 @dataclass(frozen=True)
@@ -148,7 +150,21 @@ _LIST = [
     _effect("ausf_drops_eap_success", "ausf",
             "the AUSF leaves the EAP success indication out of response #2 after a new registration (S221)", (M200,),
             derive_knr_from_new_pruk=_sending(_AUSF["derive_knr_from_new_pruk"], eap_success=0)),
+    _effect("ue_derives_knr_from_old_pruk", "remote_ue",
+            "on EAP success the remote UE stores 5GPRUK #2 but derives KNR_ProSe from 5GPRUK #1 (S421b/S429 mixed up)",
+            (M400,), derive_pruk_and_knr=replace(
+                _UE["derive_pruk_and_knr"],
+                assign={**_UE["derive_pruk_and_knr"].assign, "knr": knr(V("pruk_key"), V("nonce_1"), M("nonce_2"))},
+                ghost={**_UE["derive_pruk_and_knr"].ghost,
+                       "knr_from_superseded": knr_from_superseded(V("pruk_gen"), V("nonce_1"))})),
+    _effect("ue_stores_beside_old_pruk", "remote_ue",
+            "the remote UE stores 5GPRUK #2 beside 5GPRUK #1 instead of replacing it ([0387] not applied)", (M400,),
+            derive_pruk_and_knr=_assign(_UE["derive_pruk_and_knr"],
+                                        **store_generation("pruk_gen", "old_gen", V("pending_gen"), False).assign)),
     # -- PAnF (remote) --------------------------------------------------------------------------------
+    _effect("panf_stores_beside_old_pruk", "panf",
+            "the PAnF stores 5GPRUK #2 beside 5GPRUK #1 instead of replacing it ([0393] not applied)", (M400,),
+            store_key=_assign(_PANF["store_key"], **store_generation("pruk_gen", "old_gen", M("pruk"), False).assign)),
     _guard("panf_skips_udm_check", "panf",
            "the PAnF returns 5GPRUK #1 without asking the UDM (S3041/S3042 skipped)", (PANF_UDM,),
            check_via_udm=False, no_check=True),

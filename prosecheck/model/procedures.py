@@ -1,5 +1,7 @@
-"""The procedures and their options: method 200 (TS 33.503) and method 300 (the patent's
-authorization check before an existing 5GPRUK is reused).
+"""The procedures and their options: method 200 (TS 33.503), method 300 (the patent's
+authorization check before an existing 5GPRUK is reused) and methods 400-700 (the 5GPRUK update
+triggered by the remote UE, the AUSF or the PAnF, each combined with the check placements of
+method 300).
 
 A procedure fixes the options the element rules read (``O("check")``, ...). Each option the
 text offers, and each reading of an ambiguous passage, is a named variant."""
@@ -9,10 +11,52 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from prosecheck.model.spec import SpecRef, cite
-from prosecheck.model.terms import CHECK_AUSF_UDM, CHECK_NONE, CHECK_PANF_LOCAL, CHECK_PANF_UDM
+from prosecheck.model.terms import (
+    AUSF_DECIDES_AFTER_QUERY,
+    AUSF_DECIDES_BEFORE_QUERY,
+    CHECK_AUSF_UDM,
+    CHECK_NAMES,
+    CHECK_NONE,
+    CHECK_PANF_LOCAL,
+    CHECK_PANF_UDM,
+    UPDATE_AUSF,
+    UPDATE_NONE,
+    UPDATE_PANF,
+    UPDATE_UE_INDICATION,
+    UPDATE_UE_SUCI,
+)
 
-READINGS = {"s3042_answers_failure": 1, "s215b_mixes_nonce_1": 0}
-"""The default reading of each ambiguous passage; a procedure variant overrides one of them."""
+READINGS = {
+    "s3042_answers_failure": 1,
+    "s215b_mixes_nonce_1": 0,
+    "replace_at_ue": 1,
+    "replace_at_panf": 1,
+    "panf_answers_failed_check": 1,
+    "update_query_flagged": 1,
+    "supi_with_checked_key": 1,
+    "s723_stores_key_1": 0,
+}
+"""The default reading of each ambiguous passage; a procedure variant overrides one of them.
+
+* ``s3042_answers_failure`` ([0263]): the UDM answers a failed S3041 check (1) or stays silent (0).
+* ``s215b_mixes_nonce_1`` ([0172] vs [0174]): the UE's 5GPRUK inputs include Nonce_1 (1) or not (0).
+* ``replace_at_ue`` / ``replace_at_panf`` ([0387], [0393], [0505], [0510], [0626], [0631], each
+  beginning "Optionally"): the old 5GPRUK and ID are deleted when the new ones are stored (1), or
+  kept beside them (0).
+* ``panf_answers_failed_check`` ([0346], [0462], [0584], [0704]: "the step S411 is performed only
+  when the authorization check on the remote UE succeeds", against [0329]'s 403 answer): after a
+  failed S4110-S4112 check the PAnF answers 403 (1) or sends no key query response (0).
+* ``update_query_flagged`` ([0440], [0558]: in the update branch "steps S5110 to S5112 in Manner 1
+  are not performed", though S510/S609 carry only the ID and RSC): the AUSF's key query tells
+  the PAnF to skip its check and return the SUPI (1), or the PAnF checks as always (0).
+* ``supi_with_checked_key`` ([0347] "the SUPI may not be carried in the step S411", against
+  [0481]/[0602] which need "the SUPI obtained in the step S511/S610"): after a successful PAnF
+  check the response also carries the SUPI, as the optional SUPI query would give it (1), or
+  the key only (0).
+* ``s723_stores_key_1`` ([0756]-[0757] "includes the SUPI, the RSC, the 5GPRUK #1, and the 5GPRUK
+  ID #1" / "stores the 5GPRUK #1", against [0758] and S422/S522/S621, which store #2): in method
+  700's update branch the key storage request carries the new key (0) or, literally, 5GPRUK #1 (1).
+"""
 
 
 @dataclass(frozen=True)
@@ -26,7 +70,92 @@ class Procedure:
 
     def all_options(self) -> dict[str, int]:
         """The procedure's options over the default readings."""
-        return {**READINGS, **self.options}
+        return {**READINGS, "update": UPDATE_NONE, "ausf_decides": AUSF_DECIDES_BEFORE_QUERY, **self.options}
+
+    @property
+    def readings(self) -> dict[str, int]:
+        """The readings this variant sets away from their defaults."""
+        return {k: v for k, v in self.options.items() if k in READINGS and v != READINGS[k]}
+
+
+_CHECKS = (CHECK_PANF_LOCAL, CHECK_PANF_UDM, CHECK_AUSF_UDM)
+_CHECK_REFS: dict[int, tuple[str, dict[int, tuple[str, ...]]]] = {
+    CHECK_PANF_LOCAL: ("the PAnF checks its stored ProSe authorization info", {
+        4: ("[0329]", "[0330]"), 5: ("[0446]",), 6: ("[0566]",), 7: ("[0684]", "[0685]")}),
+    CHECK_PANF_UDM: ("the PAnF asks the UDM", {
+        4: ("S4110", "S4112", "[0333]", "[0347]"), 5: ("S5110", "S5112", "[0449]", "[0463]"),
+        6: ("S6110", "S6112", "[0570]", "[0585]"), 7: ("S7110", "S7112", "[0689]", "[0705]")}),
+    CHECK_AUSF_UDM: ("the PAnF returns 5GPRUK #1 and SUPI, the AUSF asks the UDM", {
+        4: ("[0331]", "S412", "S413"), 5: ("[0448]", "S512", "S513"), 6: ("[0568]", "S611", "S612"),
+        7: ("[0687]", "[0710]", "S713", "S714")}),
+}
+
+
+def _update_methods() -> list[Procedure]:
+    """Methods 400-700, each with every authorization-check placement of method 300."""
+    out = []
+    for check in _CHECKS:
+        words, refs = _CHECK_REFS[check]
+        name = CHECK_NAMES[check]
+        out += [
+            Procedure(f"m400.{name}", f"method 400: the remote UE updates by sending its SUCI; on reuse {words}",
+                      {"check": check, "update": UPDATE_UE_SUCI},
+                      cite("S404", "[0303]", "[0307]", "S409", "[0321]", "[0387]", "[0393]", *refs[4])),
+            Procedure(f"m500.indication.{name}",
+                      f"method 500: the remote UE asks for an update with 5GPRUK ID #1 + key update indication; "
+                      f"on reuse {words}",
+                      {"check": check, "update": UPDATE_UE_INDICATION},
+                      cite("S504", "[0429]", "[0430]", "S509", "[0440]", "[0464]", "[0481]", *refs[5])),
+            Procedure(f"m500.suci.{name}", f"method 500: the remote UE asks for an update by sending its SUCI; "
+                      f"on reuse {words}",
+                      {"check": check, "update": UPDATE_UE_SUCI},
+                      cite("S504", "[0430]", "S509", "[0440]", "[0481]", *refs[5])),
+            Procedure(f"m600.before.{name}", f"method 600: the AUSF decides on an update before the key query; "
+                      f"on reuse {words}",
+                      {"check": check, "update": UPDATE_AUSF, "ausf_decides": AUSF_DECIDES_BEFORE_QUERY},
+                      cite("S608", "[0555]", "[0556]", "[0558]", *refs[6])),
+            Procedure(f"m600.after.{name}", f"method 600: the AUSF decides on an update after the key query; "
+                      f"on reuse {words}",
+                      {"check": check, "update": UPDATE_AUSF, "ausf_decides": AUSF_DECIDES_AFTER_QUERY},
+                      cite("S608", "[0555]", "[0556]", "[0557]", "[0559]", *refs[6])),
+            Procedure(f"m700.{name}", f"method 700: the PAnF decides on an update at the key query; on reuse {words}",
+                      {"check": check, "update": UPDATE_PANF},
+                      cite("S710", "[0680]", "[0681]", "[0682]", "[0683]", "[0707]", "S712", "[0709]", "[0712]",
+                           *refs[7])),
+        ]
+    return out
+
+
+def _reading_variants() -> list[Procedure]:
+    """Literal readings of ambiguous passages of methods 400-700 (see READINGS)."""
+    return [
+        Procedure("m400.panf_udm.s411_success_only",
+                  "method 400, the PAnF asks the UDM, reading [0346] literally: S411 is sent only when the check "
+                  "succeeds", {"check": CHECK_PANF_UDM, "update": UPDATE_UE_SUCI, "panf_answers_failed_check": 0},
+                  cite("[0346]", "[0329]")),
+        Procedure("m400.ausf_udm.keep_old_keys",
+                  "method 400 reading the \"Optionally\" of [0387] and [0393] as making the replacement optional: the "
+                  "UE and the PAnF keep 5GPRUK #1 beside #2",
+                  {"check": CHECK_AUSF_UDM, "update": UPDATE_UE_SUCI, "replace_at_ue": 0, "replace_at_panf": 0},
+                  cite("[0387]", "[0393]", "[0293]")),
+        Procedure("m500.indication.panf_udm.unflagged_query",
+                  "method 500, ID + indication, the PAnF asks the UDM; the key query S510 carries only ID and RSC "
+                  "([0443]), so the PAnF checks as always and returns the key without the SUPI ([0347])",
+                  {"check": CHECK_PANF_UDM, "update": UPDATE_UE_INDICATION, "update_query_flagged": 0,
+                   "supi_with_checked_key": 0},
+                  cite("[0440]", "[0443]", "[0445]", "[0347]", "[0481]")),
+        Procedure("m600.after.panf_local.no_supi",
+                  "method 600, decision after the key query, the PAnF checks its stored info and returns 5GPRUK #1 "
+                  "only ([0566]); Manner 3 needs \"the SUPI obtained in the step S610\" ([0602])",
+                  {"check": CHECK_PANF_LOCAL, "update": UPDATE_AUSF, "ausf_decides": AUSF_DECIDES_AFTER_QUERY,
+                   "supi_with_checked_key": 0},
+                  cite("[0559]", "[0566]", "[0602]")),
+        Procedure("m700.ausf_udm.s723_stores_key_1",
+                  "method 700 reading [0756]-[0757] literally: after the PAnF-triggered update the key storage "
+                  "request carries, and the PAnF stores, 5GPRUK #1 and 5GPRUK ID #1",
+                  {"check": CHECK_AUSF_UDM, "update": UPDATE_PANF, "s723_stores_key_1": 1},
+                  cite("S723", "[0756]", "S724", "[0757]", "[0758]")),
+    ]
 
 
 PROCEDURES: dict[str, Procedure] = {
@@ -69,5 +198,7 @@ PROCEDURES: dict[str, Procedure] = {
             {"check": CHECK_AUSF_UDM},
             cite("[0267]", "S305", "S3051", "S3052", "[0284]"),
         ),
+        *_update_methods(),
+        *_reading_variants(),
     ]
 }

@@ -37,6 +37,56 @@ class Scenario:
         return replace(self, id=self.id + suffix, mutants=self.mutants + tuple(mutant_ids))
 
 
+_STALE_LOCAL_INFO = "the PAnF's stored authorization info ([0266], [0330]) is written at key registration and never " \
+    "refreshed, so after a withdrawal the reuse path still derives KNR_ProSe"
+_NOTES: dict[str, tuple[dict[str, str], bool, str]] = {
+    # procedure id: (declared verdicts other than HOLDS, expect a deadlock, note)
+    "m400.panf_local": ({"no_knr_after_withdrawal": VIOLATED, "reuse_rejected_after_withdrawal": VIOLATED}, False,
+                        _STALE_LOCAL_INFO),
+    "m500.suci.panf_local": ({"no_knr_after_withdrawal": VIOLATED, "reuse_rejected_after_withdrawal": VIOLATED},
+                             False, _STALE_LOCAL_INFO + "; method 500 signalling by SUCI is method 400"),
+    "m500.indication.panf_local": ({"no_knr_after_withdrawal": VIOLATED}, False, _STALE_LOCAL_INFO),
+    "m600.before.panf_local": ({"no_knr_after_withdrawal": VIOLATED}, False, _STALE_LOCAL_INFO),
+    "m600.after.panf_local": ({"no_knr_after_withdrawal": VIOLATED}, False, _STALE_LOCAL_INFO),
+    "m700.panf_local": ({"no_knr_after_withdrawal": VIOLATED}, False, _STALE_LOCAL_INFO),
+    "m500.suci.panf_udm": ({}, False, "method 500 signalling by SUCI is method 400 (the same state space)"),
+    "m500.suci.ausf_udm": ({}, False, "method 500 signalling by SUCI is method 400 (the same state space)"),
+    "m400.panf_udm.s411_success_only": (
+        {"attempt_ends": VIOLATED, "reuse_rejected_after_withdrawal": VIOLATED}, True,
+        "reading [0346] literally: a failed S4110-S4112 check gets no S411, so the AUSF, the AMF and the UE wait "
+        "forever"),
+    "m400.ausf_udm.keep_old_keys": (
+        {"old_pruk_replaced": VIOLATED}, False,
+        "reading the \"Optionally\" of [0387]/[0393] as optional replacement: both keep 5GPRUK #1 beside #2"),
+    "m500.indication.panf_udm.unflagged_query": (
+        {"attempt_ends": VIOLATED, "ue_update_completes": VIOLATED, "keys_disagree_for_a_while": VIOLATED,
+         "messages_handled": VIOLATED}, True,
+        "S510 cannot tell the PAnF that an update is requested; after its check it returns 5GPRUK #1 without the "
+        "SUPI, and the text gives the AUSF no way to run Manner 3: the update never happens"),
+    "m600.after.panf_local.no_supi": (
+        {"no_knr_after_withdrawal": VIOLATED, "attempt_ends": VIOLATED, "reuse_rejected_after_withdrawal": VIOLATED,
+         "ausf_update_completes": VIOLATED, "keys_disagree_for_a_while": VIOLATED, "messages_handled": VIOLATED},
+        True, "S610 after a local check carries 5GPRUK #1 only ([0566]); S613 needs the SUPI from S610 ([0602]): "
+              "the AUSF cannot update"),
+    "m700.ausf_udm.s723_stores_key_1": (
+        {"knr_agreement": VIOLATED, "old_pruk_replaced": VIOLATED, "update_agreement": VIOLATED,
+         "fresh_pruk_on_update": VIOLATED, "keys_converge": VIOLATED}, False,
+        "reading [0756]-[0757] literally: the PAnF stores 5GPRUK #1 again while the UE replaced it by #2; the "
+        "next attempt by 5GPRUK ID #2 finds no key"),
+}
+
+
+def _update_scenarios() -> list[Scenario]:
+    """One scenario per procedure of methods 400-700 (and per literal reading), default bounds."""
+    out = []
+    for pid, procedure in PROCEDURES.items():
+        if pid[1] not in "4567":
+            continue
+        expected, deadlock, note = _NOTES.get(pid, ({}, False, ""))
+        out.append(Scenario(pid, procedure, expected=expected, expect_deadlock=deadlock, note=note))
+    return out
+
+
 SCENARIOS: dict[str, Scenario] = {
     s.id: s
     for s in [
@@ -63,10 +113,11 @@ SCENARIOS: dict[str, Scenario] = {
         Scenario(
             "m300.panf_udm.s3042_success_only", PROCEDURES["m300.panf_udm.s3042_success_only"],
             expect_deadlock=True,
-            expected={"reuse_rejected_after_withdrawal": VIOLATED},
+            expected={"reuse_rejected_after_withdrawal": VIOLATED, "attempt_ends": VIOLATED},
             note="reading [0263] literally: a failed S3041 check gets no S3042, so the PAnF and AUSF wait forever",
         ),
         Scenario("m300.ausf_udm", PROCEDURES["m300.ausf_udm"]),
+        *_update_scenarios(),
         Scenario(
             "m300.ausf_udm.2ue", PROCEDURES["m300.ausf_udm"],
             Bounds(remote_ues=2, attempts=2, withdrawals=1, restores=1), default=False,

@@ -27,6 +27,33 @@ CHECK_NAMES = {CHECK_NONE: "none", CHECK_PANF_LOCAL: "panf_local", CHECK_PANF_UD
 # Who asks the UDM for an authorization check (S3041 vs S3051).
 REQUESTER_PANF, REQUESTER_AUSF = 1, 2
 
+# Who may trigger a 5GPRUK update, and how (methods 400-700, [0291]).
+UPDATE_NONE, UPDATE_UE_SUCI, UPDATE_UE_INDICATION, UPDATE_AUSF, UPDATE_PANF = 0, 1, 2, 3, 4
+UPDATE_NAMES = {UPDATE_NONE: "none", UPDATE_UE_SUCI: "remote UE, by SUCI (method 400)",
+                UPDATE_UE_INDICATION: "remote UE, by 5GPRUK ID + key update indication (method 500)",
+                UPDATE_AUSF: "AUSF (method 600)", UPDATE_PANF: "PAnF (method 700)"}
+
+# When the AUSF takes its update decision (method 600, [0557]-[0559]).
+AUSF_DECIDES_BEFORE_QUERY, AUSF_DECIDES_AFTER_QUERY = 0, 1
+
+# Why an update is due: the owner's local policy ([0238]-[0240], [0303]-[0306], [0555]-[0556], [0680]-[0683]).
+REASON_NONE = 0
+REASON_UE_TIMER, REASON_UE_RSC_CONFIGURATION, REASON_UE_CELL_OR_PLMN, REASON_UE_KEY_INVALIDATED = 1, 2, 3, 4
+REASON_AUSF_AMF_PLMN, REASON_AUSF_CONFIGURATION = 5, 6
+REASON_PANF_KEY_AGE, REASON_PANF_RSC_NOT_STORED, REASON_PANF_INDICATION = 7, 8, 9
+REASON_NAMES = {
+    REASON_NONE: "-",
+    REASON_UE_TIMER: "the UE's key timer expired",
+    REASON_UE_RSC_CONFIGURATION: "the RSC-related configuration changed",
+    REASON_UE_CELL_OR_PLMN: "security policy: the cell ID or PLMN changed",
+    REASON_UE_KEY_INVALIDATED: "an RSC configuration update set the 5GPRUK invalid",
+    REASON_AUSF_AMF_PLMN: "the relay AMF's PLMN ID changed",
+    REASON_AUSF_CONFIGURATION: "the AUSF's configuration changed",
+    REASON_PANF_KEY_AGE: "the 5GPRUK's validity period expired",
+    REASON_PANF_RSC_NOT_STORED: "the RSC #1 is no longer stored",
+    REASON_PANF_INDICATION: "an update indication from the AUSF or UDM",
+}
+
 SUPI = 1
 """The remote UE's SUPI, as a value; 0 in a field means "not carried"."""
 SUCI = 1

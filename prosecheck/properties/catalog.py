@@ -18,7 +18,16 @@ being vacuous). Ghost facts are masks indexed by the connection attempt (Nonce_1
 * ``by_pruk_id``: the attempt's S204 carried the 5GPRUK ID (reuse of the stored key);
 * ``relay_refused``: the AMF found the relay UE not authorized to relay in that attempt (S206);
 * ``relay_learned_key`` / ``amf_learned_key``: a 5GPRUK or KAUSF_P was sent to them;
-* ``supi_on_air`` / ``supi_on_sbi``: a SUPI was sent on PC5 or NAS / on an SBI link.
+* ``supi_on_air`` / ``supi_on_sbi``: a SUPI was sent on PC5 or NAS / on an SBI link;
+* ``superseded``: generations of 5GPRUK that a newer stored generation has superseded (by bit);
+* ``pruk_history``: generations the PAnF has ever stored; ``pruk_reused``: one was stored twice;
+* ``knr_from_superseded``: attempts in which a KNR_ProSe was derived from a superseded 5GPRUK;
+* ``updated``: attempts in which the remote UE replaced a stored 5GPRUK by a new one.
+
+A third kind, ``eventually`` (``trigger ~> goal``: from every reachable trigger world, every
+fair run reaches a goal world), is decided on the state graph by :mod:`prosecheck.checker.liveness`.
+Properties about the 5GPRUK update apply only to procedures with an update trigger; elsewhere
+their verdict is "n/a".
 """
 
 from __future__ import annotations
@@ -27,22 +36,50 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from prosecheck.checker.expr import And, Expr, Implies, Not, Or, W
+from prosecheck.model.lifecycle import has_bit
 from prosecheck.model.spec import SpecRef, cite
-from prosecheck.model.terms import ID_PRUK_ID, ID_SUCI, knr_pruk
+from prosecheck.model.terms import (
+    ID_PRUK_ID,
+    ID_SUCI,
+    UPDATE_AUSF,
+    UPDATE_NONE,
+    UPDATE_PANF,
+    UPDATE_UE_INDICATION,
+    UPDATE_UE_SUCI,
+    knr_pruk,
+)
 
 StateIs = Callable[[str, str], Expr]
 """``state_is(role, state_id)`` → the expression "role is in state_id"."""
 
 
+Applies = Callable[[dict[str, int]], bool]
+"""``applies(options)``: whether a property is meaningful for a procedure's options."""
+
+
+def _always(options: dict[str, int]) -> bool:
+    return True
+
+
+def _with_update(options: dict[str, int]) -> bool:
+    return options.get("update", UPDATE_NONE) != UPDATE_NONE
+
+
+def _update_by(*kinds: int) -> Applies:
+    return lambda options: options.get("update", UPDATE_NONE) in kinds
+
+
 @dataclass(frozen=True)
 class Property:
     id: str
-    kind: str  # "always" | "sometimes"
+    kind: str  # "always" | "sometimes" | "eventually"
     code: str  # a short column header for the verdict table
     statement: str
     ref: SpecRef
-    formula: Callable[[StateIs], Expr]
+    formula: Callable[[StateIs], Expr]  # for "eventually": the goal
     twins: tuple[str, ...] = ()
+    applies: Applies = _always
+    trigger: Callable[[StateIs], Expr] | None = None  # for "eventually": where the obligation starts
 
 
 def _subset(a: Expr, b: Expr) -> Expr:
@@ -64,6 +101,41 @@ def _knr_agreement(state_is: StateIs) -> Expr:
         And(W("remote_ue.knr") == W("relay_ue.knr"), knr_pruk(W("remote_ue.knr")) == W("panf.pruk_gen"),
             W("remote_ue.knr") != 0),
     )
+
+
+def _at_rest(state_is: StateIs) -> Expr:
+    """The remote UE is between attempts (or done), not in the middle of one."""
+    return Or(state_is("remote_ue", "idle"), state_is("remote_ue", "secured"), state_is("remote_ue", "done"))
+
+
+def _in_attempt(state_is: StateIs) -> Expr:
+    return Or(state_is("remote_ue", "requested"), state_is("remote_ue", "authenticating"),
+              state_is("remote_ue", "completing"))
+
+
+def _old_pruk_replaced(state_is: StateIs) -> Expr:
+    superseded = W("ghost.superseded")
+    return And(
+        W("remote_ue.old_gen") == 0, W("panf.old_gen") == 0,
+        Not(has_bit(superseded, W("panf.pruk_gen"))),
+        Implies(_at_rest(state_is), Not(has_bit(superseded, W("remote_ue.pruk_gen")))),
+    )
+
+
+def _update_agreement(state_is: StateIs) -> Expr:
+    return Implies(
+        And(state_is("remote_ue", "secured"), has_bit(W("ghost.updated"), W("remote_ue.nonce_1"))),
+        And(W("remote_ue.pruk_gen") == W("panf.pruk_gen"), W("remote_ue.pruk_key") == W("panf.pruk_gen"),
+            W("panf.pruk_gen") != 0),
+    )
+
+
+def _keys_agree(state_is: StateIs) -> Expr:
+    return Or(W("remote_ue.pruk_gen") == 0, W("remote_ue.pruk_gen") == W("panf.pruk_gen"))
+
+
+def _update_completes(state_is: StateIs) -> Expr:
+    return (W("ghost.updated") & W("ghost.pc5_secured")) != 0
 
 
 PROPERTIES: dict[str, Property] = {
@@ -114,6 +186,61 @@ PROPERTIES: dict[str, Property] = {
             cite("S206", "[0135]", "S226", "TS 24.501 5.5.4"),
             lambda s: ((W("ghost.knr_derived") | W("ghost.pc5_secured")) & W("ghost.relay_refused")) == 0,
             ("relay_refused_by_amf",),
+        ),
+        Property(
+            "old_pruk_replaced", "always", "REPLACED",
+            "after an update neither the remote UE (once the attempt is over) nor the PAnF holds a superseded "
+            "5GPRUK or 5GPRUK ID, and each holds at most one 5GPRUK for the RSC",
+            cite("[0293]", "[0387]", "[0393]", "[0505]", "[0510]", "[0626]", "[0631]", "[0753]", "[0758]"),
+            _old_pruk_replaced,
+            ("ue_update_completes", "ausf_update_completes", "panf_update_completes"),
+            applies=_with_update,
+        ),
+        Property(
+            "knr_from_current_pruk", "always", "CURRENT",
+            "no KNR_ProSe is derived, by the AUSF or by the remote UE, from a 5GPRUK generation that a newer "
+            "stored 5GPRUK has superseded",
+            cite("S425", "[0398]", "[0399]", "S525", "S624", "S726", "[0387]", "[0393]"),
+            lambda s: W("ghost.knr_from_superseded") == 0,
+            ("pc5_secured_by_pruk_id", "ue_update_completes", "ausf_update_completes", "panf_update_completes"),
+            applies=_with_update,
+        ),
+        Property(
+            "update_agreement", "always", "UPD-AGREE",
+            "when an attempt that updated the 5GPRUK ends with a secured PC5 link, the remote UE and the PAnF "
+            "hold the same new 5GPRUK and 5GPRUK ID",
+            cite("S421a", "S421b", "S423", "[0387]", "[0393]", "S722b", "S724", "[0756]", "[0758]"),
+            _update_agreement,
+            ("ue_update_completes", "ausf_update_completes", "panf_update_completes"),
+            applies=_with_update,
+        ),
+        Property(
+            "fresh_pruk_on_update", "always", "FRESH",
+            "a new 5GPRUK never equals an earlier one: the PAnF never stores the same generation twice (a new "
+            "KAUSF_P per ProSe authentication)",
+            cite("[0388]", "[0293]"),
+            lambda s: W("ghost.pruk_reused") == 0,
+            ("ue_update_completes", "ausf_update_completes", "panf_update_completes"),
+            applies=_with_update,
+        ),
+        Property(
+            "attempt_ends", "eventually", "ENDS",
+            "under fair scheduling and with no message loss, every connection attempt ends, with a secured PC5 "
+            "link or an explicit rejection",
+            cite("S226", "[0217]", "TS 24.554 7.2.2"),
+            _at_rest,
+            ("pc5_secured_by_suci",),
+            trigger=_in_attempt,
+        ),
+        Property(
+            "keys_converge", "eventually", "CONVERGE",
+            "under fair scheduling and with no message loss, whenever the remote UE holds a 5GPRUK other than "
+            "the PAnF's, the two end up holding the same one (or the UE none)",
+            cite("[0387]", "[0393]", "[0306]", "[0713]"),
+            _keys_agree,
+            ("keys_disagree_for_a_while",),
+            applies=_with_update,
+            trigger=lambda s: Not(_keys_agree(s)),
         ),
         Property(
             "pc5_secured_by_suci", "sometimes", "via-SUCI",
@@ -168,6 +295,35 @@ PROPERTIES: dict[str, Property] = {
             "the PAnF holds a 5GPRUK for the UE (so the home network does hold the keys the relay must not)",
             cite("S216", "S217", "[0178]"),
             lambda s: W("panf.pruk_gen") != 0,
+        ),
+        Property(
+            "ue_update_completes", "sometimes", "UE-upd",
+            "an update of 5GPRUK #1 triggered by the remote UE's policy completes with a secured PC5 link",
+            cite("S404", "S421b", "[0387]", "S431", "S504", "S521b", "S531"),
+            _update_completes,
+            applies=_update_by(UPDATE_UE_SUCI, UPDATE_UE_INDICATION),
+        ),
+        Property(
+            "ausf_update_completes", "sometimes", "AUSF-upd",
+            "an update of 5GPRUK #1 triggered by the AUSF's policy completes with a secured PC5 link",
+            cite("S608", "S620b", "[0626]", "S630"),
+            _update_completes,
+            applies=_update_by(UPDATE_AUSF),
+        ),
+        Property(
+            "panf_update_completes", "sometimes", "PAnF-upd",
+            "an update of 5GPRUK #1 triggered by the PAnF's policy completes with a secured PC5 link",
+            cite("S710", "S722b", "[0753]", "S732"),
+            _update_completes,
+            applies=_update_by(UPDATE_PANF),
+        ),
+        Property(
+            "keys_disagree_for_a_while", "sometimes", "desync",
+            "the remote UE holds a 5GPRUK other than the PAnF's (during an update, the PAnF stores 5GPRUK #2 "
+            "before the UE derives it)",
+            cite("S423", "S421b"),
+            lambda s: Not(_keys_agree(s)),
+            applies=_with_update,
         ),
         Property(
             "supi_sent_on_sbi", "sometimes", "SUPI-SBI",

@@ -5,7 +5,11 @@ Each trace is re-executed from the initial world on live python-statemachine mac
 enabled, handle the message at the head of its link, send exactly the messages recorded and
 change exactly the world variables recorded, to the values recorded. The last world must then
 show what the trace claims: the invariant's formula false (VIOLATED), the reachability
-formula true (reached), no successor (deadlock) or a message nobody handles."""
+formula true (reached), no successor (deadlock) or a message nobody handles. A liveness
+counterexample (``eventually``) must end either in a world with no successor or by returning to
+an earlier world of the trace, the goal false from there on; a livelock trace must reach a
+world that is not final and still has a successor (that the component cannot be left is the
+checker's claim, not re-derived here)."""
 
 from __future__ import annotations
 
@@ -56,6 +60,11 @@ def _consistent(claim: Claim) -> None:
 def _replay(claim: Claim) -> str:
     _consistent(claim)
     world = LiveWorld(claim.scenario)
+    history = [world.full_snapshot()]
+    goal_held: list[bool] = []
+    prop = PROPERTIES.get(claim.property)
+    if prop is not None and prop.kind == "eventually":
+        goal_held.append(all(world.satisfied(prop)))
     for st in claim.steps:
         before = world.snapshot()
         try:
@@ -70,7 +79,30 @@ def _replay(claim: Claim) -> str:
             shown = ", ".join(f"{k}: live {changed.get(k, '(unchanged)')}, trace {st.after.get(k, '(unchanged)')}"
                               for k in diff)
             raise ReplayFailure(f"step {st.number} ({st.element} [{st.effect}]): the world differs: {shown}")
+        history.append(world.full_snapshot())
+        if prop is not None and prop.kind == "eventually":
+            goal_held.append(all(world.satisfied(prop)))
+    if prop is not None and prop.kind == "eventually":
+        return _confirm_lasso(claim, world, history, goal_held)
     return _confirm(claim, world)
+
+
+def _confirm_lasso(claim: Claim, world: LiveWorld, history: list[tuple], goal_held: list[bool]) -> str:
+    """An ``eventually`` counterexample: a terminal world, or a return to an earlier world, goal false."""
+    pid = claim.property
+    if claim.verdict != VIOLATED:
+        raise ReplayFailure(f"{pid}: only a violation of a liveness property has a trace")
+    if not world.has_successor():
+        if goal_held[-1]:
+            raise ReplayFailure(f"the last world has no successor but satisfies the goal of {pid}")
+        return f"the run stops in a world with no successor where the goal of {pid} does not hold: confirmed"
+    last = history[-1]
+    start = next((i for i, snap in enumerate(history[:-1]) if snap == last), None)
+    if start is None:
+        raise ReplayFailure(f"the last world has a successor and repeats no earlier world: not a lasso for {pid}")
+    if any(goal_held[start:]):
+        raise ReplayFailure(f"the goal of {pid} holds somewhere on the cycle from step {start}")
+    return f"the run returns at the last step to the world after step {start}, goal of {pid} false throughout: confirmed"
 
 
 def _changes(before: Snapshot, after: Snapshot) -> Snapshot:
@@ -84,6 +116,10 @@ def _confirm(claim: Claim, world: LiveWorld) -> str:
         if claim.verdict != VIOLATED or not world.deadlocked():
             raise ReplayFailure("the last world is not a deadlock (it is final or has a successor)")
         return "the last world is a deadlock: confirmed"
+    if pid == "livelock_free":
+        if claim.verdict != VIOLATED or world.is_final() or not world.has_successor():
+            raise ReplayFailure("the last world is final or has no successor: not inside a livelock")
+        return "the last world is not final and keeps moving (inside the livelock the checker reports): confirmed"
     if pid == "messages_handled":
         problems = world.unhandled()
         if claim.verdict != VIOLATED or not problems:

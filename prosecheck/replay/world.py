@@ -205,15 +205,22 @@ class LiveWorld:
 
     def deadlocked(self) -> bool:
         """Not final, and no element can take a step (standard "no successor")."""
-        if self.is_final():
-            return False
+        return not self.is_final() and not self.has_successor()
+
+    def has_successor(self) -> bool:
+        """Some element can take a step: a local decision or the message at the head of a link."""
         for inst, live in self.machines.items():
             if any(self.enabled(inst, event, None) for event in sorted(live.cls.LOCAL_EVENTS)):
-                return False
+                return True
             for (_, dst), queue in self.links.items():
                 if dst == inst and queue and self.enabled(inst, queue[0][0], queue[0][1]):
-                    return False
-        return True
+                    return True
+        return False
+
+    def full_snapshot(self) -> tuple:
+        """The world variables and the link contents: equal exactly when the worlds are equal."""
+        links = tuple(sorted((src, dst, tuple(queue)) for (src, dst), queue in self.links.items()))
+        return tuple(sorted(self.snapshot().items())), links
 
     def unhandled(self) -> list[str]:
         """Messages at the head of a link whose destination has no transition for them."""

@@ -9,7 +9,8 @@ from prosecheck.report.assumptions import assumptions_lines, property_hashes
 from prosecheck.report.trace import TraceStep
 from prosecheck.verify import ScenarioResult
 
-_CODES = {**{pid: p.code for pid, p in PROPERTIES.items()}, "deadlock_free": "DEADLOCK", "messages_handled": "UNHANDLED"}
+_CODES = {**{pid: p.code for pid, p in PROPERTIES.items()}, "deadlock_free": "DEADLOCK", "messages_handled": "UNHANDLED",
+          "livelock_free": "LIVELOCK"}
 
 
 def property_code(pid: str) -> str:
@@ -18,6 +19,8 @@ def property_code(pid: str) -> str:
 
 
 def cell(verdict: str, kind: str) -> str:
+    if verdict == "n/a":
+        return "n/a"
     if kind == "sometimes":
         return {"HOLDS": "reached", "VIOLATED": "UNREACHED", "INCONCLUSIVE": "INCONCL."}[verdict]
     return {"HOLDS": "holds", "VIOLATED": "VIOLATED", "INCONCLUSIVE": "INCONCL."}[verdict]
@@ -52,8 +55,8 @@ def verdict_table(results: Sequence[ScenarioResult]) -> str:
     lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in rows]
     lines.append("")
     lines.append("columns: " + "; ".join(f"{_CODES.get(pid, pid)} = {pid}" for pid in ids))
-    lines.append("cells: holds/VIOLATED for invariants, reached/UNREACHED for reachability; "
-                 "'!' = not the verdict the scenario declares")
+    lines.append("cells: holds/VIOLATED for invariants and liveness, reached/UNREACHED for reachability, "
+                 "n/a where the property does not apply; '!' = not the verdict the scenario declares")
     return "\n".join(lines)
 
 
@@ -99,11 +102,12 @@ def scenario_report(r: ScenarioResult, witnesses: bool = False, coverage: bool =
         lines.append(f"   coverage: {len(r.never_fired)} transition(s) never fired:")
         lines += [f"     - {t}" for t in r.never_fired]
     for p in r.properties.values():
-        show = (p.kind == "always" and p.verdict == "VIOLATED") or (witnesses and p.kind == "sometimes" and p.trace)
+        show = (p.kind != "sometimes" and p.verdict == "VIOLATED") or (witnesses and p.kind == "sometimes" and p.trace)
         if show and p.trace is not None:
-            what = "counterexample" if p.kind == "always" else "witness"
-            lines.append(f"   {what} for {p.id} ({len(p.trace)} steps, shortest): {p.statement}")
-            lines += format_trace(p.trace, "violates " + p.id if p.kind == "always" else "reaches " + p.id)
+            what = "counterexample" if p.kind != "sometimes" else "witness"
+            shortest = "shortest" if p.kind != "eventually" else "shortest stem"
+            lines.append(f"   {what} for {p.id} ({len(p.trace)} steps, {shortest}): {p.statement}")
+            lines += format_trace(p.trace, "violates " + p.id if p.kind != "sometimes" else "reaches " + p.id)
             if p.detail:
                 lines.append(f"         => {p.detail}")
             lines.append(_replay_line(p.replay))

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 
 from prosecheck.checker.search import Exploration
-from prosecheck.checker.system import Message, System
+from prosecheck.checker.system import Label, Message, System
 from prosecheck.model.messages import MESSAGES
+from prosecheck.model.spec import steps_in_method
 from prosecheck.model.terms import ID_NAMES, RESULT_NAMES, describe_knr
 
 
@@ -72,9 +74,11 @@ def describe_slot(system: System, name: str, value: int) -> str:
     if name.endswith(".knr"):
         return describe_knr(value)
     if ".ghost." in f".{name}":
-        if name.split(".")[-1].endswith(("_key", "_air", "_sbi")):
+        fact = name.split(".")[-1]
+        if fact.endswith(("_key", "_air", "_sbi", "_reused")):
             return "yes" if value else "no"
-        return "attempts {" + ",".join(str(b) for b in range(16) if value >> b & 1) + "}" if value else "{}"
+        what = "5GPRUK #" if fact in ("superseded", "pruk_history") else "attempts "
+        return what + "{" + ",".join(str(b) for b in range(16) if value >> b & 1) + "}" if value else "{}"
     return str(value)
 
 
@@ -105,59 +109,66 @@ def raw_value(system: System, name: str, value: int) -> int | str:
     return value
 
 
-def _message_dict(peer_key: str, peer: str, message: Message) -> dict[str, object]:
+def _message_dict(peer_key: str, peer: str, message: Message, method: str | None = None) -> dict[str, object]:
     """A message as structured data: peer, catalogue name, spec title, text, the steps it is."""
     mtype = MESSAGES[message[0]]
     return {peer_key: peer, "message": message[0], "title": mtype.title, "text": describe_message(message),
-            "steps": list(mtype.ref.steps)}
+            "steps": steps_in_method(mtype.ref.steps, method)}
 
 
-def build_trace(exploration: Exploration, world_index: int) -> list[TraceStep]:
-    """The shortest path (breadth-first parents) to ``world_index``, as trace steps."""
+def build_trace(exploration: Exploration, world_index: int,
+                extra: Sequence[tuple[int, Label]] = (), method: str | None = None) -> list[TraceStep]:
+    """The shortest path (breadth-first parents) to ``world_index``, as trace steps; then the
+    ``extra`` steps (target world index, label) that continue it (a liveness lasso's tail).
+    ``method`` ("2".."7") numbers the structured ``steps`` as that method's figure does."""
+    path = exploration.path_to(world_index)
+    hops = [(a, exploration.via[b], b) for a, b in zip(path, path[1:])]
+    previous = world_index
+    for target, label in extra:
+        hops.append((previous, label, target))
+        previous = target
+    return [_step(exploration, n, a, label, b, method) for n, (a, label, b) in enumerate(hops, start=1)]
+
+
+def _step(exploration: Exploration, n: int, a: int, label: Label | None, b: int, method: str | None) -> TraceStep:
+    """One step of a trace, from world ``a`` to world ``b`` by ``label``."""
     system = exploration.system
     names = {slot: name for name, slot in system.slots.items()}
-    path = exploration.path_to(world_index)
-    steps: list[TraceStep] = []
-    for n, (a, b) in enumerate(zip(path, path[1:]), start=1):
-        label = exploration.via[b]
-        assert label is not None
-        inst = system.instances[label.instance]
-        tr = inst.table.transitions[label.transition]
-        before, after = exploration.worlds[a], exploration.worlds[b]
-        changes = {
-            names[s]: [describe_slot(system, names[s], before[s]), describe_slot(system, names[s], after[s])]
-            for s in range(system.link_base)
-            if before[s] != after[s]
-        }
-        sent = [
-            f"{describe_message(msg)} -> {system.instances[system.links[link].dst].name}" for link, msg in label.sends
-        ]
-        received = None
-        if label.message is not None and label.link is not None:
-            received = _message_dict("from", system.instances[system.links[label.link].src].name, label.message)
-        steps.append(
-            TraceStep(
-                number=n,
-                element=inst.name,
-                event=tr.event,
-                action=tr.effect.label,
-                ref=str(tr.effect.ref),
-                handled=None if label.message is None else describe_message(label.message),
-                sent=sent,
-                changes=changes,
-                choice=tr.effect.choice,
-                effect=tr.effect_name,
-                source=None if label.link is None else system.instances[system.links[label.link].src].name,
-                message=None if label.message is None else raw_message(system, label.message),
-                sends=[{"to": system.instances[system.links[link].dst].name, **raw_message(system, msg)}
-                       for link, msg in label.sends],
-                after={names[s]: raw_value(system, names[s], after[s]) for s in range(system.link_base)
-                       if before[s] != after[s]},
-                role=inst.role,
-                steps=list(getattr(tr.effect.ref, "steps", ())),
-                received=received,
-                outputs=[_message_dict("to", system.instances[system.links[link].dst].name, msg)
-                         for link, msg in label.sends],
-            )
-        )
-    return steps
+    assert label is not None
+    inst = system.instances[label.instance]
+    tr = inst.table.transitions[label.transition]
+    before, after = exploration.worlds[a], exploration.worlds[b]
+    changes = {
+        names[s]: [describe_slot(system, names[s], before[s]), describe_slot(system, names[s], after[s])]
+        for s in range(system.link_base)
+        if before[s] != after[s]
+    }
+    sent = [
+        f"{describe_message(msg)} -> {system.instances[system.links[link].dst].name}" for link, msg in label.sends
+    ]
+    received = None
+    if label.message is not None and label.link is not None:
+        received = _message_dict("from", system.instances[system.links[label.link].src].name, label.message, method)
+    return TraceStep(
+        number=n,
+        element=inst.name,
+        event=tr.event,
+        action=tr.effect.label,
+        ref=str(tr.effect.ref),
+        handled=None if label.message is None else describe_message(label.message),
+        sent=sent,
+        changes=changes,
+        choice=tr.effect.choice,
+        effect=tr.effect_name,
+        source=None if label.link is None else system.instances[system.links[label.link].src].name,
+        message=None if label.message is None else raw_message(system, label.message),
+        sends=[{"to": system.instances[system.links[link].dst].name, **raw_message(system, msg)}
+               for link, msg in label.sends],
+        after={names[s]: raw_value(system, names[s], after[s]) for s in range(system.link_base)
+               if before[s] != after[s]},
+        role=inst.role,
+        steps=steps_in_method(tuple(getattr(tr.effect.ref, "steps", ())), method),
+        received=received,
+        outputs=[_message_dict("to", system.instances[system.links[link].dst].name, msg, method)
+                 for link, msg in label.sends],
+    )

@@ -12,7 +12,7 @@ from prosecheck.checker.machine import Effect, ElementRules, Send, Var
 from prosecheck.model.spec import cite
 from prosecheck.model.terms import RESULT_FORBIDDEN
 
-_FORWARD_IDENTITY = {f: M(f) for f in ("id_type", "suci", "pruk_id", "rsc", "nonce_1")}
+_FORWARD_IDENTITY = {f: M(f) for f in ("id_type", "suci", "pruk_id", "rsc", "nonce_1", "update_indication")}
 
 
 class RelayUe(ElementRules, StateMachine):

@@ -2,17 +2,37 @@
 through the relay UE. It stores at most one 5GPRUK (with its 5GPRUK ID) for the RSC, and
 "if the remote UE stores the 5GPRUK, the direct communication request message includes the
 5GPRUK ID; and if the remote UE does not store the 5GPRUK, [it] includes the SUCI" ([0129]).
-Under method 300 the UE first decides whether 5GPRUK #1 needs updating (S301); the decision
-"no update" is modelled here, the update branch belongs to method 400 ([0242])."""
+Under methods 300-500 the UE first decides whether 5GPRUK #1 needs updating (S301, S404,
+S504): "if the remote UE determines that the 5GPRUK #1 needs to be updated, the remote UE adds
+an SUCI to the step S405" ([0307]); in method 500 it may instead send "the 5GPRUK ID #1 and the
+key update indication" ([0430]). Its update policy (key timer, RSC configuration change,
+security policy with a cell or PLMN change, [0303]-[0305]) fires as an environment event
+between attempts; an RSC configuration update that "deletes the 5GPRUK #1 or sets the 5GPRUK
+#1 to invalid" ([0306]) is its own event. On a new 5GPRUK "the remote UE replaces the 5GPRUK
+#1 and the 5GPRUK ID #1 with the 5GPRUK #2 and the 5GPRUK ID #2" ([0387], [0505], [0626])."""
 
 from __future__ import annotations
 
 from statemachine import State, StateMachine
 
-from prosecheck.checker.expr import If, M, O, V, W
+from prosecheck.checker.expr import Expr, If, M, O, Or, V, W
 from prosecheck.checker.machine import Effect, ElementRules, Send, Var
+from prosecheck.model.lifecycle import knr_from_superseded, store_generation
 from prosecheck.model.spec import cite
-from prosecheck.model.terms import ID_PRUK_ID, ID_SUCI, PRUK_WITH_NONCE_1, RSC, SUCI, knr
+from prosecheck.model.terms import (
+    ID_PRUK_ID,
+    ID_SUCI,
+    PRUK_WITH_NONCE_1,
+    REASON_UE_CELL_OR_PLMN,
+    REASON_UE_KEY_INVALIDATED,
+    REASON_UE_RSC_CONFIGURATION,
+    REASON_UE_TIMER,
+    RSC,
+    SUCI,
+    UPDATE_UE_INDICATION,
+    UPDATE_UE_SUCI,
+    knr,
+)
 
 _NEXT_NONCE = O("attempts") - V("attempts_left") + 1
 """Nonce_1 of the attempt being started: the attempt's number ([0126], fresh per request)."""
@@ -27,7 +47,7 @@ _NEW_PRUK = If(O("s215b_mixes_nonce_1"), V("pending_gen") | PRUK_WITH_NONCE_1, V
 the UE's as SUPI, KAUSF_P and Nonce_1. Option ``s215b_mixes_nonce_1`` takes [0174] literally."""
 
 
-def _request(id_type: int, label: str, *refs: str) -> Effect:
+def _request(id_type: int, label: str, *refs: str, indication: bool = False) -> Effect:
     ghost = {"begun_while_withdrawn": _BEGUN_WHILE_WITHDRAWN}
     if id_type == ID_PRUK_ID:
         ghost["by_pruk_id"] = W("ghost.by_pruk_id").with_bit(_NEXT_NONCE)
@@ -42,10 +62,26 @@ def _request(id_type: int, label: str, *refs: str) -> Effect:
                 "pruk_id": V("pruk_gen") if id_type == ID_PRUK_ID else 0,
                 "rsc": RSC,
                 "nonce_1": _NEXT_NONCE,
+                "update_indication": 1 if indication else 0,
             })
         ],
         ghost=ghost,
     )
+
+
+def _policy(reason: int, label: str, *refs: str) -> Effect:
+    """The UE's update policy fires between attempts: an update is due from now on."""
+    return Effect(label, cite(*refs), assign={"update_due": reason, "policy_left": V("policy_left") - 1},
+                  choice=label)
+
+
+_STORE_NEW_PRUK = store_generation("pruk_gen", "old_gen", V("pending_gen"), O("replace_at_ue"))
+"""S215b/S421b/S521b/S620b/S722b: store 5GPRUK #2 and ID #2, replacing #1 unless the
+``replace_at_ue`` reading keeps it."""
+
+
+def _derived_knr_ghosts(pruk: Expr) -> dict[str, Expr]:
+    return {"knr_from_superseded": knr_from_superseded(pruk, V("nonce_1"))}
 
 
 class RemoteUe(ElementRules, StateMachine):
@@ -62,9 +98,25 @@ class RemoteUe(ElementRules, StateMachine):
     done = State("No further connection attempts", final=True)
 
     start_attempt = (
-        idle.to(requested, cond="attempts_remain and stores_pruk", on="request_with_pruk_id")
+        idle.to(requested, cond="attempts_remain and stores_pruk and not update_due", on="request_with_pruk_id")
+        | idle.to(requested, cond="attempts_remain and stores_pruk and update_due and updates_by_suci",
+                  on="request_update_with_suci")
+        | idle.to(requested, cond="attempts_remain and stores_pruk and update_due and updates_by_indication",
+                  on="request_update_with_indication")
         | idle.to(requested, cond="attempts_remain and not stores_pruk", on="request_with_suci")
     )
+    update_policy_fires = (
+        idle.to.itself(cond="owns_update_policy and stores_pruk and not update_due and policy_remains",
+                       on="key_timer_expires")
+        | idle.to.itself(cond="owns_update_policy and stores_pruk and not update_due and policy_remains",
+                         on="rsc_configuration_changes")
+        | idle.to.itself(cond="owns_update_policy and stores_pruk and not update_due and policy_remains",
+                         on="cell_changes_under_security_policy")
+    )
+    rsc_configuration_update = idle.to.itself(
+        cond="owns_update_policy and stores_pruk and policy_remains", on="delete_pruk"
+    ) | idle.to.itself(cond="owns_update_policy and stores_pruk and not update_due and policy_remains",
+                       on="invalidate_pruk")
     finish = idle.to(done, cond="not attempts_remain", on="stop_attempts")
     eap_request = requested.to(authenticating, on="answer_eap")
     direct_security_mode_command = requested.to(
@@ -76,7 +128,7 @@ class RemoteUe(ElementRules, StateMachine):
     )
     release = secured.to(idle, on="release_link")
 
-    LOCAL_EVENTS = frozenset({"start_attempt", "finish", "release"})
+    LOCAL_EVENTS = frozenset({"start_attempt", "finish", "release", "update_policy_fires", "rsc_configuration_update"})
     VARIABLES = (
         Var("pruk_gen", 0, doc="generation of the stored 5GPRUK ID (and of the KAUSF_P it came from); 0: none"),
         Var("pruk_key", 0, doc="the stored 5GPRUK as a term: its generation, | 0x40 if Nonce_1 entered it"),
@@ -85,10 +137,20 @@ class RemoteUe(ElementRules, StateMachine):
         Var("nonce_1", 0, doc="Nonce_1 of the current attempt"),
         Var("request_id_type", 0, doc="identity sent in this attempt's S204: SUCI or 5GPRUK ID"),
         Var("knr", 0, doc="KNR_ProSe derived in this attempt (S224)"),
+        Var("old_gen", 0, doc="a superseded 5GPRUK ID kept beside the current one (the replace_at_ue=0 reading)"),
+        Var("update_due", 0, doc="why the UE's policy wants 5GPRUK #1 updated (a REASON_*); 0: no update due"),
+        Var("policy_left", If(Or(O("update") == UPDATE_UE_SUCI, O("update") == UPDATE_UE_INDICATION),
+                              O("policy_triggers"), 0),
+            doc="times the UE's update policy may still fire (methods 400 and 500)"),
     )
     GUARDS = {
         "attempts_remain": V("attempts_left") > 0,
         "stores_pruk": V("pruk_gen") != 0,
+        "update_due": V("update_due") != 0,
+        "updates_by_suci": O("update") == UPDATE_UE_SUCI,
+        "updates_by_indication": O("update") == UPDATE_UE_INDICATION,
+        "owns_update_policy": Or(O("update") == UPDATE_UE_SUCI, O("update") == UPDATE_UE_INDICATION),
+        "policy_remains": V("policy_left") > 0,
         "eap_succeeded": M("eap_success") != 0,
     }
     EFFECTS = {
@@ -97,8 +159,32 @@ class RemoteUe(ElementRules, StateMachine):
             "S204", "[0129]", "S301", "S302", "[0241]", "[0245]",
         ),
         "request_with_suci": _request(
-            ID_SUCI, "no 5GPRUK stored; send Direct Communication Request with SUCI", "S204", "[0126]", "[0129]"
+            ID_SUCI, "no 5GPRUK stored; send Direct Communication Request with SUCI", "S204", "[0126]", "[0129]",
+            "[0293]", "[0306]",
         ),
+        "request_update_with_suci": _request(
+            ID_SUCI, "5GPRUK #1 needs updating; send Direct Communication Request with SUCI",
+            "S404", "[0302]", "[0307]", "S405", "[0311]", "S504", "[0430]",
+        ),
+        "request_update_with_indication": _request(
+            ID_PRUK_ID, "5GPRUK #1 needs updating; send Direct Communication Request with 5GPRUK ID #1 and a key "
+            "update indication", "S504", "[0429]", "[0430]", "[0431]", "S505", indication=True,
+        ),
+        "key_timer_expires": _policy(REASON_UE_TIMER, "policy: the 5GPRUK timer expires", "[0238]", "[0303]"),
+        "rsc_configuration_changes": _policy(
+            REASON_UE_RSC_CONFIGURATION, "policy: the RSC-related configuration changes", "[0239]", "[0303]"),
+        "cell_changes_under_security_policy": _policy(
+            REASON_UE_CELL_OR_PLMN, "policy: the cell ID changes and the security policy asks for a new key",
+            "[0240]", "[0304]", "[0305]"),
+        "delete_pruk": Effect(
+            "RSC configuration update: delete 5GPRUK #1 and its ID", cite("[0240]", "[0306]"),
+            assign={"pruk_gen": 0, "pruk_key": 0, "old_gen": 0, "update_due": 0,
+                    "policy_left": V("policy_left") - 1},
+            choice="the RSC configuration update deletes the 5GPRUK",
+        ),
+        "invalidate_pruk": _policy(
+            REASON_UE_KEY_INVALIDATED, "RSC configuration update: set 5GPRUK #1 invalid (so it must be updated)",
+            "[0306]"),
         "stop_attempts": Effect("stop: the scenario's attempts are used up", cite("scenario bound")),
         "answer_eap": Effect(
             "compute the EAP response; send EAP information #2",
@@ -111,13 +197,18 @@ class RemoteUe(ElementRules, StateMachine):
             cite("S224", "[0209]", "S225", "S307"),
             assign={"knr": knr(V("pruk_key"), V("nonce_1"), M("nonce_2"))},
             send=[Send("relay_ue", "direct_security_mode_complete")],
+            ghost=_derived_knr_ghosts(V("pruk_gen")),
         ),
         "derive_pruk_and_knr": Effect(
-            "EAP success: derive and store 5GPRUK and 5GPRUK ID, derive KNR_ProSe; send Direct Security Mode Complete",
-            cite("S215b", "[0173]", "[0174]", "S224", "[0209]", "S225"),
-            assign={"pruk_gen": V("pending_gen"), "pruk_key": _NEW_PRUK,
+            "EAP success: derive and store 5GPRUK and 5GPRUK ID (replacing 5GPRUK #1), derive KNR_ProSe; "
+            "send Direct Security Mode Complete",
+            cite("S215b", "[0173]", "[0174]", "S421b", "[0387]", "S521b", "[0505]", "S620b", "[0626]", "S722b",
+                 "[0753]", "S224", "[0209]", "S225"),
+            assign={**_STORE_NEW_PRUK.assign, "pruk_key": _NEW_PRUK, "update_due": 0,
                     "knr": knr(_NEW_PRUK, V("nonce_1"), M("nonce_2"))},
             send=[Send("relay_ue", "direct_security_mode_complete")],
+            ghost={**_STORE_NEW_PRUK.ghost, **_derived_knr_ghosts(V("pending_gen")),
+                   "updated": If(V("pruk_gen") != 0, W("ghost.updated").with_bit(V("nonce_1")), W("ghost.updated"))},
         ),
         "mark_link_secured": Effect(
             "PC5 link secured with KNR_ProSe",
