@@ -125,7 +125,7 @@ def check_scenario(
                                                     str(prop.ref), detail="not meaningful for this procedure")
             continue
         if prop.kind == "eventually":
-            if graph is None and exploration.complete:
+            if graph is None and _graph_usable(exploration):
                 graph = state_graph(exploration)
             result.properties[pid] = _judge_eventually(prop, scenario, exploration, graph)
             continue
@@ -160,6 +160,12 @@ def _mark_probabilistic(result: ScenarioResult) -> None:
             p.detail = (p.detail + "; " if p.detail else "") + "probabilistic (hash compaction, see the stats line)"
 
 
+def _graph_usable(exploration: Exploration) -> bool:
+    """Liveness needs every concrete world and edge: an exhaustive search, no symmetry
+    reduction (quotient edges) and no hash compaction (omitted worlds)."""
+    return exploration.complete and not exploration.symmetry and not exploration.probabilistic
+
+
 def _method(scenario: Scenario) -> str | None:
     """The method number a scenario's traces are told in ("2".."7"), for their structured steps."""
     return scenario.procedure.id[1] if scenario.procedure.id[:1] == "m" else None
@@ -181,7 +187,8 @@ def _judge_eventually(prop: Property, scenario: Scenario, exploration: Explorati
     expected = scenario.expected_verdict(prop.id)
     if graph is None:
         return PropertyResult(prop.id, prop.kind, INCONCLUSIVE, expected, prop.statement, str(prop.ref),
-                              detail="the search stopped early, so the state graph is incomplete")
+                              detail="liveness needs the complete state graph of a search without limits, "
+                                     "symmetry reduction or hash compaction")
     system = exploration.system
     trigger = _world_test(system, prop, "trigger") if prop.trigger else (lambda w: w == exploration.worlds[0])
     lasso = leads_to(graph, trigger, _world_test(system, prop, "goal"))
@@ -203,7 +210,7 @@ def _judge_eventually(prop: Property, scenario: Scenario, exploration: Explorati
 
 def _livelocks(result: ScenarioResult, exploration: Exploration, graph: StateGraph | None) -> None:
     expected = VIOLATED if result.scenario.expected.get("livelock_free") == VIOLATED else HOLDS
-    if graph is None and exploration.complete:
+    if graph is None and _graph_usable(exploration):
         graph = state_graph(exploration)
     if graph is None:
         result.properties["livelock_free"] = PropertyResult(

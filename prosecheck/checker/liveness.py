@@ -58,11 +58,16 @@ class Lasso:
 def state_graph(exploration: Exploration) -> StateGraph:
     """Re-derive the successors of every explored world (the search must have been complete)."""
     system = exploration.system
-    index = {world: i for i, world in enumerate(exploration.worlds)}
     edges: list[list[tuple[int, Label]]] = []
     for world in exploration.worlds:
         succ, _ = system.successors(world)
-        edges.append([(index[nxt], label) for label, nxt in succ])
+        out = []
+        for label, nxt in succ:
+            target = exploration.index_of(nxt)
+            if target is None:
+                raise ValueError("a successor of an explored world was not stored: the search was not exhaustive")
+            out.append((target, label))
+        edges.append(out)
     return StateGraph(exploration, edges)
 
 
