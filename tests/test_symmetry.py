@@ -43,8 +43,14 @@ def test_two_remote_ues_same_verdicts_with_and_without_symmetry(sid):
     full, reduced = check_scenario(scenario), check_scenario(scenario, symmetry=True)
     n = one.states  # the two UEs' worlds are independent: n^2 worlds, n(n+1)/2 up to swapping the UEs
     assert (full.states, reduced.states) == (n * n, n * (n + 1) // 2)
-    assert {p: r.verdict for p, r in full.properties.items()} == {p: r.verdict for p, r in reduced.properties.items()}
+    # liveness needs concrete edges: under symmetry reduction it is INCONCLUSIVE, never a guess
+    liveness = {p for p, r in full.properties.items() if r.kind == "eventually"} | {"livelock_free"}
+    assert all(reduced.properties[p].verdict in ("INCONCLUSIVE", "n/a") for p in liveness)
+    assert ({p: r.verdict for p, r in full.properties.items() if p not in liveness}
+            == {p: r.verdict for p, r in reduced.properties.items() if p not in liveness})
     for p, r in reduced.properties.items():
+        if p in liveness:
+            continue
         assert r.replay in (None, []), p  # every reduced trace replays on live machines
         if r.trace is not None:
             assert len(r.trace) == len(full.properties[p].trace or [])  # shortest traces, same length
