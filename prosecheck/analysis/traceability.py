@@ -162,12 +162,16 @@ def trace(patent: Patent, citations: Mapping[str, list[str]]) -> Traceability:
 
 
 def model_citations() -> dict[str, list[str]]:
-    """Step -> the model transitions whose effect cites it, over every procedure variant."""
+    """Step -> the model transitions whose effect cites it, over every procedure variant. A
+    transition shared by methods 200-700 cites the method-200/300 step; in a method-400..700
+    procedure it also covers that method's counterpart (``ANALOGUES``: S205 is S406, S506, ...),
+    as the text's own cross-references ("refer to steps S204 to S207 in method 200") say."""
     from prosecheck.checker.machine import compile_element
     from prosecheck.model.elements import ELEMENTS
     from prosecheck.model.environment import Bounds
     from prosecheck.model.messages import field_names
     from prosecheck.model.procedures import PROCEDURES
+    from prosecheck.model.spec import steps_in_method
 
     fields = field_names()
     out: dict[str, set[str]] = {}
@@ -176,6 +180,7 @@ def model_citations() -> dict[str, list[str]]:
         for cls in ELEMENTS:
             table = compile_element(cls, options, fields)
             for tr in table.transitions:
-                for step in getattr(tr.effect.ref, "steps", ()):
+                cited = tuple(getattr(tr.effect.ref, "steps", ()))
+                for step in {*cited, *steps_in_method(cited, procedure.id[1])}:
                     out.setdefault(step, set()).add(f"{table.role}: {table.edge(tr)}")
     return {step: sorted(edges) for step, edges in sorted(out.items())}

@@ -68,8 +68,16 @@ def _symbolic_state(role: str, state_id: str) -> Expr:
 
 @lru_cache(maxsize=1)
 def property_hashes() -> dict[str, str]:
-    """SHA-256 of each property's kind and formula (as text), and of each built-in's statement."""
-    out = {pid: _sha([p.kind, render(p.formula(_symbolic_state))]) for pid, p in PROPERTIES.items()}
+    """SHA-256 of each property's kind, formula and trigger (as text) and the procedures it applies
+    to, and of each built-in's statement."""
+    from prosecheck.model.procedures import PROCEDURES
+
+    out = {
+        pid: _sha([p.kind, render(p.formula(_symbolic_state)),
+                   render(p.trigger(_symbolic_state)) if p.trigger else "",
+                   [q for q, proc in PROCEDURES.items() if p.applies(proc.all_options())]])
+        for pid, p in PROPERTIES.items()
+    }
     out.update({pid: _sha(["always", text]) for pid, text in BUILTIN.items()})
     return out
 

@@ -74,13 +74,14 @@ class UdmRemote(ElementRules, StateMachine):
         ),
         "confirm_authorization": Effect(
             "subscription allows the relay service for the RSC: answer success (200 OK)",
-            cite("S3042", "[0259]", "[0263]", "S3052", "[0278]", "[0280]", "[0284]"),
+            cite("S3042", "[0259]", "[0263]", "S3052", "[0278]", "[0280]", "[0284]", "S4111", "[0338]", "S5111",
+                 "S6111", "S7111", "[0694]"),
             send=[Send(REPLY, "authorization_check_response", {"result": RESULT_OK})],
             ghost=_CHECKED,
         ),
         "deny_authorization": Effect(
             "subscription no longer allows the relay service: answer failure (403)",
-            cite("S3042", "[0263]", "S3052", "[0284]"),
+            cite("S3042", "[0263]", "S3052", "[0284]", "S4111", "S5111", "S6111", "S7111"),
             send=[Send(REPLY, "authorization_check_response", {"result": RESULT_FORBIDDEN})],
             ghost=_DENIED,
         ),
