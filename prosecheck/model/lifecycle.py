@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from prosecheck.checker.expr import And, Expr, ExprLike, If, V, W, lift
+from prosecheck.checker.machine import Effect
+from prosecheck.model.spec import cite
 
 
 def below(generation: ExprLike) -> Expr:
@@ -49,4 +51,11 @@ def knr_from_superseded(pruk_generation: ExprLike, attempt: ExprLike) -> Expr:
     return If(has_bit(W("ghost.superseded"), pruk_generation), mask.with_bit(attempt), mask)
 
 
-__all__ = ["Store", "below", "has_bit", "knr_from_superseded", "store_generation"]
+def policy_fires(reason: int, label: str, *refs: str) -> Effect:
+    """An element's update policy fires (an environment choice): an update is due for ``reason``
+    from now on, and one firing of the scenario's ``policy_triggers`` is used up."""
+    return Effect(label, cite(*refs), assign={"update_due": reason, "policy_left": V("policy_left") - 1},
+                  choice=label)
+
+
+__all__ = ["Store", "below", "has_bit", "knr_from_superseded", "policy_fires", "store_generation"]

@@ -20,7 +20,7 @@ from statemachine import State, StateMachine
 
 from prosecheck.checker.expr import And, Expr, If, M, O, V, W
 from prosecheck.checker.machine import Effect, ElementRules, Send, Var
-from prosecheck.model.lifecycle import knr_from_superseded
+from prosecheck.model.lifecycle import knr_from_superseded, policy_fires
 from prosecheck.model.spec import cite
 from prosecheck.model.terms import (
     AUSF_DECIDES_AFTER_QUERY,
@@ -87,10 +87,6 @@ def _manner_3(label: str, *refs: str) -> Effect:
         send=[Send("udm", "av_request", {"supi": M("supi"), "g_attempt": V("nonce_1")})],
     )
 
-
-def _policy(reason: int, label: str, *refs: str) -> Effect:
-    return Effect(label, cite(*refs), assign={"update_due": reason, "policy_left": V("policy_left") - 1},
-                  choice=label)
 
 
 _STORED = If(And(O("s723_stores_key_1"), O("update") == UPDATE_PANF, V("requested_id") != 0),
@@ -223,9 +219,9 @@ class AusfRemote(ElementRules, StateMachine):
             "5GPRUK #1 returned, and the AUSF's policy decides to update it: request an authentication vector by "
             "SUPI (Manner 3)", "S608", "[0557]", "[0559]", "S613", "[0602]",
         ),
-        "relay_amf_plmn_changes": _policy(
+        "relay_amf_plmn_changes": policy_fires(
             REASON_AUSF_AMF_PLMN, "policy: the PLMN ID of the AMF (relay) changes", "S608", "[0555]", "[0556]"),
-        "ausf_configuration_changes": _policy(
+        "ausf_configuration_changes": policy_fires(
             REASON_AUSF_CONFIGURATION, "policy: the AUSF's local configuration changes", "S608", "[0555]", "[0556]"),
         "start_eap": Effect(
             "UDM authorized the remote UE; keep the SUPI and send EAP information #1",

@@ -23,7 +23,7 @@ from statemachine import State, StateMachine
 
 from prosecheck.checker.expr import And, ExprLike, If, M, O, Or, V, W
 from prosecheck.checker.machine import Effect, ElementRules, Send, Var
-from prosecheck.model.lifecycle import has_bit, store_generation
+from prosecheck.model.lifecycle import has_bit, policy_fires, store_generation
 from prosecheck.model.spec import cite
 from prosecheck.model.terms import (
     CHECK_AUSF_UDM,
@@ -40,6 +40,9 @@ from prosecheck.model.terms import (
     UPDATE_NONE,
     UPDATE_PANF,
 )
+
+_KNOWS_ID = And(M("pruk_id") != 0, Or(M("pruk_id") == V("pruk_gen"), M("pruk_id") == V("old_gen")))
+"""A 5GPRUK is stored under the queried 5GPRUK ID (the current one, or a kept old one)."""
 
 _FOUND = If(M("pruk_id") == V("pruk_gen"), V("pruk_gen"), V("old_gen"))
 """The 5GPRUK stored under the queried 5GPRUK ID (the current one, or a kept old one)."""
@@ -62,10 +65,6 @@ def _answer(label: str, key: ExprLike, supi: ExprLike, refs: tuple[str, ...], gh
         ghost=ghost or {},
     )
 
-
-def _policy(reason: int, label: str, *refs: str) -> Effect:
-    return Effect(label, cite(*refs), assign={"update_due": reason, "policy_left": V("policy_left") - 1},
-                  choice=label)
 
 
 _STORE = store_generation("pruk_gen", "old_gen", M("pruk"), O("replace_at_panf"))
@@ -132,11 +131,10 @@ class PanfRemote(ElementRules, StateMachine):
         "check_by_ausf": O("check") == CHECK_AUSF_UDM,
         "stored_info_authorizes": V("authz_info") == RESULT_OK,
         "authorization_granted": M("result") == RESULT_OK,
-        "knows_id": And(M("pruk_id") != 0, Or(M("pruk_id") == V("pruk_gen"), M("pruk_id") == V("old_gen"))),
+        "knows_id": _KNOWS_ID,
         "flagged_for_update": M("for_update") != 0,
         "update_due": V("update_due") != 0,
-        "reuse": And(M("pruk_id") != 0, Or(M("pruk_id") == V("pruk_gen"), M("pruk_id") == V("old_gen")),
-                     M("for_update") == 0, V("update_due") == 0),
+        "reuse": And(_KNOWS_ID, M("for_update") == 0, V("update_due") == 0),
         "answers_failed_check": Or(O("update") == UPDATE_NONE, O("panf_answers_failed_check")),
         "owns_update_policy": O("update") == UPDATE_PANF,
         "stores_key": V("pruk_gen") != 0,
@@ -199,11 +197,11 @@ class PanfRemote(ElementRules, StateMachine):
             "reading of [0346]: S411 is sent only when the check succeeds, so a failed check gets no answer",
             cite("[0346]", "[0462]", "[0584]", "[0704]"),
         ),
-        "key_validity_expires": _policy(
+        "key_validity_expires": policy_fires(
             REASON_PANF_KEY_AGE, "policy: the 5GPRUK's validity period expires", "S710", "[0680]", "[0681]", "[0682]"),
-        "rsc_no_longer_stored": _policy(
+        "rsc_no_longer_stored": policy_fires(
             REASON_PANF_RSC_NOT_STORED, "policy: the RSC #1 of the 5GPRUK is no longer stored (deleted on the "
             "UDM's instruction)", "S710", "[0683]"),
-        "update_indication_received": _policy(
+        "update_indication_received": policy_fires(
             REASON_PANF_INDICATION, "policy: an update indication arrives from the AUSF or the UDM", "S710", "[0680]"),
     }

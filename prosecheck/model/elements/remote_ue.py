@@ -17,7 +17,7 @@ from statemachine import State, StateMachine
 
 from prosecheck.checker.expr import Expr, If, M, O, Or, V, W
 from prosecheck.checker.machine import Effect, ElementRules, Send, Var
-from prosecheck.model.lifecycle import knr_from_superseded, store_generation
+from prosecheck.model.lifecycle import knr_from_superseded, policy_fires, store_generation
 from prosecheck.model.spec import cite
 from prosecheck.model.terms import (
     ID_PRUK_ID,
@@ -68,11 +68,6 @@ def _request(id_type: int, label: str, *refs: str, indication: bool = False) -> 
         ghost=ghost,
     )
 
-
-def _policy(reason: int, label: str, *refs: str) -> Effect:
-    """The UE's update policy fires between attempts: an update is due from now on."""
-    return Effect(label, cite(*refs), assign={"update_due": reason, "policy_left": V("policy_left") - 1},
-                  choice=label)
 
 
 _STORE_NEW_PRUK = store_generation("pruk_gen", "old_gen", V("pending_gen"), O("replace_at_ue"))
@@ -170,10 +165,10 @@ class RemoteUe(ElementRules, StateMachine):
             ID_PRUK_ID, "5GPRUK #1 needs updating; send Direct Communication Request with 5GPRUK ID #1 and a key "
             "update indication", "S504", "[0429]", "[0430]", "[0431]", "S505", indication=True,
         ),
-        "key_timer_expires": _policy(REASON_UE_TIMER, "policy: the 5GPRUK timer expires", "[0238]", "[0303]"),
-        "rsc_configuration_changes": _policy(
+        "key_timer_expires": policy_fires(REASON_UE_TIMER, "policy: the 5GPRUK timer expires", "[0238]", "[0303]"),
+        "rsc_configuration_changes": policy_fires(
             REASON_UE_RSC_CONFIGURATION, "policy: the RSC-related configuration changes", "[0239]", "[0303]"),
-        "cell_changes_under_security_policy": _policy(
+        "cell_changes_under_security_policy": policy_fires(
             REASON_UE_CELL_OR_PLMN, "policy: the cell ID changes and the security policy asks for a new key",
             "[0240]", "[0304]", "[0305]"),
         "delete_pruk": Effect(
@@ -182,7 +177,7 @@ class RemoteUe(ElementRules, StateMachine):
                     "policy_left": V("policy_left") - 1},
             choice="the RSC configuration update deletes the 5GPRUK",
         ),
-        "invalidate_pruk": _policy(
+        "invalidate_pruk": policy_fires(
             REASON_UE_KEY_INVALIDATED, "RSC configuration update: set 5GPRUK #1 invalid (so it must be updated)",
             "[0306]"),
         "stop_attempts": Effect("stop: the scenario's attempts are used up", cite("scenario bound")),
