@@ -93,7 +93,11 @@ BAD: list[tuple[str, int | None, str]] = [
     # unknown and unsupported keys
     (GOOD.replace('id = "mine"', 'id = "mine"\nprocedue = "m200"'), 2, "unknown key (did you mean 'procedure'?)"),
     ("colour = 1\n" + GOOD, 1, "field colour: unknown key"),
-    ("threat_model = \"dolev-yao\"\n" + GOOD, 1, "no threat model yet"),
+    ("threat_model = \"dolev-yao\"\n" + GOOD, 1, "the threat model is the [threats] table"),
+    (GOOD + "[threats]\nattacker = \"pc5\"\n", 19, "field threats.attacker: unknown threat model"),
+    (GOOD + "[threats]\npc5_attacker = true\n", 19, "field threats.pc5_attacker: must be an integer"),
+    (GOOD + "[threats]\nlossy_links = [\"air\"]\n", 19, "unknown link kind 'air'"),
+    (GOOD + "[threats]\nlink_faults = 0\n", 19, "link_faults must be an integer in 1..14"),
     (GOOD + "[threat_model]\nattacker = \"pc5\"\n", 18, "field threat_model"),
     (GOOD.replace("[options]", "default = true\n[options]"), 6, "field default: unknown key"),
     # id
@@ -220,8 +224,8 @@ def _documents(draw: st.DrawFn) -> str:
     top = draw(st.dictionaries(st.sampled_from(["id", "procedure", "method", "note", "mutants", "colour"]),
                                st.one_of(_scalars, st.lists(_scalars, max_size=3)), max_size=5))
     lines = [f"{k} = {_toml_value(v)}" for k, v in top.items()]
-    for table in draw(st.lists(st.sampled_from(["options", "bounds", "expected", "threat_model", "x"]), unique=True,
-                               max_size=4)):
+    tables = ["options", "bounds", "threats", "expected", "threat_model", "x"]
+    for table in draw(st.lists(st.sampled_from(tables), unique=True, max_size=4)):
         lines.append(f"[{table}]")
         lines += [f"{k} = {_toml_value(v)}" for k, v in draw(_tables).items()]
     return "\n".join(lines) + "\n"

@@ -39,7 +39,7 @@ def write_certificate(result: ScenarioResult, directory: str) -> Path:
     doc = {
         "format": FORMAT,
         "scenario": s.id, "procedure": s.procedure.id, "options": dict(sorted(s.procedure.options.items())),
-        "mutants": list(s.mutants), "bounds": s.bounds.as_dict(),
+        "mutants": list(s.mutants), "bounds": s.bounds.as_dict(), "threats": s.threats.as_dict(),
         "claims": {"states": result.states, "transitions": result.transitions,
                    "verdicts": {pid: p.verdict for pid, p in result.properties.items() if p.kind == "always"}},
         "variables": names, "links": links, "worlds": worlds,

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from prosecheck.checker.machine import ModelError
 from prosecheck.checker.search import Limits
 from prosecheck.model.build import rewrites_of
+from prosecheck.model.environment import parse_threat
 from prosecheck.model.mutants import MUTANTS
 from prosecheck.model.scenario_file import ScenarioFileError, load_scenario_file
 from prosecheck.model.scenarios import DEFAULT_SCENARIOS, SCENARIOS, Scenario
@@ -37,6 +38,11 @@ def add_scenario_options(parser: argparse.ArgumentParser) -> None:
     for name, text in BOUND_FLAGS.items():
         parser.add_argument(f"--{name.replace('_', '-')}", type=int, dest=name, metavar="N",
                             help=f"override the scenario's bound: {text}")
+    parser.add_argument("--threat", action="append", dest="threats", metavar="THREAT", default=[],
+                        help="check every chosen scenario under a threat model (repeatable, combinable): "
+                             "pc5_attacker[=N injections/replays, default 1], malicious_relay, leaked_old_pruk, "
+                             "lossy_links[:pc5,nas,sbi][=N losses/duplications, default 1]; the scenario id "
+                             "becomes ID@THREATS")
     parser.add_argument("--mutant", action="append", dest="mutants", metavar="ID", default=[],
                         help="seed a known modelling mistake into every scenario checked (repeatable; see 'list')")
 
@@ -63,15 +69,23 @@ def scenarios_of(args: argparse.Namespace) -> list[Scenario]:
             raise InputError(str(exc)) from None
     chosen = chosen or list(DEFAULT_SCENARIOS)
     overrides = {k: getattr(args, k) for k in BOUND_FLAGS if getattr(args, k) is not None}
+    threats: dict[str, object] = {}
+    for text in getattr(args, "threats", []):
+        try:
+            threats.update(parse_threat(text))
+        except ModelError as exc:
+            raise InputError(f"--threat: {exc}") from None
     for mid in args.mutants:
         if mid not in MUTANTS:
             raise InputError(f"unknown mutant {mid!r} for --mutant; known: {', '.join(MUTANTS)}")
     out = []
     for s in chosen:
         s = s.with_bounds(**overrides) if overrides else s
+        s = s.with_threats(**threats) if threats else s
         s = s.with_mutants(*args.mutants) if args.mutants else s
         try:
             s.bounds.validate()
+            s.threats.validate()
             rewrites_of(s.mutants)
         except ModelError as exc:
             raise InputError(f"scenario {s.id}: {exc}") from None

@@ -76,12 +76,13 @@ def live_elements(scenario: Scenario) -> dict[str, LiveElement]:
 
 
 def options_of(scenario: Scenario) -> dict[str, int]:
-    return {**scenario.procedure.all_options(), **scenario.bounds.options()}
+    return {**scenario.procedure.all_options(), **scenario.bounds.options(), **scenario.threats.options()}
 
 
 def build_system(scenario: Scenario) -> System:
     """Instances of every element for every remote UE, linked as in :data:`LINKS`."""
     scenario.bounds.validate()
+    scenario.threats.validate()
     tables = element_tables(scenario)
     groups = scenario.bounds.remote_ues
     instances: list[Instance] = []

@@ -64,3 +64,98 @@ class Bounds:
                 f"restores={self.restores}, update policy triggers={self.policy_triggers}, "
                 f"link capacity={self.link_capacity}, "
                 f"faults: {', '.join(faults) if faults else 'none'}")
+
+
+LINK_KINDS = ("pc5", "nas", "sbi")
+THREATS = ("pc5_attacker", "malicious_relay", "leaked_old_pruk", "lossy_links")
+
+
+@dataclass(frozen=True)
+class ThreatModel:
+    """Who else acts on the system besides the honest elements: a scenario parameter, printed with every verdict.
+
+    * ``pc5_attacker``: an attacker on the PC5 link who observes, drops, delays, replays and injects
+      messages built from what it knows; the bound is its number of injections and replays (0 = none).
+    * ``malicious_relay``: the relay UE deviates from the procedure (alters, replays, keeps keys).
+    * ``leaked_old_pruk``: a superseded 5GPRUK and its ID become known to the attacker after an update.
+    * ``lossy_links``: messages on links of these kinds (pc5, nas, sbi) may be lost or duplicated, at most
+      ``link_faults`` times in all.
+    """
+
+    pc5_attacker: int = 0
+    malicious_relay: bool = False
+    leaked_old_pruk: bool = False
+    lossy_links: tuple[str, ...] = ()
+    link_faults: int = 1
+
+    def options(self) -> dict[str, int]:
+        """The options guards read with ``O("threat_...")``."""
+        return {
+            "threat_pc5_attacker": self.pc5_attacker,
+            "threat_malicious_relay": int(self.malicious_relay),
+            "threat_leaked_old_pruk": int(self.leaked_old_pruk),
+        }
+
+    def active(self) -> tuple[str, ...]:
+        """The threat models switched on, in :data:`THREATS` order."""
+        on = {"pc5_attacker": self.pc5_attacker > 0, "malicious_relay": self.malicious_relay,
+              "leaked_old_pruk": self.leaked_old_pruk, "lossy_links": bool(self.lossy_links)}
+        return tuple(t for t in THREATS if on[t])
+
+    def name(self) -> str:
+        """``honest`` with no threat model, else the active ones joined by ``+``."""
+        return "+".join(self.active()) or "honest"
+
+    def validate(self) -> None:
+        if not isinstance(self.pc5_attacker, int) or isinstance(self.pc5_attacker, bool) \
+                or not 0 <= self.pc5_attacker <= 14:
+            raise ModelError(f"threat pc5_attacker must be an integer in 0..14 (injections/replays), "
+                             f"got {self.pc5_attacker!r}")
+        for kind in self.lossy_links:
+            if kind not in LINK_KINDS:
+                raise ModelError(f"threat lossy_links: unknown link kind {kind!r}; known: {', '.join(LINK_KINDS)}")
+        if len(set(self.lossy_links)) != len(self.lossy_links):
+            raise ModelError(f"threat lossy_links names a link kind twice: {', '.join(self.lossy_links)}")
+        if not isinstance(self.link_faults, int) or isinstance(self.link_faults, bool) \
+                or not 1 <= self.link_faults <= 14:
+            raise ModelError(f"threat link_faults must be an integer in 1..14, got {self.link_faults!r}")
+
+    def as_dict(self) -> dict[str, object]:
+        out = asdict(self)
+        out["lossy_links"] = list(self.lossy_links)
+        return out
+
+    def summary(self) -> str:
+        parts = []
+        if self.pc5_attacker:
+            parts.append(f"PC5 attacker ({self.pc5_attacker} injection(s)/replay(s))")
+        if self.malicious_relay:
+            parts.append("malicious relay UE")
+        if self.leaked_old_pruk:
+            parts.append("superseded 5GPRUK leaked")
+        if self.lossy_links:
+            parts.append(f"lossy {'/'.join(self.lossy_links)} links ({self.link_faults} loss(es)/duplication(s))")
+        return "; ".join(parts) if parts else "none (honest elements, reliable links)"
+
+
+def parse_threat(text: str) -> dict[str, object]:
+    """``pc5_attacker[=N]``, ``malicious_relay``, ``leaked_old_pruk``, ``lossy_links:pc5,nas[=N]`` as ThreatModel
+    field changes; :class:`ModelError` names the problem."""
+    name, _, count = text.partition("=")
+    name, _, kinds = name.partition(":")
+    if name not in THREATS:
+        raise ModelError(f"unknown threat model {text!r}; known: {', '.join(THREATS)}")
+    if kinds and name != "lossy_links":
+        raise ModelError(f"threat {name} takes no link kinds (only lossy_links:KIND,...)")
+    if count and name not in ("pc5_attacker", "lossy_links"):
+        raise ModelError(f"threat {name} takes no bound (only pc5_attacker=N and lossy_links:...=N)")
+    if count and not count.isdigit():
+        raise ModelError(f"threat {text!r}: the bound after '=' must be a number")
+    if name == "pc5_attacker":
+        return {"pc5_attacker": int(count) if count else 1}
+    if name == "lossy_links":
+        changes: dict[str, object] = {"lossy_links": tuple(k for k in kinds.split(",") if k) or LINK_KINDS}
+        if count:
+            changes["link_faults"] = int(count)
+        return changes
+    return {name: True}

@@ -16,15 +16,16 @@ from pathlib import Path
 from typing import Any
 
 from prosecheck.checker.machine import ModelError
-from prosecheck.model.environment import Bounds
+from prosecheck.model.environment import Bounds, ThreatModel
 from prosecheck.model.mutants import MUTANTS
 from prosecheck.model.procedures import PROCEDURES, READINGS, Procedure
 from prosecheck.model.scenarios import HOLDS, SCENARIOS, VIOLATED, Scenario
 from prosecheck.model.terms import CHECK_NAMES
 from prosecheck.properties.catalog import PROPERTIES
 
-KEYS = ("id", "procedure", "method", "note", "options", "bounds", "mutants", "expected")
-NOT_SUPPORTED = {"threat_model": "the model has no threat model yet (no attacker on any link): remove it"}
+KEYS = ("id", "procedure", "method", "note", "options", "bounds", "threats", "mutants", "expected")
+NOT_SUPPORTED = {"threat_model": "the threat model is the [threats] table (pc5_attacker, malicious_relay, "
+                                 "leaked_old_pruk, lossy_links, link_faults): rename it"}
 CHECKS = {name: code for code, name in CHECK_NAMES.items()}
 OPTIONS = ("check", *READINGS)
 BUILTIN_PROPERTIES = ("deadlock_free", "messages_handled")
@@ -138,6 +139,7 @@ def scenario_from(doc: Mapping[str, Any], source: str = "file") -> Scenario:
     base = _procedure(doc)
     options = _options(_table(doc, "options"))
     bounds = _bounds(_table(doc, "bounds"))
+    threats = _threats(_table(doc, "threats"))
     mutants = _mutants(doc.get("mutants", []))
     expected = _expected(_table(doc, "expected"))
     note = doc.get("note", f"from {source}")
@@ -148,7 +150,7 @@ def scenario_from(doc: Mapping[str, Any], source: str = "file") -> Scenario:
     procedure = Procedure(base.id, title, {**base.options, **options}, base.ref)
     scenario = Scenario(
         sid, procedure, bounds, {p: v for p, v in expected.items() if p != "deadlock_free"},
-        expect_deadlock=expected.get("deadlock_free") == VIOLATED, default=False, note=note,
+        expect_deadlock=expected.get("deadlock_free") == VIOLATED, default=False, note=note, threats=threats,
     )
     return scenario.with_mutants(*mutants) if mutants else scenario
 
@@ -214,6 +216,36 @@ def _bounds(table: Mapping[str, Any]) -> Bounds:
         except ModelError as err:
             raise _Problem(field, str(err)) from None
     return Bounds(**table)
+
+
+def _threats(table: Mapping[str, Any]) -> ThreatModel:
+    """The ``[threats]`` table: ``pc5_attacker = N``, ``malicious_relay = true``, ``leaked_old_pruk = true``,
+    ``lossy_links = ["pc5", "nas"]``, ``link_faults = N``."""
+    known = [f.name for f in fields(ThreatModel)]
+    values: dict[str, Any] = {}
+    for name, value in table.items():
+        field = ("threats", name)
+        if name not in known:
+            raise _Problem(field, f"unknown threat model{_suggest(name, known)}; known: {', '.join(known)}")
+        default = getattr(ThreatModel(), name)
+        if isinstance(default, bool):
+            ok = isinstance(value, bool)
+            want = "a boolean"
+        elif isinstance(default, int):
+            ok = isinstance(value, int) and not isinstance(value, bool)
+            want = "an integer"
+        else:
+            ok = isinstance(value, list) and all(isinstance(v, str) for v in value)
+            want = "a list of link kinds"
+            value = tuple(value) if ok else value
+        if not ok:
+            raise _Problem(field, f"must be {want}, got {_type_name(value)} {value!r}")
+        try:
+            ThreatModel(**{name: value}).validate()
+        except ModelError as err:
+            raise _Problem(field, str(err)) from None
+        values[name] = value
+    return ThreatModel(**values)
 
 
 def _mutants(value: object) -> list[str]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from prosecheck.model.environment import Bounds
+from prosecheck.model.environment import Bounds, ThreatModel
 from prosecheck.model.procedures import PROCEDURES, Procedure
 
 HOLDS, VIOLATED = "HOLDS", "VIOLATED"
@@ -24,12 +24,19 @@ class Scenario:
     default: bool = True
     note: str = ""
     mutants: tuple[str, ...] = ()
+    threats: ThreatModel = ThreatModel()
 
     def expected_verdict(self, property_id: str) -> str:
         return self.expected.get(property_id, HOLDS)
 
     def with_bounds(self, **changes: object) -> Scenario:
         return replace(self, bounds=replace(self.bounds, **changes))  # type: ignore[arg-type]
+
+    def with_threats(self, **changes: object) -> Scenario:
+        """The same scenario under a threat model; its id becomes ``<id>@<threat name>``."""
+        threats = replace(self.threats, **changes)  # type: ignore[arg-type]
+        base = self.id.split("@", 1)[0]
+        return replace(self, id=base if threats.name() == "honest" else f"{base}@{threats.name()}", threats=threats)
 
     def with_mutants(self, *mutant_ids: str) -> Scenario:
         """The same scenario with seeded mistakes (see :mod:`prosecheck.model.mutants`)."""

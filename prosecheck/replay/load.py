@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from prosecheck.checker.machine import ModelError
-from prosecheck.model.environment import Bounds
+from prosecheck.model.environment import Bounds, ThreatModel
 from prosecheck.model.messages import field_names
 from prosecheck.model.mutants import MUTANTS
 from prosecheck.model.procedures import PROCEDURES, Procedure
@@ -135,7 +135,27 @@ def scenario_of(result: Any, where: str) -> Scenario:
     except ModelError as err:
         raise TraceInputError(f"{where}: {err}") from None
     base = PROCEDURES[pid]
-    return Scenario(sid, Procedure(pid, base.title, dict(options), base.ref), bounds, mutants=tuple(mutants))
+    return Scenario(sid, Procedure(pid, base.title, dict(options), base.ref), bounds, mutants=tuple(mutants),
+                    threats=_threats_of(result, where))
+
+
+def _threats_of(result: Any, where: str) -> ThreatModel:
+    """The recorded threat model (documents written before threat models existed have none: honest)."""
+    raw = result.get("threats", {})
+    if not isinstance(raw, dict):
+        raise TraceInputError(f"{where}: field 'threats' must be an object")
+    known = {f.name for f in fields(ThreatModel)}
+    if unknown := set(raw) - known:
+        raise TraceInputError(f"{where}: unknown threat model field(s) {sorted(unknown)}")
+    if not isinstance(raw.get("lossy_links", []), list):
+        raise TraceInputError(f"{where}: field 'threats.lossy_links' must be a list")
+    values: dict[str, Any] = {k: tuple(v) if k == "lossy_links" else v for k, v in raw.items()}
+    threats = ThreatModel(**values)
+    try:
+        threats.validate()
+    except ModelError as err:
+        raise TraceInputError(f"{where}: {err}") from None
+    return threats
 
 
 def _message(raw: Any, where: str) -> Message:

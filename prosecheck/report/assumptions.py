@@ -24,7 +24,6 @@ from prosecheck.properties.catalog import PROPERTIES
 from prosecheck.verify import BUILTIN, ScenarioResult
 
 DEPENDENCIES = ("python-statemachine", "z3-solver", "networkx", "graphviz")
-THREAT_MODEL = "none: no attacker on any link (honest elements, environment faults and withdrawals only)"
 
 
 def _sha(value: object) -> str:
@@ -58,7 +57,8 @@ def model_hash(scenario: Scenario) -> str:
         })
     observers = [[o.ghost, sorted(o.link_kinds), sorted(o.field_kinds), sorted(o.to_roles), sorted(o.values)]
                  for o in OBSERVERS]
-    return _sha({"options": options_of(scenario), "bounds": scenario.bounds.as_dict(), "tables": tables,
+    return _sha({"options": options_of(scenario), "bounds": scenario.bounds.as_dict(),
+                 **({"threats": scenario.threats.as_dict()} if scenario.threats.active() else {}), "tables": tables,
                  "links": LINKS, "ghosts": GHOSTS, "observers": observers, "messages": field_kinds()})
 
 
@@ -91,7 +91,8 @@ def assumptions(r: ScenarioResult) -> dict[str, object]:
         "property_sha256": {pid: hashes[pid] for pid in r.properties},
         "bounds": r.scenario.bounds.as_dict(),
         "mutants": list(r.scenario.mutants),
-        "threat_model": THREAT_MODEL,
+        "threat_model": r.scenario.threats.summary(),
+        "threats": r.scenario.threats.as_dict(),
         "limits": r.limits,
         "limit_hit": r.stopped,
         "reductions": list(r.notes),  # symmetry, hash compaction (then HOLDS/UNREACHED are probabilistic)
@@ -109,7 +110,7 @@ def assumptions_lines(r: ScenarioResult) -> list[str]:
     limits = ", ".join(f"{k}={v}" for k, v in r.limits.items() if v is not None) or "none"
     return [
         f"   model: sha256 {a['model_sha256']} (compiled tables; each property's formula hash is listed with it)",
-        f"   threat model: {THREAT_MODEL}",
+        f"   threat model: {r.scenario.threats.summary()}",
         f"   limits: {limits}; hit: {r.stopped or 'none'}; reductions: {'; '.join(r.notes) or 'none'}; coverage: "
         f"{cov['transitions_fired']} of {cov['transitions_total']} compiled transitions fired",
         "   tools: " + ", ".join(f"{k} {v}" for k, v in tool_versions().items()),

@@ -17,6 +17,7 @@ def scenario_json(r: ScenarioResult) -> dict[str, object]:
         "options": dict(sorted(r.scenario.procedure.options.items())),
         "mutants": list(r.scenario.mutants),
         "bounds": r.scenario.bounds.as_dict(),
+        "threats": r.scenario.threats.as_dict(),
         "elements": r.elements,
         "stats": {
             "states": r.states, "transitions": r.transitions, "depth": r.depth,

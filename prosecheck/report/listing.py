@@ -13,7 +13,7 @@ def listing_json() -> dict[str, object]:
         "scenarios": [
             {
                 "id": s.id, "title": s.procedure.title, "cites": str(s.procedure.ref), "default": s.default,
-                "bounds": s.bounds.as_dict(), "options": s.procedure.all_options(),
+                "bounds": s.bounds.as_dict(), "threats": s.threats.as_dict(), "options": s.procedure.all_options(),
                 "expected": {pid: s.expected_verdict(pid) for pid in PROPERTIES},
                 "expect_deadlock": s.expect_deadlock, "note": s.note,
             }
@@ -36,6 +36,8 @@ def listing_text() -> str:
     for s in SCENARIOS.values():
         lines.append(f"  {'*' if s.default else ' '} {s.id:<34} {s.procedure.title}")
         lines.append(f"    {'':<34} cites {s.procedure.ref}; bounds: {s.bounds.summary()}")
+        if s.threats.active():
+            lines.append(f"    {'':<34} threat model: {s.threats.summary()}")
         unusual = [f"{pid} {v}" for pid, v in s.expected.items()] + (["deadlock expected"] if s.expect_deadlock else [])
         if unusual:
             lines.append(f"    {'':<34} declared: {', '.join(unusual)}")
