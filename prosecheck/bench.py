@@ -60,9 +60,18 @@ def measure(name: str, options: dict[str, Any]) -> dict[str, Any]:
     from prosecheck.model.build import build_system
 
     bench = BENCHMARKS[name]
+    options = dict(options)
+    workers = options.pop("workers", None)
     system = build_system(bench.build())
     before = _rss_mb()
-    result = explore(system, **options)
+    extra: dict[str, Any] = {}
+    cpu = time.process_time()
+    if workers is None:
+        result = explore(system, **options)
+        extra["cpu_seconds"] = round(time.process_time() - cpu, 3)
+    else:
+        result, extra = _parallel(bench, workers)
+        extra["cpu_seconds"] = round(time.process_time() - cpu + sum(result.parallel.busy), 3)
     peak = peak_rss_mb()
     return {
         "benchmark": name, "scenario": bench.scenario, "bounds": bench.build().bounds.summary(),
@@ -70,8 +79,22 @@ def measure(name: str, options: dict[str, Any]) -> dict[str, Any]:
         "depth": result.max_depth, "seconds": round(result.seconds, 3),
         "states_per_second": round(result.states / result.seconds) if result.seconds else 0,
         "peak_rss_mb": round(peak, 1), "bytes_per_state": round((peak - before) * (1 << 20) / max(result.states, 1), 1),
-        "complete": result.complete, "notes": list(getattr(result, "notes", [])),
+        "complete": result.complete, "notes": list(getattr(result, "notes", [])), **extra,
     }
+
+
+def _parallel(bench: Benchmark, workers: int) -> tuple[Any, dict[str, Any]]:
+    """The parallel search on a local Ray with ``workers`` partitions; Ray's start-up timed apart."""
+    from functools import partial
+
+    from prosecheck.checker.parallel import explore_parallel, ray_session
+    from prosecheck.model.build import build_system
+
+    start = time.perf_counter()
+    with ray_session(workers):
+        ray_start = time.perf_counter() - start
+        result = explore_parallel(partial(build_system, bench.build()), workers)
+    return result, {"workers": workers, "ray_start_seconds": round(ray_start, 2), "overhead": result.parallel.as_dict()}
 
 
 @dataclass
@@ -107,22 +130,42 @@ def spin_numbers(name: str, states_hint: int) -> dict[str, Any]:
 
 
 def run_bench(names: list[str], options: dict[str, Any], vs_spin: bool,
-              say: Callable[[str], None] = lambda text: None) -> list[BenchRow]:
+              say: Callable[[str], None] = lambda text: None, workers: list[int] | None = None) -> list[BenchRow]:
+    """Run each benchmark (once per worker count in ``workers``: 1 = the sequential search)."""
     rows = []
     for name in names:
-        say(f"[bench] {name}: prosecheck {BENCHMARKS[name].build().bounds.summary()} ...")
-        start = time.perf_counter()
-        row = BenchRow(run_one(name, options))
-        say(f"[bench] {name}: {row.ours['states']} states in {time.perf_counter() - start:.1f} s")
-        if vs_spin:
-            say(f"[bench] {name}: SPIN ...")
-            row.spin = spin_numbers(name, row.ours["states"])
-            same = (row.spin["states"], row.spin["transitions"]) == (row.ours["states"], row.ours["transitions"])
-            row.spin["agree"] = None if row.ours["notes"] else same  # a reduced search counts fewer worlds
-            row.spin["time_ratio"] = round(row.ours["seconds"] / max(row.spin["run_seconds"], 1e-6), 2)
-            say(f"[bench] {name}: SPIN {row.spin['states']} states in {row.spin['run_seconds']} s")
-        rows.append(row)
+        for w in workers or [0]:
+            rows.append(_bench_one(name, {**options, "workers": w} if w > 1 else options, vs_spin and w <= 1, say))
+            if w:
+                rows[-1].ours.setdefault("workers", 1)
+                _speedup(rows[-1], rows)
     return rows
+
+
+def _speedup(row: BenchRow, rows: list[BenchRow]) -> None:
+    """Speed-up over the same benchmark's one-worker row, and efficiency = speed-up / workers."""
+    o = row.ours
+    base = next((r.ours for r in rows if r.ours["benchmark"] == o["benchmark"] and r.ours.get("workers") == 1), None)
+    if base is not None and o["seconds"]:
+        o["speedup"] = round(base["seconds"] / o["seconds"], 2)
+        o["efficiency"] = round(o["speedup"] / o["workers"], 2)
+
+
+def _bench_one(name: str, options: dict[str, Any], vs_spin: bool, say: Callable[[str], None]) -> BenchRow:
+    w = options.get("workers", 1)
+    say(f"[bench] {name}: prosecheck {BENCHMARKS[name].build().bounds.summary()}"
+        + (f", {w} workers" if w > 1 else "") + " ...")
+    start = time.perf_counter()
+    row = BenchRow(run_one(name, options))
+    say(f"[bench] {name}: {row.ours['states']} states in {time.perf_counter() - start:.1f} s")
+    if vs_spin:
+        say(f"[bench] {name}: SPIN ...")
+        row.spin = spin_numbers(name, row.ours["states"])
+        same = (row.spin["states"], row.spin["transitions"]) == (row.ours["states"], row.ours["transitions"])
+        row.spin["agree"] = None if row.ours["notes"] else same  # a reduced search counts fewer worlds
+        row.spin["time_ratio"] = round(row.ours["seconds"] / max(row.spin["run_seconds"], 1e-6), 2)
+        say(f"[bench] {name}: SPIN {row.spin['states']} states in {row.spin['run_seconds']} s")
+    return row
 
 
 def table(rows: list[BenchRow]) -> str:
@@ -130,6 +173,10 @@ def table(rows: list[BenchRow]) -> str:
     spin = any(r.spin for r in rows)
     if spin:
         head += ["SPIN states", "SPIN trans", "SPIN compile s", "SPIN run s", "agree", "ratio"]
+    parallel = any("workers" in r.ours for r in rows)
+    if parallel:
+        head += ["workers", "speed-up", "efficiency", "CPU s", "Ray start s", "rows sent", "MB sent",
+                 "worker CPU s", "worker peak MB"]
     lines = [head]
     for r in rows:
         o = r.ours
@@ -139,6 +186,10 @@ def table(rows: list[BenchRow]) -> str:
             s = r.spin
             cells += [s["states"], s["transitions"], s["compile_seconds"], s["run_seconds"],
                       {True: "yes", False: "NO", None: "n/a"}[s["agree"]], s["time_ratio"]]
+        elif spin:
+            cells += [""] * 6
+        if parallel:
+            cells += _parallel_cells(o)
         lines.append([str(c) for c in cells])
     widths = [max(len(line[i]) for line in lines if i < len(line)) for i in range(len(head))]
     out = ["  ".join(c.ljust(w) for c, w in zip(line, widths)).rstrip() for line in lines]
@@ -148,7 +199,21 @@ def table(rows: list[BenchRow]) -> str:
     out += sorted({f"note: {n}" for r in rows for n in r.ours["notes"]})
     if spin:
         out.append("ratio = prosecheck seconds / SPIN run seconds (SPIN compile time excluded, shown beside it)")
+    if parallel:
+        out.append("workers 1 = the sequential search; seconds (wall) exclude Ray's start-up (shown beside); speed-up "
+                   "= seconds at 1 worker / seconds; efficiency = speed-up / workers; CPU s = driver process + "
+                   "workers' expand/absorb threads")
     return "\n".join(out)
+
+
+def _parallel_cells(o: dict[str, Any]) -> list[Any]:
+    ov = o.get("overhead")
+    cells = [o.get("workers", 1), o.get("speedup", ""), o.get("efficiency", ""), o.get("cpu_seconds", ""),
+             o.get("ray_start_seconds", "")]
+    if not ov:
+        return cells + ["", "", "", ""]
+    return cells + [ov["candidates"], round(ov["bytes"] / (1 << 20), 1), "/".join(f"{b:.1f}" for b in ov["busy"]),
+                    "/".join(f"{m:.0f}" for m in ov["peak_mb"])]
 
 
 def as_json(rows: list[BenchRow]) -> str:

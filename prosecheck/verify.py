@@ -102,13 +102,22 @@ def check_scenario(
     symmetry: bool = False,
     keep_exploration: bool = False,
     hash_compact: bool = False,
+    workers: int | None = None,
+    log: Callable[[str], None] | None = None,
 ) -> ScenarioResult:
     """Explore ``scenario`` exhaustively (or to ``limits``) and judge the chosen properties;
     ``replay``: re-execute every trace found on live machines; ``symmetry``: one world per
     permutation class of identical remote UEs (every property binds all UEs alike); ``hash_compact``:
-    store 64-bit fingerprints only (verdicts without a found world become probabilistic)."""
+    store 64-bit fingerprints only (verdicts without a found world become probabilistic); ``workers`` (a number):
+    the parallel search on Ray (:mod:`prosecheck.checker.parallel`), the same exploration world for world."""
     system = build_system(scenario)
-    exploration = explore(system, limits, progress, symmetry=symmetry, hash_compact=hash_compact)
+    if workers is not None:
+        from functools import partial
+
+        from prosecheck.checker.parallel import explore_parallel
+        exploration = explore_parallel(partial(build_system, scenario), workers, limits, progress, log=log)
+    else:
+        exploration = explore(system, limits, progress, symmetry=symmetry, hash_compact=hash_compact)
     result = ScenarioResult(
         scenario, exploration.states, exploration.transitions, exploration.max_depth,
         exploration.seconds, exploration.complete, exploration.stopped,

@@ -22,6 +22,7 @@ import time
 from array import array
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from prosecheck.checker.machine import ModelError
 from prosecheck.checker.store import GOLDEN, M64, Encoder, VisitedStore, WorldView, fingerprint
@@ -68,6 +69,7 @@ class Exploration:
     concrete: array | None = None  # under symmetry: the concrete key kept for each orbit
     notes: list[str] = field(default_factory=list)  # how the counts were reduced, if they were
     probabilistic: bool = False  # hash compaction: a world may have been omitted (see notes)
+    parallel: Any = None  # a parallel search's overhead (checker.parallel.Overhead)
 
     @property
     def states(self) -> int:

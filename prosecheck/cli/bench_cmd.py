@@ -30,6 +30,9 @@ def register(sub: Any) -> argparse.ArgumentParser:
                         "UEs (counts are of the reduced space; SPIN, if asked, still explores the full one)")
     parser.add_argument("--hash-compact", action="store_true", help="search with hash compaction (64-bit "
                         "fingerprints; the omission probability is printed)")
+    parser.add_argument("--workers", metavar="LIST", help="run each benchmark once per worker count, e.g. 1,2 "
+                        "(1 = the sequential search; more: the parallel search on a local Ray) and print the "
+                        "speed-up, efficiency and exchange overhead")
     parser.add_argument("--json", action="store_true", help="print one JSON document")
     return parser
 
@@ -47,9 +50,29 @@ def run(args: argparse.Namespace) -> int:
         from prosecheck.export.spin import available
         if not available():
             raise InputError("--vs-spin needs spin and gcc on the PATH (Debian: apt-get install spin gcc)")
-    rows = run_bench(names, _options(args), args.vs_spin, lambda text: print(text, file=sys.stderr, flush=True))
+    rows = run_bench(names, _options(args), args.vs_spin, lambda text: print(text, file=sys.stderr, flush=True),
+                     _workers(args))
     print(as_json(rows) if args.json else table(rows))
     return 0 if all(r.spin is None or r.spin["agree"] is not False for r in rows) else 1
+
+
+def _workers(args: argparse.Namespace) -> list[int] | None:
+    if args.workers is None:
+        return None
+    try:
+        counts = [int(w) for w in args.workers.split(",")]
+    except ValueError:
+        counts = []
+    if not counts or min(counts) < 1:
+        raise InputError(f"--workers must be a comma-separated list of positive integers, got {args.workers!r}")
+    if max(counts) > 1:
+        if args.symmetry or args.hash_compact:
+            raise InputError("--workers above 1 cannot be combined with --symmetry or --hash-compact")
+        try:
+            import ray  # noqa: F401
+        except ImportError:
+            raise InputError("--workers above 1 needs Ray: pip install 'prosecheck[ray]'") from None
+    return counts
 
 
 def _options(args: argparse.Namespace) -> dict[str, Any]:

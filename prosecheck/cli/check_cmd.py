@@ -9,8 +9,10 @@ from typing import Any
 from prosecheck.cli.common import (
     InputError,
     add_limit_options,
+    add_parallel_options,
     add_scenario_options,
     limits_of,
+    parallel_session,
     progress_printer,
     properties_of,
     scenarios_of,
@@ -42,6 +44,7 @@ def register(sub: Any) -> argparse.ArgumentParser:
     parser.add_argument("--hash-compact", action="store_true",
                         help="store a 64-bit fingerprint per world instead of the world (less memory; a world may be "
                         "omitted with the probability printed, so HOLDS/UNREACHED become probabilistic)")
+    add_parallel_options(parser)
     parser.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     parser.add_argument("--certify", metavar="DIR", help="write each exhaustively explored scenario's reachable set "
                         "as a certificate into DIR and confirm it with the independent checker ('certify')")
@@ -59,10 +62,13 @@ def run(args: argparse.Namespace) -> int:
     properties = properties_of(args)
     limits = limits_of(args)
     results: list[ScenarioResult] = []
-    for s in scenarios:
-        progress = None if args.quiet else progress_printer(s.id)
-        results.append(check_scenario(s, properties, limits, progress, symmetry=args.symmetry,
-                                      hash_compact=args.hash_compact, keep_exploration=bool(args.certify)))
+    with parallel_session(args) as workers:
+        for s in scenarios:
+            progress = None if args.quiet else progress_printer(s.id)
+            log = None if args.quiet else (lambda line, sid=s.id: print(f"[{sid}] {line}", file=sys.stderr, flush=True))
+            results.append(check_scenario(s, properties, limits, progress, symmetry=args.symmetry,
+                                          hash_compact=args.hash_compact, keep_exploration=bool(args.certify),
+                                          workers=workers, log=log))
     certified = _certify(results, args.certify) if args.certify else 0
     if args.json:
         print(results_json(results))

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from prosecheck.checker.machine import ModelError
 from prosecheck.checker.search import Limits
@@ -53,6 +54,38 @@ def add_limit_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--max-seconds", type=float, metavar="S", help="stop after S seconds of search")
     parser.add_argument("--max-memory", type=float, metavar="MB", help="stop when the process's peak resident "
                         "memory reaches MB megabytes (checked every 256 expanded states)")
+
+
+def add_parallel_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--workers", type=int, default=1, metavar="N", help="partitions of the search, each a Ray "
+                        "actor (default 1: the sequential search in this process); the results are the same")
+    parser.add_argument("--ray-address", metavar="ADDR", help="run the partitions on the Ray cluster at ADDR "
+                        "(e.g. 10.0.0.5:6379 after 'ray start --head'); default: a local Ray with N CPUs")
+
+
+@contextmanager
+def parallel_session(args: argparse.Namespace) -> Iterator[int | None]:
+    """Validate --workers/--ray-address and keep Ray up for the whole command; yields the number of
+    partitions, or None for the sequential search (no Ray)."""
+    if args.workers < 1:
+        raise InputError(f"--workers must be a positive integer, got {args.workers}")
+    if args.workers == 1 and not args.ray_address:
+        yield None
+        return
+    if getattr(args, "symmetry", False) or getattr(args, "hash_compact", False):
+        raise InputError("--workers/--ray-address cannot be combined with --symmetry or --hash-compact")
+    from prosecheck.checker.parallel import RayUnavailable, ray_session
+    try:
+        session = ray_session(args.workers, args.ray_address)
+        session.__enter__()
+    except RayUnavailable as exc:
+        raise InputError(str(exc)) from None
+    except (ConnectionError, RuntimeError, ValueError) as exc:
+        raise InputError(f"--ray-address {args.ray_address}: cannot connect to Ray: {exc}") from None
+    try:
+        yield args.workers
+    finally:
+        session.__exit__(None, None, None)
 
 
 def scenarios_of(args: argparse.Namespace) -> list[Scenario]:
@@ -124,5 +157,6 @@ def progress_printer(scenario_id: str) -> Callable[[int, int, int, float], None]
     return report
 
 
-__all__ = ["BOUND_FLAGS", "EXIT_INPUT", "InputError", "add_limit_options", "add_scenario_options",
+__all__ = ["BOUND_FLAGS", "EXIT_INPUT", "InputError", "add_limit_options", "add_parallel_options", "add_scenario_options",
+           "parallel_session",
            "limits_of", "progress_printer", "properties_of", "scenarios_of"]

@@ -1,0 +1,281 @@
+"""One partition of the parallel breadth-first search (:mod:`prosecheck.checker.parallel`).
+
+Partition ``p`` of ``P`` owns the worlds whose deterministic fingerprint routes to ``p``: it
+keeps them in its own compact visited store and expands them. A world travels between
+partitions as one 64-bit fingerprint per component (BLAKE2b of the component's value, the same
+in every process); the component's value itself travels once per destination, the first time
+its fingerprint is sent there. With one component a world's value always travels with it (the
+sender interns nothing it does not own).
+
+A level is two calls. :meth:`Partition.expand` generates the successors of the owned frontier
+worlds (in global index order) and returns one batch per destination: rows ``(parent index,
+successor ordinal, label id, fingerprints...)``, already sorted by ``(parent, ordinal)``, plus
+the facts seen (transitions, deadlocks, unhandled messages, new labels, fired transitions).
+:meth:`Partition.absorb` merges the batches addressed to it in ``(parent, ordinal)`` order,
+which is the order the sequential search meets them in, and keeps the first occurrence of each
+world not yet visited: the new worlds of the next level that this partition owns.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import heapq
+import marshal
+import time
+from array import array
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from prosecheck.checker.machine import ModelError
+from prosecheck.checker.search import LabelView, _Stepper, peak_rss_mb
+from prosecheck.checker.store import GOLDEN, M64, Encoder, VisitedStore
+from prosecheck.checker.system import System
+
+# rows (array('Q') bytes) and the values first sent with them: fingerprint -> (component, value), or with one
+# component fingerprint -> world
+Batch = tuple[bytes, dict[int, Any]]
+_MIX = [(GOLDEN * (2 * c + 1)) & M64 for c in range(64)]  # one odd multiplier per component
+
+
+def value_fingerprint(value: Any) -> int:
+    """A deterministic 64-bit fingerprint of a world or component value (tuples of ints and strings):
+    BLAKE2b of its marshal format 0 (no references, no interning flags: equal values, equal bytes)."""
+    return int.from_bytes(hashlib.blake2b(marshal.dumps(value, 0), digest_size=8).digest(), "little")
+
+
+def route(fps: list[int] | tuple[int, ...], parts: int) -> int:
+    """The partition owning a world, from its component fingerprints (deterministic everywhere)."""
+    s = 0
+    for fp, m in zip(fps, _MIX):
+        s = (s + fp * m) & M64
+    return _owner(s, parts)
+
+
+def _owner(s: int, parts: int) -> int:
+    s = (s ^ (s >> 31)) * GOLDEN & M64
+    return (s >> 32) % parts
+
+
+class Partition:
+    """The visited set and frontier of one partition; the unit a Ray actor wraps."""
+
+    def __init__(self, index: int, parts: int, factory: Callable[[], System], max_memory_mb: float | None) -> None:
+        self.index, self.parts, self.max_memory_mb = index, parts, max_memory_mb
+        self.system = system = factory()
+        self.encoder = enc = Encoder(system)
+        self.split = enc.components > 1
+        self.width = 3 + enc.components  # row: parent, ordinal, label id, one fingerprint per component
+        self.store = VisitedStore()
+        self.via = LabelView()
+        self.fired: set[tuple[int, int]] = set()
+        self.stepper = _Stepper(system, enc, self.via, self.fired)
+        self.fps: list[list[int]] = [[] for _ in range(enc.components)]  # fingerprint of each local block id
+        self.bids: list[dict[int, int]] = [{} for _ in range(enc.components)]  # fingerprint -> local block id
+        self.sent: list[set[int]] = [set() for _ in range(parts + 1)]  # fingerprints each partition (+ driver) has
+        self.labels_sent = 1
+        self.label_ids: dict[Any, int] = {}  # one component: labels interned here (the stepper does it otherwise)
+        self.seen_unhandled: set[tuple[int, str]] = set()
+        self.frontier: list[int] = []  # local keys (one component: local ids) of owned new worlds, in global order
+        initial = system.initial()
+        key = enc.encode(initial)
+        if route(self._fingerprints(key), parts) == index:
+            self.store.add(key)
+            self.frontier.append(key)
+        self.busy = 0.0  # CPU seconds of this thread in expand + absorb (time.thread_time: load-independent)
+
+    # --- fingerprints of local component values -------------------------------------------------
+    def _sync(self, c: int) -> None:
+        """Fingerprint the component values interned since the last call (the stepper interns too)."""
+        fps, bids, blocks = self.fps[c], self.bids[c], self.encoder.blocks[c]
+        while len(fps) < len(blocks):
+            fp = value_fingerprint((c, blocks[len(fps)]))
+            if fp in bids:
+                raise ModelError(f"component {c}: two values share the 64-bit fingerprint {fp:#x}")
+            bids[fp] = len(fps)
+            fps.append(fp)
+
+    def _fp(self, c: int, bid: int) -> int:
+        if bid >= len(self.fps[c]):
+            self._sync(c)
+        return self.fps[c][bid]
+
+    def _fingerprints(self, key: int) -> list[int]:
+        if not self.split:
+            return [value_fingerprint(self.encoder.blocks[0][key])]
+        return [self._fp(c, b) for c, b in enumerate(self.encoder.ids(key))]
+
+    def _bid(self, c: int, fp: int, shipped: dict[int, tuple]) -> int:
+        bid = self.bids[c].get(fp)
+        if bid is None:
+            self._sync(c)
+            bid = self.bids[c].get(fp)
+        if bid is None:
+            bid = self.encoder.block_id(c, shipped[fp][1])
+            self._sync(c)
+            self.bids[c][fp] = bid
+        elif fp in shipped and self.encoder.blocks[c][bid] != shipped[fp][1]:
+            raise ModelError(f"component {c}: two values share the 64-bit fingerprint {fp:#x}")
+        return bid
+
+    # --- one level --------------------------------------------------------------------------------
+    def expand(self, indices: bytes) -> list[Any]:
+        """Successors of the owned frontier worlds (global indices ``indices``, in order): one batch per
+        partition, then the facts seen (a dict)."""
+        start, cpu = time.perf_counter(), time.thread_time()
+        glob = array("Q")
+        glob.frombytes(indices)
+        if len(glob) != len(self.frontier):
+            raise ModelError(f"partition {self.index}: {len(glob)} indices for {len(self.frontier)} frontier worlds")
+        rows = [array("Q") for _ in range(self.parts)]
+        shipped: list[dict[int, tuple]] = [{} for _ in range(self.parts)]
+        facts: dict[str, Any] = {"transitions": 0, "deadlocks": [], "unhandled": [], "candidates": 0}
+        level_sent: set[Any] = set()  # local keys sent this level: a later copy can never come first
+        expand_one = self._expand_split if self.split else self._expand_whole
+        for g, key in zip(glob, self.frontier):
+            expand_one(g, key, rows, shipped, facts, level_sent)
+        self.frontier = []
+        facts["labels"] = self.via.table[self.labels_sent:]
+        self.labels_sent = len(self.via.table)
+        facts["fired"] = list(self.fired)
+        facts["bytes"] = sum(len(r) * 8 for r in rows)
+        facts["seconds"] = time.perf_counter() - start
+        self.busy += time.thread_time() - cpu
+        return [(rows[q].tobytes(), shipped[q]) for q in range(self.parts)] + [facts]
+
+    def _note(self, g: int, found: list, facts: dict[str, Any], pos: int) -> int:
+        for u in found:
+            if (u.instance, u.message[0]) not in self.seen_unhandled:
+                self.seen_unhandled.add((u.instance, u.message[0]))
+                facts["unhandled"].append((g, pos, u))
+            pos += 1
+        return pos
+
+    def _expand_split(self, g: int, key: int, rows: list[array], shipped: list[dict[int, tuple]],
+                      facts: dict[str, Any], level_sent: set[Any]) -> None:
+        enc, stepper, parts, sent = self.encoder, self.stepper, self.parts, self.sent
+        ids = enc.ids(key)
+        fps = [self._fp(c, b) for c, b in enumerate(ids)]
+        base = 0
+        for fp, m in zip(fps, _MIX):
+            base = (base + fp * m) & M64
+        ordinal, pos, moved, final = 0, 0, False, True
+        for c, bid in enumerate(ids):
+            entry = stepper.cache[c].get(bid) or stepper.entry(c, bid, key)
+            if entry.unhandled:
+                pos = self._note(g, entry.unhandled, facts, pos)
+            final = final and entry.final
+            if not entry.succ:
+                continue
+            moved = True
+            facts["transitions"] += len(entry.succ)
+            shift, m, old = enc.shifts[c], _MIX[c], fps[c]
+            for label_id, new_bid in entry.succ:
+                nxt = key + ((new_bid - bid) << shift)
+                if nxt in level_sent:
+                    ordinal += 1
+                    continue
+                level_sent.add(nxt)
+                new_fp = self._fp(c, new_bid)
+                q = _owner((base + (new_fp - old) * m) & M64, parts)
+                fps[c] = new_fp
+                for j, fp in enumerate(fps):
+                    if fp not in sent[q]:
+                        sent[q].add(fp)
+                        shipped[q][fp] = (j, enc.blocks[j][ids[j] if j != c else new_bid])
+                rows[q].extend((g, ordinal, label_id, *fps))
+                fps[c] = old
+                ordinal += 1
+                facts["candidates"] += 1
+        if not moved and not final:
+            facts["deadlocks"].append(g)
+
+    def _expand_whole(self, g: int, key: int, rows: list[array], shipped: list[dict[int, tuple]],
+                      facts: dict[str, Any], level_sent: set[Any]) -> None:
+        system = self.system
+        world = self.encoder.blocks[0][key]
+        succ, unhandled = system.successors(world)
+        if unhandled:
+            self._note(g, unhandled, facts, 0)
+        if not succ and not system.is_final(world):
+            facts["deadlocks"].append(g)
+        facts["transitions"] += len(succ)
+        table, label_ids = self.via.table, self.label_ids
+        for ordinal, (label, nxt) in enumerate(succ):
+            self.fired.add((label.instance, label.transition))
+            if nxt in level_sent:
+                continue
+            level_sent.add(nxt)
+            fp = value_fingerprint(nxt)
+            q = _owner((fp * _MIX[0]) & M64, self.parts)
+            if shipped[q].setdefault(fp, nxt) != nxt:
+                raise ModelError(f"two worlds share the 64-bit fingerprint {fp:#x}")
+            lid = label_ids.get(label)
+            if lid is None:
+                lid = label_ids[label] = len(table)
+                table.append(label)
+            rows[q].extend((g, ordinal, lid, fp))
+            facts["candidates"] += 1
+
+    def absorb(self, *batches: Batch) -> tuple[bytes, dict[int, tuple], str | None, float]:
+        """Keep the first occurrence of each unvisited world among the batches addressed here; return
+        the new worlds as rows ``(parent, ordinal, sender, label id, fingerprints...)`` in that order,
+        the component values the driver has not seen, and why the partition is full (or None)."""
+        start, cpu = time.perf_counter(), time.thread_time()
+        out = array("Q")
+        to_driver: dict[int, tuple] = {}
+        full: str | None = None
+        for n, (_, _, sender, row, shipped) in enumerate(heapq.merge(*(self._rows(s, b) for s, b in enumerate(batches)))):
+            if self._add(row, shipped):
+                out.extend((row[0], row[1], sender, *row[2:]))
+                self._ship_to_driver(row, shipped, to_driver)
+            if n % 4096 == 4095 and (full := self._full()):
+                break
+        full = full or self._full()
+        seconds = time.perf_counter() - start
+        self.busy += time.thread_time() - cpu
+        return out.tobytes(), to_driver, full, seconds
+
+    def _full(self) -> str | None:
+        """Why this partition must stop: its process reached the memory limit (checked every 4096 rows)."""
+        if self.max_memory_mb is None or peak_rss_mb() < self.max_memory_mb:
+            return None
+        return f"max-memory {self.max_memory_mb:g} MB (partition {self.index} of {self.parts})"
+
+    def _rows(self, sender: int, batch: Batch) -> Iterator[tuple[int, int, int, tuple, dict[int, Any]]]:
+        data, shipped = batch
+        flat = array("Q")
+        flat.frombytes(data)
+        w = self.width
+        for row in zip(*(flat[i::w] for i in range(w))):
+            yield row[0], row[1], sender, row, shipped
+
+    def _add(self, row: tuple, shipped: dict[int, tuple]) -> bool:
+        if not self.split:
+            table = self.encoder.tables[0]
+            world = shipped[row[3]]
+            if world in table:
+                return False
+            self.frontier.append(self.encoder.block_id(0, world))
+            return True
+        key = self.encoder.pack([self._bid(c, fp, shipped) for c, fp in enumerate(row[3:])])
+        if not self.store.add(key):
+            return False
+        self.frontier.append(key)
+        return True
+
+    def _ship_to_driver(self, row: tuple, shipped: dict[int, tuple], to_driver: dict[int, tuple]) -> None:
+        if not self.split:
+            to_driver[row[3]] = shipped[row[3]]
+            return
+        sent = self.sent[self.parts]
+        for c, fp in enumerate(row[3:]):
+            if fp not in sent:
+                sent.add(fp)
+                to_driver[fp] = (c, self.encoder.blocks[c][self.bids[c][fp]])
+
+    def memory_mb(self) -> float:
+        return peak_rss_mb()
+
+    def stats(self) -> tuple[float, float]:
+        """CPU seconds spent expanding and absorbing, and the peak resident memory of this process (MB)."""
+        return self.busy, peak_rss_mb()

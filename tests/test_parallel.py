@@ -1,0 +1,178 @@
+"""The parallel search (checker/parallel.py) numbers worlds exactly as the sequential search does.
+
+In-process partitions (``local=True``) check the protocol on toys, random toys and scenarios with
+1, 2, 3 and 4 partitions; the Ray tests run `check --json --workers N` end to end (Ray started and
+shut down by the command) and compare the JSON with the sequential one, timing aside."""
+
+from __future__ import annotations
+
+import functools
+import importlib.util
+import json
+import subprocess
+import sys
+
+import pytest
+from random_toys import random_system
+from toy import counters, ping_pong, ping_pong_pairs, waiter
+
+from prosecheck.checker.parallel import explore_parallel
+from prosecheck.checker.partition import Partition, route, value_fingerprint
+from prosecheck.checker.search import Exploration, Limits, explore
+from prosecheck.model.build import build_system
+from prosecheck.model.scenarios import SCENARIOS
+
+
+def same_exploration(a: Exploration, b: Exploration) -> None:
+    assert (a.states, a.transitions, a.max_depth, a.expanded) == (b.states, b.transitions, b.max_depth, b.expanded)
+    assert list(a.parent) == list(b.parent) and list(a.depth) == list(b.depth)
+    assert list(a.via) == list(b.via)
+    assert list(a.worlds) == list(b.worlds)
+    assert a.deadlocks == b.deadlocks and a.unhandled == b.unhandled and a.fired == b.fired
+    assert a.stopped == b.stopped
+    for i in (0, a.states // 2, a.states - 1):
+        assert b.index_of(a.worlds[i]) == i
+
+
+FP_AB = 0x492ECEAE4A60DAC6  # value_fingerprint(("ab", 1, ()))
+
+TOYS = {
+    "ping_pong": functools.partial(ping_pong, pings=3),
+    "counters_jump": functools.partial(counters, limit=3, copies=3, jump=True),  # 3 components
+    "pairs": functools.partial(ping_pong_pairs, pairs=2, pings=2),
+    "waiter": waiter,  # a deadlock
+}
+
+
+@pytest.mark.parametrize("name", TOYS)
+@pytest.mark.parametrize("workers", [1, 2, 3, 4])
+def test_toys_in_partitions_equal_the_sequential_search(name, workers):
+    same_exploration(explore(TOYS[name]()), explore_parallel(TOYS[name], workers, local=True))
+
+
+@pytest.mark.parametrize("seed", range(16))
+def test_random_toys_with_deadlocks_and_unhandled_messages_equal_the_sequential_search(seed):
+    factory = functools.partial(random_system, seed)
+    sequential = explore(factory())
+    for workers in (2, 3):
+        same_exploration(sequential, explore_parallel(factory, workers, local=True))
+
+
+@pytest.mark.parametrize("sid", ["m200", "m300.panf_udm", "m400.ausf_udm"])
+def test_scenarios_in_partitions_equal_the_sequential_search(sid):
+    factory = functools.partial(build_system, SCENARIOS[sid])
+    sequential = explore(factory())
+    for workers in (1, 2, 4):
+        same_exploration(sequential, explore_parallel(factory, workers, local=True))
+
+
+def test_two_remote_ues_split_into_components_and_equal_the_sequential_search():
+    factory = functools.partial(build_system, SCENARIOS["m200"].with_bounds(remote_ues=2, attempts=1, withdrawals=1,
+                                                                            restores=0))
+    sequential = explore(factory())
+    assert sequential.encoder is not None and sequential.encoder.components == 2
+    same_exploration(sequential, explore_parallel(factory, 3, local=True))
+
+
+def test_routing_is_deterministic_and_spreads_worlds():
+    system = build_system(SCENARIOS["m200"])
+    e = explore(system)
+    owners = [route([value_fingerprint(w)], 4) for w in e.worlds]
+    assert min(owners.count(p) for p in range(4)) > e.states // 8
+    # pinned: the same in every process and on every machine (BLAKE2b of marshal bytes, no hash() of a str)
+    assert value_fingerprint(("ab", 1, ())) == FP_AB
+
+
+def test_the_state_limit_stops_the_parallel_search_with_partial_counts():
+    factory = functools.partial(build_system, SCENARIOS["m200"])
+    e = explore_parallel(factory, 2, Limits(max_states=1000), local=True)
+    assert e.stopped == "max-states 1000" and not e.complete
+    assert e.states == 1000 == len(e.parent) == len(e.depth) == len(e.via)
+    full = explore(factory())
+    assert list(e.parent) == list(full.parent)[:1000] and list(e.worlds) == list(full.worlds)[:1000]
+
+
+def test_a_full_partition_stops_the_search_cleanly():
+    factory = functools.partial(build_system, SCENARIOS["m200"])
+    e = explore_parallel(factory, 2, Limits(max_memory_mb=1), local=True)
+    assert e.stopped is not None and e.stopped.startswith("max-memory 1 MB (partition ")
+    assert e.states == len(e.parent) == len(e.via) == len(e.depth) >= 1
+
+
+def test_an_interrupt_stops_the_parallel_search_with_a_consistent_result(monkeypatch):
+    factory = functools.partial(build_system, SCENARIOS["m200"])
+    calls = []
+    expand = Partition.expand
+
+    def interrupting(self, indices):
+        calls.append(indices)
+        if len(calls) == 41:  # in the middle of level 21 (two partitions)
+            raise KeyboardInterrupt
+        return expand(self, indices)
+
+    monkeypatch.setattr(Partition, "expand", interrupting)
+    e = explore_parallel(factory, 2, local=True)
+    assert e.stopped == "interrupted" and 100 < e.states < 4809
+    assert e.states == len(e.parent) == len(e.via) == len(e.depth)
+    full = explore(factory())
+    assert list(e.worlds) == list(full.worlds)[:e.states]
+
+
+# --- end to end on Ray (CI installs it) ---
+
+needs_ray = pytest.mark.skipif(importlib.util.find_spec("ray") is None, reason="Ray not installed (pip install "
+                               "'.[ray]'; .ci/run installs it)")
+
+
+def _check(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "prosecheck", "check", *args], capture_output=True, text=True)
+
+
+def _untimed(doc: object) -> object:
+    if isinstance(doc, dict):
+        return {k: _untimed(v) for k, v in doc.items() if k != "seconds"}
+    if isinstance(doc, list):
+        return [_untimed(v) for v in doc]
+    return doc
+
+
+@needs_ray
+def test_check_json_is_the_same_with_1_2_and_4_ray_workers():
+    scenarios = ["m200", "m300.panf_udm", "m200.s215b_with_nonce_1"]
+    docs = {}
+    for workers in (1, 2, 4):
+        proc = _check(*scenarios, "--json", "--workers", str(workers))
+        assert proc.returncode == 0, proc.stderr[-2000:]
+        docs[workers] = _untimed(json.loads(proc.stdout))
+        if workers > 1:
+            assert f"over {workers} workers" in proc.stderr and "frontier" in proc.stderr
+    assert docs[2] == docs[1] and docs[4] == docs[1]
+    assert any(p["verdict"] == "VIOLATED" and p["trace"] for r in docs[1]["results"]  # type: ignore[index]
+               for p in r["properties"].values())
+
+
+@needs_ray
+def test_a_limit_on_ray_workers_gives_inconclusive_with_partial_counts():
+    proc = _check("m200", "--json", "--workers", "2", "--max-states", "500", "--quiet")
+    assert proc.returncode == 10, proc.stderr[-2000:]
+    stats = json.loads(proc.stdout)["results"][0]["stats"]
+    assert stats["states"] == 500 and stats["stopped"] == "max-states 500" and not stats["complete"]
+
+
+@needs_ray
+def test_ray_is_shut_down_after_a_run():
+    proc = _check("m200", "--workers", "2", "--quiet", "--property", "no_knr_after_withdrawal")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    leftover = subprocess.run(["pgrep", "-f", "ray::Partition"], capture_output=True, text=True)
+    assert leftover.stdout.strip() == ""
+
+
+@needs_ray
+@pytest.mark.parametrize("args, message", [
+    (["--workers", "0"], "--workers must be a positive integer"),
+    (["--workers", "2", "--symmetry"], "cannot be combined"),
+    (["--workers", "2", "--hash-compact"], "cannot be combined"),
+])
+def test_bad_parallel_options_are_one_line_and_exit_2(args, message):
+    proc = _check("m200", *args)
+    assert proc.returncode == 2 and message in proc.stderr and "Traceback" not in proc.stderr
