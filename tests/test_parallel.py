@@ -176,3 +176,21 @@ def test_ray_is_shut_down_after_a_run():
 def test_bad_parallel_options_are_one_line_and_exit_2(args, message):
     proc = _check("m200", *args)
     assert proc.returncode == 2 and message in proc.stderr and "Traceback" not in proc.stderr
+
+
+@needs_ray
+def test_bench_workers_reports_speedup_efficiency_and_overhead(capsys):
+    from prosecheck.cli import main
+
+    assert main(["bench", "tiny", "--workers", "1,2", "--json"]) == 0
+    rows = [b["prosecheck"] for b in json.loads(capsys.readouterr().out)["benchmarks"]]
+    one, two = rows
+    assert (one["workers"], two["workers"]) == (1, 2)
+    assert (one["states"], one["transitions"]) == (two["states"], two["transitions"])
+    assert two["speedup"] == round(one["seconds"] / two["seconds"], 2) and two["efficiency"] == round(
+        two["speedup"] / 2, 2)
+    overhead = two["overhead"]
+    assert overhead["candidates"] >= two["states"] - 1 and overhead["bytes"] > 0 and len(overhead["busy"]) == 2
+    assert two["ray_start_seconds"] > 0 and two["cpu_seconds"] > 0
+    assert main(["bench", "tiny", "--workers", "0,2"]) == 2
+    assert "--workers must be" in capsys.readouterr().err

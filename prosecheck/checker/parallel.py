@@ -131,6 +131,7 @@ def ray_session(workers: int, address: str | None = None) -> Iterator[None]:
         return
     import logging
     if address:
+        _reachable(address)
         ray.init(address=address, log_to_driver=False, logging_level=logging.ERROR)
     else:
         ray.init(num_cpus=workers, include_dashboard=False, log_to_driver=False, logging_level=logging.ERROR)
@@ -138,6 +139,19 @@ def ray_session(workers: int, address: str | None = None) -> Iterator[None]:
         yield
     finally:
         ray.shutdown()
+
+
+def _reachable(address: str) -> None:
+    """Fail fast (ConnectionError) when a HOST:PORT address does not accept connections: Ray itself
+    would retry for minutes."""
+    import socket
+    host, _, port = address.rpartition("://")[2].rpartition(":")
+    if not host or not port.isdigit():
+        return  # "auto" or another form Ray resolves itself
+    try:
+        socket.create_connection((host, int(port)), timeout=5).close()
+    except OSError as err:
+        raise ConnectionError(f"nothing answers at {host}:{port} ({err.strerror or err})") from None
 
 
 def explore_parallel(
