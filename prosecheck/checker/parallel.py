@@ -18,12 +18,12 @@ compact store as the sequential search. Workers build the system themselves from
 
 from __future__ import annotations
 
-import heapq
 import time
 from array import array
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from itertools import repeat
 from typing import Any
 
 from prosecheck.checker.partition import Partition, route, value_fingerprint
@@ -290,7 +290,8 @@ class _Driver:
         """Number the partitions' new worlds in (parent, ordinal) order after every world so far: the
         next frontier's global indices per partition; the worlds themselves are stored by _assemble."""
         width = 4 + self.encoder.components
-        streams, worlds = [], {}
+        rows: list[tuple[int, ...]] = []
+        worlds: dict[int, Any] = {}
         for owner, (data, shipped, _, _) in enumerate(news):
             flat = array("Q")
             flat.frombytes(data)
@@ -300,8 +301,8 @@ class _Driver:
                         self.bids[c][fp] = self.encoder.block_id(c, block)
             else:
                 worlds.update(shipped)
-            streams.append([(*row, owner) for row in zip(*(flat[i::width] for i in range(width)))])
-        rows = list(heapq.merge(*streams))
+            rows += zip(*(flat[i::width] for i in range(width)), repeat(owner))
+        rows.sort()  # one sorted run per owner, parents disjoint between owners: (parent, ordinal) order
         if limits.max_states is not None and self.count + len(rows) > limits.max_states:
             del rows[max(limits.max_states - self.count, 0):]
             self.result.stopped = f"max-states {limits.max_states}"
@@ -320,9 +321,13 @@ class _Driver:
         self.pending = None
         parent, via, store, enc, labels = array("i"), array("I"), self.store, self.encoder, self.labels
         bids = self.bids
+        shifts = list(enumerate(enc.shifts, 4))
         for row in rows:
             if self.split:
-                store.add(enc.pack([bids[c][fp] for c, fp in enumerate(row[4:-1])]))
+                key = 0
+                for c, shift in shifts:
+                    key |= bids[c - 4][row[c]] << shift
+                store.add(key)
             else:
                 store.keys.append(enc.block_id(0, worlds[row[4]]))
             parent.append(row[0])

@@ -19,11 +19,11 @@ world not yet visited: the new worlds of the next level that this partition owns
 from __future__ import annotations
 
 import hashlib
-import heapq
 import marshal
 import time
 from array import array
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
+from itertools import repeat
 from typing import Any
 
 from prosecheck.checker.machine import ModelError
@@ -168,19 +168,21 @@ class Partition:
                 continue
             moved = True
             facts["transitions"] += len(entry.succ)
-            shift, m, old = enc.shifts[c], _MIX[c], fps[c]
+            shift, m, old, known = enc.shifts[c], _MIX[c], fps[c], self.fps[c]
             for label_id, new_bid in entry.succ:
                 nxt = key + ((new_bid - bid) << shift)
                 if nxt in level_sent:
                     ordinal += 1
                     continue
                 level_sent.add(nxt)
-                new_fp = self._fp(c, new_bid)
-                q = _owner((base + (new_fp - old) * m) & M64, parts)
+                new_fp = known[new_bid] if new_bid < len(known) else self._fp(c, new_bid)
+                h = (base + (new_fp - old) * m) & M64  # route(), inlined
+                q = ((((h ^ (h >> 31)) * GOLDEN) & M64) >> 32) % parts
                 fps[c] = new_fp
+                to_q = sent[q]
                 for j, fp in enumerate(fps):
-                    if fp not in sent[q]:
-                        sent[q].add(fp)
+                    if fp not in to_q:
+                        to_q.add(fp)
                         shipped[q][fp] = (j, enc.blocks[j][ids[j] if j != c else new_bid])
                 rows[q].extend((g, ordinal, label_id, *fps))
                 fps[c] = old
@@ -224,9 +226,13 @@ class Partition:
         out = array("Q")
         to_driver: dict[int, tuple] = {}
         full: str | None = None
-        for n, (_, _, sender, row, shipped) in enumerate(heapq.merge(*(self._rows(s, b) for s, b in enumerate(batches)))):
+        shipments = [shipped for _, shipped in batches]
+        for n, row in enumerate(self._merged(batches)):
+            shipped = shipments[row[-1]]
             if self._add(row, shipped):
-                out.extend((row[0], row[1], sender, *row[2:]))
+                out.extend(row[:2])
+                out.append(row[-1])
+                out.extend(row[2:-1])
                 self._ship_to_driver(row, shipped, to_driver)
             if n % 4096 == 4095 and (full := self._full()):
                 break
@@ -241,15 +247,20 @@ class Partition:
             return None
         return f"max-memory {self.max_memory_mb:g} MB (partition {self.index} of {self.parts})"
 
-    def _rows(self, sender: int, batch: Batch) -> Iterator[tuple[int, int, int, tuple, dict[int, Any]]]:
-        data, shipped = batch
-        flat = array("Q")
-        flat.frombytes(data)
+    def _merged(self, batches: tuple[Batch, ...]) -> list[tuple[int, ...]]:
+        """All rows addressed here, each with its sender last, in (parent, ordinal) order (each batch is
+        already in that order and parents are disjoint between senders: one sort merges the runs)."""
         w = self.width
-        for row in zip(*(flat[i::w] for i in range(w))):
-            yield row[0], row[1], sender, row, shipped
+        merged: list[tuple[int, ...]] = []
+        for sender, (data, _) in enumerate(batches):
+            flat = array("Q")
+            flat.frombytes(data)
+            merged += zip(*(flat[i::w] for i in range(w)), repeat(sender))
+        merged.sort()
+        return merged
 
-    def _add(self, row: tuple, shipped: dict[int, tuple]) -> bool:
+    def _add(self, row: tuple[int, ...], shipped: dict[int, Any]) -> bool:
+        """Store the world of ``row`` (parent, ordinal, label, fingerprints..., sender) if it is new."""
         if not self.split:
             table = self.encoder.tables[0]
             world = shipped[row[3]]
@@ -257,7 +268,13 @@ class Partition:
                 return False
             self.frontier.append(self.encoder.block_id(0, world))
             return True
-        key = self.encoder.pack([self._bid(c, fp, shipped) for c, fp in enumerate(row[3:])])
+        key, bids = 0, self.bids
+        for c, shift in enumerate(self.encoder.shifts):
+            fp = row[3 + c]
+            bid = bids[c].get(fp)
+            if bid is None or fp in shipped:
+                bid = self._bid(c, fp, shipped)
+            key |= bid << shift
         if not self.store.add(key):
             return False
         self.frontier.append(key)
@@ -268,7 +285,7 @@ class Partition:
             to_driver[row[3]] = shipped[row[3]]
             return
         sent = self.sent[self.parts]
-        for c, fp in enumerate(row[3:]):
+        for c, fp in enumerate(row[3:-1]):
             if fp not in sent:
                 sent.add(fp)
                 to_driver[fp] = (c, self.encoder.blocks[c][self.bids[c][fp]])
