@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from prosecheck.checker.expr import compile_py
 from prosecheck.checker.judge import judge
 from prosecheck.checker.live import check_step, replay_path
-from prosecheck.checker.liveness import StateGraph, leads_to, livelocks, state_graph
+from prosecheck.checker.liveness import StateGraph, leads_to, livelocks, state_graph, stuck
 from prosecheck.checker.search import Exploration, Limits, Progress, explore
 from prosecheck.checker.system import Label, System, World
 from prosecheck.model.build import bind_formula, bind_property, build_system, live_elements, options_of
@@ -133,10 +133,11 @@ def check_scenario(
             result.properties[pid] = PropertyResult(pid, prop.kind, NOT_APPLICABLE, NOT_APPLICABLE, prop.statement,
                                                     str(prop.ref), detail="not meaningful for this procedure")
             continue
-        if prop.kind == "eventually":
+        if prop.kind in ("eventually", "possibly"):
             if graph is None and _graph_usable(exploration):
                 graph = state_graph(exploration)
-            result.properties[pid] = _judge_eventually(prop, scenario, exploration, graph)
+            judge_on_graph = _judge_eventually if prop.kind == "eventually" else _judge_possibly
+            result.properties[pid] = judge_on_graph(prop, scenario, exploration, graph)
             continue
         bound = bind_property(system, prop)
         want = prop.kind == "sometimes"
@@ -190,14 +191,36 @@ def _world_test(system: System, prop: Property, formula_of: str) -> Callable[[Wo
     return lambda world: bool(fn(lambda scope, name: world[int(name)]))
 
 
+_NEEDS_GRAPH = ("liveness needs the complete state graph of a search without limits, symmetry reduction or hash "
+                "compaction")
+
+
+def _judge_possibly(prop: Property, scenario: Scenario, exploration: Exploration,
+                    graph: StateGraph | None) -> PropertyResult:
+    """``AG (trigger -> EF goal)`` on the state graph: a trigger world with no way to the goal is a
+    counterexample; the trace is the shortest path to the first such world, and the detail says
+    what it looks like."""
+    expected = scenario.expected_verdict(prop.id)
+    if graph is None:
+        return PropertyResult(prop.id, prop.kind, INCONCLUSIVE, expected, prop.statement, str(prop.ref),
+                              detail=_NEEDS_GRAPH)
+    system = exploration.system
+    assert prop.trigger is not None
+    world = stuck(graph, _world_test(system, prop, "trigger"), _world_test(system, prop, "goal"))
+    if world is None:
+        return PropertyResult(prop.id, prop.kind, HOLDS, expected, prop.statement, str(prop.ref))
+    detail = f"from the last world no run reaches the goal: {describe_world(system, exploration.worlds[world])}"
+    return PropertyResult(prop.id, prop.kind, VIOLATED, expected, prop.statement, str(prop.ref),
+                          build_trace(exploration, world, method=_method(scenario)), world, detail=detail)
+
+
 def _judge_eventually(prop: Property, scenario: Scenario, exploration: Exploration,
                       graph: StateGraph | None) -> PropertyResult:
     """``trigger ~> goal`` on the state graph: a lasso is a counterexample."""
     expected = scenario.expected_verdict(prop.id)
     if graph is None:
         return PropertyResult(prop.id, prop.kind, INCONCLUSIVE, expected, prop.statement, str(prop.ref),
-                              detail="liveness needs the complete state graph of a search without limits, "
-                                     "symmetry reduction or hash compaction")
+                              detail=_NEEDS_GRAPH)
     system = exploration.system
     trigger = _world_test(system, prop, "trigger") if prop.trigger else (lambda w: w == exploration.worlds[0])
     lasso = leads_to(graph, trigger, _world_test(system, prop, "goal"))

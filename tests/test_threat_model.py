@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -16,8 +17,10 @@ def test_parse_threat_gives_field_changes() -> None:
     assert parse_threat("pc5_attacker") == {"pc5_attacker": 1}
     assert parse_threat("pc5_attacker=3") == {"pc5_attacker": 3}
     assert parse_threat("malicious_relay") == {"malicious_relay": True}
-    assert parse_threat("lossy_links") == {"lossy_links": ("pc5", "nas", "sbi")}
-    assert parse_threat("lossy_links:pc5,sbi=2") == {"lossy_links": ("pc5", "sbi"), "link_faults": 2}
+    assert parse_threat("lossy_links") == {"lossy_links": ("pc5", "nas", "sbi"), "duplication": False}
+    assert parse_threat("lossy_links:pc5,sbi=2") == {"lossy_links": ("pc5", "sbi"), "link_faults": 2,
+                                                     "duplication": False}
+    assert parse_threat("lossy_links:pc5+dup") == {"lossy_links": ("pc5",), "duplication": True}
 
 
 @pytest.mark.parametrize("text, problem", [
@@ -25,9 +28,11 @@ def test_parse_threat_gives_field_changes() -> None:
     ("malicious_relay=2", "takes no bound"),
     ("leaked_old_pruk:pc5", "takes no link kinds"),
     ("pc5_attacker=x", "must be a number"),
+    ("malicious_relay+dup", "takes no '+dup'"),
+    ("lossy_links+dup:pc5", "'+dup' comes last"),
 ])
 def test_parse_threat_rejects_bad_text(text: str, problem: str) -> None:
-    with pytest.raises(ModelError, match=problem):
+    with pytest.raises(ModelError, match=re.escape(problem)):
         parse_threat(text)
 
 
@@ -61,8 +66,8 @@ def test_threat_model_is_in_the_json_and_text_reports(capsys: pytest.CaptureFixt
     run(["check", "m200", "--threat", "lossy_links:pc5", "--json", "--max-states", "50"])
     doc = json.loads(capsys.readouterr().out)
     result = doc["results"][0]
-    assert result["scenario"] == "m200@lossy_links"
+    assert result["scenario"] == "m200@lossy_links_pc5"
     assert result["threats"]["lossy_links"] == ["pc5"]
-    assert result["assumptions"]["threat_model"].startswith("lossy pc5 links")
+    assert result["assumptions"]["threat_model"] == "lossy pc5 links (at most 1 loss(es) per remote UE)"
     run(["check", "m200", "--threat", "leaked_old_pruk", "--max-states", "50"])
     assert "threat model: superseded 5GPRUK leaked" in capsys.readouterr().out

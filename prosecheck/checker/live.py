@@ -21,7 +21,7 @@ from statemachine.exceptions import TransitionNotAllowed
 from prosecheck.checker.expr import BITS, BinOp, Const, Expr, ExprLike, Ite, Not, Ref, Value, lift
 from prosecheck.checker.machine import REPLY, Effect, ElementRules, Rewrite
 from prosecheck.checker.search import Exploration
-from prosecheck.checker.system import Label, System, World
+from prosecheck.checker.system import FAULT_GHOST, LOST, Label, System, World
 
 Sent = tuple[str, str, tuple[int, ...]]
 """A message an effect emitted: (destination role or ``REPLY``, message name, fields in catalogue order)."""
@@ -192,8 +192,11 @@ def _add_condition(machine: Any, transition: Any, check: Callable[..., bool]) ->
 
 
 def check_step(system: System, live: LiveElement, parent: World, label: Label, child: World) -> list[str]:
-    """Replay one compiled step on a live machine; the differences, empty when they agree."""
+    """Replay one compiled step on a live machine; the differences, empty when they agree. A lost
+    message involves no element: the child must be the parent without the link's head."""
     i, link = label.instance, label.link
+    if label.fault == LOST:
+        return _check_loss(system, parent, label, child)
     table = system.instances[i].table
     tr = table.transitions[label.transition]
     live.restore(table.state_ids[system.control(parent, i)], system.locals_of(parent, i))
@@ -216,6 +219,19 @@ def check_step(system: System, live: LiveElement, parent: World, label: Label, c
     actual = {"state": got.state, "locals": got.local, "sends": sends}
     return [f"{system.instances[i].name} {event} [{tr.effect_name}]: {key} compiled {expected[key]} live {actual[key]}"
             for key in expected if expected[key] != actual[key]]
+
+
+def _check_loss(system: System, parent: World, label: Label, child: World) -> list[str]:
+    if label.link is None or not system.links[label.link].lossy:
+        return [f"a message is lost on link {label.link}, which is not lossy"]
+    slot = system.link_base + label.link
+    expected = list(parent)
+    expected[slot] = parent[slot][1:]
+    lost_count = system.group_slot(system.instances[label.instance].group, f"ghost.{FAULT_GHOST}")
+    expected[lost_count] += 1
+    if not parent[slot] or parent[slot][0] != label.message or tuple(expected) != tuple(child):
+        return [f"link {label.link}: losing {label.message} does not give the recorded world"]
+    return []
 
 
 def replay_path(exploration: Exploration, world: int, live: Mapping[str, LiveElement]) -> list[str]:

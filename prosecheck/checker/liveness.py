@@ -11,6 +11,10 @@ for the two shapes of a run that never reaches the goal:
   inside it (weak fairness per instance: a cycle on which some element could always act but
   never does is not a run the scheduler may produce).
 
+A **possibility** ``AG (trigger -> EF goal)`` ("from every trigger world some run still reaches
+the goal", kind ``possibly``) fails at a trigger world from which no path leads to a goal world;
+fairness plays no part (one finite path is enough).
+
 A **livelock** is a bottom strongly connected component of the whole graph (no way out) with a
 cycle and no final world in it: the system keeps moving but can never finish.
 """
@@ -178,23 +182,41 @@ def _bad_ends(graph: StateGraph, region: set[int]) -> tuple[int, list[tuple[int,
     return min(candidates, key=lambda c: c[0]) if candidates else None
 
 
+def _predecessors(graph: StateGraph) -> list[list[int]]:
+    preds: list[list[int]] = [[] for _ in graph.edges]
+    for n, out in enumerate(graph.edges):
+        for m, _ in out:
+            preds[m].append(n)
+    return preds
+
+
+def _backward(preds: list[list[int]], marked: list[bool]) -> list[bool]:
+    """``marked`` closed under predecessors: the worlds from which some marked world is reachable."""
+    queue = deque(n for n, hit in enumerate(marked) if hit)
+    while queue:
+        node = queue.popleft()
+        for p in preds[node]:
+            if not marked[p]:
+                marked[p] = True
+                queue.append(p)
+    return marked
+
+
+def stuck(graph: StateGraph, trigger: WorldTest, goal: WorldTest) -> int | None:
+    """``AG (trigger -> EF goal)``: the first trigger world (in breadth-first order, so the path to it
+    is a shortest one) from which no run reaches a goal world; None when every trigger world can."""
+    worlds = graph.exploration.worlds
+    can = _backward(_predecessors(graph), [goal(w) for w in worlds])
+    return next((n for n, w in enumerate(worlds) if not can[n] and trigger(w)), None)
+
+
 def livelocks(graph: StateGraph, is_final: WorldTest) -> list[set[int]]:
     """Bottom strongly connected components with a cycle and no final world in them.
 
     Only worlds that cannot reach a world without successors can lie in one (every maximal
     path either stops or ends in a bottom component), so the components are looked for there."""
-    preds: list[list[int]] = [[] for _ in graph.edges]
-    for n, out in enumerate(graph.edges):
-        for m, _ in out:
-            preds[m].append(n)
-    can_stop = [not out for out in graph.edges]
-    queue = deque(n for n, stops in enumerate(can_stop) if stops)
-    while queue:
-        node = queue.popleft()
-        for p in preds[node]:
-            if not can_stop[p]:
-                can_stop[p] = True
-                queue.append(p)
+    preds = _predecessors(graph)
+    can_stop = _backward(preds, [not out for out in graph.edges])
     doomed = [n for n, stops in enumerate(can_stop) if not stops]
     full = nx.DiGraph()
     full.add_nodes_from(doomed)
@@ -212,4 +234,4 @@ def livelocks(graph: StateGraph, is_final: WorldTest) -> list[set[int]]:
     return sorted(found, key=min)
 
 
-__all__ = ["Lasso", "StateGraph", "leads_to", "livelocks", "state_graph"]
+__all__ = ["Lasso", "StateGraph", "leads_to", "livelocks", "state_graph", "stuck"]

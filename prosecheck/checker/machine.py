@@ -33,6 +33,8 @@ from prosecheck.checker.expr import (
 )
 
 REPLY = "<reply>"
+TIMEOUT = "timeout"
+"""A local event the product enables only when its group is quiet (see :class:`~prosecheck.checker.system.System`)."""
 """Send destination meaning "whoever sent the message being handled"."""
 
 

@@ -6,6 +6,17 @@ message at the head of one of its incoming links, or taking one local decision. 
 full link blocks the step (as a Promela send on a full channel does). Every enabled
 transition is its own successor.
 
+Faults and timers, both off unless a scenario asks for them:
+
+* A **lossy** link may lose the message at its head, or (with ``duplication``) deliver it while
+  keeping a copy, as long as the group's fault counter (the ghost slot ``link_faults``) is below
+  ``fault_budget``. Such a step's label carries ``fault`` = ``"lost"`` or ``"duplicated"``.
+* A local event named :data:`~prosecheck.checker.machine.TIMEOUT` is a supervision timer. As
+  SPIN's ``timeout``, it is enabled only when its group is quiet (every link of the group empty:
+  nothing in flight can still arrive), and of the instances of a group whose timer could fire,
+  only the last one in instance order does: the timers of the elements further from the first
+  instance are the shorter ones.
+
 This module is generic: it knows element tables, links and observers, not 5G.
 """
 
@@ -15,7 +26,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from prosecheck.checker.expr import Expr, Ref, Value, compile_py, refs
-from prosecheck.checker.machine import REPLY, CompiledTransition, ElementTable, ModelError
+from prosecheck.checker.machine import REPLY, TIMEOUT, CompiledTransition, ElementTable, ModelError
 
 Message = tuple[str, tuple[int, ...]]
 World = tuple  # flat: ints for variables, tuples of Message for links
@@ -40,6 +51,7 @@ class Link:
     dst: int
     kind: str
     capacity: int
+    lossy: bool = False
 
 
 @dataclass(frozen=True)
@@ -64,6 +76,11 @@ class Label:
     link: int | None  # the link the handled message came from; None for a local decision
     message: Message | None
     sends: tuple[tuple[int, Message], ...] = ()
+    fault: str = ""  # "lost" (transition -1: nobody handles it) or "duplicated" (handled, a copy stays)
+
+
+LOST, DUPLICATED = "lost", "duplicated"
+FAULT_GHOST = "link_faults"
 
 
 @dataclass(frozen=True)
@@ -86,6 +103,8 @@ class System:
     message_fields: Mapping[str, Sequence[str]]
     message_field_kinds: Mapping[str, Sequence[str]]
     observers: Sequence[Observer] = ()
+    fault_budget: int = 0
+    duplication: bool = False  # lossy links may also deliver a message and keep a copy
     slots: dict[str, int] = field(default_factory=dict)
     slot_sorts: dict[int, str] = field(default_factory=dict)
     _layout: list[tuple[int, int, int]] = field(default_factory=list)
@@ -113,6 +132,13 @@ class System:
         self._by_role = {(inst.group, inst.role): i for i, inst in enumerate(self.instances)}
         self._ghost_fns: dict[tuple[int, int], list[tuple[int, Callable]]] = {}
         self._observed = self._compile_observers()
+        self._group_links = [[self.link_base + lk.index for lk in self.links if self.instances[lk.src].group == g]
+                             for g in range(self.groups)]
+        self._fault_slot: list[int] = []
+        if any(lk.lossy for lk in self.links):
+            if FAULT_GHOST not in self.ghost_names or self.fault_budget < 1:
+                raise ModelError(f"lossy links need a ghost fact {FAULT_GHOST!r} and a fault budget of at least 1")
+            self._fault_slot = [self.group_slot(g, f"ghost.{FAULT_GHOST}") for g in range(self.groups)]
 
     # -- naming -----------------------------------------------------------------------------
     def group_prefix(self, group: int) -> str:
@@ -171,12 +197,18 @@ class System:
         (steps of every instance, or of ``instances`` only, in that order)."""
         out: list[tuple[Label, World]] = []
         unhandled: list[Unhandled] = []
+        timers: dict[int, tuple[int, list]] = {}  # group -> (last instance whose timer can fire, outcomes)
         for i in range(len(self.instances)) if instances is None else instances:
             inst = self.instances[i]
             state = self.control(world, i)
             local = self.locals_of(world, i)
             for event in inst.table.local_events:
-                for outcome in self._step(inst.table, state, local, event, None):
+                outcomes = self._step(inst.table, state, local, event, None)
+                if event == TIMEOUT:
+                    if outcomes and self.quiet(world, inst.group):
+                        timers[inst.group] = (i, outcomes)
+                    continue
+                for outcome in outcomes:
                     self._apply(world, i, None, None, outcome, out)
             for lk in self._in_links[i]:
                 queue = world[self.link_base + lk.index]
@@ -188,7 +220,32 @@ class System:
                     unhandled.append(Unhandled(i, lk.index, head))
                 for outcome in outcomes:
                     self._apply(world, i, lk, head, outcome, out)
+                if lk.lossy and world[self._fault_slot[inst.group]] < self.fault_budget:
+                    self._faults(world, i, lk, head, outcomes, out)
+        for i, outcomes in timers.values():
+            for outcome in outcomes:
+                self._apply(world, i, None, None, outcome, out)
         return out, unhandled
+
+    def quiet(self, world: World, group: int) -> bool:
+        """Nothing in flight in the group: every link of it is empty (a timer may fire)."""
+        return not any(world[p] for p in self._group_links[group])
+
+    def _faults(self, world: World, i: int, lk: Link, head: Message, outcomes: list, out: list) -> None:
+        """The lossy link loses its head message, or delivers it and keeps a copy (one more fault each)."""
+        counter = self._fault_slot[self.instances[i].group]
+        lost = list(world)
+        lost[self.link_base + lk.index] = world[self.link_base + lk.index][1:]
+        lost[counter] += 1
+        out.append((Label(i, -1, lk.index, head, (), LOST), tuple(lost)))
+        for outcome in outcomes if self.duplication else ():
+            before = len(out)
+            self._apply(world, i, None, head, outcome, out, source=lk)
+            if len(out) > before:
+                label, nxt = out[-1]
+                dup = list(nxt)
+                dup[counter] += 1
+                out[-1] = (Label(label.instance, label.transition, lk.index, head, label.sends, DUPLICATED), tuple(dup))
 
     def _step(self, table: ElementTable, state: int, local: tuple, event: str, msg: tuple | None) -> list:
         key = (id(table), state, local, event, msg)
@@ -198,14 +255,16 @@ class System:
             self._cache[key] = hit
         return hit
 
-    def _apply(self, world: World, i: int, lk: Link | None, head: Message | None, outcome: tuple, out: list) -> None:
+    def _apply(self, world: World, i: int, lk: Link | None, head: Message | None, outcome: tuple, out: list,
+               source: Link | None = None) -> None:
+        """Apply one step; ``lk`` is the link whose head is consumed (``source``: handled but kept)."""
         tr, target, new_local, sends = outcome
         new = list(world)
         if lk is not None:
             new[self.link_base + lk.index] = world[self.link_base + lk.index][1:]
         resolved = []
         for to, message in sends:
-            link = self._resolve(i, to, lk)
+            link = self._resolve(i, to, lk or source)
             slot = self.link_base + link.index
             if len(new[slot]) >= link.capacity:
                 return  # blocking send: the step is not enabled

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from prosecheck.checker.machine import ModelError
 from prosecheck.cli.common import InputError, add_scenario_options, scenarios_of
 
 NAME = "export"
@@ -34,7 +35,10 @@ def run(args: argparse.Namespace) -> int:
     if len(args.scenarios) != 1:
         raise InputError(f"export needs exactly one SCENARIO, got {len(args.scenarios)}")
     (scenario,) = scenarios_of(args)
-    text = to_promela(build_system(scenario))
+    try:
+        text = to_promela(build_system(scenario))
+    except ModelError as exc:
+        raise InputError(f"scenario {scenario.id}: {exc}") from None
     if args.output is None:
         sys.stdout.write(text)
         return 0

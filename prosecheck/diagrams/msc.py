@@ -121,8 +121,10 @@ def build_chart(
                 arrow.steps = narrowed or arrow.steps
                 arrow.received_at = n
                 arrow.highlight = arrow.highlight or hot
+                if st.get("fault") == "lost":  # threat model lossy_links: the arrow ends nowhere
+                    arrow.label += " (LOST)"
         local = _local_steps(st)
-        if n >= begin and (local or not received or st.get("choice") or hot):
+        if n >= begin and (local or not received or st.get("choice") or hot or st.get("fault")):
             text = str(st["action"]) + (f" (choice: {st['choice']})" if st.get("choice") else "")
             chart.events.append(Event("note", n, actor, actor, text, str(st.get("ref", "")),
                                       local if received or st.get("outputs") else (local or cited), hot))

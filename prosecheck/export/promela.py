@@ -250,7 +250,11 @@ class _Writer:
 
 
 def to_promela(system: System) -> str:
-    """The Promela model of ``system`` (see the module docstring for the mapping)."""
+    """The Promela model of ``system`` (see the module docstring for the mapping); lossy links and
+    quiet-network timers are not encoded (ModelError)."""
+    if any(lk.lossy for lk in system.links):
+        raise ModelError("the Promela export does not encode lossy links and quiet-network timers (threat model "
+                         "lossy_links) yet")
     return _Writer(system).text()
 
 

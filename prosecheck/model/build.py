@@ -95,8 +95,11 @@ def build_system(scenario: Scenario) -> System:
     for g in range(groups):
         for a, b, kind in LINKS:
             for src, dst in ((a, b), (b, a)):
-                links.append(Link(len(links), index[(g, src)], index[(g, dst)], kind, scenario.bounds.link_capacity))
-    return System(instances, links, list(GHOSTS), groups, field_names(), field_kinds(), OBSERVERS)
+                links.append(Link(len(links), index[(g, src)], index[(g, dst)], kind, scenario.bounds.link_capacity,
+                                  lossy=kind in scenario.threats.lossy_links))
+    return System(instances, links, list(GHOSTS), groups, field_names(), field_kinds(), OBSERVERS,
+                  fault_budget=scenario.threats.link_faults if scenario.threats.lossy_links else 0,
+                  duplication=scenario.threats.duplication)
 
 
 def bind_formula(system: System, formula: Callable[[StateIs], Expr], combine: str) -> Expr:

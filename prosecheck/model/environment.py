@@ -78,8 +78,8 @@ class ThreatModel:
       messages built from what it knows; the bound is its number of injections and replays (0 = none).
     * ``malicious_relay``: the relay UE deviates from the procedure (alters, replays, keeps keys).
     * ``leaked_old_pruk``: a superseded 5GPRUK and its ID become known to the attacker after an update.
-    * ``lossy_links``: messages on links of these kinds (pc5, nas, sbi) may be lost or duplicated, at most
-      ``link_faults`` times in all.
+    * ``lossy_links``: messages on links of these kinds (pc5, nas, sbi) may be lost (and, with
+      ``duplication``, delivered twice), at most ``link_faults`` times in all per remote UE.
     """
 
     pc5_attacker: int = 0
@@ -87,13 +87,18 @@ class ThreatModel:
     leaked_old_pruk: bool = False
     lossy_links: tuple[str, ...] = ()
     link_faults: int = 1
+    duplication: bool = False
 
     def options(self) -> dict[str, int]:
-        """The options guards read with ``O("threat_...")``."""
+        """The options guards read with ``O("threat_...")``; ``timers``: the elements' supervision timers
+        (``timeout`` events, enabled by the product only when nothing is in flight) exist, because a
+        message may never arrive."""
         return {
             "threat_pc5_attacker": self.pc5_attacker,
             "threat_malicious_relay": int(self.malicious_relay),
             "threat_leaked_old_pruk": int(self.leaked_old_pruk),
+            "threat_lossy_links": int(bool(self.lossy_links)),
+            "timers": int(bool(self.lossy_links)),
         }
 
     def active(self) -> tuple[str, ...]:
@@ -103,8 +108,15 @@ class ThreatModel:
         return tuple(t for t in THREATS if on[t])
 
     def name(self) -> str:
-        """``honest`` with no threat model, else the active ones joined by ``+``."""
-        return "+".join(self.active()) or "honest"
+        """``honest`` with no threat model, else the active ones joined by ``+`` (``lossy_links`` names its link
+        kinds unless all three are lossy, and ``_dup`` marks duplication)."""
+        names = []
+        for threat in self.active():
+            if threat == "lossy_links":
+                kinds = "" if set(self.lossy_links) == set(LINK_KINDS) else "_" + "_".join(self.lossy_links)
+                threat += kinds + ("_dup" if self.duplication else "")
+            names.append(threat)
+        return "+".join(names) or "honest"
 
     def validate(self) -> None:
         if not isinstance(self.pc5_attacker, int) or isinstance(self.pc5_attacker, bool) \
@@ -114,6 +126,8 @@ class ThreatModel:
         for kind in self.lossy_links:
             if kind not in LINK_KINDS:
                 raise ModelError(f"threat lossy_links: unknown link kind {kind!r}; known: {', '.join(LINK_KINDS)}")
+        if self.duplication and not self.lossy_links:
+            raise ModelError("threat duplication needs lossy_links (the links that may duplicate)")
         if len(set(self.lossy_links)) != len(self.lossy_links):
             raise ModelError(f"threat lossy_links names a link kind twice: {', '.join(self.lossy_links)}")
         if not isinstance(self.link_faults, int) or isinstance(self.link_faults, bool) \
@@ -134,15 +148,21 @@ class ThreatModel:
         if self.leaked_old_pruk:
             parts.append("superseded 5GPRUK leaked")
         if self.lossy_links:
-            parts.append(f"lossy {'/'.join(self.lossy_links)} links ({self.link_faults} loss(es)/duplication(s))")
+            what = "loss(es)/duplication(s)" if self.duplication else "loss(es)"
+            parts.append(f"lossy {'/'.join(self.lossy_links)} links (at most {self.link_faults} {what} per remote UE)")
         return "; ".join(parts) if parts else "none (honest elements, reliable links)"
 
 
 def parse_threat(text: str) -> dict[str, object]:
-    """``pc5_attacker[=N]``, ``malicious_relay``, ``leaked_old_pruk``, ``lossy_links:pc5,nas[=N]`` as ThreatModel
-    field changes; :class:`ModelError` names the problem."""
+    """``pc5_attacker[=N]``, ``malicious_relay``, ``leaked_old_pruk``, ``lossy_links[:pc5,nas][+dup][=N]`` as
+    ThreatModel field changes; :class:`ModelError` names the problem."""
     name, _, count = text.partition("=")
+    name, dup, rest = name.partition("+dup")
+    if rest:
+        raise ModelError(f"threat {text!r}: '+dup' comes last, before any '=N'")
     name, _, kinds = name.partition(":")
+    if dup and name != "lossy_links":
+        raise ModelError(f"threat {name} takes no '+dup' (only lossy_links)")
     if name not in THREATS:
         raise ModelError(f"unknown threat model {text!r}; known: {', '.join(THREATS)}")
     if kinds and name != "lossy_links":
@@ -154,7 +174,8 @@ def parse_threat(text: str) -> dict[str, object]:
     if name == "pc5_attacker":
         return {"pc5_attacker": int(count) if count else 1}
     if name == "lossy_links":
-        changes: dict[str, object] = {"lossy_links": tuple(k for k in kinds.split(",") if k) or LINK_KINDS}
+        changes: dict[str, object] = {"lossy_links": tuple(k for k in kinds.split(",") if k) or LINK_KINDS,
+                                      "duplication": bool(dup)}
         if count:
             changes["link_faults"] = int(count)
         return changes

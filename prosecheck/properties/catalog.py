@@ -26,8 +26,10 @@ being vacuous). Ghost facts are masks indexed by the connection attempt (Nonce_1
 
 A third kind, ``eventually`` (``trigger ~> goal``: from every reachable trigger world, every
 fair run reaches a goal world), is decided on the state graph by :mod:`prosecheck.checker.liveness`.
-Properties about the 5GPRUK update apply only to procedures with an update trigger; elsewhere
-their verdict is "n/a".
+A fourth, ``possibly`` (``AG (trigger -> EF goal)``: from every reachable trigger world some run
+still reaches a goal world), is decided on the same graph. Properties about the 5GPRUK update
+apply only to procedures with an update trigger, and ``recovers_after_loss`` only under the
+``lossy_links`` threat model; elsewhere their verdict is "n/a".
 """
 
 from __future__ import annotations
@@ -72,14 +74,14 @@ def _update_by(*kinds: int) -> Applies:
 @dataclass(frozen=True)
 class Property:
     id: str
-    kind: str  # "always" | "sometimes" | "eventually"
+    kind: str  # "always" | "sometimes" | "eventually" | "possibly"
     code: str  # a short column header for the verdict table
     statement: str
     ref: SpecRef
     formula: Callable[[StateIs], Expr]  # for "eventually": the goal
     twins: tuple[str, ...] = ()
     applies: Applies = _always
-    trigger: Callable[[StateIs], Expr] | None = None  # for "eventually": where the obligation starts
+    trigger: Callable[[StateIs], Expr] | None = None  # "eventually", "possibly": where the obligation starts
 
 
 def _subset(a: Expr, b: Expr) -> Expr:
@@ -132,6 +134,17 @@ def _update_agreement(state_is: StateIs) -> Expr:
 
 def _keys_agree(state_is: StateIs) -> Expr:
     return Or(W("remote_ue.pruk_gen") == 0, W("remote_ue.pruk_gen") == W("panf.pruk_gen"))
+
+
+def _lossy(options: dict[str, int]) -> bool:
+    return bool(options.get("threat_lossy_links", 0))
+
+
+def _after_loss_with_a_chance(state_is: StateIs) -> Expr:
+    """A message was lost (or duplicated), the remote UE has a connection attempt left and its relay
+    authorization is in place at the UDM or may still be restored."""
+    return And(W("ghost.link_faults") != 0, W("remote_ue.attempts_left") > 0,
+               Or(W("udm.authorized") != 0, W("udm.restores_left") > 0))
 
 
 def _update_completes(state_is: StateIs) -> Expr:
@@ -243,6 +256,16 @@ PROPERTIES: dict[str, Property] = {
             trigger=lambda s: Not(_keys_agree(s)),
         ),
         Property(
+            "recovers_after_loss", "possibly", "RECOVER",
+            "after a message was lost, as long as the remote UE has a connection attempt left and its relay "
+            "authorization is in place (or may be restored), some run still gives it a secured PC5 link",
+            cite("[0129]", "[0306]", "[0713]", "TS 24.554 7.2.2"),
+            lambda s: s("remote_ue", "secured"),
+            ("secured_after_loss",),
+            applies=_lossy,
+            trigger=_after_loss_with_a_chance,
+        ),
+        Property(
             "pc5_secured_by_suci", "sometimes", "via-SUCI",
             "a PC5 link is secured through the SUCI path (Manner 1: S208-S217)",
             cite("S204", "S208", "S215a", "S215b", "S226"),
@@ -324,6 +347,13 @@ PROPERTIES: dict[str, Property] = {
             cite("S423", "S421b"),
             lambda s: Not(_keys_agree(s)),
             applies=_with_update,
+        ),
+        Property(
+            "secured_after_loss", "sometimes", "loss-ok",
+            "a PC5 link is secured after a message was lost (the timers and a new attempt recover)",
+            cite("S226", "TS 24.554 7.2.2"),
+            lambda s: And(s("remote_ue", "secured"), W("ghost.link_faults") != 0),
+            applies=_lossy,
         ),
         Property(
             "supi_sent_on_sbi", "sometimes", "SUPI-SBI",

@@ -68,7 +68,7 @@ def _replay(claim: Claim) -> str:
     for st in claim.steps:
         before = world.snapshot()
         try:
-            sends = world.step(st.element, st.event, st.effect, st.source, st.message)
+            sends = world.step(st.element, st.event, st.effect, st.source, st.message, st.fault)
         except ReplayFailure as err:
             raise ReplayFailure(f"step {st.number} ({st.element} {st.event} [{st.effect}]): {err}") from None
         if sends != st.sends:
@@ -127,6 +127,12 @@ def _confirm(claim: Claim, world: LiveWorld) -> str:
         return f"{problems[0]}: confirmed"
     prop = PROPERTIES[pid]
     values = world.satisfied(prop)
+    if prop.kind == "possibly":
+        assert prop.trigger is not None
+        if claim.verdict != VIOLATED or all(values) or not any(world.satisfied(prop, prop.trigger)):
+            raise ReplayFailure(f"the last world does not satisfy the trigger of {pid} without its goal")
+        return (f"the last world satisfies the trigger of {pid} and not its goal: confirmed (that no run from it "
+                "reaches the goal rests on the checker's state graph)")
     if prop.kind == "always":
         if claim.verdict != VIOLATED or all(values):
             raise ReplayFailure(f"the last world satisfies the invariant {pid}: no violation")

@@ -38,6 +38,7 @@ class Step:
     message: Message | None
     sends: list[dict[str, Any]]
     after: dict[str, Any]
+    fault: str = ""  # "lost" / "duplicated" (threat model lossy_links)
 
 
 @dataclass(frozen=True)
@@ -180,4 +181,12 @@ def _step(raw: Any, where: str, number: int) -> Step:
         message=None if message is None else _message(message, f"{where}: message"),
         sends=_get(raw, "sends", list, where),
         after=_get(raw, "after", dict, where),
+        fault=_fault(raw, where),
     )
+
+
+def _fault(raw: Any, where: str) -> str:
+    fault = raw.get("fault", "") if isinstance(raw, dict) else ""
+    if fault not in ("", "lost", "duplicated"):
+        raise TraceInputError(f"{where}: field 'fault' must be \"lost\", \"duplicated\" or empty, got {fault!r}")
+    return str(fault)

@@ -16,13 +16,13 @@ from statemachine.exceptions import TransitionNotAllowed
 
 from prosecheck.checker.expr import Const, Expr, Value, W, lift
 from prosecheck.checker.live import LiveElement, LiveError, evaluate_raw
-from prosecheck.checker.machine import REPLY
+from prosecheck.checker.machine import REPLY, TIMEOUT
 from prosecheck.model.build import LINKS, options_of, rewrites_of
 from prosecheck.model.elements import ELEMENTS
 from prosecheck.model.ghosts import GHOSTS, OBSERVERS
 from prosecheck.model.messages import field_kinds, field_names
 from prosecheck.model.scenarios import Scenario
-from prosecheck.properties.catalog import Property
+from prosecheck.properties.catalog import Property, StateIs
 
 Message = tuple[str, tuple[int, ...]]
 Snapshot = dict[str, int | str]
@@ -63,6 +63,7 @@ class LiveWorld:
                     key = (self.by_role[(g, src)], self.by_role[(g, dst)])
                     self.links[key], self.link_kind[key] = [], kind
         self.ghosts = [dict.fromkeys(GHOSTS, 0) for _ in range(self.groups)]
+        self.threats = scenario.threats
 
     # -- reading the world ----------------------------------------------------------------------
     def prefix(self, group: int) -> str:
@@ -117,8 +118,10 @@ class LiveWorld:
         return W(f"{role}.state") == Const(ids.index(state_id))
 
     # -- one step -------------------------------------------------------------------------------
-    def take_head(self, source: str | None, inst: str, event: str, claimed: Message | None) -> Message | None:
-        """The message the step handles: the head of ``source -> inst``, which must be ``claimed``."""
+    def take_head(self, source: str | None, inst: str, event: str, claimed: Message | None,
+                  keep: bool = False) -> Message | None:
+        """The message the step handles: the head of ``source -> inst``, which must be ``claimed``
+        (``keep``: a duplicated delivery, the message stays)."""
         live = self.machines[inst]
         if source is None:
             if event not in live.cls.LOCAL_EVENTS or claimed is not None:
@@ -132,15 +135,50 @@ class LiveWorld:
         if queue[0] != claimed or event != queue[0][0]:
             raise ReplayFailure(f"the message at the head of {source} -> {inst} is {self.show(queue[0])}, "
                                 f"the trace has {inst} handle {event} {self.show(claimed)}")
-        return queue.pop(0)
+        return queue[0] if keep else queue.pop(0)
 
-    def step(self, inst: str, event: str, effect: str, source: str | None, claimed: Message | None) -> list[dict]:
-        """Re-execute one step on the live machine; the sends as ``{"to", "name", "fields"}``."""
+    def _fault(self, source: str | None, inst: str, fault: str) -> None:
+        """A loss or duplication must happen on a lossy link, within the fault budget; count it."""
+        kind = self.link_kind.get((source or "", inst))
+        if kind not in self.threats.lossy_links:
+            raise ReplayFailure(f"the link {source} -> {inst} is not lossy in this scenario: no message can be {fault}")
+        if fault == "duplicated" and not self.threats.duplication:
+            raise ReplayFailure("the scenario's lossy links do not duplicate messages")
+        counts = self.ghosts[self.group[inst]]
+        if counts["link_faults"] >= self.threats.link_faults:
+            raise ReplayFailure(f"the scenario allows {self.threats.link_faults} lost or duplicated message(s) per UE")
+        counts["link_faults"] += 1
+
+    def quiet(self, group: int) -> bool:
+        """Nothing in flight in the group (a supervision timer may fire)."""
+        return not any(queue for (src, _), queue in self.links.items() if self.group[src] == group)
+
+    def _timer_may_fire(self, inst: str) -> bool:
+        """SPIN-like ``timeout``: the group is quiet, and no element after ``inst`` (in lifeline order) has a
+        timer that could fire."""
+        group = self.group[inst]
+        if not self.quiet(group):
+            return False
+        names = [n for n in self.machines if self.group[n] == group]
+        return not any(self.enabled(n, TIMEOUT, None, timers=True) for n in names[names.index(inst) + 1:])
+
+    def step(self, inst: str, event: str, effect: str, source: str | None, claimed: Message | None,
+             fault: str = "") -> list[dict]:
+        """Re-execute one step on the live machine; the sends as ``{"to", "name", "fields"}``. A ``lost``
+        message is removed from its link and handled by nobody."""
         if inst not in self.machines:
             raise ReplayFailure(f"the scenario has no element {inst!r}")
         live, group = self.machines[inst], self.group[inst]
+        if fault:
+            self._fault(source, inst, fault)
+        if fault == "lost":
+            self.take_head(source, inst, event, claimed)
+            return []
+        if event == TIMEOUT and source is None and not self._timer_may_fire(inst):
+            raise ReplayFailure(f"{inst}'s timer cannot fire: a message is in flight or a later element's timer fires "
+                                "first")
         before, local = self.snapshot(), dict(live.local)
-        head = self.take_head(source, inst, event, claimed)
+        head = self.take_head(source, inst, event, claimed, keep=fault == "duplicated")
         try:
             got = live.step(event, None if head is None else head[1], forced=effect)
         except (LiveError, TransitionNotAllowed) as err:
@@ -172,10 +210,11 @@ class LiveWorld:
                 self.ghosts[self.group[src]][ob.ghost] = 1
 
     # -- claims about the last world ----------------------------------------------------------------
-    def satisfied(self, prop: Property) -> list[bool]:
-        """The property's formula on the current world, per remote UE."""
+    def satisfied(self, prop: Property, formula: Callable[[StateIs], Expr] | None = None) -> list[bool]:
+        """The property's formula (or ``formula``, e.g. its trigger) on the current world, per remote UE."""
         snap = self.snapshot()
-        return [bool(self.evaluate(prop.formula(self.state_is), snap, g)) for g in range(self.groups)]
+        chosen = formula or prop.formula
+        return [bool(self.evaluate(chosen(self.state_is), snap, g)) for g in range(self.groups)]
 
     def is_final(self) -> bool:
         """Every element at rest (a final or declared rest state) and every link empty."""
@@ -184,8 +223,12 @@ class LiveWorld:
         return all(live.state in live.cls.REST_STATES | {s.id for s in live.cls.states if s.final}
                    for live in self.machines.values())
 
-    def enabled(self, inst: str, event: str, fields: tuple[int, ...] | None, *, ignore_full: bool = False) -> bool:
-        """Could ``inst`` take ``event`` now (its sends not blocked, unless ``ignore_full``)?"""
+    def enabled(self, inst: str, event: str, fields: tuple[int, ...] | None, *, ignore_full: bool = False,
+                timers: bool = False) -> bool:
+        """Could ``inst`` take ``event`` now (its sends not blocked, unless ``ignore_full``)? A timer only
+        when it may fire (``timers``: ignore that rule)."""
+        if event == TIMEOUT and not timers and not self._timer_may_fire(inst):
+            return False
         live = self.machines[inst]
         state, local = live.state, [live.local[v] for v in live.var_names]
         for effect in transitions_of(live.cls, state, event):
@@ -208,7 +251,12 @@ class LiveWorld:
         return not self.is_final() and not self.has_successor()
 
     def has_successor(self) -> bool:
-        """Some element can take a step: a local decision or the message at the head of a link."""
+        """Some element can take a step: a local decision or the message at the head of a link (or a lossy
+        link can lose its head message)."""
+        for (src, _), queue in self.links.items():
+            if queue and self.link_kind[(src, _)] in self.threats.lossy_links \
+                    and self.ghosts[self.group[src]]["link_faults"] < self.threats.link_faults:
+                return True
         for inst, live in self.machines.items():
             if any(self.enabled(inst, event, None) for event in sorted(live.cls.LOCAL_EVENTS)):
                 return True

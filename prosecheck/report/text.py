@@ -67,7 +67,7 @@ def format_trace(steps: Sequence[TraceStep], marker: str) -> list[str]:
         head = f"  {st.number:>3}. {st.element:<10} {st.action}  [{st.ref}]"
         lines.append(head + (f"   <-- {marker}" if last else ""))
         if st.handled:
-            lines.append(f"         receives {st.handled}")
+            lines.append(f"         {'lost    ' if st.fault == 'lost' else 'receives'} {st.handled}")
         for s in st.sent:
             lines.append(f"         sends    {s}")
         if st.choice:

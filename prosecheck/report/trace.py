@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 
 from prosecheck.checker.search import Exploration
-from prosecheck.checker.system import Label, Message, System
+from prosecheck.checker.system import FAULT_GHOST, LOST, Label, Message, System
 from prosecheck.model.messages import MESSAGES
 from prosecheck.model.spec import steps_in_method
 from prosecheck.model.terms import ID_NAMES, RESULT_NAMES, describe_knr
@@ -38,6 +38,7 @@ class TraceStep:
     steps: list[str] = field(default_factory=list)  # the patent steps the transition cites
     received: dict[str, object] | None = None  # {"from", "message", "title", "text", "steps"}
     outputs: list[dict[str, object]] = field(default_factory=list)  # [{"to", "message", "title", "text", "steps"}]
+    fault: str = ""  # "lost": the message vanished on its link; "duplicated": handled, and a copy stays on the link
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -75,6 +76,8 @@ def describe_slot(system: System, name: str, value: int) -> str:
         return describe_knr(value)
     if ".ghost." in f".{name}":
         fact = name.split(".")[-1]
+        if fact == FAULT_GHOST:
+            return str(value)
         if fact.endswith(("_key", "_air", "_sbi", "_reused")):
             return "yes" if value else "no"
         what = "5GPRUK #" if fact in ("superseded", "pruk_history") else "attempts "
@@ -135,6 +138,8 @@ def _step(exploration: Exploration, n: int, a: int, label: Label | None, b: int,
     system = exploration.system
     names = {slot: name for name, slot in system.slots.items()}
     assert label is not None
+    if label.fault == LOST:
+        return _lost_step(exploration, n, a, label, b, method)
     inst = system.instances[label.instance]
     tr = inst.table.transitions[label.transition]
     before, after = exploration.worlds[a], exploration.worlds[b]
@@ -153,7 +158,8 @@ def _step(exploration: Exploration, n: int, a: int, label: Label | None, b: int,
         number=n,
         element=inst.name,
         event=tr.event,
-        action=tr.effect.label,
+        action=tr.effect.label if not label.fault else
+        f"{tr.effect.label} (the {system.links[label.link or 0].kind} link delivers the message twice: a copy stays)",
         ref=str(tr.effect.ref),
         handled=None if label.message is None else describe_message(label.message),
         sent=sent,
@@ -171,4 +177,30 @@ def _step(exploration: Exploration, n: int, a: int, label: Label | None, b: int,
         received=received,
         outputs=[_message_dict("to", system.instances[system.links[link].dst].name, msg, method)
                  for link, msg in label.sends],
+        fault=label.fault,
+    )
+
+
+def _changes(system: System, before: tuple, after: tuple) -> tuple[dict[str, list[str]], dict[str, int | str]]:
+    """What a step changed: in words, and as raw values (for replay)."""
+    names = {slot: name for name, slot in system.slots.items()}
+    changed = [s for s in range(system.link_base) if before[s] != after[s]]
+    return ({names[s]: [describe_slot(system, names[s], before[s]), describe_slot(system, names[s], after[s])]
+             for s in changed}, {names[s]: raw_value(system, names[s], after[s]) for s in changed})
+
+
+def _lost_step(exploration: Exploration, n: int, a: int, label: Label, b: int, method: str | None) -> TraceStep:
+    """A message lost on a lossy link: nobody handles it (threat model ``lossy_links``)."""
+    system = exploration.system
+    assert label.message is not None and label.link is not None
+    link = system.links[label.link]
+    src, dst = system.instances[link.src], system.instances[link.dst]
+    changes, after = _changes(system, exploration.worlds[a], exploration.worlds[b])
+    received = _message_dict("from", src.name, label.message, method)
+    return TraceStep(
+        number=n, element=dst.name, event=label.message[0],
+        action=f"{MESSAGES[label.message[0]].title} from {src.name} is lost on the {link.kind} link",
+        ref="threat model: lossy_links", handled=describe_message(label.message), changes=changes,
+        effect="<lost>", source=src.name, message=raw_message(system, label.message), after=after, role=dst.role,
+        received=received, fault=LOST,
     )

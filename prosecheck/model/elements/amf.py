@@ -32,9 +32,12 @@ class AmfRelay(ElementRules, StateMachine):
     relay_authentication_response = relaying_eap.to(awaiting_ausf, on="forward_eap_to_ausf")
     prose_authentication_response_2 = awaiting_ausf.to(idle, on="deliver_relay_key")
     prose_authentication_failure = awaiting_ausf.to(idle, on="reject_relay_key")
+    timeout = awaiting_ausf.to(idle, cond="timers", on="abandon_transaction") | relaying_eap.to(
+        idle, cond="timers", on="abandon_transaction")
 
+    LOCAL_EVENTS = frozenset({"timeout"})
     REST_STATES = frozenset({"idle"})
-    GUARDS = {"relay_authorization_can_fail": O("relay_authorization_can_fail")}
+    GUARDS = {"relay_authorization_can_fail": O("relay_authorization_can_fail"), "timers": O("timers")}
     EFFECTS = {
         "authorize_relay_and_forward": Effect(
             "relay UE authorized as relay; send ProSe Authentication Request #1 to the AUSF",
@@ -61,6 +64,10 @@ class AmfRelay(ElementRules, StateMachine):
             "send Relay Key Response with KNR_ProSe and Nonce_2", cite("S222", "[0201]", "[0202]"),
             send=[Send("relay_ue", "relay_key_response",
                        {"knr": M("knr"), "nonce_2": M("nonce_2"), "eap_success": M("eap_success")})],
+        ),
+        "abandon_transaction": Effect(
+            "supervision timer expires with nothing in flight: abandon the relay key transaction",
+            cite("TS 24.501 5.5.4"),
         ),
         "reject_relay_key": Effect(
             "AUSF refused; send Relay Key Reject", cite("TS 24.501 5.5.4"),

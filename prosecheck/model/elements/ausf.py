@@ -149,8 +149,15 @@ class AusfRemote(ElementRules, StateMachine):
     authorization_check_response = checking_authorization.to(
         idle, cond="authorization_granted", on="derive_knr_after_check"
     ) | checking_authorization.to(idle, cond="not authorization_granted", on="refuse_unauthorized_reuse")
+    timeout = (
+        awaiting_av.to(idle, cond="timers", on="abandon_authentication")
+        | authenticating.to(idle, cond="timers", on="abandon_authentication")
+        | storing_key.to(idle, cond="timers", on="abandon_authentication")
+        | querying_key.to(idle, cond="timers", on="abandon_authentication")
+        | checking_authorization.to(idle, cond="timers", on="abandon_authentication")
+    )
 
-    LOCAL_EVENTS = frozenset({"update_policy_fires"})
+    LOCAL_EVENTS = frozenset({"update_policy_fires", "timeout"})
     REST_STATES = frozenset({"idle"})
     VARIABLES = (
         Var("nonce_1", 0, doc="Nonce_1 of the request being served (S207)"),
@@ -166,6 +173,7 @@ class AusfRemote(ElementRules, StateMachine):
             doc="times the AUSF's update policy may still fire (method 600)"),
     )
     GUARDS = {
+        "timers": O("timers"),
         "carries_suci": M("id_type") == ID_SUCI,
         "carries_pruk_id": M("id_type") == ID_PRUK_ID,
         "av_granted": M("result") == RESULT_OK,
@@ -190,6 +198,10 @@ class AusfRemote(ElementRules, StateMachine):
         "update_due": V("update_due") != 0,
     }
     EFFECTS = {
+        "abandon_authentication": Effect(
+            "supervision timer expires with nothing in flight: abandon this ProSe authentication",
+            cite("TS 29.500 6.11", "TS 33.503 6.3.3.3"),
+        ),
         "request_av": Effect(
             "Manner 1: request an authentication vector for the SUCI from the UDM",
             cite("[0140]", "S208", "[0143]", "[0146]", "S409", "[0321]", "S509", "[0440]"),

@@ -110,8 +110,9 @@ class PanfRemote(ElementRules, StateMachine):
         | ready.to.itself(cond="owns_update_policy and stores_key and not update_due and policy_remains",
                           on="update_indication_received")
     )
+    timeout = checking_authorization.to(ready, cond="timers", on="abandon_check")
 
-    LOCAL_EVENTS = frozenset({"update_policy_fires"})
+    LOCAL_EVENTS = frozenset({"update_policy_fires", "timeout"})
 
     REST_STATES = frozenset({"ready"})
     VARIABLES = (
@@ -125,6 +126,7 @@ class PanfRemote(ElementRules, StateMachine):
             doc="times the PAnF's update policy may still fire (method 700)"),
     )
     GUARDS = {
+        "timers": O("timers"),
         "no_check": O("check") == CHECK_NONE,
         "check_locally": O("check") == CHECK_PANF_LOCAL,
         "check_via_udm": O("check") == CHECK_PANF_UDM,
@@ -141,6 +143,9 @@ class PanfRemote(ElementRules, StateMachine):
         "policy_remains": V("policy_left") > 0,
     }
     EFFECTS = {
+        "abandon_check": Effect(
+            "supervision timer expires with nothing in flight: abandon the key query", cite("TS 29.500 6.11"),
+        ),
         "store_key": Effect(
             "store SUPI, RSC, 5GPRUK, 5GPRUK ID (replacing 5GPRUK #1 and its ID) and the authorization info",
             cite("S216", "[0178]", "S217", "[0181]", "[0266]", "S423", "[0393]", "S523", "[0510]", "S622", "[0631]",

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from statemachine import State, StateMachine
 
-from prosecheck.checker.expr import M
+from prosecheck.checker.expr import M, O
 from prosecheck.checker.machine import Effect, ElementRules, Send, Var
 from prosecheck.model.spec import cite
 from prosecheck.model.terms import RESULT_FORBIDDEN
@@ -27,17 +27,25 @@ class RelayUe(ElementRules, StateMachine):
     commanding = State("Direct Security Mode Command sent (S223)")
     linked = State("Direct Communication Accept sent (S226)")
 
-    direct_communication_request = idle.to(awaiting_key, on="forward_relay_key_request")
+    direct_communication_request = idle.to(awaiting_key, on="forward_relay_key_request") | linked.to(
+        awaiting_key, cond="timers", on="replace_stale_link")
     relay_authentication_request = awaiting_key.to(relaying_eap, on="forward_eap_request")
     eap_response = relaying_eap.to(awaiting_key, on="forward_eap_response")
     relay_key_response = awaiting_key.to(commanding, on="store_knr_and_command")
     relay_key_reject = awaiting_key.to(idle, on="reject_direct_communication")
     direct_security_mode_complete = commanding.to(linked, on="accept_direct_communication")
-    direct_link_release = linked.to(idle, on="release_link")
+    direct_link_release = linked.to(idle, on="release_link") | idle.to.itself(cond="timers", on="ignore_stale_release")
+    timeout = (
+        awaiting_key.to(idle, cond="timers", on="abandon_relaying")
+        | relaying_eap.to(idle, cond="timers", on="abandon_relaying")
+        | commanding.to(idle, cond="timers", on="abandon_relaying")
+        | linked.to(idle, cond="timers", on="drop_silent_link")
+    )
 
+    LOCAL_EVENTS = frozenset({"timeout"})
     REST_STATES = frozenset({"idle"})
     VARIABLES = (Var("knr", 0, doc="KNR_ProSe received from the AMF and stored (S223)"),)
-    GUARDS = {}  # type: ignore[var-annotated]
+    GUARDS = {"timers": O("timers")}
     EFFECTS = {
         "forward_relay_key_request": Effect(
             "send Relay Key Request (NAS) with the remote UE's identity, RSC and Nonce_1",
@@ -69,5 +77,21 @@ class RelayUe(ElementRules, StateMachine):
         ),
         "release_link": Effect(
             "link released; forget KNR_ProSe", cite("TS 24.554 7.2.6"), assign={"knr": 0},
+        ),
+        "replace_stale_link": Effect(
+            "a new Direct Communication Request from the remote UE of a stale link: release it, forget KNR_ProSe, "
+            "send Relay Key Request", cite("S205", "[0133]", "TS 24.554 7.2.2"), assign={"knr": 0},
+            send=[Send("amf", "relay_key_request", _FORWARD_IDENTITY)],
+        ),
+        "drop_silent_link": Effect(
+            "link keep-alive timer expires with nothing in flight: release the link, forget KNR_ProSe",
+            cite("TS 24.554 7.2.6"), assign={"knr": 0},
+        ),
+        "ignore_stale_release": Effect(
+            "Direct Link Release Request for a link already released: ignore it", cite("TS 24.554 7.2.6"),
+        ),
+        "abandon_relaying": Effect(
+            "supervision timer expires with nothing in flight: abandon the link set-up, forget KNR_ProSe",
+            cite("TS 24.501 5.5.4", "TS 24.554 7.2.2"), assign={"knr": 0},
         ),
     }

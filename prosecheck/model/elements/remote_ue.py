@@ -122,8 +122,14 @@ class RemoteUe(ElementRules, StateMachine):
         idle, on="end_rejected_attempt"
     )
     release = secured.to(idle, on="release_link")
+    timeout = (
+        requested.to(idle, cond="timers", on="abandon_attempt")
+        | authenticating.to(idle, cond="timers", on="abandon_attempt")
+        | completing.to(idle, cond="timers", on="abandon_attempt")
+    )
 
-    LOCAL_EVENTS = frozenset({"start_attempt", "finish", "release", "update_policy_fires", "rsc_configuration_update"})
+    LOCAL_EVENTS = frozenset({"start_attempt", "finish", "release", "update_policy_fires", "rsc_configuration_update",
+                              "timeout"})
     VARIABLES = (
         Var("pruk_gen", 0, doc="generation of the stored 5GPRUK ID (and of the KAUSF_P it came from); 0: none"),
         Var("pruk_key", 0, doc="the stored 5GPRUK as a term: its generation, | 0x40 if Nonce_1 entered it"),
@@ -147,6 +153,7 @@ class RemoteUe(ElementRules, StateMachine):
         "owns_update_policy": Or(O("update") == UPDATE_UE_SUCI, O("update") == UPDATE_UE_INDICATION),
         "policy_remains": V("policy_left") > 0,
         "eap_succeeded": M("eap_success") != 0,
+        "timers": O("timers"),
     }
     EFFECTS = {
         "request_with_pruk_id": _request(
@@ -215,6 +222,11 @@ class RemoteUe(ElementRules, StateMachine):
             cite("TS 24.554 7.2.2", "TS 24.501 5.5.4"),
             assign={"pending_gen": 0},
             ghost={"rejected": W("ghost.rejected").with_bit(V("nonce_1"))},
+        ),
+        "abandon_attempt": Effect(
+            "timer T5080 expires with nothing in flight: abandon the attempt; keep the stored 5GPRUK",
+            cite("TS 24.554 7.2.2"),
+            assign={"pending_gen": 0, "knr": 0},
         ),
         "release_link": Effect(
             "release the PC5 link; this attempt ends",
