@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
-from prosecheck.checker.expr import compile_py
-from prosecheck.checker.judge import judge
+from prosecheck.checker.expr import Expr, compile_py
+from prosecheck.checker.judge import judge, maximum
 from prosecheck.checker.live import check_step, replay_path
 from prosecheck.checker.liveness import StateGraph, leads_to, livelocks, state_graph, stuck
 from prosecheck.checker.search import Exploration, Limits, Progress, explore
@@ -18,7 +18,7 @@ from prosecheck.checker.system import Label, System, World
 from prosecheck.model.build import bind_formula, bind_property, build_system, live_elements, options_of
 from prosecheck.model.scenarios import HOLDS, VIOLATED, Scenario
 from prosecheck.properties.catalog import PROPERTIES, Property
-from prosecheck.report.trace import TraceStep, build_trace, describe_message, describe_world
+from prosecheck.report.trace import TraceStep, build_trace, describe_message, describe_slot, describe_world
 
 INCONCLUSIVE = "INCONCLUSIVE"
 NOT_APPLICABLE = "n/a"
@@ -50,6 +50,7 @@ class PropertyResult:
     replay: list[str] | None = None  # None: no trace; []: every step confirmed by live machines
     probabilistic: bool = False  # HOLDS/UNREACHED from a hash-compacted search: a world may have been omitted
     tail: list[tuple[int, Label]] = field(default_factory=list)  # a liveness lasso's steps after ``world``
+    value: int | None = None  # a measure's figure (exact when the verdict is HOLDS, else a lower bound)
 
     @property
     def as_expected(self) -> bool:
@@ -140,6 +141,9 @@ def check_scenario(
             result.properties[pid] = judge_on_graph(prop, scenario, exploration, graph)
             continue
         bound = bind_property(system, prop)
+        if prop.kind == "measure":
+            result.properties[pid] = _measure(prop, scenario, exploration, bound.expr, bound.slots)
+            continue
         want = prop.kind == "sometimes"
         found = judge(bound.expr, bound.slots, exploration, want)
         verdict = _verdict(prop.kind, found.found, exploration.complete)
@@ -191,6 +195,18 @@ def _world_test(system: System, prop: Property, formula_of: str) -> Callable[[Wo
     return lambda world: bool(fn(lambda scope, name: world[int(name)]))
 
 
+def _measure(prop: Property, scenario: Scenario, exploration: Exploration, expr: Expr,
+             slots: list[int]) -> PropertyResult:
+    """A figure: the largest value of the property's expression over the explored worlds (a lower
+    bound if the search was cut), with the shortest trace to a world that shows it."""
+    value, world = maximum(expr, slots, exploration)
+    verdict = HOLDS if exploration.complete else INCONCLUSIVE
+    return PropertyResult(prop.id, prop.kind, verdict, scenario.expected_verdict(prop.id), prop.statement,
+                          str(prop.ref), build_trace(exploration, world, method=_method(scenario)), world,
+                          detail=f"largest value {value}" + ("" if exploration.complete else " so far (lower bound)"),
+                          value=value)
+
+
 _NEEDS_GRAPH = ("liveness needs the complete state graph of a search without limits, symmetry reduction or hash "
                 "compaction")
 
@@ -209,7 +225,10 @@ def _judge_possibly(prop: Property, scenario: Scenario, exploration: Exploration
     world = stuck(graph, _world_test(system, prop, "trigger"), _world_test(system, prop, "goal"))
     if world is None:
         return PropertyResult(prop.id, prop.kind, HOLDS, expected, prop.statement, str(prop.ref))
-    detail = f"from the last world no run reaches the goal: {describe_world(system, exploration.worlds[world])}"
+    found = exploration.worlds[world]
+    shown = [f"{name}={describe_slot(system, name, found[system.group_slot(0, name)])}" for name in prop.shows]
+    detail = (f"from the last world no run reaches the goal: {describe_world(system, found)}"
+              + (f"; {', '.join(shown)}" if shown else ""))
     return PropertyResult(prop.id, prop.kind, VIOLATED, expected, prop.statement, str(prop.ref),
                           build_trace(exploration, world, method=_method(scenario)), world, detail=detail)
 

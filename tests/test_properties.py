@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from prosecheck.checker.judge import disagreements
-from prosecheck.checker.search import explore
+from prosecheck.checker.search import Limits, explore
 from prosecheck.model.build import bind_formula, bind_property, build_system
 from prosecheck.model.scenarios import DEFAULT_SCENARIOS, SCENARIOS
 from prosecheck.properties.catalog import PROPERTIES
@@ -19,8 +19,8 @@ GOLDEN = Path(__file__).parent / "golden"
 
 
 def _scenario(spec: str):
-    """``"m300.panf_udm+mutant"`` or ``"m200@attempts=1"``."""
-    base, _, bounds = spec.partition("@")
+    """``"m300.panf_udm+mutant"`` or ``"m200%attempts=1"`` (a scenario id may contain ``@threats``)."""
+    base, _, bounds = spec.partition("%")
     sid, *mutants = base.split("+")
     scenario = SCENARIOS[sid].with_mutants(*mutants) if mutants else SCENARIOS[sid]
     if bounds:
@@ -39,11 +39,11 @@ WORLDS = {
     "no_link_through_refused_relay": ("m200", "m200+amf_refusal_answered_with_key"),
     "relay_refused_by_amf": ("m200", "m200+amf_never_refuses_relay"),
     "pc5_secured_by_suci": ("m200", "m200+ausf_eap_never_verifies"),
-    "pc5_secured_by_pruk_id": ("m200", "m200@attempts=1"),
-    "attempt_rejected_after_withdrawal": ("m200", "m200@withdrawals=0"),
+    "pc5_secured_by_pruk_id": ("m200", "m200%attempts=1"),
+    "attempt_rejected_after_withdrawal": ("m200", "m200%withdrawals=0"),
     "reuse_rejected_after_withdrawal": ("m300.ausf_udm", "m200"),
-    "knr_derived_while_withdrawn": ("m300.ausf_udm", "m300.ausf_udm@withdrawals=0"),
-    "reuse_knr_derived_while_withdrawn": ("m300.panf_udm", "m300.panf_udm@attempts=1"),
+    "knr_derived_while_withdrawn": ("m300.ausf_udm", "m300.ausf_udm%withdrawals=0"),
+    "reuse_knr_derived_while_withdrawn": ("m300.panf_udm", "m300.panf_udm%attempts=1"),
     "pruk_stored_at_panf": ("m200", "m200+ausf_eap_never_verifies"),
     "supi_sent_on_sbi": ("m200", "m200+udm_omits_supi"),
     "old_pruk_replaced": ("m400.ausf_udm", "m400.ausf_udm+panf_stores_beside_old_pruk"),
@@ -52,17 +52,20 @@ WORLDS = {
     "fresh_pruk_on_update": ("m400.ausf_udm", "m700.ausf_udm.s723_stores_key_1"),
     "attempt_ends": ("m300.panf_udm", "m300.panf_udm.s3042_success_only"),
     "keys_converge": ("m700.ausf_udm", "m700.ausf_udm.s723_stores_key_1"),
-    "ue_update_completes": ("m500.indication.ausf_udm", "m500.indication.ausf_udm@policy_triggers=0"),
-    "ausf_update_completes": ("m600.after.ausf_udm", "m600.after.ausf_udm@policy_triggers=0"),
-    "panf_update_completes": ("m700.panf_udm", "m700.panf_udm@policy_triggers=0"),
-    "keys_disagree_for_a_while": ("m400.panf_udm", "m400.panf_udm@policy_triggers=0"),
+    "ue_update_completes": ("m500.indication.ausf_udm", "m500.indication.ausf_udm%policy_triggers=0"),
+    "ausf_update_completes": ("m600.after.ausf_udm", "m600.after.ausf_udm%policy_triggers=0"),
+    "panf_update_completes": ("m700.panf_udm", "m700.panf_udm%policy_triggers=0"),
+    "keys_disagree_for_a_while": ("m400.panf_udm", "m400.panf_udm%policy_triggers=0"),
     "deadlock_free": ("m300.panf_udm", "m300.panf_udm.s3042_success_only"),
     "messages_handled": ("m200", "m200+ue_ignores_eap_request"),
+    "recovers_after_loss": ("m400.panf_udm@lossy_links_pc5", "m700.ausf_udm@lossy_links_pc5"),
+    "secured_after_loss": ("m300.panf_udm@lossy_links_pc5", "m300.panf_udm@lossy_links_pc5%attempts=1"),
 }
+MEASURES = {pid for pid, p in PROPERTIES.items() if p.kind == "measure"}
 
 
 def test_every_property_has_a_holding_and_a_failing_world():
-    assert set(WORLDS) == set(PROPERTIES) | {"deadlock_free", "messages_handled"}
+    assert set(WORLDS) == set(PROPERTIES) - MEASURES | {"deadlock_free", "messages_handled"}
 
 
 @pytest.mark.parametrize("pid", list(WORLDS))
@@ -87,6 +90,24 @@ def test_z3_and_the_python_predicate_agree_on_every_reachable_valuation(sid):
         if prop.trigger is not None:
             trigger = bind_formula(system, prop.trigger, "or")
             assert disagreements(trigger, system.slot_refs(trigger), exploration) == [], prop.id
+
+
+def test_the_linkability_window_grows_with_the_attempts_bound_in_every_method():
+    """[0129]: a UE that stores a 5GPRUK presents its ID; the update policies ([0303]-[0306], [0556], [0680]) are
+    events that may or may not happen, so nothing bounds how many attempts carry the same ID but the bound."""
+    for sid in ("m200", "m300.panf_udm", "m400.panf_udm", "m700.ausf_udm"):
+        for attempts in (2, 3):
+            r = check_scenario(SCENARIOS[sid].with_bounds(attempts=attempts, withdrawals=0, restores=0),
+                               ["linkability_window"])
+            p = r.properties["linkability_window"]
+            assert (p.verdict, p.value) == ("HOLDS", attempts - 1), (sid, attempts, p.value)
+            assert p.trace and sum(1 for s in p.trace if "with 5GPRUK ID" in s.action) == attempts - 1
+
+
+def test_a_measure_cut_short_is_a_lower_bound():
+    r = check_scenario(SCENARIOS["m200"], ["linkability_window"], Limits(max_states=300))
+    p = r.properties["linkability_window"]
+    assert p.verdict == "INCONCLUSIVE" and p.value is not None and p.value <= 2
 
 
 def test_update_properties_do_not_apply_without_an_update_trigger():

@@ -50,6 +50,17 @@ MANIFEST = {
         "messages_handled", "no_knr_after_withdrawal", "reuse_rejected_after_withdrawal"}),
     "m700.ausf_udm.s723_stores_key_1": (21261, 46440, 67, {
         "fresh_pruk_on_update", "keys_converge", "knr_agreement", "old_pruk_replaced", "update_agreement"}),
+    # lossy_links on PC5 (one loss per UE, one withdrawal and restore): the timers recover every loss, except
+    # where an update's lost Direct Security Mode Command leaves the UE with a key the PAnF has replaced
+    "m200@lossy_links_pc5": (12035, 20387, 58, {
+        "knr_only_after_authorization", "no_knr_after_withdrawal", "reuse_rejected_after_withdrawal"}),
+    "m300.panf_udm@lossy_links_pc5": (12188, 20071, 58, set()),
+    "m400.panf_udm@lossy_links_pc5": (67649, 113868, 65, {"keys_converge", "old_pruk_replaced"}),
+    "m500.indication.panf_udm@lossy_links_pc5": (62937, 107221, 67, {
+        "keys_converge", "old_pruk_replaced", "recovers_after_loss"}),
+    "m600.before.ausf_udm@lossy_links_pc5": (55887, 111633, 67, {
+        "keys_converge", "old_pruk_replaced", "recovers_after_loss"}),
+    "m700.ausf_udm@lossy_links_pc5": (52182, 109282, 67, {"keys_converge", "old_pruk_replaced", "recovers_after_loss"}),
     "m200.5attempts": (95577, 178134, 88, {
         "knr_only_after_authorization", "no_knr_after_withdrawal", "reuse_rejected_after_withdrawal"}),
 }

@@ -71,3 +71,52 @@ def test_threat_model_is_in_the_json_and_text_reports(capsys: pytest.CaptureFixt
     assert result["assumptions"]["threat_model"] == "lossy pc5 links (at most 1 loss(es) per remote UE)"
     run(["check", "m200", "--threat", "leaked_old_pruk", "--max-states", "50"])
     assert "threat model: superseded 5GPRUK leaked" in capsys.readouterr().out
+
+
+def test_the_stale_key_finding_needs_the_lost_message(check_once) -> None:
+    """Without loss, method 700 replaces the old key everywhere; with one loss on PC5 it cannot recover."""
+    honest = check_once("m700.ausf_udm")
+    lossy = check_once("m700.ausf_udm@lossy_links_pc5")
+    assert honest.properties["old_pruk_replaced"].verdict == "HOLDS"
+    assert honest.properties["recovers_after_loss"].verdict == "n/a"
+    p = lossy.properties["recovers_after_loss"]
+    assert p.verdict == "VIOLATED" and p.replay == []
+    assert p.trace is not None and [s.fault for s in p.trace].count("lost") == 1
+    lost = next(s for s in p.trace if s.fault == "lost")
+    assert lost.event == "direct_security_mode_command" and lost.role == "remote_ue"
+    assert "no message in flight" in p.detail
+    assert "remote_ue.pruk_gen=1, panf.pruk_gen=2, remote_ue.update_due=0" in p.detail
+    assert lossy.properties["secured_after_loss"].verdict == "HOLDS"
+
+
+def test_method_400_recovers_because_the_ue_still_wants_the_update(check_once) -> None:
+    r = check_once("m400.panf_udm@lossy_links_pc5")
+    assert r.properties["recovers_after_loss"].verdict == "HOLDS"
+    assert r.properties["old_pruk_replaced"].verdict == "VIOLATED"
+
+
+def test_lossy_traces_replay_from_the_json_document(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:
+    doc = tmp_path / "lossy.json"
+    assert run(["check", "m700.ausf_udm@lossy_links_pc5", "--json"]) == 0
+    doc.write_text(capsys.readouterr().out)
+    assert run(["replay", str(doc)]) == 0
+    out = capsys.readouterr().out
+    assert "recovers_after_loss" in out and "REFUTED" not in out.upper().replace("NOT REFUTED", "")
+
+
+def test_a_lost_step_on_a_reliable_link_is_refused_by_replay(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["check", "m700.ausf_udm@lossy_links_pc5", "--json", "--property", "recovers_after_loss"]) == 0
+    text = capsys.readouterr().out
+    doc = json.loads(text)
+    doc["results"][0]["threats"]["lossy_links"] = ["sbi"]  # the PC5 link of the recorded loss is now reliable
+    path = tmp_path / "tampered.json"
+    path.write_text(json.dumps(doc))
+    assert run(["replay", str(path)]) != 0
+    assert "is not lossy" in capsys.readouterr().out
+
+
+def test_lossy_scenarios_have_no_certificate_and_no_promela(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["export", "promela", "m300.panf_udm@lossy_links_pc5"]) == 2
+    assert "does not encode lossy links" in capsys.readouterr().err
+    run(["check", "m300.panf_udm@lossy_links_pc5", "--certify", str(tmp_path), "--property", "knr_agreement"])
+    assert "no certificate" in capsys.readouterr().err

@@ -146,3 +146,47 @@ def looper_and_counter(limit: int = 2, restless: bool = False) -> System:
 
 
 __all__ = ["counters", "looper_and_counter", "ping_pong", "ping_pong_pairs", "prune_unreachable", "waiter"]
+
+
+class TimedPinger(ElementRules, StateMachine):
+    """A pinger whose supervision timer gives up waiting (fires only when nothing is in flight)."""
+
+    ROLE, TITLE = "pinger", "Timed pinger"
+    idle = State("Idle", initial=True)
+    waiting = State("Waiting for pong")
+    start = idle.to(waiting, cond="more", on="send_ping")
+    pong = waiting.to(idle, on="got_pong")
+    timeout = waiting.to(idle, on="give_up")
+    LOCAL_EVENTS = frozenset({"start", "timeout"})
+    REST_STATES = frozenset({"idle"})
+    VARIABLES = Pinger.VARIABLES
+    GUARDS = Pinger.GUARDS
+    EFFECTS = {**Pinger.EFFECTS, "give_up": Effect("timer expires: give up", "T11")}
+
+
+class Sleeper(ElementRules, StateMachine):
+    """Busy until its timer fires."""
+
+    ROLE, TITLE = "sleeper", "Sleeper"
+    busy = State("Busy", initial=True)
+    rest = State("At rest", final=True)
+    timeout = busy.to(rest, on="wake")
+    LOCAL_EVENTS = frozenset({"timeout"})
+    REST_STATES = frozenset()
+    GUARDS: dict = {}
+    EFFECTS = {"wake": Effect("timer expires", "T12")}
+
+
+def lossy_ping_pong(pings: int = 1, pinger: type = TimedPinger, budget: int = 1, duplication: bool = False) -> System:
+    """Ping-pong whose ping link may lose (or duplicate) ``budget`` messages in all."""
+    opts = {"pings": pings}
+    a, b = compile_element(pinger, opts, MESSAGES), compile_element(Ponger, opts, MESSAGES)
+    instances = [Instance("pinger", "pinger", 0, a), Instance("ponger", "ponger", 0, b)]
+    links = [Link(0, 0, 1, "wire", 1, lossy=True), Link(1, 1, 0, "wire", 1)]
+    return System(instances, links, ["pings_sent", "link_faults"], 1, MESSAGES, KINDS, fault_budget=budget,
+                  duplication=duplication)
+
+
+def sleepers(copies: int = 2) -> System:
+    table = compile_element(Sleeper, {}, MESSAGES)
+    return System([Instance(f"sleeper{i}", "sleeper", 0, table) for i in range(copies)], [], [], 1, MESSAGES, KINDS)

@@ -78,6 +78,25 @@ def judge(expr: Expr, slots: list[int], exploration: Exploration, want: bool) ->
     return Judgement(True, first, {s: world[s] for s in slots}, len(table))
 
 
+def maximum(expr: Expr, slots: list[int], exploration: Exploration) -> tuple[int, int]:
+    """The largest value the numeric ``expr`` takes over the explored worlds, and the first world
+    (breadth-first, so a shortest trace) where it does: Z3 maximises the value, then minimises the
+    world's index, over the distinct valuations."""
+    table = valuations(slots, exploration)
+    symbols = _symbols(slots, exploration.system.slot_sorts)
+    value = to_z3(expr, lambda scope, name: symbols[int(name)])
+    choice = z3.Int("first_world")
+    opt = z3.Optimize()
+    opt.add(z3.Or([z3.And(choice == first, *[symbols[s] == _value(symbols[s], v) for s, v in zip(slots, key)])
+                   for key, first in table.items()]))
+    opt.maximize(z3.BV2Int(value))
+    opt.minimize(choice)
+    if opt.check() != z3.sat:
+        raise ValueError("no explored world to measure")
+    model = opt.model()
+    return model.eval(z3.BV2Int(value)).as_long(), model[choice].as_long()
+
+
 def _slot_lookup(values: dict[int, int]) -> Callable[[str, str], int]:
     return lambda scope, name: values[int(name)]
 

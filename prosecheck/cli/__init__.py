@@ -31,11 +31,13 @@ from prosecheck.cli import (
     mutants_cmd,
     replay_cmd,
     report_cmd,
+    threats_cmd,
 )
 from prosecheck.cli.common import EXIT_INPUT, InputError
 
 COMMANDS: tuple[ModuleType, ...] = (
     list_cmd, check_cmd, replay_cmd, mutants_cmd, certify_cmd, export_cmd, bench_cmd, diagram_cmd, analyze_cmd, report_cmd,
+    threats_cmd,
 )
 
 

@@ -37,7 +37,7 @@ nav a { margin-right: 14px; font-size: 13px; } div.wide { overflow-x: auto; }
 
 
 def _class(verdict: str, kind: str, expected: bool) -> str:
-    word = cell(verdict, kind).rstrip(".").lower()
+    word = "measure" if kind == "measure" else cell(verdict, kind).rstrip(".").lower()
     return word + ("" if expected else " unexpected")
 
 
@@ -56,7 +56,7 @@ def verdict_table_html(results: Sequence[ScenarioResult]) -> str:
                 continue
             mark = "" if p.as_expected else " !"
             cells.append(f'<td class="{_class(p.verdict, p.kind, p.as_expected)}" title="{esc(pid)}: declared '
-                         f'{esc(p.expected)}">{esc(cell(p.verdict, p.kind))}{mark}</td>')
+                         f'{esc(p.expected)}">{esc(cell(p.verdict, p.kind, p.value))}{mark}</td>')
         rows.append(f'<tr><th><a href="#s-{esc(r.scenario.id)}">{esc(r.scenario.id)}</a></th>'
                     f'<td class="num">{r.states}</td>{"".join(cells)}</tr>')
     legend = "; ".join(f"{esc(_CODES.get(pid, pid))} = {esc(pid)}" for pid in ids)
@@ -102,7 +102,8 @@ def _scenario_section(r: ScenarioResult) -> str:
     s = r.scenario
     rows = "".join(
         f'<tr><td>{esc(p.id)}</td><td>{esc(p.kind)}</td><td class="{_class(p.verdict, p.kind, p.as_expected)}">'
-        f'{esc(cell(p.verdict, p.kind))}</td><td>{"as declared" if p.as_expected else esc(f"UNEXPECTED ({p.expected})")}'
+        f'{esc(cell(p.verdict, p.kind, p.value))}</td><td>'
+        f'{"as declared" if p.as_expected else esc(f"UNEXPECTED ({p.expected})")}'
         f'</td><td>{esc(p.statement)}</td></tr>' for p in r.properties.values())
     note = f"<p>note: {esc(s.note)}</p>" if s.note else ""
     violations = _violations(r)

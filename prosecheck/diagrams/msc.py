@@ -123,6 +123,7 @@ def build_chart(
                 arrow.highlight = arrow.highlight or hot
                 if st.get("fault") == "lost":  # threat model lossy_links: the arrow ends nowhere
                     arrow.label += " (LOST)"
+                    arrow.detail += " (LOST)" if arrow.detail else ""
         local = _local_steps(st)
         if n >= begin and (local or not received or st.get("choice") or hot or st.get("fault")):
             text = str(st["action"]) + (f" (choice: {st['choice']})" if st.get("choice") else "")

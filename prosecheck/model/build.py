@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from prosecheck.checker.expr import And, Expr, Or, W
+from prosecheck.checker.expr import And, Expr, If, Or, W
 from prosecheck.checker.live import LiveElement
 from prosecheck.checker.machine import ElementTable, ModelError, Rewrite, compile_element, prune_unreachable
 from prosecheck.checker.system import Instance, Link, System
@@ -103,7 +103,7 @@ def build_system(scenario: Scenario) -> System:
 
 
 def bind_formula(system: System, formula: Callable[[StateIs], Expr], combine: str) -> Expr:
-    """``formula`` for every remote UE, over world slots, joined by ``combine`` ("and" / "or")."""
+    """``formula`` for every remote UE, over world slots, joined by ``combine`` ("and" / "or" / "max")."""
     per_group = []
     for g in range(system.groups):
         def state_is(role: str, state_id: str, g: int = g) -> Expr:
@@ -111,12 +111,18 @@ def bind_formula(system: System, formula: Callable[[StateIs], Expr], combine: st
             return W(f"{role}.state") == table.state_index(state_id)
 
         per_group.append(system.bind(formula(state_is), g))
+    if combine == "max":
+        out = per_group[0]
+        for e in per_group[1:]:
+            out = If(e > out, e, out)
+        return out
     return And(*per_group) if combine == "and" else Or(*per_group)
 
 
 def bind_property(system: System, prop: Property) -> BoundProperty:
-    """The property for every remote UE: a conjunction (always) or disjunction (sometimes)."""
-    expr = bind_formula(system, prop.formula, "and" if prop.kind == "always" else "or")
+    """The property for every remote UE: a conjunction (always), disjunction (sometimes) or maximum (measure)."""
+    combine = {"always": "and", "measure": "max"}.get(prop.kind, "or")
+    expr = bind_formula(system, prop.formula, combine)
     return BoundProperty(prop, expr, system.slot_refs(expr))
 
 

@@ -14,6 +14,7 @@ GHOSTS = (
     "pc5_secured", "rejected", "by_pruk_id", "relay_refused", "relay_learned_key", "amf_learned_key", "supi_on_air",
     "supi_on_sbi", "superseded", "pruk_history", "pruk_reused", "knr_from_superseded", "updated",
     "link_faults",  # messages lost or duplicated so far (the lossy_links threat model; written by the product)
+    "last_sent_id", "same_id_attempts",  # the 5GPRUK ID of the last S204 by ID, and how many S204s carried it
 )
 
 _ANY_LINK = frozenset({"pc5", "nas", "sbi"})

@@ -94,6 +94,35 @@ def _update_scenarios() -> list[Scenario]:
     return out
 
 
+_LOSSY_BOUNDS = Bounds(withdrawals=1, restores=1)
+_STALE_KEY_AFTER_LOSS = (
+    "a Direct Security Mode Command lost on PC5 during the update leaves the remote UE with 5GPRUK #1 while the PAnF "
+    "has replaced it by #2 ([0393]/[0510]/[0631]/[0758]); the UE keeps presenting 5GPRUK ID #1 ([0129]), which the PAnF "
+    "no longer knows, and nothing in the text makes it fall back to its SUCI")
+_LOSSY: dict[str, tuple[dict[str, str], str]] = {
+    # procedure id: (declared verdicts other than HOLDS, note), under loss on PC5
+    "m200": ({"knr_only_after_authorization": VIOLATED, "no_knr_after_withdrawal": VIOLATED,
+              "reuse_rejected_after_withdrawal": VIOLATED},
+             "method 200's flaw as without loss; every lost message is recovered by the timers and a new attempt"),
+    "m300.panf_udm": ({}, "every lost message is recovered by the timers and a new attempt"),
+    "m400.panf_udm": ({"old_pruk_replaced": VIOLATED, "keys_converge": VIOLATED},
+                      "after a lost Direct Security Mode Command the UE keeps the superseded 5GPRUK #1 for a while; it "
+                      "still wants the update, so its next attempt by SUCI recovers"),
+    "m500.indication.panf_udm": ({"old_pruk_replaced": VIOLATED, "keys_converge": VIOLATED,
+                                  "recovers_after_loss": VIOLATED}, _STALE_KEY_AFTER_LOSS),
+    "m600.before.ausf_udm": ({"old_pruk_replaced": VIOLATED, "keys_converge": VIOLATED,
+                              "recovers_after_loss": VIOLATED}, _STALE_KEY_AFTER_LOSS),
+    "m700.ausf_udm": ({"old_pruk_replaced": VIOLATED, "keys_converge": VIOLATED, "recovers_after_loss": VIOLATED},
+                      _STALE_KEY_AFTER_LOSS),
+}
+
+
+def _lossy_scenarios() -> list[Scenario]:
+    """One scenario per method under message loss on PC5 (one loss, one withdrawal and restore)."""
+    return [Scenario(pid, PROCEDURES[pid], _LOSSY_BOUNDS, expected, note=note).with_threats(lossy_links=("pc5",))
+            for pid, (expected, note) in _LOSSY.items()]
+
+
 SCENARIOS: dict[str, Scenario] = {
     s.id: s
     for s in [
@@ -125,6 +154,7 @@ SCENARIOS: dict[str, Scenario] = {
         ),
         Scenario("m300.ausf_udm", PROCEDURES["m300.ausf_udm"]),
         *_update_scenarios(),
+        *_lossy_scenarios(),
         Scenario(
             "m300.ausf_udm.2ue", PROCEDURES["m300.ausf_udm"],
             Bounds(remote_ues=2, attempts=2, withdrawals=1, restores=1), default=False,

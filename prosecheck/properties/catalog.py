@@ -26,7 +26,9 @@ being vacuous). Ghost facts are masks indexed by the connection attempt (Nonce_1
 
 A third kind, ``eventually`` (``trigger ~> goal``: from every reachable trigger world, every
 fair run reaches a goal world), is decided on the state graph by :mod:`prosecheck.checker.liveness`.
-A fourth, ``possibly`` (``AG (trigger -> EF goal)``: from every reachable trigger world some run
+A ``measure`` is a figure rather than a verdict: the largest value its expression takes over the
+reachable worlds (Z3 maximises it over the distinct valuations). A fourth kind, ``possibly``
+(``AG (trigger -> EF goal)``: from every reachable trigger world some run
 still reaches a goal world), is decided on the same graph. Properties about the 5GPRUK update
 apply only to procedures with an update trigger, and ``recovers_after_loss`` only under the
 ``lossy_links`` threat model; elsewhere their verdict is "n/a".
@@ -74,7 +76,7 @@ def _update_by(*kinds: int) -> Applies:
 @dataclass(frozen=True)
 class Property:
     id: str
-    kind: str  # "always" | "sometimes" | "eventually" | "possibly"
+    kind: str  # "always" | "sometimes" | "eventually" | "possibly" | "measure"
     code: str  # a short column header for the verdict table
     statement: str
     ref: SpecRef
@@ -82,6 +84,7 @@ class Property:
     twins: tuple[str, ...] = ()
     applies: Applies = _always
     trigger: Callable[[StateIs], Expr] | None = None  # "eventually", "possibly": where the obligation starts
+    shows: tuple[str, ...] = ()  # world variables ("role.var") a counterexample's explanation prints
 
 
 def _subset(a: Expr, b: Expr) -> Expr:
@@ -264,6 +267,16 @@ PROPERTIES: dict[str, Property] = {
             ("secured_after_loss",),
             applies=_lossy,
             trigger=_after_loss_with_a_chance,
+            shows=("remote_ue.pruk_gen", "panf.pruk_gen", "remote_ue.update_due", "remote_ue.attempts_left",
+                   "udm.authorized"),
+        ),
+        Property(
+            "linkability_window", "measure", "LINK#",
+            "the largest number of connection attempts whose Direct Communication Request carries the same "
+            "5GPRUK ID in the clear on PC5 (an observer of PC5 can link them to one UE)",
+            cite("S204", "[0129]", "[0303]", "[0304]", "[0305]", "[0306]", "TS 33.503 6.3.3.3"),
+            lambda s: W("ghost.same_id_attempts"),
+            ("pc5_secured_by_pruk_id",),
         ),
         Property(
             "pc5_secured_by_suci", "sometimes", "via-SUCI",

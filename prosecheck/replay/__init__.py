@@ -126,6 +126,11 @@ def _confirm(claim: Claim, world: LiveWorld) -> str:
             raise ReplayFailure("every message at the head of a link in the last world can be handled")
         return f"{problems[0]}: confirmed"
     prop = PROPERTIES[pid]
+    if prop.kind == "measure":
+        figure = max(world.value(prop))
+        if claim.value is not None and figure != claim.value:
+            raise ReplayFailure(f"the last world shows {pid} = {figure}, the document claims {claim.value}")
+        return f"the last world shows {pid} = {figure}: confirmed"
     values = world.satisfied(prop)
     if prop.kind == "possibly":
         assert prop.trigger is not None

@@ -50,6 +50,7 @@ class Claim:
     property: str
     verdict: str
     steps: list[Step]
+    value: int | None = None  # a measure's claimed figure
 
 
 def read_document(path: str) -> Any:
@@ -109,7 +110,8 @@ def _result_claims(result: Any, where: str) -> list[Claim]:
             raise TraceInputError(f"{at}: unknown property {pid!r}")
         verdict = _get(entry, "verdict", str, at)
         steps = [_step(s, f"{at}: trace[{n}]", n + 1) for n, s in enumerate(trace)]
-        claims.append(Claim(f"{scenario.id} {pid}", scenario, pid, verdict, steps))
+        value = _get(entry, "value", int, at, optional=True)
+        claims.append(Claim(f"{scenario.id} {pid}", scenario, pid, verdict, steps, value))
     return claims
 
 

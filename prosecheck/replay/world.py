@@ -216,6 +216,11 @@ class LiveWorld:
         chosen = formula or prop.formula
         return [bool(self.evaluate(chosen(self.state_is), snap, g)) for g in range(self.groups)]
 
+    def value(self, prop: Property) -> list[int]:
+        """A measure's expression on the current world, per remote UE."""
+        snap = self.snapshot()
+        return [int(self.evaluate(prop.formula(self.state_is), snap, g)) for g in range(self.groups)]
+
     def is_final(self) -> bool:
         """Every element at rest (a final or declared rest state) and every link empty."""
         if any(self.links.values()):

@@ -31,6 +31,7 @@ def scenario_json(r: ScenarioResult) -> dict[str, object]:
                 "trace": None if p.trace is None else [s.as_dict() for s in p.trace],
                 "replay": None if p.replay is None else ("confirmed" if not p.replay else p.replay),
                 "probabilistic": p.probabilistic,
+                **({"value": p.value} if p.kind == "measure" else {}),
             }
             for p in r.properties.values()
         },

@@ -18,9 +18,11 @@ def property_code(pid: str) -> str:
     return _CODES.get(pid, pid)
 
 
-def cell(verdict: str, kind: str) -> str:
+def cell(verdict: str, kind: str, value: int | None = None) -> str:
     if verdict == "n/a":
         return "n/a"
+    if kind == "measure":  # a figure, not a verdict: exact after an exhaustive search, else a lower bound
+        return "INCONCL." if value is None else (str(value) if verdict == "HOLDS" else f">={value}")
     if kind == "sometimes":
         return {"HOLDS": "reached", "VIOLATED": "UNREACHED", "INCONCLUSIVE": "INCONCL."}[verdict]
     return {"HOLDS": "holds", "VIOLATED": "VIOLATED", "INCONCLUSIVE": "INCONCL."}[verdict]
@@ -45,7 +47,7 @@ def verdict_table(results: Sequence[ScenarioResult]) -> str:
         cells = []
         for pid in ids:
             p = r.properties.get(pid)
-            cells.append("-" if p is None else cell(p.verdict, p.kind) + ("" if p.as_expected else " !"))
+            cells.append("-" if p is None else cell(p.verdict, p.kind, p.value) + ("" if p.as_expected else " !"))
         rows.append([r.scenario.id, str(r.states), *cells])
     widths = [first, max(6, *(len(row[1]) for row in rows))] + [
         max(len(h), *(len(row[i + 2]) for row in rows)) for i, h in enumerate(heads)
@@ -56,7 +58,8 @@ def verdict_table(results: Sequence[ScenarioResult]) -> str:
     lines.append("")
     lines.append("columns: " + "; ".join(f"{_CODES.get(pid, pid)} = {pid}" for pid in ids))
     lines.append("cells: holds/VIOLATED for invariants and liveness, reached/UNREACHED for reachability, "
-                 "n/a where the property does not apply; '!' = not the verdict the scenario declares")
+                 "a number for a measured figure, n/a where the property does not apply; "
+                 "'!' = not the verdict the scenario declares")
     return "\n".join(lines)
 
 
@@ -96,7 +99,7 @@ def scenario_report(r: ScenarioResult, witnesses: bool = False, coverage: bool =
     for p in r.properties.values():
         mark = "as declared" if p.as_expected else f"UNEXPECTED (declared {p.expected})"
         mark += " (probabilistic: hash compaction)" if p.probabilistic else ""
-        lines.append(f"     {p.id:<34} {p.kind:<9} {cell(p.verdict, p.kind):<10} {mark:<32} "
+        lines.append(f"     {p.id:<34} {p.kind:<9} {cell(p.verdict, p.kind, p.value):<10} {mark:<32} "
                      f"formula sha256 {property_hashes()[p.id][:12]}")
     if coverage and r.never_fired:
         lines.append(f"   coverage: {len(r.never_fired)} transition(s) never fired:")

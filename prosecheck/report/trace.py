@@ -76,8 +76,10 @@ def describe_slot(system: System, name: str, value: int) -> str:
         return describe_knr(value)
     if ".ghost." in f".{name}":
         fact = name.split(".")[-1]
-        if fact == FAULT_GHOST:
+        if fact in (FAULT_GHOST, "same_id_attempts"):
             return str(value)
+        if fact == "last_sent_id":
+            return f"5GPRUK ID #{value}" if value else "none"
         if fact.endswith(("_key", "_air", "_sbi", "_reused")):
             return "yes" if value else "no"
         what = "5GPRUK #" if fact in ("superseded", "pruk_history") else "attempts "

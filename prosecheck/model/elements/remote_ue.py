@@ -51,6 +51,8 @@ def _request(id_type: int, label: str, *refs: str, indication: bool = False) -> 
     ghost = {"begun_while_withdrawn": _BEGUN_WHILE_WITHDRAWN}
     if id_type == ID_PRUK_ID:
         ghost["by_pruk_id"] = W("ghost.by_pruk_id").with_bit(_NEXT_NONCE)
+        ghost["same_id_attempts"] = If(W("ghost.last_sent_id") == V("pruk_gen"), W("ghost.same_id_attempts") + 1, 1)
+        ghost["last_sent_id"] = V("pruk_gen")
     return Effect(
         label=label,
         ref=cite(*refs),
