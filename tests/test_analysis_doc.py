@@ -15,7 +15,8 @@ DOC = Path(__file__).parent.parent / "docs" / "spec-analysis.md"
 
 
 def test_the_committed_spec_analysis_is_the_current_output(check_once):
-    current = render(analyze(list(DEFAULT_SCENARIOS), check=lambda s: check_once(s.id)))
+    honest = [s for s in DEFAULT_SCENARIOS if not s.threats.active()]  # what `analyze` reads by default
+    current = render(analyze(honest, check=lambda s: check_once(s.id)))
     assert DOC.read_text() == current, (
         "docs/spec-analysis.md is stale: regenerate it with `prosecheck analyze --markdown > docs/spec-analysis.md`")
 

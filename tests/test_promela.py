@@ -38,8 +38,9 @@ def test_spin_counts_toy_systems_like_prosecheck(name: str) -> None:
 
 
 @needs_spin
-@pytest.mark.parametrize("scenario", [s.id for s in DEFAULT_SCENARIOS])
+@pytest.mark.parametrize("scenario", [s.id for s in DEFAULT_SCENARIOS if not s.threats.lossy_links])
 def test_spin_counts_every_default_scenario_like_prosecheck(scenario: str) -> None:
+    """(Lossy-link scenarios have no Promela export yet: losses and quiet-network timers are not encoded.)"""
     _agree(build_system(SCENARIOS[scenario]))
 
 

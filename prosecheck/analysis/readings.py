@@ -45,7 +45,8 @@ def _verdicts(result: ScenarioResult) -> dict[str, str]:
 def _baseline(variant: ScenarioResult, option: str, default: int, results: Mapping[str, ScenarioResult]) -> str | None:
     want = {**variant.scenario.procedure.all_options(), option: default}
     for sid, r in results.items():
-        if r.scenario.procedure.all_options() == want and r.scenario.bounds == variant.scenario.bounds:
+        if r.scenario.procedure.all_options() == want and r.scenario.bounds == variant.scenario.bounds \
+                and r.scenario.threats == variant.scenario.threats:
             return sid
     return None
 

@@ -35,7 +35,7 @@ def statement(method: int, sid: str) -> Statement:
 def _scenarios_for(case: Case, method: int, scenarios: Sequence[Scenario]) -> list[Scenario]:
     if not case.options:
         return []
-    return [s for s in scenarios if s.id.startswith(f"m{method}") and not s.mutants
+    return [s for s in scenarios if s.id.startswith(f"m{method}") and not s.mutants and not s.threats.active()
             and all(s.procedure.all_options().get(k) == v for k, v in case.options)]
 
 
