@@ -70,3 +70,14 @@ def test_possibly_finds_the_first_world_with_no_way_to_the_goal():
     bad = stuck(graph, lambda w: True, lambda w: w[answered] == 1)
     assert bad is not None and e.worlds[bad][e.system.slot("ghost.link_faults")] == 1
     assert stuck(graph, lambda w: w[e.system.slot("ghost.link_faults")] == 0, lambda w: True) is None
+
+
+@pytest.mark.parametrize("workers", [2, 3])
+def test_lossy_searches_in_partitions_equal_the_sequential_search(workers):
+    from test_parallel import same_exploration
+    from toy import lossy_ping_pong as factory
+
+    from prosecheck.checker.parallel import explore_parallel
+
+    same_exploration(explore(factory(pings=2, duplication=True)),
+                     explore_parallel(lambda: factory(pings=2, duplication=True), workers, local=True))
