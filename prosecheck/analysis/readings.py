@@ -35,7 +35,9 @@ class Reading:
 def _verdicts(result: ScenarioResult) -> dict[str, str]:
     out = {}
     for pid, p in result.properties.items():
-        if p.kind == "sometimes":
+        if p.kind == "measure":
+            out[pid] = str(p.value) if p.verdict == "HOLDS" else p.verdict
+        elif p.kind == "sometimes":
             out[pid] = {"HOLDS": "reached", "VIOLATED": "UNREACHED"}.get(p.verdict, p.verdict)
         else:
             out[pid] = {"HOLDS": "holds"}.get(p.verdict, p.verdict)
