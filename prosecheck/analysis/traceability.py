@@ -168,7 +168,7 @@ def model_citations() -> dict[str, list[str]]:
     as the text's own cross-references ("refer to steps S204 to S207 in method 200") say."""
     from prosecheck.checker.machine import compile_element
     from prosecheck.model.elements import ELEMENTS
-    from prosecheck.model.environment import Bounds
+    from prosecheck.model.environment import Bounds, ThreatModel
     from prosecheck.model.messages import field_names
     from prosecheck.model.procedures import PROCEDURES
     from prosecheck.model.spec import steps_in_method
@@ -176,7 +176,7 @@ def model_citations() -> dict[str, list[str]]:
     fields = field_names()
     out: dict[str, set[str]] = {}
     for procedure in PROCEDURES.values():
-        options = {**procedure.all_options(), **Bounds().options()}
+        options = {**procedure.all_options(), **Bounds().options(), **ThreatModel().options()}
         for cls in ELEMENTS:
             table = compile_element(cls, options, fields)
             for tr in table.transitions:
