@@ -11,13 +11,17 @@ import pytest
 from test_scenarios import MANIFEST
 
 from prosecheck.model.scenarios import DEFAULT_SCENARIOS
+from prosecheck.properties.catalog import PROPERTIES
 from prosecheck.report.text import format_trace
 
 GOLDEN = Path(__file__).parent / "golden"
+_ATTACKS = "m400.ausf_udm.keep_old_keys@pc5_attacker+leaked_old_pruk"
 PAIRS = [
     (s.id, pid) for s in DEFAULT_SCENARIOS for pid in sorted(MANIFEST[s.id][3])
-    if not pid.endswith("_completes") and pid not in ("reuse_rejected_after_withdrawal", "keys_disagree_for_a_while")
-]
+    if pid not in PROPERTIES or PROPERTIES[pid].kind != "sometimes"
+] + [(_ATTACKS, pid) for pid in ("knr_from_current_pruk", "leaked_old_pruk_useless", "no_replay_completion",
+                                 "secrecy_knr")]
+"""Every violation of the default set, and the attacks found under threat models (opt-in scenarios)."""
 
 
 def golden_text(result, pid: str) -> str:

@@ -13,10 +13,9 @@ import pytest
 from prosecheck.checker.live import LiveElement, LiveError, check_step
 from prosecheck.checker.search import Exploration, explore
 from prosecheck.checker.system import Label, System
-from prosecheck.model.build import build_system, options_of
-from prosecheck.model.elements import ELEMENTS, AusfRemote
+from prosecheck.model.build import build_system, live_elements, options_of
+from prosecheck.model.elements import AusfRemote
 from prosecheck.model.messages import field_names
-from prosecheck.model.mutants import MUTANTS
 from prosecheck.model.scenarios import DEFAULT_SCENARIOS, SCENARIOS, Scenario
 from prosecheck.model.terms import RESULT_FORBIDDEN
 
@@ -37,8 +36,7 @@ def _explored(scenario: Scenario) -> tuple[System, Exploration, dict[str, LiveEl
         return _CACHE[scenario.id]
     system = build_system(scenario)
     exploration = explore(system)
-    rewrites = {MUTANTS[m].role: MUTANTS[m].rewrite for m in scenario.mutants}
-    live = {cls.ROLE: LiveElement(cls, options_of(scenario), field_names(), rewrites.get(cls.ROLE)) for cls in ELEMENTS}
+    live = live_elements(scenario)  # with the threat model's attacker and redirected PC5 sends, if any
     _CACHE[scenario.id] = system, exploration, live
     return _CACHE[scenario.id]
 

@@ -19,10 +19,14 @@ GOLDEN = Path(__file__).parent / "golden"
 
 
 def _scenario(spec: str):
-    """``"m300.panf_udm+mutant"`` or ``"m200%attempts=1"`` (a scenario id may contain ``@threats``)."""
-    base, _, bounds = spec.partition("%")
-    sid, *mutants = base.split("+")
-    scenario = SCENARIOS[sid].with_mutants(*mutants) if mutants else SCENARIOS[sid]
+    """``"m300.panf_udm+mutant"`` or a threat scenario id (``"m200@pc5_attacker"``), optionally followed by
+    ``+mutant``s, then optionally ``%bound=value`` (``"m200%attempts=1"``)."""
+    spec, _, bounds = spec.partition("%")
+    threat = max((sid for sid in SCENARIOS if "@" in sid and (spec == sid or spec.startswith(sid + "+"))),
+                 key=len, default=None)
+    base = threat or spec.split("+")[0]
+    mutants = [m for m in spec[len(base):].split("+") if m]
+    scenario = SCENARIOS[base].with_mutants(*mutants) if mutants else SCENARIOS[base]
     if bounds:
         name, value = bounds.split("=")
         scenario = scenario.with_bounds(**{name: int(value)})
@@ -56,6 +60,20 @@ WORLDS = {
     "ausf_update_completes": ("m600.after.ausf_udm", "m600.after.ausf_udm%policy_triggers=0"),
     "panf_update_completes": ("m700.panf_udm", "m700.panf_udm%policy_triggers=0"),
     "keys_disagree_for_a_while": ("m400.panf_udm", "m400.panf_udm%policy_triggers=0"),
+    "secrecy_pruk": ("m400.panf_udm@pc5_attacker+leaked_old_pruk",
+                     "m700.ausf_udm.s723_stores_key_1@pc5_attacker+leaked_old_pruk"),
+    "secrecy_kausf_p": ("m200@pc5_attacker", "m200@pc5_attacker+ausf_leaks_kausf_p+amf_passes_response_2_to_relay"),
+    "secrecy_knr": ("m400.ausf_udm.keep_old_keys@pc5_attacker",
+                    "m400.ausf_udm.keep_old_keys@pc5_attacker+leaked_old_pruk"),
+    "agreement_remote_ausf": ("m200@pc5_attacker",
+                              "m200@pc5_attacker+ue_skips_pc5_integrity_checks+relay_skips_complete_check"),
+    "no_replay_completion": ("m400.ausf_udm.keep_old_keys@pc5_attacker",
+                             "m400.ausf_udm.keep_old_keys@pc5_attacker+leaked_old_pruk"),
+    "leaked_old_pruk_useless": ("m400.panf_udm@pc5_attacker+leaked_old_pruk",
+                                "m400.ausf_udm.keep_old_keys@pc5_attacker+leaked_old_pruk"),
+    "attacker_injects": ("m200@pc5_attacker", "m200@pc5_attacker+ue_never_requests"),
+    "old_pruk_leaks": ("m400.panf_udm@pc5_attacker+leaked_old_pruk",
+                       "m400.panf_udm@pc5_attacker+leaked_old_pruk+ausf_eap_never_verifies"),
     "deadlock_free": ("m300.panf_udm", "m300.panf_udm.s3042_success_only"),
     "messages_handled": ("m200", "m200+ue_ignores_eap_request"),
     "recovers_after_loss": ("m400.panf_udm@lossy_links_pc5", "m700.ausf_udm@lossy_links_pc5"),

@@ -63,6 +63,47 @@ MANIFEST = {
     "m700.ausf_udm@lossy_links_pc5": (52182, 109282, 67, {"keys_converge", "old_pruk_replaced", "recovers_after_loss"}),
     "m200.5attempts": (95577, 178134, 88, {
         "knr_only_after_authorization", "no_knr_after_withdrawal", "reuse_rejected_after_withdrawal"}),
+    # threat models (model/threat_scenarios.py): smaller bounds, an attacker on PC5
+    "m200@pc5_attacker": (3169, 6600, 59, {
+        "attempt_ends", "deadlock_free", "knr_only_after_authorization", "no_knr_after_withdrawal",
+        "relay_refused_by_amf", "reuse_rejected_after_withdrawal"}),
+    "m300.panf_udm@pc5_attacker": (3482, 7236, 63, {
+        "attempt_ends", "deadlock_free", "relay_refused_by_amf"}),
+    "m300.ausf_udm@pc5_attacker": (3437, 7152, 63, {
+        "attempt_ends", "deadlock_free", "relay_refused_by_amf"}),
+    "m300.panf_udm@malicious_relay": (3965, 8625, 63, {
+        "attempt_ends", "deadlock_free", "relay_refused_by_amf", "secrecy_knr"}),
+    "m400.panf_udm@pc5_attacker+leaked_old_pruk": (75500, 211271, 80, {
+        "attempt_ends", "deadlock_free", "keys_converge", "relay_refused_by_amf"}),
+    "m400.ausf_udm@pc5_attacker+leaked_old_pruk": (74906, 209551, 80, {
+        "attempt_ends", "deadlock_free", "keys_converge", "relay_refused_by_amf"}),
+    "m500.indication.panf_udm@pc5_attacker+leaked_old_pruk": (77688, 218467, 82, {
+        "attempt_ends", "deadlock_free", "keys_converge", "relay_refused_by_amf"}),
+    "m500.indication.ausf_udm@pc5_attacker+leaked_old_pruk": (77094, 216747, 82, {
+        "attempt_ends", "deadlock_free", "keys_converge", "relay_refused_by_amf"}),
+    "m600.before.panf_udm@pc5_attacker+leaked_old_pruk": (63612, 187018, 82, {
+        "attempt_ends", "deadlock_free", "keys_converge", "relay_refused_by_amf"}),
+    "m600.before.ausf_udm@pc5_attacker+leaked_old_pruk": (60084, 175264, 82, {
+        "attempt_ends", "deadlock_free", "keys_converge", "relay_refused_by_amf"}),
+    "m600.after.panf_udm@pc5_attacker+leaked_old_pruk": (55518, 164382, 84, {
+        "attempt_ends", "deadlock_free", "keys_converge", "relay_refused_by_amf"}),
+    "m600.after.ausf_udm@pc5_attacker+leaked_old_pruk": (56140, 163900, 82, {
+        "attempt_ends", "deadlock_free", "keys_converge", "relay_refused_by_amf"}),
+    "m700.panf_udm@pc5_attacker+leaked_old_pruk": (60570, 185022, 82, {
+        "attempt_ends", "deadlock_free", "keys_converge", "relay_refused_by_amf"}),
+    "m700.ausf_udm@pc5_attacker+leaked_old_pruk": (58829, 183777, 82, {
+        "attempt_ends", "deadlock_free", "keys_converge", "relay_refused_by_amf"}),
+    "m400.panf_udm@malicious_relay": (20433, 47261, 70, {
+        "attempt_ends", "deadlock_free", "keys_converge", "relay_refused_by_amf", "secrecy_knr"}),
+    "m400.ausf_udm.keep_old_keys@pc5_attacker": (17633, 38680, 70, {
+        "attempt_ends", "deadlock_free", "keys_converge", "old_pruk_replaced", "relay_refused_by_amf"}),
+    "m400.ausf_udm.keep_old_keys@pc5_attacker+leaked_old_pruk": (76146, 212691, 84, {
+        "attempt_ends", "deadlock_free", "keys_converge", "knr_from_current_pruk", "leaked_old_pruk_useless",
+        "no_replay_completion", "old_pruk_replaced", "relay_refused_by_amf", "secrecy_knr"}),
+    "m700.ausf_udm.s723_stores_key_1@pc5_attacker+leaked_old_pruk": (60201, 187231, 86, {
+        "attempt_ends", "deadlock_free", "fresh_pruk_on_update", "keys_converge", "knr_agreement",
+        "knr_from_current_pruk", "leaked_old_pruk_useless", "no_replay_completion", "old_pruk_replaced",
+        "relay_refused_by_amf", "secrecy_knr", "secrecy_pruk", "update_agreement"}),
 }
 
 

@@ -89,6 +89,8 @@ def check_certificate(path: str) -> Verdict:
         if missing and len(problems) < 5:
             problems.append(f"not closed: world #{worlds.index(world)} has a successor outside the set")
     for pid, claimed in claims.get("verdicts", {}).items():
+        if claimed not in (HOLDS, VIOLATED):  # "n/a": the property does not apply (it may name absent elements)
+            continue
         if pid in PROPERTIES:
             violated = any(not product.holds(pid, w) for w in worlds)
             if (claimed == HOLDS and violated) or (claimed == VIOLATED and not violated):

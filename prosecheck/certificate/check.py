@@ -19,8 +19,7 @@ from dataclasses import dataclass, field
 from prosecheck.checker.expr import Const, Expr, Value, W
 from prosecheck.checker.live import evaluate_raw
 from prosecheck.checker.machine import REPLY, ElementTable
-from prosecheck.model.build import LINKS, compiled_tables
-from prosecheck.model.elements import ELEMENTS
+from prosecheck.model.build import compiled_tables, elements_of, links_of
 from prosecheck.model.ghosts import GHOSTS, OBSERVERS
 from prosecheck.model.messages import field_kinds
 from prosecheck.model.scenarios import Scenario
@@ -48,7 +47,7 @@ class Product:
         prefix = [("" if groups == 1 else f"ue{g + 1}.") for g in range(groups)]
         self.elements: list[tuple[str, int, ElementTable]] = [
             (cls.ROLE if groups == 1 else f"{cls.ROLE}.{g + 1}", g, tables[cls.ROLE])
-            for g in range(groups) for cls in ELEMENTS]
+            for g in range(groups) for cls in elements_of(scenario)]
         self.names: list[str] = []
         for name, _, table in self.elements:
             self.names += [f"{name}.state", *(f"{name}.{v}" for v in table.var_names)]
@@ -56,7 +55,7 @@ class Product:
         self.at = {n: i for i, n in enumerate(self.names)}
         self.by_role = {(g, table.role): name for name, g, table in self.elements}
         self.links = [(self.by_role[(g, a)], self.by_role[(g, b)], kind) for g in range(groups)
-                      for x, y, kind in LINKS for a, b in ((x, y), (y, x))]
+                      for x, y, kind in links_of(scenario) for a, b in ((x, y), (y, x))]
         self.link_at = {(a, b): k for k, (a, b, _) in enumerate(self.links)}
         self.prefix = prefix
 

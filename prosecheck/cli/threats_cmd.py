@@ -14,9 +14,10 @@ NAME = "threats"
 def register(sub: Any) -> argparse.ArgumentParser:
     parser: argparse.ArgumentParser = sub.add_parser(
         NAME, help="list the violations found under threat models (docs/threats.md)",
-        description="Check the scenarios that run under a threat model (default: those of the default set, or "
-                    "the given SCENARIOs with --threat) and list every violation with its shortest trace; "
-                    "--markdown writes the document docs/threats.md holds, with a Mermaid chart per violation.")
+        description="Check the scenarios that run under a threat model (default: every built-in scenario whose id "
+                    "carries one, ID@THREATS; or the given SCENARIOs, or any with --threat) and list every "
+                    "violation; --markdown writes the document docs/threats.md holds, with the shortest trace and a "
+                    "Mermaid chart per violation.")
     add_scenario_options(parser)
     add_limit_options(parser)
     parser.add_argument("--markdown", action="store_true", help="print the Markdown document (docs/threats.md)")
@@ -24,15 +25,18 @@ def register(sub: Any) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    from prosecheck.report.threats_doc import threats_markdown, threats_text
+    from prosecheck.model.scenarios import SCENARIOS
+    from prosecheck.report.threats_doc import inherited_findings, threats_markdown, threats_text
     from prosecheck.verify import check_scenario, worst
 
-    scenarios = [s for s in scenarios_of(args) if s.threats.active()]
+    chosen = args.scenarios or args.scenario_files or args.threats
+    scenarios = [s for s in scenarios_of(args) if s.threats.active()] if chosen else \
+        [s for s in SCENARIOS.values() if s.threats.active()]
     if not scenarios:
         print("no scenario under a threat model among those chosen (give --threat, or an id with '@')",
               file=sys.stderr)
         return 2
     limits = limits_of(args)
     results = [check_scenario(s, limits=limits) for s in scenarios]
-    sys.stdout.write(threats_markdown(results) if args.markdown else threats_text(results))
+    sys.stdout.write(threats_markdown(results, inherited_findings(results)) if args.markdown else threats_text(results))
     return worst(r.exit_code for r in results)

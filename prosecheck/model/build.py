@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from prosecheck.checker.expr import And, Expr, If, Or, W
 from prosecheck.checker.live import LiveElement
 from prosecheck.checker.machine import ElementTable, ModelError, Rewrite, compile_element, prune_unreachable
 from prosecheck.checker.system import Instance, Link, System
 from prosecheck.model.elements import ELEMENTS
+from prosecheck.model.elements.attacker import Pc5Attacker
 from prosecheck.model.ghosts import GHOSTS, OBSERVERS
 from prosecheck.model.messages import MESSAGES, field_kinds, field_names
 from prosecheck.model.mutants import MUTANTS
+from prosecheck.model.pc5 import ATTACKER, PC5_PEERS, redirect
 from prosecheck.model.scenarios import Scenario
 from prosecheck.properties.catalog import Property, StateIs
 
@@ -26,6 +29,32 @@ LINKS = (
     ("panf", "udm", "sbi"),
 )
 """Who talks to whom (both directions), and over which kind of link."""
+
+ATTACKED_LINKS = (("remote_ue", ATTACKER, "pc5"), (ATTACKER, "relay_ue", "pc5"), *LINKS[1:])
+"""The links with an attacker on PC5: the remote UE and the relay UE each talk only to it."""
+
+_THREATS_ON_PC5 = ("threat_pc5_attacker", "threat_malicious_relay", "threat_leaked_old_pruk")
+
+
+def attacker_on_path(options: Mapping[str, int]) -> bool:
+    """Whether the options' threat model puts an attacker element on the PC5 link."""
+    return any(options.get(name, 0) for name in _THREATS_ON_PC5)
+
+
+def _element_classes(options: Mapping[str, int]) -> tuple[Any, ...]:
+    if not attacker_on_path(options):
+        return ELEMENTS
+    return (ELEMENTS[0], Pc5Attacker, *ELEMENTS[1:])
+
+
+def elements_of(scenario: Scenario) -> tuple[Any, ...]:
+    """The element classes of a scenario in lifeline order (the attacker, if any, between the UEs)."""
+    return _element_classes(options_of(scenario))
+
+
+def links_of(scenario: Scenario) -> tuple[tuple[str, str, str], ...]:
+    """:data:`LINKS`, or :data:`ATTACKED_LINKS` when a threat model puts an attacker on PC5."""
+    return ATTACKED_LINKS if attacker_on_path(options_of(scenario)) else LINKS
 
 
 @dataclass(frozen=True)
@@ -40,8 +69,9 @@ class BoundProperty:
 @lru_cache(maxsize=64)
 def _tables(options: tuple[tuple[str, int], ...], mutant_ids: tuple[str, ...]) -> dict[str, ElementTable]:
     fields = field_names()
-    rewrites = rewrites_of(mutant_ids)
-    tables = {cls.ROLE: compile_element(cls, dict(options), fields, rewrites.get(cls.ROLE)) for cls in ELEMENTS}
+    rewrites = rewrites_of(mutant_ids, dict(options))
+    tables = {cls.ROLE: compile_element(cls, dict(options), fields, rewrites.get(cls.ROLE))
+              for cls in _element_classes(dict(options))}
     prune_unreachable(list(tables.values()))
     return tables
 
@@ -56,8 +86,9 @@ def compiled_tables(scenario: Scenario) -> dict[str, ElementTable]:
     return _tables(tuple(sorted(options_of(scenario).items())), scenario.mutants)
 
 
-def rewrites_of(mutant_ids: tuple[str, ...]) -> dict[str, Rewrite]:
-    """The rule rewrites of a scenario's seeded mutants, by element role."""
+def rewrites_of(mutant_ids: tuple[str, ...], options: Mapping[str, int] | None = None) -> dict[str, Rewrite]:
+    """The rule rewrites of a scenario's seeded mutants, by element role; with an attacker on PC5
+    (``options``) the PC5 end points' sends are also addressed to the attacker."""
     rewrites: dict[str, Rewrite] = {}
     for mid in mutant_ids:
         if mid not in MUTANTS:
@@ -66,13 +97,18 @@ def rewrites_of(mutant_ids: tuple[str, ...]) -> dict[str, Rewrite]:
         if mutant.role in rewrites:
             raise ModelError(f"mutants {mid!r} and another both rewrite {mutant.role}; use one per element")
         rewrites[mutant.role] = mutant.rewrite
+    if options is not None and attacker_on_path(options):
+        for cls in ELEMENTS:
+            if cls.ROLE in PC5_PEERS:
+                rewrites[cls.ROLE] = redirect(cls, rewrites.get(cls.ROLE))
     return rewrites
 
 
 def live_elements(scenario: Scenario) -> dict[str, LiveElement]:
     """One live python-statemachine machine per element role, for independent replay."""
-    rewrites = rewrites_of(scenario.mutants)
-    return {cls.ROLE: LiveElement(cls, options_of(scenario), field_names(), rewrites.get(cls.ROLE)) for cls in ELEMENTS}
+    options = options_of(scenario)
+    rewrites = rewrites_of(scenario.mutants, options)
+    return {cls.ROLE: LiveElement(cls, options, field_names(), rewrites.get(cls.ROLE)) for cls in elements_of(scenario)}
 
 
 def options_of(scenario: Scenario) -> dict[str, int]:
@@ -80,20 +116,20 @@ def options_of(scenario: Scenario) -> dict[str, int]:
 
 
 def build_system(scenario: Scenario) -> System:
-    """Instances of every element for every remote UE, linked as in :data:`LINKS`."""
+    """Instances of every element for every remote UE, linked as in :func:`links_of`."""
     scenario.bounds.validate()
     scenario.threats.validate()
     tables = element_tables(scenario)
     groups = scenario.bounds.remote_ues
     instances: list[Instance] = []
     for g in range(groups):
-        for cls in ELEMENTS:
+        for cls in elements_of(scenario):
             name = cls.ROLE if groups == 1 else f"{cls.ROLE}.{g + 1}"
             instances.append(Instance(name, cls.ROLE, g, tables[cls.ROLE]))
     index = {(inst.group, inst.role): i for i, inst in enumerate(instances)}
     links: list[Link] = []
     for g in range(groups):
-        for a, b, kind in LINKS:
+        for a, b, kind in links_of(scenario):
             for src, dst in ((a, b), (b, a)):
                 links.append(Link(len(links), index[(g, src)], index[(g, dst)], kind, scenario.bounds.link_capacity,
                                   lossy=kind in scenario.threats.lossy_links))

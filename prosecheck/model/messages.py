@@ -2,7 +2,8 @@
 
 Each message has a spec title, the link kind it travels on (PC5, NAS or SBI), a citation,
 and its fields with a *kind* (what the value is, e.g. ``supi`` or ``pruk``) that observers use
-to track who learns what. Field values are small integers (see :mod:`terms`); 0 means the
+to track who learns what (a ``mac`` field names the KNR_ProSe a PC5 message is integrity protected
+with, TS 33.503 6.3.3.3: it reveals nothing of the key). Field values are small integers (see :mod:`terms`); 0 means the
 field is not carried. Fields whose kind is ``ghost`` exist only for the properties (the
 connection attempt a message belongs to) and are never read by a guard.
 """
@@ -40,11 +41,12 @@ MESSAGES: dict[str, MessageType] = {
         MessageType("eap_request", "EAP information #1", "pc5", cite("S211", "[0156]"), (("eap_av", "eap"),)),
         MessageType("eap_response", "EAP information #2", "pc5", cite("S212", "[0159]", "[0161]"), (("eap_res", "eap"),)),
         MessageType("direct_security_mode_command", "Direct Security Mode Command", "pc5",
-                    cite("S223", "[0203]", "[0206]", "[0207]"), (("nonce_2", "nonce"), ("eap_success", "flag"))),
+                    cite("S223", "[0203]", "[0206]", "[0207]"),
+                    (("nonce_2", "nonce"), ("eap_success", "flag"), ("mac_knr", "mac"))),
         MessageType("direct_security_mode_complete", "Direct Security Mode Complete", "pc5",
-                    cite("S225", "[0210]", "[0213]"), ()),
+                    cite("S225", "[0210]", "[0213]"), (("mac_knr", "mac"),)),
         MessageType("direct_communication_accept", "Direct Communication Accept", "pc5",
-                    cite("S226", "[0214]", "[0217]"), ()),
+                    cite("S226", "[0214]", "[0217]"), (("mac_knr", "mac"),)),
         MessageType("direct_communication_reject", "Direct Communication Reject", "pc5",
                     cite("TS 24.554 7.2.2"), (("cause", "result"),)),
         MessageType("direct_link_release", "Direct Link Release Request", "pc5", cite("TS 24.554 7.2.6"), ()),

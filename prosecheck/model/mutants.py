@@ -12,14 +12,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
-from prosecheck.checker.expr import ExprLike, M, O, Or, V
+from prosecheck.checker.expr import And, ExprLike, M, O, Or, V
 from prosecheck.checker.machine import Effect, Rewrite, Send
 from prosecheck.model.elements import AmfRelay, AusfRemote, PanfRemote, RelayUe, RemoteUe, UdmRemote
 from prosecheck.model.lifecycle import knr_from_superseded, store_generation
+from prosecheck.model.pc5 import ATTACKER_ON_PATH
 from prosecheck.model.terms import CHECK_NONE, CHECK_PANF_LOCAL, ID_SUCI, RESULT_OK, SUCI_NULL_SCHEME, knr
 
 M200, LOCAL, PANF_UDM, AUSF_UDM = "m200", "m300.panf_local", "m300.panf_udm", "m300.ausf_udm"
 M400 = "m400.ausf_udm"
+M200_PC5 = "m200@pc5_attacker"
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,9 @@ _LIST = [
                                                 knr=knr(V("pruk_gen"), V("nonce_1"), 0))),
     _disable("ue_ignores_eap_request", "remote_ue",
              "the remote UE has no transition for EAP information #1 (S211) after S204", (M200,), "answer_eap"),
+    _disable("ue_never_requests", "remote_ue",
+             "the remote UE never sends a Direct Communication Request (S204 missing)", (M200,),
+             "request_with_pruk_id", "request_with_suci", "request_update_with_suci", "request_update_with_indication"),
     _effect("ue_swaps_nonces", "remote_ue",
             "the remote UE feeds Nonce_2 and Nonce_1 to the KDF in the wrong order (S224)", (M200,),
             derive_knr_from_stored_pruk=_assign(_UE["derive_knr_from_stored_pruk"],
@@ -116,6 +121,20 @@ _LIST = [
     _effect("amf_failure_as_key", "amf",
             "the AMF answers the AUSF's failure response with a Relay Key Response (failure read as success)", (M200,),
             reject_relay_key=_sending(_AMF["reject_relay_key"], "relay_key_response")),
+    _guard("ue_skips_pc5_integrity_checks", "remote_ue",
+           "the remote UE accepts a Direct Security Mode Command and a Direct Communication Accept without checking "
+           "their integrity with KNR_ProSe ([0209], TS 33.503 6.3.3.3)", (M200_PC5,),
+           stored_key_verifies=True, new_key_verifies=True, accept_verifies=True, accept_rejected=False,
+           stored_key_command_rejected=And(ATTACKER_ON_PATH, M("eap_success") != 0),
+           new_key_command_rejected=And(ATTACKER_ON_PATH, M("eap_success") == 0)),
+    _guard("relay_skips_complete_check", "relay_ue",
+           "the relay UE accepts a Direct Security Mode Complete without checking its integrity ([0213])",
+           (M200_PC5,), complete_verified=True, complete_rejected=False),
+    _effect("amf_passes_response_2_to_relay", "amf",
+            "the AMF passes the AUSF's response #2 itself (with any KAUSF_P in it) to the relay UE instead of the Relay "
+            "Key Response (S222)", (M200,),
+            deliver_relay_key=_sending(_AMF["deliver_relay_key"], "prose_authentication_response_2", knr=M("knr"),
+                                       nonce_2=M("nonce_2"), eap_success=M("eap_success"), kausf_p=M("kausf_p"))),
     _effect("amf_drops_nonce_2", "amf",
             "the AMF leaves Nonce_2 out of the Relay Key Response (S222)", (M200,),
             deliver_relay_key=_sending(_AMF["deliver_relay_key"], nonce_2=0)),

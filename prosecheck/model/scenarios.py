@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, replace
 
 from prosecheck.model.environment import Bounds, ThreatModel
 from prosecheck.model.procedures import PROCEDURES, Procedure
+from prosecheck.model.threat_scenarios import threat_scenarios
 
 HOLDS, VIOLATED = "HOLDS", "VIOLATED"
 
@@ -172,5 +173,7 @@ SCENARIOS: dict[str, Scenario] = {
         ),
     ]
 }
+
+SCENARIOS.update({s.id: s for s in threat_scenarios(SCENARIOS)})
 
 DEFAULT_SCENARIOS = tuple(s for s in SCENARIOS.values() if s.default)

@@ -69,6 +69,18 @@ def _with_update(options: dict[str, int]) -> bool:
     return options.get("update", UPDATE_NONE) != UPDATE_NONE
 
 
+def _attacker_on_pc5(options: dict[str, int]) -> bool:
+    return any(options.get(f"threat_{t}", 0) for t in ("pc5_attacker", "malicious_relay", "leaked_old_pruk"))
+
+
+def _attacker_acts(options: dict[str, int]) -> bool:
+    return bool(options.get("threat_pc5_attacker", 0) or options.get("threat_malicious_relay", 0))
+
+
+def _old_pruk_leaks(options: dict[str, int]) -> bool:
+    return bool(options.get("threat_leaked_old_pruk", 0)) and _with_update(options)
+
+
 def _update_by(*kinds: int) -> Applies:
     return lambda options: options.get("update", UPDATE_NONE) in kinds
 
@@ -148,6 +160,27 @@ def _after_loss_with_a_chance(state_is: StateIs) -> Expr:
     authorization is in place at the UDM or may still be restored."""
     return And(W("ghost.link_faults") != 0, W("remote_ue.attempts_left") > 0,
                Or(W("udm.authorized") != 0, W("udm.restores_left") > 0))
+
+
+def _secrecy_pruk(state_is: StateIs) -> Expr:
+    leaked = W("attacker.leaked")
+    return And(W("ghost.attacker_learned_pruk") == 0, W("ghost.relay_learned_key") == 0,
+               Or(leaked == 0, And(has_bit(W("ghost.superseded"), leaked), leaked != W("panf.pruk_gen"),
+                                   leaked != W("remote_ue.pruk_gen"))))
+
+
+def _agreement_remote_ausf(state_is: StateIs) -> Expr:
+    return Implies(state_is("remote_ue", "secured"),
+                   And(W("remote_ue.knr") == W("ghost.issued_knr"), W("ghost.matched_completions") == 1))
+
+
+def _leaked_old_pruk_useless(state_is: StateIs) -> Expr:
+    leaked = W("attacker.leaked")
+    return Implies(leaked != 0, And(
+        knr_pruk(W("attacker.knr")) != leaked,
+        Implies(state_is("relay_ue", "linked"), knr_pruk(W("relay_ue.knr")) != leaked),
+        Implies(state_is("remote_ue", "secured"), knr_pruk(W("remote_ue.knr")) != leaked),
+    ))
 
 
 def _update_completes(state_is: StateIs) -> Expr:
@@ -277,6 +310,78 @@ PROPERTIES: dict[str, Property] = {
             cite("S204", "[0129]", "[0303]", "[0304]", "[0305]", "[0306]", "TS 33.503 6.3.3.3"),
             lambda s: W("ghost.same_id_attempts"),
             ("pc5_secured_by_pruk_id",),
+        ),
+        Property(
+            "secrecy_pruk", "always", "SEC-PRUK",
+            "no 5GPRUK is ever known to the attacker (nor to the relay UE), except the superseded generation "
+            "leaked under the leaked_old_pruk threat model, and that one is no longer the remote UE's or the PAnF's",
+            cite("[0172]", "[0178]", "[0387]", "TS 33.503 6.3.3.3"),
+            _secrecy_pruk,
+            ("attacker_injects", "old_pruk_leaks", "pc5_secured_by_suci"),
+            applies=_attacker_on_pc5,
+        ),
+        Property(
+            "secrecy_kausf_p", "always", "SEC-KAUSF",
+            "no KAUSF_P is ever known to the attacker (nor to the relay UE), in any threat model: a leaked "
+            "5GPRUK does not reveal the KAUSF_P it was derived from",
+            cite("[0171]", "[0172]", "TS 33.503 6.3.3.3"),
+            lambda s: And(W("ghost.attacker_learned_kausf_p") == 0, W("ghost.relay_learned_key") == 0),
+            ("attacker_injects", "pc5_secured_by_suci"),
+            applies=_attacker_on_pc5,
+        ),
+        Property(
+            "secrecy_knr", "always", "SEC-KNR",
+            "no KNR_ProSe is ever known to the attacker: it cannot derive one without the 5GPRUK ([0192]); "
+            "a malicious relay UE is given each KNR_ProSe of its links by its AMF (S222), so there this "
+            "fails by design",
+            cite("[0192]", "S222", "[0201]", "S223", "TS 33.503 6.3.3.3"),
+            lambda s: W("attacker.knr") == 0,
+            ("attacker_injects", "pc5_secured_by_pruk_id"),
+            applies=_attacker_on_pc5,
+        ),
+        Property(
+            "agreement_remote_ausf", "always", "AGR-AUSF",
+            "(injective agreement) when the remote UE completes with a KNR_ProSe, the AUSF issued exactly that "
+            "KNR_ProSe (5GPRUK generation, Nonce_1, Nonce_2) in its latest derivation for this UE and RSC, and no "
+            "other completion of the remote UE used it",
+            cite("S220", "[0192]", "S221", "S224", "S226", "[0209]", "[0217]"),
+            _agreement_remote_ausf,
+            ("attacker_injects", "pc5_secured_by_suci", "pc5_secured_by_pruk_id"),
+            applies=_attacker_on_pc5,
+        ),
+        Property(
+            "no_replay_completion", "always", "NO-REPLAY",
+            "a replayed or injected Direct Communication Request or Direct Security Mode Command never leads the "
+            "relay UE or the remote UE to a secured link with the wrong peer or another key: when either end "
+            "completes (S226), the other end holds the same KNR_ProSe (with a malicious relay only the remote UE's "
+            "end counts: the relay UE is the attacker)",
+            cite("S204", "[0126]", "S223", "S224", "S225", "S226", "[0209]", "[0213]", "TS 33.503 6.3.3.3"),
+            lambda s: W("ghost.link_key_mismatch") == 0,
+            ("attacker_injects", "pc5_secured_by_pruk_id"),
+            applies=_attacker_on_pc5,
+        ),
+        Property(
+            "leaked_old_pruk_useless", "always", "LEAK-USE",
+            "once an update has completed and the superseded 5GPRUK leaked, knowing it never yields a KNR_ProSe "
+            "(to the attacker, the relay UE or the remote UE) nor a secured link",
+            cite("[0293]", "[0387]", "[0393]", "S425", "[0398]"),
+            _leaked_old_pruk_useless,
+            ("old_pruk_leaks",),
+            applies=_old_pruk_leaks,
+        ),
+        Property(
+            "attacker_injects", "sometimes", "injects",
+            "the attacker replays or injects a PC5 message (so the threat model's capability is live)",
+            cite("TS 33.503 6.3.3.3"),
+            lambda s: W("ghost.attacker_injected") != 0,
+            applies=_attacker_acts,
+        ),
+        Property(
+            "old_pruk_leaks", "sometimes", "leaks",
+            "a superseded 5GPRUK and its ID leak to the attacker after an update completed",
+            cite("[0387]", "[0393]"),
+            lambda s: W("attacker.leaked") != 0,
+            applies=_old_pruk_leaks,
         ),
         Property(
             "pc5_secured_by_suci", "sometimes", "via-SUCI",

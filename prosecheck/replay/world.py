@@ -17,8 +17,7 @@ from statemachine.exceptions import TransitionNotAllowed
 from prosecheck.checker.expr import Const, Expr, Value, W, lift
 from prosecheck.checker.live import LiveElement, LiveError, evaluate_raw
 from prosecheck.checker.machine import REPLY, TIMEOUT
-from prosecheck.model.build import LINKS, options_of, rewrites_of
-from prosecheck.model.elements import ELEMENTS
+from prosecheck.model.build import elements_of, links_of, options_of, rewrites_of
 from prosecheck.model.ghosts import GHOSTS, OBSERVERS
 from prosecheck.model.messages import field_kinds, field_names
 from prosecheck.model.scenarios import Scenario
@@ -43,7 +42,7 @@ class LiveWorld:
 
     def __init__(self, scenario: Scenario) -> None:
         self.options: dict[str, Value] = dict(options_of(scenario))
-        rewrites = rewrites_of(scenario.mutants)
+        rewrites = rewrites_of(scenario.mutants, self.options)
         self.groups = scenario.bounds.remote_ues
         self.capacity = scenario.bounds.link_capacity
         self.fields, self.kinds = field_names(), field_kinds()
@@ -51,14 +50,14 @@ class LiveWorld:
         self.group: dict[str, int] = {}
         self.by_role: dict[tuple[int, str], str] = {}
         for g in range(self.groups):
-            for cls in ELEMENTS:
+            for cls in elements_of(scenario):
                 name = cls.ROLE if self.groups == 1 else f"{cls.ROLE}.{g + 1}"
                 self.machines[name] = LiveElement(cls, self.options, self.fields, rewrites.get(cls.ROLE))
                 self.group[name], self.by_role[(g, cls.ROLE)] = g, name
         self.links: dict[tuple[str, str], list[Message]] = {}
         self.link_kind: dict[tuple[str, str], str] = {}
         for g in range(self.groups):
-            for a, b, kind in LINKS:
+            for a, b, kind in links_of(scenario):
                 for src, dst in ((a, b), (b, a)):
                     key = (self.by_role[(g, src)], self.by_role[(g, dst)])
                     self.links[key], self.link_kind[key] = [], kind

@@ -16,7 +16,7 @@ from importlib import metadata
 
 from prosecheck import __version__
 from prosecheck.checker.expr import Expr, W, lift, render
-from prosecheck.model.build import LINKS, compiled_tables, options_of
+from prosecheck.model.build import compiled_tables, links_of, options_of
 from prosecheck.model.ghosts import GHOSTS, OBSERVERS
 from prosecheck.model.messages import field_kinds
 from prosecheck.model.scenarios import Scenario
@@ -59,7 +59,7 @@ def model_hash(scenario: Scenario) -> str:
                  for o in OBSERVERS]
     return _sha({"options": options_of(scenario), "bounds": scenario.bounds.as_dict(),
                  **({"threats": scenario.threats.as_dict()} if scenario.threats.active() else {}), "tables": tables,
-                 "links": LINKS, "ghosts": GHOSTS, "observers": observers, "messages": field_kinds()})
+                 "links": links_of(scenario), "ghosts": GHOSTS, "observers": observers, "messages": field_kinds()})
 
 
 def _symbolic_state(role: str, state_id: str) -> Expr:

@@ -28,6 +28,16 @@ def cell(verdict: str, kind: str, value: int | None = None) -> str:
     return {"HOLDS": "holds", "VIOLATED": "VIOLATED", "INCONCLUSIVE": "INCONCL."}[verdict]
 
 
+def threat_cell(r: ScenarioResult) -> str:
+    """The scenario's threat model, short: ``honest``, ``pc5=2+leak``, ``relay``, ``lossy=pc5``."""
+    t = r.scenario.threats
+    parts = [f"pc5={t.pc5_attacker}"] if t.pc5_attacker else []
+    parts += ["relay"] if t.malicious_relay else []
+    parts += ["leak"] if t.leaked_old_pruk else []
+    parts += [f"lossy={'/'.join(t.lossy_links)}"] if t.lossy_links else []
+    return "+".join(parts) or "honest"
+
+
 def stats_line(r: ScenarioResult) -> str:
     how = "exhaustive" if r.complete else f"STOPPED at {r.stopped}: verdicts not found are INCONCLUSIVE"
     notes = "".join(f"; {n}" for n in r.notes)
@@ -48,15 +58,17 @@ def verdict_table(results: Sequence[ScenarioResult]) -> str:
         for pid in ids:
             p = r.properties.get(pid)
             cells.append("-" if p is None else cell(p.verdict, p.kind, p.value) + ("" if p.as_expected else " !"))
-        rows.append([r.scenario.id, str(r.states), *cells])
-    widths = [first, max(6, *(len(row[1]) for row in rows))] + [
-        max(len(h), *(len(row[i + 2]) for row in rows)) for i, h in enumerate(heads)
+        rows.append([r.scenario.id, threat_cell(r), str(r.states), *cells])
+    widths = [first, max(7, *(len(row[1]) for row in rows)), max(6, *(len(row[2]) for row in rows))] + [
+        max(len(h), *(len(row[i + 3]) for row in rows)) for i, h in enumerate(heads)
     ]
-    lines = ["  ".join(h.ljust(w) for h, w in zip(["scenario", "states", *heads], widths))]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(["scenario", "threats", "states", *heads], widths))]
     lines.append("  ".join("-" * w for w in widths))
     lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in rows]
     lines.append("")
     lines.append("columns: " + "; ".join(f"{_CODES.get(pid, pid)} = {pid}" for pid in ids))
+    lines.append("threats: honest = no threat model; pc5=N = PC5 attacker with N injections/replays; relay = malicious "
+                 "relay UE; leak = superseded 5GPRUK leaked; lossy=KINDS = lossy links")
     lines.append("cells: holds/VIOLATED for invariants and liveness, reached/UNREACHED for reachability, "
                  "a number for a measured figure, n/a where the property does not apply; "
                  "'!' = not the verdict the scenario declares")

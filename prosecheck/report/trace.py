@@ -72,7 +72,7 @@ def describe_slot(system: System, name: str, value: int) -> str:
     if name.endswith(".state"):
         inst = next(i for i in system.instances if name == f"{i.name}.state")
         return inst.table.state_ids[value]
-    if name.endswith(".knr"):
+    if name.endswith((".knr", ".issued_knr", ".rec_mac")):
         return describe_knr(value)
     if ".ghost." in f".{name}":
         fact = name.split(".")[-1]
@@ -80,8 +80,10 @@ def describe_slot(system: System, name: str, value: int) -> str:
             return str(value)
         if fact == "last_sent_id":
             return f"5GPRUK ID #{value}" if value else "none"
-        if fact.endswith(("_key", "_air", "_sbi", "_reused")):
+        if fact.endswith(("_key", "_air", "_sbi", "_reused", "_pruk", "_kausf_p", "_injected", "_mismatch")):
             return "yes" if value else "no"
+        if fact == "matched_completions":
+            return str(value)
         what = "5GPRUK #" if fact in ("superseded", "pruk_history") else "attempts "
         return what + "{" + ",".join(str(b) for b in range(16) if value >> b & 1) + "}" if value else "{}"
     return str(value)

@@ -21,6 +21,7 @@ from statemachine import State, StateMachine
 from prosecheck.checker.expr import And, Expr, If, M, O, V, W
 from prosecheck.checker.machine import Effect, ElementRules, Send, Var
 from prosecheck.model.lifecycle import knr_from_superseded, policy_fires
+from prosecheck.model.pc5 import ATTACKER_ON_PATH, rejected, verified
 from prosecheck.model.spec import cite
 from prosecheck.model.terms import (
     AUSF_DECIDES_AFTER_QUERY,
@@ -60,6 +61,8 @@ def _derive_knr(label: str, pruk: Expr, *refs: str, after_update: bool = False) 
                 W("udm.authorized"), W("ghost.knr_while_withdrawn"), W("ghost.knr_while_withdrawn").with_bit(V("nonce_1"))
             ),
             "knr_from_superseded": knr_from_superseded(pruk, V("nonce_1")),
+            "issued_knr": If(ATTACKER_ON_PATH, knr(pruk, V("nonce_1"), nonce_2), 0),
+            "matched_completions": 0,
         },
     )
 
@@ -123,9 +126,11 @@ class AusfRemote(ElementRules, StateMachine):
     av_response = awaiting_av.to(authenticating, cond="av_granted", on="start_eap") | awaiting_av.to(
         idle, cond="not av_granted", on="refuse_unauthorized_ue"
     )
-    prose_authentication_request_2 = authenticating.to(
-        storing_key, on="verify_eap_and_derive_pruk"
-    ) | authenticating.to(idle, cond="eap_can_fail", on="refuse_failed_eap")
+    prose_authentication_request_2 = (
+        authenticating.to(storing_key, cond="eap_response_matches", on="verify_eap_and_derive_pruk")
+        | authenticating.to(idle, cond="eap_can_fail", on="refuse_failed_eap")
+        | authenticating.to(idle, cond="eap_response_forged", on="refuse_wrong_eap_response")
+    )
     key_storage_response = storing_key.to(idle, on="derive_knr_from_new_pruk")
     key_query_response = (
         querying_key.to(idle, cond="reuse and key_returned and not check_at_ausf", on="derive_knr_from_queried_pruk")
@@ -178,6 +183,8 @@ class AusfRemote(ElementRules, StateMachine):
         "carries_pruk_id": M("id_type") == ID_PRUK_ID,
         "av_granted": M("result") == RESULT_OK,
         "eap_can_fail": O("eap_can_fail"),
+        "eap_response_matches": verified(M("eap_res") == V("generations")),
+        "eap_response_forged": rejected(M("eap_res") == V("generations")),
         "key_returned": M("pruk") != 0,
         "check_at_ausf": O("check") == CHECK_AUSF_UDM,
         "authorization_granted": M("result") == RESULT_OK,
@@ -254,6 +261,9 @@ class AusfRemote(ElementRules, StateMachine):
             })],
             choice="EAP authentication succeeds",
         ),
+        "refuse_wrong_eap_response": _refuse(
+            "EAP information #2 does not answer this authentication's challenge (a replayed response); reject",
+            "S215a", "[0171]", "TS 33.503 6.3.3.3"),
         "refuse_failed_eap": Effect(
             "EAP verification fails; reject",
             cite("S215a", "[0171]", "TS 33.503 6.3.3.3"),

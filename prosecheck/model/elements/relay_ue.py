@@ -1,14 +1,16 @@
 """Relay UE ("second communication apparatus", [0235]): forwards between PC5 and NAS. It
 receives KNR_ProSe from its AMF (S222), "stores the KNR_ProSe, and sends a direct connection
 security mode command message to the remote UE" (S223, [0203]). It never sees the SUPI, the
-5GPRUK or KAUSF_P (TS 33.503 6.3.3.3)."""
+5GPRUK or KAUSF_P (TS 33.503 6.3.3.3). With an attacker on the PC5 link it verifies the Direct
+Security Mode Complete with KNR_ProSe and discards unexpected PC5 messages (:mod:`..pc5`)."""
 
 from __future__ import annotations
 
 from statemachine import State, StateMachine
 
-from prosecheck.checker.expr import M, O
+from prosecheck.checker.expr import And, If, M, O, V, W
 from prosecheck.checker.machine import Effect, ElementRules, Send, Var
+from prosecheck.model.pc5 import ATTACKER_ON_PATH, DISCARD_UNEXPECTED, DISCARD_UNVERIFIED, discard, rejected, verified
 from prosecheck.model.spec import cite
 from prosecheck.model.terms import RESULT_FORBIDDEN
 
@@ -27,14 +29,26 @@ class RelayUe(ElementRules, StateMachine):
     commanding = State("Direct Security Mode Command sent (S223)")
     linked = State("Direct Communication Accept sent (S226)")
 
-    direct_communication_request = idle.to(awaiting_key, on="forward_relay_key_request") | linked.to(
-        awaiting_key, cond="timers", on="replace_stale_link")
+    direct_communication_request = (
+        idle.to(awaiting_key, on="forward_relay_key_request")
+        | linked.to(awaiting_key, cond="timers", on="replace_stale_link")
+        | discard(awaiting_key, relaying_eap, commanding, linked)
+    )
     relay_authentication_request = awaiting_key.to(relaying_eap, on="forward_eap_request")
-    eap_response = relaying_eap.to(awaiting_key, on="forward_eap_response")
+    eap_response = relaying_eap.to(awaiting_key, on="forward_eap_response") | discard(
+        idle, awaiting_key, commanding, linked)
     relay_key_response = awaiting_key.to(commanding, on="store_knr_and_command")
     relay_key_reject = awaiting_key.to(idle, on="reject_direct_communication")
-    direct_security_mode_complete = commanding.to(linked, on="accept_direct_communication")
-    direct_link_release = linked.to(idle, on="release_link") | idle.to.itself(cond="timers", on="ignore_stale_release")
+    direct_security_mode_complete = (
+        commanding.to(linked, cond="complete_verified", on="accept_direct_communication")
+        | commanding.to.itself(cond="complete_rejected", on="discard_unverified")
+        | discard(idle, awaiting_key, relaying_eap, linked)
+    )
+    direct_link_release = (
+        linked.to(idle, on="release_link")
+        | idle.to.itself(cond="timers and not attacker_on_path", on="ignore_stale_release")
+        | discard(idle, awaiting_key, relaying_eap, commanding)
+    )
     timeout = (
         awaiting_key.to(idle, cond="timers", on="abandon_relaying")
         | relaying_eap.to(idle, cond="timers", on="abandon_relaying")
@@ -45,7 +59,12 @@ class RelayUe(ElementRules, StateMachine):
     LOCAL_EVENTS = frozenset({"timeout"})
     REST_STATES = frozenset({"idle"})
     VARIABLES = (Var("knr", 0, doc="KNR_ProSe received from the AMF and stored (S223)"),)
-    GUARDS = {"timers": O("timers")}
+    GUARDS = {
+        "timers": O("timers"),
+        "attacker_on_path": ATTACKER_ON_PATH,
+        "complete_verified": verified(M("mac_knr") == V("knr")),
+        "complete_rejected": rejected(M("mac_knr") == V("knr")),
+    }
     EFFECTS = {
         "forward_relay_key_request": Effect(
             "send Relay Key Request (NAS) with the remote UE's identity, RSC and Nonce_1",
@@ -65,7 +84,7 @@ class RelayUe(ElementRules, StateMachine):
             cite("S223", "[0203]", "[0206]", "[0207]"),
             assign={"knr": M("knr")},
             send=[Send("remote_ue", "direct_security_mode_command",
-                       {"nonce_2": M("nonce_2"), "eap_success": M("eap_success")})],
+                       {"nonce_2": M("nonce_2"), "eap_success": M("eap_success"), "mac_knr": M("knr")})],
         ),
         "reject_direct_communication": Effect(
             "relay key rejected; send Direct Communication Reject", cite("TS 24.554 7.2.2", "TS 24.501 5.5.4"),
@@ -73,7 +92,10 @@ class RelayUe(ElementRules, StateMachine):
         ),
         "accept_direct_communication": Effect(
             "security mode complete; send Direct Communication Accept", cite("S225", "S226", "[0217]"),
-            send=[Send("remote_ue", "direct_communication_accept")],
+            send=[Send("remote_ue", "direct_communication_accept", {"mac_knr": V("knr")})],
+            ghost={"link_key_mismatch": If(And(ATTACKER_ON_PATH, O("threat_malicious_relay") == 0,
+                                               V("knr") != W("remote_ue.knr")), 1,
+                                           W("ghost.link_key_mismatch"))},
         ),
         "release_link": Effect(
             "link released; forget KNR_ProSe", cite("TS 24.554 7.2.6"), assign={"knr": 0},
@@ -94,4 +116,6 @@ class RelayUe(ElementRules, StateMachine):
             "supervision timer expires with nothing in flight: abandon the link set-up, forget KNR_ProSe",
             cite("TS 24.501 5.5.4", "TS 24.554 7.2.2"), assign={"knr": 0},
         ),
+        "discard_unexpected": DISCARD_UNEXPECTED,
+        "discard_unverified": DISCARD_UNVERIFIED,
     }

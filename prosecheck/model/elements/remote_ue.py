@@ -15,9 +15,10 @@ from __future__ import annotations
 
 from statemachine import State, StateMachine
 
-from prosecheck.checker.expr import Expr, If, M, O, Or, V, W
+from prosecheck.checker.expr import And, Expr, If, M, O, Or, V, W
 from prosecheck.checker.machine import Effect, ElementRules, Send, Var
 from prosecheck.model.lifecycle import knr_from_superseded, policy_fires, store_generation
+from prosecheck.model.pc5 import ATTACKER_ON_PATH, DISCARD_UNEXPECTED, DISCARD_UNVERIFIED, discard, rejected, verified
 from prosecheck.model.spec import cite
 from prosecheck.model.terms import (
     ID_PRUK_ID,
@@ -77,6 +78,12 @@ _STORE_NEW_PRUK = store_generation("pruk_gen", "old_gen", V("pending_gen"), O("r
 ``replace_at_ue`` reading keeps it."""
 
 
+_STORED_KEY_KNR = knr(V("pruk_key"), V("nonce_1"), M("nonce_2"))
+"""S224: KNR_ProSe from the stored 5GPRUK, the attempt's Nonce_1 and the command's Nonce_2."""
+_NEW_KEY_KNR = knr(_NEW_PRUK, V("nonce_1"), M("nonce_2"))
+"""S215b + S224: KNR_ProSe from the 5GPRUK just derived from KAUSF_P."""
+
+
 def _derived_knr_ghosts(pruk: Expr) -> dict[str, Expr]:
     return {"knr_from_superseded": knr_from_superseded(pruk, V("nonce_1"))}
 
@@ -92,7 +99,7 @@ class RemoteUe(ElementRules, StateMachine):
     authenticating = State("EAP information #2 sent (S212)")
     completing = State("Direct Security Mode Complete sent (S225)")
     secured = State("PC5 link secured (S226)")
-    done = State("No further connection attempts", final=True)
+    done = State("No further connection attempts")
 
     start_attempt = (
         idle.to(requested, cond="attempts_remain and stores_pruk and not update_due", on="request_with_pruk_id")
@@ -115,14 +122,23 @@ class RemoteUe(ElementRules, StateMachine):
     ) | idle.to.itself(cond="owns_update_policy and stores_pruk and not update_due and policy_remains",
                        on="invalidate_pruk")
     finish = idle.to(done, cond="not attempts_remain", on="stop_attempts")
-    eap_request = requested.to(authenticating, on="answer_eap")
-    direct_security_mode_command = requested.to(
-        completing, cond="not eap_succeeded", on="derive_knr_from_stored_pruk"
-    ) | authenticating.to(completing, cond="eap_succeeded", on="derive_pruk_and_knr")
-    direct_communication_accept = completing.to(secured, on="mark_link_secured")
+    eap_request = requested.to(authenticating, on="answer_eap") | discard(
+        idle, authenticating, completing, secured, done)
+    direct_security_mode_command = (
+        requested.to(completing, cond="not eap_succeeded and stored_key_verifies", on="derive_knr_from_stored_pruk")
+        | authenticating.to(completing, cond="eap_succeeded and new_key_verifies", on="derive_pruk_and_knr")
+        | requested.to.itself(cond="stored_key_command_rejected", on="discard_unverified")
+        | authenticating.to.itself(cond="new_key_command_rejected", on="discard_unverified")
+        | discard(idle, completing, secured, done)
+    )
+    direct_communication_accept = (
+        completing.to(secured, cond="accept_verifies", on="mark_link_secured")
+        | completing.to.itself(cond="accept_rejected", on="discard_unverified")
+        | discard(idle, requested, authenticating, secured, done)
+    )
     direct_communication_reject = requested.to(idle, on="end_rejected_attempt") | authenticating.to(
         idle, on="end_rejected_attempt"
-    )
+    ) | discard(idle, completing, secured, done)
     release = secured.to(idle, on="release_link")
     timeout = (
         requested.to(idle, cond="timers", on="abandon_attempt")
@@ -132,6 +148,7 @@ class RemoteUe(ElementRules, StateMachine):
 
     LOCAL_EVENTS = frozenset({"start_attempt", "finish", "release", "update_policy_fires", "rsc_configuration_update",
                               "timeout"})
+    REST_STATES = frozenset({"done"})
     VARIABLES = (
         Var("pruk_gen", 0, doc="generation of the stored 5GPRUK ID (and of the KAUSF_P it came from); 0: none"),
         Var("pruk_key", 0, doc="the stored 5GPRUK as a term: its generation, | 0x40 if Nonce_1 entered it"),
@@ -156,6 +173,15 @@ class RemoteUe(ElementRules, StateMachine):
         "policy_remains": V("policy_left") > 0,
         "eap_succeeded": M("eap_success") != 0,
         "timers": O("timers"),
+        "attacker_on_path": ATTACKER_ON_PATH,
+        "stored_key_verifies": verified(M("mac_knr") == _STORED_KEY_KNR),
+        "new_key_verifies": verified(M("mac_knr") == _NEW_KEY_KNR),
+        "stored_key_command_rejected": Or(And(ATTACKER_ON_PATH, M("eap_success") != 0),
+                                          rejected(M("mac_knr") == _STORED_KEY_KNR)),
+        "new_key_command_rejected": Or(And(ATTACKER_ON_PATH, M("eap_success") == 0),
+                                       rejected(M("mac_knr") == _NEW_KEY_KNR)),
+        "accept_verifies": verified(M("mac_knr") == V("knr")),
+        "accept_rejected": rejected(M("mac_knr") == V("knr")),
     }
     EFFECTS = {
         "request_with_pruk_id": _request(
@@ -199,8 +225,8 @@ class RemoteUe(ElementRules, StateMachine):
         "derive_knr_from_stored_pruk": Effect(
             "derive KNR_ProSe from the stored 5GPRUK; send Direct Security Mode Complete",
             cite("S224", "[0209]", "S225", "S307"),
-            assign={"knr": knr(V("pruk_key"), V("nonce_1"), M("nonce_2"))},
-            send=[Send("relay_ue", "direct_security_mode_complete")],
+            assign={"knr": _STORED_KEY_KNR},
+            send=[Send("relay_ue", "direct_security_mode_complete", {"mac_knr": _STORED_KEY_KNR})],
             ghost=_derived_knr_ghosts(V("pruk_gen")),
         ),
         "derive_pruk_and_knr": Effect(
@@ -209,15 +235,19 @@ class RemoteUe(ElementRules, StateMachine):
             cite("S215b", "[0173]", "[0174]", "S421b", "[0387]", "S521b", "[0505]", "S620b", "[0626]", "S722b",
                  "[0753]", "S224", "[0209]", "S225"),
             assign={**_STORE_NEW_PRUK.assign, "pruk_key": _NEW_PRUK, "update_due": 0,
-                    "knr": knr(_NEW_PRUK, V("nonce_1"), M("nonce_2"))},
-            send=[Send("relay_ue", "direct_security_mode_complete")],
+                    "knr": _NEW_KEY_KNR},
+            send=[Send("relay_ue", "direct_security_mode_complete", {"mac_knr": _NEW_KEY_KNR})],
             ghost={**_STORE_NEW_PRUK.ghost, **_derived_knr_ghosts(V("pending_gen")),
                    "updated": If(V("pruk_gen") != 0, W("ghost.updated").with_bit(V("nonce_1")), W("ghost.updated"))},
         ),
         "mark_link_secured": Effect(
             "PC5 link secured with KNR_ProSe",
             cite("S226", "[0217]"),
-            ghost={"pc5_secured": W("ghost.pc5_secured").with_bit(V("nonce_1"))},
+            ghost={"pc5_secured": W("ghost.pc5_secured").with_bit(V("nonce_1")),
+                   "matched_completions": If(And(ATTACKER_ON_PATH, V("knr") == W("ghost.issued_knr")),
+                                             W("ghost.matched_completions") + 1, W("ghost.matched_completions")),
+                   "link_key_mismatch": If(And(ATTACKER_ON_PATH, V("knr") != W("relay_ue.knr")), 1,
+                                           W("ghost.link_key_mismatch"))},
         ),
         "end_rejected_attempt": Effect(
             "attempt rejected; keep the stored 5GPRUK",
@@ -236,6 +266,8 @@ class RemoteUe(ElementRules, StateMachine):
             assign={"knr": 0},
             send=[Send("relay_ue", "direct_link_release")],
         ),
+        "discard_unexpected": DISCARD_UNEXPECTED,
+        "discard_unverified": DISCARD_UNVERIFIED,
     }
 
 
