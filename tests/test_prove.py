@@ -167,3 +167,17 @@ def test_prove_cli_bad_input(argv: list[str], message: str, capsys: pytest.Captu
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert message in err and len(err.strip().splitlines()) == 1
+
+
+def test_a_seeded_mutant_is_caught_by_both_engines() -> None:
+    """null_scheme_suci puts the SUPI on the air: check and prove (BMC to check's trace length,
+    on the lifted system, replayed on the explicit model) both report it; unmutated, neither."""
+    scenario = SCENARIOS["m200"].with_mutants("null_scheme_suci")
+    explicit = check_scenario(scenario, ["supi_never_on_air"]).properties["supi_never_on_air"]
+    assert explicit.verdict == "VIOLATED" and explicit.trace
+    depth = len(explicit.trace)
+    found = prove_scenario(scenario, ["supi_never_on_air"], "bmc", depth=depth, timeout=300)[0]
+    assert found.verdict == "VIOLATED" and len(found.trace) == depth
+    assert "confirmed on the explicit model within the scenario's bounds" in found.detail
+    clean = prove_scenario(SCENARIOS["m200"], ["supi_never_on_air"], "bmc", depth=depth, timeout=300)[0]
+    assert clean.verdict == "UNKNOWN" and f"no violation within {depth} steps" in clean.detail

@@ -179,7 +179,9 @@ def spacer(enc: Encoding, good: z3.BoolRef, timeout: float) -> SymbolicResult:
     try:
         answer = fp.query(err())
     except z3.Z3Exception as exc:  # a time-out cancels the query
-        return SymbolicResult("spacer", UNKNOWN, time.perf_counter() - start, detail=f"Spacer: {exc}")
+        reason = "time-out" if "canceled" in str(exc) else str(exc)
+        return SymbolicResult("spacer", UNKNOWN, time.perf_counter() - start,
+                              detail=f"Spacer: no answer within {timeout:g} s ({reason})")
     seconds = time.perf_counter() - start
     if answer == z3.unsat:
         cover = fp.get_cover_delta(-1, inv)
