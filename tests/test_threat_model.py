@@ -120,3 +120,10 @@ def test_lossy_scenarios_have_no_certificate_and_no_promela(tmp_path, capsys: py
     assert "does not encode lossy links" in capsys.readouterr().err
     run(["check", "m300.panf_udm@lossy_links_pc5", "--certify", str(tmp_path), "--property", "knr_agreement"])
     assert "no certificate" in capsys.readouterr().err
+
+
+def test_prove_refuses_lossy_scenarios_rather_than_prove_them_without_losses() -> None:
+    from prosecheck.prove import prove_scenario
+
+    (result,) = prove_scenario(SCENARIOS["m300.panf_udm@lossy_links_pc5"], ["pruk_stays_home"], timeout=5)
+    assert result.verdict == "not supported" and "lossy_links" in result.detail

@@ -136,6 +136,8 @@ class ElementTable:
     local_events: list[str]
     message_fields: Mapping[str, Sequence[str]]
     pruned: list[str] = field(default_factory=list)
+    initial_exprs: tuple[Expr, ...] = ()  # folded initial values; non-constant only for kept options
+    kept: frozenset[str] = frozenset()  # options left symbolic (``compile_element(keep=...)``)
 
     def state_index(self, state_id: str) -> int:
         try:
@@ -278,14 +280,23 @@ def compile_element(
     options: Mapping[str, Value],
     message_fields: Mapping[str, Sequence[str]],
     rewrite: Rewrite | None = None,
+    keep: frozenset[str] = frozenset(),
 ) -> ElementTable:
-    """Compile an element class once for a scenario: options folded, dead transitions pruned."""
+    """Compile an element class once for a scenario: options folded, dead transitions pruned.
+
+    Options named in ``keep`` stay symbolic (``Ref("opt", name)``) in guards, effects and
+    initial values: such a table is for the symbolic engine only (its concrete ``step`` and
+    ``initial_locals`` cannot evaluate a kept option)."""
     rules: Any = _RulesView(cls, rewrite or Rewrite())
     states = list(cls.states)  # type: ignore[attr-defined]
     state_ids = [s.id for s in states]
     var_names = [v.name for v in rules.VARIABLES]
-    fold = _folder(options, rules.ROLE)
-    initial_locals = tuple(int(_constant(fold(lift(v.initial)), f"{rules.ROLE}.{v.name}")) for v in rules.VARIABLES)
+    fold = _folder(options, rules.ROLE, keep)
+    initial_exprs = tuple(fold(lift(v.initial)) for v in rules.VARIABLES)
+    initial_locals = tuple(
+        0 if keep and not isinstance(e, Const) else int(_constant(e, f"{rules.ROLE}.{v.name}"))
+        for v, e in zip(rules.VARIABLES, initial_exprs)
+    )
     table = ElementTable(
         role=rules.ROLE,
         title=rules.TITLE,
@@ -301,6 +312,8 @@ def compile_element(
         by_state_event={},
         local_events=sorted(rules.LOCAL_EVENTS),
         message_fields=message_fields,
+        initial_exprs=initial_exprs,
+        kept=keep,
     )
     for state in states:
         for tr in state.transitions:
@@ -370,9 +383,9 @@ def _add_transition(table: ElementTable, rules: Any, tr: Any, event: str, fold: 
     table.by_state_event.setdefault((table.state_index(tr.source.id), event), []).append(table.transitions[-1])
 
 
-def _folder(options: Mapping[str, Value], role: str) -> Callable[[Expr], Expr]:
+def _folder(options: Mapping[str, Value], role: str, keep: frozenset[str] = frozenset()) -> Callable[[Expr], Expr]:
     def replace(ref: Ref) -> Expr | None:
-        if ref.scope != "opt":
+        if ref.scope != "opt" or ref.name in keep:
             return None
         if ref.name not in options:
             raise ModelError(f"{role}: option {ref.name!r} is not set by the scenario")

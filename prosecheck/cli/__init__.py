@@ -29,6 +29,7 @@ from prosecheck.cli import (
     export_cmd,
     list_cmd,
     mutants_cmd,
+    prove_cmd,
     replay_cmd,
     report_cmd,
     threats_cmd,
@@ -37,6 +38,7 @@ from prosecheck.cli.common import EXIT_INPUT, InputError
 
 COMMANDS: tuple[ModuleType, ...] = (
     list_cmd, check_cmd, replay_cmd, mutants_cmd, certify_cmd, export_cmd, bench_cmd, diagram_cmd, analyze_cmd, report_cmd,
+    prove_cmd,
     threats_cmd,
 )
 

@@ -67,10 +67,11 @@ class BoundProperty:
 
 
 @lru_cache(maxsize=64)
-def _tables(options: tuple[tuple[str, int], ...], mutant_ids: tuple[str, ...]) -> dict[str, ElementTable]:
+def _tables(options: tuple[tuple[str, int], ...], mutant_ids: tuple[str, ...],
+            keep: frozenset[str] = frozenset()) -> dict[str, ElementTable]:
     fields = field_names()
     rewrites = rewrites_of(mutant_ids, dict(options))
-    tables = {cls.ROLE: compile_element(cls, dict(options), fields, rewrites.get(cls.ROLE))
+    tables = {cls.ROLE: compile_element(cls, dict(options), fields, rewrites.get(cls.ROLE), keep)
               for cls in _element_classes(dict(options))}
     prune_unreachable(list(tables.values()))
     return tables
@@ -115,11 +116,13 @@ def options_of(scenario: Scenario) -> dict[str, int]:
     return {**scenario.procedure.all_options(), **scenario.bounds.options(), **scenario.threats.options()}
 
 
-def build_system(scenario: Scenario) -> System:
-    """Instances of every element for every remote UE, linked as in :func:`links_of`."""
+def build_system(scenario: Scenario, keep: frozenset[str] = frozenset()) -> System:
+    """Instances of every element for every remote UE, linked as in :func:`links_of`; options in
+    ``keep`` stay symbolic (a system for the symbolic engine only, :mod:`prosecheck.prove`)."""
     scenario.bounds.validate()
     scenario.threats.validate()
-    tables = element_tables(scenario)
+    tables = _tables(tuple(sorted(options_of(scenario).items())), scenario.mutants, keep) if keep \
+        else element_tables(scenario)
     groups = scenario.bounds.remote_ues
     instances: list[Instance] = []
     for g in range(groups):

@@ -1,0 +1,1 @@
+"""Symbolic engines (BMC, k-induction, Spacer) over the same compiled tables as the search."""

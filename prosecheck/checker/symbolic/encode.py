@@ -1,0 +1,297 @@
+"""The product transition relation of a :class:`~prosecheck.checker.system.System` in Z3.
+
+Built from the same compiled element tables as the explicit search (guards, assignments,
+sends and ghost updates are the same :class:`~prosecheck.checker.expr.Expr` trees, read by
+:func:`~prosecheck.checker.expr.to_z3`), so nothing is written twice. One **rule** per element
+transition and incoming link (or local decision): a counterexample reads as named steps.
+
+A symbolic state is a vector of 16-bit bit-vectors: every world slot (control states, locals,
+ghost facts), then per link its length and ``capacity`` message slots (message id, fields padded
+to the link's widest message; empty slots are all zero, so a world has exactly one encoding),
+then the kept options (rigid parameters). The step mirrors :meth:`System.successors` exactly:
+
+* a message event fires only on the head of a non-empty incoming link; a local event any time;
+* the handled message is popped first, then each send is appended in order, and a send to a
+  full link disables the whole step (blocking send);
+* an observer sets its ghost to 1 when a sent message carries a matching non-zero field; the
+  transition's own ghost updates are computed from the world *before* the step and win;
+* the element's control state and locals take their new values; everything else is unchanged.
+  (The explicit search's step cache is a memo of a pure function: it has no semantic effect.)
+
+Two sound over-approximations, both opt-in, for proofs beyond the scenario's bounds:
+
+* ``params``: options kept symbolic in the tables (``compile_element(keep=...)``) become rigid
+  state variables, free within a range at the initial state: the system is the union of the
+  systems for every option value in the range.
+* ``havoc``: local variables (``role.var``) whose value is re-chosen freely before every step
+  and kept at 0 in the state: a budget counter whose only use is its own guard ``x > 0`` and
+  decrement then stops bounding anything. Every behaviour for every budget stays possible, so
+  an invariant proved here holds for all budgets; a violation found here must be replayed on
+  the explicit model before it counts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
+
+import z3
+
+from prosecheck.checker.expr import BITS, Expr, Symbols, refs, to_z3
+from prosecheck.checker.machine import REPLY, CompiledTransition, ModelError
+from prosecheck.checker.system import Link, System, World
+
+
+def bv(term: z3.ExprRef) -> z3.BitVecRef:
+    """A term as a 16-bit value (booleans as 0/1, as ``int(True)`` in the concrete reading)."""
+    if z3.is_bool(term):
+        return z3.If(term, z3.BitVecVal(1, BITS), z3.BitVecVal(0, BITS))
+    return term
+
+
+def truth(term: z3.ExprRef) -> z3.BoolRef:
+    return term if z3.is_bool(term) else term != z3.BitVecVal(0, BITS)
+
+
+@dataclass
+class Rule:
+    """One element transition on one incoming link (or as a local decision)."""
+
+    name: str
+    instance: int
+    transition: CompiledTransition
+    link: int | None
+    sends: list[tuple[Link, str, list[Expr]]]
+    formula: z3.BoolRef | None = None  # over Encoding.cur, Encoding.nxt and this rule's havoc values
+    havoc_vars: list[z3.BitVecRef] = field(default_factory=list)
+
+
+class Encoding:
+    """State variables, initial condition and one formula per rule; see the module docstring."""
+
+    def __init__(self, system: System, params: Mapping[str, tuple[int, int]] | None = None,
+                 havoc: Collection[str] = ()) -> None:
+        self.system = system
+        self.params = dict(params or {})
+        self.messages = sorted(system.message_fields)
+        self.msg_id = {name: i + 1 for i, name in enumerate(self.messages)}
+        slot_names = {pos: name for name, pos in system.slots.items()}
+        self.names: list[str] = [slot_names[p] for p in range(system.link_base)]
+        self.havoc_slots = {system.slot(h) for h in havoc}
+        self.rules = self._steps()
+        self.width = self._link_widths()
+        self.link_pos: list[int] = []
+        for lk in system.links:
+            self.link_pos.append(len(self.names))
+            tag = self.link_name(lk)
+            self.names.append(f"{tag}.len")
+            for j in range(lk.capacity):
+                self.names.append(f"{tag}[{j}].msg")
+                self.names += [f"{tag}[{j}].f{k}" for k in range(self.width[lk.index])]
+        self.param_pos = {name: len(self.names) + k for k, name in enumerate(sorted(self.params))}
+        self.names += [f"opt.{name}" for name in sorted(self.params)]
+        self.cur = self.state("")
+        self.nxt = self.state("'")
+        for rule in self.rules:
+            rule.formula = self._formula(rule)
+
+    # -- layout -------------------------------------------------------------------------------
+    def link_name(self, lk: Link) -> str:
+        return f"{self.system.instances[lk.src].name}->{self.system.instances[lk.dst].name}"
+
+    def state(self, suffix: str) -> list[z3.BitVecRef]:
+        return [z3.BitVec(f"{name}{suffix}", BITS) for name in self.names]
+
+    def _steps(self) -> list[Rule]:
+        sys, rules = self.system, []
+        for i, inst in enumerate(sys.instances):
+            in_links = [lk for lk in sys.links if lk.dst == i]
+            for tr in inst.table.transitions:
+                local = tr.event in inst.table.local_events
+                for lk in [None] if local else in_links:
+                    sends = [(self._resolve(i, to, lk), name, exprs) for to, name, exprs in tr.send_exprs]
+                    where = "" if lk is None else f" from {sys.instances[lk.src].name}"
+                    rules.append(Rule(f"{inst.name}: {inst.table.edge(tr)}{where}", i, tr,
+                                      None if lk is None else lk.index, sends))
+        alphabet = self._alphabets(rules)
+        return [r for r in rules if r.link is None or r.transition.event in alphabet[r.link]]
+
+    def _resolve(self, i: int, to: str, lk: Link | None) -> Link:
+        sys = self.system
+        if to == REPLY:
+            if lk is None:
+                raise ModelError(f"{sys.instances[i].name}: a local decision cannot reply")
+            dst = lk.src
+        else:
+            dst = sys.instance_of(sys.instances[i].group, to)
+        for link in sys.links:
+            if link.src == i and link.dst == dst:
+                return link
+        raise ModelError(f"{sys.instances[i].name} has no link to {to}")
+
+    def _alphabets(self, rules: list[Rule]) -> dict[int, set[str]]:
+        out: dict[int, set[str]] = {lk.index: set() for lk in self.system.links}
+        for rule in rules:
+            for link, name, _ in rule.sends:
+                out[link.index].add(name)
+        return out
+
+    def _link_widths(self) -> dict[int, int]:
+        alphabet = self._alphabets(self.rules)
+        return {k: max((len(self.system.message_fields[m]) for m in names), default=0)
+                for k, names in alphabet.items()}
+
+    # -- worlds <-> values ----------------------------------------------------------------------
+    def values(self, world: World, params: Mapping[str, int] | None = None) -> list[int]:
+        """The symbolic encoding of a concrete world (havocked slots read as 0)."""
+        sys = self.system
+        out = [0 if p in self.havoc_slots else int(world[p]) for p in range(sys.link_base)]
+        for lk in sys.links:
+            queue = world[sys.link_base + lk.index]
+            out.append(len(queue))
+            for j in range(lk.capacity):
+                if j < len(queue):
+                    name, fields = queue[j]
+                    padded = list(fields) + [0] * (self.width[lk.index] - len(fields))
+                    out += [self.msg_id[name], *padded]
+                else:
+                    out += [0] * (1 + self.width[lk.index])
+        out += [int((params or {}).get(name, 0)) for name in sorted(self.params)]
+        return out
+
+    def world(self, values: list[int]) -> World:
+        """The concrete world of a symbolic state (the inverse of :meth:`values`)."""
+        sys = self.system
+        items: list = list(values[: sys.link_base])
+        for lk in sys.links:
+            pos = self.link_pos[lk.index]
+            queue = []
+            for j in range(values[pos]):
+                base = pos + 1 + j * (1 + self.width[lk.index])
+                name = self.messages[values[base] - 1]
+                queue.append((name, tuple(values[base + 1: base + 1 + len(sys.message_fields[name])])))
+            items.append(tuple(queue))
+        return tuple(items)
+
+    def equals(self, state: list[z3.BitVecRef], values: list[int]) -> z3.BoolRef:
+        return z3.And([v == x for v, x in zip(state, values)])
+
+    # -- initial condition and property -----------------------------------------------------------
+    def init(self, state: list[z3.BitVecRef]) -> z3.BoolRef:
+        """The initial world (kept options free within their ranges)."""
+        sys = self.system
+        start: list[z3.ExprRef] = [z3.BitVecVal(0, BITS)] * len(state)
+        for i, inst in enumerate(sys.instances):
+            pos = sys.slots[f"{inst.name}.state"]
+            start[pos] = z3.BitVecVal(inst.table.initial_state, BITS)
+            symbols = self._symbols(state, None, i, None, [])
+            for k, value in enumerate(inst.table.initial_locals):
+                expr = inst.table.initial_exprs[k] if inst.table.kept else None
+                start[pos + 1 + k] = bv(to_z3(expr, symbols)) if expr is not None else z3.BitVecVal(value, BITS)
+        for p in self.havoc_slots:
+            start[p] = z3.BitVecVal(0, BITS)
+        params = set(self.param_pos.values())
+        conds = [v == x for k, (v, x) in enumerate(zip(state, start)) if k not in params]
+        for name, (low, high) in self.params.items():
+            var = state[self.param_pos[name]]
+            conds += [z3.UGE(var, low), z3.ULE(var, high)]
+        return z3.And(conds)
+
+    def prop(self, expr: Expr, state: list[z3.BitVecRef]) -> z3.BoolRef:
+        """A bound formula (slot references) over a symbolic state."""
+        for scope, name in refs(expr):
+            if scope == "slot" and int(name) in self.havoc_slots:
+                raise ModelError(f"the property reads {self.names[int(name)]}, which the encoding havocs")
+        return truth(to_z3(expr, self._symbols(state, None, None, None, [])))
+
+    # -- the step ---------------------------------------------------------------------------------
+    def _symbols(self, state: list[z3.BitVecRef], head: list[z3.BitVecRef] | None, i: int | None,
+                 event: str | None, havoc: list[z3.BitVecRef]) -> Symbols:
+        sys = self.system
+
+        def slot_value(p: int) -> z3.ExprRef:
+            if p in self.havoc_slots:
+                var = z3.BitVec(f"havoc.{self.names[p]}.{len(havoc)}", BITS)
+                havoc.append(var)
+                return var
+            return state[p]
+
+        def symbol(scope: str, name: str) -> z3.ExprRef:
+            if scope == "slot":
+                return slot_value(int(name))
+            if scope == "opt":
+                if name not in self.param_pos:
+                    raise ModelError(f"option {name!r} is neither folded nor a parameter of the encoding")
+                return state[self.param_pos[name]]
+            if i is None:
+                raise ModelError(f"cannot read {scope}.{name} outside a step")
+            inst = sys.instances[i]
+            if scope == "local":
+                return slot_value(sys.slots[f"{inst.name}.state"] + 1 + inst.table.var_names.index(name))
+            if scope == "msg" and head is not None and event is not None:
+                return head[1 + list(sys.message_fields[event]).index(name)]
+            raise ModelError(f"{inst.name}: cannot read {scope}.{name}")
+
+        return symbol
+
+    def _formula(self, rule: Rule) -> z3.BoolRef:
+        sys, cur = self.system, self.cur
+        i, tr = rule.instance, rule.transition
+        inst = sys.instances[i]
+        ctrl = sys.slots[f"{inst.name}.state"]
+        new: list[z3.ExprRef] = list(cur)
+        conds: list[z3.BoolRef] = [cur[ctrl] == tr.source]
+        queues = {lk.index: self._queue(cur, lk) for lk in sys.links}
+        head = None
+        if rule.link is not None:
+            length, slots = queues[rule.link]
+            head = slots[0]
+            conds += [length != 0, head[0] == self.msg_id[tr.event]]
+            queues[rule.link] = (length - 1, slots[1:] + [[z3.BitVecVal(0, BITS)] * len(head)])
+        sym = self._symbols(cur, head, i, tr.event, rule.havoc_vars)
+        conds.append(truth(to_z3(tr.guard, sym)))
+        for link, name, exprs in rule.sends:
+            length, slots = queues[link.index]
+            conds.append(z3.ULT(length, link.capacity))
+            fields = [bv(to_z3(e, sym)) for e in exprs]
+            message = [z3.BitVecVal(self.msg_id[name], BITS), *fields]
+            message += [z3.BitVecVal(0, BITS)] * (1 + self.width[link.index] - len(message))
+            slots = [[z3.If(length == j, m, old) for m, old in zip(message, slot)] for j, slot in enumerate(slots)]
+            queues[link.index] = (length + 1, slots)
+            for ghost_slot, positions, values in sys._observed.get((link.index, name), ()):
+                hit = z3.Or([z3.And(fields[p] != 0, z3.Or([fields[p] == v for v in values]) if values else True)
+                             for p in positions])
+                new[ghost_slot] = z3.If(hit, z3.BitVecVal(1, BITS), new[ghost_slot])
+        bound_sym = self._symbols(cur, head, i, tr.event, rule.havoc_vars)
+        for ghost_name, expr in tr.ghost:
+            new[sys.group_slot(inst.group, f"ghost.{ghost_name}")] = bv(to_z3(sys.bind(expr, inst.group), bound_sym))
+        new[ctrl] = z3.BitVecVal(tr.target, BITS)
+        for k, expr in tr.assign_exprs:
+            new[ctrl + 1 + k] = bv(to_z3(expr, sym))
+        for p in self.havoc_slots:
+            new[p] = z3.BitVecVal(0, BITS)
+        for lk in sys.links:
+            length, slots = queues[lk.index]
+            pos = self.link_pos[lk.index]
+            new[pos] = length
+            flat = [v for slot in slots for v in slot]
+            new[pos + 1: pos + 1 + len(flat)] = flat
+        return z3.And(*conds, *[n == v for n, v in zip(self.nxt, new)])
+
+    def _queue(self, state: list[z3.BitVecRef], lk: Link) -> tuple[z3.ExprRef, list[list[z3.ExprRef]]]:
+        pos, width = self.link_pos[lk.index], 1 + self.width[lk.index]
+        slots = [list(state[pos + 1 + j * width: pos + 1 + (j + 1) * width]) for j in range(lk.capacity)]
+        return state[pos], slots
+
+    def step(self, rule: Rule, cur: list[z3.BitVecRef], nxt: list[z3.BitVecRef], tag: str = "") -> z3.BoolRef:
+        """The rule's formula between two given states; havoc values renamed by ``tag``."""
+        assert rule.formula is not None
+        pairs = list(zip(self.cur, cur)) + list(zip(self.nxt, nxt))
+        pairs += [(h, z3.BitVec(f"{h}@{tag}", BITS)) for h in rule.havoc_vars]
+        return z3.substitute(rule.formula, *pairs)
+
+    def trans(self, cur: list[z3.BitVecRef], nxt: list[z3.BitVecRef], tag: str = "") -> z3.BoolRef:
+        return z3.Or([self.step(r, cur, nxt, tag) for r in self.rules])
+
+
+__all__ = ["Encoding", "Rule", "bv", "truth"]
