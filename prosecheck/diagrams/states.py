@@ -138,6 +138,7 @@ def variants(scenarios: Sequence[Scenario] | None = None, roles: Iterable[str] |
 
 def _state_flags(table: ElementTable) -> tuple[set[str], set[str]]:
     final = {s.id for s in table.cls.states if s.final}  # type: ignore[attr-defined]
+    final |= set(getattr(table.cls, "END_STATES", ()))  # final in meaning; only discards leave it (pc5.py)
     rest = {table.state_ids[i] for i in table.rest_states} - final
     return final, rest
 

@@ -12,11 +12,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
-from prosecheck.checker.expr import And, ExprLike, M, O, Or, V
+from prosecheck.checker.expr import ExprLike, M, O, Or, V
 from prosecheck.checker.machine import Effect, Rewrite, Send
 from prosecheck.model.elements import AmfRelay, AusfRemote, PanfRemote, RelayUe, RemoteUe, UdmRemote
 from prosecheck.model.lifecycle import knr_from_superseded, store_generation
-from prosecheck.model.pc5 import ATTACKER_ON_PATH
 from prosecheck.model.terms import CHECK_NONE, CHECK_PANF_LOCAL, ID_SUCI, RESULT_OK, SUCI_NULL_SCHEME, knr
 
 M200, LOCAL, PANF_UDM, AUSF_UDM = "m200", "m300.panf_local", "m300.panf_udm", "m300.ausf_udm"
@@ -121,15 +120,13 @@ _LIST = [
     _effect("amf_failure_as_key", "amf",
             "the AMF answers the AUSF's failure response with a Relay Key Response (failure read as success)", (M200,),
             reject_relay_key=_sending(_AMF["reject_relay_key"], "relay_key_response")),
-    _guard("ue_skips_pc5_integrity_checks", "remote_ue",
-           "the remote UE accepts a Direct Security Mode Command and a Direct Communication Accept without checking "
-           "their integrity with KNR_ProSe ([0209], TS 33.503 6.3.3.3)", (M200_PC5,),
-           stored_key_verifies=True, new_key_verifies=True, accept_verifies=True, accept_rejected=False,
-           stored_key_command_rejected=And(ATTACKER_ON_PATH, M("eap_success") != 0),
-           new_key_command_rejected=And(ATTACKER_ON_PATH, M("eap_success") == 0)),
-    _guard("relay_skips_complete_check", "relay_ue",
-           "the relay UE accepts a Direct Security Mode Complete without checking its integrity ([0213])",
-           (M200_PC5,), complete_verified=True, complete_rejected=False),
+    Mutant("ue_unchecked_accept_with_wrong_knr", "remote_ue",
+           "the remote UE derives KNR_ProSe without Nonce_2 (S224) and accepts the Direct Communication Accept without "
+           "checking it with that key (TS 33.503 6.3.3.3)",
+           Rewrite(guards={"accept_verifies": True, "accept_rejected": False},
+                   effects={"derive_knr_from_stored_pruk": _assign(_UE["derive_knr_from_stored_pruk"],
+                                                                   knr=knr(V("pruk_gen"), V("nonce_1"), 0))}),
+           (M200_PC5,)),
     _effect("amf_passes_response_2_to_relay", "amf",
             "the AMF passes the AUSF's response #2 itself (with any KAUSF_P in it) to the relay UE instead of the Relay "
             "Key Response (S222)", (M200,),

@@ -149,6 +149,8 @@ class RemoteUe(ElementRules, StateMachine):
     LOCAL_EVENTS = frozenset({"start_attempt", "finish", "release", "update_policy_fires", "rsc_configuration_update",
                               "timeout"})
     REST_STATES = frozenset({"done"})
+    END_STATES = frozenset({"done"})  # final, but python-statemachine allows no transition out of a final state,
+    # and under a threat model ``done`` must discard stray PC5 messages (pc5.discard)
     VARIABLES = (
         Var("pruk_gen", 0, doc="generation of the stored 5GPRUK ID (and of the KAUSF_P it came from); 0: none"),
         Var("pruk_key", 0, doc="the stored 5GPRUK as a term: its generation, | 0x40 if Nonce_1 entered it"),
