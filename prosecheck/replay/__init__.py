@@ -136,8 +136,8 @@ def _confirm(claim: Claim, world: LiveWorld) -> str:
         assert prop.trigger is not None
         if claim.verdict != VIOLATED or all(values) or not any(world.satisfied(prop, prop.trigger)):
             raise ReplayFailure(f"the last world does not satisfy the trigger of {pid} without its goal")
-        return (f"the last world satisfies the trigger of {pid} and not its goal: confirmed (that no run from it "
-                "reaches the goal rests on the checker's state graph)")
+        return (f"the last world satisfies the trigger of {pid} and not its goal (that no run from it reaches the "
+                "goal rests on the checker's state graph): confirmed")
     if prop.kind == "always":
         if claim.verdict != VIOLATED or all(values):
             raise ReplayFailure(f"the last world satisfies the invariant {pid}: no violation")
