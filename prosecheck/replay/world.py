@@ -257,8 +257,8 @@ class LiveWorld:
     def has_successor(self) -> bool:
         """Some element can take a step: a local decision or the message at the head of a link (or a lossy
         link can lose its head message)."""
-        for (src, _), queue in self.links.items():
-            if queue and self.link_kind[(src, _)] in self.threats.lossy_links \
+        for (src, dst), queue in self.links.items():
+            if queue and self.link_kind[(src, dst)] in self.threats.lossy_links \
                     and self.ghosts[self.group[src]]["link_faults"] < self.threats.link_faults:
                 return True
         for inst, live in self.machines.items():

@@ -140,18 +140,12 @@ def build_trace(exploration: Exploration, world_index: int,
 def _step(exploration: Exploration, n: int, a: int, label: Label | None, b: int, method: str | None) -> TraceStep:
     """One step of a trace, from world ``a`` to world ``b`` by ``label``."""
     system = exploration.system
-    names = {slot: name for name, slot in system.slots.items()}
     assert label is not None
     if label.fault == LOST:
         return _lost_step(exploration, n, a, label, b, method)
     inst = system.instances[label.instance]
     tr = inst.table.transitions[label.transition]
-    before, after = exploration.worlds[a], exploration.worlds[b]
-    changes = {
-        names[s]: [describe_slot(system, names[s], before[s]), describe_slot(system, names[s], after[s])]
-        for s in range(system.link_base)
-        if before[s] != after[s]
-    }
+    changes, after = _changes(system, exploration.worlds[a], exploration.worlds[b])
     sent = [
         f"{describe_message(msg)} -> {system.instances[system.links[link].dst].name}" for link, msg in label.sends
     ]
@@ -174,8 +168,7 @@ def _step(exploration: Exploration, n: int, a: int, label: Label | None, b: int,
         message=None if label.message is None else raw_message(system, label.message),
         sends=[{"to": system.instances[system.links[link].dst].name, **raw_message(system, msg)}
                for link, msg in label.sends],
-        after={names[s]: raw_value(system, names[s], after[s]) for s in range(system.link_base)
-               if before[s] != after[s]},
+        after=after,
         role=inst.role,
         steps=steps_in_method(tuple(getattr(tr.effect.ref, "steps", ())), method),
         received=received,
