@@ -63,14 +63,21 @@ class ProofResult:
                                               "assumptions", "invariant", "trace", "detail")}
 
 
+def lifted_system(scenario: Scenario) -> tuple[System, dict[str, tuple[int, int]], list[str]]:
+    """The compiled system with the counters lifted (module docstring), its free parameters and
+    havocked counters: what :func:`symbolic_system` encodes (and :mod:`prosecheck.ledger` fingerprints)."""
+    system = build_system(scenario, frozenset({"attempts"}))
+    havoc = [name for name in system.slots if name.rsplit(".", 1)[-1] in HAVOC_COUNTERS]
+    return system, {"attempts": ATTEMPTS_RANGE}, havoc
+
+
 def symbolic_system(scenario: Scenario, unbounded: bool = True) -> tuple[System, Encoding]:
     """The scenario's encoding: with its own bounds, or with the counters lifted (module docstring)."""
     if not unbounded:
         system = build_system(scenario)
         return system, Encoding(system)
-    system = build_system(scenario, frozenset({"attempts"}))
-    havoc = [name for name in system.slots if name.rsplit(".", 1)[-1] in HAVOC_COUNTERS]
-    return system, Encoding(system, {"attempts": ATTEMPTS_RANGE}, havoc)
+    system, params, havoc = lifted_system(scenario)
+    return system, Encoding(system, params, havoc)
 
 
 def assumptions(unbounded: bool) -> list[str]:
@@ -172,4 +179,4 @@ def replay(system: System, symbolic: System, rules: Sequence[Rule]) -> World | N
     return world
 
 
-__all__ = ["ProofResult", "confirm", "prove_scenario", "replay", "symbolic_system"]
+__all__ = ["ProofResult", "confirm", "lifted_system", "prove_scenario", "replay", "symbolic_system"]

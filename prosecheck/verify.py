@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from prosecheck.checker.expr import Expr, compile_py
 from prosecheck.checker.judge import judge, maximum
@@ -19,6 +20,9 @@ from prosecheck.model.build import bind_formula, bind_property, build_system, li
 from prosecheck.model.scenarios import HOLDS, VIOLATED, Scenario
 from prosecheck.properties.catalog import PROPERTIES, Property
 from prosecheck.report.trace import TraceStep, build_trace, describe_message, describe_slot, describe_world
+
+if TYPE_CHECKING:
+    from prosecheck.ledger import Entry
 
 INCONCLUSIVE = "INCONCLUSIVE"
 NOT_APPLICABLE = "n/a"
@@ -51,6 +55,7 @@ class PropertyResult:
     probabilistic: bool = False  # HOLDS/UNREACHED from a hash-compacted search: a world may have been omitted
     tail: list[tuple[int, Label]] = field(default_factory=list)  # a liveness lasso's steps after ``world``
     value: int | None = None  # a measure's figure (exact when the verdict is HOLDS, else a lower bound)
+    proved_by: Entry | None = None  # a HOLDS also proved without bounds (the proof ledger, prosecheck.ledger)
 
     @property
     def as_expected(self) -> bool:

@@ -8,10 +8,13 @@ from typing import Any
 
 from prosecheck.cli.common import (
     InputError,
+    add_ledger_option,
     add_limit_options,
     add_parallel_options,
     add_scenario_options,
+    apply_ledger,
     limits_of,
+    load_ledger,
     parallel_session,
     progress_printer,
     properties_of,
@@ -44,6 +47,7 @@ def register(sub: Any) -> argparse.ArgumentParser:
     parser.add_argument("--hash-compact", action="store_true",
                         help="store a 64-bit fingerprint per world instead of the world (less memory; a world may be "
                         "omitted with the probability printed, so HOLDS/UNREACHED become probabilistic)")
+    add_ledger_option(parser, "to read: a HOLDS it proves without bounds (current fingerprint) is shown as 'proved'")
     add_parallel_options(parser)
     parser.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     parser.add_argument("--certify", metavar="DIR", help="write each exhaustively explored scenario's reachable set "
@@ -61,6 +65,7 @@ def run(args: argparse.Namespace) -> int:
     scenarios = scenarios_of(args)
     properties = properties_of(args)
     limits = limits_of(args)
+    ledger = load_ledger(args)
     results: list[ScenarioResult] = []
     with parallel_session(args) as workers:
         for s in scenarios:
@@ -70,6 +75,7 @@ def run(args: argparse.Namespace) -> int:
                                           hash_compact=args.hash_compact, keep_exploration=bool(args.certify),
                                           workers=workers, log=log))
     certified = _certify(results, args.certify) if args.certify else 0
+    apply_ledger(args, ledger, results)
     if args.json:
         print(results_json(results))
     elif (args.scenarios or args.scenario_files) and not args.table:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from prosecheck.checker.machine import ModelError
 from prosecheck.checker.search import Limits
@@ -15,7 +17,10 @@ from prosecheck.model.mutants import MUTANTS
 from prosecheck.model.scenario_file import ScenarioFileError, load_scenario_file
 from prosecheck.model.scenarios import DEFAULT_SCENARIOS, SCENARIOS, Scenario
 from prosecheck.properties.catalog import PROPERTIES
-from prosecheck.verify import EXIT_INPUT
+from prosecheck.verify import EXIT_INPUT, ScenarioResult
+
+if TYPE_CHECKING:
+    from prosecheck.ledger import Ledger
 
 BOUND_FLAGS = {
     "remote_ues": "number of remote UEs (each with its own relay session, AMF transaction, AUSF, PAnF and UDM records)",
@@ -88,6 +93,38 @@ def parallel_session(args: argparse.Namespace) -> Iterator[int | None]:
         session.__exit__(None, None, None)
 
 
+def add_ledger_option(parser: argparse.ArgumentParser, what: str) -> None:
+    parser.add_argument("--ledger", type=Path, metavar="PATH",
+                        help=f"the proof ledger {what} (default: the one shipped with prosecheck, "
+                        "prosecheck/data/proofs.json)")
+
+
+def ledger_path(args: argparse.Namespace) -> Path:
+    from prosecheck.ledger import LEDGER
+
+    return args.ledger if args.ledger is not None else LEDGER
+
+
+def load_ledger(args: argparse.Namespace, create: bool = False) -> Ledger:
+    """The proof ledger of ``--ledger`` (or the shipped one), read before any work is done; an absent
+    file is an empty ledger for the shipped one or when the command will ``create`` it."""
+    from prosecheck.ledger import LedgerError, load
+
+    try:
+        return load(ledger_path(args), missing_ok=create or args.ledger is None)
+    except LedgerError as exc:
+        raise InputError(str(exc)) from None
+
+
+def apply_ledger(args: argparse.Namespace, ledger: Ledger, results: Sequence[ScenarioResult]) -> None:
+    """Mark the results' HOLDS that the ledger proves without bounds; stale entries and
+    contradictions in one line each on stderr."""
+    from prosecheck.ledger import apply
+
+    for line in apply(results, ledger).lines(ledger_path(args)):
+        print(line, file=sys.stderr)
+
+
 def scenarios_of(args: argparse.Namespace) -> list[Scenario]:
     """The scenarios named on the command line (default set if none), with overrides applied."""
     chosen = []
@@ -157,6 +194,6 @@ def progress_printer(scenario_id: str) -> Callable[[int, int, int, float], None]
     return report
 
 
-__all__ = ["BOUND_FLAGS", "EXIT_INPUT", "InputError", "add_limit_options", "add_parallel_options", "add_scenario_options",
-           "parallel_session",
+__all__ = ["BOUND_FLAGS", "EXIT_INPUT", "InputError", "add_ledger_option", "add_limit_options", "add_parallel_options",
+           "add_scenario_options", "apply_ledger", "ledger_path", "load_ledger", "parallel_session",
            "limits_of", "progress_printer", "properties_of", "scenarios_of"]

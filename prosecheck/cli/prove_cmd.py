@@ -4,9 +4,23 @@ from __future__ import annotations
 
 import argparse
 import json
-from typing import Any
+import sys
+from typing import TYPE_CHECKING, Any
 
-from prosecheck.cli.common import InputError, add_scenario_options, properties_of, scenarios_of
+from prosecheck.cli.common import (
+    InputError,
+    add_ledger_option,
+    add_scenario_options,
+    ledger_path,
+    load_ledger,
+    properties_of,
+    scenarios_of,
+)
+
+if TYPE_CHECKING:
+    from prosecheck.ledger import Ledger
+    from prosecheck.model.scenarios import Scenario
+    from prosecheck.prove import ProofResult
 
 NAME = "prove"
 EXIT_UNKNOWN = 10
@@ -33,6 +47,10 @@ def register(sub: Any) -> argparse.ArgumentParser:
     parser.add_argument("--bounded", action="store_true",
                         help="keep the scenario's bounds (the exact encoding of the explicit model)")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    parser.add_argument("--save", action="store_true",
+                        help="record each PROVED result, with its fingerprint, in the proof ledger that 'check' "
+                        "reads; remove entries that are no longer PROVED (written after each scenario)")
+    add_ledger_option(parser, "that --save writes (created if absent)")
     return parser
 
 
@@ -43,12 +61,19 @@ def run(args: argparse.Namespace) -> int:
         raise InputError(f"--depth must be a non-negative integer, got {args.depth}")
     if not args.timeout > 0:
         raise InputError(f"--timeout must be positive, got {args.timeout:g}")
+    if args.ledger is not None and not args.save:
+        raise InputError("--ledger PATH names the ledger that --save writes: add --save")
+    if args.save and args.bounded:
+        raise InputError("--save records proofs without bounds: drop --bounded")
     scenarios = scenarios_of(args)
     properties = properties_of(args)
+    ledger = load_ledger(args, create=True) if args.save else None
     results = []
     for scenario in scenarios:
         found = prove_scenario(scenario, properties, args.engine, args.depth, args.timeout, not args.bounded)
         results += found
+        if ledger is not None:
+            _save(args, ledger, scenario, found)
         if not args.json:
             print(f"== {scenario.id} ({args.engine}; {found[0].bounds if found else ''})")
             if found and not args.bounded:
@@ -62,3 +87,16 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps({"engine": args.engine, "results": [r.as_dict() for r in results]}, indent=2))
     return EXIT_UNKNOWN if any(r.verdict == "UNKNOWN" for r in results) else 0
+
+
+def _save(args: argparse.Namespace, ledger: Ledger, scenario: Scenario, found: list[ProofResult]) -> None:
+    """Merge one scenario's results into the ledger and write it (so an interrupted run keeps its proofs)."""
+    from prosecheck.ledger import record, save
+
+    path = ledger_path(args)
+    update = record(ledger, scenario, found)
+    try:
+        save(ledger, path)
+    except OSError as err:
+        raise InputError(f"--ledger {path}: cannot write: {err.strerror or err}") from None
+    print(f"[{scenario.id}] {update.line(path)}", file=sys.stderr, flush=True)

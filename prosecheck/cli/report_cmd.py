@@ -9,9 +9,12 @@ from typing import Any
 
 from prosecheck.cli.common import (
     InputError,
+    add_ledger_option,
     add_limit_options,
     add_scenario_options,
+    apply_ledger,
     limits_of,
+    load_ledger,
     progress_printer,
     scenarios_of,
 )
@@ -29,6 +32,7 @@ def register(sub: Any) -> argparse.ArgumentParser:
     add_limit_options(parser)
     parser.add_argument("--out", type=Path, required=True, metavar="DIR", help="folder for index.html")
     parser.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+    add_ledger_option(parser, "to read (proofs without bounds shown as 'proved')")
     return parser
 
 
@@ -41,7 +45,9 @@ def run(args: argparse.Namespace) -> int:
         raise InputError(f"--out {args.out}: exists and is not a directory")
     scenarios = scenarios_of(args)
     limits = limits_of(args)
+    ledger = load_ledger(args)
     results = [check_scenario(s, None, limits, None if args.quiet else progress_printer(s.id)) for s in scenarios]
+    apply_ledger(args, ledger, results)
     page = write_text(args.out / "index.html", report_html(results))
     if not have_engine("dot"):
         print("prosecheck: Graphviz's 'dot' is not installed: the state diagrams are included as DOT text; "

@@ -15,7 +15,7 @@ from prosecheck.diagrams import states
 from prosecheck.diagrams.msc import build_chart
 from prosecheck.diagrams.msc_render import to_svg as chart_svg
 from prosecheck.diagrams.render import RenderUnavailable, esc, inline_svg, to_svg
-from prosecheck.report.text import _CODES, cell, format_trace, stats_line
+from prosecheck.report.text import _CODES, PROOF_LEGEND, cell, format_trace, property_cell, stats_line
 from prosecheck.verify import ScenarioResult
 
 CSS = """
@@ -56,14 +56,14 @@ def verdict_table_html(results: Sequence[ScenarioResult]) -> str:
                 continue
             mark = "" if p.as_expected else " !"
             cells.append(f'<td class="{_class(p.verdict, p.kind, p.as_expected)}" title="{esc(pid)}: declared '
-                         f'{esc(p.expected)}">{esc(cell(p.verdict, p.kind, p.value))}{mark}</td>')
+                         f'{esc(p.expected)}">{esc(property_cell(p))}{mark}</td>')
         rows.append(f'<tr><th><a href="#s-{esc(r.scenario.id)}">{esc(r.scenario.id)}</a></th>'
                     f'<td class="num">{r.states}</td>{"".join(cells)}</tr>')
     legend = "; ".join(f"{esc(_CODES.get(pid, pid))} = {esc(pid)}" for pid in ids)
     return (f'<div class="wide"><table id="verdicts"><thead><tr><th>scenario</th><th>states</th>{head}</tr></thead>'
             f'<tbody>{"".join(rows)}</tbody></table></div><p class="muted">columns: {legend}. Cells: holds/VIOLATED for '
-            "invariants, reached/UNREACHED for reachability; '!' and an outline: not the verdict the scenario declares."
-            "</p>")
+            "invariants, reached/UNREACHED for reachability; '!' and an outline: not the verdict the scenario declares; "
+            f"{esc(PROOF_LEGEND)}.</p>")
 
 
 def _stats_row(r: ScenarioResult) -> str:
@@ -102,7 +102,7 @@ def _scenario_section(r: ScenarioResult) -> str:
     s = r.scenario
     rows = "".join(
         f'<tr><td>{esc(p.id)}</td><td>{esc(p.kind)}</td><td class="{_class(p.verdict, p.kind, p.as_expected)}">'
-        f'{esc(cell(p.verdict, p.kind, p.value))}</td><td>'
+        f'{esc(property_cell(p))}</td><td>'
         f'{"as declared" if p.as_expected else esc(f"UNEXPECTED ({p.expected})")}'
         f'</td><td>{esc(p.statement)}</td></tr>' for p in r.properties.values())
     note = f"<p>note: {esc(s.note)}</p>" if s.note else ""

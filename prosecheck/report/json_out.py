@@ -5,8 +5,21 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
+from prosecheck.model.scenarios import HOLDS
 from prosecheck.report.assumptions import assumptions, tool_versions
-from prosecheck.verify import ScenarioResult, worst
+from prosecheck.verify import NOT_APPLICABLE, PropertyResult, ScenarioResult, worst
+
+
+def proof_json(p: PropertyResult) -> dict[str, object]:
+    """``proof``: ``unbounded`` (a HOLDS the proof ledger proves without bounds, with ``proved_by``),
+    ``bounded`` (decided within the scenario's bounds only), or None where the property does not apply."""
+    if p.verdict == NOT_APPLICABLE:
+        return {"proof": None}
+    if p.verdict == HOLDS and p.proved_by is not None:
+        e = p.proved_by
+        return {"proof": "unbounded", "proved_by": {"engine": e.engine, "seconds": round(e.seconds, 2),
+                                                    "fingerprint": e.fingerprint, "invariant": list(e.invariant)}}
+    return {"proof": "bounded"}
 
 
 def scenario_json(r: ScenarioResult) -> dict[str, object]:
@@ -32,6 +45,7 @@ def scenario_json(r: ScenarioResult) -> dict[str, object]:
                 "replay": None if p.replay is None else ("confirmed" if not p.replay else p.replay),
                 "probabilistic": p.probabilistic,
                 **({"value": p.value} if p.kind == "measure" else {}),
+                **proof_json(p),
             }
             for p in r.properties.values()
         },

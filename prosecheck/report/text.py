@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from prosecheck.model.scenarios import HOLDS
 from prosecheck.properties.catalog import PROPERTIES
 from prosecheck.report.assumptions import assumptions_lines, property_hashes
 from prosecheck.report.trace import TraceStep
-from prosecheck.verify import ScenarioResult
+from prosecheck.verify import PropertyResult, ScenarioResult
 
 _CODES = {**{pid: p.code for pid, p in PROPERTIES.items()}, "deadlock_free": "DEADLOCK", "messages_handled": "UNHANDLED",
           "livelock_free": "LIVELOCK"}
@@ -26,6 +27,19 @@ def cell(verdict: str, kind: str, value: int | None = None) -> str:
     if kind == "sometimes":
         return {"HOLDS": "reached", "VIOLATED": "UNREACHED", "INCONCLUSIVE": "INCONCL."}[verdict]
     return {"HOLDS": "holds", "VIOLATED": "VIOLATED", "INCONCLUSIVE": "INCONCL."}[verdict]
+
+
+PROVED_CELL = "proved"
+PROOF_LEGEND = ("proved = holds here and proved by 'prosecheck prove' without the scenario's bounds on attempts "
+                "(1..14), withdrawals, restores and update-policy firings (proof ledger prosecheck/data/proofs.json, "
+                "fingerprint current); holds = checked within the scenario's bounds only")
+
+
+def property_cell(p: PropertyResult) -> str:
+    """A property's cell: :func:`cell`, or ``proved`` for a HOLDS the proof ledger proves without bounds."""
+    if p.verdict == HOLDS and p.proved_by is not None:
+        return PROVED_CELL
+    return cell(p.verdict, p.kind, p.value)
 
 
 def threat_cell(r: ScenarioResult) -> str:
@@ -57,7 +71,7 @@ def verdict_table(results: Sequence[ScenarioResult]) -> str:
         cells = []
         for pid in ids:
             p = r.properties.get(pid)
-            cells.append("-" if p is None else cell(p.verdict, p.kind, p.value) + ("" if p.as_expected else " !"))
+            cells.append("-" if p is None else property_cell(p) + ("" if p.as_expected else " !"))
         rows.append([r.scenario.id, threat_cell(r), str(r.states), *cells])
     widths = [first, max(7, *(len(row[1]) for row in rows)), max(6, *(len(row[2]) for row in rows))] + [
         max(len(h), *(len(row[i + 3]) for row in rows)) for i, h in enumerate(heads)
@@ -72,6 +86,7 @@ def verdict_table(results: Sequence[ScenarioResult]) -> str:
     lines.append("cells: holds/VIOLATED for invariants and liveness, reached/UNREACHED for reachability, "
                  "a number for a measured figure, n/a where the property does not apply; "
                  "'!' = not the verdict the scenario declares")
+    lines.append(PROOF_LEGEND)
     return "\n".join(lines)
 
 
@@ -111,8 +126,12 @@ def scenario_report(r: ScenarioResult, witnesses: bool = False, coverage: bool =
     for p in r.properties.values():
         mark = "as declared" if p.as_expected else f"UNEXPECTED (declared {p.expected})"
         mark += " (probabilistic: hash compaction)" if p.probabilistic else ""
-        lines.append(f"     {p.id:<34} {p.kind:<9} {cell(p.verdict, p.kind, p.value):<10} {mark:<32} "
+        lines.append(f"     {p.id:<34} {p.kind:<9} {property_cell(p):<10} {mark:<32} "
                      f"formula sha256 {property_hashes()[p.id][:12]}")
+        if p.proved_by is not None:
+            e = p.proved_by
+            lines.append(f"       proved without bounds: {e.engine}, {e.seconds:.1f} s, fingerprint {e.fingerprint[:12]} "
+                         "(proof ledger); invariant: " + "; ".join(e.invariant))
     if coverage and r.never_fired:
         lines.append(f"   coverage: {len(r.never_fired)} transition(s) never fired:")
         lines += [f"     - {t}" for t in r.never_fired]
