@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
 from typing import Any
 
 from prosecheck.cli.common import InputError
@@ -12,6 +13,10 @@ from prosecheck.cli.common import InputError
 NAME = "mutants"
 EXIT_SURVIVOR = 15
 """Some mutant was killed by no property (or a mutant's trace did not replay)."""
+EXIT_UNDECIDED = 10
+"""--engine: some mutant's symbolic kill was not decided (a time-out, or cells not run)."""
+EXIT_DISAGREE = 16
+"""--engine: the explicit and the symbolic engine disagree on some mutant (a bug in one of them)."""
 
 
 def register(sub: Any) -> argparse.ArgumentParser:
@@ -27,6 +32,18 @@ def register(sub: Any) -> argparse.ArgumentParser:
                         "withdrawals=1, restores=1, no trace replay")
     parser.add_argument("--json", action="store_true", help="print the matrix as JSON")
     parser.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+    cross = parser.add_argument_group("cross-check with the symbolic engine (prove --bounded)")
+    cross.add_argument("--engine", choices=("bmc", "spacer"),
+                       help="cross-check every mutant x scenario x 'always' property: explicit verdicts and shortest "
+                       "counterexample lengths against this engine's, asked to the explicit search's depths")
+    cross.add_argument("--property", action="append", dest="properties", metavar="ID", default=[],
+                       help="only this 'always' property (repeatable)")
+    cross.add_argument("--timeout", type=float, default=60.0, metavar="S", help="seconds per symbolic query (60)")
+    cross.add_argument("--all-cells", action="store_true", help="also ask where both explicit verdicts are HOLDS "
+                       "(to the explicit search's depth; slow)")
+    for name, default in (("attempts", 1), ("withdrawals", 1), ("restores", 1)):
+        cross.add_argument(f"--{name}", type=int, default=default, metavar="N",
+                           help=f"bound for both engines ({default})")
     return parser
 
 
@@ -39,6 +56,10 @@ def run(args: argparse.Namespace) -> int:
         if mid not in MUTANTS:
             raise InputError(f"unknown mutant {mid!r} for --mutant; known: {', '.join(MUTANTS)}")
     progress = None if args.quiet else (lambda line: print(line, file=sys.stderr, flush=True))
+    if args.engine:
+        return _cross_check(args, progress)
+    if args.properties or args.all_cells:
+        raise InputError("--property and --all-cells belong to the cross-check: add --engine bmc|spacer")
     outcomes = kill_matrix(args.mutants or None, fast=args.fast, progress=progress)
     killed = sum(o.killed for o in outcomes)
     if args.json:
@@ -63,3 +84,30 @@ def run(args: argparse.Namespace) -> int:
                 print(f"replay disagreement in {o.mutant.id}: {problem}")
     ok = killed == len(outcomes) and not any(o.replay_problems for o in outcomes)
     return 0 if ok else EXIT_SURVIVOR
+
+
+def _cross_check(args: argparse.Namespace, progress: Callable[[str], None] | None) -> int:
+    """``--engine``: the explicit search against the symbolic engine on every chosen mutant."""
+    from prosecheck.checker.machine import ModelError
+    from prosecheck.crosscheck import ALWAYS, NOT_RUN, UNKNOWN, cross_check
+    from prosecheck.model.environment import Bounds
+    from prosecheck.report.crosscheck import cross_table
+
+    if args.fast:
+        raise InputError("--fast and --engine cannot be combined (the cross-check has its own bounds)")
+    if not args.timeout > 0:
+        raise InputError(f"--timeout must be positive, got {args.timeout:g}")
+    bounds = {"attempts": args.attempts, "withdrawals": args.withdrawals, "restores": args.restores}
+    try:
+        Bounds(**bounds).validate()
+    except ModelError as exc:
+        raise InputError(str(exc)) from None
+    for pid in args.properties:
+        if pid not in ALWAYS:
+            raise InputError(f"--property {pid!r}: not an 'always' property; known: {', '.join(ALWAYS)}")
+    report = cross_check(args.mutants or None, args.engine, args.timeout, bounds, args.all_cells, progress,
+                         args.properties or None)
+    print(json.dumps(report.as_dict(), indent=2) if args.json else cross_table(report))
+    if report.count("DISAGREE"):
+        return EXIT_DISAGREE
+    return EXIT_UNDECIDED if report.count(UNKNOWN) or report.count(NOT_RUN) else 0
