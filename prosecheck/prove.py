@@ -15,7 +15,13 @@ tables with two over-approximations that lift the explicit search's bounds:
   only by their own decrement; the encoding re-chooses them freely before every step, so the
   environment may withdraw, restore and fire the update policy any number of times.
 
-Both only add behaviours, so an invariant PROVED here holds for every bound of these counters;
+* **attempt masks** (``ghost.knr_derived`` and the other masks with one bit per attempt,
+  :data:`ATTEMPT_MASKS`): for a property that reads them and is *projectable* (it holds as soon as
+  it holds on every one-bit projection of the masks, checked by Z3:
+  :func:`~prosecheck.checker.symbolic.masks.projectable`), the encoding tracks one bit of each,
+  for a rigid attempt index chosen freely at the start; the other bits are free when read.
+
+All only add behaviours, so an invariant PROVED here holds for every bound of these counters;
 a violation found here is replayed on the explicit model (:meth:`System.successors`) first with
 the scenario's bounds, then with the largest bounds the model accepts, and counts only if the
 replay reaches a world that breaks the property (else the verdict is UNKNOWN).
@@ -24,15 +30,17 @@ replay reaches a world that breaks the property (else the verdict is UNKNOWN).
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import z3
 
-from prosecheck.checker.expr import compile_py
+from prosecheck.checker.expr import compile_py, refs
 from prosecheck.checker.machine import ModelError
-from prosecheck.checker.symbolic import engines
-from prosecheck.checker.symbolic.encode import Encoding, Rule
+from prosecheck.checker.search import Limits, explore
+from prosecheck.checker.symbolic import engines, houdini
+from prosecheck.checker.symbolic.encode import INDEX, Encoding, Rule
+from prosecheck.checker.symbolic.masks import projectable
 from prosecheck.checker.symbolic.render import describe_invariant
 from prosecheck.checker.system import System, World
 from prosecheck.model.build import bind_property, build_system, options_of
@@ -43,6 +51,15 @@ ATTEMPTS_RANGE = (1, 14)
 HAVOC_COUNTERS = ("withdrawals_left", "restores_left", "policy_left")
 MAX_BOUNDS = {"attempts": 14, "withdrawals": 14, "restores": 14, "policy_triggers": 14}
 NOT_SUPPORTED = "not supported"
+ATTEMPT_MASKS = ("authorized_in_attempt", "check_failed", "knr_derived", "knr_while_withdrawn", "begun_while_withdrawn",
+                 "pc5_secured", "rejected", "by_pruk_id", "relay_refused", "knr_from_superseded", "updated")
+"""Ghost masks with bit n set when something happened in connection attempt n (Nonce_1 = n)."""
+SAMPLE_ATTEMPTS = (1, 2, 3)
+"""Houdini's samples: the scenario's worlds with these attempts bounds (the other bounds its own)."""
+SAMPLE_LIMIT = 200_000
+ENGINES = ("auto", "houdini", *engines.ENGINES)
+AUTO_SPACER_SHARE = 0.25
+"""``--engine auto``: the share of the time-out Spacer gets before Houdini takes the rest."""
 
 
 @dataclass
@@ -71,30 +88,48 @@ def lifted_system(scenario: Scenario) -> tuple[System, dict[str, tuple[int, int]
     return system, {"attempts": ATTEMPTS_RANGE}, havoc
 
 
-def symbolic_system(scenario: Scenario, unbounded: bool = True) -> tuple[System, Encoding]:
-    """The scenario's encoding: with its own bounds, or with the counters lifted (module docstring)."""
+def symbolic_system(scenario: Scenario, unbounded: bool = True, indexed: bool = False) -> tuple[System, Encoding]:
+    """The scenario's encoding: with its own bounds, or with the counters lifted (module docstring),
+    and then optionally with the attempt masks indexed."""
     if not unbounded:
         system = build_system(scenario)
         return system, Encoding(system)
     system, params, havoc = lifted_system(scenario)
-    return system, Encoding(system, params, havoc)
+    masks = [name for name in system.slots if name.rsplit(".", 1)[-1] in ATTEMPT_MASKS] if indexed else []
+    return system, Encoding(system, params, havoc, masks)
 
 
-def assumptions(unbounded: bool) -> list[str]:
+def assumptions(unbounded: bool, indexed: bool = False) -> list[str]:
     if not unbounded:
         return ["the scenario's own bounds (exact encoding of the explicit model)"]
-    return [f"attempts: any bound {ATTEMPTS_RANGE[0]}..{ATTEMPTS_RANGE[1]} (4-bit Nonce_1, 16-bit attempt masks)",
-            "key generations: as many as the attempts make",
-            "withdrawals, restores, update-policy firings: unbounded (budget counters havocked)",
-            "remote UEs and link capacity: the scenario's",
-            "16-bit arithmetic as in the explicit model"]
+    out = [f"attempts: any bound {ATTEMPTS_RANGE[0]}..{ATTEMPTS_RANGE[1]} (4-bit Nonce_1, 16-bit attempt masks)",
+           "key generations: as many as the attempts make",
+           "withdrawals, restores, update-policy firings: unbounded (budget counters havocked)",
+           "remote UEs and link capacity: the scenario's",
+           "16-bit arithmetic as in the explicit model"]
+    if indexed:
+        out.append("attempt masks: one tracked attempt (any of 0..15), the other attempts' bits free when read "
+                   "(the property is projectable: checked by Z3)")
+    return out
 
 
-def prove_scenario(scenario: Scenario, property_ids: Sequence[str] | None = None, engine: str = "spacer",
+def prove_scenario(scenario: Scenario, property_ids: Sequence[str] | None = None, engine: str = "auto",
                    depth: int = 40, timeout: float = 60.0, unbounded: bool = True) -> list[ProofResult]:
     """Every chosen ``always`` property of the scenario, decided by ``engine``."""
     ids = list(property_ids) if property_ids else [p for p in PROPERTIES if PROPERTIES[p].kind == "always"]
-    system, enc = symbolic_system(scenario, unbounded)
+    encodings: dict[bool, tuple[System, Encoding]] = {}
+    samples: dict[bool, list[list[int]]] = {}
+
+    def encoding(indexed: bool) -> tuple[System, Encoding]:
+        if indexed not in encodings:
+            encodings[indexed] = symbolic_system(scenario, unbounded, indexed)
+        return encodings[indexed]
+
+    def sampled(indexed: bool) -> list[list[int]]:
+        if indexed not in samples:
+            samples[indexed] = sample_states(scenario, encoding(indexed)[1], unbounded)
+        return samples[indexed]
+
     bounds = "unbounded (see assumptions)" if unbounded else scenario.bounds.summary()
     out = []
     for pid in ids:
@@ -108,45 +143,118 @@ def prove_scenario(scenario: Scenario, property_ids: Sequence[str] | None = None
         elif not prop.applies(options_of(scenario)):
             base.verdict, base.detail = "n/a", "the property does not apply to this procedure"
         else:
-            base = _prove(scenario, system, enc, prop, engine, depth, timeout, base)
+            base = _prove(scenario, encoding, sampled, prop, engine, depth, timeout, base, unbounded)
         out.append(base)
     return out
 
 
-def _prove(scenario: Scenario, system: System, enc: Encoding, prop: Property, engine: str, depth: int,
-           timeout: float, result: ProofResult) -> ProofResult:
+def sample_states(scenario: Scenario, enc: Encoding, unbounded: bool) -> list[list[int]]:
+    """Reachable worlds of the explicit model as encoded states (Houdini's samples): with the
+    scenario's bounds, or lifted, with 1-3 attempts and every attempt index up to one past them."""
+    out = []
+    for attempts in SAMPLE_ATTEMPTS if unbounded else (scenario.bounds.attempts,):
+        system = build_system(scenario.with_bounds(attempts=attempts))
+        exploration = explore(system, Limits(max_states=SAMPLE_LIMIT))
+        params = [{"attempts": attempts, INDEX: index} for index in range(attempts + 2)] if enc.indexed else \
+            [{"attempts": attempts}]
+        for k in range(exploration.states):
+            world = exploration.worlds[k]
+            out += [enc.values(world, p) for p in params]
+    return out
+
+
+def _prove(scenario: Scenario, encoding: Callable[[bool], tuple[System, Encoding]],
+           sampled: Callable[[bool], list[list[int]]], prop: Property, engine: str, depth: int, timeout: float,
+           result: ProofResult, unbounded: bool) -> ProofResult:
     start = time.perf_counter()
+    system, plain = encoding(False)
     bound = bind_property(system, prop)
     try:
-        good = enc.prop(bound.expr, enc.cur)
+        good = plain.prop(bound.expr, plain.cur)
     except ModelError as exc:
         result.detail = str(exc)
         return result
-    if engine == "spacer":
-        found = engines.spacer(enc, good, timeout)
-        if found.verdict == engines.VIOLATED:
-            trace = engines.bmc(enc, z3.Not(good), depth, max(1.0, timeout - found.seconds))
-            found = trace if trace.verdict == engines.VIOLATED else found
-    elif engine == "kind":
-        found = engines.kind(enc, good, depth, timeout)
-    else:
-        found = engines.bmc(enc, z3.Not(good), depth, timeout)
+    masks = {p for p, name in enumerate(plain.names[: system.link_base]) if name.rsplit(".", 1)[-1] in ATTEMPT_MASKS}
+    reads = {int(name) for scope, name in refs(bound.expr) if scope == "slot"}
+    indexed = unbounded and bool(reads & masks) and projectable(good, plain.cur, masks)
+    enc = encoding(indexed)[1] if indexed else plain
+    if indexed:
+        good = enc.prop(bound.expr, enc.cur)
+        result.assumptions = assumptions(unbounded, indexed)
+    enc = enc.sliced(good)
+
+    found = _decide(enc, good, engine, depth, timeout, lambda: sampled(indexed))
+    if found.verdict == engines.VIOLATED and not found.rules and found.engine == "spacer":
+        trace = engines.bmc(enc, z3.Not(good), depth, max(1.0, timeout - (time.perf_counter() - start)))
+        if trace.verdict == engines.VIOLATED:
+            found = trace
+        else:
+            found = engines.SymbolicResult(found.engine, engines.UNKNOWN, found.seconds,
+                                           detail=f"Spacer: the error is reachable, but BMC found no trace within "
+                                                  f"{depth} steps ({trace.detail}); raise --depth")
+    result.engine = found.engine
     result.verdict, result.detail = found.verdict, found.detail
-    if found.verdict == engines.PROVED and found.invariant is not None:
+    if found.verdict == engines.PROVED and found.invariant is not None and found.engine != "houdini":
         result.invariant = describe_invariant(enc, found.invariant)
+    elif found.verdict == engines.PROVED:
+        result.invariant = found.lines
     if found.verdict == engines.VIOLATED:
         result.trace = [enc.rules[k].name for k in found.rules]
-        result.verdict, result.detail = confirm(scenario, prop, [enc.rules[k] for k in found.rules], enc.system)
-    elif found.verdict == engines.UNKNOWN and engine == "bmc":
-        result.detail = found.detail
+        verdict, detail = confirm(scenario, prop, [enc.rules[k] for k in found.rules], enc.system)
+        result.verdict = verdict
+        result.detail = f"{detail} ({found.detail})" if "not minimised" in found.detail else detail
     result.seconds = time.perf_counter() - start
     return result
 
 
+def _decide(enc: Encoding, good: z3.BoolRef, engine: str, depth: int, timeout: float,
+            samples: Callable[[], list[list[int]]]) -> engines.SymbolicResult:
+    """Run the chosen engine (``auto``: Spacer for a share of the time-out, then Houdini)."""
+    start = time.perf_counter()
+    if engine == "auto":
+        found = engines.spacer(enc, good, timeout * AUTO_SPACER_SHARE)
+        if found.verdict != engines.UNKNOWN:
+            return found
+        note = found.detail
+        found = _houdini(enc, good, samples(), max(1.0, timeout - (time.perf_counter() - start)))
+        if found.verdict == engines.UNKNOWN:
+            found.detail = f"{note}; then {found.detail}"
+        return found
+    if engine == "houdini":
+        return _houdini(enc, good, samples(), timeout)
+    if engine == "spacer":
+        return engines.spacer(enc, good, timeout)
+    if engine == "kind":
+        return engines.kind(enc, good, depth, timeout)
+    return engines.bmc(enc, z3.Not(good), depth, timeout)
+
+
+def _houdini(enc: Encoding, good: z3.BoolRef, samples: list[list[int]], timeout: float) -> engines.SymbolicResult:
+    """Houdini over candidates mined from ``samples``; the property is candidate 0."""
+    start = time.perf_counter()
+    mined = houdini.candidates(enc, samples)
+    lemmas = [good, *[lemma.formula(enc.cur) for lemma in mined]]
+    pruned = houdini.houdini(enc, lemmas, timeout)
+    seconds = time.perf_counter() - start
+    counts = f"{len(samples)} sampled states, {len(mined)} candidate lemmas, {pruned.rounds} rounds"
+    if not pruned.complete:
+        return engines.SymbolicResult("houdini", engines.UNKNOWN, seconds,
+                                      detail=f"Houdini: no answer within {timeout:g} s ({pruned.detail}; {counts})")
+    if 0 not in pruned.alive:
+        return engines.SymbolicResult("houdini", engines.UNKNOWN, seconds,
+                                      detail=f"Houdini: the candidates do not make the property inductive ({counts}, "
+                                             f"{len(pruned.alive)} inductive lemmas left)")
+    needed = houdini.support(enc, lemmas, pruned.alive, 0, max(1.0, timeout - seconds))
+    found = engines.SymbolicResult("houdini", engines.PROVED, time.perf_counter() - start,
+                                   detail=f"Houdini: an inductive invariant of {len(needed)} lemmas ({counts}, "
+                                          f"{len(pruned.alive)} inductive)")
+    found.lines = houdini.describe(enc, lemmas, needed)
+    return found
+
+
 def confirm(scenario: Scenario, prop: Property, rules: Sequence[Rule], symbolic: System) -> tuple[str, str]:
     """Replay a symbolic trace on the explicit model: the scenario's bounds, then the largest."""
-    if not rules:
-        return engines.VIOLATED, "the initial world breaks the property"
+    # (no rules: the initial world itself, checked like any other replayed world)
     for label, candidate in (("the scenario's bounds", scenario),
                              ("raised bounds", scenario.with_bounds(**MAX_BOUNDS))):
         system = build_system(candidate)
@@ -179,4 +287,5 @@ def replay(system: System, symbolic: System, rules: Sequence[Rule]) -> World | N
     return world
 
 
-__all__ = ["ProofResult", "confirm", "lifted_system", "prove_scenario", "replay", "symbolic_system"]
+__all__ = ["ATTEMPT_MASKS", "ENGINES", "ProofResult", "confirm", "lifted_system", "prove_scenario", "replay",
+           "sample_states", "symbolic_system"]

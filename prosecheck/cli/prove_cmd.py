@@ -1,4 +1,4 @@
-"""`prosecheck prove`: invariants proved beyond the scenario's bounds (Spacer, k-induction, BMC)."""
+"""`prosecheck prove`: invariants proved beyond the scenario's bounds (Spacer, Houdini, k-induction, BMC)."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from prosecheck.prove import ProofResult
 
 NAME = "prove"
+ENGINES = ("auto", "houdini", "spacer", "kind", "bmc")  # = prosecheck.prove.ENGINES (not imported: z3 is slow)
 EXIT_UNKNOWN = 10
 """Some property got no verdict (time-out, depth or an unconfirmed counterexample)."""
 
@@ -30,7 +31,7 @@ EXIT_UNKNOWN = 10
 def register(sub: Any) -> argparse.ArgumentParser:
     parser: argparse.ArgumentParser = sub.add_parser(
         NAME,
-        help="prove invariants without the scenario's bounds (Z3 Spacer, k-induction, BMC)",
+        help="prove invariants without the scenario's bounds (Z3 Spacer, Houdini, k-induction, BMC)",
         description="Decide each 'always' property symbolically, from the same compiled rules as the search, "
         "with attempts free in 1..14 and withdrawals, restores and update-policy firings unbounded "
         "(docs/prove.md). PROVED comes with the inductive invariant, VIOLATED with a trace replayed on the "
@@ -39,8 +40,10 @@ def register(sub: Any) -> argparse.ArgumentParser:
     add_scenario_options(parser)
     parser.add_argument("--property", action="append", dest="properties", metavar="ID", default=[],
                         help="only this property (repeatable; 'always' properties are proved)")
-    parser.add_argument("--engine", choices=("spacer", "kind", "bmc"), default="spacer",
-                        help="spacer (default): Horn clauses, invariant; kind: k-induction; bmc: bounded")
+    parser.add_argument("--engine", choices=ENGINES, default="auto",
+                        help="auto (default): spacer for a quarter of the time-out, then houdini; spacer: Horn "
+                        "clauses, invariant; houdini: an inductive subset of lemmas mined from the explicit "
+                        "search's worlds; kind: k-induction; bmc: bounded")
     parser.add_argument("--depth", type=int, default=40, metavar="K",
                         help="steps for bmc, k for k-induction, trace depth after Spacer finds a violation")
     parser.add_argument("--timeout", type=float, default=60.0, metavar="S", help="seconds per property")
@@ -75,18 +78,28 @@ def run(args: argparse.Namespace) -> int:
         if ledger is not None:
             _save(args, ledger, scenario, found)
         if not args.json:
-            print(f"== {scenario.id} ({args.engine}; {found[0].bounds if found else ''})")
-            if found and not args.bounded:
-                print("   assumptions: " + "; ".join(found[0].assumptions))
-            for r in found:
-                print(f"   {r.property:<34} {r.verdict:<13} {r.seconds:7.2f} s  {r.detail}")
-                for line in r.invariant:
-                    print(f"      invariant: {line}")
-                for k, step in enumerate(r.trace, 1):
-                    print(f"      {k:3}. {step}")
+            _print(args, scenario, found)
     if args.json:
         print(json.dumps({"engine": args.engine, "results": [r.as_dict() for r in results]}, indent=2))
     return EXIT_UNKNOWN if any(r.verdict == "UNKNOWN" for r in results) else 0
+
+
+def _print(args: argparse.Namespace, scenario: Scenario, found: list[ProofResult]) -> None:
+    from prosecheck.prove import assumptions
+
+    print(f"== {scenario.id} ({args.engine}; {found[0].bounds if found else ''})")
+    common = assumptions(not args.bounded)
+    if found and not args.bounded:
+        print("   assumptions: " + "; ".join(common))
+    for r in found:
+        print(f"   {r.property:<34} {r.verdict:<13} {r.seconds:7.2f} s  [{r.engine}] {r.detail}")
+        for line in r.assumptions:
+            if line not in common:
+                print(f"      assumption: {line}")
+        for line in r.invariant:
+            print(f"      invariant: {line}")
+        for k, step in enumerate(r.trace, 1):
+            print(f"      {k:3}. {step}")
 
 
 def _save(args: argparse.Namespace, ledger: Ledger, scenario: Scenario, found: list[ProofResult]) -> None:

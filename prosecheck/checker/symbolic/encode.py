@@ -28,10 +28,20 @@ Two sound over-approximations, both opt-in, for proofs beyond the scenario's bou
   decrement then stops bounding anything. Every behaviour for every budget stays possible, so
   an invariant proved here holds for all budgets; a violation found here must be replayed on
   the explicit model before it counts.
+* ``indexed``: ghost masks with one bit per connection attempt, kept as the single bit of a
+  rigid parameter ``opt.index`` (free in 0..15); their other bits are free whenever read
+  (:mod:`.masks`, which also says which properties this can judge).
+
+And one exact reduction: :meth:`Encoding.sliced` keeps only the cone of influence of a property
+(every variable a guard or the property reads, and what their updates read in turn); the
+others never influence a step's enabledness or a kept variable, so the sliced system's
+reachable states are exactly the projections of the full one's.
 """
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 
@@ -39,7 +49,11 @@ import z3
 
 from prosecheck.checker.expr import BITS, Expr, Symbols, refs, to_z3
 from prosecheck.checker.machine import REPLY, CompiledTransition, ModelError
+from prosecheck.checker.symbolic.masks import MASK_BITS, bit_of
 from prosecheck.checker.system import Link, System, World
+
+INDEX = "index"
+"""The rigid parameter of the indexed encoding: the attempt whose bit the masks track."""
 
 
 def bv(term: z3.ExprRef) -> z3.BitVecRef:
@@ -64,15 +78,22 @@ class Rule:
     sends: list[tuple[Link, str, list[Expr]]]
     formula: z3.BoolRef | None = None  # over Encoding.cur, Encoding.nxt and this rule's havoc values
     havoc_vars: list[z3.BitVecRef] = field(default_factory=list)
+    conds: list[z3.BoolRef] = field(default_factory=list)  # over Encoding.cur (and havoc values)
+    updates: dict[int, z3.ExprRef] = field(default_factory=dict)  # position -> new value (others unchanged)
 
 
 class Encoding:
     """State variables, initial condition and one formula per rule; see the module docstring."""
 
     def __init__(self, system: System, params: Mapping[str, tuple[int, int]] | None = None,
-                 havoc: Collection[str] = ()) -> None:
+                 havoc: Collection[str] = (), indexed: Collection[str] = ()) -> None:
         self.system = system
         self.params = dict(params or {})
+        self.indexed = {system.slot(name) for name in indexed}
+        if self.indexed:
+            self.params[INDEX] = (0, MASK_BITS - 1)
+        self._tracked: dict[int, z3.BitVecRef] = {}  # id of a term reading an indexed mask -> its tracked bit
+        self._reading: list[z3.ExprRef] = []  # those terms, kept alive while their ids are in use
         self.messages = sorted(system.message_fields)
         self.msg_id = {name: i + 1 for i, name in enumerate(self.messages)}
         slot_names = {pos: name for name, pos in system.slots.items()}
@@ -92,7 +113,12 @@ class Encoding:
         self.names += [f"opt.{name}" for name in sorted(self.params)]
         self.cur = self.state("")
         self.nxt = self.state("'")
+        self.kept: list[int] = list(range(len(self.names)))  # the positions the rules constrain
+        observed = {ghost for hits in system._observed.values() for ghost, _, _ in hits}
+        if self.indexed & observed:
+            raise ModelError("an observed ghost fact cannot be an indexed attempt mask")
         for rule in self.rules:
+            self._build(rule)
             rule.formula = self._formula(rule)
 
     # -- layout -------------------------------------------------------------------------------
@@ -145,7 +171,9 @@ class Encoding:
     def values(self, world: World, params: Mapping[str, int] | None = None) -> list[int]:
         """The symbolic encoding of a concrete world (havocked slots read as 0)."""
         sys = self.system
-        out = [0 if p in self.havoc_slots else int(world[p]) for p in range(sys.link_base)]
+        index = int((params or {}).get(INDEX, 0))
+        out = [0 if p in self.havoc_slots else (int(world[p]) >> index) & 1 if p in self.indexed else int(world[p])
+               for p in range(sys.link_base)]
         for lk in sys.links:
             queue = world[sys.link_base + lk.index]
             out.append(len(queue))
@@ -162,7 +190,8 @@ class Encoding:
     def world(self, values: list[int]) -> World:
         """The concrete world of a symbolic state (the inverse of :meth:`values`)."""
         sys = self.system
-        items: list = list(values[: sys.link_base])
+        index = values[self.param_pos[INDEX]] if self.indexed else 0
+        items: list = [v << index if p in self.indexed else v for p, v in enumerate(values[: sys.link_base])]
         for lk in sys.links:
             pos = self.link_pos[lk.index]
             queue = []
@@ -174,7 +203,12 @@ class Encoding:
         return tuple(items)
 
     def equals(self, state: list[z3.BitVecRef], values: list[int]) -> z3.BoolRef:
-        return z3.And([v == x for v, x in zip(state, values)])
+        """``state`` holds ``values`` at the kept positions."""
+        return z3.And([state[p] == values[p] for p in self.kept])
+
+    def key(self, state: list[z3.BitVecRef]) -> list[z3.BitVecRef]:
+        """The kept variables of a state (the arguments of Spacer's invariant)."""
+        return [state[p] for p in self.kept]
 
     # -- initial condition and property -----------------------------------------------------------
     def init(self, state: list[z3.BitVecRef]) -> z3.BoolRef:
@@ -191,8 +225,11 @@ class Encoding:
         for p in self.havoc_slots:
             start[p] = z3.BitVecVal(0, BITS)
         params = set(self.param_pos.values())
-        conds = [v == x for k, (v, x) in enumerate(zip(state, start)) if k not in params]
+        kept = set(self.kept)
+        conds = [v == x for k, (v, x) in enumerate(zip(state, start)) if k not in params and k in kept]
         for name, (low, high) in self.params.items():
+            if self.param_pos[name] not in kept:
+                continue
             var = state[self.param_pos[name]]
             conds += [z3.UGE(var, low), z3.ULE(var, high)]
         return z3.And(conds)
@@ -202,7 +239,11 @@ class Encoding:
         for scope, name in refs(expr):
             if scope == "slot" and int(name) in self.havoc_slots:
                 raise ModelError(f"the property reads {self.names[int(name)]}, which the encoding havocs")
-        return truth(to_z3(expr, self._symbols(state, None, None, None, [])))
+        if not self.indexed:
+            return truth(to_z3(expr, self._symbols(state, None, None, None, [])))
+        index = state[self.param_pos[INDEX]]
+        masks = [(state[p], state[p] << index) for p in self.indexed]  # the projection onto bit `index`
+        return z3.substitute(truth(to_z3(expr, self._symbols(state, None, None, None, []))), *masks)
 
     # -- the step ---------------------------------------------------------------------------------
     def _symbols(self, state: list[z3.BitVecRef], head: list[z3.BitVecRef] | None, i: int | None,
@@ -210,10 +251,16 @@ class Encoding:
         sys = self.system
 
         def slot_value(p: int) -> z3.ExprRef:
-            if p in self.havoc_slots:
+            if p in self.havoc_slots or (p in self.indexed and i is not None):
                 var = z3.BitVec(f"havoc.{self.names[p]}.{len(havoc)}", BITS)
                 havoc.append(var)
-                return var
+                if p not in self.indexed:
+                    return var
+                index = state[self.param_pos[INDEX]]
+                read = (var & ~(z3.BitVecVal(1, BITS) << index)) | (state[p] << index)
+                self._tracked[read.get_id()] = state[p]
+                self._reading.append(read)
+                return read
             return state[p]
 
         def symbol(scope: str, name: str) -> z3.ExprRef:
@@ -234,7 +281,8 @@ class Encoding:
 
         return symbol
 
-    def _formula(self, rule: Rule) -> z3.BoolRef:
+    def _build(self, rule: Rule) -> None:
+        """The rule's enabling conditions and updates (``rule.conds``, ``rule.updates``)."""
         sys, cur = self.system, self.cur
         i, tr = rule.instance, rule.transition
         inst = sys.instances[i]
@@ -264,7 +312,9 @@ class Encoding:
                 new[ghost_slot] = z3.If(hit, z3.BitVecVal(1, BITS), new[ghost_slot])
         bound_sym = self._symbols(cur, head, i, tr.event, rule.havoc_vars)
         for ghost_name, expr in tr.ghost:
-            new[sys.group_slot(inst.group, f"ghost.{ghost_name}")] = bv(to_z3(sys.bind(expr, inst.group), bound_sym))
+            pos = sys.group_slot(inst.group, f"ghost.{ghost_name}")
+            value = bv(to_z3(sys.bind(expr, inst.group), bound_sym))
+            new[pos] = bit_of(value, cur[self.param_pos[INDEX]], self._tracked) if pos in self.indexed else value
         new[ctrl] = z3.BitVecVal(tr.target, BITS)
         for k, expr in tr.assign_exprs:
             new[ctrl + 1 + k] = bv(to_z3(expr, sym))
@@ -276,7 +326,36 @@ class Encoding:
             new[pos] = length
             flat = [v for slot in slots for v in slot]
             new[pos + 1: pos + 1 + len(flat)] = flat
-        return z3.And(*conds, *[n == v for n, v in zip(self.nxt, new)])
+        rule.conds = conds
+        rule.updates = {p: v for p, v in enumerate(new) if not z3.eq(v, cur[p])}
+
+    def _formula(self, rule: Rule) -> z3.BoolRef:
+        """Conditions and, at every kept position, next = updated (or unchanged) value."""
+        return z3.And(*rule.conds, *[self.nxt[p] == rule.updates.get(p, self.cur[p]) for p in self.kept])
+
+    # -- the cone of influence ----------------------------------------------------------------------
+    def sliced(self, good: z3.BoolRef) -> Encoding:
+        """This encoding restricted to the cone of influence of ``good`` (module docstring): the
+        same rules (names, conditions), constraining only the kept positions."""
+        position = {v.get_id(): p for p, v in enumerate(self.cur)}
+        wanted = set(_reads(good, position))
+        for rule in self.rules:
+            for cond in rule.conds:
+                wanted |= _reads(cond, position)
+        todo = list(wanted)
+        while todo:
+            p = todo.pop()
+            for rule in self.rules:
+                if p in rule.updates:
+                    for q in _reads(rule.updates[p], position) - wanted:
+                        wanted.add(q)
+                        todo.append(q)
+        out = copy.copy(self)
+        out.kept = sorted(wanted)
+        out.rules = [dataclasses.replace(rule) for rule in self.rules]
+        for rule in out.rules:
+            rule.formula = out._formula(rule)
+        return out
 
     def _queue(self, state: list[z3.BitVecRef], lk: Link) -> tuple[z3.ExprRef, list[list[z3.ExprRef]]]:
         pos, width = self.link_pos[lk.index], 1 + self.width[lk.index]
@@ -294,4 +373,21 @@ class Encoding:
         return z3.Or([self.step(r, cur, nxt, tag) for r in self.rules])
 
 
-__all__ = ["Encoding", "Rule", "bv", "truth"]
+def _reads(term: z3.ExprRef, position: dict[int, int]) -> set[int]:
+    """The state positions (by the ids of their variables) that ``term`` reads."""
+    out: set[int] = set()
+    seen: set[int] = set()
+    todo = [term]
+    while todo:
+        t = todo.pop()
+        if t.get_id() in seen:
+            continue
+        seen.add(t.get_id())
+        if t.get_id() in position:
+            out.add(position[t.get_id()])
+        elif z3.is_app(t):
+            todo.extend(t.children())
+    return out
+
+
+__all__ = ["INDEX", "Encoding", "Rule", "bv", "truth"]

@@ -38,6 +38,7 @@ class SymbolicResult:
     rules: list[int] = field(default_factory=list)  # VIOLATED: index of the rule of each step
     invariant: z3.BoolRef | None = None  # PROVED (spacer): over Encoding.cur
     detail: str = ""
+    lines: list[str] = field(default_factory=list)  # PROVED (houdini): the invariant, already in words
 
 
 def _model_values(model: z3.ModelRef, state: list[z3.BitVecRef]) -> list[int]:
@@ -62,7 +63,7 @@ def _trace(enc: Encoding, model: z3.ModelRef, states: list[list[z3.BitVecRef]]) 
     values: list[list[int]] = []
     for state in states:
         value = _model_values(model, state)
-        if not values or value != values[-1]:  # drop stuttering steps
+        if not values or [value[p] for p in enc.kept] != [values[-1][p] for p in enc.kept]:  # drop stutters
             values.append(value)
     return values, [_which_rule(enc, a, b) for a, b in zip(values, values[1:])]
 
@@ -75,7 +76,7 @@ def _within(enc: Encoding, bad: z3.BoolRef, d: int, timeout: float) -> tuple[z3.
     states = [enc.state(f"@{k}") for k in range(d + 1)]
     solver.add(enc.init(states[0]))
     for k in range(d):
-        stutter = z3.And([a == b for a, b in zip(states[k], states[k + 1])])
+        stutter = z3.And([states[k][p] == states[k + 1][p] for p in enc.kept])
         solver.add(z3.Or(enc.trans(states[k], states[k + 1], str(k)), stutter))
     solver.add(z3.Or([z3.substitute(bad, *zip(enc.cur, s)) for s in states]))
     answer = solver.check()
@@ -167,15 +168,16 @@ def spacer(enc: Encoding, good: z3.BoolRef, timeout: float) -> SymbolicResult:
     fp.set(engine="spacer")
     fp.set("timeout", max(1, int(timeout * 1000)))
     sort = z3.BitVecSort(16)
-    inv = z3.Function("Inv", *([sort] * len(enc.cur)), z3.BoolSort())
+    key = enc.key(enc.cur)
+    inv = z3.Function("Inv", *([sort] * len(key)), z3.BoolSort())
     err = z3.Function("Err", z3.BoolSort())
     havoc = [h for rule in enc.rules for h in rule.havoc_vars]
     fp.declare_var(*enc.cur, *enc.nxt, *havoc)
     fp.register_relation(inv, err)
-    fp.rule(inv(*enc.cur), enc.init(enc.cur), name="initial world")
+    fp.rule(inv(*key), enc.init(enc.cur), name="initial world")
     for rule in enc.rules:
-        fp.rule(inv(*enc.nxt), [inv(*enc.cur), rule.formula], name=rule.name)
-    fp.rule(err(), [inv(*enc.cur), z3.Not(good)], name="property broken")
+        fp.rule(inv(*enc.key(enc.nxt)), [inv(*key), rule.formula], name=rule.name)
+    fp.rule(err(), [inv(*key), z3.Not(good)], name="property broken")
     try:
         answer = fp.query(err())
     except z3.Z3Exception as exc:  # a time-out cancels the query
@@ -185,7 +187,7 @@ def spacer(enc: Encoding, good: z3.BoolRef, timeout: float) -> SymbolicResult:
     seconds = time.perf_counter() - start
     if answer == z3.unsat:
         cover = fp.get_cover_delta(-1, inv)
-        invariant = z3.substitute_vars(cover, *enc.cur)
+        invariant = z3.substitute_vars(cover, *key)
         return SymbolicResult("spacer", PROVED, seconds, invariant=invariant,
                               detail="Spacer found an inductive invariant")
     if answer == z3.sat:

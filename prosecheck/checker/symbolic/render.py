@@ -25,6 +25,14 @@ def describe_invariant(enc: Encoding, formula: z3.ExprRef) -> list[str]:
     return lines
 
 
+def describe_lemmas(enc: Encoding, formulas: list[z3.ExprRef]) -> list[str]:
+    """One line per formula, unsimplified (at most ``MAX_LINES``)."""
+    lines = [_render(enc, f) for f in formulas]
+    if len(lines) > MAX_LINES:
+        lines = lines[:MAX_LINES] + [f"... and {len(lines) - MAX_LINES} more lemmas"]
+    return lines
+
+
 def _render(enc: Encoding, term: z3.ExprRef) -> str:
     if z3.is_not(term):
         return f"not ({_render(enc, term.arg(0))})"
@@ -57,4 +65,4 @@ def _named(enc: Encoding, var: z3.ExprRef, value: z3.ExprRef) -> str | None:
     return None
 
 
-__all__ = ["describe_invariant"]
+__all__ = ["describe_invariant", "describe_lemmas"]
