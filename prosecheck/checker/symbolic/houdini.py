@@ -26,6 +26,7 @@ slot, or that message with one of its few-valued fields fixed):
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -52,9 +53,10 @@ class Lemma:
     right: int | None = None
     values: tuple[int, ...] = ()
     when_same: tuple[int, int] | None = None
+    when_nonzero: tuple[int, ...] = ()  # positions that the guard also requires non-zero
 
     def formula(self, state: Sequence[z3.BitVecRef]) -> z3.BoolRef:
-        guard = [state[p] == c for p, c in self.when]
+        guard = [state[p] == c for p, c in self.when] + [state[p] != 0 for p in self.when_nonzero]
         if self.when_same is not None:
             guard.append(state[self.when_same[0]] == state[self.when_same[1]])
         if self.right is not None:
@@ -64,7 +66,7 @@ class Lemma:
         return z3.Implies(z3.And(guard), fact) if guard else fact
 
     def holds(self, values: Sequence[int]) -> bool:
-        if any(values[p] != c for p, c in self.when):
+        if any(values[p] != c for p, c in self.when) or any(values[p] == 0 for p in self.when_nonzero):
             return True
         if self.when_same is not None and values[self.when_same[0]] != values[self.when_same[1]]:
             return True
@@ -100,17 +102,18 @@ def candidates(enc: Encoding, samples: Iterable[Sequence[int]]) -> list[Lemma]:
         for h in bits:
             if g != h and g not in top_const and h not in top_const and rows_of[g].get(1, set()) <= rows_of[h].get(1, set()):
                 out.append(Lemma(((g, 1),), h, values=(1,)))
-    for when, chosen in _guards(enc, kept, rows_of):
+    for when, nonzero, chosen in _guards(enc, kept, rows_of):
         if not chosen:
             continue
-        guarded = {p for p, _ in when}
+        guarded = {p for p, _ in when} | set(nonzero)
         const, group, few = _facts([p for p in kept if p not in guarded], column, rows_of, chosen)
-        out += [Lemma(when, p, values=(c,)) for p, c in sorted(const.items()) if p not in top_const]
-        out += [Lemma(when, p, values=vs) for p, vs in sorted(few.items()) if top_few.get(p) != vs]
+        found = [Lemma(when, p, values=(c,)) for p, c in sorted(const.items()) if p not in top_const]
+        found += [Lemma(when, p, values=vs) for p, vs in sorted(few.items()) if top_few.get(p) != vs]
         for members in group.values():
             if len({top_group_of.get(p, p) for p in members}) > 1:
-                out += [Lemma(when, members[0], members[k]) for k in range(1, len(members))]
-        out += _attempt_facts(when, chosen, carriers, bits, const, guarded, same_as_index, rows_of, index)
+                found += [Lemma(when, members[0], members[k]) for k in range(1, len(members))]
+        found += _attempt_facts(when, chosen, carriers, bits, const, guarded, same_as_index, rows_of, index)
+        out += [dataclasses.replace(lemma, when_nonzero=nonzero) for lemma in found] if nonzero else found
     return list(dict.fromkeys(out))
 
 
@@ -120,7 +123,7 @@ def _attempt_facts(when: tuple[tuple[int, int], ...], chosen: set[int], carriers
     """``when /\\ x == opt.index -> g == b`` for the tracked bits ``g`` (module docstring)."""
     out = []
     for x in carriers:
-        if x in guarded or x in const:
+        if x in guarded:
             continue
         hit = chosen & same_as_index.get(x, set())
         if not hit or index is None:
@@ -161,21 +164,22 @@ def _facts(positions: Sequence[int], column: dict[int, list[int]], rows_of: dict
 
 
 def _guards(enc: Encoding, kept: Sequence[int], rows_of: dict[int, dict[int, set[int]]]
-            ) -> Iterable[tuple[tuple[tuple[int, int], ...], set[int]]]:
-    """(guard, the rows it selects): control states, link slots' messages, and a message with one
-    of its few-valued fields."""
+            ) -> Iterable[tuple[tuple[tuple[int, int], ...], tuple[int, ...], set[int]]]:
+    """(guard equalities, guard non-zero positions, the rows they select): control states, link
+    slots' messages, and a message with one of its few-valued fields fixed or one of its fields
+    non-zero."""
     kept_set = set(kept)
     for p in kept:
         name = enc.names[p]
         if name.endswith(".state"):
             for c, chosen in sorted(rows_of[p].items()):
-                yield ((p, c),), chosen
+                yield ((p, c),), (), chosen
         elif name.endswith(".msg"):
             fields = [q for q in range(p + 1, len(enc.names)) if enc.names[q].startswith(name[: -len("msg")] + "f")]
             for c, chosen in sorted(rows_of[p].items()):
                 if c == 0:
                     continue
-                yield ((p, c),), chosen
+                yield ((p, c),), (), chosen
                 for q in fields:
                     if q not in kept_set:
                         continue
@@ -183,7 +187,9 @@ def _guards(enc: Encoding, kept: Sequence[int], rows_of: dict[int, dict[int, set
                     values = [(d, rows) for d, rows in values if rows]
                     if 1 < len(values) <= FEW:
                         for d, rows in values:
-                            yield ((p, c), (q, d)), rows
+                            yield ((p, c), (q, d)), (), rows
+                    if len(values) > 2 and values[0][0] == 0:
+                        yield ((p, c),), (q,), chosen - values[0][1]
 
 
 @dataclass
