@@ -39,7 +39,6 @@ from prosecheck.checker.expr import BITS
 from prosecheck.checker.symbolic.encode import INDEX, Encoding, _reads
 from prosecheck.checker.symbolic.render import describe_lemmas
 
-DEBUG = None
 FEW = 3  # a field with at most this many values in a guard's samples may refine the guard
 
 
@@ -214,8 +213,13 @@ def houdini(enc: Encoding, lemmas: Sequence[z3.BoolRef], timeout: float) -> Houd
     rounds = 0
 
     def prune(base: list[z3.BoolRef], watched: Sequence[int], after: Sequence[z3.BoolRef]) -> str | None:
-        """Drop the watched lemmas that ``base`` lets break, until none can; why it stopped early."""
+        """Drop the watched lemmas that ``base`` lets break, until none can; why it stopped early.
+        ``base`` may assume lemmas dropped meanwhile: a state satisfying more lemmas still
+        satisfies the alive ones, so every lemma dropped here is rightly dropped (the outer loop
+        repeats until a whole pass drops nothing)."""
         nonlocal rounds, alive
+        solver = z3.SolverFor("QF_BV")
+        solver.add(*base)
         while True:
             targets = [k for k in watched if k in alive]
             if not targets:
@@ -224,21 +228,17 @@ def houdini(enc: Encoding, lemmas: Sequence[z3.BoolRef], timeout: float) -> Houd
             left = timeout - (time.perf_counter() - start)
             if left <= 0:
                 return "time-out"
-            solver = z3.SolverFor("QF_BV")
             solver.set("timeout", max(1, int(left * 1000)))
-            solver.add(*base, z3.Or([z3.Not(after[k]) for k in targets]))
+            solver.push()
+            solver.add(z3.Or([z3.Not(after[k]) for k in targets]))
             answer = solver.check()
+            model = solver.model() if answer == z3.sat else None
+            solver.pop()
             if answer == z3.unsat:
                 return None
-            if answer == z3.unknown:
+            if model is None:
                 return solver.reason_unknown()
-            model = solver.model()
-            gone = {k for k in targets if z3.is_false(model.eval(after[k], model_completion=True))}
-            if 0 in gone and DEBUG:
-                DEBUG(phase, base, model)
-            alive -= gone
-            if phase == "consecution":
-                return None  # the pre-state assumed lemmas that may now be gone: recheck from a new pass
+            alive -= {k for k in targets if z3.is_false(model.eval(after[k], model_completion=True))}
 
     phase = "initiation"
     stopped = prune([enc.init(enc.cur)], list(range(len(lemmas))), lemmas)
