@@ -95,8 +95,12 @@ def symbolic_system(scenario: Scenario, unbounded: bool = True, indexed: bool = 
         system = build_system(scenario)
         return system, Encoding(system)
     system, params, havoc = lifted_system(scenario)
-    masks = [name for name in system.slots if name.rsplit(".", 1)[-1] in ATTEMPT_MASKS] if indexed else []
-    return system, Encoding(system, params, havoc, masks)
+    return system, Encoding(system, params, havoc, attempt_masks(system) if indexed else [])
+
+
+def attempt_masks(system: System) -> list[str]:
+    """The names of the world slots that hold attempt masks (:data:`ATTEMPT_MASKS`)."""
+    return [name for name in system.slots if name.rsplit(".", 1)[-1] in ATTEMPT_MASKS]
 
 
 def assumptions(unbounded: bool, indexed: bool = False) -> list[str]:
@@ -174,7 +178,7 @@ def _prove(scenario: Scenario, encoding: Callable[[bool], tuple[System, Encoding
     except ModelError as exc:
         result.detail = str(exc)
         return result
-    masks = {p for p, name in enumerate(plain.names[: system.link_base]) if name.rsplit(".", 1)[-1] in ATTEMPT_MASKS}
+    masks = {system.slots[name] for name in attempt_masks(system)}
     reads = {int(name) for scope, name in refs(bound.expr) if scope == "slot"}
     indexed = unbounded and bool(reads & masks) and projectable(good, plain.cur, masks)
     enc = encoding(indexed)[1] if indexed else plain
@@ -194,10 +198,8 @@ def _prove(scenario: Scenario, encoding: Callable[[bool], tuple[System, Encoding
                                                   f"{depth} steps ({trace.detail}); raise --depth")
     result.engine = found.engine
     result.verdict, result.detail = found.verdict, found.detail
-    if found.verdict == engines.PROVED and found.invariant is not None and found.engine != "houdini":
-        result.invariant = describe_invariant(enc, found.invariant)
-    elif found.verdict == engines.PROVED:
-        result.invariant = found.lines
+    if found.verdict == engines.PROVED:
+        result.invariant = found.lines if found.invariant is None else describe_invariant(enc, found.invariant)
     if found.verdict == engines.VIOLATED:
         result.trace = [enc.rules[k].name for k in found.rules]
         verdict, detail = confirm(scenario, prop, [enc.rules[k] for k in found.rules], enc.system)
@@ -234,9 +236,11 @@ def _houdini(enc: Encoding, good: z3.BoolRef, samples: list[list[int]], timeout:
     start = time.perf_counter()
     mined = houdini.candidates(enc, samples)
     lemmas = [good, *[lemma.formula(enc.cur) for lemma in mined]]
-    pruned = houdini.houdini(enc, lemmas, timeout)
+    mining = time.perf_counter() - start
+    pruned = houdini.houdini(enc, lemmas, max(1.0, timeout - mining))
     seconds = time.perf_counter() - start
-    counts = f"{len(samples)} sampled states, {len(mined)} candidate lemmas, {pruned.rounds} rounds"
+    counts = (f"{len(samples)} sampled states, {len(mined)} candidate lemmas ({mining:.0f} s), "
+              f"{pruned.rounds} rounds ({pruned.seconds:.0f} s)")
     if not pruned.complete:
         return engines.SymbolicResult("houdini", engines.UNKNOWN, seconds,
                                       detail=f"Houdini: no answer within {timeout:g} s ({pruned.detail}; {counts})")
@@ -245,9 +249,10 @@ def _houdini(enc: Encoding, good: z3.BoolRef, samples: list[list[int]], timeout:
                                       detail=f"Houdini: the candidates do not make the property inductive ({counts}, "
                                              f"{len(pruned.alive)} inductive lemmas left)")
     needed = houdini.support(enc, lemmas, pruned.alive, 0, max(1.0, timeout - seconds))
+    closing = time.perf_counter() - start - seconds
     found = engines.SymbolicResult("houdini", engines.PROVED, time.perf_counter() - start,
                                    detail=f"Houdini: an inductive invariant of {len(needed)} lemmas ({counts}, "
-                                          f"{len(pruned.alive)} inductive)")
+                                          f"{len(pruned.alive)} inductive; support {closing:.0f} s)")
     found.lines = houdini.describe(enc, lemmas, needed)
     return found
 
@@ -287,5 +292,5 @@ def replay(system: System, symbolic: System, rules: Sequence[Rule]) -> World | N
     return world
 
 
-__all__ = ["ATTEMPT_MASKS", "ENGINES", "ProofResult", "confirm", "lifted_system", "prove_scenario", "replay",
-           "sample_states", "symbolic_system"]
+__all__ = ["ATTEMPT_MASKS", "ENGINES", "ProofResult", "attempt_masks", "confirm", "lifted_system", "prove_scenario",
+           "replay", "sample_states", "symbolic_system"]

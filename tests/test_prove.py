@@ -157,6 +157,13 @@ def test_prove_cli(capsys: pytest.CaptureFixture[str]) -> None:
     assert "PROVED" in out and "invariant: ghost.relay_learned_key == 0" in out
 
 
+def test_the_cli_offers_every_engine() -> None:
+    """``prove_cmd`` lists the engines itself (importing z3 would slow every command's start)."""
+    from prosecheck import prove
+    from prosecheck.cli import prove_cmd
+    assert prove_cmd.ENGINES == prove.ENGINES
+
+
 @pytest.mark.parametrize("argv, message", [
     (["prove", "nosuch"], "unknown scenario 'nosuch'"),
     (["prove", "m200", "--depth", "-1"], "--depth must be a non-negative integer"),

@@ -114,6 +114,7 @@ class Encoding:
         self.cur = self.state("")
         self.nxt = self.state("'")
         self.kept: list[int] = list(range(len(self.names)))  # the positions the rules constrain
+        self._position: dict[int, int] | None = None  # variable id -> position (built by reads)
         observed = {ghost for hits in system._observed.values() for ghost, _, _ in hits}
         if self.indexed & observed:
             raise ModelError("an observed ghost fact cannot be an indexed attempt mask")
@@ -337,17 +338,16 @@ class Encoding:
     def sliced(self, good: z3.BoolRef) -> Encoding:
         """This encoding restricted to the cone of influence of ``good`` (module docstring): the
         same rules (names, conditions), constraining only the kept positions."""
-        position = {v.get_id(): p for p, v in enumerate(self.cur)}
-        wanted = set(_reads(good, position))
+        wanted = self.reads(good)
         for rule in self.rules:
             for cond in rule.conds:
-                wanted |= _reads(cond, position)
+                wanted |= self.reads(cond)
         todo = list(wanted)
         while todo:
             p = todo.pop()
             for rule in self.rules:
                 if p in rule.updates:
-                    for q in _reads(rule.updates[p], position) - wanted:
+                    for q in self.reads(rule.updates[p]) - wanted:
                         wanted.add(q)
                         todo.append(q)
         out = copy.copy(self)
@@ -371,6 +371,12 @@ class Encoding:
 
     def trans(self, cur: list[z3.BitVecRef], nxt: list[z3.BitVecRef], tag: str = "") -> z3.BoolRef:
         return z3.Or([self.step(r, cur, nxt, tag) for r in self.rules])
+
+    def reads(self, term: z3.ExprRef) -> set[int]:
+        """The positions of the current-state variables that ``term`` reads."""
+        if self._position is None:
+            self._position = {v.get_id(): p for p, v in enumerate(self.cur)}
+        return _reads(term, self._position)
 
 
 def _reads(term: z3.ExprRef, position: dict[int, int]) -> set[int]:

@@ -36,7 +36,7 @@ from operator import itemgetter
 import z3
 
 from prosecheck.checker.expr import BITS
-from prosecheck.checker.symbolic.encode import INDEX, Encoding, _reads
+from prosecheck.checker.symbolic.encode import INDEX, Encoding
 from prosecheck.checker.symbolic.render import describe_lemmas
 
 FEW = 3  # a field with at most this many values in a guard's samples may refine the guard
@@ -141,7 +141,10 @@ def _attempt_facts(when: tuple[tuple[int, int], ...], chosen: set[int], carriers
 def _facts(positions: Sequence[int], column: dict[int, list[int]], rows_of: dict[int, dict[int, set[int]]],
            chosen: set[int]) -> tuple[dict[int, int], dict[tuple[int, ...], list[int]], dict[int, tuple[int, ...]]]:
     """The positions constant over the chosen rows, the groups of equal non-constant ones, and the
-    few-valued ones (2 to ``FEW + 1`` values) with their values."""
+    few-valued ones (2 to ``FEW + 1`` values) with their values. To keep the candidate count
+    down, few-valued facts are looked for only when the position has at most 64 values in all the
+    samples or the rows are fewer than 64 (a heuristic: it decides which candidates exist, never
+    whether a proof is sound)."""
     ordered = sorted(chosen)
     first = ordered[0]
     pick = itemgetter(*ordered) if len(ordered) > 1 else (lambda col: (col[first],))
@@ -203,13 +206,13 @@ class HoudiniResult:
 def houdini(enc: Encoding, lemmas: Sequence[z3.BoolRef], timeout: float) -> HoudiniResult:
     """Prune ``lemmas`` (formulas over ``enc.cur``) to their largest inductive subset containing
     the initial states. Consecution is checked rule by rule, and only for the lemmas that read a
-    variable the rule changes; each query is a fresh bit-blasting solver (faster here than an
-    incremental one with assumption literals)."""
+    variable the rule changes (the others keep their value); one incremental QF_BV solver per rule
+    and pass holds the alive lemmas and the step, and each round asks it for a step that breaks
+    one of the watched lemmas."""
     start = time.perf_counter()
     alive = set(range(len(lemmas)))
-    position = {v.get_id(): p for p, v in enumerate(enc.cur)}
-    reads = [_reads(f, position) for f in lemmas]
-    primed = [z3.substitute(f, *zip(enc.cur, enc.nxt)) for f in lemmas]
+    reads = [enc.reads(f) for f in lemmas]
+    primed = _primed(enc, lemmas)
     rounds = 0
 
     def prune(base: list[z3.BoolRef], watched: Sequence[int], after: Sequence[z3.BoolRef]) -> str | None:
@@ -260,35 +263,54 @@ def houdini(enc: Encoding, lemmas: Sequence[z3.BoolRef], timeout: float) -> Houd
 
 
 def support(enc: Encoding, lemmas: Sequence[z3.BoolRef], alive: Sequence[int], goal: int, timeout: float) -> list[int]:
-    """A subset of the inductive ``alive`` lemmas that is inductive too and contains ``goal``: the
-    closure of unsat cores (which lemmas keep ``goal``, then each of those, true after a step).
-    The whole of ``alive`` when time runs out."""
+    """A subset of the inductive ``alive`` lemmas that is inductive too and contains ``goal``.
+
+    Starting from ``{goal}``, each rule's solver (the alive lemmas behind switch literals, and the
+    step) is asked for a step that breaks one of the needed lemmas the rule can change; the
+    answer is unsat (``alive`` is inductive), and its unsat core names the lemmas that were
+    needed for it, which join the set. At the fixpoint every needed lemma that a rule can change
+    follows from needed lemmas, and the others keep their value: the set is inductive, and it
+    holds initially because all of ``alive`` does. The whole of ``alive`` when time runs out."""
     start = time.perf_counter()
-    solver = z3.SolverFor("QF_BV")
+    reads = {k: enc.reads(lemmas[k]) for k in alive}
+    primed = dict(zip(alive, _primed(enc, [lemmas[k] for k in alive])))
     switches = {k: z3.Bool(f"support!{k}") for k in alive}
-    for k in alive:
-        solver.add(z3.Implies(switches[k], lemmas[k]))
-    solver.add(enc.trans(enc.cur, enc.nxt))
     by_switch = {str(s): k for k, s in switches.items()}
-    needed, todo = {goal}, [goal]
-    while todo:
-        left = timeout - (time.perf_counter() - start)
-        if left <= 0:
-            return list(alive)
-        k = todo.pop()
-        solver.set("timeout", max(1, int(left * 1000)))
-        solver.push()
-        solver.add(z3.Not(z3.substitute(lemmas[k], *zip(enc.cur, enc.nxt))))
-        answer = solver.check(list(switches.values()))
-        core = [by_switch[str(s)] for s in solver.unsat_core()] if answer == z3.unsat else None
-        solver.pop()
-        if core is None:
-            return list(alive)
-        for j in core:
-            if j not in needed:
-                needed.add(j)
-                todo.append(j)
+    kept = set(enc.kept)
+    checked: list[set[int]] = [set() for _ in enc.rules]
+    needed = {goal}
+    grew = True
+    while grew:
+        grew = False
+        for r, rule in enumerate(enc.rules):
+            writes = set(rule.updates) & kept
+            solver = None
+            while targets := sorted(k for k in needed - checked[r] if reads[k] & writes):
+                left = timeout - (time.perf_counter() - start)
+                if left <= 0:
+                    return list(alive)
+                if solver is None:
+                    solver = z3.SolverFor("QF_BV")
+                    solver.add(*[z3.Implies(switches[k], lemmas[k]) for k in alive])
+                    solver.add(enc.step(rule, enc.cur, enc.nxt))
+                solver.set("timeout", max(1, int(left * 1000)))
+                solver.push()
+                solver.add(z3.Or([z3.Not(primed[k]) for k in targets]))
+                answer = solver.check(list(switches.values()))
+                core = {by_switch[str(s)] for s in solver.unsat_core()} if answer == z3.unsat else None
+                solver.pop()
+                if core is None:
+                    return list(alive)
+                checked[r] |= set(targets)
+                if core - needed:
+                    needed |= core
+                    grew = True
     return sorted(needed)
+
+
+def _primed(enc: Encoding, lemmas: Sequence[z3.BoolRef]) -> list[z3.BoolRef]:
+    """The lemmas over the next state."""
+    return [z3.substitute(f, *zip(enc.cur, enc.nxt)) for f in lemmas]
 
 
 def describe(enc: Encoding, lemmas: Sequence[z3.BoolRef], chosen: Sequence[int]) -> list[str]:

@@ -19,18 +19,19 @@ def describe_invariant(enc: Encoding, formula: z3.ExprRef) -> list[str]:
     """One line per top-level conjunct, with states and messages by name (at most ``MAX_LINES``)."""
     simple = z3.simplify(formula)
     parts = list(simple.children()) if z3.is_and(simple) else [simple]
-    lines = [_render(enc, p) for p in parts]
-    if len(lines) > MAX_LINES:
-        lines = lines[:MAX_LINES] + [f"... and {len(lines) - MAX_LINES} more conjuncts"]
-    return lines
+    return _capped([_render(enc, p) for p in parts], "conjuncts")
 
 
 def describe_lemmas(enc: Encoding, formulas: list[z3.ExprRef]) -> list[str]:
     """One line per formula, unsimplified (at most ``MAX_LINES``)."""
-    lines = [_render(enc, f) for f in formulas]
-    if len(lines) > MAX_LINES:
-        lines = lines[:MAX_LINES] + [f"... and {len(lines) - MAX_LINES} more lemmas"]
-    return lines
+    return _capped([_render(enc, f) for f in formulas], "lemmas")
+
+
+def _capped(lines: list[str], noun: str) -> list[str]:
+    """The first ``MAX_LINES`` lines and a count of the rest."""
+    if len(lines) <= MAX_LINES:
+        return lines
+    return lines[:MAX_LINES] + [f"... and {len(lines) - MAX_LINES} more {noun}"]
 
 
 def _render(enc: Encoding, term: z3.ExprRef) -> str:
