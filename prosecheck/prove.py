@@ -54,6 +54,7 @@ NOT_SUPPORTED = "not supported"
 ATTEMPT_MASKS = ("authorized_in_attempt", "check_failed", "knr_derived", "knr_while_withdrawn", "begun_while_withdrawn",
                  "pc5_secured", "rejected", "by_pruk_id", "relay_refused", "knr_from_superseded", "updated")
 """Ghost masks with bit n set when something happened in connection attempt n (Nonce_1 = n)."""
+Progress = Callable[[str], None]
 SAMPLE_ATTEMPTS = (1, 2, 3)
 """Houdini's samples: the scenario's worlds with these attempts bounds (the other bounds its own)."""
 SAMPLE_LIMIT = 200_000
@@ -118,8 +119,10 @@ def assumptions(unbounded: bool, indexed: bool = False) -> list[str]:
 
 
 def prove_scenario(scenario: Scenario, property_ids: Sequence[str] | None = None, engine: str = "auto",
-                   depth: int = 40, timeout: float = 60.0, unbounded: bool = True) -> list[ProofResult]:
-    """Every chosen ``always`` property of the scenario, decided by ``engine``."""
+                   depth: int = 40, timeout: float = 60.0, unbounded: bool = True,
+                   progress: Progress | None = None) -> list[ProofResult]:
+    """Every chosen ``always`` property of the scenario, decided by ``engine``; ``progress`` gets a
+    line now and then on long runs (Houdini's phases)."""
     ids = list(property_ids) if property_ids else [p for p in PROPERTIES if PROPERTIES[p].kind == "always"]
     encodings: dict[bool, tuple[System, Encoding]] = {}
     samples: dict[bool, list[list[int]]] = {}
@@ -147,7 +150,8 @@ def prove_scenario(scenario: Scenario, property_ids: Sequence[str] | None = None
         elif not prop.applies(options_of(scenario)):
             base.verdict, base.detail = "n/a", "the property does not apply to this procedure"
         else:
-            base = _prove(scenario, encoding, sampled, prop, engine, depth, timeout, base, unbounded)
+            note = None if progress is None else (lambda line, pid=pid: progress(f"[{scenario.id} {pid}] {line}"))
+            base = _prove(scenario, encoding, sampled, prop, engine, depth, timeout, base, unbounded, note)
         out.append(base)
     return out
 
@@ -169,7 +173,7 @@ def sample_states(scenario: Scenario, enc: Encoding, unbounded: bool) -> list[li
 
 def _prove(scenario: Scenario, encoding: Callable[[bool], tuple[System, Encoding]],
            sampled: Callable[[bool], list[list[int]]], prop: Property, engine: str, depth: int, timeout: float,
-           result: ProofResult, unbounded: bool) -> ProofResult:
+           result: ProofResult, unbounded: bool, progress: Progress | None = None) -> ProofResult:
     start = time.perf_counter()
     system, plain = encoding(False)
     bound = bind_property(system, prop)
@@ -187,7 +191,7 @@ def _prove(scenario: Scenario, encoding: Callable[[bool], tuple[System, Encoding
         result.assumptions = assumptions(unbounded, indexed)
     enc = enc.sliced(good)
 
-    found = _decide(enc, good, engine, depth, timeout, lambda: sampled(indexed))
+    found = _decide(enc, good, engine, depth, timeout, lambda: sampled(indexed), progress)
     if found.verdict == engines.VIOLATED and not found.rules and found.engine == "spacer":
         trace = engines.bmc(enc, z3.Not(good), depth, max(1.0, timeout - (time.perf_counter() - start)))
         if trace.verdict == engines.VIOLATED:
@@ -210,7 +214,7 @@ def _prove(scenario: Scenario, encoding: Callable[[bool], tuple[System, Encoding
 
 
 def _decide(enc: Encoding, good: z3.BoolRef, engine: str, depth: int, timeout: float,
-            samples: Callable[[], list[list[int]]]) -> engines.SymbolicResult:
+            samples: Callable[[], list[list[int]]], progress: Progress | None = None) -> engines.SymbolicResult:
     """Run the chosen engine (``auto``: Spacer for a share of the time-out, then Houdini)."""
     start = time.perf_counter()
     if engine == "auto":
@@ -218,12 +222,14 @@ def _decide(enc: Encoding, good: z3.BoolRef, engine: str, depth: int, timeout: f
         if found.verdict != engines.UNKNOWN:
             return found
         note = found.detail
-        found = _houdini(enc, good, samples(), max(1.0, timeout - (time.perf_counter() - start)))
+        if progress is not None:
+            progress(f"Spacer: no answer in {found.seconds:.0f} s; Houdini next")
+        found = _houdini(enc, good, samples(), max(1.0, timeout - (time.perf_counter() - start)), progress)
         if found.verdict == engines.UNKNOWN:
             found.detail = f"{note}; then {found.detail}"
         return found
     if engine == "houdini":
-        return _houdini(enc, good, samples(), timeout)
+        return _houdini(enc, good, samples(), timeout, progress)
     if engine == "spacer":
         return engines.spacer(enc, good, timeout)
     if engine == "kind":
@@ -231,23 +237,28 @@ def _decide(enc: Encoding, good: z3.BoolRef, engine: str, depth: int, timeout: f
     return engines.bmc(enc, z3.Not(good), depth, timeout)
 
 
-def _houdini(enc: Encoding, good: z3.BoolRef, samples: list[list[int]], timeout: float) -> engines.SymbolicResult:
+def _houdini(enc: Encoding, good: z3.BoolRef, samples: list[list[int]], timeout: float,
+             progress: Progress | None = None) -> engines.SymbolicResult:
     """Houdini over candidates mined from ``samples``; the property is candidate 0."""
     start = time.perf_counter()
     mined = houdini.candidates(enc, samples)
     lemmas = [good, *[lemma.formula(enc.cur) for lemma in mined]]
     mining = time.perf_counter() - start
-    pruned = houdini.houdini(enc, lemmas, max(1.0, timeout - mining))
+    if progress is not None:
+        progress(f"Houdini: {len(mined)} candidate lemmas from {len(samples)} sampled states ({mining:.0f} s)")
+    pruned = houdini.houdini(enc, lemmas, max(1.0, timeout - mining), progress, goal=0)
     seconds = time.perf_counter() - start
     counts = (f"{len(samples)} sampled states, {len(mined)} candidate lemmas ({mining:.0f} s), "
               f"{pruned.rounds} rounds ({pruned.seconds:.0f} s)")
-    if not pruned.complete:
+    if not pruned.complete and 0 in pruned.alive:
         return engines.SymbolicResult("houdini", engines.UNKNOWN, seconds,
                                       detail=f"Houdini: no answer within {timeout:g} s ({pruned.detail}; {counts})")
     if 0 not in pruned.alive:
         return engines.SymbolicResult("houdini", engines.UNKNOWN, seconds,
-                                      detail=f"Houdini: the candidates do not make the property inductive ({counts}, "
-                                             f"{len(pruned.alive)} inductive lemmas left)")
+                                      detail=f"Houdini: the candidates do not make the property inductive ({counts}; "
+                                             f"{len(pruned.alive)} lemmas alive when it was dropped)")
+    if progress is not None:
+        progress(f"Houdini: the property is inductive with {len(pruned.alive)} lemmas; picking its support")
     needed = houdini.support(enc, lemmas, pruned.alive, 0, max(1.0, timeout - seconds))
     closing = time.perf_counter() - start - seconds
     found = engines.SymbolicResult("houdini", engines.PROVED, time.perf_counter() - start,

@@ -113,11 +113,17 @@ def test_houdini_finds_the_strengthening_of_a_non_inductive_invariant() -> None:
     mined = houdini.candidates(enc, samples)
     assert all(lemma.holds(s) for lemma in mined for s in samples)
     lemmas = [good, *[lemma.formula(enc.cur) for lemma in mined]]
-    pruned = houdini.houdini(enc, lemmas, 120)
+    heard: list[str] = []
+    pruned = houdini.houdini(enc, lemmas, 120, heard.append, goal=0)
     assert pruned.complete and 0 in pruned.alive
+    assert heard[0].startswith("Houdini initiation:") and any("pass 1, rule" in line for line in heard)
     needed = houdini.support(enc, lemmas, pruned.alive, 0, 120)
     assert 0 in needed and len(needed) > 1  # the property alone is not inductive
-    check = z3.SolverFor("QF_BV")  # the support is inductive by itself
+    assert len(needed) < len(pruned.alive)  # and the support is smaller than what survived
+    check = z3.SolverFor("QF_BV")  # the support holds initially and is inductive by itself
+    check.add(enc.init(enc.cur), z3.Not(z3.And([lemmas[k] for k in needed])))
+    assert check.check() == z3.unsat
+    check = z3.SolverFor("QF_BV")
     check.add(*[lemmas[k] for k in needed], enc.trans(enc.cur, enc.nxt),
               z3.Not(z3.And([z3.substitute(lemmas[k], *zip(enc.cur, enc.nxt)) for k in needed])))
     assert check.check() == z3.unsat
@@ -132,6 +138,9 @@ def test_houdini_with_weak_candidates_says_unknown_never_violated() -> None:
     lemmas = [good, *[lemma.formula(enc.cur) for lemma in houdini.candidates(enc, samples[:1])]]
     pruned = houdini.houdini(enc, lemmas, 120)
     assert pruned.complete and 0 not in pruned.alive
+    early = houdini.houdini(enc, lemmas, 120, goal=0)  # with a goal, the search stops once it falls
+    assert not early.complete and 0 not in early.alive and "goal was dropped" in early.detail
+    assert early.rounds <= pruned.rounds
 
 
 def test_every_attempt_mask_is_a_ghost_fact() -> None:

@@ -50,6 +50,7 @@ def register(sub: Any) -> argparse.ArgumentParser:
     parser.add_argument("--bounded", action="store_true",
                         help="keep the scenario's bounds (the exact encoding of the explicit model)")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    parser.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     parser.add_argument("--save", action="store_true",
                         help="record each PROVED result, with its fingerprint, in the proof ledger that 'check' "
                         "reads; remove entries that are no longer PROVED (written after each scenario)")
@@ -72,8 +73,10 @@ def run(args: argparse.Namespace) -> int:
     properties = properties_of(args)
     ledger = load_ledger(args, create=True) if args.save else None
     results = []
+    progress = None if args.quiet else (lambda line: print(line, file=sys.stderr, flush=True))
     for scenario in scenarios:
-        found = prove_scenario(scenario, properties, args.engine, args.depth, args.timeout, not args.bounded)
+        found = prove_scenario(scenario, properties, args.engine, args.depth, args.timeout, not args.bounded,
+                               progress)
         results += found
         if ledger is not None:
             _save(args, ledger, scenario, found)

@@ -29,7 +29,7 @@ from __future__ import annotations
 import dataclasses
 import time
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from operator import itemgetter
 
@@ -40,6 +40,7 @@ from prosecheck.checker.symbolic.encode import INDEX, Encoding
 from prosecheck.checker.symbolic.render import describe_lemmas
 
 FEW = 3  # a field with at most this many values in a guard's samples may refine the guard
+PROGRESS_EVERY = 30.0  # seconds between Houdini's progress lines within a pass
 
 
 @dataclass(frozen=True)
@@ -203,13 +204,16 @@ class HoudiniResult:
     detail: str = ""
 
 
-def houdini(enc: Encoding, lemmas: Sequence[z3.BoolRef], timeout: float) -> HoudiniResult:
+def houdini(enc: Encoding, lemmas: Sequence[z3.BoolRef], timeout: float,
+            progress: Callable[[str], None] | None = None, goal: int | None = None) -> HoudiniResult:
     """Prune ``lemmas`` (formulas over ``enc.cur``) to their largest inductive subset containing
     the initial states. Consecution is checked rule by rule, and only for the lemmas that read a
     variable the rule changes (the others keep their value); one incremental QF_BV solver per rule
     and pass holds the alive lemmas and the step, and each round asks it for a step that breaks
-    one of the watched lemmas."""
+    one of the watched lemmas. ``progress`` hears about each pass and, within one, every
+    ``PROGRESS_EVERY`` seconds. Once the ``goal`` lemma is dropped the search stops (incomplete)."""
     start = time.perf_counter()
+    last_report = start
     alive = set(range(len(lemmas)))
     reads = [enc.reads(f) for f in lemmas]
     primed = _primed(enc, lemmas)
@@ -242,21 +246,37 @@ def houdini(enc: Encoding, lemmas: Sequence[z3.BoolRef], timeout: float) -> Houd
             if model is None:
                 return solver.reason_unknown()
             alive -= {k for k in targets if z3.is_false(model.eval(after[k], model_completion=True))}
+            report()
 
-    phase = "initiation"
+    def report(force: bool = False) -> None:
+        nonlocal last_report
+        now = time.perf_counter()
+        if progress is not None and (force or now - last_report >= PROGRESS_EVERY):
+            last_report = now
+            where = f"pass {passes}, rule {rule_no} of {len(enc.rules)}" if phase == "consecution" else phase
+            progress(f"Houdini {where}: {len(alive)} of {len(lemmas)} lemmas alive, {rounds} rounds, "
+                     f"{now - start:.0f} s")
+
+    phase, passes, rule_no = "initiation", 0, 0
     stopped = prune([enc.init(enc.cur)], list(range(len(lemmas))), lemmas)
+    report(force=True)
     phase = "consecution"
     changed = True
     while stopped is None and changed:
         changed = False
-        for rule in enc.rules:
+        passes += 1
+        for rule_no in range(1, len(enc.rules) + 1):  # (report() reads rule_no)
+            rule = enc.rules[rule_no - 1]
             writes = set(rule.updates) & set(enc.kept)
             watched = [k for k in sorted(alive) if reads[k] & writes]
             before = len(alive)
             stopped = prune([*[lemmas[k] for k in sorted(alive)], enc.step(rule, enc.cur, enc.nxt)], watched, primed)
+            if stopped is None and goal is not None and goal not in alive:
+                stopped = "the goal was dropped"
             if stopped is not None:
                 break
             changed = changed or len(alive) < before
+        report(force=True)
     if stopped is not None:
         return HoudiniResult(sorted(alive), rounds, time.perf_counter() - start, False, f"{phase}: {stopped}")
     return HoudiniResult(sorted(alive), rounds, time.perf_counter() - start, True)
