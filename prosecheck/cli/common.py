@@ -194,6 +194,11 @@ def progress_printer(scenario_id: str) -> Callable[[int, int, int, float], None]
     return report
 
 
+def line_printer(quiet: bool) -> Callable[[str], None] | None:
+    """A callback printing progress lines on stderr, or None under ``--quiet``."""
+    return None if quiet else (lambda line: print(line, file=sys.stderr, flush=True))
+
+
 __all__ = ["BOUND_FLAGS", "EXIT_INPUT", "InputError", "add_ledger_option", "add_limit_options", "add_parallel_options",
            "add_scenario_options", "apply_ledger", "ledger_path", "load_ledger", "parallel_session",
-           "limits_of", "progress_printer", "properties_of", "scenarios_of"]
+           "limits_of", "line_printer", "progress_printer", "properties_of", "scenarios_of"]

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from collections.abc import Callable
 from typing import Any
 
-from prosecheck.cli.common import InputError
+from prosecheck.cli.common import InputError, line_printer
 
 NAME = "mutants"
 EXIT_SURVIVOR = 15
@@ -55,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
     for mid in args.mutants:
         if mid not in MUTANTS:
             raise InputError(f"unknown mutant {mid!r} for --mutant; known: {', '.join(MUTANTS)}")
-    progress = None if args.quiet else (lambda line: print(line, file=sys.stderr, flush=True))
+    progress = line_printer(args.quiet)
     if args.engine:
         return _cross_check(args, progress)
     if args.properties or args.all_cells:

@@ -12,6 +12,7 @@ from prosecheck.cli.common import (
     add_ledger_option,
     add_scenario_options,
     ledger_path,
+    line_printer,
     load_ledger,
     properties_of,
     scenarios_of,
@@ -73,7 +74,7 @@ def run(args: argparse.Namespace) -> int:
     properties = properties_of(args)
     ledger = load_ledger(args, create=True) if args.save else None
     results = []
-    progress = None if args.quiet else (lambda line: print(line, file=sys.stderr, flush=True))
+    progress = line_printer(args.quiet)
     for scenario in scenarios:
         found = prove_scenario(scenario, properties, args.engine, args.depth, args.timeout, not args.bounded,
                                progress)
