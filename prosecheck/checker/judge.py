@@ -29,13 +29,9 @@ class Judgement:
 
 
 def valuations(expr_slots: list[int], exploration: Exploration) -> dict[tuple[int, ...], int]:
-    """Each distinct tuple of slot values, mapped to the first world index showing it."""
-    table: dict[tuple[int, ...], int] = {}
-    for i, world in enumerate(exploration.worlds):
-        key = tuple(world[s] for s in expr_slots)
-        if key not in table:
-            table[key] = i
-    return table
+    """Each distinct tuple of slot values, mapped to the first world index showing it (projected once
+    per component value, :mod:`prosecheck.checker.projection`; no world is decoded)."""
+    return exploration.projector().project(expr_slots).table()
 
 
 def _symbols(slots: list[int], sorts: dict[int, str]) -> dict[int, z3.ExprRef]:
@@ -51,50 +47,68 @@ def z3_formula(expr: Expr, symbols: dict[int, z3.ExprRef]) -> z3.BoolRef:
     return term if z3.is_bool(term) else term != z3.BitVecVal(0, BITS)
 
 
+def _table(slots: list[int], symbols: dict[int, z3.ExprRef], table: dict[tuple[int, ...], int],
+           choice: z3.ArithRef) -> z3.BoolRef:
+    """"The slots take one of the table's valuations, and ``choice`` is its first world", as one Z3
+    term. The disjunction is written as SMT-LIB text and parsed by Z3 in one call: building
+    thousands of small terms through the Python API costs about a second per property."""
+    def literal(sym: z3.ExprRef, v: int) -> str:
+        return ("true" if v else "false") if z3.is_bool(sym) else f"(_ bv{v % (1 << BITS)} {BITS})"
+
+    names = [symbols[s].sexpr() for s in slots]
+    rows = " ".join(
+        "(and (= first_world {}) {})".format(first, " ".join(f"(= {n} {literal(symbols[s], v)})"
+                                                             for n, s, v in zip(names, slots, key)))
+        for key, first in table.items())
+    decls = {n: symbols[s] for n, s in zip(names, slots)} | {"first_world": choice}
+    return z3.And(*z3.parse_smt2_string(f"(assert (or false {rows}))", decls=decls))
+
+
+def _optimum(slots: list[int], exploration: Exploration, goal: Callable[[dict[int, z3.ExprRef]], z3.BoolRef],
+             maximise: Callable[[dict[int, z3.ExprRef]], z3.ExprRef] | None = None
+             ) -> tuple[dict[tuple[int, ...], int], z3.ModelRef | None, z3.ArithRef, dict[int, z3.ExprRef]]:
+    """One Z3 Optimize query over the distinct valuations: one satisfying ``goal`` (and maximising
+    ``maximise``, if given) whose first world is the earliest."""
+    table = valuations(slots, exploration)
+    symbols = _symbols(slots, exploration.system.slot_sorts)
+    choice = z3.Int("first_world")
+    opt = z3.Optimize()
+    opt.add(_table(slots, symbols, table, choice))
+    opt.add(goal(symbols))
+    if maximise is not None:
+        opt.maximize(maximise(symbols))
+    opt.minimize(choice)
+    return table, (opt.model() if opt.check() == z3.sat else None), choice, symbols
+
+
 def judge(expr: Expr, slots: list[int], exploration: Exploration, want: bool) -> Judgement:
     """Find the first world whose valuation makes ``expr`` equal ``want``.
 
     ``want=False`` looks for a violation of an invariant; ``want=True`` for a witness.
     """
-    table = valuations(slots, exploration)
-    symbols = _symbols(slots, exploration.system.slot_sorts)
-    formula = z3_formula(expr, symbols)
-    choice = z3.Int("first_world")
-    opt = z3.Optimize()
-    opt.add(
-        z3.Or(
-            [
-                z3.And(choice == first, *[symbols[s] == _value(symbols[s], v) for s, v in zip(slots, key)])
-                for key, first in table.items()
-            ]
-        )
-    )
-    opt.add(formula if want else z3.Not(formula))
-    opt.minimize(choice)
-    if opt.check() != z3.sat:
+    def goal(symbols: dict[int, z3.ExprRef]) -> z3.BoolRef:
+        formula = z3_formula(expr, symbols)
+        return formula if want else z3.Not(formula)
+
+    table, model, choice, _ = _optimum(slots, exploration, goal)
+    if model is None:
         return Judgement(False, None, {}, len(table))
-    first = opt.model()[choice].as_long()
-    world = exploration.worlds[first]
-    return Judgement(True, first, {s: world[s] for s in slots}, len(table))
+    first = model[choice].as_long()
+    valuation = next(key for key, world in table.items() if world == first)
+    return Judgement(True, first, dict(zip(slots, valuation)), len(table))
 
 
 def maximum(expr: Expr, slots: list[int], exploration: Exploration) -> tuple[int, int]:
     """The largest value the numeric ``expr`` takes over the explored worlds, and the first world
     (breadth-first, so a shortest trace) where it does: Z3 maximises the value, then minimises the
     world's index, over the distinct valuations."""
-    table = valuations(slots, exploration)
-    symbols = _symbols(slots, exploration.system.slot_sorts)
-    value = to_z3(expr, lambda scope, name: symbols[int(name)])
-    choice = z3.Int("first_world")
-    opt = z3.Optimize()
-    opt.add(z3.Or([z3.And(choice == first, *[symbols[s] == _value(symbols[s], v) for s, v in zip(slots, key)])
-                   for key, first in table.items()]))
-    opt.maximize(z3.BV2Int(value))
-    opt.minimize(choice)
-    if opt.check() != z3.sat:
+    def value(symbols: dict[int, z3.ExprRef]) -> z3.ExprRef:
+        return z3.BV2Int(to_z3(expr, lambda scope, name: symbols[int(name)]))
+
+    _, model, choice, symbols = _optimum(slots, exploration, lambda symbols: z3.BoolVal(True), value)
+    if model is None:
         raise ValueError("no explored world to measure")
-    model = opt.model()
-    return model.eval(z3.BV2Int(value)).as_long(), model[choice].as_long()
+    return model.eval(value(symbols)).as_long(), model[choice].as_long()
 
 
 def _slot_lookup(values: dict[int, int]) -> Callable[[str, str], int]:

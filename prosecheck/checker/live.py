@@ -152,10 +152,14 @@ class LiveElement:
     def restore(self, state_id: str, local: Sequence[int]) -> None:
         """A machine restored in ``state_id`` (python-statemachine's persisted-model path; a
         machine that reached a final state has stopped), with these locals in ``VARIABLES`` order."""
-        values = [value for value, state in self.cls.states_map.items() if state.id == state_id]
+        values = [(value, state) for value, state in self.cls.states_map.items() if state.id == state_id]
         if not values:
             raise LiveError(f"{self.role} has no state {state_id!r}")
-        self.machine = self._build(values[0])
+        value, state = values[0]
+        if self.machine.is_terminated or state.final:
+            self.machine = self._build(value)  # a stopped machine (or one restored stopped) is built anew
+        else:  # python-statemachine's low-level setter: the state, bypassing every hook
+            self.machine.current_state_value = value
         self.local = dict(zip(self.var_names, (int(v) for v in local), strict=True))
 
     def step(self, event: str, fields: Sequence[int] | None = None, forced: str | None = None) -> LiveStep:

@@ -1,8 +1,11 @@
 """Liveness over the explored state graph: ``trigger ~> goal`` under weak fairness, and livelocks.
 
-The breadth-first search keeps only parent pointers; this pass re-derives every stored world's
-successors (element steps are cached, so it costs about as much as a second search) and looks
-for the two shapes of a run that never reaches the goal:
+The graph is the one the search recorded while it expanded each world
+(:class:`~prosecheck.checker.edges.Edges`: compact arrays, never a second successor
+computation); reachability and strongly connected components come from
+:mod:`scipy.sparse.csgraph`, whose breadth-first order visits successors in the search's order,
+so every path below is the one a breadth-first search over the stored edges finds. A run that
+never reaches the goal has one of two shapes:
 
 * a **terminal** world (no successor at all) reached from a trigger world through worlds where
   the goal does not hold, and
@@ -17,31 +20,76 @@ fairness plays no part (one finite path is enough).
 
 A **livelock** is a bottom strongly connected component of the whole graph (no way out) with a
 cycle and no final world in it: the system keeps moving but can never finish.
+
+Trigger, goal and finality are given per world, as boolean arrays (computed from projections,
+:mod:`prosecheck.checker.projection`) or as Python predicates over decoded worlds (small graphs).
 """
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-import networkx as nx
+import numpy as np
+from scipy.sparse import csr_array
+from scipy.sparse.csgraph import breadth_first_order, connected_components
 
+from prosecheck.checker.edges import Edges
 from prosecheck.checker.search import Exploration
 from prosecheck.checker.system import Label, World
 
 WorldTest = Callable[[World], bool]
+Marks = WorldTest | np.ndarray | Sequence[bool]
 
 
 @dataclass
 class StateGraph:
-    """Every explored world's successors, by world index, with the label of each step."""
+    """Every explored world's successors, by world index, with the label of each step: the
+    recorded arrays (:class:`~prosecheck.checker.edges.Edges`) and what the algorithms below derive
+    from them once (the acting instance per edge, one byte each)."""
 
     exploration: Exploration
-    edges: list[list[tuple[int, Label]]]
+    edges: Edges
+    _derived: tuple[np.ndarray, np.ndarray, np.ndarray] | None = field(default=None, repr=False)
+
+    @property
+    def size(self) -> int:
+        return len(self.exploration.worlds)
 
     def successors(self, node: int) -> list[tuple[int, Label]]:
-        return self.edges[node]
+        targets, labels = self.edges.successors(node)
+        table = self.exploration.via.table  # type: ignore[attr-defined]
+        return [(t, table[lb]) for t, lb in zip(targets, labels)]
+
+    def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(row start per world and one past the last, target per edge, acting instance per edge):
+        int32, int32 (the recorded array itself) and int16."""
+        if self._derived is None:
+            start, target, label = self.edges.arrays()
+            if len(target) >= 2**31 - 1:
+                raise ValueError("more than 2^31 edges: too many for the liveness arrays")
+            indptr = np.full(self.size + 1, len(target), dtype=np.int32)
+            indptr[: len(start)] = start
+            table = self.exploration.via.table  # type: ignore[attr-defined]
+            instance_of = np.array([-1 if lb is None else lb.instance for lb in table], dtype=np.int16)
+            self._derived = (indptr, target.view(np.int32), instance_of[label])
+        return self._derived
+
+    def at_source(self, per_world: np.ndarray) -> np.ndarray:
+        """A per-world array read at each edge's source (the rows are sorted by source)."""
+        indptr, _, _ = self.arrays()
+        return np.repeat(per_world, np.diff(indptr))
+
+    def sources(self, edges: np.ndarray) -> np.ndarray:
+        """The source world of each of these edge indices."""
+        indptr, _, _ = self.arrays()
+        return np.searchsorted(indptr, edges, side="right").astype(np.int64) - 1
+
+    def marks(self, test: Marks) -> np.ndarray:
+        """A world test as one boolean per world."""
+        if callable(test):
+            return np.fromiter((bool(test(w)) for w in self.exploration.worlds), dtype=bool, count=self.size)
+        return np.asarray(test, dtype=bool)
 
 
 @dataclass(frozen=True)
@@ -60,177 +108,270 @@ class Lasso:
 
 
 def state_graph(exploration: Exploration) -> StateGraph:
-    """Re-derive the successors of every explored world (the search must have been complete)."""
-    system = exploration.system
-    edges: list[list[tuple[int, Label]]] = []
-    for world in exploration.worlds:
-        succ, _ = system.successors(world)
-        out = []
-        for label, nxt in succ:
-            target = exploration.index_of(nxt)
-            if target is None:
-                raise ValueError("a successor of an explored world was not stored: the search was not exhaustive")
-            out.append((target, label))
-        edges.append(out)
+    """The graph the search recorded (the search must have been complete)."""
+    if not exploration.complete:
+        raise ValueError("liveness needs an exhaustive search")
+    edges = exploration.edges if exploration.edges is not None else _derived_edges(exploration)
+    if edges.expanded != len(exploration.worlds):
+        raise ValueError("the search recorded the edges of only some worlds")
     return StateGraph(exploration, edges)
 
 
-def _reach_within(graph: StateGraph, sources: Sequence[int], inside: Sequence[bool]) -> dict[int, tuple[int, Label] | None]:
-    """Breadth-first reachability from ``sources`` through worlds where ``inside`` holds: parents."""
-    parent: dict[int, tuple[int, Label] | None] = {s: None for s in sources}
-    queue = deque(sources)
-    while queue:
-        node = queue.popleft()
-        for nxt, label in graph.successors(node):
-            if inside[nxt] and nxt not in parent:
-                parent[nxt] = (node, label)
-                queue.append(nxt)
-    return parent
+def _derived_edges(exploration: Exploration) -> Edges:
+    """Edges for a search that recorded none (the parallel search's driver keeps parents only):
+    each stored world's successors computed once more and looked up."""
+    edges, labels = Edges(), exploration.via.interned  # type: ignore[attr-defined]
+    table = exploration.via.table  # type: ignore[attr-defined]
+    for n, world in enumerate(exploration.worlds):
+        for label, nxt in exploration.system.successors(world)[0]:
+            target = exploration.index_of(nxt)
+            if target is None:
+                raise ValueError("a successor of an explored world was not stored: the search was not exhaustive")
+            if label not in labels:
+                labels[label] = len(table)
+                table.append(label)
+            edges.target.append(target)
+            edges.label.append(labels[label])
+        edges.close(n)
+    return edges
 
 
-def _path_back(parent: dict[int, tuple[int, Label] | None], node: int) -> tuple[int, list[tuple[int, Label]]]:
-    """The source a node was reached from, and the labelled steps from it to the node."""
+def _subgraph(graph: StateGraph, keep_edge: np.ndarray | None) -> csr_array:
+    """The recorded graph with only the edges in ``keep_edge`` (all: None; order kept), for
+    :mod:`scipy.sparse.csgraph` (an extra node, index ``size``, without edges)."""
+    indptr, target, _ = graph.arrays()
+    n = graph.size
+    if keep_edge is None:
+        ptr, kept = indptr, target
+    else:
+        lengths = np.diff(indptr)
+        rows = np.flatnonzero(lengths)
+        counts = np.zeros(n, dtype=np.int32)
+        if len(rows):
+            counts[rows] = np.add.reduceat(keep_edge, indptr[rows], dtype=np.int32)
+        ptr = np.zeros(n + 1, dtype=np.int32)
+        np.cumsum(counts, out=ptr[1:])
+        kept = target[keep_edge]
+    ptr = np.concatenate([ptr, ptr[-1:]]).astype(np.int32)
+    return csr_array((_ones(len(kept)), kept, ptr), shape=(n + 1, n + 1))
+
+
+def _ones(count: int) -> np.ndarray:
+    """``count`` ones in SciPy's graph dtype (float64), so :mod:`scipy.sparse.csgraph` converts nothing."""
+    return np.ones(count, dtype=np.float64)
+
+
+_CHUNK = 1 << 15  # frontier worlds expanded at once by the breadth-first search (bounds its memory)
+
+
+def _bfs(graph: StateGraph, keep_edge: np.ndarray, sources: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Breadth-first from ``sources`` (in that order) over the kept edges, a level at a time:
+    (visit order, predecessor); a source's predecessor is ``size`` (a virtual root), an unreached
+    world's is -1. A level is expanded in chunks of frontier worlds, each taking its edges in
+    (frontier order, edge order) and keeping the first edge into each world not seen yet, so order
+    and predecessors are those of the one-queue search."""
+    pred = np.full(graph.size, -1, dtype=np.int32)
+    frontier = np.asarray(sources, dtype=np.int64)
+    pred[frontier] = graph.size
+    levels = [frontier]
+    while len(frontier):
+        found = [_expand_chunk(graph, keep_edge, frontier[i:i + _CHUNK], pred)
+                 for i in range(0, len(frontier), _CHUNK)]
+        frontier = np.concatenate(found)
+        levels.append(frontier)
+    return np.concatenate(levels), pred
+
+
+def _expand_chunk(graph: StateGraph, keep_edge: np.ndarray, chunk: np.ndarray, pred: np.ndarray) -> np.ndarray:
+    """The worlds first reached from ``chunk`` (in discovery order); their predecessors set in ``pred``."""
+    indptr, target, _ = graph.arrays()
+    lengths = (indptr[chunk + 1] - indptr[chunk]).astype(np.int64)
+    at = np.repeat(indptr[chunk].astype(np.int64) - np.cumsum(lengths) + lengths, lengths) \
+        + np.arange(int(lengths.sum()), dtype=np.int64)
+    src = np.repeat(chunk, lengths)
+    keep = keep_edge[at]
+    dst = target[at[keep]].astype(np.int64)
+    src = src[keep]
+    new = pred[dst] < 0
+    dst, src = dst[new], src[new]
+    _, first = np.unique(dst, return_index=True)
+    first.sort()
+    pred[dst[first]] = src[first]
+    return dst[first]
+
+
+def _label_between(graph: StateGraph, a: int, b: int) -> Label:
+    """The label of the first recorded edge from ``a`` to ``b`` (the one a breadth-first search takes)."""
+    return next(label for t, label in graph.successors(a) if t == b)
+
+
+def _path_back(graph: StateGraph, pred: np.ndarray, node: int, root: int) -> tuple[int, list[tuple[int, Label]]]:
+    """The source ``node`` was reached from (its predecessor is ``root``), and the steps from it."""
     steps: list[tuple[int, Label]] = []
-    while (entry := parent[node]) is not None:
-        steps.append((node, entry[1]))
-        node = entry[0]
+    while (p := int(pred[node])) != root:
+        steps.append((node, _label_between(graph, p, node)))
+        node = p
     return node, steps[::-1]
 
 
-def _fair(graph: StateGraph, component: set[int], instances: int) -> bool:
-    """Weak fairness: every instance enabled in all of the component's worlds acts inside it."""
-    acting = {label.instance for n in component for m, label in graph.successors(n) if m in component}
-    for inst in range(instances):
-        if inst in acting:
-            continue
-        if all(any(label.instance == inst for _, label in graph.successors(n)) for n in component):
-            return False
-    return True
-
-
-def _cycle_in(graph: StateGraph, component: set[int], start: int) -> list[tuple[int, Label]]:
-    """A cycle through ``start`` inside ``component``, as labelled steps back to ``start``."""
-    parent: dict[int, tuple[int, Label] | None] = {start: None}
-    queue = deque([start])
-    while queue:
-        node = queue.popleft()
-        for nxt, label in graph.successors(node):
-            if nxt == start:
-                _, steps = _path_back(parent, node)
-                return [*steps, (start, label)]
-            if nxt in component and nxt not in parent:
-                parent[nxt] = (node, label)
-                queue.append(nxt)
-    raise AssertionError("a strongly connected component without a cycle through its member")
-
-
-def leads_to(graph: StateGraph, trigger: WorldTest, goal: WorldTest) -> Lasso | None:
+def leads_to(graph: StateGraph, trigger: Marks, goal: Marks) -> Lasso | None:
     """A fair run from a reachable trigger world that never reaches a goal world, or None.
 
     Trigger worlds are tried in breadth-first order, so the stem of the answer is shortest."""
-    worlds = graph.exploration.worlds
-    outside = [not goal(w) for w in worlds]
-    sources = [i for i, w in enumerate(worlds) if outside[i] and trigger(w)]
-    if not sources:
+    outside = ~graph.marks(goal)
+    sources = np.flatnonzero(outside & graph.marks(trigger))
+    if not len(sources):
         return None
-    parent = _reach_within(graph, sources, outside)
-    bad = _bad_ends(graph, set(parent))
+    _, target, _ = graph.arrays()
+    inside_edge = graph.at_source(outside) & outside[target]
+    order, pred = _bfs(graph, inside_edge, sources)
+    region = np.zeros(graph.size, dtype=bool)
+    region[order] = True
+    del order
+    inside_edge &= graph.at_source(region)
+    bad = _bad_ends(graph, region, inside_edge)
     if bad is None:
         return None
     end, cycle = bad
-    source, tail = _path_back(parent, end)
-    return Lasso(graph.exploration.path_to(source), tail, cycle)
+    start, tail = _path_back(graph, pred, end, graph.size)
+    return Lasso(graph.exploration.path_to(start), tail, cycle)
 
 
-def _reaching_cycles(graph: StateGraph, region: set[int]) -> set[int]:
-    """The worlds of ``region`` from which a cycle inside ``region`` can be reached: peel off,
-    repeatedly, every world whose successors inside the region are all peeled (Kahn's order)."""
-    inside = {n: [m for m, _ in graph.successors(n) if m in region] for n in region}
-    preds: dict[int, list[int]] = {n: [] for n in region}
-    for n, out in inside.items():
-        for m in out:
-            preds[m].append(n)
-    left = {n: len(out) for n, out in inside.items()}
-    queue = deque(n for n, k in left.items() if k == 0)
-    peeled = set()
-    while queue:
-        node = queue.popleft()
-        peeled.add(node)
-        for p in preds[node]:
-            left[p] -= 1
-            if left[p] == 0:
-                queue.append(p)
-    return region - peeled
+def _looped(graph: StateGraph, labels: np.ndarray, keep_edge: np.ndarray | None) -> np.ndarray:
+    """Per component id of ``labels``: whether it has a cycle (two or more worlds, or a self-loop
+    among the kept edges)."""
+    indptr, target, _ = graph.arrays()
+    looped = np.bincount(labels) > 1
+    selfloop = graph.at_source(np.arange(graph.size, dtype=np.int32)) == target
+    if keep_edge is not None:
+        selfloop &= keep_edge
+    looped[labels[target[selfloop]]] = True
+    return looped
 
 
-def _bad_ends(graph: StateGraph, region: set[int]) -> tuple[int, list[tuple[int, Label]]] | None:
+def _unfair(graph: StateGraph, labels: np.ndarray, members: np.ndarray, keep_edge: np.ndarray) -> np.ndarray:
+    """Per component id: True when some instance is enabled in every world of the component (an
+    outgoing edge of it in the whole graph) but takes no step inside it (weak fairness). Only the
+    components with a world in ``members`` are looked at. One pass over the edges per instance."""
+    _, target, instance = graph.arrays()
+    comps = int(labels.max()) + 1 if len(labels) else 0
+    sizes = np.bincount(labels[members], minlength=comps)
+    source_label = graph.at_source(labels)
+    inner = keep_edge & (source_label == labels[target]) & graph.at_source(members)
+    unfair = np.zeros(comps, dtype=bool)
+    for inst in np.unique(instance):
+        of_instance = instance == inst
+        acting = np.zeros(comps, dtype=bool)
+        acting[source_label[inner & of_instance]] = True
+        enabled = np.zeros(graph.size, dtype=bool)
+        enabled[graph.sources(np.flatnonzero(of_instance))] = True
+        in_every_world = np.bincount(labels[members & enabled], minlength=comps) == sizes
+        unfair |= in_every_world & (sizes > 0) & ~acting
+    return unfair
+
+
+def _may_cycle(graph: StateGraph, keep_edge: np.ndarray | None) -> bool:
+    """Whether the kept edges may close a cycle. Worlds are numbered in discovery order, so a cycle
+    needs an edge to a world numbered no higher than its source; without one the graph is acyclic
+    (the usual case here: counters bound every run) and no component needs computing."""
+    _, target, _ = graph.arrays()
+    backward = target <= graph.at_source(np.arange(graph.size, dtype=np.int32))
+    if keep_edge is not None:
+        backward &= keep_edge
+    return bool(backward.any())
+
+
+def _bad_ends(graph: StateGraph, region: np.ndarray, region_edge: np.ndarray
+              ) -> tuple[int, list[tuple[int, Label]]] | None:
     """The first (by world index) terminal world or fair-cycle entry inside ``region``."""
-    instances = len(graph.exploration.system.instances)
+    indptr, _, _ = graph.arrays()
     candidates: list[tuple[int, list[tuple[int, Label]]]] = []
-    terminal = [n for n in region if not graph.successors(n)]
-    if terminal:
-        candidates.append((min(terminal), []))
-    cyclic = _reaching_cycles(graph, region)
-    sub = nx.DiGraph()
-    sub.add_nodes_from(cyclic)
-    sub.add_edges_from((n, m) for n in cyclic for m, _ in graph.successors(n) if m in cyclic)
-    for component in nx.strongly_connected_components(sub):
-        looped = len(component) > 1 or sub.has_edge(next(iter(component)), next(iter(component)))
-        if looped and _fair(graph, component, instances):
-            entry = min(component)
-            candidates.append((entry, _cycle_in(graph, component, entry)))
+    terminal = np.flatnonzero(region & (np.diff(indptr) == 0))
+    if len(terminal):
+        candidates.append((int(terminal[0]), []))
+    if not _may_cycle(graph, region_edge):
+        return candidates[0] if candidates else None
+    _, labels = connected_components(_subgraph(graph, region_edge), directed=True, connection="strong")
+    labels = labels[: graph.size]
+    cyclic = _looped(graph, labels, region_edge)
+    looping = region & cyclic[labels]
+    cyclic &= ~_unfair(graph, labels, looping, region_edge)
+    entries = np.flatnonzero(region & cyclic[labels])
+    if len(entries):
+        entry = int(entries[0])  # the smallest world of any fair cycle: its component's minimum
+        candidates.append((entry, _cycle_in(graph, labels == labels[entry], region_edge, entry)))
     return min(candidates, key=lambda c: c[0]) if candidates else None
 
 
-def _predecessors(graph: StateGraph) -> list[list[int]]:
-    preds: list[list[int]] = [[] for _ in graph.edges]
-    for n, out in enumerate(graph.edges):
-        for m, _ in out:
-            preds[m].append(n)
-    return preds
+def _cycle_in(graph: StateGraph, component: np.ndarray, keep_edge: np.ndarray, start: int) -> list[tuple[int, Label]]:
+    """A cycle through ``start`` inside ``component``, as labelled steps back to ``start``: the first
+    world in breadth-first order from ``start`` with an edge back to it closes the cycle."""
+    _, target, _ = graph.arrays()
+    inner = keep_edge & graph.at_source(component) & component[target]
+    order, pred = _bfs(graph, inner, np.array([start]))
+    back = np.zeros(graph.size, dtype=bool)
+    back[graph.sources(np.flatnonzero(inner & (target == start)))] = True
+    closing = next((int(n) for n in order if back[n]), None)
+    if closing is None:
+        raise AssertionError("a strongly connected component without a cycle through its member")
+    root = graph.size
+    steps: list[tuple[int, Label]] = []
+    node = closing
+    while node != start:
+        p = int(pred[node])
+        p = start if p == root else p
+        steps.append((node, _label_between(graph, p, node)))
+        node = p
+    return [*steps[::-1], (start, _label_between(graph, closing, start))]
 
 
-def _backward(preds: list[list[int]], marked: list[bool]) -> list[bool]:
-    """``marked`` closed under predecessors: the worlds from which some marked world is reachable."""
-    queue = deque(n for n, hit in enumerate(marked) if hit)
-    while queue:
-        node = queue.popleft()
-        for p in preds[node]:
-            if not marked[p]:
-                marked[p] = True
-                queue.append(p)
-    return marked
+def _reaching(graph: StateGraph, marked: np.ndarray) -> np.ndarray:
+    """The worlds from which some marked world is reachable (``marked`` closed under predecessors):
+    breadth-first over the reversed edges from a virtual node whose successors are the marked worlds."""
+    indptr, target, _ = graph.arrays()
+    n = graph.size
+    reverse = csr_array((_ones(len(target)), target, indptr), shape=(n, n)).T.tocsr()
+    extra = np.flatnonzero(marked).astype(reverse.indices.dtype)
+    ptr = np.concatenate([reverse.indptr, [reverse.indptr[-1] + len(extra)]]).astype(reverse.indices.dtype)
+    indices = np.concatenate([reverse.indices, extra])
+    del reverse
+    matrix = csr_array((_ones(len(indices)), indices, ptr), shape=(n + 1, n + 1))
+    reached = breadth_first_order(matrix, n, directed=True, return_predecessors=False)
+    out = np.zeros(n, dtype=bool)
+    out[reached[1:]] = True
+    return out
 
 
-def stuck(graph: StateGraph, trigger: WorldTest, goal: WorldTest) -> int | None:
+def stuck(graph: StateGraph, trigger: Marks, goal: Marks) -> int | None:
     """``AG (trigger -> EF goal)``: the first trigger world (in breadth-first order, so the path to it
     is a shortest one) from which no run reaches a goal world; None when every trigger world can."""
-    worlds = graph.exploration.worlds
-    can = _backward(_predecessors(graph), [goal(w) for w in worlds])
-    return next((n for n, w in enumerate(worlds) if not can[n] and trigger(w)), None)
+    can = _reaching(graph, graph.marks(goal))
+    found = np.flatnonzero(~can & graph.marks(trigger))
+    return int(found[0]) if len(found) else None
 
 
-def livelocks(graph: StateGraph, is_final: WorldTest) -> list[set[int]]:
-    """Bottom strongly connected components with a cycle and no final world in them.
-
-    Only worlds that cannot reach a world without successors can lie in one (every maximal
-    path either stops or ends in a bottom component), so the components are looked for there."""
-    preds = _predecessors(graph)
-    can_stop = _backward(preds, [not out for out in graph.edges])
-    doomed = [n for n, stops in enumerate(can_stop) if not stops]
-    full = nx.DiGraph()
-    full.add_nodes_from(doomed)
-    full.add_edges_from((n, m) for n in doomed for m, _ in graph.edges[n])
-    condensed = nx.condensation(full)
+def livelocks(graph: StateGraph, is_final: Marks) -> list[set[int]]:
+    """Bottom strongly connected components with a cycle and no final world in them (finality is
+    asked only of the worlds of such components)."""
+    _, target, _ = graph.arrays()
+    if not _may_cycle(graph, None):
+        return []
+    _, labels = connected_components(_subgraph(graph, None), directed=True, connection="strong")
+    labels = labels[: graph.size]
+    comps = int(labels.max()) + 1 if len(labels) else 0
+    leaves = np.zeros(comps, dtype=bool)
+    source_label = graph.at_source(labels)
+    leaves[source_label[source_label != labels[target]]] = True
+    del source_label
+    bottom = ~leaves & _looped(graph, labels, None)[:comps]
     found = []
-    for c in nx.topological_sort(condensed):
-        if condensed.out_degree(c):
-            continue
-        members = set(condensed.nodes[c]["members"])
-        node = next(iter(members))
-        looped = len(members) > 1 or full.has_edge(node, node)
-        if looped and not any(is_final(graph.exploration.worlds[n]) for n in members):
-            found.append(members)
+    worlds = graph.exploration.worlds
+    for c in np.flatnonzero(bottom):
+        members = np.flatnonzero(labels == c)
+        finals = (is_final(worlds[int(n)]) for n in members) if callable(is_final) else \
+            (bool(np.asarray(is_final)[n]) for n in members)
+        if not any(finals):
+            found.append({int(n) for n in members})
     return sorted(found, key=min)
 
 

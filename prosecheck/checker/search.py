@@ -20,11 +20,13 @@ import resource
 import sys
 import time
 from array import array
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from prosecheck.checker.edges import Edges
 from prosecheck.checker.machine import ModelError
+from prosecheck.checker.projection import Projector
 from prosecheck.checker.store import GOLDEN, M64, Encoder, VisitedStore, WorldView, fingerprint
 from prosecheck.checker.system import Label, System, Unhandled, World
 
@@ -70,6 +72,17 @@ class Exploration:
     notes: list[str] = field(default_factory=list)  # how the counts were reduced, if they were
     probabilistic: bool = False  # hash compaction: a world may have been omitted (see notes)
     parallel: Any = None  # a parallel search's overhead (checker.parallel.Overhead)
+    edges: Edges | None = None  # every edge of the expanded worlds, recorded by the search (not under symmetry)
+    _projector: Any = field(default=None, repr=False, compare=False)
+
+    def projector(self, hint: Iterable[int] = ()) -> Projector:
+        """Projections of the stored worlds onto slots (:mod:`prosecheck.checker.projection`), shared
+        by every property judged on this exploration; ``hint``: slots that will be asked for."""
+        if self._projector is None or self._projector.count != len(self.worlds):
+            self._projector = Projector(self, hint)
+        else:
+            self._projector.widen(hint)
+        return self._projector  # type: ignore[no-any-return]
 
     @property
     def states(self) -> int:
@@ -105,7 +118,7 @@ class Exploration:
         kept = (self.parent, self.depth, self.via.ids, self.concrete)  # type: ignore[attr-defined]
         arrays = sum(a.buffer_info()[1] * a.itemsize for a in kept if isinstance(a, array))
         own = (self.store.bytes() if self.store else 0) + (self.encoder.bytes() if self.encoder else 0)
-        return arrays + own
+        return arrays + own + (self.edges.bytes() if self.edges else 0)
 
 
 class LabelView(Sequence):
@@ -114,6 +127,7 @@ class LabelView(Sequence):
     def __init__(self) -> None:
         self.ids = array("I", [0])
         self.table: list[Label | None] = [None]
+        self.interned: dict[Label, int] = {}  # label -> id, for searches that intern labels by value
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -205,7 +219,8 @@ def explore(
     concrete = array("Q", [first]) if encoder.symmetric else None
     worlds = WorldView(encoder, (lambda: store.keys) if concrete is None else (lambda: concrete))
     result = Exploration(system, worlds, parent, via, depth, 0, 0.0, None,
-                         encoder=encoder, store=store, symmetry=encoder.symmetric, concrete=concrete)
+                         encoder=encoder, store=store, symmetry=encoder.symmetric, concrete=concrete,
+                         edges=None if encoder.symmetric else Edges())
     if encoder.symmetric:
         result.notes.append(f"symmetry reduction over {encoder.components} identical groups: "
                             "states and transitions count one world per permutation class")
@@ -233,6 +248,8 @@ def explore(
         del parent[stored:], via.ids[stored:], depth[stored:]
         if concrete is not None:
             del concrete[stored:]
+        if result.edges is not None:
+            result.edges.truncate(head, stored)
         result.stopped = "interrupted"
     result.expanded = head
     result.seconds = time.perf_counter() - start
@@ -252,6 +269,22 @@ def _stop(result: Exploration, limits: Limits, head: int, stored: int, start: fl
     return result.stopped is not None
 
 
+class _Discard:
+    """Where a search that records no edges (symmetry reduction: quotient edges) sends them."""
+
+    class _Nowhere:
+        def append(self, value: int) -> None:
+            pass
+
+    target = label = _Nowhere()
+
+    def close(self, world: int) -> None:
+        pass
+
+
+_DISCARD: Any = _Discard()
+
+
 def _expand(
     head: int, stepper: _Stepper, store: VisitedStore, parent: array, depth: array, via: LabelView,
     result: Exploration, seen_unhandled: set[tuple[int, str]],
@@ -263,15 +296,15 @@ def _expand(
     encoder = stepper.encoder
     concrete = result.concrete
     key = store.keys[head] if concrete is None else concrete[head]
-    split, symmetric = stepper.split, encoder.symmetric
-    ids = encoder.ids(key) if split else [key]
+    symmetric = encoder.symmetric
+    ids = encoder.ids(key)
     next_depth = depth[head] + 1
     keys, index, shift, mask = store.keys, store.index, store.shift, store.mask
+    edges = result.edges if result.edges is not None else _DISCARD
+    to_target, to_label = edges.target.append, edges.label.append
     moved, final = False, True
     for c, bid in enumerate(ids):
-        entry = stepper.cache[c].get(bid) if split else None
-        if entry is None:
-            entry = stepper.entry(c, bid, key)
+        entry = stepper.cache[c].get(bid) or stepper.entry(c, bid, key)
         if entry.unhandled:
             _note_unhandled(head, entry.unhandled, result, seen_unhandled)
         final = final and entry.final
@@ -290,6 +323,8 @@ def _expand(
                     break
                 h = (h + 1) & mask
             if at:
+                to_target(at - 1)
+                to_label(label_id)
                 continue
             store.put(h, nxt)
             if concrete is not None:
@@ -299,6 +334,9 @@ def _expand(
             parent.append(head)
             via.ids.append(label_id)
             depth.append(next_depth)
+            to_target(len(keys) - 1)
+            to_label(label_id)
+    edges.close(head)
     if not moved and not final:
         result.deadlocks.append(head)
 
@@ -316,18 +354,33 @@ def _expand_whole(
     if not succ and not system.is_final(world):
         result.deadlocks.append(head)
     result.transitions += len(succ)
-    fired, keys, next_depth = result.fired, store.keys, depth[head] + 1
+    fired, keys, next_depth, edges = result.fired, store.keys, depth[head] + 1, result.edges
     for label, nxt in succ:
         fired.add((label.instance, label.transition))
-        if nxt in table:
-            continue
-        table[nxt] = new = len(blocks)
-        blocks.append(nxt)
-        keys.append(new)
-        parent.append(head)
+        known = table.get(nxt)
+        label_id = _label_id(via, label)
+        if known is None:
+            table[nxt] = known = len(blocks)
+            blocks.append(nxt)
+            keys.append(known)
+            parent.append(head)
+            via.ids.append(label_id)
+            depth.append(next_depth)
+        if edges is not None:
+            edges.target.append(known)
+            edges.label.append(label_id)
+    if edges is not None:
+        edges.close(head)
+
+
+def _label_id(via: LabelView, label: Label) -> int:
+    """The id of ``label`` in the label table (interned: one id per distinct label)."""
+    ids = via.interned
+    found = ids.get(label)
+    if found is None:
+        found = ids[label] = len(via.table)
         via.table.append(label)
-        via.ids.append(len(via.table) - 1)
-        depth.append(next_depth)
+    return found
 
 
 def _symmetric_moves(encoder: Encoder, key: int, ids: list[int], c: int, entry: _Entry) -> list[tuple[int, int, int]]:

@@ -231,9 +231,11 @@ class VisitedStore:
             index[h] = n + 1
 
     def truncate(self, size: int) -> None:
-        """Keep the first ``size`` keys (an interrupted search drops a half-stored world)."""
+        """Keep the first ``size`` keys (an interrupted search drops a half-stored world). An identity
+        store has no index to rebuild (its keys are their own indices)."""
         del self.keys[size:]
-        self._rebuild(self.bits)
+        if not self.identity:
+            self._rebuild(self.bits)
 
     def bytes(self) -> int:
         """Memory of the keys and the index table."""

@@ -94,7 +94,7 @@ def assumptions(r: ScenarioResult) -> dict[str, object]:
         "threat_model": r.scenario.threats.summary(),
         "threats": r.scenario.threats.as_dict(),
         "limits": r.limits,
-        "limit_hit": r.stopped,
+        "limit_hit": r.limit_hit,
         "reductions": list(r.notes),  # symmetry, hash compaction (then HOLDS/UNREACHED are probabilistic)
         "states": r.states, "transitions": r.transitions, "depth": r.depth,
         "coverage": {"transitions_fired": fired, "transitions_total": r.coverage_total,
@@ -111,7 +111,7 @@ def assumptions_lines(r: ScenarioResult) -> list[str]:
     return [
         f"   model: sha256 {a['model_sha256']} (compiled tables; each property's formula hash is listed with it)",
         f"   threat model: {r.scenario.threats.summary()}",
-        f"   limits: {limits}; hit: {r.stopped or 'none'}; reductions: {'; '.join(r.notes) or 'none'}; coverage: "
+        f"   limits: {limits}; hit: {r.limit_hit or 'none'}; reductions: {'; '.join(r.notes) or 'none'}; coverage: "
         f"{cov['transitions_fired']} of {cov['transitions_total']} compiled transitions fired",
         "   tools: " + ", ".join(f"{k} {v}" for k, v in tool_versions().items()),
     ]

@@ -1,0 +1,109 @@
+"""Verdicts of the properties judged on the state graph: ``eventually``, ``possibly``, livelocks.
+
+The graph is the one the search recorded (:mod:`prosecheck.checker.liveness`); a property's
+trigger and goal are per-world boolean arrays, each formula evaluated once per distinct
+valuation of its slots (:mod:`prosecheck.checker.projection`). Traces are built later, for the
+reported worlds only (:mod:`prosecheck.verify`)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from prosecheck.checker.expr import Expr, compile_py
+from prosecheck.checker.liveness import StateGraph, leads_to, livelocks, state_graph, stuck
+from prosecheck.checker.search import Exploration
+from prosecheck.model.build import bind_formula
+from prosecheck.model.scenarios import HOLDS, VIOLATED, Scenario
+from prosecheck.properties.catalog import Property
+from prosecheck.report.trace import describe_slot, describe_world
+from prosecheck.results import BUILTIN, INCONCLUSIVE, PropertyResult
+
+NEEDS_GRAPH = ("liveness needs the complete state graph of a search without limits, symmetry reduction or hash "
+               "compaction")
+
+
+def graph_of(exploration: Exploration) -> StateGraph | None:
+    """The recorded state graph, or None where liveness cannot be judged: an exhaustive search
+    without symmetry reduction (quotient edges) or hash compaction (omitted worlds) is needed."""
+    usable = exploration.complete and not exploration.symmetry and not exploration.probabilistic
+    return state_graph(exploration) if usable else None
+
+
+def world_test_expr(exploration: Exploration, prop: Property, formula_of: str) -> Expr:
+    """The property's trigger (for some remote UE) or goal (for every remote UE) over world slots."""
+    formula = prop.formula if formula_of == "goal" else prop.trigger
+    assert formula is not None
+    return bind_formula(exploration.system, formula, "and" if formula_of == "goal" else "or")
+
+
+def world_test(exploration: Exploration, prop: Property, formula_of: str) -> np.ndarray:
+    """Per stored world, whether the property's trigger or goal holds."""
+    expr = world_test_expr(exploration, prop, formula_of)
+    fn = compile_py(expr)
+    projection = exploration.projector().project(exploration.system.slot_refs(expr))
+    return projection.holds(lambda values: bool(fn(lambda scope, name: values[int(name)])))
+
+
+def judge_possibly(prop: Property, scenario: Scenario, exploration: Exploration,
+                   graph: StateGraph | None) -> PropertyResult:
+    """``AG (trigger -> EF goal)`` on the state graph: a trigger world with no way to the goal is a
+    counterexample (its trace is the shortest path to the first such world); the detail says
+    what it looks like."""
+    expected = scenario.expected_verdict(prop.id)
+    if graph is None:
+        return PropertyResult(prop.id, prop.kind, INCONCLUSIVE, expected, prop.statement, str(prop.ref),
+                              detail=NEEDS_GRAPH)
+    system = exploration.system
+    assert prop.trigger is not None
+    world = stuck(graph, world_test(exploration, prop, "trigger"), world_test(exploration, prop, "goal"))
+    if world is None:
+        return PropertyResult(prop.id, prop.kind, HOLDS, expected, prop.statement, str(prop.ref))
+    found = exploration.worlds[world]
+    shown = [f"{name}={describe_slot(system, name, found[system.group_slot(0, name)])}" for name in prop.shows]
+    detail = (f"from the last world no run reaches the goal: {describe_world(system, found)}"
+              + (f"; {', '.join(shown)}" if shown else ""))
+    return PropertyResult(prop.id, prop.kind, VIOLATED, expected, prop.statement, str(prop.ref), world=world,
+                          detail=detail)
+
+
+def judge_eventually(prop: Property, scenario: Scenario, exploration: Exploration,
+                     graph: StateGraph | None) -> PropertyResult:
+    """``trigger ~> goal`` on the state graph: a lasso is a counterexample."""
+    expected = scenario.expected_verdict(prop.id)
+    if graph is None:
+        return PropertyResult(prop.id, prop.kind, INCONCLUSIVE, expected, prop.statement, str(prop.ref),
+                              detail=NEEDS_GRAPH)
+    if prop.trigger:
+        trigger = world_test(exploration, prop, "trigger")
+    else:  # from the start
+        trigger = np.zeros(len(exploration.worlds), dtype=bool)
+        trigger[0] = True
+    lasso = leads_to(graph, trigger, world_test(exploration, prop, "goal"))
+    if lasso is None:
+        return PropertyResult(prop.id, prop.kind, HOLDS, expected, prop.statement, str(prop.ref))
+    steps = [*lasso.tail, *lasso.cycle]
+    start = len(lasso.stem) - 1
+    if lasso.ends_in_terminal:
+        stop = start + len(lasso.tail)
+        detail = (f"the obligation starts at step {start}; at step {stop} the run reaches a world with no successor "
+                  "where the goal does not hold")
+    else:
+        detail = (f"the obligation starts at step {start}; from step {start + len(lasso.tail)} the run loops through "
+                  f"{len(lasso.cycle)} step(s) forever, fairly, without reaching the goal")
+    return PropertyResult(prop.id, prop.kind, VIOLATED, expected, prop.statement, str(prop.ref), world=lasso.stem[-1],
+                          detail=detail, tail=steps)
+
+
+def judge_livelocks(expected: str, exploration: Exploration, graph: StateGraph | None) -> PropertyResult:
+    """``livelock_free``: no bottom strongly connected component with a cycle and no final world."""
+    if graph is None:
+        return PropertyResult("livelock_free", "always", INCONCLUSIVE, expected, BUILTIN["livelock_free"], "DESIGN.md")
+    found = livelocks(graph, exploration.system.is_final)
+    first = min(found[0]) if found else None
+    return PropertyResult(
+        "livelock_free", "always", VIOLATED if found else HOLDS, expected, BUILTIN["livelock_free"], "DESIGN.md",
+        world=first, detail=f"{len(found)} livelock(s); the first has {len(found[0])} world(s)" if found else "")
+
+
+__all__ = ["NEEDS_GRAPH", "graph_of", "judge_eventually", "judge_livelocks", "judge_possibly", "world_test",
+           "world_test_expr"]

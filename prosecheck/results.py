@@ -1,0 +1,109 @@
+"""What a check returns: verdicts per property and per scenario, exit codes, built-in properties.
+
+Plain data, filled by :mod:`prosecheck.verify` and printed by the reporters (text, JSON, HTML).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from prosecheck.checker.search import Exploration
+from prosecheck.checker.system import Label
+from prosecheck.model.scenarios import Scenario
+from prosecheck.report.trace import TraceStep
+
+if TYPE_CHECKING:
+    from prosecheck.ledger import Entry
+
+INCONCLUSIVE = "INCONCLUSIVE"
+NOT_APPLICABLE = "n/a"
+
+# Exit codes (README): the worst mismatch over all scenarios wins, in this order.
+EXIT_OK, EXIT_INPUT, EXIT_INCONCLUSIVE, EXIT_DEADLOCK, EXIT_VIOLATION, EXIT_UNREACHED = 0, 2, 10, 11, 12, 13
+_PRIORITY = (EXIT_VIOLATION, EXIT_DEADLOCK, EXIT_UNREACHED, EXIT_INCONCLUSIVE)
+
+BUILTIN = {
+    "deadlock_free": "every reachable world that is not final (all elements at rest, links empty) has a successor",
+    "messages_handled": "no message reaches an element in a state that neither handles nor explicitly ignores it",
+    "livelock_free": "no reachable set of worlds keeps the system moving forever without a way to a final world "
+                     "(a bottom strongly connected component with a cycle and no final world)",
+}
+
+
+@dataclass
+class PropertyResult:
+    id: str
+    kind: str  # "always" | "sometimes" | "eventually" | "possibly" | "measure"
+    verdict: str
+    expected: str
+    statement: str
+    ref: str
+    trace: list[TraceStep] | None = None
+    world: int | None = None  # index of the world the trace leads to
+    distinct_valuations: int = 0
+    detail: str = ""
+    replay: list[str] | None = None  # None: no trace; []: every step confirmed by live machines
+    probabilistic: bool = False  # HOLDS/UNREACHED from a hash-compacted search: a world may have been omitted
+    tail: list[tuple[int, Label]] = field(default_factory=list)  # a liveness lasso's steps after ``world``
+    value: int | None = None  # a measure's figure (exact when the verdict is HOLDS, else a lower bound)
+    proved_by: Entry | None = None  # a HOLDS also proved without bounds (the proof ledger, prosecheck.ledger)
+
+    @property
+    def as_expected(self) -> bool:
+        return self.verdict == self.expected
+
+    @property
+    def exit_code(self) -> int:
+        if self.as_expected:
+            return EXIT_OK
+        if self.verdict == INCONCLUSIVE:
+            return EXIT_INCONCLUSIVE
+        if self.id in ("deadlock_free", "livelock_free"):
+            return EXIT_DEADLOCK
+        return EXIT_UNREACHED if self.kind == "sometimes" else EXIT_VIOLATION
+
+
+@dataclass
+class ScenarioResult:
+    scenario: Scenario
+    states: int
+    transitions: int
+    depth: int
+    seconds: float
+    complete: bool
+    stopped: str | None
+    properties: dict[str, PropertyResult] = field(default_factory=dict)
+    never_fired: list[str] = field(default_factory=list)
+    elements: list[dict[str, str]] = field(default_factory=list)  # lifelines: name, role, title (model order)
+    notes: list[str] = field(default_factory=list)  # reductions of the search (symmetry), printed with the stats
+    exploration: Exploration | None = field(default=None, repr=False)  # kept only when asked (certificates)
+    limits: dict[str, float | None] = field(default_factory=dict)  # the limits the check ran under
+    coverage_total: int = 0  # compiled transitions of all instances (coverage is fired / total)
+    cut: str | None = None  # a limit or interrupt after the search, and the phase it cut ("max-seconds 3 during judging")
+    phases: dict[str, float] = field(default_factory=dict)  # seconds per phase (build, search, judging, ...)
+    peak_mb: dict[str, float] = field(default_factory=dict)  # the process's peak resident memory at each phase's end
+
+    @property
+    def exit_code(self) -> int:
+        return worst(p.exit_code for p in self.properties.values())
+
+    @property
+    def interrupted(self) -> bool:
+        """The user interrupted this check (Ctrl-C): a run of several scenarios stops after it."""
+        return self.stopped == "interrupted" or (self.cut or "").startswith("interrupted")
+
+    @property
+    def limit_hit(self) -> str | None:
+        """The limit that cut this check: the search's, else a later phase's (None: none)."""
+        return self.stopped or self.cut
+
+
+def worst(codes: Iterable[int]) -> int:
+    found = set(codes)
+    return next((c for c in _PRIORITY if c in found), EXIT_OK)
+
+
+__all__ = ["BUILTIN", "EXIT_DEADLOCK", "EXIT_INCONCLUSIVE", "EXIT_INPUT", "EXIT_OK", "EXIT_UNREACHED",
+           "EXIT_VIOLATION", "INCONCLUSIVE", "NOT_APPLICABLE", "PropertyResult", "ScenarioResult", "worst"]
