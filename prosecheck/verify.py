@@ -23,6 +23,7 @@ from prosecheck.checker.budget import Budget, LimitReached
 from prosecheck.checker.judge import judge, maximum
 from prosecheck.checker.live import check_step, replay_path
 from prosecheck.checker.search import Exploration, Limits, Progress, explore
+from prosecheck.checker.system import Label
 from prosecheck.liveness_verdicts import (
     graph_of,
     judge_eventually,
@@ -211,16 +212,24 @@ def _traces(result: ScenarioResult, exploration: Exploration, replay: bool, budg
         return
     live = live_elements(result.scenario)
     system = exploration.system
+    checked: dict[tuple[int, int, Label], list[str]] = {}  # traces share their prefixes: each step once
+
+    def step(before: int, label: Label, after: int) -> list[str]:
+        key = (before, after, label)
+        if key not in checked:
+            role = system.instances[label.instance].role
+            checked[key] = check_step(system, live[role], exploration.worlds[before], label, exploration.worlds[after])
+        return checked[key]
+
     for p in result.properties.values():
         if p.world is None:
             continue
         budget.check()
-        p.replay = replay_path(exploration, p.world, live)
+        path = exploration.path_to(p.world)
+        p.replay = replay_path(exploration, p.world, live, step)
         before = p.world
-        for number, (after, label) in enumerate(p.tail, start=len(exploration.path_to(p.world))):
-            role = system.instances[label.instance].role
-            found = check_step(system, live[role], exploration.worlds[before], label, exploration.worlds[after])
-            p.replay += [f"step {number}: {problem}" for problem in found]
+        for number, (after, label) in enumerate(p.tail, start=len(path)):
+            p.replay += [f"step {number}: {problem}" for problem in step(before, label, after)]
             before = after
 
 

@@ -238,17 +238,27 @@ def _check_loss(system: System, parent: World, label: Label, child: World) -> li
     return []
 
 
-def replay_path(exploration: Exploration, world: int, live: Mapping[str, LiveElement]) -> list[str]:
+StepCheck = Callable[[int, Label, int], list[str]]
+"""Checks one step (world index before, label, world index after); returns the differences."""
+
+
+def replay_path(exploration: Exploration, world: int, live: Mapping[str, LiveElement],
+                step: StepCheck | None = None) -> list[str]:
     """Replay the breadth-first path to ``world`` step by step on live machines (one per role);
-    the differences found, empty when every step agrees with the compiled tables."""
+    the differences found, empty when every step agrees with the compiled tables. ``step``
+    replaces the per-step check (a caller checking many traces passes one that remembers steps)."""
     system = exploration.system
+
+    def fresh(a: int, label: Label, b: int) -> list[str]:
+        role = system.instances[label.instance].role
+        return check_step(system, live[role], exploration.worlds[a], label, exploration.worlds[b])
+
+    check = step or fresh
     path = exploration.path_to(world)
     problems: list[str] = []
     for number, (a, b) in enumerate(zip(path, path[1:], strict=False), start=1):
         label = exploration.via[b]
         if label is None:
             return [f"step {number}: no label"]
-        role = system.instances[label.instance].role
-        found = check_step(system, live[role], exploration.worlds[a], label, exploration.worlds[b])
-        problems += [f"step {number}: {p}" for p in found]
+        problems += [f"step {number}: {p}" for p in check(a, label, b)]
     return problems

@@ -69,6 +69,7 @@ class Projector:
                            for j, p in enumerate(ps)}
         self._local: dict[tuple[int, tuple[int, ...]], tuple[np.ndarray, list[tuple[Any, ...]]]] = {}
         self._unions: dict[int, tuple[tuple[int, ...], np.ndarray, np.ndarray] | None] = {}
+        self._columns: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
         # the fallback's one pass over the decoded worlds: (slots, code per world, distinct values)
         self._pass: tuple[tuple[int, ...], np.ndarray, list[tuple[Any, ...]]] | None = None
 
@@ -78,6 +79,7 @@ class Projector:
         if wider != self.hint:
             self.hint = wider
             self._unions.clear()
+            self._columns.clear()
 
     def project(self, slots: Sequence[int]) -> Projection:
         """The projection of every stored world onto ``slots`` (in that order)."""
@@ -115,14 +117,22 @@ class Projector:
             union = self._union(c)
             if union is not None and set(own) <= set(union[0]):
                 slots, block_codes, rows = union
-                picked = rows[:, [slots.index(s) for s in own]]
-                distinct, inverse = np.unique(picked, axis=0, return_inverse=True)
-                values = [tuple(int(x) for x in row) for row in distinct]
-                self._local[key] = (inverse.reshape(-1)[block_codes], values)
+                columns = [self._column(c, rows, slots.index(s)) for s in own]
+                per_row, combos, _ = _distinct_rows([codes for codes, _ in columns], len(rows))
+                values = [tuple(int(column[1][k]) for column, k in zip(columns, combo)) for combo in combos]
+                self._local[key] = (per_row[block_codes], values)
             else:
                 self._local[key] = _codes(self.exploration.encoder.blocks[c],  # type: ignore[union-attr]
                                           [self._where[s][1] for s in own])
         return self._local[key]
+
+    def _column(self, c: int, rows: np.ndarray, j: int) -> tuple[np.ndarray, np.ndarray]:
+        """Column ``j`` of component ``c``'s union rows as small codes, and the value of each code."""
+        key = (c, j)
+        if key not in self._columns:
+            values, codes = np.unique(rows[:, j], return_inverse=True)
+            self._columns[key] = (codes.reshape(-1), values)
+        return self._columns[key]
 
     def _union(self, c: int) -> tuple[tuple[int, ...], np.ndarray, np.ndarray] | None:
         """Component ``c``'s blocks projected once onto every hinted slot of it: (those slots, the
@@ -134,7 +144,7 @@ class Projector:
             if slots:
                 block_codes, values = _codes(self.exploration.encoder.blocks[c],  # type: ignore[union-attr]
                                              [self._where[s][1] for s in slots])
-                if all(isinstance(v, int) for row in values for v in row):
+                if all(s in self.exploration.system.slot_sorts for s in slots):  # integer slots, not links
                     found = (slots, block_codes, np.array(values, dtype=np.int64).reshape(len(values), len(slots)))
             self._unions[c] = found
         return self._unions[c]
