@@ -16,10 +16,10 @@ from prosecheck.cli.common import (
     limits_of,
     load_ledger,
     parallel_session,
-    progress_printer,
     properties_of,
     scenarios_of,
 )
+from prosecheck.cli.progress import RunProgress
 from prosecheck.verify import ScenarioResult, check_scenario, worst
 
 NAME = "check"
@@ -49,7 +49,11 @@ def register(sub: Any) -> argparse.ArgumentParser:
                         "omitted with the probability printed, so HOLDS/UNREACHED become probabilistic)")
     add_ledger_option(parser, "to read: a HOLDS it proves without bounds (current fingerprint) is shown as 'proved'")
     add_parallel_options(parser)
-    parser.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+    parser.add_argument("--quiet", action="store_true", help="no progress on stderr (by default: a live line on a "
+                        "terminal, plain lines otherwise: scenario i of n, phase, counts, time left)")
+    parser.add_argument("--phases", action="store_true", help="also print, per scenario, the seconds of each phase "
+                        "(build, search, judging, liveness, traces) and the process's peak memory after the search "
+                        "and at the end (the JSON has them always)")
     parser.add_argument("--certify", metavar="DIR", help="write each exhaustively explored scenario's reachable set "
                         "as a certificate into DIR and confirm it with the independent checker ('certify')")
     return parser
@@ -58,7 +62,7 @@ def register(sub: Any) -> argparse.ArgumentParser:
 def run(args: argparse.Namespace) -> int:
     from prosecheck.report.assumptions import model_hash, tool_versions
     from prosecheck.report.json_out import results_json
-    from prosecheck.report.text import scenario_report, stats_line, verdict_table
+    from prosecheck.report.text import phase_table, scenario_report, stats_line, verdict_table
 
     if args.symmetry and args.hash_compact:
         raise InputError("--symmetry and --hash-compact cannot be combined")
@@ -67,13 +71,19 @@ def run(args: argparse.Namespace) -> int:
     limits = limits_of(args)
     ledger = load_ledger(args)
     results: list[ScenarioResult] = []
-    with parallel_session(args) as workers:
+    with parallel_session(args) as workers, RunProgress(len(scenarios), args.quiet) as bar:
         for s in scenarios:
-            progress = None if args.quiet else progress_printer(s.id)
+            progress, phase = bar.scenario(s.id)
             log = None if args.quiet else (lambda line, sid=s.id: print(f"[{sid}] {line}", file=sys.stderr, flush=True))
             results.append(check_scenario(s, properties, limits, progress, symmetry=args.symmetry,
                                           hash_compact=args.hash_compact, keep_exploration=bool(args.certify),
-                                          workers=workers, log=log))
+                                          workers=workers, log=log, phase=phase))
+            bar.finished(results[-1].states, results[-1].phases)
+            if results[-1].interrupted:
+                skipped = len(scenarios) - len(results)
+                print(f"prosecheck: interrupted during {s.id}: its verdicts decided so far are shown"
+                      + (f"; {skipped} scenario(s) not checked" if skipped else ""), file=sys.stderr)
+                break
     certified = _certify(results, args.certify) if args.certify else 0
     apply_ledger(args, ledger, results)
     if args.json:
@@ -86,6 +96,9 @@ def run(args: argparse.Namespace) -> int:
         print("tools: " + ", ".join(f"{k} {v}" for k, v in tool_versions().items()))
         print()
         print(verdict_table(results))
+    if args.phases and not args.json:
+        print()
+        print(phase_table(results))
     return certified or worst(r.exit_code for r in results)
 
 

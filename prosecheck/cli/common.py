@@ -184,14 +184,22 @@ def limits_of(args: argparse.Namespace) -> Limits:
     return Limits(args.max_states, args.max_seconds, args.max_memory)
 
 
-def progress_printer(scenario_id: str) -> Callable[[int, int, int, float], None]:
-    """A progress callback printing one line on stderr."""
-    def report(states: int, transitions: int, depth: int, seconds: float) -> None:
-        rate = states / seconds if seconds else 0.0
-        print(f"[{scenario_id}] {states} states, {transitions} transitions, depth {depth}, "
-              f"{seconds:.0f} s, {rate:.0f} states/s", file=sys.stderr, flush=True)
+def check_all(scenarios: Sequence[Scenario], limits: Limits, quiet: bool) -> list[ScenarioResult]:
+    """Check each scenario in turn with whole-run progress on stderr; stop after an interrupt."""
+    from prosecheck.cli.progress import RunProgress
+    from prosecheck.verify import check_scenario
 
-    return report
+    results: list[ScenarioResult] = []
+    with RunProgress(len(scenarios), quiet) as bar:
+        for s in scenarios:
+            progress, phase = bar.scenario(s.id)
+            results.append(check_scenario(s, None, limits, progress, phase=phase))
+            bar.finished(results[-1].states, results[-1].phases)
+            if results[-1].interrupted:
+                print(f"prosecheck: interrupted during {s.id}: its verdicts decided so far are kept; "
+                      f"{len(scenarios) - len(results)} scenario(s) not checked", file=sys.stderr)
+                break
+    return results
 
 
 def line_printer(quiet: bool) -> Callable[[str], None] | None:
@@ -201,4 +209,4 @@ def line_printer(quiet: bool) -> Callable[[str], None] | None:
 
 __all__ = ["BOUND_FLAGS", "EXIT_INPUT", "InputError", "add_ledger_option", "add_limit_options", "add_parallel_options",
            "add_scenario_options", "apply_ledger", "ledger_path", "load_ledger", "parallel_session",
-           "limits_of", "line_printer", "progress_printer", "properties_of", "scenarios_of"]
+           "check_all", "limits_of", "line_printer", "properties_of", "scenarios_of"]

@@ -13,9 +13,9 @@ from prosecheck.cli.common import (
     add_limit_options,
     add_scenario_options,
     apply_ledger,
+    check_all,
     limits_of,
     load_ledger,
-    progress_printer,
     scenarios_of,
 )
 
@@ -39,14 +39,14 @@ def register(sub: Any) -> argparse.ArgumentParser:
 def run(args: argparse.Namespace) -> int:
     from prosecheck.diagrams.html import report_html
     from prosecheck.diagrams.render import have_engine, write_text
-    from prosecheck.verify import check_scenario, worst
+    from prosecheck.verify import worst
 
     if args.out.exists() and not args.out.is_dir():
         raise InputError(f"--out {args.out}: exists and is not a directory")
     scenarios = scenarios_of(args)
     limits = limits_of(args)
     ledger = load_ledger(args)
-    results = [check_scenario(s, None, limits, None if args.quiet else progress_printer(s.id)) for s in scenarios]
+    results = check_all(scenarios, limits, args.quiet)
     apply_ledger(args, ledger, results)
     page = write_text(args.out / "index.html", report_html(results))
     if not have_engine("dot"):

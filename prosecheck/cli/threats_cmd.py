@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from prosecheck.cli.common import add_limit_options, add_scenario_options, limits_of, scenarios_of
+from prosecheck.cli.common import add_limit_options, add_scenario_options, check_all, limits_of, scenarios_of
 
 NAME = "threats"
 
@@ -21,13 +21,14 @@ def register(sub: Any) -> argparse.ArgumentParser:
     add_scenario_options(parser)
     add_limit_options(parser)
     parser.add_argument("--markdown", action="store_true", help="print the Markdown document (docs/threats.md)")
+    parser.add_argument("--quiet", action="store_true", help="no progress on stderr")
     return parser
 
 
 def run(args: argparse.Namespace) -> int:
     from prosecheck.model.scenarios import SCENARIOS
     from prosecheck.report.threats_doc import inherited_findings, threats_markdown, threats_text
-    from prosecheck.verify import check_scenario, worst
+    from prosecheck.verify import worst
 
     chosen = args.scenarios or args.scenario_files or args.threats
     scenarios = [s for s in scenarios_of(args) if s.threats.active()] if chosen else \
@@ -37,6 +38,6 @@ def run(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 2
     limits = limits_of(args)
-    results = [check_scenario(s, limits=limits) for s in scenarios]
+    results = check_all(scenarios, limits, args.quiet)
     sys.stdout.write(threats_markdown(results, inherited_findings(results)) if args.markdown else threats_text(results))
     return worst(r.exit_code for r in results)

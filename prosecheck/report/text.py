@@ -61,6 +61,28 @@ def stats_line(r: ScenarioResult) -> str:
             f"{r.seconds:.2f} s ({how}{notes})")
 
 
+def phase_table(results: Sequence[ScenarioResult]) -> str:
+    """Seconds per phase and peak memory per scenario, with totals: where a check spends its time."""
+    phases = ("build", "search", "judging", "liveness", "traces")
+    head = ["scenario", "states", *phases, "total s", "x search", "peak MB search", "peak MB end"]
+    rows = []
+    for r in results:
+        total = sum(r.phases.values())
+        search = r.phases.get("search", 0.0)
+        rows.append([r.scenario.id, str(r.states), *(f"{r.phases.get(p, 0.0):.2f}" for p in phases), f"{total:.2f}",
+                     f"{total / search:.2f}" if search else "-", f"{r.peak_mb.get('search', 0.0):.0f}",
+                     f"{max(r.peak_mb.values(), default=0.0):.0f}"])
+    sums = {p: sum(r.phases.get(p, 0.0) for r in results) for p in phases}
+    total = sum(sums.values())
+    rows.append(["all", str(sum(r.states for r in results)), *(f"{sums[p]:.2f}" for p in phases), f"{total:.2f}",
+                 f"{total / sums['search']:.2f}" if sums["search"] else "-", "", ""])
+    widths = [max(len(h), *(len(row[i]) for row in rows)) for i, h in enumerate(head)]
+    lines = ["  ".join(h.ljust(w) if i == 0 else h.rjust(w) for i, (h, w) in enumerate(zip(head, widths)))]
+    lines += ["  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths)))
+              for row in rows]
+    return "phases (seconds) and the process's peak memory (MB):\n" + "\n".join(lines)
+
+
 def verdict_table(results: Sequence[ScenarioResult]) -> str:
     """Scenarios (rows) x properties (columns); ``!`` marks a verdict the scenario did not declare."""
     if not results:
