@@ -156,6 +156,18 @@ def _subgraph(graph: StateGraph, keep_edge: np.ndarray | None) -> csr_array:
     return csr_array((_ones(len(kept)), kept, ptr), shape=(n + 1, n + 1))
 
 
+def _components(graph: StateGraph, keep_edge: np.ndarray | None) -> np.ndarray:
+    """The strongly connected component of each world over the kept edges (all: None). Parallel
+    edges (two steps between the same worlds) are merged first: SciPy 1.17's strong components
+    never return on a graph with a repeated edge (seen here: 0->1 twice)."""
+    matrix = _subgraph(graph, keep_edge)
+    if keep_edge is None:
+        matrix.indices = matrix.indices.copy()  # never sort the recorded edges in place
+    matrix.sum_duplicates()
+    _, labels = connected_components(matrix, directed=True, connection="strong")
+    return np.asarray(labels[: graph.size])
+
+
 def _ones(count: int) -> np.ndarray:
     """``count`` ones in SciPy's graph dtype (float64), so :mod:`scipy.sparse.csgraph` converts nothing."""
     return np.ones(count, dtype=np.float64)
@@ -291,8 +303,7 @@ def _bad_ends(graph: StateGraph, region: np.ndarray, region_edge: np.ndarray
         candidates.append((int(terminal[0]), []))
     if not _may_cycle(graph, region_edge):
         return candidates[0] if candidates else None
-    _, labels = connected_components(_subgraph(graph, region_edge), directed=True, connection="strong")
-    labels = labels[: graph.size]
+    labels = _components(graph, region_edge)
     cyclic = _looped(graph, labels, region_edge)
     looping = region & cyclic[labels]
     cyclic &= ~_unfair(graph, labels, looping, region_edge)
@@ -356,8 +367,7 @@ def livelocks(graph: StateGraph, is_final: Marks) -> list[set[int]]:
     _, target, _ = graph.arrays()
     if not _may_cycle(graph, None):
         return []
-    _, labels = connected_components(_subgraph(graph, None), directed=True, connection="strong")
-    labels = labels[: graph.size]
+    labels = _components(graph, None)
     comps = int(labels.max()) + 1 if len(labels) else 0
     leaves = np.zeros(comps, dtype=bool)
     source_label = graph.at_source(labels)
