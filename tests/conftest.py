@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 
 import pytest
 
@@ -19,3 +20,8 @@ def checked(scenario_id: str) -> ScenarioResult:
 @pytest.fixture(scope="session")
 def check_once():
     return checked
+
+
+# The result cache (prosecheck.cache) stays off in tests, subprocesses included: every test checks for
+# real. tests/test_post_search.py turns it on in a temporary folder to test it.
+os.environ["PROSECHECK_CACHE"] = "off"

@@ -45,7 +45,7 @@ def _systems():
         yield f"random toy {seed}", random_system(seed)
 
 
-@pytest.mark.parametrize("name, system", list(_systems()), ids=lambda v: v if isinstance(v, str) else "")
+@pytest.mark.parametrize("name, system", [pytest.param(n, s, id=n) for n, s in _systems()])
 def test_the_recorded_edges_are_every_stored_worlds_successors_in_order(name, system):
     e = explore(system)
     graph, plain = liveness.state_graph(e), reference.state_graph(e)
@@ -90,7 +90,7 @@ def _random_marks(rng, size, density):
     return np.array([rng.random() < density for _ in range(size)], dtype=bool)
 
 
-@pytest.mark.parametrize("name, system", list(_systems()), ids=lambda v: v if isinstance(v, str) else "")
+@pytest.mark.parametrize("name, system", [pytest.param(n, s, id=n) for n, s in _systems()])
 def test_liveness_on_arrays_equals_the_plain_reference(name, system):
     e = explore(system)
     graph, plain = liveness.state_graph(e), reference.state_graph(e)
@@ -118,7 +118,8 @@ def test_scenario_liveness_verdicts_equal_the_plain_reference(scenario_id):
         prop = PROPERTIES[pid]
         goal = world_test(e, prop, "goal")
         trigger = world_test(e, prop, "trigger")
-        goal_of, trigger_of = (lambda w: goal[e.index_of(w)]), (lambda w: trigger[e.index_of(w)])
+        goal_of = lambda w, g=goal: g[e.index_of(w)]  # noqa: E731
+        trigger_of = lambda w, t=trigger: t[e.index_of(w)]  # noqa: E731
         mine, theirs = liveness.leads_to(graph, trigger, goal), reference.leads_to(plain, trigger_of, goal_of)
         assert (mine is None) == (theirs is None)
         if mine is not None:
@@ -242,3 +243,48 @@ def test_every_phase_is_timed_and_the_search_gets_its_share_of_the_time():
     assert r.cut is None and r.complete
     b = budget_module.Budget(Limits(max_seconds=100))
     assert b.search_limits(verify.SEARCH_SHARE).max_seconds <= 75
+
+
+def test_the_cache_reuses_an_exhaustive_result_and_never_a_cut_one(tmp_path, monkeypatch, capsys):
+    from prosecheck.cli import main
+
+    monkeypatch.setenv("PROSECHECK_CACHE", str(tmp_path))
+    assert main(["check", "m300.ausf_udm", "--quiet", "--json"]) == 0
+    fresh = capsys.readouterr().out
+    assert len(list(tmp_path.glob("*.json"))) == 1
+    assert main(["check", "m300.ausf_udm", "--quiet", "--json"]) == 0
+    again = capsys.readouterr().out
+    assert '"cached": true' in again and '"cached": false' in fresh
+    strip = lambda text: [ln for ln in text.splitlines() if '"seconds"' not in ln and '"cached"' not in ln  # noqa: E731
+                          and "peak_mb" not in ln and not ln.strip().startswith(('"build"', '"search"', '"judging"',
+                                                                                 '"liveness"', '"traces"'))]
+    assert strip(fresh) == strip(again)
+    # another bound, another entry; a run cut by a limit is never stored
+    assert main(["check", "m300.ausf_udm", "--quiet", "--attempts", "1", "--max-states", "10"]) == 10
+    assert len(list(tmp_path.glob("*.json"))) == 1
+    # --no-cache checks again
+    assert main(["check", "m300.ausf_udm", "--quiet", "--json", "--no-cache"]) == 0
+    assert '"cached": false' in capsys.readouterr().out
+
+
+def test_a_report_from_a_saved_check_equals_a_fresh_one_and_a_stale_one_is_refused(tmp_path, capsys):
+    import json
+
+    from prosecheck.cli import main
+
+    assert main(["check", "m200", "m300.ausf_udm", "--quiet", "--json"]) == 0
+    saved = tmp_path / "run.json"
+    saved.write_text(capsys.readouterr().out)
+    assert main(["report", str(saved), "--out", str(tmp_path / "a"), "--quiet"]) == 0
+    assert main(["report", "m200", "m300.ausf_udm", "--out", str(tmp_path / "b"), "--quiet"]) == 0
+    capsys.readouterr()
+    digits = str.maketrans("0123456789", "##########")
+    a, b = ((tmp_path / d / "index.html").read_text().translate(digits) for d in "ab")
+    assert a == b
+    doc = json.loads(saved.read_text())
+    doc["results"][0]["assumptions"]["model_sha256"] = "0" * 64
+    saved.write_text(json.dumps(doc))
+    assert main(["report", str(saved), "--out", str(tmp_path / "c")]) == 2
+    err = capsys.readouterr().err
+    assert "was checked with another model" in err and "Traceback" not in err
+    assert not (tmp_path / "c").exists()

@@ -6,6 +6,7 @@ import argparse
 import sys
 from typing import Any
 
+from prosecheck import cache
 from prosecheck.cli.common import (
     InputError,
     add_ledger_option,
@@ -51,6 +52,9 @@ def register(sub: Any) -> argparse.ArgumentParser:
     add_parallel_options(parser)
     parser.add_argument("--quiet", action="store_true", help="no progress on stderr (by default: a live line on a "
                         "terminal, plain lines otherwise: scenario i of n, phase, counts, time left)")
+    parser.add_argument("--no-cache", action="store_true", help="check every scenario again instead of reusing a "
+                        "result stored by an earlier run of the same model, bounds, properties and limits (the cache: "
+                        "$PROSECHECK_CACHE or ~/.cache/prosecheck; only exhaustive results are kept)")
     parser.add_argument("--phases", action="store_true", help="also print, per scenario, the seconds of each phase "
                         "(build, search, judging, liveness, traces) and the process's peak memory after the search "
                         "and at the end (the JSON has them always)")
@@ -75,9 +79,16 @@ def run(args: argparse.Namespace) -> int:
         for s in scenarios:
             progress, phase = bar.scenario(s.id)
             log = None if args.quiet else (lambda line, sid=s.id: print(f"[{sid}] {line}", file=sys.stderr, flush=True))
-            results.append(check_scenario(s, properties, limits, progress, symmetry=args.symmetry,
-                                          hash_compact=args.hash_compact, keep_exploration=bool(args.certify),
-                                          workers=workers, log=log, phase=phase))
+            entry = None if args.no_cache or args.certify else \
+                cache.key(s, properties, limits, {"symmetry": args.symmetry, "hash_compact": args.hash_compact})
+            found = cache.load(entry) if entry else None
+            if found is None:
+                found = check_scenario(s, properties, limits, progress, symmetry=args.symmetry,
+                                       hash_compact=args.hash_compact, keep_exploration=bool(args.certify),
+                                       workers=workers, log=log, phase=phase)
+                if entry:
+                    cache.store(entry, found)
+            results.append(found)
             bar.finished(results[-1].states, results[-1].phases)
             if results[-1].interrupted:
                 skipped = len(scenarios) - len(results)

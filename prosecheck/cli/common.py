@@ -184,6 +184,22 @@ def limits_of(args: argparse.Namespace) -> Limits:
     return Limits(args.max_states, args.max_seconds, args.max_memory)
 
 
+def saved_results(args: argparse.Namespace) -> list[ScenarioResult]:
+    """The results of the saved ``check --json`` documents among the SCENARIO arguments (those
+    ending in ``.json``), removed from ``args.scenarios``; stale or malformed ones are an input error."""
+    from prosecheck.report.saved import SavedResultsError, load_results
+
+    paths = [a for a in args.scenarios if a.endswith(".json")]
+    args.scenarios = [a for a in args.scenarios if not a.endswith(".json")]
+    results: list[ScenarioResult] = []
+    for path in paths:
+        try:
+            results += load_results(path)
+        except SavedResultsError as err:
+            raise InputError(str(err)) from None
+    return results
+
+
 def check_all(scenarios: Sequence[Scenario], limits: Limits, quiet: bool) -> list[ScenarioResult]:
     """Check each scenario in turn with whole-run progress on stderr; stop after an interrupt."""
     from prosecheck.cli.progress import RunProgress
@@ -209,4 +225,4 @@ def line_printer(quiet: bool) -> Callable[[str], None] | None:
 
 __all__ = ["BOUND_FLAGS", "EXIT_INPUT", "InputError", "add_ledger_option", "add_limit_options", "add_parallel_options",
            "add_scenario_options", "apply_ledger", "ledger_path", "load_ledger", "parallel_session",
-           "check_all", "limits_of", "line_printer", "properties_of", "scenarios_of"]
+           "check_all", "saved_results", "limits_of", "line_printer", "properties_of", "scenarios_of"]

@@ -16,6 +16,7 @@ from prosecheck.cli.common import (
     check_all,
     limits_of,
     load_ledger,
+    saved_results,
     scenarios_of,
 )
 
@@ -25,7 +26,8 @@ NAME = "report"
 def register(sub: Any) -> argparse.ArgumentParser:
     parser: argparse.ArgumentParser = sub.add_parser(
         NAME, help="check scenarios and write a self-contained HTML report",
-        description="Check the scenarios (default set if none) and write DIR/index.html: the verdict table, "
+        description="Check the scenarios (default set if none; a FILE.json argument: the saved output of "
+        "'check --json', reused instead of checking again) and write DIR/index.html: the verdict table, "
         "statistics, each violation's trace as text and as a sequence chart, coverage, and the element state "
         "diagrams. One static page with inline CSS and SVG; it needs no network to view.")
     add_scenario_options(parser)
@@ -43,10 +45,11 @@ def run(args: argparse.Namespace) -> int:
 
     if args.out.exists() and not args.out.is_dir():
         raise InputError(f"--out {args.out}: exists and is not a directory")
-    scenarios = scenarios_of(args)
+    saved = saved_results(args)
     limits = limits_of(args)
     ledger = load_ledger(args)
-    results = check_all(scenarios, limits, args.quiet)
+    fresh = args.scenarios or args.scenario_files or not saved
+    results = saved + (check_all(scenarios_of(args), limits, args.quiet) if fresh else [])
     apply_ledger(args, ledger, results)
     page = write_text(args.out / "index.html", report_html(results))
     if not have_engine("dot"):

@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from prosecheck.cli.common import add_limit_options, add_scenario_options, check_all, limits_of, scenarios_of
+from prosecheck.cli.common import add_limit_options, add_scenario_options, check_all, limits_of, saved_results, scenarios_of
 
 NAME = "threats"
 
@@ -15,7 +15,8 @@ def register(sub: Any) -> argparse.ArgumentParser:
     parser: argparse.ArgumentParser = sub.add_parser(
         NAME, help="list the violations found under threat models (docs/threats.md)",
         description="Check the scenarios that run under a threat model (default: every built-in scenario whose id "
-                    "carries one, ID@THREATS; or the given SCENARIOs, or any with --threat) and list every "
+                    "carries one, ID@THREATS; or the given SCENARIOs, or any with --threat; a FILE.json "
+                    "argument: the saved output of 'check --json', reused) and list every "
                     "violation; --markdown writes the document docs/threats.md holds, with the shortest trace and a "
                     "Mermaid chart per violation.")
     add_scenario_options(parser)
@@ -30,14 +31,15 @@ def run(args: argparse.Namespace) -> int:
     from prosecheck.report.threats_doc import inherited_findings, threats_markdown, threats_text
     from prosecheck.verify import worst
 
+    saved = [r for r in saved_results(args) if r.scenario.threats.active()]
     chosen = args.scenarios or args.scenario_files or args.threats
     scenarios = [s for s in scenarios_of(args) if s.threats.active()] if chosen else \
-        [s for s in SCENARIOS.values() if s.threats.active()]
-    if not scenarios:
+        [] if saved else [s for s in SCENARIOS.values() if s.threats.active()]
+    if not scenarios and not saved:
         print("no scenario under a threat model among those chosen (give --threat, or an id with '@')",
               file=sys.stderr)
         return 2
     limits = limits_of(args)
-    results = check_all(scenarios, limits, args.quiet)
+    results = saved + check_all(scenarios, limits, args.quiet)
     sys.stdout.write(threats_markdown(results, inherited_findings(results)) if args.markdown else threats_text(results))
     return worst(r.exit_code for r in results)

@@ -35,7 +35,7 @@ def scenario_json(r: ScenarioResult) -> dict[str, object]:
         "stats": {
             "states": r.states, "transitions": r.transitions, "depth": r.depth,
             "seconds": round(r.seconds, 3), "complete": r.complete, "stopped": r.stopped, "notes": r.notes,
-            "cut": r.cut, "phases": r.phases, "peak_mb": r.peak_mb,
+            "cut": r.cut, "phases": r.phases, "peak_mb": r.peak_mb, "cached": r.cached is not None,
         },
         "exit_code": r.exit_code,
         "properties": {

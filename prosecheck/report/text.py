@@ -56,7 +56,7 @@ def stats_line(r: ScenarioResult) -> str:
     how = "exhaustive" if r.complete else f"STOPPED at {r.stopped}: verdicts not found are INCONCLUSIVE"
     if r.cut:
         how += f"; CUT: {r.cut}, the verdicts not decided by then are INCONCLUSIVE"
-    notes = "".join(f"; {n}" for n in r.notes)
+    notes = "".join(f"; {n}" for n in r.notes) + ("; reused from the cache (--no-cache checks again)" if r.cached else "")
     return (f"{r.states} states, {r.transitions} transitions, depth {r.depth}, "
             f"{r.seconds:.2f} s ({how}{notes})")
 
