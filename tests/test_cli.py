@@ -137,7 +137,7 @@ def _strip_timings(value: object) -> object:
     """The document without wall-clock figures (the only values allowed to differ between runs)."""
     if isinstance(value, dict):
         return {k: _strip_timings(v) for k, v in value.items()
-                if k not in {"seconds", "peak_rss_mb", "states_per_second", "generated"}}
+                if k not in {"seconds", "peak_rss_mb", "states_per_second", "generated", "phases", "peak_mb"}}
     if isinstance(value, list):
         return [_strip_timings(v) for v in value]
     return value

@@ -130,7 +130,7 @@ def _check(*args: str) -> subprocess.CompletedProcess:
 
 def _untimed(doc: object) -> object:
     if isinstance(doc, dict):
-        return {k: _untimed(v) for k, v in doc.items() if k != "seconds"}
+        return {k: _untimed(v) for k, v in doc.items() if k not in ("seconds", "phases", "peak_mb")}
     if isinstance(doc, list):
         return [_untimed(v) for v in doc]
     return doc

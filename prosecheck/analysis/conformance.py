@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 import z3
 
@@ -113,27 +114,54 @@ def _option_facts(options: Mapping[str, int]) -> dict[z3.BoolRef, bool]:
             UE_UPDATE: False, PANF_UPDATE: False}
 
 
+_NAMES: dict[int, str] = {}
+
+
+def _name(var: z3.BoolRef) -> str:
+    """A tied variable's name (Z3's printer is slow: each variable is printed once)."""
+    ident = var.get_id()
+    if ident not in _NAMES:
+        _NAMES[ident] = str(var)
+    return _NAMES[ident]
+
+
+def _representatives(system, exploration: Exploration, i: int,  # type: ignore[no-untyped-def]
+                     links: list[int]) -> list[tuple[int, tuple]]:
+    """The first world of each distinct value of what :func:`_facts` reads for instance ``i`` (its
+    state and variables, the heads of its incoming links, its group's attempt and check ghosts), in
+    order of first appearance: the facts observed, and the first step showing each, are unchanged."""
+    group = system.instances[i].group
+    read = [*system.instance_positions(i), *(system.link_base + lk for lk in links),
+            system.group_slot(group, "remote_ue.nonce_1"), system.group_slot(group, "ghost.authorized_in_attempt"),
+            system.group_slot(group, "ghost.check_failed")]
+    get = itemgetter(*read)
+    first: dict[tuple, tuple[int, tuple]] = {}
+    for n, world in enumerate(exploration.worlds):
+        first.setdefault(get(world), (n, world))
+    return list(first.values())
+
+
 def observe(exploration: Exploration) -> dict[Facts, str]:
     """Distinct observed value sets (by variable name) -> the first step that showed them."""
     system = exploration.system
     incoming = {i: [lk.index for lk in system.links if lk.dst == i] for i in range(len(system.instances))}
     seen: dict[Facts, str] = {}
-    for world in exploration.worlds:
-        for i, inst in enumerate(system.instances):
-            if inst.role not in ("panf", "udm", "ausf"):
+    visits = sorted((n, i, world) for i, inst in enumerate(system.instances) if inst.role in ("panf", "udm", "ausf")
+                    for n, world in _representatives(system, exploration, i, incoming[i]))
+    for _, i, world in visits:  # worlds in order, instances in order within one: the order of a pass over all
+        inst = system.instances[i]
+        state, local = system.control(world, i), system.locals_of(world, i)
+        for link in incoming[i]:
+            queue = system.link(world, link)
+            if not queue:
                 continue
-            state, local = system.control(world, i), system.locals_of(world, i)
-            for link in incoming[i]:
-                queue = system.link(world, link)
-                if not queue:
-                    continue
-                event, values = queue[0]
-                fields = dict(zip(system.message_fields[event], values))
-                for tr, _, _, sends in inst.table.step(state, local, event, values):
-                    facts = _facts(system, world, inst, tr, event, fields, sends)
-                    if facts:
-                        key = tuple(sorted((str(v), b) for v, b in facts.items()))
-                        seen.setdefault(key, f"{inst.role}: {inst.table.edge(tr)} ({tr.effect.ref})")
+            event, values = queue[0]
+            fields = dict(zip(system.message_fields[event], values))
+            for tr, _, _, sends in inst.table.step(state, local, event, values):
+                facts = _facts(system, world, inst, tr, event, fields, sends)
+                if facts:
+                    key = tuple(sorted((_name(v), b) for v, b in facts.items()))
+                    seen.setdefault(key, f"{inst.role}: {inst.table.edge(tr)} ({tr.effect.ref})")
     return seen
 
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
+from operator import itemgetter
 
 import z3
 
@@ -60,17 +61,21 @@ class Unhandled:
 
 
 def reachable_valuations(exploration: Exploration) -> dict[tuple[str, int, str], set[Valuation]]:
-    """(role, state, event) -> the distinct (variables, message) pairs met by the search."""
+    """(role, state, event) -> the distinct (variables, message) pairs met by the search. Each
+    instance's part of the worlds (control state, variables, the heads of its incoming links) is
+    collected once per distinct value, not once per world."""
     system = exploration.system
-    incoming = {i: [lk.index for lk in system.links if lk.dst == i] for i in range(len(system.instances))}
     out: dict[tuple[str, int, str], set[Valuation]] = {}
-    for world in exploration.worlds:
-        for i, inst in enumerate(system.instances):
-            state, local = system.control(world, i), system.locals_of(world, i)
+    for i, inst in enumerate(system.instances):
+        own = system.instance_positions(i)
+        links = [system.link_base + lk.index for lk in system.links if lk.dst == i]
+        get = itemgetter(*own, *links) if len(own) + len(links) > 1 else (lambda w, p=own[0]: (w[p],))
+        parts = set(map(get, exploration.worlds))
+        for part in parts:
+            state, local, queues = part[0], tuple(part[1:len(own)]), part[len(own):]
             for event in inst.table.local_events:
                 out.setdefault((inst.role, state, event), set()).add((local, ()))
-            for link in incoming[i]:
-                queue = system.link(world, link)
+            for queue in queues:
                 if queue:
                     out.setdefault((inst.role, state, queue[0][0]), set()).add((local, queue[0][1]))
     return out

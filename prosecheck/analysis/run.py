@@ -71,33 +71,43 @@ def field_domains() -> dict[str, dict[str, list[int]]]:
     return {n: {f: KIND_DOMAINS[k] for f, k in m.fields if k in KIND_DOMAINS} for n, m in MESSAGES.items()}
 
 
-def _guards(scenarios: Sequence[Scenario]) -> tuple[list[GuardFinding], list[Unhandled], bool, list[Conformance]]:
-    """Guard findings, unhandled messages and the model's conformance to the statements, from one search each."""
-    found, unhandled, complete, conformance = [], [], True, []
+def _guards(scenario: Scenario, result: ScenarioResult
+            ) -> tuple[list[tuple[str, GuardFinding]], list[Unhandled], bool, Conformance | None]:
+    """Guard findings, unhandled messages and the model's conformance to the statements, from the
+    search the scenario's check made (searched again only when the check kept no exploration); the
+    exploration is let go afterwards, so one scenario's store is alive at a time."""
+    exploration = result.exploration if result.exploration is not None else explore(build_system(scenario))
+    result.exploration = None
+    system = exploration.system
+    reachable = reachable_valuations(exploration)
     domains = field_domains()
-    for scenario in scenarios:
-        system = build_system(scenario)
-        exploration = explore(system)
-        complete &= exploration.complete
-        reachable = reachable_valuations(exploration)
-        tables = {inst.role: inst.table for inst in system.instances}
-        for table in tables.values():
-            found += [(scenario.id, f) for f in analyze_table(table, reachable, domains)]
-        unhandled += unhandled_of(scenario.id, exploration)
-        checked = check_conformance(scenario, exploration, options_of(scenario))
-        if checked is not None:
-            conformance.append(checked)
-    return merge(found), unhandled, complete, conformance
+    found = [(scenario.id, f) for table in {inst.role: inst.table for inst in system.instances}.values()
+             for f in analyze_table(table, reachable, domains)]
+    return (found, unhandled_of(scenario.id, exploration), exploration.complete,
+            check_conformance(scenario, exploration, options_of(scenario)))
+
+
+def _check_keeping(scenario: Scenario) -> ScenarioResult:
+    return check_scenario(scenario, keep_exploration=True)
 
 
 def analyze(scenarios: Sequence[Scenario], mus_cap: int = 50, mus_seconds: float = 30.0,
-            check: Callable[[Scenario], ScenarioResult] = check_scenario) -> Analysis:
+            check: Callable[[Scenario], ScenarioResult] = _check_keeping) -> Analysis:
     """Every analysis on ``scenarios`` (the claims and readings use their checker verdicts,
     from ``check``: a caller that already has the results can pass them in)."""
     start = time.perf_counter()
     patent = load_patent()
-    results = {s.id: check(s) for s in scenarios}
-    guards, unhandled, complete, conformance = _guards(scenarios)
+    results: dict[str, ScenarioResult] = {}
+    found: list[tuple[str, GuardFinding]] = []
+    unhandled: list[Unhandled] = []
+    conformance: list[Conformance] = []
+    complete = True
+    for s in scenarios:
+        results[s.id] = check(s)
+        more, lost, exhaustive, follows = _guards(s, results[s.id])
+        found, unhandled, complete = found + more, unhandled + lost, complete and exhaustive
+        conformance += [follows] if follows is not None else []
+    guards = merge(found)
     contradictions = check_statements(scenarios, mus_cap, mus_seconds)
     texts = {n: (c.text, c.depends_on) for n, c in patent.claims.items()}
     analysis = Analysis(

@@ -262,8 +262,10 @@ class WorldView(Sequence):
         return self.encoder.decode(self.keys()[index])
 
     def __iter__(self) -> Iterator[World]:
-        decode, keys = self.encoder.decode, self.keys()
-        return (decode(keys[i]) for i in range(len(keys)))
+        keys = self.keys()
+        if self.encoder.components == 1:  # a world is its component's value: no decoding
+            return map(self.encoder.blocks[0].__getitem__, keys)
+        return map(self.encoder.decode, keys)
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Sequence) and len(self) == len(other) and all(a == b for a, b in zip(self, other))

@@ -180,6 +180,11 @@ class System:
         _, a, b = self._layout[instance]
         return world[a:b]
 
+    def instance_positions(self, instance: int) -> list[int]:
+        """The world slots of an instance: its control state, then its local variables in order."""
+        pos, _, end = self._layout[instance]
+        return list(range(pos, end))
+
     def link(self, world: World, link: int) -> tuple[Message, ...]:
         return world[self.link_base + link]
 
