@@ -40,8 +40,8 @@ def world_test(exploration: Exploration, prop: Property, formula_of: str) -> np.
     """Per stored world, whether the property's trigger or goal holds."""
     expr = world_test_expr(exploration, prop, formula_of)
     fn = compile_py(expr)
-    projection = exploration.projector().project(exploration.system.slot_refs(expr))
-    return projection.holds(lambda values: bool(fn(lambda scope, name: values[int(name)])))
+    return exploration.projector().marks(exploration.system.slot_refs(expr),
+                                         lambda values: bool(fn(lambda scope, name: values[int(name)])))
 
 
 def judge_possibly(prop: Property, scenario: Scenario, exploration: Exploration,

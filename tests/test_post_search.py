@@ -84,6 +84,9 @@ def test_projections_equal_a_pass_over_the_decoded_worlds(search):
         assert list(got.first) == sorted(got.first)  # numbered in order of first appearance
         worlds = list(e.worlds)
         assert all(got.values[got.codes[i]] == tuple(worlds[i][s] for s in slots) for i in range(0, len(worlds), 97))
+        assert projector.project(slots, per_world=False).table() == got.table()
+        odd = projector.marks(slots, lambda values: sum(values.values()) % 2 == 1)
+        assert odd.tolist() == [sum(w[s] for s in slots) % 2 == 1 for w in worlds]
 
 
 def _random_marks(rng, size, density):

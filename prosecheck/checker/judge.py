@@ -31,7 +31,7 @@ class Judgement:
 def valuations(expr_slots: list[int], exploration: Exploration) -> dict[tuple[int, ...], int]:
     """Each distinct tuple of slot values, mapped to the first world index showing it (projected once
     per component value, :mod:`prosecheck.checker.projection`; no world is decoded)."""
-    return exploration.projector().project(expr_slots).table()
+    return exploration.projector().project(expr_slots, per_world=False).table()
 
 
 def _symbols(slots: list[int], sorts: dict[int, str]) -> dict[int, z3.ExprRef]:

@@ -27,7 +27,7 @@ Trigger, goal and finality are given per world, as boolean arrays (computed from
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -50,7 +50,8 @@ class StateGraph:
 
     exploration: Exploration
     edges: Edges
-    _derived: tuple[np.ndarray, np.ndarray, np.ndarray] | None = field(default=None, repr=False)
+    _derived: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False)
+    _instance: np.ndarray | None = field(default=None, repr=False)
 
     @property
     def size(self) -> int:
@@ -63,26 +64,60 @@ class StateGraph:
 
     def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(row start per world and one past the last, target per edge, acting instance per edge):
-        int32, int32 (the recorded array itself) and int16."""
+        int32, int32 (the recorded array itself) and int16 (derived on first use: only fairness
+        needs it)."""
+        indptr, target = self._rows()
+        if self._instance is None:
+            _, _, label = self.edges.arrays()
+            table = self.exploration.via.table  # type: ignore[attr-defined]
+            instance_of = np.array([-1 if lb is None else lb.instance for lb in table], dtype=np.int16)
+            self._instance = instance_of[label]
+        return indptr, target, self._instance
+
+    def _rows(self) -> tuple[np.ndarray, np.ndarray]:
         if self._derived is None:
-            start, target, label = self.edges.arrays()
+            start, target, _ = self.edges.arrays()
             if len(target) >= 2**31 - 1:
                 raise ValueError("more than 2^31 edges: too many for the liveness arrays")
             indptr = np.full(self.size + 1, len(target), dtype=np.int32)
             indptr[: len(start)] = start
-            table = self.exploration.via.table  # type: ignore[attr-defined]
-            instance_of = np.array([-1 if lb is None else lb.instance for lb in table], dtype=np.int16)
-            self._derived = (indptr, target.view(np.int32), instance_of[label])
+            self._derived = (indptr, target.view(np.int32))
         return self._derived
+
+    def rows(self) -> tuple[np.ndarray, np.ndarray]:
+        """(row start per world and one past the last, target per edge), without the instances."""
+        return self._rows()
+
+    def chunks(self, edges: int = 1 << 20) -> Iterator[tuple[int, int, np.ndarray]]:
+        """The edges in slices of about ``edges``, whole worlds each: (first edge, end, source of each)."""
+        indptr, _ = self._rows()
+        world = 0
+        while world < self.size:
+            last = int(np.searchsorted(indptr, indptr[world] + edges, side="right")) - 1
+            last = min(max(last, world + 1), self.size)
+            a, b = int(indptr[world]), int(indptr[last])
+            yield a, b, np.repeat(np.arange(world, last, dtype=np.int32), np.diff(indptr[world:last + 1]))
+            world = last
 
     def at_source(self, per_world: np.ndarray) -> np.ndarray:
         """A per-world array read at each edge's source (the rows are sorted by source)."""
-        indptr, _, _ = self.arrays()
+        indptr, _ = self.rows()
         return np.repeat(per_world, np.diff(indptr))
+
+    def between(self, source_in: np.ndarray, target_in: np.ndarray, keep: np.ndarray | None = None) -> np.ndarray:
+        """Per edge: its source is in ``source_in`` and its target in ``target_in`` (and ``keep``
+        holds for it), built a slice of edges at a time: one byte per edge is all that is allocated."""
+        _, target = self.rows()
+        out = np.empty(len(target), dtype=bool)
+        for a, b, source in self.chunks():
+            np.logical_and(source_in[source], target_in[target[a:b]], out=out[a:b])
+            if keep is not None:
+                out[a:b] &= keep[a:b]
+        return out
 
     def sources(self, edges: np.ndarray) -> np.ndarray:
         """The source world of each of these edge indices."""
-        indptr, _, _ = self.arrays()
+        indptr, _ = self.rows()
         return np.searchsorted(indptr, edges, side="right").astype(np.int64) - 1
 
     def marks(self, test: Marks) -> np.ndarray:
@@ -139,7 +174,7 @@ def _derived_edges(exploration: Exploration) -> Edges:
 def _subgraph(graph: StateGraph, keep_edge: np.ndarray | None) -> csr_array:
     """The recorded graph with only the edges in ``keep_edge`` (all: None; order kept), for
     :mod:`scipy.sparse.csgraph` (an extra node, index ``size``, without edges)."""
-    indptr, target, _ = graph.arrays()
+    indptr, target = graph.rows()
     n = graph.size
     if keep_edge is None:
         ptr, kept = indptr, target
@@ -185,18 +220,18 @@ def _bfs(graph: StateGraph, keep_edge: np.ndarray, sources: np.ndarray) -> tuple
     pred = np.full(graph.size, -1, dtype=np.int32)
     frontier = np.asarray(sources, dtype=np.int64)
     pred[frontier] = graph.size
-    levels = [frontier]
+    levels = [frontier.astype(np.int32)]
     while len(frontier):
         found = [_expand_chunk(graph, keep_edge, frontier[i:i + _CHUNK], pred)
                  for i in range(0, len(frontier), _CHUNK)]
         frontier = np.concatenate(found)
-        levels.append(frontier)
+        levels.append(frontier.astype(np.int32))
     return np.concatenate(levels), pred
 
 
 def _expand_chunk(graph: StateGraph, keep_edge: np.ndarray, chunk: np.ndarray, pred: np.ndarray) -> np.ndarray:
     """The worlds first reached from ``chunk`` (in discovery order); their predecessors set in ``pred``."""
-    indptr, target, _ = graph.arrays()
+    indptr, target = graph.rows()
     lengths = (indptr[chunk + 1] - indptr[chunk]).astype(np.int64)
     at = np.repeat(indptr[chunk].astype(np.int64) - np.cumsum(lengths) + lengths, lengths) \
         + np.arange(int(lengths.sum()), dtype=np.int64)
@@ -231,16 +266,16 @@ def leads_to(graph: StateGraph, trigger: Marks, goal: Marks) -> Lasso | None:
 
     Trigger worlds are tried in breadth-first order, so the stem of the answer is shortest."""
     outside = ~graph.marks(goal)
-    sources = np.flatnonzero(outside & graph.marks(trigger))
+    sources = np.flatnonzero(outside & graph.marks(trigger)).astype(np.int32)
     if not len(sources):
         return None
-    _, target, _ = graph.arrays()
-    inside_edge = graph.at_source(outside) & outside[target]
+    _, target = graph.rows()
+    inside_edge = graph.between(outside, outside)
     order, pred = _bfs(graph, inside_edge, sources)
     region = np.zeros(graph.size, dtype=bool)
     region[order] = True
     del order
-    inside_edge &= graph.at_source(region)
+    inside_edge = graph.between(region, region, inside_edge)
     bad = _bad_ends(graph, region, inside_edge)
     if bad is None:
         return None
@@ -252,12 +287,13 @@ def leads_to(graph: StateGraph, trigger: Marks, goal: Marks) -> Lasso | None:
 def _looped(graph: StateGraph, labels: np.ndarray, keep_edge: np.ndarray | None) -> np.ndarray:
     """Per component id of ``labels``: whether it has a cycle (two or more worlds, or a self-loop
     among the kept edges)."""
-    indptr, target, _ = graph.arrays()
+    _, target = graph.rows()
     looped = np.bincount(labels) > 1
-    selfloop = graph.at_source(np.arange(graph.size, dtype=np.int32)) == target
-    if keep_edge is not None:
-        selfloop &= keep_edge
-    looped[labels[target[selfloop]]] = True
+    for a, b, source in graph.chunks():
+        selfloop = target[a:b] == source
+        if keep_edge is not None:
+            selfloop &= keep_edge[a:b]
+        looped[labels[source[selfloop]]] = True
     return looped
 
 
@@ -286,17 +322,20 @@ def _may_cycle(graph: StateGraph, keep_edge: np.ndarray | None) -> bool:
     """Whether the kept edges may close a cycle. Worlds are numbered in discovery order, so a cycle
     needs an edge to a world numbered no higher than its source; without one the graph is acyclic
     (the usual case here: counters bound every run) and no component needs computing."""
-    _, target, _ = graph.arrays()
-    backward = target <= graph.at_source(np.arange(graph.size, dtype=np.int32))
-    if keep_edge is not None:
-        backward &= keep_edge
-    return bool(backward.any())
+    _, target = graph.rows()
+    for a, b, source in graph.chunks():
+        backward = target[a:b] <= source
+        if keep_edge is not None:
+            backward &= keep_edge[a:b]
+        if backward.any():
+            return True
+    return False
 
 
 def _bad_ends(graph: StateGraph, region: np.ndarray, region_edge: np.ndarray
               ) -> tuple[int, list[tuple[int, Label]]] | None:
     """The first (by world index) terminal world or fair-cycle entry inside ``region``."""
-    indptr, _, _ = graph.arrays()
+    indptr, _ = graph.rows()
     candidates: list[tuple[int, list[tuple[int, Label]]]] = []
     terminal = np.flatnonzero(region & (np.diff(indptr) == 0))
     if len(terminal):
@@ -317,8 +356,8 @@ def _bad_ends(graph: StateGraph, region: np.ndarray, region_edge: np.ndarray
 def _cycle_in(graph: StateGraph, component: np.ndarray, keep_edge: np.ndarray, start: int) -> list[tuple[int, Label]]:
     """A cycle through ``start`` inside ``component``, as labelled steps back to ``start``: the first
     world in breadth-first order from ``start`` with an edge back to it closes the cycle."""
-    _, target, _ = graph.arrays()
-    inner = keep_edge & graph.at_source(component) & component[target]
+    _, target = graph.rows()
+    inner = graph.between(component, component, keep_edge)
     order, pred = _bfs(graph, inner, np.array([start]))
     back = np.zeros(graph.size, dtype=bool)
     back[graph.sources(np.flatnonzero(inner & (target == start)))] = True
@@ -339,7 +378,7 @@ def _cycle_in(graph: StateGraph, component: np.ndarray, keep_edge: np.ndarray, s
 def _reaching(graph: StateGraph, marked: np.ndarray) -> np.ndarray:
     """The worlds from which some marked world is reachable (``marked`` closed under predecessors):
     breadth-first over the reversed edges from a virtual node whose successors are the marked worlds."""
-    indptr, target, _ = graph.arrays()
+    indptr, target = graph.rows()
     n = graph.size
     reverse = csr_array((_ones(len(target)), target, indptr), shape=(n, n)).T.tocsr()
     extra = np.flatnonzero(marked).astype(reverse.indices.dtype)
@@ -364,7 +403,7 @@ def stuck(graph: StateGraph, trigger: Marks, goal: Marks) -> int | None:
 def livelocks(graph: StateGraph, is_final: Marks) -> list[set[int]]:
     """Bottom strongly connected components with a cycle and no final world in them (finality is
     asked only of the worlds of such components)."""
-    _, target, _ = graph.arrays()
+    _, target = graph.rows()
     if not _may_cycle(graph, None):
         return []
     labels = _components(graph, None)

@@ -62,9 +62,9 @@ class Projector:
         if encoder is not None and not exploration.probabilistic:
             keys = exploration.concrete if exploration.concrete is not None else \
                 (exploration.store.keys if exploration.store is not None else None)
-        self._ids: list[np.ndarray] | None = None
+        self._keys: Any = None  # the world keys, read a chunk at a time (None: no component tables)
         if keys is not None and len(keys) == self.count:
-            self._ids = _component_ids(keys, encoder.shifts, encoder.mask)  # type: ignore[union-attr]
+            self._keys = keys
             self._where = {p: (c, j) for c, ps in enumerate(encoder.positions)  # type: ignore[union-attr]
                            for j, p in enumerate(ps)}
         self._local: dict[tuple[int, tuple[int, ...]], tuple[np.ndarray, list[tuple[Any, ...]]]] = {}
@@ -81,34 +81,80 @@ class Projector:
             self._unions.clear()
             self._columns.clear()
 
-    def project(self, slots: Sequence[int]) -> Projection:
-        """The projection of every stored world onto ``slots`` (in that order)."""
+    def project(self, slots: Sequence[int], per_world: bool = True) -> Projection:
+        """The projection of every stored world onto ``slots`` (in that order). Without ``per_world``
+        only the distinct valuations and their first worlds are computed (``codes`` is empty), a
+        chunk of worlds at a time: memory bounded by the chunk, not by the number of worlds."""
         slots = tuple(slots)
         if not slots:
             codes, combos, first = _distinct_rows([], self.count)
             return Projection(slots, codes, list(combos), first)
-        if self._ids is None:
+        if self._keys is None:
             return self._from_worlds(slots)
         parts: dict[int, list[int]] = {}
         for s in slots:
             c, _ = self._where[s]
             parts.setdefault(c, []).append(s)
-        columns: list[np.ndarray] = []
-        locals_: list[tuple[int, list[int], list[tuple[Any, ...]]]] = []
-        for c, own in sorted(parts.items()):
-            codes, values = self._component(c, tuple(own))
-            columns.append(codes[self._ids[c]])
-            locals_.append((c, own, values))
-        world_codes, combos, first = _distinct_rows(columns, self.count)
+        locals_ = [(c, own, *self._component(c, tuple(own))) for c, own in sorted(parts.items())]
+        found = None if per_world else _first_rows([(c, codes) for c, _, codes, _ in locals_], self._ids, self.count)
+        if found is None:
+            columns = [codes[self._ids(c, 0, self.count)] for c, _, codes, _ in locals_]
+            world_codes, combos, first = _distinct_rows(columns, self.count)
+            del columns
+        else:
+            world_codes, (combos, first) = np.zeros(0, dtype=np.int32), found
         place = {s: n for n, s in enumerate(slots)}
         values_out = []
         for combo in combos:
             row: list[Any] = [None] * len(slots)
-            for (_, own, values), k in zip(locals_, combo):
+            for (_, own, _, values), k in zip(locals_, combo):
                 for s, v in zip(own, values[k]):
                     row[place[s]] = v
             values_out.append(tuple(row))
         return Projection(slots, world_codes, values_out, first)
+
+    def marks(self, slots: Sequence[int], predicate: Callable[[dict[int, Any]], bool]) -> np.ndarray:
+        """Per stored world, whether ``predicate`` (given one valuation of ``slots`` as slot -> value)
+        holds: the predicate runs once per distinct valuation, and the worlds are read a chunk at a
+        time (one byte per world is all that is kept)."""
+        slots = tuple(slots)
+        if self._keys is None or not slots:
+            return self.project(slots).holds(predicate)
+        parts: dict[int, list[int]] = {}
+        for s in slots:
+            parts.setdefault(self._where[s][0], []).append(s)
+        locals_ = [(c, own, *self._component(c, tuple(own))) for c, own in sorted(parts.items())]
+        coded = [(c, codes) for c, _, codes, _ in locals_]
+        sizes = [int(codes.max()) + 1 if len(codes) else 1 for _, codes in coded]
+        if float(np.prod([float(size) for size in sizes])) > 2 * self.count + 4096:
+            return self.project(slots).holds(predicate)
+
+        def combined(start: int, stop: int) -> np.ndarray:
+            code = np.zeros(stop - start, dtype=np.int64)
+            for (c, codes), size in zip(coded, sizes):
+                code = code * size + codes[self._ids(c, start, stop)]
+            return code
+
+        chunks = [(start, min(start + _CHUNK, self.count)) for start in range(0, self.count, _CHUNK)]
+        present = np.zeros(int(np.prod(sizes)), dtype=bool)
+        for start, stop in chunks:
+            present[combined(start, stop)] = True
+        truth = np.zeros(len(present), dtype=bool)
+        for code in np.flatnonzero(present):  # the predicate, once per valuation some world shows
+            valuation: dict[int, Any] = {}
+            for (_, own, _, values), k in zip(locals_, _digits(int(code), sizes)):
+                valuation.update(zip(own, values[k]))
+            truth[code] = bool(predicate(valuation))
+        out = np.zeros(self.count, dtype=bool)
+        for start, stop in chunks:
+            out[start:stop] = truth[combined(start, stop)]
+        return out
+
+    def _ids(self, c: int, start: int, stop: int) -> np.ndarray:
+        """Component ``c``'s block id of the worlds ``start`` .. ``stop - 1``, from their keys."""
+        encoder = self.exploration.encoder
+        return _component_ids(self._keys, start, stop, encoder.shifts[c], encoder.mask,  # type: ignore[union-attr]
+                              encoder.components == 1)  # type: ignore[union-attr]
 
     def _component(self, c: int, own: tuple[int, ...]) -> tuple[np.ndarray, list[tuple[Any, ...]]]:
         """Per block id of component ``c``: the code of its values at ``own``, and the distinct values."""
@@ -171,20 +217,44 @@ def _codes(blocks: Sequence[tuple[Any, ...]], positions: list[int]) -> tuple[np.
     the distinct values)."""
     get = itemgetter(*positions) if len(positions) > 1 else (lambda b, j=positions[0]: (b[j],))
     seen: dict[tuple[Any, ...], int] = {}
-    codes = np.fromiter((seen.setdefault(v, len(seen)) for v in map(get, blocks)), dtype=np.int64, count=len(blocks))
+    codes = np.fromiter((seen.setdefault(v, len(seen)) for v in map(get, blocks)), dtype=np.int32, count=len(blocks))
     return codes, list(seen)
 
 
-def _component_ids(keys: Any, shifts: list[int], mask: int) -> list[np.ndarray]:
-    """Each component's block id per stored world, from the world keys."""
+def _component_ids(keys: Any, start: int, stop: int, shift: int, mask: int, whole: bool) -> np.ndarray:
+    """One component's block ids of some stored worlds, from their keys (int32: a block id is below
+    its component's number of blocks, far below 2^31)."""
     if isinstance(keys, array) and keys.typecode == "Q":
-        flat = np.frombuffer(keys, dtype=np.uint64) if len(keys) else np.zeros(0, dtype=np.uint64)
-        # a block id is below its component's number of blocks, far below 2^31
-        if len(shifts) == 1:
-            return [flat.astype(np.int32)]
-        m = np.uint64(mask)
-        return [((flat >> np.uint64(s)) & m).astype(np.int32) for s in shifts]
-    return [np.fromiter(((k >> s) & mask for k in keys), dtype=np.int64, count=len(keys)) for s in shifts]
+        flat = np.frombuffer(keys, dtype=np.uint64)[start:stop] if stop > start else np.zeros(0, dtype=np.uint64)
+        if whole:
+            return flat.astype(np.int32)
+        return ((flat >> np.uint64(shift)) & np.uint64(mask)).astype(np.int32)
+    return np.fromiter(((keys[i] >> shift) & mask for i in range(start, stop)), dtype=np.int32, count=stop - start)
+
+
+_CHUNK = 1 << 18  # worlds per chunk when only the first world of each valuation is wanted
+
+
+def _first_rows(parts: list[tuple[int, np.ndarray]], ids: Callable[[int, int, int], np.ndarray], count: int
+                ) -> tuple[list[tuple[int, ...]], np.ndarray] | None:
+    """The distinct combinations of the parts' codes over the stored worlds, in order of first
+    appearance, and the first world of each, a chunk of worlds at a time through a dense table of
+    first worlds; None when the combinations are too many for a dense table."""
+    sizes = [int(codes.max()) + 1 if len(codes) else 1 for _, codes in parts]
+    space = float(np.prod([float(size) for size in sizes]))
+    if space > 2 * count + 4096 or space >= 2**31:
+        return None
+    firsts = np.full(int(space), count, dtype=np.int64)
+    for start in range(0, count, _CHUNK):
+        stop = min(start + _CHUNK, count)
+        combined = np.zeros(stop - start, dtype=np.int64)
+        for (c, codes), size in zip(parts, sizes):
+            combined = combined * size + codes[ids(c, start, stop)]
+        np.minimum.at(firsts, combined, np.arange(start, stop, dtype=np.int64))
+    uniq = np.flatnonzero(firsts < count)
+    first = firsts[uniq]
+    order = np.argsort(first, kind="stable")
+    return [_digits(int(u), sizes) for u in uniq[order]], first[order]
 
 
 def _distinct_rows(columns: list[np.ndarray], count: int) -> tuple[np.ndarray, list[tuple[int, ...]], np.ndarray]:

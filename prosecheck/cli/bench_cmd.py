@@ -33,6 +33,9 @@ def register(sub: Any) -> argparse.ArgumentParser:
     parser.add_argument("--workers", metavar="LIST", help="run each benchmark once per worker count, e.g. 1,2 "
                         "(1 = the sequential search; more: the parallel search on a local Ray) and print the "
                         "speed-up, efficiency and exchange overhead")
+    parser.add_argument("--phases", action="store_true", help="also time the whole check of each benchmark "
+                        "(search, judging, liveness, traces) and compare its peak memory with the search's alone, "
+                        "each in a fresh process")
     parser.add_argument("--json", action="store_true", help="print one JSON document")
     return parser
 
@@ -50,8 +53,15 @@ def run(args: argparse.Namespace) -> int:
         from prosecheck.export.spin import available
         if not available():
             raise InputError("--vs-spin needs spin and gcc on the PATH (Debian: apt-get install spin gcc)")
-    rows = run_bench(names, _options(args), args.vs_spin, lambda text: print(text, file=sys.stderr, flush=True),
-                     _workers(args))
+    say = lambda text: print(text, file=sys.stderr, flush=True)  # noqa: E731
+    if args.phases:
+        import json
+
+        from prosecheck.bench_phases import phases_table, run_phases
+        found = run_phases(names, say)
+        print(json.dumps({"phases": found}, indent=2) if args.json else phases_table(found))
+        return 0
+    rows = run_bench(names, _options(args), args.vs_spin, say, _workers(args))
     print(as_json(rows) if args.json else table(rows))
     return 0 if all(r.spin is None or r.spin["agree"] is not False for r in rows) else 1
 
