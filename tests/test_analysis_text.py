@@ -124,9 +124,9 @@ def test_statement_readings_name_real_options():
 def test_every_reported_gap_and_ambiguity_cites_paragraphs_that_exist():
     import re
 
-    from prosecheck.analysis.run import _guards
+    from prosecheck.analysis.run import guards_of
 
-    findings, _, complete, _ = _guards([SCENARIOS["m300.panf_udm"]])
+    findings, _, complete, _ = guards_of([SCENARIOS["m300.panf_udm"]])
     assert complete and any(f.kind == "gap" for f in findings)
     for f in findings:
         for transition in f.transitions:

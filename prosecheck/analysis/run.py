@@ -87,6 +87,26 @@ def _guards(scenario: Scenario, result: ScenarioResult
             check_conformance(scenario, exploration, options_of(scenario)))
 
 
+def guards_of(scenarios: Sequence[Scenario]) -> tuple[list[GuardFinding], list[Unhandled], bool, list[Conformance]]:
+    """The guard, unhandled-message and conformance analyses alone, one search per scenario (no verdicts)."""
+    return _all_guards(scenarios, lambda s: ScenarioResult(s, 0, 0, 0, 0.0, True, None,
+                                                           exploration=explore(build_system(s))))
+
+
+def _all_guards(scenarios: Sequence[Scenario], result_of: Callable[[Scenario], ScenarioResult]
+                ) -> tuple[list[GuardFinding], list[Unhandled], bool, list[Conformance]]:
+    """:func:`_guards` over the scenarios, each from the result ``result_of`` gives (checked in turn)."""
+    found: list[tuple[str, GuardFinding]] = []
+    unhandled: list[Unhandled] = []
+    conformance: list[Conformance] = []
+    complete = True
+    for s in scenarios:
+        more, lost, exhaustive, follows = _guards(s, result_of(s))
+        found, unhandled, complete = found + more, unhandled + lost, complete and exhaustive
+        conformance += [follows] if follows is not None else []
+    return merge(found), unhandled, complete, conformance
+
+
 def _check_keeping(scenario: Scenario) -> ScenarioResult:
     return check_scenario(scenario, keep_exploration=True)
 
@@ -98,16 +118,12 @@ def analyze(scenarios: Sequence[Scenario], mus_cap: int = 50, mus_seconds: float
     start = time.perf_counter()
     patent = load_patent()
     results: dict[str, ScenarioResult] = {}
-    found: list[tuple[str, GuardFinding]] = []
-    unhandled: list[Unhandled] = []
-    conformance: list[Conformance] = []
-    complete = True
-    for s in scenarios:
-        results[s.id] = check(s)
-        more, lost, exhaustive, follows = _guards(s, results[s.id])
-        found, unhandled, complete = found + more, unhandled + lost, complete and exhaustive
-        conformance += [follows] if follows is not None else []
-    guards = merge(found)
+
+    def checked(scenario: Scenario) -> ScenarioResult:
+        results[scenario.id] = check(scenario)
+        return results[scenario.id]
+
+    guards, unhandled, complete, conformance = _all_guards(scenarios, checked)
     contradictions = check_statements(scenarios, mus_cap, mus_seconds)
     texts = {n: (c.text, c.depends_on) for n, c in patent.claims.items()}
     analysis = Analysis(
