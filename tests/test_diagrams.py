@@ -231,3 +231,19 @@ def test_the_committed_diagrams_are_current(tmp_path):
     assert not stale, f"stale diagrams (run: prosecheck diagram all --out diagrams): {stale}"
     for fresh in tmp_path.rglob("*.svg"):
         assert (ROOT / "diagrams" / fresh.relative_to(tmp_path)).is_file(), fresh.name
+
+
+def test_msc_file_names_from_a_document_stay_inside_the_out_folder(tmp_path, capsys):
+    """A scenario id or property read from JSON never names a path outside --out (issue 23, item 3)."""
+    main(["check", "m200", "--property", "no_knr_after_withdrawal", "--json", "--quiet"])
+    doc = json.loads(capsys.readouterr().out)
+    for hostile in ("../../../x", str(tmp_path / "elsewhere" / "abs"), ".hidden", "a/b\\c"):
+        doc["results"][0]["scenario"] = hostile
+        source = tmp_path / "hostile.json"
+        source.write_text(json.dumps(doc))
+        out = tmp_path / "out"
+        assert main(["diagram", "msc", str(source), "--out", str(out), "--format", "mermaid"]) == 0
+        written = [p for p in tmp_path.rglob("*.mmd")]
+        assert written and all(p.parent == out for p in written), written
+        assert not any(p.name.startswith(".") for p in written)
+    capsys.readouterr()

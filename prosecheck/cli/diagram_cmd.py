@@ -148,7 +148,9 @@ def _graph(args: argparse.Namespace) -> int:
         raise InputError(str(exc)) from None
     dot = to_dot(sg)
     formats = _formats(args, ("dot", "svg"), "dot")
-    stem = f"{sg.scenario.id}.states"
+    from prosecheck.diagrams.export import safe_stem
+
+    stem = safe_stem(f"{sg.scenario.id}.states")
     written = []
     for fmt in formats:
         try:

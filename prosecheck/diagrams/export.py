@@ -7,6 +7,7 @@ skipped, with one message naming what to install, when it is missing.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -62,8 +63,17 @@ def write_states(variants: Sequence[states.Variant], formats: Sequence[str], out
     return done
 
 
+def safe_stem(stem: str) -> str:
+    """A file name stem that stays inside its folder whatever a document says: characters outside
+    letters, digits and ``._@+=-`` become ``_``, and a leading dot too (no ``..``, no ``/``, no
+    absolute path from a scenario id or property name read from JSON)."""
+    cleaned = re.sub(r"[^A-Za-z0-9._@+=-]", "_", stem) or "chart"
+    return "_" + cleaned[1:] if cleaned.startswith(".") else cleaned
+
+
 def write_chart(chart: Chart, stem: str, formats: Sequence[str], out: Path) -> Written:
-    return Written([write_text(out / f"{stem}{SUFFIX[fmt]}", chart_text(chart, fmt)) for fmt in formats])
+    name = safe_stem(stem)
+    return Written([write_text(out / f"{name}{SUFFIX[fmt]}", chart_text(chart, fmt)) for fmt in formats])
 
 
 def _index(variants: Sequence[states.Variant], paths: Sequence[HappyPath], pending: Sequence[Figure]) -> str:
