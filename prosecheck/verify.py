@@ -75,12 +75,15 @@ def check_scenario(
     ``phase``: called with each phase's name as it starts (progress)."""
     budget = Budget(limits)
     announce = phase or (lambda name: None)
-    with budget.phase("build"):
-        system = build_system(scenario)
-    announce("search")
-    with budget.phase("search"):
-        exploration = _search(scenario, system, budget.search_limits(SEARCH_SHARE), progress, symmetry, hash_compact,
-                              workers, log)
+    try:
+        with budget.phase("build"):
+            system = build_system(scenario)
+        announce("search")
+        with budget.phase("search"):
+            exploration = _search(scenario, system, budget.search_limits(SEARCH_SHARE), progress, symmetry,
+                                  hash_compact, workers, log)
+    except KeyboardInterrupt:  # before the search could keep anything (the search itself keeps what it stored)
+        return not_checked(scenario, property_ids, f"interrupted during {budget.current}", limits)
     if limits.max_seconds is not None and (exploration.stopped or "").startswith("max-seconds"):
         exploration.stopped = f"max-seconds {limits.max_seconds:g} (the search's share: {SEARCH_SHARE:.0%})"
     result = ScenarioResult(
@@ -117,6 +120,36 @@ def check_scenario(
     return result
 
 
+def not_checked(scenario: Scenario, property_ids: Sequence[str] | None, reason: str,
+                limits: Limits = Limits()) -> ScenarioResult:
+    """The result of a scenario that was not explored (``reason``: "interrupted during build", "not
+    checked: interrupted before it began"): every property that applies INCONCLUSIVE, nothing claimed."""
+    result = ScenarioResult(scenario, 0, 0, 0, 0.0, False, "interrupted", cut=reason,
+                            limits={"max_states": limits.max_states, "max_seconds": limits.max_seconds,
+                                    "max_memory_mb": limits.max_memory_mb})
+    options = options_of(scenario)
+    for prop in (PROPERTIES[pid] for pid in property_ids or list(PROPERTIES)):
+        if prop.applies(options):
+            result.properties[prop.id] = PropertyResult(prop.id, prop.kind, INCONCLUSIVE,
+                                                        scenario.expected_verdict(prop.id), prop.statement,
+                                                        str(prop.ref), detail=f"not decided: {reason}")
+        else:
+            result.properties[prop.id] = PropertyResult(prop.id, prop.kind, NOT_APPLICABLE, NOT_APPLICABLE,
+                                                        prop.statement, str(prop.ref),
+                                                        detail="not meaningful for this procedure")
+    for pid, expected in _builtin_expectations(scenario):
+        result.properties[pid] = PropertyResult(pid, "always", INCONCLUSIVE, expected, BUILTIN[pid], "DESIGN.md",
+                                                detail=f"not decided: {reason}")
+    return result
+
+
+def _builtin_expectations(scenario: Scenario) -> list[tuple[str, str]]:
+    """The built-in properties and the verdict the scenario declares for each."""
+    return [("deadlock_free", VIOLATED if scenario.expect_deadlock else HOLDS),
+            ("messages_handled", scenario.expected.get("messages_handled", HOLDS)),
+            ("livelock_free", VIOLATED if scenario.expected.get("livelock_free") == VIOLATED else HOLDS)]
+
+
 def _search(scenario: Scenario, system: object, limits: Limits, progress: Progress | None, symmetry: bool,
             hash_compact: bool, workers: int | None, log: Callable[[str], None] | None) -> Exploration:
     if workers is None:
@@ -148,10 +181,7 @@ def _pending(result: ScenarioResult, chosen: list[Property], exploration: Explor
         else:
             bound[prop.id] = bind_property(system, prop)
             hint.update(bound[prop.id].slots)
-    for pid, expected in (("deadlock_free", VIOLATED if scenario.expect_deadlock else HOLDS),
-                          ("messages_handled", scenario.expected.get("messages_handled", HOLDS)),
-                          ("livelock_free", VIOLATED if scenario.expected.get("livelock_free") == VIOLATED
-                           else HOLDS)):
+    for pid, expected in _builtin_expectations(scenario):
         result.properties[pid] = _undecided(pid, "always", expected, BUILTIN[pid], "DESIGN.md")
     exploration.projector(hint)
     return bound

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from typing import Any
 
 from prosecheck import cache
+from prosecheck.checker.search import Limits
+from prosecheck.cli.checking import CheckOne, check_each
 from prosecheck.cli.common import (
     InputError,
     add_ledger_option,
@@ -20,8 +23,10 @@ from prosecheck.cli.common import (
     properties_of,
     scenarios_of,
 )
-from prosecheck.cli.progress import RunProgress
-from prosecheck.verify import ScenarioResult, check_scenario, worst
+from prosecheck.cli.interrupts import Interrupts
+from prosecheck.cli.progress import Phase, SearchProgress
+from prosecheck.model.scenarios import Scenario
+from prosecheck.verify import EXIT_INCONCLUSIVE, ScenarioResult, check_scenario, worst
 
 NAME = "check"
 
@@ -64,39 +69,45 @@ def register(sub: Any) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    from prosecheck.report.assumptions import model_hash, tool_versions
-    from prosecheck.report.json_out import results_json
-    from prosecheck.report.text import phase_table, scenario_report, stats_line, verdict_table
-
     if args.symmetry and args.hash_compact:
         raise InputError("--symmetry and --hash-compact cannot be combined")
     scenarios = scenarios_of(args)
     properties = properties_of(args)
     limits = limits_of(args)
     ledger = load_ledger(args)
-    results: list[ScenarioResult] = []
-    with parallel_session(args) as workers, RunProgress(len(scenarios), args.quiet) as bar:
-        for s in scenarios:
-            progress, phase = bar.scenario(s.id)
-            log = None if args.quiet else (lambda line, sid=s.id: print(f"[{sid}] {line}", file=sys.stderr, flush=True))
-            entry = None if args.no_cache or args.certify else \
-                cache.key(s, properties, limits, {"symmetry": args.symmetry, "hash_compact": args.hash_compact})
-            found = cache.load(entry) if entry else None
-            if found is None:
-                found = check_scenario(s, properties, limits, progress, symmetry=args.symmetry,
-                                       hash_compact=args.hash_compact, keep_exploration=bool(args.certify),
-                                       workers=workers, log=log, phase=phase)
-                if entry:
-                    cache.store(entry, found)
-            results.append(found)
-            bar.finished(results[-1].states, results[-1].phases)
-            if results[-1].interrupted:
-                skipped = len(scenarios) - len(results)
-                print(f"prosecheck: interrupted during {s.id}: its verdicts decided so far are shown"
-                      + (f"; {skipped} scenario(s) not checked" if skipped else ""), file=sys.stderr)
-                break
-    certified = _certify(results, args.certify) if args.certify else 0
-    apply_ledger(args, ledger, results)
+    with parallel_session(args) as workers, Interrupts() as interrupts:
+        results = check_each(scenarios, _checker(args, properties, limits, workers), properties, limits, args.quiet)
+        certified = _certify(results, args.certify) if args.certify else 0
+        apply_ledger(args, ledger, results)
+        with interrupts.writing():
+            _print_results(args, results)
+    return certified or worst(r.exit_code for r in results)
+
+
+def _checker(args: argparse.Namespace, properties: list[str] | None, limits: Limits, workers: Any) -> CheckOne:
+    """How one scenario is checked: from the cache when it has the result, else for real (and cached)."""
+    options = {"symmetry": args.symmetry, "hash_compact": args.hash_compact}
+
+    def check_one(s: Scenario, progress: SearchProgress | None, phase: Phase | None) -> ScenarioResult:
+        log = None if args.quiet else (lambda line: print(f"[{s.id}] {line}", file=sys.stderr, flush=True))
+        entry = None if args.no_cache or args.certify else cache.key(s, properties, limits, options)
+        found = cache.load(entry) if entry else None
+        if found is None:
+            found = check_scenario(s, properties, limits, progress, symmetry=args.symmetry,
+                                   hash_compact=args.hash_compact, keep_exploration=bool(args.certify),
+                                   workers=workers, log=log, phase=phase)
+            if entry:
+                cache.store(entry, found)
+        return found
+
+    return check_one
+
+
+def _print_results(args: argparse.Namespace, results: list[ScenarioResult]) -> None:
+    from prosecheck.report.assumptions import model_hash, tool_versions
+    from prosecheck.report.json_out import results_json
+    from prosecheck.report.text import phase_table, scenario_report, stats_line, verdict_table
+
     if args.json:
         print(results_json(results))
     elif (args.scenarios or args.scenario_files) and not args.table:
@@ -110,28 +121,39 @@ def run(args: argparse.Namespace) -> int:
     if args.phases and not args.json:
         print()
         print(phase_table(results))
-    return certified or worst(r.exit_code for r in results)
 
 
 def _certify(results: list[ScenarioResult], directory: str) -> int:
     """Write and check a certificate per complete result (lines on stderr); EXIT_REFUTED if one fails."""
-    from prosecheck.certificate import write_certificate
     from prosecheck.cli.certify_cmd import EXIT_REFUTED, describe
 
     code = 0
-    for r in results:
-        if not r.complete:
-            print(f"no certificate for {r.scenario.id}: the search was not exhaustive ({r.stopped})", file=sys.stderr)
-            continue
-        try:
-            path = write_certificate(r, directory)
-        except ValueError as err:
-            print(f"no certificate: {err}", file=sys.stderr)
-            continue
-        except OSError as err:
-            raise InputError(f"--certify {directory}: cannot write: {err.strerror or err}") from None
-        r.exploration = None
-        confirmed, line = describe(str(path))
-        print(line, file=sys.stderr)
-        code = code or (0 if confirmed else EXIT_REFUTED)
+    try:
+        for r in results:
+            code = _certify_one(r, directory, describe, EXIT_REFUTED) or code
+    except KeyboardInterrupt:
+        print(f"prosecheck: interrupted while certifying: not every certificate in {directory} was written and "
+              "checked", file=sys.stderr)
+        return code or EXIT_INCONCLUSIVE
     return code
+
+
+def _certify_one(r: ScenarioResult, directory: str, describe: Callable[[str], tuple[bool, str]], refuted: int) -> int:
+    """Write and check one scenario's certificate: 0 confirmed (or none written), ``refuted`` if refuted."""
+    from prosecheck.certificate import write_certificate
+
+    if not r.complete:
+        print(f"no certificate for {r.scenario.id}: the search was not exhaustive ({r.stopped})", file=sys.stderr)
+        return 0
+    try:
+        path = write_certificate(r, directory)
+    except ValueError as err:
+        print(f"no certificate: {err}", file=sys.stderr)
+        return 0
+    except OSError as err:
+        raise InputError(f"--certify {directory}: cannot write: {err.strerror or err}") from None
+    r.exploration = None
+    confirmed, line = describe(str(path))
+    print(line, file=sys.stderr)
+    return 0 if confirmed else refuted
+

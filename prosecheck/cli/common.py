@@ -201,21 +201,14 @@ def saved_results(args: argparse.Namespace) -> list[ScenarioResult]:
 
 
 def check_all(scenarios: Sequence[Scenario], limits: Limits, quiet: bool) -> list[ScenarioResult]:
-    """Check each scenario in turn with whole-run progress on stderr; stop after an interrupt."""
-    from prosecheck.cli.progress import RunProgress
+    """Check each scenario in turn with whole-run progress on stderr (:func:`prosecheck.cli.checking.check_each`)."""
+    from prosecheck.cli.checking import check_each
+    from prosecheck.cli.interrupts import Interrupts
     from prosecheck.verify import check_scenario
 
-    results: list[ScenarioResult] = []
-    with RunProgress(len(scenarios), quiet) as bar:
-        for s in scenarios:
-            progress, phase = bar.scenario(s.id)
-            results.append(check_scenario(s, None, limits, progress, phase=phase))
-            bar.finished(results[-1].states, results[-1].phases)
-            if results[-1].interrupted:
-                print(f"prosecheck: interrupted during {s.id}: its verdicts decided so far are kept; "
-                      f"{len(scenarios) - len(results)} scenario(s) not checked", file=sys.stderr)
-                break
-    return results
+    with Interrupts():
+        return check_each(scenarios, lambda s, progress, phase: check_scenario(s, None, limits, progress, phase=phase),
+                          None, limits, quiet)
 
 
 def line_printer(quiet: bool) -> Callable[[str], None] | None:
