@@ -76,6 +76,8 @@ def load(name: str) -> ScenarioResult | None:
         result = result_of(entry, str(path))
     except (OSError, ValueError, SavedResultsError):
         return None
+    except Exception:  # noqa: BLE001 - a damaged entry of any shape is ignored: the scenario is checked again
+        return None
     result.cached = str(path)
     return result
 

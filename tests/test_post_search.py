@@ -270,6 +270,21 @@ def test_the_cache_reuses_an_exhaustive_result_and_never_a_cut_one(tmp_path, mon
     assert '"cached": false' in capsys.readouterr().out
 
 
+@pytest.mark.parametrize("damage", [b"", b"\xff\xfe", b"[1, 2]", b'{"scenario": 5}', b'{"results": {}}',
+                                    b"[" * 5000, b'{"stats": null, "properties": []}'],
+                         ids=["empty", "binary", "list", "bad-id", "bad-results", "deep", "nulls"])
+def test_a_damaged_cache_entry_is_ignored_and_the_scenario_checked_again(tmp_path, monkeypatch, capsys, damage):
+    from prosecheck.cli import main
+
+    monkeypatch.setenv("PROSECHECK_CACHE", str(tmp_path))
+    assert main(["check", "m300.panf_udm", "--quiet", "--json", "--property", "knr_agreement"]) == 0
+    capsys.readouterr()
+    (entry,) = tmp_path.glob("*.json")
+    entry.write_bytes(damage)
+    assert main(["check", "m300.panf_udm", "--quiet", "--json", "--property", "knr_agreement"]) == 0
+    assert '"cached": false' in capsys.readouterr().out
+
+
 def test_a_report_from_a_saved_check_equals_a_fresh_one_and_a_stale_one_is_refused(tmp_path, capsys):
     import json
 
