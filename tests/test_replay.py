@@ -236,7 +236,7 @@ def _set(path: list, value: object):
         (_set(["bounds", "colour"], 1), "field bounds: Additional properties are not allowed ('colour' was unexpected)"),
         (_set(["options", "check"], "x"), "field options.check: 'x' is not of type 'integer'"),
         (_set(["properties", "nope"], {"kind": "always", "verdict": "VIOLATED", "trace": []}), "unknown property 'nope'"),
-        (_set(["properties", "no_knr_after_withdrawal", "trace", 0, "effect"], 3), "field properties.no_knr_after_withdrawal.trace[0].effect: 3 is not of type 'string'"),
+        (_set(["properties", "no_knr_after_withdrawal", "trace", 0, "effect"], 3), "effect: 3 is not of type 'string'"),
         (_set(["properties", "no_knr_after_withdrawal", "trace", 1, "message", "name"], "hello"), "unknown message"),
         (_set(["properties", "no_knr_after_withdrawal", "trace", 1, "message", "fields"], {}), "must carry exactly"),
     ],

@@ -12,10 +12,10 @@ from typing import Any
 
 from prosecheck.checker.machine import ModelError
 from prosecheck.inputs import InputFileError, parse_json, read_text, validate
+from prosecheck.model.build import rewrites_of
 from prosecheck.model.environment import Bounds, ThreatModel
 from prosecheck.model.messages import field_names
 from prosecheck.model.mutants import MUTANTS
-from prosecheck.model.build import rewrites_of
 from prosecheck.model.procedures import PROCEDURES, READINGS, Procedure
 from prosecheck.model.scenarios import Scenario
 from prosecheck.model.terms import CHECK_NAMES

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from prosecheck.checker.machine import ModelError
 from prosecheck.inputs import MAX_BYTES
 from prosecheck.model.scenarios import SCENARIOS
 from prosecheck.report.json_out import results_json
@@ -133,8 +134,8 @@ SCHEMA_LEVEL: list[tuple[str, Callable[[dict[str, Any]], Any] | None, bytes | No
     ("step-fault-unknown", _step(0, "fault", value="eaten"), None, "trace[0].fault: 'eaten' is not one of"),
     ("step-changes-string", _step(0, "changes", value={"a": "x"}), None, "trace[0].changes.a: 'x' is not of type 'array'"),
     ("step-outputs-to-int", _step(0, "outputs", 0, "to", value=1), None, "trace[0].outputs[0].to: 1 is not of type"),
-    ("threat-string", _put("threats", "pc5_attacker", value="1"), None, "threats.pc5_attacker: '1' is not of type 'integer'"),
-    ("lossy-string", _put("threats", "lossy_links", value="pc5"), None, "threats.lossy_links: 'pc5' is not of type 'array'"),
+    ("threat-string", _put("threats", "pc5_attacker", value="1"), None, "pc5_attacker: '1' is not of type 'integer'"),
+    ("lossy-string", _put("threats", "lossy_links", value="pc5"), None, "lossy_links: 'pc5' is not of type 'array'"),
     ("threat-unknown", _put("threats", "spy", value=True), None, "('spy' was unexpected)"),
     ("elements-int", _put("elements", value=5), None, "field results[0].elements: 5 is not of type 'array'"),
     ("element-name-int", _put("elements", 0, "name", value=5), None, "elements[0].name: 5 is not of type 'string'"),
@@ -270,7 +271,8 @@ LEDGER_CASES = [
     Case("ledger-format-0", LEDGER, 2, "field format: 1 was expected", {"l.json": b'{"format": 0, "proofs": []}'}),
     Case("ledger-format-string", LEDGER, 2, "field format: 1 was expected", {"l.json": b'{"format": "1", "proofs": []}'}),
     Case("ledger-no-proofs", LEDGER, 2, "'proofs' is a required property", {"l.json": b'{"format": 1}'}),
-    Case("ledger-proofs-object", LEDGER, 2, "field proofs: {} is not of type 'array'", {"l.json": b'{"format": 1, "proofs": {}}'}),
+    Case("ledger-proofs-object", LEDGER, 2, "field proofs: {} is not of type 'array'",
+         {"l.json": b'{"format": 1, "proofs": {}}'}),
     Case("ledger-entry-int", LEDGER, 2, "field proofs[0]: 1 is not of type 'object'", {"l.json": _ledger(1)}),
     Case("ledger-entry-no-engine", LEDGER, 2, "field proofs[0]: 'engine' is a required property",
          {"l.json": _ledger({k: v for k, v in ENTRY.items() if k != "engine"})}),
@@ -341,7 +343,7 @@ SCENARIO_CASES = [
     _toml("options-string", GOOD + 'options = "x"\n', 2, "field options: must be a table, got a string"),
     _toml("option-unknown", GOOD + "[options]\ncolour = 1\n", 2, "s.toml:4: field options.colour: unknown option"),
     _toml("option-check-bad", GOOD + '[options]\ncheck = "udm"\n', 2, "field options.check: must be one of"),
-    _toml("reading-two", GOOD + "[options]\nreplace_at_ue = 2\n", 2, "a reading is true or false (or 1/0), got an integer 2"),
+    _toml("reading-two", GOOD + "[options]\nreplace_at_ue = 2\n", 2, "(or 1/0), got an integer 2"),
     _toml("reading-string", GOOD + '[options]\nreplace_at_ue = "yes"\n', 2, "a reading is true or false"),
     _toml("bounds-array", GOOD + "bounds = [1]\n", 2, "field bounds: must be a table, got an array"),
     _toml("bound-unknown", GOOD + "[bounds]\nattempt = 1\n", 2, "unknown bound (did you mean 'attempts'?)"),
@@ -363,7 +365,8 @@ SCENARIO_CASES = [
     _toml("mutants-ints", GOOD + "mutants = [1]\n", 2, "field mutants: must hold strings"),
     _toml("mutants-nested", GOOD + "mutants = [[1]]\n", 2, "field mutants: must hold strings, got an array"),
     _toml("mutant-unknown", GOOD + 'mutants = ["nope"]\n', 2, "unknown mutant 'nope'"),
-    _toml("mutants-same-element", GOOD + 'mutants = ["udm_omits_supi", "udm_silent_on_denial"]\n', 2, "both rewrite the udm"),
+    _toml("mutants-same-element", GOOD + 'mutants = ["udm_omits_supi", "udm_silent_on_denial"]\n', 2,
+          "both rewrite the udm"),
     _toml("expected-unknown", GOOD + "[expected]\nnope = \"HOLDS\"\n", 2, "field expected.nope: unknown property"),
     _toml("expected-maybe", GOOD + "[expected]\nknr_agreement = \"MAYBE\"\n", 2, "must be \"HOLDS\" or \"VIOLATED\""),
     _toml("expected-unhandled", GOOD + "[expected]\nmessages_handled = \"VIOLATED\"\n", 2, "only HOLDS"),
@@ -432,3 +435,57 @@ def test_a_file_over_the_size_cap_is_refused(reader: str, tmp_path: Path, capsys
     with open(tmp_path / "big.json", "wb") as f:  # sparse: no disk used
         f.truncate(MAX_BYTES + 1)
     _special(reader, tmp_path, capsys, "big.json", f"too large (over {MAX_BYTES:,} bytes)")
+
+
+# -- the schemas against what the tool writes and what the model takes ----------------------------
+
+@pytest.mark.parametrize("scenarios", [["m200", "m300.panf_udm"], ["m200@pc5_attacker"]])
+def test_what_check_json_writes_fits_the_schema_and_every_reader_takes_it(
+        scenarios: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from prosecheck.cli import main
+    from prosecheck.diagrams.traces import charts_from_file
+    from prosecheck.inputs import validate
+    from prosecheck.replay.load import claims_of, read_document
+    from prosecheck.report.saved import load_results
+    from prosecheck.schemas import part, schema
+
+    assert main(["check", *scenarios, "--json", "--quiet"]) == 0
+    text = capsys.readouterr().out
+    doc = json.loads(text)
+    validate("out", doc, schema("check-result"))
+    for r in doc["results"]:
+        validate("out", r, part("check-result", "result"))
+    assert any(p["verdict"] == "VIOLATED" and p["trace"] for r in doc["results"] for p in r["properties"].values())
+    path = tmp_path / "run.json"
+    path.write_text(text)
+    assert claims_of(read_document(str(path)), str(path))
+    assert [r.scenario.id for r in load_results(str(path))] == scenarios
+    assert charts_from_file(str(path))
+
+
+def test_the_schemas_name_what_the_model_takes() -> None:
+    from dataclasses import fields
+
+    from prosecheck.model.environment import LINK_KINDS, Bounds, ThreatModel
+    from prosecheck.model.procedures import READINGS
+    from prosecheck.model.scenario_file import KEYS
+    from prosecheck.model.terms import CHECK_NAMES
+    from prosecheck.schemas import schema
+
+    defs = schema("check-result")["$defs"]
+    scenario_file = schema("scenario-file")["properties"]
+    for section, cls in (("bounds", Bounds), ("threats", ThreatModel)):
+        names = {f.name for f in fields(cls)}
+        assert set(defs[section]["properties"]) == names == set(scenario_file[section]["properties"]), section
+    assert set(schema("scenario-file")["properties"]) == set(KEYS)
+    assert scenario_file["options"]["propertyNames"]["enum"] == ["check", *READINGS]
+    assert set(scenario_file["options"]["properties"]["check"]["enum"]) == set(CHECK_NAMES.values())
+    assert scenario_file["threats"]["properties"]["lossy_links"]["items"]["enum"] == list(LINK_KINDS)
+    for name, spec in scenario_file["bounds"]["properties"].items():  # the ranges are Bounds.validate's
+        if spec["type"] == "integer":
+            low, high = spec["minimum"], spec["maximum"]
+            Bounds(**{name: low}).validate()
+            Bounds(**{name: high}).validate()
+            for outside in (low - 1, high + 1):
+                with pytest.raises(ModelError):
+                    Bounds(**{name: outside}).validate()
