@@ -34,7 +34,11 @@ MAX_DEPTH = 64
 
 
 class InputFileError(ValueError):
-    """A file the tool cannot use; the message is one line: ``FILE: [field F: ]problem``."""
+    """A file the tool cannot use; the message is one line: ``FILE: [field F: ]problem``. A schema
+    error also carries the ``field`` (keys and indices) and the ``problem`` alone."""
+
+    field: tuple[str | int, ...] = ()
+    problem: str = ""
 
 
 def _open_regular(path: str) -> int:
@@ -136,11 +140,18 @@ def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON number")
 
 
+def _finite(text: str) -> float:
+    value = float(text)
+    if value in (float("inf"), float("-inf")):
+        raise ValueError(f"{text[:40]} is too large for a number")
+    return value
+
+
 def parse_json(path: str, text: str, max_depth: int = MAX_DEPTH) -> Any:
     """The JSON value in ``text``; NaN/Infinity and deep nesting refused."""
     _check_depth(path, text, max_depth)
     try:
-        return json.loads(text, parse_constant=_no_constant)
+        return json.loads(text, parse_constant=_no_constant, parse_float=_finite)
     except json.JSONDecodeError as err:
         raise InputFileError(f"{path}:{err.lineno}:{err.colno}: not JSON: {err.msg}") from None
     except (ValueError, RecursionError) as err:
@@ -164,14 +175,26 @@ def field_path(parts: Iterable[Any]) -> str:
     return out or "(document)"
 
 
+def _is_integer(checker: Any, instance: Any) -> bool:
+    return isinstance(instance, int) and not isinstance(instance, bool)
+
+
+# JSON Schema's "integer" also admits 1.0; the tool never writes one, and the readers need an int
+_Validator = jsonschema.validators.extend(
+    jsonschema.Draft202012Validator,
+    type_checker=jsonschema.Draft202012Validator.TYPE_CHECKER.redefine("integer", _is_integer))
+
+
 def validate(path: str, doc: Any, schema: dict[str, Any]) -> None:
-    """Check ``doc`` against a JSON Schema; the first (deepest-path) error as one line."""
-    validator = jsonschema.Draft202012Validator(schema)
+    """Check ``doc`` against a JSON Schema ("integer": an int, never 1.0); the first (deepest-path) error as one line."""
+    validator = _Validator(schema)
     errors = sorted(validator.iter_errors(doc), key=lambda e: (list(map(str, e.absolute_path)), e.message))
     if errors:
         best = jsonschema.exceptions.best_match(errors)
         message = best.message if len(best.message) <= 200 else best.message[:197] + "..."
-        raise InputFileError(f"{path}: field {field_path(best.absolute_path)}: {message}")
+        err = InputFileError(f"{path}: field {field_path(best.absolute_path)}: {message}")
+        err.field, err.problem = tuple(best.absolute_path), message
+        raise err
 
 
 def load_json(path: str, schema: dict[str, Any] | None = None, cap: int = MAX_BYTES,

@@ -31,10 +31,12 @@ import z3
 
 from prosecheck.checker.machine import ElementTable, ModelError
 from prosecheck.checker.system import System
+from prosecheck.inputs import InputFileError, parse_json, read_text, validate
 from prosecheck.model.build import bind_property, options_of
 from prosecheck.model.scenarios import HOLDS, SCENARIOS, VIOLATED, Scenario
 from prosecheck.properties.catalog import PROPERTIES
 from prosecheck.prove import ProofResult, lifted_system
+from prosecheck.schemas import schema
 from prosecheck.verify import ScenarioResult
 
 PACKAGE = Path(__file__).parent
@@ -147,29 +149,19 @@ def fingerprints(scenario: Scenario, property_ids: Iterable[str]) -> dict[str, s
 # ---- reading and writing ------------------------------------------------------------------------
 
 def load(path: Path = LEDGER, missing_ok: bool = True) -> Ledger:
-    """The ledger's entries by (scenario, property); an absent file is an empty ledger if ``missing_ok``."""
+    """The ledger's entries by (scenario, property); an absent file is an empty ledger if ``missing_ok``.
+    The file is read safely (:mod:`prosecheck.inputs`) and checked against ``ledger.schema.json``."""
+    if missing_ok and not os.path.lexists(path):
+        return {}
     try:
-        text = path.read_text()
-    except FileNotFoundError:
-        if missing_ok:
-            return {}
-        raise LedgerError(f"ledger {path}: no such file") from None
-    except OSError as err:
-        raise LedgerError(f"ledger {path}: cannot read: {err.strerror or err}") from None
-    try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as err:
-        raise LedgerError(f"ledger {path}: not JSON (line {err.lineno}: {err.msg})") from None
-    if not isinstance(doc, dict) or doc.get("format") != FORMAT or not isinstance(doc.get("proofs"), list):
-        raise LedgerError(f"ledger {path}: expected an object with \"format\": {FORMAT} and a \"proofs\" list")
+        doc = parse_json(str(path), read_text(str(path)))
+        validate(str(path), doc, schema("ledger"))
+    except InputFileError as err:
+        raise LedgerError(f"ledger {err}") from None
     out: Ledger = {}
-    for k, raw in enumerate(doc["proofs"]):
-        try:
-            entry = Entry(str(raw["scenario"]), str(raw["property"]), str(raw["engine"]), float(raw["seconds"]),
-                          str(raw["fingerprint"]), tuple(map(str, raw.get("invariant", ()))),
-                          tuple(map(str, raw.get("assumptions", ()))), str(raw.get("z3", "")))
-        except (KeyError, TypeError, ValueError) as err:
-            raise LedgerError(f"ledger {path}: proofs[{k}]: missing or bad field {err}") from None
+    for raw in doc["proofs"]:
+        entry = Entry(raw["scenario"], raw["property"], raw["engine"], float(raw["seconds"]), raw["fingerprint"],
+                      tuple(raw.get("invariant", ())), tuple(raw.get("assumptions", ())), raw.get("z3", ""))
         out[entry.key()] = entry
     return out
 

@@ -132,7 +132,7 @@ def test_msc_from_a_check_json_file_writes_svg_mermaid_and_plantuml(tmp_path, ca
     assert "cannot share stdout; use --out DIR" in capsys.readouterr().err
     (tmp_path / "bad.json").write_text("{")
     assert main(["diagram", "msc", str(tmp_path / "bad.json")]) == 2
-    assert "bad.json: not JSON" in capsys.readouterr().err
+    assert "bad.json:1:2: not JSON" in capsys.readouterr().err
 
 
 def test_with_two_remote_ues_each_copy_of_an_element_has_its_own_named_lifeline():

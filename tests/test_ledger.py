@@ -153,9 +153,9 @@ def test_ledger_bad_input(argv: list[str], message: str, capsys: pytest.CaptureF
 
 
 @pytest.mark.parametrize("text, message", [
-    ("{", "not JSON (line 1"),
-    ('{"format": 0, "proofs": []}', 'expected an object with "format": 1'),
-    ('{"format": 1, "proofs": [{"scenario": "m200"}]}', "proofs[0]: missing or bad field"),
+    ("{", "bad.json:1:2: not JSON"),
+    ('{"format": 0, "proofs": []}', 'field format: 1 was expected'),
+    ('{"format": 1, "proofs": [{"scenario": "m200"}]}', "field proofs[0]: 'engine' is a required property"),
 ])
 def test_a_broken_ledger_is_one_line_before_any_work(tmp_path: Path, text: str, message: str,
                                                      capsys: pytest.CaptureFixture[str]) -> None:

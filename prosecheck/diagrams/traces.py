@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
-import sys
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from prosecheck.diagrams.figures import FIGURES, happy_path
 from prosecheck.diagrams.msc import Chart, build_chart
+from prosecheck.inputs import InputFileError, parse_json, read_text, validate
+from prosecheck.schemas import part
 
 REQUIRED = ("number", "element", "event", "action", "outputs")
 
@@ -18,14 +18,19 @@ class TraceFileError(Exception):
 
 
 def _load(path: str) -> Any:
+    """The JSON value in ``path`` (``-``: standard input), read safely (:mod:`prosecheck.inputs`)."""
     try:
-        text = sys.stdin.read() if path == "-" else open(path, encoding="utf-8").read()  # noqa: SIM115
-    except OSError as exc:
-        raise TraceFileError(f"{path}: cannot read it ({exc.strerror})") from None
+        return parse_json("<stdin>" if path == "-" else path, read_text(path, allow_stdin=True))
+    except InputFileError as exc:
+        raise TraceFileError(str(exc)) from None
+
+
+def _check(path: str, doc: Any, definition: str) -> None:
+    """The document's shape, as ``check-result.schema.json`` describes ``definition``."""
     try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise TraceFileError(f"{path}: not JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})") from None
+        validate("<stdin>" if path == "-" else path, doc, part("check-result", definition))
+    except InputFileError as exc:
+        raise TraceFileError(str(exc)) from None
 
 
 def _checked_steps(path: str, where: str, steps: Any) -> list[Mapping[str, Any]]:
@@ -77,15 +82,20 @@ def charts_from_file(path: str, scenario: str | None = None, prop: str | None = 
     named property's trace), or the one trace of a saved trace file."""
     doc = _load(path)
     if isinstance(doc, dict) and "properties" in doc and "scenario" in doc:  # one result of a 'check --json'
+        _check(path, doc, "result")
         doc = {"results": [doc]}
+    elif isinstance(doc, dict) and "results" in doc:
+        _check(path, doc, "document")
     if isinstance(doc, dict) and "results" in doc:
         return _from_results(path, doc, scenario, prop)
     if isinstance(doc, dict) and "trace" in doc:
+        _check(path, doc, "saved_trace")
         steps = _checked_steps(path, "trace", doc["trace"])
         name = str(doc.get("property") or "trace")
         marker = str(doc.get("marker") or "")
         return [(name, build_chart(steps, doc.get("elements") or [], str(doc.get("title") or name), marker))]
     if isinstance(doc, list):
+        _check(path, doc, "chart_steps")
         steps = _checked_steps(path, "trace", doc)
         return [("trace", build_chart(steps, [], f"trace from {path}", ""))]
     raise TraceFileError(f"{path}: expected the output of 'check --json', an object with 'trace', or a list of steps")

@@ -16,12 +16,14 @@ from pathlib import Path
 from typing import Any
 
 from prosecheck.checker.machine import ModelError
+from prosecheck.inputs import InputFileError, parse_toml, read_text, validate
 from prosecheck.model.environment import Bounds, ThreatModel
 from prosecheck.model.mutants import MUTANTS
 from prosecheck.model.procedures import PROCEDURES, READINGS, Procedure
 from prosecheck.model.scenarios import HOLDS, SCENARIOS, VIOLATED, Scenario
 from prosecheck.model.terms import CHECK_NAMES
 from prosecheck.properties.catalog import PROPERTIES
+from prosecheck.schemas import schema
 
 KEYS = ("id", "procedure", "method", "note", "options", "bounds", "threats", "mutants", "expected")
 NOT_SUPPORTED = {"threat_model": "the threat model is the [threats] table (pc5_attacker, malicious_relay, "
@@ -45,37 +47,35 @@ class _Problem(Exception):
 
 
 def load_scenario_file(path: str) -> Scenario:
-    """The scenario the TOML file at ``path`` describes, or a :class:`ScenarioFileError`."""
-    text = _read(path)
+    """The scenario the TOML file at ``path`` describes, or a :class:`ScenarioFileError`. The file is
+    read safely (:mod:`prosecheck.inputs`: a regular file, size cap, UTF-8 with or without a byte-order
+    mark, nesting cap), each field checked with its line, then the whole against ``scenario-file.schema.json``."""
     try:
-        doc = tomllib.loads(text)
+        text = read_text(path)
+        if not text.strip():
+            raise ScenarioFileError(f"{path}: empty file: a scenario needs at least 'id' and 'procedure'")
+        doc = parse_toml(path, text)
+    except InputFileError as err:
+        raise ScenarioFileError(str(err)) from None
     except tomllib.TOMLDecodeError as err:
         raise ScenarioFileError(_toml_message(path, str(err))) from None
     try:
-        return scenario_from(doc, Path(path).name)
+        scenario = scenario_from(doc, Path(path).name)
+        _schema_check(doc)
     except _Problem as p:
         line = line_of(text, p.field)
         where = f"{path}:{line}" if line else path
         raise ScenarioFileError(f"{where}: field {'.'.join(p.field) or '(file)'}: {p.problem}") from None
+    return scenario
 
 
-def _read(path: str) -> str:
-    p = Path(path)
-    if p.is_dir():
-        raise ScenarioFileError(f"{path}: is a directory, not a scenario file")
+def _schema_check(doc: Mapping[str, Any]) -> None:
+    """The published shape (``scenario-file.schema.json``), after the field checks above: a backstop
+    that keeps the schema and this loader in agreement."""
     try:
-        data = p.read_bytes()
-    except FileNotFoundError:
-        raise ScenarioFileError(f"{path}: no such file") from None
-    except OSError as err:
-        raise ScenarioFileError(f"{path}: cannot read: {err.strerror or err}") from None
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as err:
-        raise ScenarioFileError(f"{path}: not UTF-8 text (byte {err.start})") from None
-    if not text.strip():
-        raise ScenarioFileError(f"{path}: empty file: a scenario needs at least 'id' and 'procedure'")
-    return text
+        validate("", doc, schema("scenario-file"))
+    except InputFileError as err:
+        raise _Problem(tuple(str(k) for k in err.field if isinstance(k, str)), err.problem) from None
 
 
 def _toml_message(path: str, message: str) -> str:

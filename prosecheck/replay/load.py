@@ -7,18 +7,20 @@ property's ``trace`` list; each step carries its raw part (``effect``, ``source`
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, fields
-from pathlib import Path
 from typing import Any
 
 from prosecheck.checker.machine import ModelError
+from prosecheck.inputs import InputFileError, parse_json, read_text, validate
+from prosecheck.model.build import rewrites_of
 from prosecheck.model.environment import Bounds, ThreatModel
 from prosecheck.model.messages import field_names
 from prosecheck.model.mutants import MUTANTS
-from prosecheck.model.procedures import PROCEDURES, Procedure
+from prosecheck.model.procedures import PROCEDURES, READINGS, Procedure
 from prosecheck.model.scenarios import Scenario
+from prosecheck.model.terms import CHECK_NAMES
 from prosecheck.properties.catalog import PROPERTIES
+from prosecheck.schemas import part
 from prosecheck.verify import BUILTIN
 
 Message = tuple[str, tuple[int, ...]]
@@ -54,20 +56,22 @@ class Claim:
 
 
 def read_document(path: str) -> Any:
-    """The JSON value in ``path``, or a one-line :class:`TraceInputError`."""
-    p = Path(path)
-    if p.is_dir():
-        raise TraceInputError(f"{path}: is a directory, not a trace file")
+    """The ``check --json`` document (or one of its results) in ``path``, read safely
+    (:mod:`prosecheck.inputs`) and checked against ``check-result.schema.json``; else a one-line
+    :class:`TraceInputError` naming the file, the field and the problem."""
     try:
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise TraceInputError(f"{path}: no such file") from None
-    except (OSError, UnicodeDecodeError) as err:
-        raise TraceInputError(f"{path}: cannot read: {err}") from None
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as err:
-        raise TraceInputError(f"{path}:{err.lineno}:{err.colno}: not JSON: {err.msg}") from None
+        doc = parse_json(path, read_text(path))
+        check_shape(path, doc)
+    except InputFileError as err:
+        raise TraceInputError(str(err)) from None
+    return doc
+
+
+def check_shape(path: str, doc: Any) -> None:
+    """:class:`InputFileError` unless ``doc`` is a whole ``check --json`` document (it has ``results``)
+    or one of its results, as ``check-result.schema.json`` describes them."""
+    whole = isinstance(doc, dict) and "results" in doc
+    validate(path, doc, part("check-result", "document" if whole else "result"))
 
 
 def claims_of(doc: Any, path: str) -> list[Claim]:
@@ -121,13 +125,15 @@ def scenario_of(result: Any, where: str) -> Scenario:
     pid = _get(result, "procedure", str, where)
     if pid not in PROCEDURES:
         raise TraceInputError(f"{where}: unknown procedure {pid!r}")
-    options = _get(result, "options", dict, where)
-    if any(not isinstance(v, int) or isinstance(v, bool) for v in options.values()):
-        raise TraceInputError(f"{where}: field 'options' must map option names to integers")
+    options = _options(pid, _get(result, "options", dict, where), where)
     mutants = _get(result, "mutants", list, where)
     for m in mutants:
-        if m not in MUTANTS:
-            raise TraceInputError(f"{where}: unknown mutant {m!r}")
+        if not isinstance(m, str) or m not in MUTANTS:
+            raise TraceInputError(f"{where}: field mutants: unknown mutant {m!r}")
+    try:
+        rewrites_of(tuple(mutants))
+    except ModelError as err:
+        raise TraceInputError(f"{where}: field mutants: {err}") from None
     raw_bounds = _get(result, "bounds", dict, where)
     known = {f.name for f in fields(Bounds)}
     if unknown := set(raw_bounds) - known:
@@ -138,8 +144,28 @@ def scenario_of(result: Any, where: str) -> Scenario:
     except ModelError as err:
         raise TraceInputError(f"{where}: {err}") from None
     base = PROCEDURES[pid]
-    return Scenario(sid, Procedure(pid, base.title, dict(options), base.ref), bounds, mutants=tuple(mutants),
+    return Scenario(sid, Procedure(pid, base.title, options, base.ref), bounds, mutants=tuple(mutants),
                     threats=_threats_of(result, where))
+
+
+def _options(pid: str, options: dict[str, Any], where: str) -> dict[str, int]:
+    """The recorded options of procedure ``pid``: its own, with the check placement and the readings
+    a scenario file may set (``prosecheck.model.scenario_file``); anything else is refused."""
+    if any(not isinstance(v, int) or isinstance(v, bool) for v in options.values()):
+        raise TraceInputError(f"{where}: field 'options' must map option names to integers")
+    base = PROCEDURES[pid].options
+    for name, value in options.items():
+        if name == "check":
+            ok = value in CHECK_NAMES
+        elif name in READINGS:
+            ok = value in (0, 1)
+        elif name in base:
+            ok = value == base[name]
+        else:
+            raise TraceInputError(f"{where}: field options.{name}: not an option of procedure {pid}")
+        if not ok:
+            raise TraceInputError(f"{where}: field options.{name}: procedure {pid} does not take the value {value!r}")
+    return dict(options)
 
 
 def _threats_of(result: Any, where: str) -> ThreatModel:
