@@ -14,6 +14,7 @@ from typing import Any
 
 from prosecheck.checker.machine import ModelError
 from prosecheck.model.environment import Bounds, ThreatModel
+from prosecheck.model.labels import label_problem
 from prosecheck.model.messages import field_names
 from prosecheck.model.mutants import MUTANTS
 from prosecheck.model.procedures import PROCEDURES, Procedure
@@ -138,8 +139,11 @@ def scenario_of(result: Any, where: str) -> Scenario:
     except ModelError as err:
         raise TraceInputError(f"{where}: {err}") from None
     base = PROCEDURES[pid]
-    return Scenario(sid, Procedure(pid, base.title, dict(options), base.ref), bounds, mutants=tuple(mutants),
-                    threats=_threats_of(result, where))
+    scenario = Scenario(sid, Procedure(pid, base.title, dict(options), base.ref), bounds, mutants=tuple(mutants),
+                        threats=_threats_of(result, where))
+    if problem := label_problem(scenario):
+        raise TraceInputError(f"{where}: field scenario: {problem}")
+    return scenario
 
 
 def _threats_of(result: Any, where: str) -> ThreatModel:
