@@ -352,6 +352,9 @@ ROWS = [
     CertCase("message-unknown", _first_message(lambda m: ["hello", m[1]]), 2, "unknown message 'hello'"),
     CertCase("message-an-object", _first_message(lambda m: {"name": m[0]}), 2, "expected [message, [fields]]"),
     CertCase("message-three-parts", _first_message(lambda m: [*m, 0]), 2, "expected [message, [fields]]"),
+    CertCase("negative-shift-in-the-rules", lambda d: [_cell("remote_ue.nonce_1", -3, world=i)(d)
+                                                       for i in range(len(d["worlds"]))], 2,
+             "the rules cannot evaluate it (ValueError: negative shift count)"),
     CertCase("variable-renamed", _set("variables.1", "remote_ue.pruk_generation"), 2, "field variables"),
     CertCase("links-reordered", lambda d: d["links"].reverse(), 2, "field links"),
 ]
