@@ -111,8 +111,8 @@ def test_no_certificate_after_a_cut_search(capsys, tmp_path):
     assert code == 10 and "no certificate" in capsys.readouterr().err and not list(tmp_path.iterdir())
 
 
-@pytest.mark.parametrize("content, message", [(None, "no such file"), (b"plain text", "not a gzipped JSON"),
-                                              (gzip.compress(b"[1]"), "not a prosecheck-certificate/1")])
+@pytest.mark.parametrize("content, message", [(None, "no such file"), (b"plain text", "not a gzip file"),
+                                              (gzip.compress(b"[1]"), "is not of type 'object'")])
 def test_malformed_certificates_are_input_errors(capsys, tmp_path, content, message):
     path = tmp_path / "c.gz"
     if content is not None:

@@ -176,7 +176,9 @@ def _verdict(r: dict) -> None:
 
 CORRUPTIONS = [_drop_middle, _drop_last, _drop_first, _swap, _swap_late, _duplicate, _message_field, _sent_field,
                _after_value, _after_state, _after_ghost_dropped, _other_effect, _other_element, _wrong_source,
-               _scenario_id, _scenario_whole, _bounds, _mutant, _mutant_named, _verdict]
+               _scenario_whole, _bounds, _mutant_named, _verdict]
+MISLABELLED = [_scenario_id, _mutant]
+"""A scenario id that contradicts the recorded procedure or mutants: refused before replaying (issue 23)."""
 
 
 @pytest.mark.parametrize("corrupt", CORRUPTIONS, ids=[c.__name__.strip("_") for c in CORRUPTIONS])
@@ -186,6 +188,14 @@ def test_a_corrupted_counterexample_is_rejected(capsys, tmp_path, m200_doc, corr
     code, out, err = _replay(capsys, tmp_path, result)
     assert code == EXIT_NOT_REPLAYED, out + err
     assert out.startswith("REJECTED") and out.count("\n") == 1 and err == ""
+
+
+@pytest.mark.parametrize("corrupt", MISLABELLED, ids=[c.__name__.strip("_") for c in MISLABELLED])
+def test_a_label_that_contradicts_the_recorded_scenario_is_an_input_error(capsys, tmp_path, m200_doc, corrupt):
+    result = _only(m200_doc, "no_knr_after_withdrawal")
+    corrupt(result)
+    code, out, err = _replay(capsys, tmp_path, result)
+    assert code == 2 and "field scenario" in err and err.count("\n") == 1 and not out
 
 
 def test_a_witness_cut_short_is_rejected(capsys, tmp_path, m200_doc):

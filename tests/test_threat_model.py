@@ -109,6 +109,7 @@ def test_a_lost_step_on_a_reliable_link_is_refused_by_replay(tmp_path, capsys: p
     text = capsys.readouterr().out
     doc = json.loads(text)
     doc["results"][0]["threats"]["lossy_links"] = ["sbi"]  # the PC5 link of the recorded loss is now reliable
+    doc["results"][0]["scenario"] = "m700.ausf_udm@lossy_links_sbi"  # (and the label says so)
     path = tmp_path / "tampered.json"
     path.write_text(json.dumps(doc))
     assert run(["replay", str(path)]) != 0

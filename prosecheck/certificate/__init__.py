@@ -1,105 +1,152 @@
-"""Certificates for HOLDS: `check --certify DIR` writes the reachable set of a complete search
-(:mod:`.write`); :func:`check_certificate` confirms it with an independent product of the
-compiled rules (:mod:`.check`): initial world in the set, set closed under the transition
-relation, every invariant's claimed verdict true on the set."""
+"""Certificates: `check --certify DIR` writes the reachable set of a complete search
+(:mod:`.write`); :func:`check_certificate` reads one safely and decides its claims with an
+independent product of the compiled rules (:mod:`.check`, :mod:`.confirm`).
+
+Reading refuses, in one line naming the file and field, before any work: anything that is not a
+gzipped UTF-8 JSON document of the published shape (``prosecheck/schemas/certificate.schema.json``,
+sizes and nesting capped by :mod:`prosecheck.inputs`); a label (scenario id) that contradicts the
+recorded procedure, options, threats or mutants; claims it cannot decide (an unknown property, a
+property that is not an invariant); lossy links (the product does not model losses and timers);
+and world rows whose values are not the scenario's (a state id, a bounded integer, a queue of
+known messages with all their fields)."""
 
 from __future__ import annotations
 
-import gzip
-import json
-import zlib
-from pathlib import Path
 from typing import Any
 
-from prosecheck.certificate.check import Product, Verdict, World
+from prosecheck.certificate.check import Product, World
+from prosecheck.certificate.confirm import NOT_APPLICABLE, UnusableWorld, Verdict, confirm
 from prosecheck.certificate.write import FORMAT, certificate_name, write_certificate
-from prosecheck.model.scenarios import HOLDS, VIOLATED
+from prosecheck.checker.machine import ModelError
+from prosecheck.inputs import InputFileError, parse_json, read_gzip_text, validate
+from prosecheck.model.build import options_of
+from prosecheck.model.messages import field_names
 from prosecheck.properties.catalog import PROPERTIES
 from prosecheck.replay.load import TraceInputError, scenario_of
+from prosecheck.results import BUILTIN
+from prosecheck.schemas import schema
 
-__all__ = ["CertificateError", "Verdict", "certificate_name", "check_certificate", "write_certificate"]
+__all__ = ["FORMAT", "CertificateError", "Verdict", "certificate_name", "check_certificate", "read_certificate",
+           "write_certificate"]
+
+VALUE_LIMIT = 1 << 20
+"""World values and message fields are integers within +-2^20 (the model's are far smaller)."""
 
 
 class CertificateError(Exception):
-    """Not a certificate this tool wrote (exit code 2)."""
+    """Not a certificate this tool can decide (exit code 2); the message is one line."""
 
 
 def read_certificate(path: str) -> dict[str, Any]:
-    p = Path(path)
-    if p.is_dir():
-        raise CertificateError(f"{path}: is a directory, not a certificate")
+    """The certificate's document, checked against its schema; :class:`CertificateError` otherwise."""
     try:
-        with gzip.open(p, "rt", encoding="utf-8") as f:
-            doc = json.load(f)
-    except FileNotFoundError:
-        raise CertificateError(f"{path}: no such file") from None
-    except (OSError, EOFError, zlib.error, UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise CertificateError(f"{path}: not a gzipped JSON certificate ({err})") from None
-    if not isinstance(doc, dict) or doc.get("format") != FORMAT:
-        raise CertificateError(f"{path}: not a {FORMAT} document")
-    return doc
+        doc = parse_json(path, read_gzip_text(path))
+        validate(path, doc, schema("certificate"))
+    except InputFileError as err:
+        raise CertificateError(str(err)) from None
+    return doc  # type: ignore[no-any-return]  # the schema makes it an object
+
+
+def _claims(doc: dict[str, Any], path: str) -> dict[str, str]:
+    """The claimed verdicts, each of an invariant this checker decides."""
+    verdicts: dict[str, str] = doc["claims"]["verdicts"]
+    for pid, verdict in verdicts.items():
+        where = f"{path}: field claims.verdicts.{pid}"
+        if pid in BUILTIN:
+            if verdict == NOT_APPLICABLE:
+                raise CertificateError(f"{where}: a built-in property always applies; 'n/a' is not its verdict")
+        elif pid not in PROPERTIES:
+            raise CertificateError(f"{path}: field claims.verdicts: unknown property {pid!r}")
+        elif PROPERTIES[pid].kind != "always":
+            raise CertificateError(f"{where}: a '{PROPERTIES[pid].kind}' property, not an invariant: a certificate "
+                                   "decides invariants only")
+    return verdicts
+
+
+def _show(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _is_value(v: Any) -> bool:
+    return type(v) is int and -VALUE_LIMIT <= v <= VALUE_LIMIT
 
 
 def _worlds(doc: dict[str, Any], product: Product, path: str) -> list[World]:
-    """The certificate's worlds in the checker's own layout (names resolved, states by id)."""
-    names, links = doc.get("variables"), doc.get("links")
-    if names is None or sorted(names) != sorted(product.names):
-        raise CertificateError(f"{path}: its variables are not the scenario's world variables")
-    if links != [f"{a}->{b}" for a, b, _ in product.links]:
-        raise CertificateError(f"{path}: its links are not the scenario's links")
-    tables = {f"{n}.state": t for n, _, t in product.elements}
-    order = [names.index(n) for n in product.names]
+    """The certificate's worlds in the checker's own layout (names resolved, states by id), each value checked."""
+    names: list[str] = doc["variables"]
+    links: list[str] = doc["links"]
+    if sorted(names) != sorted(product.names):
+        missing, extra = sorted(set(product.names) - set(names)), sorted(set(names) - set(product.names))
+        raise CertificateError(f"{path}: field variables: not the scenario's world variables (missing "
+                               f"{_show(missing)}, unexpected {_show(extra)})")
+    expected_links = [f"{a}->{b}" for a, b, _ in product.links]
+    if links != expected_links:
+        raise CertificateError(f"{path}: field links: not the scenario's links {_show(expected_links)}")
+    states = {f"{n}.state": {s: k for k, s in enumerate(t.state_ids)} for n, _, t in product.elements}
+    columns = [(names.index(n), n, states.get(n)) for n in product.names]
+    catalogue = field_names()
+    width = len(names) + len(links)
     out = []
-    for row in doc.get("worlds", []):
-        if not isinstance(row, list) or len(row) != len(names) + len(links):
-            raise CertificateError(f"{path}: a world has the wrong length")
-        try:
-            values = [tables[n].state_index(row[i]) if n in tables else int(row[i])
-                      for n, i in zip(product.names, order)]
-            queues = [tuple((m, tuple(f)) for m, f in q) for q in row[len(names):]]
-        except Exception as err:  # noqa: BLE001 - any malformed value is the same one-line error
-            raise CertificateError(f"{path}: a world cannot be read ({err})") from None
-        out.append(tuple([*values, *queues]))
+    for i, row in enumerate(doc["worlds"]):
+        where = f"{path}: field worlds[{i}]"
+        if len(row) != width:
+            raise CertificateError(f"{where}: {len(row)} entries, expected {width} ({len(names)} variables, "
+                                   f"{len(links)} link queues)")
+        values: list[Any] = []
+        for j, name, ids in columns:
+            v = row[j]
+            if ids is not None:
+                if not isinstance(v, str) or v not in ids:
+                    raise CertificateError(f"{where}[{j}]: {name}: {_show(v)} is not one of its states")
+                values.append(ids[v])
+            elif not _is_value(v):
+                raise CertificateError(f"{where}[{j}]: {name}: expected an integer within +-2^20, got {_show(v)}")
+            else:
+                values.append(v)
+        for k, link in enumerate(links):
+            values.append(_queue(row[len(names) + k], catalogue, f"{where}[{len(names) + k}]: link {link}"))
+        out.append(tuple(values))
     return out
 
 
+def _queue(raw: Any, catalogue: dict[str, tuple[str, ...]], where: str) -> tuple[Any, ...]:
+    if not isinstance(raw, list):
+        raise CertificateError(f"{where}: expected a list of [message, [fields]], got {_show(raw)}")
+    queue = []
+    for item in raw:
+        if not (isinstance(item, list) and len(item) == 2 and isinstance(item[0], str) and isinstance(item[1], list)):
+            raise CertificateError(f"{where}: expected [message, [fields]], got {_show(item)}")
+        name, values = item
+        fields = catalogue.get(name)
+        if fields is None:
+            raise CertificateError(f"{where}: unknown message {_show(name)}")
+        if len(values) != len(fields) or not all(map(_is_value, values)):
+            raise CertificateError(f"{where}: message {name} carries {len(fields)} integer field(s) "
+                                   f"({', '.join(fields)}), got {_show(values)}")
+        queue.append((name, tuple(values)))
+    return tuple(queue)
+
+
 def check_certificate(path: str) -> Verdict:
-    """Confirm or refute a certificate; :class:`CertificateError` if it is malformed."""
+    """Confirm or refute a certificate; :class:`CertificateError` if it is malformed or claims what cannot be decided."""
     doc = read_certificate(path)
+    verdicts = _claims(doc, path)
     try:
         scenario = scenario_of(doc, path)
     except TraceInputError as err:
         raise CertificateError(str(err)) from None
-    product = Product(scenario)
+    if scenario.threats.lossy_links:
+        raise CertificateError(f"{path}: field threats.lossy_links: the independent checker does not model lossy "
+                               "links and timers: no certificate can be decided")
+    try:
+        product = Product(scenario)
+    except ModelError as err:
+        raise CertificateError(f"{path}: {err}") from None
     worlds = _worlds(doc, product, path)
-    claims = doc.get("claims", {})
-    problems: list[str] = []
-    seen = set(worlds)
-    if len(seen) != len(worlds):
-        problems.append("the set lists a world twice")
-    if product.initial() not in seen:
-        problems.append("the initial world is not in the set")
-    transitions, deadlocks, unhandled = 0, 0, 0
-    for world in worlds:
-        succ, lost, enabled = product.successors(world)
-        transitions += len(succ)
-        unhandled += bool(lost)
-        deadlocks += not enabled and not product.is_final(world)
-        missing = [s for s in succ if s not in seen]
-        if missing and len(problems) < 5:
-            problems.append(f"not closed: world #{worlds.index(world)} has a successor outside the set")
-    for pid, claimed in claims.get("verdicts", {}).items():
-        if claimed not in (HOLDS, VIOLATED):  # "n/a": the property does not apply (it may name absent elements)
-            continue
-        if pid in PROPERTIES:
-            violated = any(not product.holds(pid, w) for w in worlds)
-            if (claimed == HOLDS and violated) or (claimed == VIOLATED and not violated):
-                problems.append(f"{pid}: claimed {claimed}, but the set {'violates' if violated else 'satisfies'} it")
-        elif pid == "deadlock_free" and (claimed == HOLDS) != (deadlocks == 0):
-            problems.append(f"deadlock_free: claimed {claimed}, {deadlocks} deadlocked world(s) in the set")
-        elif pid == "messages_handled" and (claimed == HOLDS) != (unhandled == 0):
-            problems.append(f"messages_handled: claimed {claimed}, {unhandled} world(s) with an unhandled message")
-    if claims.get("states") != len(worlds) or claims.get("transitions") != transitions:
-        problems.append(f"counts: claimed {claims.get('states')} states / {claims.get('transitions')} transitions, "
-                        f"the set has {len(worlds)} / {transitions}")
-    return Verdict(not problems, len(worlds), transitions, problems)
+    options = options_of(scenario)
+    try:
+        return confirm(product, worlds, verdicts, lambda pid: PROPERTIES[pid].applies(options),
+                       doc["claims"]["states"], doc["claims"]["transitions"])
+    except UnusableWorld as err:
+        raise CertificateError(f"{path}: field worlds[{err.index}]: the rules cannot evaluate it ({err})") from None

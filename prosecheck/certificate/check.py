@@ -1,20 +1,14 @@
-"""The independent certificate checker: is a claimed reachable set really closed, and safe?
+"""The independent product a certificate is checked with: the model's rules, without the search.
 
 It shares no code with the search (no ``System``, no ``explore``, no judge): it builds its own
 product of the model's compiled element tables (``ElementTable.step``: the rules) with its own
 FIFO links, blocking sends, message observers and ghost updates (evaluated by the raw
-expression evaluator of :mod:`prosecheck.checker.live`), then confirms that the set
-
-1. contains the initial world,
-2. is closed: every successor of every world in it is in it (so it contains every reachable world),
-3. satisfies every invariant the certificate says HOLDS, and violates, somewhere, each it says VIOLATED,
-4. has the claimed number of worlds and of transitions, and no deadlock or unhandled message
-   unless claimed."""
+expression evaluator of :mod:`prosecheck.checker.live`). :mod:`.confirm` decides a certificate's
+claims with it."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 from prosecheck.checker.expr import Const, Expr, Value, W
 from prosecheck.checker.live import evaluate_raw
@@ -26,14 +20,6 @@ from prosecheck.model.scenarios import Scenario
 from prosecheck.properties.catalog import PROPERTIES
 
 World = tuple  # (values..., link queues...) in the checker's own order
-
-
-@dataclass
-class Verdict:
-    confirmed: bool
-    worlds: int
-    transitions: int
-    problems: list[str] = field(default_factory=list)
 
 
 class Product:

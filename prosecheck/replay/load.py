@@ -14,6 +14,7 @@ from prosecheck.checker.machine import ModelError
 from prosecheck.inputs import InputFileError, parse_json, read_text, validate
 from prosecheck.model.build import rewrites_of
 from prosecheck.model.environment import Bounds, ThreatModel
+from prosecheck.model.labels import label_problem
 from prosecheck.model.messages import field_names
 from prosecheck.model.mutants import MUTANTS
 from prosecheck.model.procedures import PROCEDURES, READINGS, Procedure
@@ -144,8 +145,11 @@ def scenario_of(result: Any, where: str) -> Scenario:
     except ModelError as err:
         raise TraceInputError(f"{where}: {err}") from None
     base = PROCEDURES[pid]
-    return Scenario(sid, Procedure(pid, base.title, options, base.ref), bounds, mutants=tuple(mutants),
-                    threats=_threats_of(result, where))
+    scenario = Scenario(sid, Procedure(pid, base.title, options, base.ref), bounds, mutants=tuple(mutants),
+                        threats=_threats_of(result, where))
+    if problem := label_problem(scenario):
+        raise TraceInputError(f"{where}: field scenario: {problem}")
+    return scenario
 
 
 def _options(pid: str, options: dict[str, Any], where: str) -> dict[str, int]:
