@@ -7,7 +7,8 @@ Each command lives in its own module of this package and exposes ``NAME``, ``reg
 Exit codes: 0 every verdict as the scenario declares; 10 INCONCLUSIVE (a limit was hit);
 11 unexpected deadlock verdict; 12 unexpected verdict of an invariant (a violation, or a
 declared violation that did not happen); 13 unexpected reachability verdict; 14 a trace given
-to `replay` does not replay; 2 bad input; 130 a second Ctrl-C (check, report, threats: the first
+to `replay` does not replay; 16 a certificate given to `certify` (or written by `check --certify`) is
+refuted; 2 bad input; 130 a second Ctrl-C (check, report, threats: the first
 prints what was decided, see :mod:`prosecheck.cli.interrupts`), or a Ctrl-C in another command.
 `analyze` has its own: 0 nothing found, 20 something found, 10 nothing found but a limit was hit.
 """
