@@ -14,6 +14,7 @@ from prosecheck.cli.common import (
     add_parallel_options,
     add_scenario_options,
     apply_ledger,
+    check_output_dir,
     limits_of,
     load_ledger,
     parallel_session,
@@ -74,6 +75,8 @@ def run(args: argparse.Namespace) -> int:
     properties = properties_of(args)
     limits = limits_of(args)
     ledger = load_ledger(args)
+    if args.certify:
+        check_output_dir(args.certify, "--certify")
     results: list[ScenarioResult] = []
     with parallel_session(args) as workers, RunProgress(len(scenarios), args.quiet) as bar:
         for s in scenarios:
@@ -95,7 +98,7 @@ def run(args: argparse.Namespace) -> int:
                 print(f"prosecheck: interrupted during {s.id}: its verdicts decided so far are shown"
                       + (f"; {skipped} scenario(s) not checked" if skipped else ""), file=sys.stderr)
                 break
-    certified = _certify(results, args.certify) if args.certify else 0
+    certified, write_error = _certify(results, args.certify) if args.certify else (0, None)
     apply_ledger(args, ledger, results)
     if args.json:
         print(results_json(results))
@@ -110,11 +113,14 @@ def run(args: argparse.Namespace) -> int:
     if args.phases and not args.json:
         print()
         print(phase_table(results))
+    if write_error:  # after the verdicts: they are not lost
+        raise InputError(write_error)
     return certified or worst(r.exit_code for r in results)
 
 
-def _certify(results: list[ScenarioResult], directory: str) -> int:
-    """Write and check a certificate per complete result (lines on stderr); EXIT_REFUTED if one fails."""
+def _certify(results: list[ScenarioResult], directory: str) -> tuple[int, str | None]:
+    """Write and check a certificate per complete result (lines on stderr): EXIT_REFUTED if one fails,
+    and the one-line error of a write that failed (the remaining certificates are not written)."""
     from prosecheck.certificate import write_certificate
     from prosecheck.cli.certify_cmd import EXIT_REFUTED, describe
 
@@ -129,9 +135,10 @@ def _certify(results: list[ScenarioResult], directory: str) -> int:
             print(f"no certificate: {err}", file=sys.stderr)
             continue
         except OSError as err:
-            raise InputError(f"--certify {directory}: cannot write: {err.strerror or err}") from None
+            where = f" {err.filename}" if err.filename else ""
+            return code, f"--certify {directory}: cannot write{where}: {err.strerror or err}"
         r.exploration = None
         confirmed, line = describe(str(path))
         print(line, file=sys.stderr)
         code = code or (0 if confirmed else EXIT_REFUTED)
-    return code
+    return code, None
