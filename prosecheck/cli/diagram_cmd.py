@@ -123,6 +123,8 @@ def _msc(args: argparse.Namespace) -> int:
 
     if bool(args.file) == bool(args.happy):
         raise InputError("diagram msc: give either a FILE of traces or --happy")
+    if args.out and args.happy:  # the happy paths are searches: the folder is checked first
+        check_output_dir(args.out, "--out")
     try:
         charts = happy_charts(args.method) if args.happy else charts_from_file(args.file, args.scenario, args.property)
     except TraceFileError as exc:
