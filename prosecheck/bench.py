@@ -217,7 +217,7 @@ def _parallel_cells(o: dict[str, Any]) -> list[Any]:
 
 
 def as_json(rows: list[BenchRow]) -> str:
-    return json.dumps({"benchmarks": [r.as_dict() for r in rows]}, indent=2)
+    return json.dumps({"benchmarks": [r.as_dict() for r in rows]}, indent=2, allow_nan=False)
 
 
 if __name__ == "__main__":  # child process: python -m prosecheck.bench NAME OPTIONS_JSON

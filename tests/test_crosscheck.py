@@ -94,8 +94,8 @@ def test_the_cli_cross_check(capsys: pytest.CaptureFixture[str]) -> None:
 
 @pytest.mark.parametrize("argv, message", [
     (["mutants", "--engine", "bmc", "--fast"], "--fast and --engine cannot be combined"),
-    (["mutants", "--engine", "bmc", "--attempts", "0"], "bound attempts must be an integer in 1..14"),
-    (["mutants", "--engine", "bmc", "--timeout", "0"], "--timeout must be positive"),
+    (["mutants", "--engine", "bmc", "--attempts", "0"], "--attempts: must be an integer in 1..14"),
+    (["mutants", "--engine", "bmc", "--timeout", "0"], "--timeout: must be a finite number of seconds above 0"),
     (["mutants", "--engine", "bmc", "--property", "attempt_ends"], "not an 'always' property"),
     (["mutants", "--all-cells"], "add --engine bmc|spacer"),
 ])

@@ -169,7 +169,7 @@ def test_ray_is_shut_down_after_a_run():
 
 @needs_ray
 @pytest.mark.parametrize("args, message", [
-    (["--workers", "0"], "--workers must be a positive integer"),
+    (["--workers", "0"], "--workers: must be an integer in 1..1024"),
     (["--workers", "2", "--symmetry"], "cannot be combined"),
     (["--workers", "2", "--hash-compact"], "cannot be combined"),
 ])

@@ -166,8 +166,8 @@ def test_the_cli_offers_every_engine() -> None:
 
 @pytest.mark.parametrize("argv, message", [
     (["prove", "nosuch"], "unknown scenario 'nosuch'"),
-    (["prove", "m200", "--depth", "-1"], "--depth must be a non-negative integer"),
-    (["prove", "m200", "--timeout", "0"], "--timeout must be positive"),
+    (["prove", "m200", "--depth", "-1"], "--depth: must be an integer in 0..1000"),
+    (["prove", "m200", "--timeout", "0"], "--timeout: must be a finite number of seconds above 0"),
     (["prove", "m200", "--property", "nosuch"], "unknown property 'nosuch'"),
 ])
 def test_prove_cli_bad_input(argv: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:

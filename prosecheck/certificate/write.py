@@ -16,7 +16,10 @@ FORMAT = "prosecheck-certificate/1"
 
 
 def certificate_name(scenario_id: str) -> str:
-    return scenario_id.replace("/", "_") + ".cert.json.gz"
+    """The certificate's file name: the scenario id made safe and short (``safe_stem``)."""
+    from prosecheck.diagrams.export import safe_stem
+
+    return safe_stem(scenario_id) + ".cert.json.gz"
 
 
 def write_certificate(result: ScenarioResult, directory: str) -> Path:

@@ -11,6 +11,9 @@ to `replay` does not replay; 16 a certificate given to `certify` (or written by 
 refuted; 2 bad input; 130 a second Ctrl-C (check, report, threats: the first
 prints what was decided, see :mod:`prosecheck.cli.interrupts`), or a Ctrl-C in another command.
 `analyze` has its own: 0 nothing found, 20 something found, 10 nothing found but a limit was hit.
+
+Bad flags (argparse) and a standard output that cannot be written (a full disk) are bad input too:
+one line ``prosecheck: error: ...`` and exit 2, never a traceback.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import os
 import sys
 from collections.abc import Sequence
 from types import ModuleType
+from typing import Any, NoReturn, TextIO
 
 from prosecheck import __version__
 from prosecheck.cli import (
@@ -45,8 +49,63 @@ COMMANDS: tuple[ModuleType, ...] = (
 )
 
 
+class UsageError(InputError):
+    """A flag argparse refuses (unknown, missing, or a value its ``type=`` rejects)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with its errors as one line (no usage block) for ``main`` to print, exit code 2;
+    the sub-parsers of the commands are of this class too."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{message} (see '{self.prog} --help')")
+
+
+class StdoutError(Exception):
+    """Standard output cannot be written (e.g. no space left on the device it is redirected to)."""
+
+
+class _GuardedStdout:
+    """Standard output with a failed write or flush turned into :class:`StdoutError` (a reader that
+    went away stays a BrokenPipeError, answered quietly)."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def _guard(self, call: Any, *args: Any) -> Any:
+        try:
+            return call(*args)
+        except BrokenPipeError:
+            raise
+        except OSError as err:
+            raise StdoutError(err.strerror or str(err)) from None
+
+    def write(self, text: str) -> int:
+        return int(self._guard(self._stream.write, text))
+
+    def flush(self) -> None:
+        self._guard(self._stream.flush)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+def _silence(stream: TextIO) -> None:
+    """Point ``stream``'s file descriptor at /dev/null, so that Python's own flush of what is still
+    buffered, at exit, cannot fail a second time."""
+    try:
+        fd = stream.fileno()
+    except (OSError, ValueError):
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, fd)
+    finally:
+        os.close(devnull)
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="prosecheck",
         description="Model checker for 5G ProSe UE-to-Network relay security on the control plane "
         "(TS 33.503 and US 2025/0260979 A1).",
@@ -59,12 +118,35 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
-    runner = {command.NAME: command.run for command in COMMANDS}[args.command]
     try:
-        return int(runner(args))
-    except InputError as exc:
+        args = _parser().parse_args(argv)
+    except UsageError as exc:
         print(f"prosecheck: error: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    runner = {command.NAME: command.run for command in COMMANDS}[args.command]
+    stdout = sys.stdout
+    sys.stdout = _GuardedStdout(stdout)  # type: ignore[assignment]
+    try:
+        return _run(runner, args, stdout)
+    finally:
+        if isinstance(sys.stdout, _GuardedStdout):
+            sys.stdout = stdout
+
+
+def _run(runner: Any, args: argparse.Namespace, stdout: TextIO) -> int:
+    """Run one command; every way it can end becomes an exit code (stdout flushed here, not at exit)."""
+    try:
+        try:
+            code = int(runner(args))
+        except InputError as exc:
+            sys.stdout.flush()  # what was printed (e.g. verdicts) comes before the error line
+            print(f"prosecheck: error: {exc}", file=sys.stderr)
+            return EXIT_INPUT
+        sys.stdout.flush()
+        return code
+    except StdoutError as exc:
+        print(f"prosecheck: error: cannot write to standard output: {exc}", file=sys.stderr)
+        _silence(stdout)
         return EXIT_INPUT
     except KeyboardInterrupt:
         print("prosecheck: interrupted", file=sys.stderr)

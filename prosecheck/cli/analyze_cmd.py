@@ -11,7 +11,7 @@ import json
 import sys
 from typing import Any
 
-from prosecheck.cli.common import InputError, add_scenario_options, scenarios_of
+from prosecheck.cli.common import SECONDS_CAP, add_scenario_options, int_flag, scenarios_of, seconds_flag
 
 NAME = "analyze"
 EXIT_NOTHING, EXIT_INCOMPLETE, EXIT_FOUND = 0, 10, 20
@@ -29,9 +29,9 @@ def register(sub: Any) -> argparse.ArgumentParser:
     out.add_argument("--json", action="store_true", help="print one JSON document")
     out.add_argument("--markdown", action="store_true",
                      help="print the Markdown document committed as docs/spec-analysis.md")
-    parser.add_argument("--max-cores", type=int, default=50, metavar="N",
+    parser.add_argument("--max-cores", type=int_flag(1), default=50, metavar="N",
                         help="stop enumerating contradictions of one case after N (default 50)")
-    parser.add_argument("--core-seconds", type=float, default=30.0, metavar="S",
+    parser.add_argument("--core-seconds", type=seconds_flag(SECONDS_CAP), default=30.0, metavar="S",
                         help="time-out of one enumeration of contradictions (default 30)")
     return parser
 
@@ -47,10 +47,6 @@ def run(args: argparse.Namespace) -> int:
     from prosecheck.analysis.report_text import render
     from prosecheck.analysis.run import analyze
 
-    if args.max_cores < 1:
-        raise InputError(f"--max-cores must be a positive integer, got {args.max_cores}")
-    if args.core_seconds <= 0:
-        raise InputError(f"--core-seconds must be positive, got {args.core_seconds}")
     scenarios = scenarios_of(args)
     if not (args.scenarios or args.scenario_files or args.threats):
         # the analyses read the text: the default set's honest scenarios; threat models are `prosecheck threats`
@@ -58,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
     analysis = analyze(scenarios, args.max_cores, args.core_seconds)
     code = exit_code(analysis.counts(), analysis.complete)
     if args.json:
-        print(json.dumps(as_json(analysis, code), indent=2))
+        print(json.dumps(as_json(analysis, code), indent=2, allow_nan=False))
     else:
         print(render(analysis), end="")
         if not args.markdown:

@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from prosecheck.cli.common import InputError
+from prosecheck.cli.common import MAX_WORKERS, InputError
 
 NAME = "bench"
 
@@ -59,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
 
         from prosecheck.bench_phases import phases_table, run_phases
         found = run_phases(names, say)
-        print(json.dumps({"phases": found}, indent=2) if args.json else phases_table(found))
+        print(json.dumps({"phases": found}, indent=2, allow_nan=False) if args.json else phases_table(found))
         return 0
     rows = run_bench(names, _options(args), args.vs_spin, say, _workers(args))
     print(as_json(rows) if args.json else table(rows))
@@ -73,8 +73,9 @@ def _workers(args: argparse.Namespace) -> list[int] | None:
         counts = [int(w) for w in args.workers.split(",")]
     except ValueError:
         counts = []
-    if not counts or min(counts) < 1:
-        raise InputError(f"--workers must be a comma-separated list of positive integers, got {args.workers!r}")
+    if not counts or min(counts) < 1 or max(counts) > MAX_WORKERS:
+        raise InputError(f"--workers must be a comma-separated list of integers in 1..{MAX_WORKERS}, "
+                         f"got {args.workers!r}")
     if max(counts) > 1:
         if args.symmetry or args.hash_compact:
             raise InputError("--workers above 1 cannot be combined with --symmetry or --hash-compact")

@@ -17,6 +17,7 @@ from prosecheck.cli.common import (
     add_parallel_options,
     add_scenario_options,
     apply_ledger,
+    check_output_dir,
     limits_of,
     load_ledger,
     parallel_session,
@@ -75,12 +76,16 @@ def run(args: argparse.Namespace) -> int:
     properties = properties_of(args)
     limits = limits_of(args)
     ledger = load_ledger(args)
+    if args.certify:
+        check_output_dir(args.certify, "--certify")
     with parallel_session(args) as workers, Interrupts() as interrupts:
         results = check_each(scenarios, _checker(args, properties, limits, workers), properties, limits, args.quiet)
-        certified = _certify(results, args.certify) if args.certify else 0
+        certified, write_error = _certify(results, args.certify) if args.certify else (0, None)
         apply_ledger(args, ledger, results)
         with interrupts.writing():
             _print_results(args, results)
+    if write_error:  # after the verdicts: they are not lost
+        raise InputError(write_error)
     return certified or worst(r.exit_code for r in results)
 
 
@@ -123,23 +128,28 @@ def _print_results(args: argparse.Namespace, results: list[ScenarioResult]) -> N
         print(phase_table(results))
 
 
-def _certify(results: list[ScenarioResult], directory: str) -> int:
-    """Write and check a certificate per complete result (lines on stderr); EXIT_REFUTED if one fails."""
+def _certify(results: list[ScenarioResult], directory: str) -> tuple[int, str | None]:
+    """Write and check a certificate per complete result (lines on stderr): EXIT_REFUTED if one fails,
+    and the one-line error of a write that failed (the remaining certificates are not written)."""
     from prosecheck.cli.certify_cmd import EXIT_REFUTED, describe
 
     code = 0
     try:
         for r in results:
             code = _certify_one(r, directory, describe, EXIT_REFUTED) or code
+    except OSError as err:
+        where = f" {err.filename}" if err.filename else ""
+        return code, f"--certify {directory}: cannot write{where}: {err.strerror or err}"
     except KeyboardInterrupt:
         print(f"prosecheck: interrupted while certifying: not every certificate in {directory} was written and "
               "checked", file=sys.stderr)
-        return code or EXIT_INCONCLUSIVE
-    return code
+        return code or EXIT_INCONCLUSIVE, None
+    return code, None
 
 
 def _certify_one(r: ScenarioResult, directory: str, describe: Callable[[str], tuple[bool, str]], refuted: int) -> int:
-    """Write and check one scenario's certificate: 0 confirmed (or none written), ``refuted`` if refuted."""
+    """Write and check one scenario's certificate: 0 confirmed (or none written), ``refuted`` if refuted;
+    an OSError when it cannot be written."""
     from prosecheck.certificate import write_certificate
 
     if not r.complete:
@@ -150,10 +160,10 @@ def _certify_one(r: ScenarioResult, directory: str, describe: Callable[[str], tu
     except ValueError as err:
         print(f"no certificate: {err}", file=sys.stderr)
         return 0
-    except OSError as err:
-        raise InputError(f"--certify {directory}: cannot write: {err.strerror or err}") from None
     r.exploration = None
-    confirmed, line = describe(str(path))
+    try:
+        confirmed, line = describe(str(path))
+    except InputError as err:  # the checker refuses the file it was just given: not confirmed
+        confirmed, line = False, f"not confirmed: {err}"
     print(line, file=sys.stderr)
     return 0 if confirmed else refuted
-

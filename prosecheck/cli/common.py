@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import math
+import os
+import re
 import sys
+import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -12,7 +16,7 @@ from typing import TYPE_CHECKING
 from prosecheck.checker.machine import ModelError
 from prosecheck.checker.search import Limits
 from prosecheck.model.build import rewrites_of
-from prosecheck.model.environment import parse_threat
+from prosecheck.model.environment import BOUND_LIMITS, parse_threat
 from prosecheck.model.mutants import MUTANTS
 from prosecheck.model.scenario_file import ScenarioFileError, load_scenario_file
 from prosecheck.model.scenarios import DEFAULT_SCENARIOS, SCENARIOS, Scenario
@@ -36,13 +40,108 @@ class InputError(Exception):
     """Bad input from the user: reported in one line, exit code 2."""
 
 
+_INTEGER = re.compile(r"[+-]?[0-9]{1,18}")
+SECONDS_CAP = 1_000_000.0
+"""The largest time-out a Z3 query can take (its milliseconds must fit 32 bits): about 11.5 days."""
+
+
+def int_flag(low: int, high: int | None = None) -> Callable[[str], int]:
+    """An argparse ``type=``: a plain decimal integer in ``low..high``, else one clear line and exit 2."""
+    span = f"an integer in {low}..{high}" if high is not None else \
+        ("a positive integer" if low == 1 else f"an integer of at least {low}")
+
+    def parse(text: str) -> int:
+        if not _INTEGER.fullmatch(text.strip()):
+            raise argparse.ArgumentTypeError(f"must be {span}, got {text!r}")
+        value = int(text)
+        if value < low or (high is not None and value > high):
+            raise argparse.ArgumentTypeError(f"must be {span}, got {text!r}")
+        return value
+
+    parse.__name__ = "integer"
+    return parse
+
+
+def seconds_flag(high: float | None = None, what: str = "number of seconds") -> Callable[[str], float]:
+    """An argparse ``type=``: a finite number above 0 (at most ``high``); nan, inf, 0 and negatives refused."""
+    span = f"a finite {what} above 0" + (f" and at most {high:g}" if high is not None else "")
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"must be {span}, got {text!r}") from None
+        if not math.isfinite(value) or value <= 0 or (high is not None and value > high):
+            raise argparse.ArgumentTypeError(f"must be {span}, got {text!r}")
+        return value
+
+    parse.__name__ = "number"
+    return parse
+
+
+def check_output_dir(path: str | os.PathLike[str], flag: str) -> Path:
+    """The folder a command will write into, checked before any work: created if absent, then
+    probed with a temporary file that is removed; InputError naming ``flag`` if it cannot be written."""
+    folder = Path(path)
+    if _kind(folder, flag) not in ("dir", None):
+        raise InputError(f"{flag} {folder}: exists and is not a directory")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise InputError(f"{flag} {folder}: cannot create the folder: {err.strerror or err}") from None
+    try:
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".prosecheck-probe-"):
+            pass
+    except OSError as err:
+        raise InputError(f"{flag} {folder}: cannot write there: {err.strerror or err}") from None
+    return folder
+
+
+def check_output_file(path: str | os.PathLike[str], flag: str) -> Path:
+    """A file a command will write, checked before any work: not a folder, its folder writable
+    (created if absent), its name not too long for the file system."""
+    target = Path(path)
+    if len(os.fsencode(target.name)) > _name_max(target.parent):
+        raise InputError(f"{flag} {target}: file name too long (more than {_name_max(target.parent)} bytes)")
+    if _kind(target, flag) == "dir":
+        raise InputError(f"{flag} {target}: is a directory")
+    check_output_dir(target.parent, flag)
+    return target
+
+
+def _name_max(folder: Path) -> int:
+    try:
+        return os.pathconf(folder, "PC_NAME_MAX")
+    except (OSError, ValueError):
+        return 255
+
+
+def _kind(path: Path, flag: str) -> str | None:
+    """"dir", "other" or None (absent) for an output path; InputError if it cannot even be looked at
+    (a name too long, a loop of links, no permission)."""
+    try:
+        return "dir" if path.is_dir() else "other" if path.exists() or path.is_symlink() else None
+    except OSError as err:
+        raise InputError(f"{flag} {path}: {err.strerror or err}") from None
+
+
+@contextmanager
+def writing(flag: str, path: str | os.PathLike[str]) -> Iterator[None]:
+    """Turn a failure to write the files of ``flag`` into one line (InputError)."""
+    try:
+        yield
+    except OSError as err:
+        where = f" {err.filename}" if err.filename else ""
+        raise InputError(f"{flag} {path}: cannot write{where}: {err.strerror or err}") from None
+
+
 def add_scenario_options(parser: argparse.ArgumentParser) -> None:
     """SCENARIO ids, bound overrides and seeded mutants, as `check` takes them."""
     parser.add_argument("scenarios", nargs="*", metavar="SCENARIO", help="scenario ids (see 'prosecheck list')")
     parser.add_argument("--scenario-file", action="append", dest="scenario_files", metavar="FILE", default=[],
                         help="also check the scenario a TOML file describes (repeatable; see examples/)")
     for name, text in BOUND_FLAGS.items():
-        parser.add_argument(f"--{name.replace('_', '-')}", type=int, dest=name, metavar="N",
+        parser.add_argument(f"--{name.replace('_', '-')}", type=int_flag(*BOUND_LIMITS[name]), dest=name, metavar="N",
                             help=f"override the scenario's bound: {text}")
     parser.add_argument("--threat", action="append", dest="threats", metavar="THREAT", default=[],
                         help="check every chosen scenario under a threat model (repeatable, combinable): "
@@ -54,16 +153,21 @@ def add_scenario_options(parser: argparse.ArgumentParser) -> None:
 
 
 def add_limit_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--max-states", type=int, metavar="N", help="stop after N distinct states (verdicts not "
+    parser.add_argument("--max-states", type=int_flag(1), metavar="N", help="stop after N distinct states (verdicts not "
                         "already decided become INCONCLUSIVE)")
-    parser.add_argument("--max-seconds", type=float, metavar="S", help="stop after S seconds of search")
-    parser.add_argument("--max-memory", type=float, metavar="MB", help="stop when the process's peak resident "
+    parser.add_argument("--max-seconds", type=seconds_flag(), metavar="S", help="stop after S seconds of search")
+    parser.add_argument("--max-memory", type=seconds_flag(what="number of megabytes"), metavar="MB",
+                        help="stop when the process's peak resident "
                         "memory reaches MB megabytes (checked every 256 expanded states)")
 
 
+MAX_WORKERS = 1024
+
+
 def add_parallel_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--workers", type=int, default=1, metavar="N", help="partitions of the search, each a Ray "
-                        "actor (default 1: the sequential search in this process); the results are the same")
+    parser.add_argument("--workers", type=int_flag(1, MAX_WORKERS), default=1, metavar="N",
+                        help="partitions of the search, each a Ray actor (default 1: the sequential search in this "
+                        f"process; at most {MAX_WORKERS}); the results are the same")
     parser.add_argument("--ray-address", metavar="ADDR", help="run the partitions on the Ray cluster at ADDR "
                         "(e.g. 10.0.0.5:6379 after 'ray start --head'); default: a local Ray with N CPUs")
 
@@ -177,9 +281,9 @@ def properties_of(args: argparse.Namespace) -> list[str] | None:
 def limits_of(args: argparse.Namespace) -> Limits:
     if args.max_states is not None and args.max_states < 1:
         raise InputError(f"--max-states must be a positive integer, got {args.max_states}")
-    if args.max_seconds is not None and args.max_seconds <= 0:
+    if args.max_seconds is not None and not args.max_seconds > 0:
         raise InputError(f"--max-seconds must be positive, got {args.max_seconds}")
-    if args.max_memory is not None and args.max_memory <= 0:
+    if args.max_memory is not None and not args.max_memory > 0:
         raise InputError(f"--max-memory must be positive, got {args.max_memory:g}")
     return Limits(args.max_states, args.max_seconds, args.max_memory)
 
@@ -216,6 +320,8 @@ def line_printer(quiet: bool) -> Callable[[str], None] | None:
     return None if quiet else (lambda line: print(line, file=sys.stderr, flush=True))
 
 
-__all__ = ["BOUND_FLAGS", "EXIT_INPUT", "InputError", "add_ledger_option", "add_limit_options", "add_parallel_options",
+__all__ = ["BOUND_FLAGS", "EXIT_INPUT", "MAX_WORKERS", "SECONDS_CAP", "InputError", "check_output_dir",
+           "check_output_file", "int_flag", "seconds_flag", "writing",
+           "add_ledger_option", "add_limit_options", "add_parallel_options",
            "add_scenario_options", "apply_ledger", "ledger_path", "load_ledger", "parallel_session",
            "check_all", "saved_results", "limits_of", "line_printer", "properties_of", "scenarios_of"]

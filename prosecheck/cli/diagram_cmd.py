@@ -8,7 +8,15 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from prosecheck.cli.common import InputError, add_scenario_options, properties_of, scenarios_of
+from prosecheck.cli.common import (
+    InputError,
+    add_scenario_options,
+    check_output_dir,
+    int_flag,
+    properties_of,
+    scenarios_of,
+    writing,
+)
 
 NAME = "diagram"
 
@@ -51,7 +59,7 @@ def register(sub: Any) -> argparse.ArgumentParser:
     graph.add_argument("--property", action="append", dest="properties", metavar="ID",
                        help="highlight this property's counterexample or witness (default: the first violated "
                        "invariant)")
-    graph.add_argument("--max-nodes", type=int, default=None, metavar="N", help="refuse graphs with more states "
+    graph.add_argument("--max-nodes", type=int_flag(1), default=None, metavar="N", help="refuse graphs with more states "
                        "(default 5000)")
     graph.add_argument("--format", choices=("dot", "svg"), action="append", dest="formats",
                        help="output format (repeatable; default with --out: both, else dot)")
@@ -94,7 +102,10 @@ def _states(args: argparse.Namespace) -> int:
     variants = states.variants(chosen, args.elements or None)
     formats = _formats(args, export.STATE_FORMATS, "dot")
     if args.out:
-        return _emit(export.write_states(variants, formats, args.out), args)
+        check_output_dir(args.out, "--out")
+        with writing("--out", args.out):
+            written = export.write_states(variants, formats, args.out)
+        return _emit(written, args)
     from prosecheck.diagrams.render import RenderUnavailable
     if len(variants) > 1 and formats != ["dot"]:
         raise InputError(f"{len(variants)} diagrams ({', '.join(v.key for v in variants)}): only DOT can share "
@@ -112,15 +123,19 @@ def _msc(args: argparse.Namespace) -> int:
 
     if bool(args.file) == bool(args.happy):
         raise InputError("diagram msc: give either a FILE of traces or --happy")
+    if args.out and args.happy:  # the happy paths are searches: the folder is checked first
+        check_output_dir(args.out, "--out")
     try:
         charts = happy_charts(args.method) if args.happy else charts_from_file(args.file, args.scenario, args.property)
     except TraceFileError as exc:
         raise InputError(str(exc)) from None
     formats = _formats(args, export.CHART_FORMATS, "mermaid")
     if args.out:
+        check_output_dir(args.out, "--out")
         written = export.Written()
-        for stem, chart in charts:
-            written.add(export.write_chart(chart, stem, formats, args.out))
+        with writing("--out", args.out):
+            for stem, chart in charts:
+                written.add(export.write_chart(chart, stem, formats, args.out))
         return _emit(written, args)
     if len(charts) * len(formats) > 1:
         raise InputError(f"{len(charts)} chart(s) ({', '.join(stem for stem, _ in charts)}) in {len(formats)} "
@@ -130,7 +145,7 @@ def _msc(args: argparse.Namespace) -> int:
 
 
 def _graph(args: argparse.Namespace) -> int:
-    from prosecheck.diagrams.graph import DEFAULT_MAX_NODES, GraphTooLarge, build_graph, to_dot
+    from prosecheck.diagrams.graph import DEFAULT_MAX_NODES, GraphError, build_graph, to_dot
     from prosecheck.diagrams.render import RenderUnavailable, to_svg, write_text
 
     scenarios = scenarios_of(args)
@@ -140,11 +155,11 @@ def _graph(args: argparse.Namespace) -> int:
     if len(props) > 1:
         raise InputError("diagram graph: give at most one --property")
     cap = DEFAULT_MAX_NODES if args.max_nodes is None else args.max_nodes
-    if cap < 1:
-        raise InputError(f"--max-nodes must be a positive integer, got {cap}")
+    if args.out:
+        check_output_dir(args.out, "--out")
     try:
         sg = build_graph(scenarios[0], cap, props[0] if props else None)
-    except GraphTooLarge as exc:
+    except GraphError as exc:
         raise InputError(str(exc)) from None
     dot = to_dot(sg)
     formats = _formats(args, ("dot", "svg"), "dot")
@@ -161,7 +176,8 @@ def _graph(args: argparse.Namespace) -> int:
                 print(dot, end="")
             continue
         if args.out:
-            written.append(write_text(args.out / f"{stem}.{fmt}", text))
+            with writing("--out", args.out):
+                written.append(write_text(args.out / f"{stem}.{fmt}", text))
         else:
             print(text, end="")
     if sg.path:
@@ -175,7 +191,10 @@ def _graph(args: argparse.Namespace) -> int:
 def _all(args: argparse.Namespace) -> int:
     from prosecheck.diagrams.export import write_all
 
-    return _emit(write_all(args.out), args)
+    check_output_dir(args.out, "--out")
+    with writing("--out", args.out):
+        written = write_all(args.out)
+    return _emit(written, args)
 
 
 def run(args: argparse.Namespace) -> int:

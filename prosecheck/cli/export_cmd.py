@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from prosecheck.checker.machine import ModelError
-from prosecheck.cli.common import InputError, add_scenario_options, scenarios_of
+from prosecheck.cli.common import InputError, add_scenario_options, check_output_file, scenarios_of
 
 NAME = "export"
 FORMATS = ("promela",)
@@ -35,6 +35,8 @@ def run(args: argparse.Namespace) -> int:
     if len(args.scenarios) != 1:
         raise InputError(f"export needs exactly one SCENARIO, got {len(args.scenarios)}")
     (scenario,) = scenarios_of(args)
+    if args.output is not None:
+        check_output_file(args.output, "--output")
     try:
         text = to_promela(build_system(scenario))
     except ModelError as exc:
@@ -45,6 +47,6 @@ def run(args: argparse.Namespace) -> int:
     try:
         Path(args.output).write_text(text)
     except OSError as exc:
-        raise InputError(f"cannot write {args.output}: {exc.strerror}") from None
+        raise InputError(f"--output {args.output}: cannot write: {exc.strerror or exc}") from None
     print(f"wrote {args.output} ({scenario.id}, {scenario.bounds.summary()})", file=sys.stderr)
     return 0

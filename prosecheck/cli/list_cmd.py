@@ -19,5 +19,5 @@ def register(sub: Any) -> argparse.ArgumentParser:
 def run(args: argparse.Namespace) -> int:
     from prosecheck.report.listing import listing_json, listing_text
 
-    print(json.dumps(listing_json(), indent=2) if args.json else listing_text())
+    print(json.dumps(listing_json(), indent=2, allow_nan=False) if args.json else listing_text())
     return 0

@@ -7,7 +7,8 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from prosecheck.cli.common import InputError, line_printer
+from prosecheck.cli.common import SECONDS_CAP, InputError, int_flag, line_printer, seconds_flag
+from prosecheck.model.environment import BOUND_LIMITS
 
 NAME = "mutants"
 EXIT_SURVIVOR = 15
@@ -37,11 +38,12 @@ def register(sub: Any) -> argparse.ArgumentParser:
                        "counterexample lengths against this engine's, asked to the explicit search's depths")
     cross.add_argument("--property", action="append", dest="properties", metavar="ID", default=[],
                        help="only this 'always' property (repeatable)")
-    cross.add_argument("--timeout", type=float, default=60.0, metavar="S", help="seconds per symbolic query (60)")
+    cross.add_argument("--timeout", type=seconds_flag(SECONDS_CAP), default=60.0, metavar="S",
+                       help="seconds per symbolic query (60)")
     cross.add_argument("--all-cells", action="store_true", help="also ask where both explicit verdicts are HOLDS "
                        "(to the explicit search's depth; slow)")
     for name, default in (("attempts", 1), ("withdrawals", 1), ("restores", 1)):
-        cross.add_argument(f"--{name}", type=int, default=default, metavar="N",
+        cross.add_argument(f"--{name}", type=int_flag(*BOUND_LIMITS[name]), default=default, metavar="N",
                            help=f"bound for both engines ({default})")
     return parser
 
@@ -67,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
                          "scenarios": list(o.scenarios), "killed": o.killed, "killed_by": o.killed_by,
                          "states": o.states, "replay_problems": o.replay_problems} for o in outcomes],
             "killed": killed, "total": len(outcomes), "fast": args.fast,
-        }, indent=2))
+        }, indent=2, allow_nan=False))
     else:
         used = [pid for pid in PROPERTY_IDS if any(pid in o.killed_by for o in outcomes)]
         heads = [property_code(pid) for pid in used]
@@ -94,8 +96,6 @@ def _cross_check(args: argparse.Namespace, progress: Callable[[str], None] | Non
 
     if args.fast:
         raise InputError("--fast and --engine cannot be combined (the cross-check has its own bounds)")
-    if not args.timeout > 0:
-        raise InputError(f"--timeout must be positive, got {args.timeout:g}")
     bounds = {"attempts": args.attempts, "withdrawals": args.withdrawals, "restores": args.restores}
     try:
         Bounds(**bounds).validate()
@@ -106,7 +106,7 @@ def _cross_check(args: argparse.Namespace, progress: Callable[[str], None] | Non
             raise InputError(f"--property {pid!r}: not an 'always' property; known: {', '.join(ALWAYS)}")
     report = cross_check(args.mutants or None, args.engine, args.timeout, bounds, args.all_cells, progress,
                          args.properties or None)
-    print(json.dumps(report.as_dict(), indent=2) if args.json else cross_table(report))
+    print(json.dumps(report.as_dict(), indent=2, allow_nan=False) if args.json else cross_table(report))
     if report.count("DISAGREE"):
         return EXIT_DISAGREE
     return EXIT_UNDECIDED if report.count(UNKNOWN) or report.count(NOT_RUN) else 0

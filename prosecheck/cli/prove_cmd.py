@@ -8,14 +8,18 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from prosecheck.cli.common import (
+    SECONDS_CAP,
     InputError,
     add_ledger_option,
     add_scenario_options,
+    check_output_file,
+    int_flag,
     ledger_path,
     line_printer,
     load_ledger,
     properties_of,
     scenarios_of,
+    seconds_flag,
 )
 
 if TYPE_CHECKING:
@@ -25,6 +29,8 @@ if TYPE_CHECKING:
 
 NAME = "prove"
 ENGINES = ("auto", "houdini", "spacer", "kind", "bmc")  # = prosecheck.prove.ENGINES (not imported: z3 is slow)
+MAX_DEPTH = 1000
+"""--depth beyond this would unroll the transition relation further than any solver finishes."""
 EXIT_UNKNOWN = 10
 """Some property got no verdict (time-out, depth or an unconfirmed counterexample)."""
 
@@ -45,9 +51,9 @@ def register(sub: Any) -> argparse.ArgumentParser:
                         help="auto (default): spacer for a quarter of the time-out, then houdini; spacer: Horn "
                         "clauses, invariant; houdini: an inductive subset of lemmas mined from the explicit "
                         "search's worlds; kind: k-induction; bmc: bounded")
-    parser.add_argument("--depth", type=int, default=40, metavar="K",
+    parser.add_argument("--depth", type=int_flag(0, MAX_DEPTH), default=40, metavar="K",
                         help="steps for bmc, k for k-induction, trace depth after Spacer finds a violation")
-    parser.add_argument("--timeout", type=float, default=60.0, metavar="S", help="seconds per property")
+    parser.add_argument("--timeout", type=seconds_flag(SECONDS_CAP), default=60.0, metavar="S", help="seconds per property")
     parser.add_argument("--bounded", action="store_true",
                         help="keep the scenario's bounds (the exact encoding of the explicit model)")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
@@ -62,10 +68,6 @@ def register(sub: Any) -> argparse.ArgumentParser:
 def run(args: argparse.Namespace) -> int:
     from prosecheck.prove import prove_scenario
 
-    if args.depth < 0:
-        raise InputError(f"--depth must be a non-negative integer, got {args.depth}")
-    if not args.timeout > 0:
-        raise InputError(f"--timeout must be positive, got {args.timeout:g}")
     if args.ledger is not None and not args.save:
         raise InputError("--ledger PATH names the ledger that --save writes: add --save")
     if args.save and args.bounded:
@@ -73,18 +75,26 @@ def run(args: argparse.Namespace) -> int:
     scenarios = scenarios_of(args)
     properties = properties_of(args)
     ledger = load_ledger(args, create=True) if args.save else None
+    if ledger is not None:
+        check_output_file(ledger_path(args), "--ledger")
     results = []
+    save_error: str | None = None
     progress = line_printer(args.quiet)
     for scenario in scenarios:
         found = prove_scenario(scenario, properties, args.engine, args.depth, args.timeout, not args.bounded,
                                progress)
         results += found
-        if ledger is not None:
-            _save(args, ledger, scenario, found)
         if not args.json:
             _print(args, scenario, found)
+        if ledger is not None:
+            try:
+                _save(args, ledger, scenario, found)
+            except InputError as err:  # reported after the results, which are not lost
+                save_error, ledger = str(err), None
     if args.json:
-        print(json.dumps({"engine": args.engine, "results": [r.as_dict() for r in results]}, indent=2))
+        print(json.dumps({"engine": args.engine, "results": [r.as_dict() for r in results]}, indent=2, allow_nan=False))
+    if save_error:
+        raise InputError(save_error)
     return EXIT_UNKNOWN if any(r.verdict == "UNKNOWN" for r in results) else 0
 
 

@@ -35,7 +35,8 @@ def run(args: argparse.Namespace) -> int:
     except TraceInputError as err:
         raise InputError(str(err)) from None
     if args.json:
-        print(json.dumps([{"trace": o.where, "confirmed": o.confirmed, "detail": o.detail} for o in outcomes], indent=2))
+        print(json.dumps([{"trace": o.where, "confirmed": o.confirmed, "detail": o.detail} for o in outcomes],
+                         indent=2, allow_nan=False))
     else:
         for o in outcomes:
             print(f"{'confirmed' if o.confirmed else 'REJECTED '}  {o.where}: {o.detail}")

@@ -14,6 +14,7 @@ from prosecheck.cli.common import (
     add_scenario_options,
     apply_ledger,
     check_all,
+    check_output_dir,
     limits_of,
     load_ledger,
     saved_results,
@@ -41,17 +42,23 @@ def register(sub: Any) -> argparse.ArgumentParser:
 def run(args: argparse.Namespace) -> int:
     from prosecheck.diagrams.html import report_html
     from prosecheck.diagrams.render import have_engine, write_text
+    from prosecheck.report.text import verdict_table
     from prosecheck.verify import worst
 
-    if args.out.exists() and not args.out.is_dir():
-        raise InputError(f"--out {args.out}: exists and is not a directory")
     saved = saved_results(args)
     limits = limits_of(args)
     ledger = load_ledger(args)
     fresh = args.scenarios or args.scenario_files or not saved
-    results = saved + (check_all(scenarios_of(args), limits, args.quiet) if fresh else [])
+    scenarios = scenarios_of(args) if fresh else []
+    check_output_dir(args.out, "--out")  # before the search
+    results = saved + (check_all(scenarios, limits, args.quiet) if fresh else [])
     apply_ledger(args, ledger, results)
-    page = write_text(args.out / "index.html", report_html(results))
+    html = report_html(results)
+    try:
+        page = write_text(args.out / "index.html", html)
+    except OSError as err:  # the verdicts first, then the one error line
+        print(verdict_table(results))
+        raise InputError(f"--out {args.out}: cannot write index.html: {err.strerror or err}") from None
     if not have_engine("dot"):
         print("prosecheck: Graphviz's 'dot' is not installed: the state diagrams are included as DOT text; "
               "install Graphviz (apt-get install graphviz) to get them as pictures", file=sys.stderr)

@@ -7,6 +7,7 @@ skipped, with one message naming what to install, when it is missing.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -63,12 +64,21 @@ def write_states(variants: Sequence[states.Variant], formats: Sequence[str], out
     return done
 
 
+MAX_STEM = 150
+"""Longest stem :func:`safe_stem` returns: with any suffix, well within a file system's 255-byte names."""
+
+
 def safe_stem(stem: str) -> str:
     """A file name stem that stays inside its folder whatever a document says: characters outside
     letters, digits and ``._@+=-`` become ``_``, and a leading dot too (no ``..``, no ``/``, no
-    absolute path from a scenario id or property name read from JSON)."""
+    absolute path from a scenario id or property name read from JSON); a longer stem than
+    ``MAX_STEM`` (a scenario id with many mutants) is cut and ends in a hash of the whole."""
     cleaned = re.sub(r"[^A-Za-z0-9._@+=-]", "_", stem) or "chart"
-    return "_" + cleaned[1:] if cleaned.startswith(".") else cleaned
+    cleaned = "_" + cleaned[1:] if cleaned.startswith(".") else cleaned
+    if len(cleaned) > MAX_STEM:
+        digest = hashlib.sha256(stem.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+        cleaned = f"{cleaned[:MAX_STEM - 17]}-{digest}"
+    return cleaned
 
 
 def write_chart(chart: Chart, stem: str, formats: Sequence[str], out: Path) -> Written:

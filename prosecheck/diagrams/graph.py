@@ -16,7 +16,7 @@ import networkx as nx
 
 from prosecheck.checker.judge import judge
 from prosecheck.checker.search import Exploration, Limits, explore
-from prosecheck.model.build import bind_property, build_system
+from prosecheck.model.build import bind_property, build_system, options_of
 from prosecheck.model.scenarios import Scenario
 from prosecheck.properties.catalog import PROPERTIES
 from prosecheck.report.trace import describe_world
@@ -26,7 +26,11 @@ TOOLTIP_LIMIT = 2000
 """Above this many nodes the DOT leaves out per-node world descriptions (they dominate its size)."""
 
 
-class GraphTooLarge(Exception):
+class GraphError(Exception):
+    """A graph that cannot be drawn as asked (reported as bad input)."""
+
+
+class GraphTooLarge(GraphError):
     """The scenario has more reachable states than the node cap."""
 
 
@@ -40,11 +44,20 @@ class StateGraph:
     kind: str  # "counterexample" | "witness" | ""
 
 
-def _highlight(exploration: Exploration, property_id: str | None) -> tuple[list[int], str | None, str]:
+def _highlight(scenario: Scenario, exploration: Exploration,
+               property_id: str | None) -> tuple[list[int], str | None, str]:
     """The path to the first violating world of ``property_id`` (a witness for a reachability
-    property); with no id, of the first invariant that is violated, if any."""
+    property); with no id, of the first invariant that is violated, if any. Properties that do not
+    apply to the scenario (e.g. the attacker's in an honest one) are skipped; naming one is a GraphError."""
     system = exploration.system
-    candidates = [property_id] if property_id else [p for p, prop in PROPERTIES.items() if prop.kind == "always"]
+    options = options_of(scenario)
+    if property_id and PROPERTIES[property_id].kind not in ("always", "sometimes"):
+        raise GraphError(f"property {property_id} is of kind {PROPERTIES[property_id].kind!r}: the graph "
+                         "highlights a counterexample of an 'always' or a witness of a 'sometimes' property only")
+    if property_id and not PROPERTIES[property_id].applies(options):
+        raise GraphError(f"property {property_id} does not apply to scenario {scenario.id}: nothing to highlight")
+    candidates = [property_id] if property_id else \
+        [p for p, prop in PROPERTIES.items() if prop.kind == "always" and prop.applies(options)]
     for pid in candidates:
         prop = PROPERTIES[pid]
         bound = bind_property(system, prop)
@@ -79,7 +92,7 @@ def build_graph(scenario: Scenario, max_nodes: int = DEFAULT_MAX_NODES, property
                 g.add_edge(i, j, label=text)
     for d in exploration.deadlocks:
         g.nodes[d]["deadlock"] = True
-    path, pid, kind = _highlight(exploration, property_id)
+    path, pid, kind = _highlight(scenario, exploration, property_id)
     return StateGraph(scenario, exploration, g, path, pid, kind)
 
 

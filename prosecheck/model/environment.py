@@ -17,9 +17,14 @@ Links are bounded FIFOs of ``link_capacity`` messages; a send to a full link blo
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass
 
 from prosecheck.checker.machine import ModelError
+
+BOUND_LIMITS = {"remote_ues": (1, 4), "attempts": (1, 14), "withdrawals": (0, 14), "restores": (0, 14),
+                "link_capacity": (1, 4), "policy_triggers": (0, 14)}
+"""Each integer bound's range (nonces are 4-bit, masks 16-bit)."""
 
 
 @dataclass(frozen=True)
@@ -47,9 +52,7 @@ class Bounds:
 
     def validate(self) -> None:
         """Reject bounds the encodings cannot represent (nonces are 4-bit, masks 16-bit)."""
-        limits = {"remote_ues": (1, 4), "attempts": (1, 14), "withdrawals": (0, 14), "restores": (0, 14),
-                  "link_capacity": (1, 4), "policy_triggers": (0, 14)}
-        for name, (low, high) in limits.items():
+        for name, (low, high) in BOUND_LIMITS.items():
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
                 raise ModelError(f"bound {name} must be an integer in {low}..{high}, got {value!r}")
@@ -156,7 +159,7 @@ class ThreatModel:
 def parse_threat(text: str) -> dict[str, object]:
     """``pc5_attacker[=N]``, ``malicious_relay``, ``leaked_old_pruk``, ``lossy_links[:pc5,nas][+dup][=N]`` as
     ThreatModel field changes; :class:`ModelError` names the problem."""
-    name, _, count = text.partition("=")
+    name, sep, count = text.partition("=")
     name, dup, rest = name.partition("+dup")
     if rest:
         raise ModelError(f"threat {text!r}: '+dup' comes last, before any '=N'")
@@ -167,10 +170,10 @@ def parse_threat(text: str) -> dict[str, object]:
         raise ModelError(f"unknown threat model {text!r}; known: {', '.join(THREATS)}")
     if kinds and name != "lossy_links":
         raise ModelError(f"threat {name} takes no link kinds (only lossy_links:KIND,...)")
-    if count and name not in ("pc5_attacker", "lossy_links"):
+    if sep and name not in ("pc5_attacker", "lossy_links"):
         raise ModelError(f"threat {name} takes no bound (only pc5_attacker=N and lossy_links:...=N)")
-    if count and not count.isdigit():
-        raise ModelError(f"threat {text!r}: the bound after '=' must be a number")
+    if sep and not re.fullmatch(r"[0-9]{1,3}", count):  # str.isdigit accepts '²', which int() refuses
+        raise ModelError(f"threat {text!r}: the bound after '=' must be a number (decimal digits)")
     if name == "pc5_attacker":
         return {"pc5_attacker": int(count) if count else 1}
     if name == "lossy_links":

@@ -58,4 +58,4 @@ def scenario_json(r: ScenarioResult) -> dict[str, object]:
 def results_json(results: Sequence[ScenarioResult]) -> str:
     doc = {"tool": tool_versions(), "results": [scenario_json(r) for r in results],
            "exit_code": worst(r.exit_code for r in results)}
-    return json.dumps(doc, indent=2)
+    return json.dumps(doc, indent=2, allow_nan=False)  # NaN/Infinity are not JSON: never printed
