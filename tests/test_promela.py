@@ -74,5 +74,9 @@ def test_export_command_writes_promela(tmp_path, capsys) -> None:
 def test_export_command_bad_input(tmp_path, capsys) -> None:
     assert main(["export", "promela"]) == 2
     assert main(["export", "promela", "nope"]) == 2
-    assert main(["export", "promela", "m200", "-o", str(tmp_path / "missing" / "x.pml")]) == 2
-    assert "cannot write" in capsys.readouterr().err
+    (tmp_path / "a-file").write_text("")
+    assert main(["export", "promela", "m200", "-o", str(tmp_path / "a-file" / "x.pml")]) == 2
+    assert "-o" in capsys.readouterr().err
+    # a missing folder is created (checked before anything is exported)
+    assert main(["export", "promela", "m200", "-o", str(tmp_path / "missing" / "x.pml")]) == 0
+    assert (tmp_path / "missing" / "x.pml").read_text().startswith("/*")
