@@ -78,12 +78,8 @@ def _tables(options: tuple[tuple[str, int], ...], mutant_ids: tuple[str, ...],
 
 
 def element_tables(scenario: Scenario) -> dict[str, ElementTable]:
-    """Each element's compiled (and pruned) table under the scenario's options, by role."""
-    return _tables(tuple(sorted(options_of(scenario).items())), scenario.mutants)
-
-
-def compiled_tables(scenario: Scenario) -> dict[str, ElementTable]:
-    """The element tables of a scenario by role (compiled once per option set and mutants)."""
+    """Each element's compiled (and pruned) table under the scenario's options, by role (compiled
+    once per option set and mutants)."""
     return _tables(tuple(sorted(options_of(scenario).items())), scenario.mutants)
 
 
