@@ -22,10 +22,11 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 
 from prosecheck.checker.machine import ModelError
+from prosecheck.model.terms import MAX_ATTEMPTS
 
-BOUND_LIMITS = {"remote_ues": (1, 4), "attempts": (1, 14), "withdrawals": (0, 14), "restores": (0, 14),
+BOUND_LIMITS = {"remote_ues": (1, 4), "attempts": (1, MAX_ATTEMPTS), "withdrawals": (0, 14), "restores": (0, 14),
                 "link_capacity": (1, 4), "policy_triggers": (0, 14)}
-"""Each integer bound's range (nonces are 4-bit, masks 16-bit)."""
+"""Each integer bound's range (attempts: :data:`~prosecheck.model.terms.MAX_ATTEMPTS`, from the width of Nonce_1)."""
 
 
 @dataclass(frozen=True)
