@@ -4,11 +4,10 @@ The symbolic system (:mod:`prosecheck.checker.symbolic`) is built from the scena
 tables with two over-approximations that lift the explicit search's bounds:
 
 * **attempts**: the option stays symbolic (``compile_element(keep={"attempts"})``), a rigid
-  parameter free in ``1..MAX_ATTEMPTS`` (14) at the initial world. The system is the union of the
-  scenario's systems for every attempts bound the model can represent (Nonce_1 is the attempt's
-  number and has 4 bits in the KNR_ProSe term, and an attacker's Nonce_1 is one more, so 15 or
-  more attempts would wrap: :data:`~prosecheck.model.terms.MAX_ATTEMPTS`;
-  :class:`~prosecheck.model.environment.Bounds` rejects them, and so does prove).
+  parameter free in ``1..14`` at the initial world. The system is the union of the scenario's
+  systems for every attempts bound the model can represent (Nonce_1 is the attempt's number and
+  has 4 bits in the KNR_ProSe term and the attempt masks are 16 bits, so 15 or more attempts
+  would wrap: :class:`~prosecheck.model.environment.Bounds` rejects them, and so does prove).
   Key generations follow the attempts (one per successful ProSe authentication), so they are
   covered up to the same limit.
 * **withdrawals, restores, update-policy firings**: their budget counters (``udm.withdrawals_left``,
@@ -41,19 +40,16 @@ from prosecheck.checker.machine import ModelError
 from prosecheck.checker.search import Limits, explore
 from prosecheck.checker.symbolic import engines, houdini
 from prosecheck.checker.symbolic.encode import INDEX, Encoding, Rule
-from prosecheck.checker.symbolic.masks import MASK_BITS, projectable
+from prosecheck.checker.symbolic.masks import projectable
 from prosecheck.checker.symbolic.render import describe_invariant
 from prosecheck.checker.system import System, World
 from prosecheck.model.build import bind_property, build_system, options_of
-from prosecheck.model.environment import BOUND_LIMITS
 from prosecheck.model.scenarios import Scenario
-from prosecheck.model.terms import NONCE_BITS
 from prosecheck.properties.catalog import PROPERTIES, Property
 
-ATTEMPTS_RANGE = BOUND_LIMITS["attempts"]
+ATTEMPTS_RANGE = (1, 14)
 HAVOC_COUNTERS = ("withdrawals_left", "restores_left", "policy_left")
-MAX_BOUNDS = {name: BOUND_LIMITS[name][1] for name in ("attempts", "withdrawals", "restores", "policy_triggers")}
-"""The largest bounds :class:`~prosecheck.model.environment.Bounds` accepts, for replaying a symbolic violation."""
+MAX_BOUNDS = {"attempts": 14, "withdrawals": 14, "restores": 14, "policy_triggers": 14}
 NOT_SUPPORTED = "not supported"
 ATTEMPT_MASKS = ("authorized_in_attempt", "check_failed", "knr_derived", "knr_while_withdrawn", "begun_while_withdrawn",
                  "pc5_secured", "rejected", "by_pruk_id", "relay_refused", "knr_from_superseded", "updated")
@@ -111,8 +107,7 @@ def attempt_masks(system: System) -> list[str]:
 def assumptions(unbounded: bool, indexed: bool = False) -> list[str]:
     if not unbounded:
         return ["the scenario's own bounds (exact encoding of the explicit model)"]
-    out = [f"attempts: any bound {ATTEMPTS_RANGE[0]}..{ATTEMPTS_RANGE[1]} ({NONCE_BITS}-bit Nonce_1, "
-           f"{MASK_BITS}-bit attempt masks)",
+    out = [f"attempts: any bound {ATTEMPTS_RANGE[0]}..{ATTEMPTS_RANGE[1]} (4-bit Nonce_1, 16-bit attempt masks)",
            "key generations: as many as the attempts make",
            "withdrawals, restores, update-policy firings: unbounded (budget counters havocked)",
            "remote UEs and link capacity: the scenario's",
