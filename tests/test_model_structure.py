@@ -4,14 +4,21 @@ engine stays generic."""
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
 
+from prosecheck.checker.expr import BITS, evaluate
+from prosecheck.checker.machine import ModelError
 from prosecheck.model.build import _tables, options_of
 from prosecheck.model.elements import ELEMENTS
+from prosecheck.model.elements.attacker import ATTACKER_NONCE
+from prosecheck.model.environment import BOUND_LIMITS, Bounds
 from prosecheck.model.messages import MESSAGES
 from prosecheck.model.scenarios import SCENARIOS
+from prosecheck.model.terms import MAX_ATTEMPTS, NONCE_BITS, knr, knr_pruk
+from prosecheck.prove import ATTEMPTS_RANGE, MAX_BOUNDS
 
 ROOT = Path(__file__).parent.parent / "prosecheck"
 
@@ -55,3 +62,45 @@ def test_the_engine_does_not_import_the_model():
             if isinstance(node, ast.ImportFrom) and node.module:
                 assert not node.module.startswith("prosecheck.model"), f"{path.name} imports {node.module}"
                 assert not node.module.startswith("prosecheck.properties"), f"{path.name} imports {node.module}"
+
+
+def _known_options() -> set[str]:
+    return {name for scenario in SCENARIOS.values() for name in options_of(scenario)}
+
+
+def test_every_option_an_element_names_exists():
+    """Options read by the rules (``O("x")``) and named in the prose ("option ``x``", "reading ``x``",
+    "the ``x`` reading") are options some scenario sets."""
+    known = _known_options()
+    named = re.compile(r'\bO\("(\w+)"\)|\b(?:option|reading) ``(\w+)``|``(\w+)`` reading')
+    for path in sorted((ROOT / "model" / "elements").glob("*.py")) + [ROOT / "model" / "pc5.py"]:
+        for match in named.finditer(path.read_text()):
+            name = next(g for g in match.groups() if g)
+            assert name in known, f"{path.name} names option {name!r}, which no scenario sets"
+
+
+def test_the_attempt_limit_follows_from_the_width_of_nonce_1():
+    """Nonce_1 is the attempt's number and an attacker's Nonce_1 is one more: with the largest bound
+    every one of them is a nonzero NONCE_BITS-bit value that packs into KNR_ProSe without touching
+    the 5GPRUK bits and indexes a bit of an attempt mask; one attempt more would not fit."""
+    assert MAX_ATTEMPTS == 2**NONCE_BITS - 2
+    assert BOUND_LIMITS["attempts"] == ATTEMPTS_RANGE == (1, MAX_ATTEMPTS)
+    # prove.py keeps literals: its bytes are in every proof's fingerprint (ledger.SOURCES)
+    assert MAX_BOUNDS == {name: BOUND_LIMITS[name][1] for name in MAX_BOUNDS}
+    Bounds(attempts=MAX_ATTEMPTS).validate()
+    with pytest.raises(ModelError, match=f"in 1..{MAX_ATTEMPTS}, got {MAX_ATTEMPTS + 1}"):
+        Bounds(attempts=MAX_ATTEMPTS + 1).validate()
+
+    def attacker_nonce(attempts: int) -> int:
+        nonce = evaluate(ATTACKER_NONCE, {("opt", "attempts"): attempts})
+        assert isinstance(nonce, int)
+        return nonce
+
+    def packed_pruk(attempts: int) -> int:
+        value = evaluate(knr_pruk(knr(2, attacker_nonce(attempts), 2**NONCE_BITS - 1)), {})
+        assert isinstance(value, int)
+        return value
+
+    assert 0 < attacker_nonce(MAX_ATTEMPTS) < BITS  # a bit of an attempt mask
+    assert packed_pruk(MAX_ATTEMPTS) == 2
+    assert packed_pruk(MAX_ATTEMPTS + 1) != 2  # the attacker's Nonce_1 would spill into the 5GPRUK field

@@ -7,10 +7,15 @@ import re
 
 import pytest
 
+from prosecheck.checker.expr import evaluate
 from prosecheck.checker.machine import ModelError
 from prosecheck.cli import main as run
-from prosecheck.model.environment import ThreatModel, parse_threat
+from prosecheck.model.build import elements_of, links_of, options_of
+from prosecheck.model.elements.attacker import Pc5Attacker
+from prosecheck.model.environment import THREATS, ThreatModel, attacker_on_pc5, parse_threat
+from prosecheck.model.pc5 import ATTACKER, ATTACKER_ON_PATH
 from prosecheck.model.scenarios import SCENARIOS
+from prosecheck.properties.catalog import PROPERTIES
 
 
 def test_parse_threat_gives_field_changes() -> None:
@@ -128,3 +133,23 @@ def test_prove_refuses_lossy_scenarios_rather_than_prove_them_without_losses() -
 
     (result,) = prove_scenario(SCENARIOS["m300.panf_udm@lossy_links_pc5"], ["pruk_stays_home"], timeout=5)
     assert result.verdict == "not supported" and "lossy_links" in result.detail
+
+
+def test_one_definition_of_an_attacker_on_pc5() -> None:
+    """Every scenario agrees on whether an attacker sits on PC5: the threat model, the rules' guard
+    expression, the elements and links built, and the properties that apply only under attack."""
+    on_pc5 = {"pc5_attacker", "malicious_relay", "leaked_old_pruk"}
+    seen = set()
+    for scenario in SCENARIOS.values():
+        options = options_of(scenario)
+        attacked = bool(on_pc5 & set(scenario.threats.active()))
+        seen.add(attacked)
+        guard = evaluate(ATTACKER_ON_PATH, {("opt", k): v for k, v in options.items()})
+        assert attacker_on_pc5(options) == scenario.threats.puts_attacker_on_pc5 == bool(guard) == attacked, scenario.id
+        assert (Pc5Attacker in elements_of(scenario)) == attacked, scenario.id
+        assert any(ATTACKER in link for link in links_of(scenario)) == attacked, scenario.id
+        assert PROPERTIES["secrecy_knr"].applies(options) == attacked, scenario.id
+    assert seen == {False, True}
+    for threat in THREATS:
+        changes = parse_threat(threat)
+        assert ThreatModel(**changes).puts_attacker_on_pc5 == (threat in on_pc5), threat  # type: ignore[arg-type]

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from prosecheck.checker.expr import Const, Expr, Value, W
 from prosecheck.checker.live import evaluate_raw
 from prosecheck.checker.machine import REPLY, ElementTable
-from prosecheck.model.build import compiled_tables, elements_of, links_of
+from prosecheck.model.build import element_tables, elements_of, links_of
 from prosecheck.model.ghosts import GHOSTS, OBSERVERS
 from prosecheck.model.messages import field_kinds
 from prosecheck.model.scenarios import Scenario
@@ -26,7 +26,7 @@ class Product:
     """The scenario's product, built here from the compiled tables only."""
 
     def __init__(self, scenario: Scenario) -> None:
-        tables = compiled_tables(scenario)
+        tables = element_tables(scenario)
         groups = scenario.bounds.remote_ues
         self.capacity = scenario.bounds.link_capacity
         self.kinds = field_kinds()

@@ -33,9 +33,9 @@ from prosecheck.checker.expr import (
 )
 
 REPLY = "<reply>"
+"""Send destination meaning "whoever sent the message being handled"."""
 TIMEOUT = "timeout"
 """A local event the product enables only when its group is quiet (see :class:`~prosecheck.checker.system.System`)."""
-"""Send destination meaning "whoever sent the message being handled"."""
 
 
 class ModelError(Exception):

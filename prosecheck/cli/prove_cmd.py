@@ -21,6 +21,7 @@ from prosecheck.cli.common import (
     scenarios_of,
     seconds_flag,
 )
+from prosecheck.model.terms import MAX_ATTEMPTS
 
 if TYPE_CHECKING:
     from prosecheck.ledger import Ledger
@@ -40,7 +41,7 @@ def register(sub: Any) -> argparse.ArgumentParser:
         NAME,
         help="prove invariants without the scenario's bounds (Z3 Spacer, Houdini, k-induction, BMC)",
         description="Decide each 'always' property symbolically, from the same compiled rules as the search, "
-        "with attempts free in 1..14 and withdrawals, restores and update-policy firings unbounded "
+        f"with attempts free in 1..{MAX_ATTEMPTS} and withdrawals, restores and update-policy firings unbounded "
         "(docs/prove.md). PROVED comes with the inductive invariant, VIOLATED with a trace replayed on the "
         "explicit model. Exit 0: every property decided; 10: some UNKNOWN.",
     )

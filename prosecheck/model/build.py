@@ -13,6 +13,7 @@ from prosecheck.checker.machine import ElementTable, ModelError, Rewrite, compil
 from prosecheck.checker.system import Instance, Link, System
 from prosecheck.model.elements import ELEMENTS
 from prosecheck.model.elements.attacker import Pc5Attacker
+from prosecheck.model.environment import attacker_on_pc5
 from prosecheck.model.ghosts import GHOSTS, OBSERVERS
 from prosecheck.model.messages import MESSAGES, field_kinds, field_names
 from prosecheck.model.mutants import MUTANTS
@@ -33,16 +34,8 @@ LINKS = (
 ATTACKED_LINKS = (("remote_ue", ATTACKER, "pc5"), (ATTACKER, "relay_ue", "pc5"), *LINKS[1:])
 """The links with an attacker on PC5: the remote UE and the relay UE each talk only to it."""
 
-_THREATS_ON_PC5 = ("threat_pc5_attacker", "threat_malicious_relay", "threat_leaked_old_pruk")
-
-
-def attacker_on_path(options: Mapping[str, int]) -> bool:
-    """Whether the options' threat model puts an attacker element on the PC5 link."""
-    return any(options.get(name, 0) for name in _THREATS_ON_PC5)
-
-
 def _element_classes(options: Mapping[str, int]) -> tuple[Any, ...]:
-    if not attacker_on_path(options):
+    if not attacker_on_pc5(options):
         return ELEMENTS
     return (ELEMENTS[0], Pc5Attacker, *ELEMENTS[1:])
 
@@ -54,7 +47,7 @@ def elements_of(scenario: Scenario) -> tuple[Any, ...]:
 
 def links_of(scenario: Scenario) -> tuple[tuple[str, str, str], ...]:
     """:data:`LINKS`, or :data:`ATTACKED_LINKS` when a threat model puts an attacker on PC5."""
-    return ATTACKED_LINKS if attacker_on_path(options_of(scenario)) else LINKS
+    return ATTACKED_LINKS if attacker_on_pc5(options_of(scenario)) else LINKS
 
 
 @dataclass(frozen=True)
@@ -78,12 +71,8 @@ def _tables(options: tuple[tuple[str, int], ...], mutant_ids: tuple[str, ...],
 
 
 def element_tables(scenario: Scenario) -> dict[str, ElementTable]:
-    """Each element's compiled (and pruned) table under the scenario's options, by role."""
-    return _tables(tuple(sorted(options_of(scenario).items())), scenario.mutants)
-
-
-def compiled_tables(scenario: Scenario) -> dict[str, ElementTable]:
-    """The element tables of a scenario by role (compiled once per option set and mutants)."""
+    """Each element's compiled (and pruned) table under the scenario's options, by role (compiled
+    once per option set and mutants)."""
     return _tables(tuple(sorted(options_of(scenario).items())), scenario.mutants)
 
 
@@ -98,7 +87,7 @@ def rewrites_of(mutant_ids: tuple[str, ...], options: Mapping[str, int] | None =
         if mutant.role in rewrites:
             raise ModelError(f"mutants {mid!r} and another both rewrite {mutant.role}; use one per element")
         rewrites[mutant.role] = mutant.rewrite
-    if options is not None and attacker_on_path(options):
+    if options is not None and attacker_on_pc5(options):
         for cls in ELEMENTS:
             if cls.ROLE in PC5_PEERS:
                 rewrites[cls.ROLE] = redirect(cls, rewrites.get(cls.ROLE))

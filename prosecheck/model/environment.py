@@ -18,13 +18,15 @@ Links are bounded FIFOs of ``link_capacity`` messages; a send to a full link blo
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 
 from prosecheck.checker.machine import ModelError
+from prosecheck.model.terms import MAX_ATTEMPTS
 
-BOUND_LIMITS = {"remote_ues": (1, 4), "attempts": (1, 14), "withdrawals": (0, 14), "restores": (0, 14),
+BOUND_LIMITS = {"remote_ues": (1, 4), "attempts": (1, MAX_ATTEMPTS), "withdrawals": (0, 14), "restores": (0, 14),
                 "link_capacity": (1, 4), "policy_triggers": (0, 14)}
-"""Each integer bound's range (nonces are 4-bit, masks 16-bit)."""
+"""Each integer bound's range (attempts: :data:`~prosecheck.model.terms.MAX_ATTEMPTS`, from the width of Nonce_1)."""
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,20 @@ class Bounds:
 
 LINK_KINDS = ("pc5", "nas", "sbi")
 THREATS = ("pc5_attacker", "malicious_relay", "leaked_old_pruk", "lossy_links")
+THREATS_ON_PC5 = ("pc5_attacker", "malicious_relay", "leaked_old_pruk")
+"""The threat models that put an attacker element on the PC5 link (:mod:`prosecheck.model.pc5`)."""
+
+
+def threat_option(threat: str) -> str:
+    """The option a threat model sets for the guards (``O("threat_pc5_attacker")``, ...)."""
+    return f"threat_{threat}"
+
+
+def attacker_on_pc5(options: Mapping[str, int]) -> bool:
+    """Whether a scenario's options (:meth:`ThreatModel.options` among them) put an attacker on the PC5
+    link: the one definition behind the rules' :data:`~prosecheck.model.pc5.ATTACKER_ON_PATH`, the
+    elements and links of :mod:`prosecheck.model.build` and the properties that apply only under attack."""
+    return any(options.get(threat_option(t), 0) for t in THREATS_ON_PC5)
 
 
 @dataclass(frozen=True)
@@ -103,6 +119,11 @@ class ThreatModel:
             "threat_lossy_links": int(bool(self.lossy_links)),
             "timers": int(bool(self.lossy_links)),
         }
+
+    @property
+    def puts_attacker_on_pc5(self) -> bool:
+        """Whether this threat model puts an attacker element on the PC5 link (:func:`attacker_on_pc5`)."""
+        return attacker_on_pc5(self.options())
 
     def active(self) -> tuple[str, ...]:
         """The threat models switched on, in :data:`THREATS` order."""

@@ -23,11 +23,12 @@ from typing import Any
 
 from prosecheck.checker.expr import And, Expr, Not, O, Or
 from prosecheck.checker.machine import Effect, Rewrite
+from prosecheck.model.environment import THREATS_ON_PC5, threat_option
 from prosecheck.model.spec import cite
 
-ATTACKER_ON_PATH: Expr = Or(O("threat_pc5_attacker") != 0, O("threat_malicious_relay") != 0,
-                            O("threat_leaked_old_pruk") != 0)
-"""Some threat model puts an attacker on the PC5 link."""
+ATTACKER_ON_PATH: Expr = Or(*(O(threat_option(t)) != 0 for t in THREATS_ON_PC5))
+"""Some threat model puts an attacker on the PC5 link: :func:`~prosecheck.model.environment.attacker_on_pc5`
+as an expression over the options."""
 
 ATTACKER = "attacker"
 """The role of the attacker element."""

@@ -12,6 +12,19 @@ from __future__ import annotations
 
 from prosecheck.checker.expr import Expr, ExprLike, lift
 
+NONCE_BITS = 4
+"""Width of Nonce_1 and Nonce_2 in the model: each is a 4-bit field of the packed KNR_ProSe term
+(:func:`knr`). The spec's nonces are random ("a random number Nounce_1", [0126]) and 16 octets long
+in the stage-3 messages (TS 24.501 5.5.4); the model only needs them fresh, so Nonce_1 is the
+attempt's number and Nonce_2 the AUSF's count of derivations, with 0 meaning "none"."""
+
+MAX_ATTEMPTS = 2**NONCE_BITS - 2
+"""The largest ``attempts`` bound the model can represent. The remote UE's Nonce_1 takes the values
+1..attempts and an attacker's own Nonce_1 is attempts + 1
+(:data:`~prosecheck.model.elements.attacker.ATTACKER_NONCE`): all of them must be nonzero
+:data:`NONCE_BITS`-bit values, so attempts <= 2**NONCE_BITS - 2. They also index the attempt masks,
+one bit per Nonce_1 in a :data:`~prosecheck.checker.expr.BITS`-bit word (``with_bit``)."""
+
 # Identity carried in a Direct Communication Request (S204, [0126], [0129]).
 ID_NONE, ID_SUCI, ID_PRUK_ID = 0, 1, 2
 ID_NAMES = {ID_NONE: "none", ID_SUCI: "SUCI", ID_PRUK_ID: "5GPRUK ID"}
@@ -76,16 +89,19 @@ def describe_pruk(value: int) -> str:
 
 
 def knr(pruk: ExprLike, nonce_1: ExprLike, nonce_2: ExprLike) -> Expr:
-    """The term KNR_ProSe(5GPRUK #pruk, Nonce_1, Nonce_2), packed as pruk<<8 | n1<<4 | n2."""
-    return (lift(pruk) << 8) | (lift(nonce_1) << 4) | lift(nonce_2)
+    """The term KNR_ProSe(5GPRUK #pruk, Nonce_1, Nonce_2), packed as pruk<<8 | n1<<4 | n2
+    (:data:`NONCE_BITS` bits per nonce)."""
+    return (lift(pruk) << 2 * NONCE_BITS) | (lift(nonce_1) << NONCE_BITS) | lift(nonce_2)
 
 
 def knr_pruk(term: ExprLike) -> Expr:
     """The 5GPRUK generation a packed KNR_ProSe term was derived from."""
-    return lift(term) >> 8
+    return lift(term) >> 2 * NONCE_BITS
 
 
 def describe_knr(value: int) -> str:
     if value == 0:
         return "none"
-    return f"KNR_ProSe({describe_pruk(value >> 8)}, Nonce_1={(value >> 4) & 15}, Nonce_2={value & 15})"
+    low = 2**NONCE_BITS - 1
+    return (f"KNR_ProSe({describe_pruk(value >> 2 * NONCE_BITS)}, Nonce_1={(value >> NONCE_BITS) & low}, "
+            f"Nonce_2={value & low})")

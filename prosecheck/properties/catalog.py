@@ -40,6 +40,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from prosecheck.checker.expr import And, Expr, Implies, Not, Or, W
+from prosecheck.model.environment import attacker_on_pc5
 from prosecheck.model.lifecycle import has_bit
 from prosecheck.model.spec import SpecRef, cite
 from prosecheck.model.terms import (
@@ -67,10 +68,6 @@ def _always(options: dict[str, int]) -> bool:
 
 def _with_update(options: dict[str, int]) -> bool:
     return options.get("update", UPDATE_NONE) != UPDATE_NONE
-
-
-def _attacker_on_pc5(options: dict[str, int]) -> bool:
-    return any(options.get(f"threat_{t}", 0) for t in ("pc5_attacker", "malicious_relay", "leaked_old_pruk"))
 
 
 def _attacker_acts(options: dict[str, int]) -> bool:
@@ -318,7 +315,7 @@ PROPERTIES: dict[str, Property] = {
             cite("[0172]", "[0178]", "[0387]", "TS 33.503 6.3.3.3"),
             _secrecy_pruk,
             ("attacker_injects", "old_pruk_leaks", "pc5_secured_by_suci"),
-            applies=_attacker_on_pc5,
+            applies=attacker_on_pc5,
         ),
         Property(
             "secrecy_kausf_p", "always", "SEC-KAUSF",
@@ -327,7 +324,7 @@ PROPERTIES: dict[str, Property] = {
             cite("[0171]", "[0172]", "TS 33.503 6.3.3.3"),
             lambda s: And(W("ghost.attacker_learned_kausf_p") == 0, W("ghost.relay_learned_key") == 0),
             ("attacker_injects", "pc5_secured_by_suci"),
-            applies=_attacker_on_pc5,
+            applies=attacker_on_pc5,
         ),
         Property(
             "secrecy_knr", "always", "SEC-KNR",
@@ -337,7 +334,7 @@ PROPERTIES: dict[str, Property] = {
             cite("[0192]", "S222", "[0201]", "S223", "TS 33.503 6.3.3.3"),
             lambda s: W("attacker.knr") == 0,
             ("attacker_injects", "pc5_secured_by_pruk_id"),
-            applies=_attacker_on_pc5,
+            applies=attacker_on_pc5,
         ),
         Property(
             "agreement_remote_ausf", "always", "AGR-AUSF",
@@ -347,7 +344,7 @@ PROPERTIES: dict[str, Property] = {
             cite("S220", "[0192]", "S221", "S224", "S226", "[0209]", "[0217]"),
             _agreement_remote_ausf,
             ("attacker_injects", "pc5_secured_by_suci", "pc5_secured_by_pruk_id"),
-            applies=_attacker_on_pc5,
+            applies=attacker_on_pc5,
         ),
         Property(
             "no_replay_completion", "always", "NO-REPLAY",
@@ -358,7 +355,7 @@ PROPERTIES: dict[str, Property] = {
             cite("S204", "[0126]", "S223", "S224", "S225", "S226", "[0209]", "[0213]", "TS 33.503 6.3.3.3"),
             lambda s: W("ghost.link_key_mismatch") == 0,
             ("attacker_injects", "pc5_secured_by_pruk_id"),
-            applies=_attacker_on_pc5,
+            applies=attacker_on_pc5,
         ),
         Property(
             "leaked_old_pruk_useless", "always", "LEAK-USE",

@@ -16,7 +16,7 @@ from importlib import metadata
 
 from prosecheck import __version__
 from prosecheck.checker.expr import Expr, W, lift, render
-from prosecheck.model.build import compiled_tables, links_of, options_of
+from prosecheck.model.build import element_tables, links_of, options_of
 from prosecheck.model.ghosts import GHOSTS, OBSERVERS
 from prosecheck.model.messages import field_kinds
 from prosecheck.model.scenarios import Scenario
@@ -44,7 +44,7 @@ def tool_versions() -> dict[str, str]:
 def model_hash(scenario: Scenario) -> str:
     """SHA-256 of the scenario's compiled transition system (see the module docstring)."""
     tables = []
-    for role, t in sorted(compiled_tables(scenario).items()):
+    for role, t in sorted(element_tables(scenario).items()):
         tables.append({
             "role": role, "states": t.state_ids, "initial": t.initial_state, "rest": sorted(t.rest_states),
             "vars": list(zip(t.var_names, t.var_sorts, t.initial_locals)), "local_events": t.local_events,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from prosecheck.model.scenarios import HOLDS
+from prosecheck.model.terms import MAX_ATTEMPTS
 from prosecheck.properties.catalog import PROPERTIES
 from prosecheck.report.assumptions import assumptions_lines, property_hashes
 from prosecheck.report.trace import TraceStep
@@ -31,7 +32,8 @@ def cell(verdict: str, kind: str, value: int | None = None) -> str:
 
 PROVED_CELL = "proved"
 PROOF_LEGEND = ("proved = holds here and proved by 'prosecheck prove' without the scenario's bounds on attempts "
-                "(1..14), withdrawals, restores and update-policy firings (proof ledger prosecheck/data/proofs.json, "
+                f"(1..{MAX_ATTEMPTS}), withdrawals, restores and update-policy firings (proof ledger "
+                "prosecheck/data/proofs.json, "
                 "fingerprint current); holds = checked within the scenario's bounds only")
 
 

@@ -9,8 +9,9 @@ time (operator action on the subscription); both are bounded by the scenario.
 
 Reading of [0263] ("the step S3042 is performed only when the authorization check on the
 first communication apparatus succeeds", next to "the authorization result [...] includes
-success or failure"): option ``s3042_on_failure`` is ``answer`` (send 403) or ``silent``
-(send nothing)."""
+success or failure"): the reading ``s3042_answers_failure`` (:data:`~prosecheck.model.procedures.READINGS`)
+is 1 (answer a failed S3041 check with 403) or 0 (send nothing); a failed S3051 check from the
+AUSF is always answered ([0284])."""
 
 from __future__ import annotations
 
