@@ -244,7 +244,8 @@ def houdini(enc: Encoding, lemmas: Sequence[z3.BoolRef], timeout: float,
             if answer == z3.unsat:
                 return None
             if model is None:
-                return solver.reason_unknown()
+                reason: str = solver.reason_unknown()
+                return reason
             alive -= {k for k in targets if z3.is_false(model.eval(after[k], model_completion=True))}
             report()
 

@@ -67,7 +67,7 @@ def projectable(good: z3.BoolRef, state: list[z3.BitVecRef], indexed: Collection
     for n in range(MASK_BITS):
         solver.add(z3.substitute(good, *zip(state, projection(state, indexed, one(n)))))
     solver.add(z3.Not(good))
-    return solver.check() == z3.unsat
+    return bool(solver.check() == z3.unsat)  # z3 has no type stubs: its results are untyped
 
 
 __all__ = ["MASK_BITS", "bit_of", "projectable", "projection"]
