@@ -59,7 +59,7 @@ def judge_possibly(prop: Property, scenario: Scenario, exploration: Exploration,
     if world is None:
         return PropertyResult(prop.id, prop.kind, HOLDS, expected, prop.statement, str(prop.ref))
     found = exploration.worlds[world]
-    shown = [f"{name}={describe_slot(system, name, found[system.group_slot(0, name)])}" for name in prop.shows]
+    shown = [f"{name}={describe_slot(system, name, system.value(found, system.group_slot(0, name)))}" for name in prop.shows]
     detail = (f"from the last world no run reaches the goal: {describe_world(system, found)}"
               + (f"; {', '.join(shown)}" if shown else ""))
     return PropertyResult(prop.id, prop.kind, VIOLATED, expected, prop.statement, str(prop.ref), world=world,

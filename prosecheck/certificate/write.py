@@ -38,7 +38,7 @@ def write_certificate(result: ScenarioResult, directory: str) -> Path:
     links = [f"{system.instances[lk.src].name}->{system.instances[lk.dst].name}" for lk in system.links]
     worlds = []
     for world in exploration.worlds:
-        row: list[object] = [states[n][world[i]] if n in states else world[i] for i, n in enumerate(names)]
+        row: list[object] = [states[n][system.value(world, i)] if n in states else world[i] for i, n in enumerate(names)]
         row += [[[m, list(f)] for m, f in system.link(world, k)] for k in range(len(links))]
         worlds.append(row)
     s = result.scenario

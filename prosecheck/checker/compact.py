@@ -20,7 +20,7 @@ import time
 from array import array
 from collections import deque
 from collections.abc import Iterator, Sequence
-from typing import Any
+from typing import Any, overload
 
 from prosecheck.checker.system import Label, System, World
 
@@ -42,17 +42,23 @@ def _step(system: System, world: World, label: Label | None) -> World:
     raise RuntimeError("hash compaction: a stored step no longer applies (the system changed?)")
 
 
-class ReplayedWorlds(Sequence):
+class ReplayedWorlds(Sequence[World]):
     """Worlds by index, re-derived from the initial world through the stored parents and labels."""
 
-    def __init__(self, system: System, parent: array, via: Any, depth: array) -> None:
+    def __init__(self, system: System, parent: array[int], via: Sequence[Label | None], depth: array[int]) -> None:
         self.system, self.parent, self.via, self.depth = system, parent, via, depth
         self.initial = system.initial()
 
     def __len__(self) -> int:
         return len(self.parent)
 
-    def __getitem__(self, index: Any) -> Any:
+    @overload
+    def __getitem__(self, index: int) -> World: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[World]: ...
+
+    def __getitem__(self, index: int | slice) -> World | list[World]:
         if isinstance(index, slice):
             return [self[i] for i in range(*index.indices(len(self)))]
         if index < 0:

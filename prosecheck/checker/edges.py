@@ -43,7 +43,7 @@ class Edges:
         if end and max(self.target) >= stored:
             raise AssertionError("an edge leads to a world that is not stored")
 
-    def successors(self, world: int) -> tuple[array, array]:
+    def successors(self, world: int) -> tuple[array[int], array[int]]:
         """World ``world``'s successor indices and label ids, in the search's order."""
         a, b = self.start[world], self.start[world + 1]
         return self.target[a:b], self.label[a:b]

@@ -230,10 +230,11 @@ def _check_loss(system: System, parent: World, label: Label, child: World) -> li
         return [f"a message is lost on link {label.link}, which is not lossy"]
     slot = system.link_base + label.link
     expected = list(parent)
-    expected[slot] = parent[slot][1:]
+    queue = system.queue(parent, slot)
+    expected[slot] = queue[1:]
     lost_count = system.group_slot(system.instances[label.instance].group, f"ghost.{FAULT_GHOST}")
-    expected[lost_count] += 1
-    if not parent[slot] or parent[slot][0] != label.message or tuple(expected) != tuple(child):
+    expected[lost_count] = system.value(parent, lost_count) + 1
+    if not queue or queue[0] != label.message or tuple(expected) != tuple(child):
         return [f"link {label.link}: losing {label.message} does not give the recorded world"]
     return []
 

@@ -243,8 +243,9 @@ def _expand_chunk(graph: StateGraph, keep_edge: np.ndarray, chunk: np.ndarray, p
     dst, src = dst[new], src[new]
     _, first = np.unique(dst, return_index=True)
     first.sort()
-    pred[dst[first]] = src[first]
-    return dst[first]
+    reached: np.ndarray = dst[first]
+    pred[reached] = src[first]
+    return reached
 
 
 def _label_between(graph: StateGraph, a: int, b: int) -> Label:

@@ -112,7 +112,10 @@ class CompiledTransition:
     send_exprs: list[tuple[str, str, list[Expr]]] = field(default_factory=list)
 
 
-Outcome = tuple["CompiledTransition", int, tuple[int, ...], tuple[tuple[str, tuple[int, ...]], ...]]
+Message = tuple[str, tuple[int, ...]]
+"""A message: its name and its field values in catalogue order."""
+
+Outcome = tuple["CompiledTransition", int, tuple[int, ...], tuple[tuple[str, Message], ...]]
 """(transition, target state, new locals, sends as (destination, message)) — a message is
 ``(message name, field values in catalogue order)``."""
 
@@ -174,7 +177,7 @@ class ElementTable:
             for slot, fn in tr.assign:
                 new_local[slot] = int(fn(lookup))
             sends = tuple((to, (name, tuple(int(f(lookup)) for f in fns))) for to, name, fns in tr.sends)
-            out.append((tr, tr.target, tuple(new_local), sends))  # type: ignore[arg-type]
+            out.append((tr, tr.target, tuple(new_local), sends))
         return out
 
 
@@ -183,7 +186,7 @@ _TOKEN = re.compile(r"\s*(\(|\)|!|\bnot\b|\band\b|\bor\b|[A-Za-z_][A-Za-z0-9_]*)
 
 def parse_condition(text: str, guards: Mapping[str, ExprLike], where: str) -> Expr:
     """Parse a python-statemachine condition string (``a and not b``, ``!a``) into an Expr."""
-    tokens = [t for t in _TOKEN.findall(text) if t.strip()]
+    tokens: list[str] = [t for t in _TOKEN.findall(text) if t.strip()]
     pos = 0
 
     def peek() -> str | None:

@@ -26,10 +26,10 @@ from dataclasses import dataclass, field
 from itertools import repeat
 from typing import Any
 
-from prosecheck.checker.partition import Partition, route, value_fingerprint
+from prosecheck.checker.partition import Absorbed, Facts, Partition, _component, _world, route, value_fingerprint
 from prosecheck.checker.search import Exploration, LabelView, Limits, Progress, peak_rss_mb
 from prosecheck.checker.store import Encoder, VisitedStore, WorldView
-from prosecheck.checker.system import Label, System
+from prosecheck.checker.system import Label, System, Unhandled, World
 
 Log = Callable[[str], None]
 
@@ -75,7 +75,7 @@ class _LocalPool:
     def absorb(self, expanded: list[list[Any]]) -> list[Any]:
         return [part.absorb(*(out[q] for out in expanded)) for q, part in enumerate(self.parts)]
 
-    def collect(self, expanded: list[list[Any]], absorbed: list[Any]) -> tuple[list[dict[str, Any]], list[tuple]]:
+    def collect(self, expanded: list[list[Any]], absorbed: list[Any]) -> tuple[list[Facts], list[Absorbed]]:
         return [out[-1] for out in expanded], absorbed
 
     def stats(self) -> list[tuple[float, float]]:
@@ -102,7 +102,7 @@ class _RayPool:
     def absorb(self, expanded: list[list[Any]]) -> list[Any]:
         return [a.absorb.remote(*(out[q] for out in expanded)) for q, a in enumerate(self.actors)]
 
-    def collect(self, expanded: list[list[Any]], absorbed: list[Any]) -> tuple[list[dict[str, Any]], list[tuple]]:
+    def collect(self, expanded: list[list[Any]], absorbed: list[Any]) -> tuple[list[Facts], list[Absorbed]]:
         try:
             facts = self.ray.get([out[-1] for out in expanded])
             return facts, self.ray.get(absorbed)
@@ -212,7 +212,7 @@ class _Driver:
         self.label_ids: dict[Label, int] = {}
         self.seen_unhandled: set[tuple[int, str]] = set()
         self.count = 1  # worlds numbered so far (stored, or ordered and pending)
-        self.pending: tuple[list[tuple], dict[int, Any], int] | None = None
+        self.pending: tuple[list[tuple[int, ...]], dict[int, World], int] | None = None
         initial = system.initial()
         key = enc.encode(initial)
         self.store.add(key)
@@ -264,9 +264,9 @@ class _Driver:
         finally:
             self._assemble(overhead)
 
-    def _facts(self, facts: list[dict[str, Any]], overhead: Overhead) -> None:
+    def _facts(self, facts: list[Facts], overhead: Overhead) -> None:
         result = self.result
-        candidates = []
+        candidates: list[tuple[int, int, Unhandled]] = []
         for p, f in enumerate(facts):
             for label in f["labels"]:
                 lid = self.label_ids.get(label)
@@ -286,21 +286,22 @@ class _Driver:
                 self.seen_unhandled.add((u.instance, u.message[0]))
                 result.unhandled.append((g, u))
 
-    def _order(self, news: list[tuple], depth: int, limits: Limits) -> None:
+    def _order(self, news: list[Absorbed], depth: int, limits: Limits) -> None:
         """Number the partitions' new worlds in (parent, ordinal) order after every world so far: the
         next frontier's global indices per partition; the worlds themselves are stored by _assemble."""
         width = 4 + self.encoder.components
         rows: list[tuple[int, ...]] = []
-        worlds: dict[int, Any] = {}
+        worlds: dict[int, World] = {}
         for owner, (data, shipped, _, _) in enumerate(news):
             flat = array("Q")
             flat.frombytes(data)
             if self.split:
-                for fp, (c, block) in shipped.items():
+                for fp, shipment in shipped.items():
+                    c, block = _component(shipment)
                     if fp not in self.bids[c]:
                         self.bids[c][fp] = self.encoder.block_id(c, block)
             else:
-                worlds.update(shipped)
+                worlds.update((fp, _world(shipment)) for fp, shipment in shipped.items())
             rows += zip(*(flat[i::width] for i in range(width)), repeat(owner))
         rows.sort()  # one sorted run per owner, parents disjoint between owners: (parent, ordinal) order
         if limits.max_states is not None and self.count + len(rows) > limits.max_states:

@@ -24,20 +24,47 @@ import time
 from array import array
 from collections.abc import Callable
 from itertools import repeat
-from typing import Any
+from typing import TypedDict, cast
 
 from prosecheck.checker.machine import ModelError
 from prosecheck.checker.search import LabelView, _Stepper, peak_rss_mb
-from prosecheck.checker.store import GOLDEN, M64, Encoder, VisitedStore
-from prosecheck.checker.system import System
+from prosecheck.checker.store import GOLDEN, M64, Block, Encoder, VisitedStore
+from prosecheck.checker.system import Label, System, Unhandled, World
 
-# rows (array('Q') bytes) and the values first sent with them: fingerprint -> (component, value), or with one
-# component fingerprint -> world
-Batch = tuple[bytes, dict[int, Any]]
+Shipment = tuple[int, Block] | World
+"""A value sent with its fingerprint: ``(component, value)`` when the world splits into several
+components, else the whole world."""
+Batch = tuple[bytes, dict[int, Shipment]]
+"""Rows (``array('Q')`` bytes) and the values first sent with them, by fingerprint."""
+Absorbed = tuple[bytes, dict[int, Shipment], str | None, float]
+"""What :meth:`Partition.absorb` returns: new-world rows, values for the driver, why full, seconds."""
+
+
+class Facts(TypedDict):
+    """What :meth:`Partition.expand` saw in one level, besides the batches."""
+
+    transitions: int
+    deadlocks: list[int]  # global indices
+    unhandled: list[tuple[int, int, Unhandled]]  # (global index, position among its unhandled, message)
+    candidates: int  # successor rows sent
+    labels: list[Label]  # labels interned since the last level, in id order
+    fired: list[tuple[int, int]]  # (instance, transition index)
+    bytes: int  # bytes of the rows
+    seconds: float
+
+
+def _component(shipment: Shipment) -> tuple[int, Block]:
+    """A shipment of a split world: ``(component, value)``."""
+    return cast(tuple[int, Block], shipment)
+
+
+def _world(shipment: Shipment) -> World:
+    """A shipment of a world that does not split: the world itself."""
+    return cast(World, shipment)
 _MIX = [(GOLDEN * (2 * c + 1)) & M64 for c in range(64)]  # one odd multiplier per component
 
 
-def value_fingerprint(value: Any) -> int:
+def value_fingerprint(value: World | tuple[int, Block]) -> int:
     """A deterministic 64-bit fingerprint of a world or component value (tuples of ints and strings):
     BLAKE2b of its marshal format 0 (no references, no interning flags: equal values, equal bytes)."""
     return int.from_bytes(hashlib.blake2b(marshal.dumps(value, 0), digest_size=8).digest(), "little")
@@ -73,7 +100,7 @@ class Partition:
         self.bids: list[dict[int, int]] = [{} for _ in range(enc.components)]  # fingerprint -> local block id
         self.sent: list[set[int]] = [set() for _ in range(parts + 1)]  # fingerprints each partition (+ driver) has
         self.labels_sent = 1
-        self.label_ids: dict[Any, int] = {}  # one component: labels interned here (the stepper does it otherwise)
+        self.label_ids: dict[Label, int] = {}  # one component: labels interned here (the stepper does it otherwise)
         self.seen_unhandled: set[tuple[int, str]] = set()
         self.frontier: list[int] = []  # local keys (one component: local ids) of owned new worlds, in global order
         initial = system.initial()
@@ -104,21 +131,21 @@ class Partition:
             return [value_fingerprint(self.encoder.blocks[0][key])]
         return [self._fp(c, b) for c, b in enumerate(self.encoder.ids(key))]
 
-    def _bid(self, c: int, fp: int, shipped: dict[int, tuple]) -> int:
+    def _bid(self, c: int, fp: int, shipped: dict[int, Shipment]) -> int:
         bid = self.bids[c].get(fp)
         if bid is None:
             self._sync(c)
             bid = self.bids[c].get(fp)
         if bid is None:
-            bid = self.encoder.block_id(c, shipped[fp][1])
+            bid = self.encoder.block_id(c, _component(shipped[fp])[1])
             self._sync(c)
             self.bids[c][fp] = bid
-        elif fp in shipped and self.encoder.blocks[c][bid] != shipped[fp][1]:
+        elif fp in shipped and self.encoder.blocks[c][bid] != _component(shipped[fp])[1]:
             raise ModelError(f"component {c}: two values share the 64-bit fingerprint {fp:#x}")
         return bid
 
     # --- one level --------------------------------------------------------------------------------
-    def expand(self, indices: bytes) -> list[Any]:
+    def expand(self, indices: bytes) -> list[Batch | Facts]:
         """Successors of the owned frontier worlds (global indices ``indices``, in order): one batch per
         partition, then the facts seen (a dict)."""
         start, cpu = time.perf_counter(), time.thread_time()
@@ -127,22 +154,24 @@ class Partition:
         if len(glob) != len(self.frontier):
             raise ModelError(f"partition {self.index}: {len(glob)} indices for {len(self.frontier)} frontier worlds")
         rows = [array("Q") for _ in range(self.parts)]
-        shipped: list[dict[int, tuple]] = [{} for _ in range(self.parts)]
-        facts: dict[str, Any] = {"transitions": 0, "deadlocks": [], "unhandled": [], "candidates": 0}
-        level_sent: set[Any] = set()  # local keys sent this level: a later copy can never come first
+        shipped: list[dict[int, Shipment]] = [{} for _ in range(self.parts)]
+        facts: Facts = {"transitions": 0, "deadlocks": [], "unhandled": [], "candidates": 0,
+                        "labels": [], "fired": [], "bytes": 0, "seconds": 0.0}  # the last four set below
+        level_sent: set[int | World] = set()  # local keys sent this level: a later copy can never come first
         expand_one = self._expand_split if self.split else self._expand_whole
         for g, key in zip(glob, self.frontier):
             expand_one(g, key, rows, shipped, facts, level_sent)
         self.frontier = []
-        facts["labels"] = self.via.table[self.labels_sent:]
+        facts["labels"] = [label for label in self.via.table[self.labels_sent:] if label is not None]  # id 0: None
         self.labels_sent = len(self.via.table)
         facts["fired"] = list(self.fired)
         facts["bytes"] = sum(len(r) * 8 for r in rows)
         facts["seconds"] = time.perf_counter() - start
         self.busy += time.thread_time() - cpu
-        return [(rows[q].tobytes(), shipped[q]) for q in range(self.parts)] + [facts]
+        out: list[Batch | Facts] = [(rows[q].tobytes(), shipped[q]) for q in range(self.parts)]
+        return out + [facts]
 
-    def _note(self, g: int, found: list, facts: dict[str, Any], pos: int) -> int:
+    def _note(self, g: int, found: list[Unhandled], facts: Facts, pos: int) -> int:
         for u in found:
             if (u.instance, u.message[0]) not in self.seen_unhandled:
                 self.seen_unhandled.add((u.instance, u.message[0]))
@@ -150,8 +179,8 @@ class Partition:
             pos += 1
         return pos
 
-    def _expand_split(self, g: int, key: int, rows: list[array], shipped: list[dict[int, tuple]],
-                      facts: dict[str, Any], level_sent: set[Any]) -> None:
+    def _expand_split(self, g: int, key: int, rows: list[array[int]], shipped: list[dict[int, Shipment]],
+                      facts: Facts, level_sent: set[int | World]) -> None:
         enc, stepper, parts, sent = self.encoder, self.stepper, self.parts, self.sent
         ids = enc.ids(key)
         fps = [self._fp(c, b) for c, b in enumerate(ids)]
@@ -191,8 +220,8 @@ class Partition:
         if not moved and not final:
             facts["deadlocks"].append(g)
 
-    def _expand_whole(self, g: int, key: int, rows: list[array], shipped: list[dict[int, tuple]],
-                      facts: dict[str, Any], level_sent: set[Any]) -> None:
+    def _expand_whole(self, g: int, key: int, rows: list[array[int]], shipped: list[dict[int, Shipment]],
+                      facts: Facts, level_sent: set[int | World]) -> None:
         system = self.system
         world = self.encoder.blocks[0][key]
         succ, unhandled = system.successors(world)
@@ -218,13 +247,13 @@ class Partition:
             rows[q].extend((g, ordinal, lid, fp))
             facts["candidates"] += 1
 
-    def absorb(self, *batches: Batch) -> tuple[bytes, dict[int, tuple], str | None, float]:
+    def absorb(self, *batches: Batch) -> Absorbed:
         """Keep the first occurrence of each unvisited world among the batches addressed here; return
         the new worlds as rows ``(parent, ordinal, sender, label id, fingerprints...)`` in that order,
         the component values the driver has not seen, and why the partition is full (or None)."""
         start, cpu = time.perf_counter(), time.thread_time()
         out = array("Q")
-        to_driver: dict[int, tuple] = {}
+        to_driver: dict[int, Shipment] = {}
         full: str | None = None
         shipments = [shipped for _, shipped in batches]
         for n, row in enumerate(self._merged(batches)):
@@ -259,11 +288,11 @@ class Partition:
         merged.sort()
         return merged
 
-    def _add(self, row: tuple[int, ...], shipped: dict[int, Any]) -> bool:
+    def _add(self, row: tuple[int, ...], shipped: dict[int, Shipment]) -> bool:
         """Store the world of ``row`` (parent, ordinal, label, fingerprints..., sender) if it is new."""
         if not self.split:
             table = self.encoder.tables[0]
-            world = shipped[row[3]]
+            world = _world(shipped[row[3]])
             if world in table:
                 return False
             self.frontier.append(self.encoder.block_id(0, world))
@@ -280,7 +309,8 @@ class Partition:
         self.frontier.append(key)
         return True
 
-    def _ship_to_driver(self, row: tuple, shipped: dict[int, tuple], to_driver: dict[int, tuple]) -> None:
+    def _ship_to_driver(self, row: tuple[int, ...], shipped: dict[int, Shipment],
+                        to_driver: dict[int, Shipment]) -> None:
         if not self.split:
             to_driver[row[3]] = shipped[row[3]]
             return

@@ -22,7 +22,7 @@ import time
 from array import array
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, overload
 
 from prosecheck.checker.edges import Edges
 from prosecheck.checker.machine import ModelError
@@ -68,12 +68,12 @@ class Exploration:
     encoder: Encoder | None = None
     store: VisitedStore | None = None
     symmetry: bool = False  # counts are of the quotient by permutations of identical groups
-    concrete: array | None = None  # under symmetry: the concrete key kept for each orbit
+    concrete: array[int] | None = None  # under symmetry: the concrete key kept for each orbit
     notes: list[str] = field(default_factory=list)  # how the counts were reduced, if they were
     probabilistic: bool = False  # hash compaction: a world may have been omitted (see notes)
     parallel: Any = None  # a parallel search's overhead (checker.parallel.Overhead)
     edges: Edges | None = None  # every edge of the expanded worlds, recorded by the search (not under symmetry)
-    _projector: Any = field(default=None, repr=False, compare=False)
+    _projector: Projector | None = field(default=None, repr=False, compare=False)
 
     def projector(self, hint: Iterable[int] = ()) -> Projector:
         """Projections of the stored worlds onto slots (:mod:`prosecheck.checker.projection`), shared
@@ -82,7 +82,7 @@ class Exploration:
             self._projector = Projector(self, hint)
         else:
             self._projector.widen(hint)
-        return self._projector  # type: ignore[no-any-return]
+        return self._projector
 
     @property
     def states(self) -> int:
@@ -121,7 +121,7 @@ class Exploration:
         return arrays + own + (self.edges.bytes() if self.edges else 0)
 
 
-class LabelView(Sequence):
+class LabelView(Sequence[Label | None]):
     """Labels by world index: 4-byte ids into a table of distinct labels."""
 
     def __init__(self) -> None:
@@ -132,7 +132,13 @@ class LabelView(Sequence):
     def __len__(self) -> int:
         return len(self.ids)
 
-    def __getitem__(self, index):  # type: ignore[no-untyped-def, override]
+    @overload
+    def __getitem__(self, index: int) -> Label | None: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Label | None]: ...
+
+    def __getitem__(self, index: int | slice) -> Label | None | list[Label | None]:
         if isinstance(index, slice):
             return [self.table[i] for i in self.ids[index]]
         return self.table[self.ids[index]]
@@ -286,7 +292,7 @@ _DISCARD: Any = _Discard()
 
 
 def _expand(
-    head: int, stepper: _Stepper, store: VisitedStore, parent: array, depth: array, via: LabelView,
+    head: int, stepper: _Stepper, store: VisitedStore, parent: array[int], depth: array[int], via: LabelView,
     result: Exploration, seen_unhandled: set[tuple[int, str]],
 ) -> None:
     """Generate the successors of world ``head``: new worlds are appended with their parent."""
@@ -342,7 +348,7 @@ def _expand(
 
 
 def _expand_whole(
-    head: int, stepper: _Stepper, store: VisitedStore, parent: array, depth: array, via: LabelView,
+    head: int, stepper: _Stepper, store: VisitedStore, parent: array[int], depth: array[int], via: LabelView,
     result: Exploration, seen_unhandled: set[tuple[int, str]],
 ) -> None:
     """One component: the interning table is the visited set and a world's id is its index."""

@@ -24,11 +24,13 @@ from __future__ import annotations
 from array import array
 from collections.abc import Callable, Iterator, Sequence
 from operator import itemgetter
-from typing import Any
+from typing import Any, overload
 
 from prosecheck.checker.machine import ModelError
-from prosecheck.checker.system import System, World
+from prosecheck.checker.system import SlotValue, System, World
 
+Block = tuple[SlotValue, ...]
+"""One component's value: the world's values at the component's positions, in order."""
 M64 = (1 << 64) - 1
 GOLDEN = 0x9E3779B97F4A7C15  # 2^64 / golden ratio: Fibonacci hashing
 
@@ -57,8 +59,8 @@ class Encoder:
         self.bits = 64 if n == 1 else max(16, 64 // n)
         self.mask = (1 << self.bits) - 1
         self.shifts = [k * self.bits for k in range(n)]
-        shared: dict[tuple, int] = {}
-        shared_blocks: list[tuple] = []
+        shared: dict[Block, int] = {}
+        shared_blocks: list[Block] = []
         self.tables = [shared if self.symmetric else {} for _ in range(n)]
         self.blocks = [shared_blocks if self.symmetric else [] for _ in range(n)]
         self.getters = [itemgetter(*p) if len(p) > 1 else (lambda w, q=p[0]: (w[q],)) for p in self.positions]
@@ -68,7 +70,7 @@ class Encoder:
     def components(self) -> int:
         return len(self.groups)
 
-    def block_id(self, component: int, block: tuple) -> int:
+    def block_id(self, component: int, block: Block) -> int:
         table = self.tables[component]
         bid = table.get(block)
         if bid is None:
@@ -101,12 +103,13 @@ class Encoder:
         if len(world) != self.size:
             return None
         ids = [self.tables[c].get(get(world)) for c, get in enumerate(self.getters)]
-        return None if None in ids else self.canonical(self.pack(ids))  # type: ignore[arg-type]
+        known = [bid for bid in ids if bid is not None]
+        return None if len(known) < len(ids) else self.canonical(self.pack(known))
 
     def decode(self, key: int) -> World:
         if len(self.groups) == 1:
             return self.blocks[0][key]
-        world: list[Any] = [None] * self.size
+        world: list[SlotValue] = [0] * self.size  # every position is in exactly one component
         for c, bid in enumerate(self.ids(key)):
             for p, v in zip(self.positions[c], self.blocks[c][bid]):
                 world[p] = v
@@ -150,7 +153,7 @@ def _groups(system: System) -> list[tuple[list[int], list[int]]]:
 
 def _identical(system: System, groups: list[tuple[list[int], list[int]]]) -> bool:
     """True when every group has the same tables, links and initial block: the groups are interchangeable."""
-    def shape(members: list[int]) -> tuple:
+    def shape(members: list[int]) -> tuple[tuple[int, ...], tuple[tuple[int, int, str, int], ...]]:
         base = members[0]
         tables = tuple(id(system.instances[i].table) for i in members)
         links = tuple((lk.src - base, lk.dst - base, lk.kind, lk.capacity) for lk in system.links if lk.src in members)
@@ -246,7 +249,7 @@ class VisitedStore:
         return keys + sys.getsizeof(self.index)
 
 
-class WorldView(Sequence):
+class WorldView(Sequence[World]):
     """The stored worlds by index, decoded on demand from their keys (``keys``: the visited
     store's, or under symmetry the concrete representatives')."""
 
@@ -256,7 +259,13 @@ class WorldView(Sequence):
     def __len__(self) -> int:
         return len(self.keys())
 
-    def __getitem__(self, index: Any) -> Any:
+    @overload
+    def __getitem__(self, index: int) -> World: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[World]: ...
+
+    def __getitem__(self, index: int | slice) -> World | list[World]:
         if isinstance(index, slice):
             return [self[i] for i in range(*index.indices(len(self)))]
         return self.encoder.decode(self.keys()[index])

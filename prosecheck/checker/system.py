@@ -24,12 +24,25 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import cast
 
-from prosecheck.checker.expr import Expr, Ref, Value, compile_py, refs
-from prosecheck.checker.machine import REPLY, TIMEOUT, CompiledTransition, ElementTable, ModelError
+from prosecheck.checker.expr import Expr, Lookup, Ref, Value, compile_py, refs
+from prosecheck.checker.machine import (
+    REPLY,
+    TIMEOUT,
+    CompiledTransition,
+    ElementTable,
+    Message,
+    ModelError,
+    Outcome,
+)
 
-Message = tuple[str, tuple[int, ...]]
-World = tuple  # flat: ints for variables, tuples of Message for links
+Queue = tuple[Message, ...]
+"""The messages in flight on one link, head first."""
+SlotValue = int | Queue
+World = tuple[SlotValue, ...]
+"""Flat: ints for control states, variables and ghost facts (slots below ``link_base``), then one
+:data:`Queue` per link. :meth:`System.value` and :meth:`System.queue` read a slot with its type."""
 
 
 @dataclass(frozen=True)
@@ -108,7 +121,8 @@ class System:
     slots: dict[str, int] = field(default_factory=dict)
     slot_sorts: dict[int, str] = field(default_factory=dict)
     _layout: list[tuple[int, int, int]] = field(default_factory=list)
-    _cache: dict[tuple, list] = field(default_factory=dict)
+    _cache: dict[tuple[int, int, tuple[int, ...], str, tuple[int, ...] | None], list[Outcome]] = field(
+        default_factory=dict)
 
     def __post_init__(self) -> None:
         pos = 0
@@ -130,7 +144,7 @@ class System:
         self._in_links = [[lk for lk in self.links if lk.dst == i] for i in range(len(self.instances))]
         self._link_of = {(lk.src, lk.dst): lk for lk in self.links}
         self._by_role = {(inst.group, inst.role): i for i, inst in enumerate(self.instances)}
-        self._ghost_fns: dict[tuple[int, int], list[tuple[int, Callable]]] = {}
+        self._ghost_fns: dict[tuple[int, int], list[tuple[int, Callable[[Lookup], Value]]]] = {}
         self._observed = self._compile_observers()
         self._group_links = [[self.link_base + lk.index for lk in self.links if self.instances[lk.src].group == g]
                              for g in range(self.groups)]
@@ -165,7 +179,7 @@ class System:
 
     # -- worlds -----------------------------------------------------------------------------
     def initial(self) -> World:
-        values: list = []
+        values: list[SlotValue] = []
         for inst in self.instances:
             values.append(inst.table.initial_state)
             values.extend(inst.table.initial_locals)
@@ -173,20 +187,30 @@ class System:
         values.extend([()] * len(self.links))
         return tuple(values)
 
+    @staticmethod
+    def value(world: World, slot: int) -> int:
+        """The integer in a slot below ``link_base`` (a control state, variable or ghost fact)."""
+        return cast(int, world[slot])
+
+    @staticmethod
+    def queue(world: World, slot: int) -> Queue:
+        """The messages in a link's slot (``link_base + link index``)."""
+        return cast(Queue, world[slot])
+
     def control(self, world: World, instance: int) -> int:
-        return world[self._layout[instance][0]]
+        return cast(int, world[self._layout[instance][0]])
 
     def locals_of(self, world: World, instance: int) -> tuple[int, ...]:
         _, a, b = self._layout[instance]
-        return world[a:b]
+        return cast(tuple[int, ...], world[a:b])
 
     def instance_positions(self, instance: int) -> list[int]:
         """The world slots of an instance: its control state, then its local variables in order."""
         pos, _, end = self._layout[instance]
         return list(range(pos, end))
 
-    def link(self, world: World, link: int) -> tuple[Message, ...]:
-        return world[self.link_base + link]
+    def link(self, world: World, link: int) -> Queue:
+        return cast(Queue, world[self.link_base + link])
 
     def is_final(self, world: World) -> bool:
         """Every instance at rest and every link empty."""
@@ -202,7 +226,7 @@ class System:
         (steps of every instance, or of ``instances`` only, in that order)."""
         out: list[tuple[Label, World]] = []
         unhandled: list[Unhandled] = []
-        timers: dict[int, tuple[int, list]] = {}  # group -> (last instance whose timer can fire, outcomes)
+        timers: dict[int, tuple[int, list[Outcome]]] = {}  # group -> (last instance whose timer can fire, outcomes)
         for i in range(len(self.instances)) if instances is None else instances:
             inst = self.instances[i]
             state = self.control(world, i)
@@ -216,7 +240,7 @@ class System:
                 for outcome in outcomes:
                     self._apply(world, i, None, None, outcome, out)
             for lk in self._in_links[i]:
-                queue = world[self.link_base + lk.index]
+                queue = cast(Queue, world[self.link_base + lk.index])
                 if not queue:
                     continue
                 head = queue[0]
@@ -225,7 +249,7 @@ class System:
                     unhandled.append(Unhandled(i, lk.index, head))
                 for outcome in outcomes:
                     self._apply(world, i, lk, head, outcome, out)
-                if lk.lossy and world[self._fault_slot[inst.group]] < self.fault_budget:
+                if lk.lossy and cast(int, world[self._fault_slot[inst.group]]) < self.fault_budget:
                     self._faults(world, i, lk, head, outcomes, out)
         for i, outcomes in timers.values():
             for outcome in outcomes:
@@ -236,12 +260,13 @@ class System:
         """Nothing in flight in the group: every link of it is empty (a timer may fire)."""
         return not any(world[p] for p in self._group_links[group])
 
-    def _faults(self, world: World, i: int, lk: Link, head: Message, outcomes: list, out: list) -> None:
+    def _faults(self, world: World, i: int, lk: Link, head: Message, outcomes: list[Outcome],
+                out: list[tuple[Label, World]]) -> None:
         """The lossy link loses its head message, or delivers it and keeps a copy (one more fault each)."""
         counter = self._fault_slot[self.instances[i].group]
         lost = list(world)
-        lost[self.link_base + lk.index] = world[self.link_base + lk.index][1:]
-        lost[counter] += 1
+        lost[self.link_base + lk.index] = cast(Queue, world[self.link_base + lk.index])[1:]
+        lost[counter] = cast(int, lost[counter]) + 1
         out.append((Label(i, -1, lk.index, head, (), LOST), tuple(lost)))
         for outcome in outcomes if self.duplication else ():
             before = len(out)
@@ -249,10 +274,11 @@ class System:
             if len(out) > before:
                 label, nxt = out[-1]
                 dup = list(nxt)
-                dup[counter] += 1
+                dup[counter] = cast(int, dup[counter]) + 1
                 out[-1] = (Label(label.instance, label.transition, lk.index, head, label.sends, DUPLICATED), tuple(dup))
 
-    def _step(self, table: ElementTable, state: int, local: tuple, event: str, msg: tuple | None) -> list:
+    def _step(self, table: ElementTable, state: int, local: tuple[int, ...], event: str,
+              msg: tuple[int, ...] | None) -> list[Outcome]:
         key = (id(table), state, local, event, msg)
         hit = self._cache.get(key)
         if hit is None:
@@ -260,20 +286,21 @@ class System:
             self._cache[key] = hit
         return hit
 
-    def _apply(self, world: World, i: int, lk: Link | None, head: Message | None, outcome: tuple, out: list,
-               source: Link | None = None) -> None:
+    def _apply(self, world: World, i: int, lk: Link | None, head: Message | None, outcome: Outcome,
+               out: list[tuple[Label, World]], source: Link | None = None) -> None:
         """Apply one step; ``lk`` is the link whose head is consumed (``source``: handled but kept)."""
         tr, target, new_local, sends = outcome
         new = list(world)
         if lk is not None:
-            new[self.link_base + lk.index] = world[self.link_base + lk.index][1:]
-        resolved = []
+            new[self.link_base + lk.index] = cast(Queue, world[self.link_base + lk.index])[1:]
+        resolved: list[tuple[int, Message]] = []
         for to, message in sends:
             link = self._resolve(i, to, lk or source)
             slot = self.link_base + link.index
-            if len(new[slot]) >= link.capacity:
+            queue = cast(Queue, new[slot])
+            if len(queue) >= link.capacity:
                 return  # blocking send: the step is not enabled
-            new[slot] = new[slot] + (message,)
+            new[slot] = queue + (message,)
             resolved.append((link.index, message))
             for ghost_slot, positions, values in self._observed.get((link.index, message[0]), ()):
                 if any(message[1][p] and (not values or message[1][p] in values) for p in positions):
@@ -306,7 +333,7 @@ class System:
 
         def lookup(scope: str, name: str) -> Value:
             if scope == "slot":
-                return world[int(name)]
+                return cast(int, world[int(name)])
             if scope == "local":
                 return local[table.var_names.index(name)]
             if scope == "msg" and head is not None:
@@ -315,7 +342,7 @@ class System:
 
         return lookup
 
-    def _ghosts(self, i: int, tr: CompiledTransition) -> list[tuple[int, Callable]]:
+    def _ghosts(self, i: int, tr: CompiledTransition) -> list[tuple[int, Callable[[Lookup], Value]]]:
         key = (i, tr.index)
         if key not in self._ghost_fns:
             group = self.instances[i].group

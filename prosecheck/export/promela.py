@@ -164,7 +164,7 @@ class _Writer:
         initial = system.initial()
         lines = []
         for index, name in names.slot.items():
-            value = initial[index]
+            value = system.value(initial, index)
             if not 0 <= value <= 65535:
                 raise ModelError(f"Promela export: initial value {value} of {name} is not a 16-bit value")
             lines.append(f"unsigned {name} : 16 = {value};")
