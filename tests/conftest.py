@@ -25,3 +25,27 @@ def check_once():
 # The result cache (prosecheck.cache) stays off in tests, subprocesses included: every test checks for
 # real. tests/test_post_search.py turns it on in a temporary folder to test it.
 os.environ["PROSECHECK_CACHE"] = "off"
+
+
+# ---- test tiers ---------------------------------------------------------------------------------
+# `pytest -m "not slow"` is the fast tier for the edit loop (README); the README's test command runs
+# everything. A file is slow when it explores many scenarios, runs SPIN, Ray, Chromium or subprocesses,
+# or regenerates a committed document; measured with `pytest --durations=50` (see the README).
+SLOW_FILES = (
+    "test_analysis_doc.py", "test_attacker.py", "test_certificate.py", "test_cli.py", "test_crosscheck.py",
+    "test_golden.py", "test_houdini.py", "test_interrupts.py", "test_live_replay.py", "test_mermaid_render.py",
+    "test_mutants.py", "test_parallel.py", "test_promela.py", "test_properties.py", "test_prove.py",
+    "test_readme.py", "test_replay.py", "test_report.py", "test_scenarios.py", "test_spin_random.py",
+    "test_threat_model.py",
+    "test_threats_doc.py",
+)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "slow: not in the fast tier (pytest -m 'not slow'); see tests/conftest.py")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.path.name in SLOW_FILES:
+            item.add_marker(pytest.mark.slow)

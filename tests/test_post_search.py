@@ -53,6 +53,7 @@ def test_the_recorded_edges_are_every_stored_worlds_successors_in_order(name, sy
     assert [graph.successors(n) for n in range(e.states)] == plain.edges
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", list(SCENARIO_SYSTEMS))
 def test_scenario_edges_are_every_stored_worlds_successors(name):
     e = explore(SCENARIO_SYSTEMS[name]())
@@ -69,6 +70,7 @@ def _naive(exploration, slots):
     return table
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("search", ["one component", "components", "symmetry", "hash compaction"])
 def test_projections_equal_a_pass_over_the_decoded_worlds(search):
     scenario = SCENARIOS["m200"] if search in ("one component", "hash compaction") else TWO_UES
@@ -110,6 +112,7 @@ def test_liveness_on_arrays_equals_the_plain_reference(name, system):
     assert liveness.livelocks(graph, e.system.is_final) == reference.livelocks(plain, e.system.is_final)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("scenario_id", ["m200", "m300.panf_udm@lossy_links_pc5", "m600.after.panf_local.no_supi"])
 def test_scenario_liveness_verdicts_equal_the_plain_reference(scenario_id):
     from prosecheck.liveness_verdicts import world_test
@@ -270,6 +273,7 @@ def test_the_cache_reuses_an_exhaustive_result_and_never_a_cut_one(tmp_path, mon
     assert '"cached": false' in capsys.readouterr().out
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("damage", [b"", b"\xff\xfe", b"[1, 2]", b'{"scenario": 5}', b'{"results": {}}',
                                     b"[" * 5000, b'{"stats": null, "properties": []}'],
                          ids=["empty", "binary", "list", "bad-id", "bad-results", "deep", "nulls"])
@@ -285,6 +289,7 @@ def test_a_damaged_cache_entry_is_ignored_and_the_scenario_checked_again(tmp_pat
     assert '"cached": false' in capsys.readouterr().out
 
 
+@pytest.mark.slow
 def test_a_report_from_a_saved_check_equals_a_fresh_one_and_a_stale_one_is_refused(tmp_path, capsys):
     import json
 

@@ -244,6 +244,7 @@ def _load(tmp_path: Path, text: str) -> Scenario | None:
     return scenario
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(_documents())
 def test_fuzzed_documents_load_or_fail_in_one_line(tmp_path, text):

@@ -443,6 +443,7 @@ REPLAY_CASES = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", REPLAY_CASES, ids=str)
 def test_hostile_replay_label(case: CertCase, trace_text: str, tmp_path: Path,
                               capsys: pytest.CaptureFixture[str]) -> None:
@@ -465,6 +466,7 @@ def _certify(doc: dict[str, Any], tmp_path: Path, capsys: pytest.CaptureFixture[
     return run_cli(capsys, ["certify", str(path)])
 
 
+@pytest.mark.slow
 def test_item1_a_forged_violation_is_not_confirmed(certificate, tmp_path, capsys):
     """One world of the m200 certificate copied with relay_ue.knr changed, its forward closure added, counts raised,
     knr_agreement claimed VIOLATED (truth: HOLDS): before, "every claimed invariant verdict true" and exit 0."""
@@ -580,6 +582,7 @@ def _mutated(data: st.DataObject, doc: dict[str, Any]) -> None:
         return
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_fuzzed_edits_of_a_certificate_are_decided_or_refused_in_one_line(tmp_path, capsys, small_text, data):
@@ -591,6 +594,7 @@ def test_fuzzed_edits_of_a_certificate_are_decided_or_refused_in_one_line(tmp_pa
         assert out.startswith("confirmed")
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_fuzzed_world_values_are_decided_or_refused_in_one_line(tmp_path, capsys, small_text, data):

@@ -192,6 +192,7 @@ def _cli(*argv: str, stdout: object = subprocess.PIPE) -> subprocess.CompletedPr
 needs_dev_full = pytest.mark.skipif(not os.path.exists("/dev/full"), reason="no /dev/full")
 
 
+@pytest.mark.slow
 @needs_dev_full
 @pytest.mark.parametrize("argv", [("list",), ("list", "--json"),
                                   ("check", "m200", *SMALL, "--json", "--quiet", "--no-cache"),

@@ -439,6 +439,7 @@ def test_a_file_over_the_size_cap_is_refused(reader: str, tmp_path: Path, capsys
 
 # -- the schemas against what the tool writes and what the model takes ----------------------------
 
+@pytest.mark.slow
 @pytest.mark.parametrize("scenarios", [["m200", "m300.panf_udm"], ["m200@pc5_attacker"]])
 def test_what_check_json_writes_fits_the_schema_and_every_reader_takes_it(
         scenarios: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

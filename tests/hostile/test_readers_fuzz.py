@@ -84,6 +84,7 @@ ONE = BASE["results"][0]
 STEPS = ONE["properties"][BAD]["trace"]
 
 
+@pytest.mark.slow
 @SLOW
 @given(doc=st.one_of(mutated(BASE), mutated(ONE)))
 def test_replay_never_crashes(doc: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
