@@ -36,8 +36,8 @@ from prosecheck.model.build import bind_property, options_of
 from prosecheck.model.scenarios import HOLDS, SCENARIOS, VIOLATED, Scenario
 from prosecheck.properties.catalog import PROPERTIES
 from prosecheck.prove import ProofResult, lifted_system
+from prosecheck.results import ScenarioResult
 from prosecheck.schemas import schema
-from prosecheck.verify import ScenarioResult
 
 PACKAGE = Path(__file__).parent
 LEDGER = PACKAGE / "data" / "proofs.json"

@@ -15,8 +15,8 @@ from prosecheck.checker.search import Exploration
 from prosecheck.model.build import bind_formula
 from prosecheck.model.scenarios import HOLDS, VIOLATED, Scenario
 from prosecheck.properties.catalog import Property
-from prosecheck.report.trace import describe_slot, describe_world
 from prosecheck.results import BUILTIN, INCONCLUSIVE, PropertyResult
+from prosecheck.trace_steps import describe_slot, describe_world
 
 NEEDS_GRAPH = ("liveness needs the complete state graph of a search without limits, symmetry reduction or hash "
                "compaction")

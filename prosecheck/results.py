@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from prosecheck.checker.search import Exploration
 from prosecheck.checker.system import Label
 from prosecheck.model.scenarios import Scenario
-from prosecheck.report.trace import TraceStep
+from prosecheck.trace_steps import TraceStep
 
 if TYPE_CHECKING:
     from prosecheck.ledger import Entry

@@ -34,7 +34,6 @@ from prosecheck.liveness_verdicts import (
 from prosecheck.model.build import BoundProperty, bind_property, build_system, live_elements, options_of
 from prosecheck.model.scenarios import HOLDS, VIOLATED, Scenario
 from prosecheck.properties.catalog import PROPERTIES, Property
-from prosecheck.report.trace import build_trace, describe_message, describe_world
 from prosecheck.results import (
     BUILTIN,
     EXIT_DEADLOCK,
@@ -49,6 +48,7 @@ from prosecheck.results import (
     ScenarioResult,
     worst,
 )
+from prosecheck.trace_steps import build_trace, describe_message, describe_world
 
 LIVENESS_KINDS = ("eventually", "possibly")
 SEARCH_SHARE = 0.75  # of --max-seconds; the rest is kept for judging, liveness and traces

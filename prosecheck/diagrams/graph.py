@@ -19,7 +19,7 @@ from prosecheck.checker.search import Exploration, Limits, explore
 from prosecheck.model.build import bind_property, build_system, options_of
 from prosecheck.model.scenarios import Scenario
 from prosecheck.properties.catalog import PROPERTIES
-from prosecheck.report.trace import describe_world
+from prosecheck.trace_steps import describe_world
 
 DEFAULT_MAX_NODES = 5000
 TOOLTIP_LIMIT = 2000

@@ -3,7 +3,7 @@
 Accepted: the whole document ``prosecheck check --json`` prints (every trace in it is replayed),
 or one entry of its ``results`` list (one scenario with its properties). A trace is a
 property's ``trace`` list; each step carries its raw part (``effect``, ``source``,
-``message``, ``sends``, ``after``), see :class:`prosecheck.report.trace.TraceStep`."""
+``message``, ``sends``, ``after``), see :class:`prosecheck.trace_steps.TraceStep`."""
 
 from __future__ import annotations
 

@@ -14,8 +14,8 @@ from dataclasses import fields, replace
 from typing import Any
 
 from prosecheck.model.scenarios import SCENARIOS, Scenario
-from prosecheck.report.trace import TraceStep
 from prosecheck.results import PropertyResult, ScenarioResult
+from prosecheck.trace_steps import TraceStep
 
 STEP_FIELDS = {f.name for f in fields(TraceStep)}
 

@@ -8,7 +8,7 @@ from prosecheck.model.scenarios import HOLDS
 from prosecheck.model.terms import MAX_ATTEMPTS
 from prosecheck.properties.catalog import PROPERTIES
 from prosecheck.report.assumptions import assumptions_lines, property_hashes
-from prosecheck.report.trace import TraceStep
+from prosecheck.trace_steps import TraceStep
 from prosecheck.verify import PropertyResult, ScenarioResult
 
 _CODES = {**{pid: p.code for pid, p in PROPERTIES.items()}, "deadlock_free": "DEADLOCK", "messages_handled": "UNHANDLED",
