@@ -84,7 +84,7 @@ class ScenarioResult:
     cut: str | None = None  # a limit or interrupt after the search, and the phase it cut ("max-seconds 3 during judging")
     phases: dict[str, float] = field(default_factory=dict)  # seconds per phase (build, search, judging, ...)
     peak_mb: dict[str, float] = field(default_factory=dict)  # the process's peak resident memory at each phase's end
-    cached: str | None = None  # the cache entry this result was read from (prosecheck.cache), if it was
+    cached: str | None = None  # the cache entry this result was read from (prosecheck.cli.cache), if it was
 
     @property
     def exit_code(self) -> int:

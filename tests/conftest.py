@@ -22,7 +22,7 @@ def check_once():
     return checked
 
 
-# The result cache (prosecheck.cache) stays off in tests, subprocesses included: every test checks for
+# The result cache (prosecheck.cli.cache) stays off in tests, subprocesses included: every test checks for
 # real. tests/test_post_search.py turns it on in a temporary folder to test it.
 os.environ["PROSECHECK_CACHE"] = "off"
 

@@ -17,7 +17,7 @@ FORMAT = "prosecheck-certificate/1"
 
 def certificate_name(scenario_id: str) -> str:
     """The certificate's file name: the scenario id made safe and short (``safe_stem``)."""
-    from prosecheck.diagrams.export import safe_stem
+    from prosecheck.filenames import safe_stem
 
     return safe_stem(scenario_id) + ".cert.json.gz"
 

@@ -7,8 +7,8 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from prosecheck import cache
 from prosecheck.checker.search import Limits
+from prosecheck.cli import cache
 from prosecheck.cli.checking import CheckOne, check_each
 from prosecheck.cli.common import (
     InputError,

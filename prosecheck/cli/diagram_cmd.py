@@ -163,7 +163,7 @@ def _graph(args: argparse.Namespace) -> int:
         raise InputError(str(exc)) from None
     dot = to_dot(sg)
     formats = _formats(args, ("dot", "svg"), "dot")
-    from prosecheck.diagrams.export import safe_stem
+    from prosecheck.filenames import safe_stem
 
     stem = safe_stem(f"{sg.scenario.id}.states")
     written = []

@@ -7,8 +7,6 @@ skipped, with one message naming what to install, when it is missing.
 
 from __future__ import annotations
 
-import hashlib
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +15,7 @@ from prosecheck.diagrams import msc_render, states
 from prosecheck.diagrams.figures import FIGURES, HAPPY_BOUNDS, Figure, HappyPath, happy_path
 from prosecheck.diagrams.msc import Chart
 from prosecheck.diagrams.render import RenderUnavailable, to_svg, write_text
+from prosecheck.filenames import safe_stem
 
 STATE_FORMATS = ("dot", "mermaid", "svg")
 CHART_FORMATS = ("svg", "mermaid", "plantuml")
@@ -62,23 +61,6 @@ def write_states(variants: Sequence[states.Variant], formats: Sequence[str], out
                 if str(exc) not in done.warnings:
                     done.warnings.append(str(exc))
     return done
-
-
-MAX_STEM = 150
-"""Longest stem :func:`safe_stem` returns: with any suffix, well within a file system's 255-byte names."""
-
-
-def safe_stem(stem: str) -> str:
-    """A file name stem that stays inside its folder whatever a document says: characters outside
-    letters, digits and ``._@+=-`` become ``_``, and a leading dot too (no ``..``, no ``/``, no
-    absolute path from a scenario id or property name read from JSON); a longer stem than
-    ``MAX_STEM`` (a scenario id with many mutants) is cut and ends in a hash of the whole."""
-    cleaned = re.sub(r"[^A-Za-z0-9._@+=-]", "_", stem) or "chart"
-    cleaned = "_" + cleaned[1:] if cleaned.startswith(".") else cleaned
-    if len(cleaned) > MAX_STEM:
-        digest = hashlib.sha256(stem.encode("utf-8", "surrogatepass")).hexdigest()[:16]
-        cleaned = f"{cleaned[:MAX_STEM - 17]}-{digest}"
-    return cleaned
 
 
 def write_chart(chart: Chart, stem: str, formats: Sequence[str], out: Path) -> Written:
