@@ -279,12 +279,7 @@ def properties_of(args: argparse.Namespace) -> list[str] | None:
 
 
 def limits_of(args: argparse.Namespace) -> Limits:
-    if args.max_states is not None and args.max_states < 1:
-        raise InputError(f"--max-states must be a positive integer, got {args.max_states}")
-    if args.max_seconds is not None and not args.max_seconds > 0:
-        raise InputError(f"--max-seconds must be positive, got {args.max_seconds}")
-    if args.max_memory is not None and not args.max_memory > 0:
-        raise InputError(f"--max-memory must be positive, got {args.max_memory:g}")
+    """The limits of ``add_limit_options`` (their argparse types have already refused bad values)."""
     return Limits(args.max_states, args.max_seconds, args.max_memory)
 
 

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import gzip
 import io
+import json
 import os
 import sys
 import tomllib
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from prosecheck import inputs
 from prosecheck.inputs import InputFileError
@@ -174,3 +177,16 @@ def test_the_schemas_are_valid_and_load_by_name() -> None:
     assert part("check-result", "result")["$ref"] == "#/$defs/result"
     with pytest.raises(KeyError):
         part("check-result", "nothing")
+
+
+_JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(alphabet='[]{}"\\ab'),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(alphabet='[]{}"\\ab', max_size=4), inner,
+                                                               max_size=4),
+    max_leaves=30)
+
+
+@given(_JSON_VALUES)
+def test_the_fast_json_depth_equals_the_character_scan(value):
+    text = json.dumps(value)
+    assert inputs.json_nesting_depth(text) == inputs.nesting_depth(text)
