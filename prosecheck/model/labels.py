@@ -10,14 +10,10 @@ label (``--attempts`` and the like keep the id). Readers of documents that recor
 
 from __future__ import annotations
 
-import re
-
 from prosecheck.model.procedures import PROCEDURES
-from prosecheck.model.scenario_file import OPTIONS
+from prosecheck.model.scenario_file import OPTIONS, SCENARIO_ID
 from prosecheck.model.scenarios import SCENARIOS, Scenario
 from prosecheck.model.terms import CHECK_NAMES
-
-_FILE_ID = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.\-]*")  # a scenario file's id (scenario_file._ID)
 
 
 def label_problem(scenario: Scenario) -> str | None:
@@ -33,7 +29,7 @@ def label_problem(scenario: Scenario) -> str | None:
         return f"the id {sid!r} names mutants that are not recorded"
     if base in SCENARIOS:
         return _builtin_problem(sid, SCENARIOS[base], scenario, named if at else "honest")
-    if not _FILE_ID.fullmatch(base):
+    if not SCENARIO_ID.fullmatch(base):
         return f"the id {sid!r} is neither a built-in scenario nor a scenario file's id"
     return _file_problem(sid, scenario)
 

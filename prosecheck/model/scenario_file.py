@@ -31,7 +31,8 @@ NOT_SUPPORTED = {"threat_model": "the threat model is the [threats] table (pc5_a
 CHECKS = {name: code for code, name in CHECK_NAMES.items()}
 OPTIONS = ("check", *READINGS)
 BUILTIN_PROPERTIES = ("deadlock_free", "messages_handled")
-_ID = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.\-]*")
+SCENARIO_ID = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.\-]*")
+"""What a scenario file's own id may look like (also what `model/labels` accepts as one)."""
 
 
 class ScenarioFileError(Exception):
@@ -161,7 +162,7 @@ def _identifier(doc: Mapping[str, Any]) -> str:
     sid = doc["id"]
     if not isinstance(sid, str):
         raise _Problem(("id",), f"must be a string, got {_type_name(sid)}")
-    if not _ID.fullmatch(sid):
+    if not SCENARIO_ID.fullmatch(sid):
         raise _Problem(("id",), f"{sid!r} is not an id (letters, digits, '_', '.', '-'; no spaces or '+')")
     if sid in SCENARIOS:
         raise _Problem(("id",), f"{sid!r} is a built-in scenario; choose another id")
