@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from prosecheck.checker.search import Exploration
 from prosecheck.checker.system import Label
-from prosecheck.model.scenarios import Scenario
+from prosecheck.model.scenarios import HOLDS, Scenario
 from prosecheck.trace_steps import TraceStep
 
 if TYPE_CHECKING:
@@ -101,10 +101,27 @@ class ScenarioResult:
         return self.stopped or self.cut
 
 
+def strict_exit_code(result: ScenarioResult) -> int:
+    """The exit code as if every property were declared to hold (``check --strict``): a declared
+    VIOLATED or UNREACHED counts as much as an undeclared one."""
+    return worst(_strict_code(p) for p in result.properties.values())
+
+
+def _strict_code(p: PropertyResult) -> int:
+    if p.verdict in (HOLDS, NOT_APPLICABLE):
+        return EXIT_OK
+    if p.verdict == INCONCLUSIVE:
+        return EXIT_INCONCLUSIVE
+    if p.id in ("deadlock_free", "livelock_free"):
+        return EXIT_DEADLOCK
+    return EXIT_UNREACHED if p.kind == "sometimes" else EXIT_VIOLATION
+
+
 def worst(codes: Iterable[int]) -> int:
     found = set(codes)
     return next((c for c in _PRIORITY if c in found), EXIT_OK)
 
 
 __all__ = ["BUILTIN", "EXIT_DEADLOCK", "EXIT_INCONCLUSIVE", "EXIT_INPUT", "EXIT_OK", "EXIT_UNREACHED",
-           "EXIT_VIOLATION", "INCONCLUSIVE", "NOT_APPLICABLE", "PropertyResult", "ScenarioResult", "worst"]
+           "EXIT_VIOLATION", "INCONCLUSIVE", "NOT_APPLICABLE", "PropertyResult", "ScenarioResult", "strict_exit_code",
+           "worst"]

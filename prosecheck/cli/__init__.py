@@ -117,9 +117,26 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
+    """The parsed command line; an argument the command does not know is one line naming the
+    command and the nearest flags it does know."""
+    parser = _parser()
+    args, extra = parser.parse_known_args(argv)
+    if extra:
+        from prosecheck.cli.common import did_you_mean
+
+        command = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices[args.command]
+        flags = [flag for action in command._actions for flag in action.option_strings]
+        word = extra[0].split("=", 1)[0]
+        hint = did_you_mean(word, flags) if word.startswith("-") else ""
+        raise UsageError(f"{args.command}: unrecognized argument{'s' if len(extra) > 1 else ''} {' '.join(extra)}{hint} "
+                         f"(see 'prosecheck {args.command} --help')")
+    return args
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     try:
-        args = _parser().parse_args(argv)
+        args = _parse(argv)
     except UsageError as exc:
         print(f"prosecheck: error: {exc}", file=sys.stderr)
         return EXIT_INPUT

@@ -27,6 +27,7 @@ from prosecheck.cli.common import (
 from prosecheck.cli.interrupts import Interrupts
 from prosecheck.cli.progress import Phase, SearchProgress
 from prosecheck.model.scenarios import Scenario
+from prosecheck.results import strict_exit_code
 from prosecheck.verify import EXIT_INCONCLUSIVE, ScenarioResult, check_scenario, worst
 
 NAME = "check"
@@ -41,13 +42,20 @@ def register(sub: Any) -> argparse.ArgumentParser:
     )
     add_scenario_options(parser)
     parser.add_argument("--property", action="append", dest="properties", metavar="ID",
-                        help="judge only this property (repeatable)")
+                        help="judge only this property: its id or its column name (KNR-AUTH); repeatable. deadlock_free, "
+                        "messages_handled and livelock_free are judged in every check")
     add_limit_options(parser)
     parser.add_argument("--json", action="store_true", help="print one JSON document instead of text")
     parser.add_argument("--witnesses", action="store_true", help="also print the witness trace of each reached "
                         "reachability property")
-    parser.add_argument("--table", action="store_true",
-                        help="print only the verdict table, even for named scenarios")
+    parser.add_argument("--table", nargs="?", const="full", choices=("attention", "full"), default=None,
+                        help="print a verdict table instead of each named scenario's report: 'attention' (the default "
+                        "without named scenarios: only the verdicts not as declared, INCONCLUSIVE, VIOLATED or "
+                        "UNREACHED, one row per scenario and verdict, at most 120 columns wide) or 'full' (every "
+                        "scenario x every property, with each scenario's counts; '--table' alone)")
+    parser.add_argument("--strict", action="store_true",
+                        help="exit non-zero for every VIOLATED, UNREACHED or INCONCLUSIVE verdict, declared or not "
+                        "(with the exit code an undeclared one would give)")
     parser.add_argument("--symmetry", action="store_true",
                         help="symmetry reduction over identical remote UEs: one world per permutation class "
                         "(same verdicts; counts are of the reduced space)")
@@ -73,7 +81,7 @@ def run(args: argparse.Namespace) -> int:
     if args.symmetry and args.hash_compact:
         raise InputError("--symmetry and --hash-compact cannot be combined")
     scenarios = scenarios_of(args)
-    properties = properties_of(args)
+    properties = properties_of(args, builtins=True)
     limits = limits_of(args)
     ledger = load_ledger(args)
     if args.certify:
@@ -82,11 +90,12 @@ def run(args: argparse.Namespace) -> int:
         results = check_each(scenarios, _checker(args, properties, limits, workers), properties, limits, args.quiet)
         certified, write_error = _certify(results, args.certify) if args.certify else (0, None)
         apply_ledger(args, ledger, results)
+        code = certified or worst(strict_exit_code(r) if args.strict else r.exit_code for r in results)
         with interrupts.writing():
-            _print_results(args, results)
+            _print_results(args, results, code)
     if write_error:  # after the verdicts: they are not lost
         raise InputError(write_error)
-    return certified or worst(r.exit_code for r in results)
+    return code
 
 
 def _checker(args: argparse.Namespace, properties: list[str] | None, limits: Limits, workers: Any) -> CheckOne:
@@ -108,24 +117,32 @@ def _checker(args: argparse.Namespace, properties: list[str] | None, limits: Lim
     return check_one
 
 
-def _print_results(args: argparse.Namespace, results: list[ScenarioResult]) -> None:
+def _print_results(args: argparse.Namespace, results: list[ScenarioResult], code: int) -> None:
+    """JSON, or the reports of named scenarios, or a verdict table; text ends with the summary line."""
     from prosecheck.report.assumptions import model_hash, tool_versions
+    from prosecheck.report.attention import attention_table, summary_line
     from prosecheck.report.json_out import results_json
     from prosecheck.report.text import phase_table, scenario_report, stats_line, verdict_table
 
     if args.json:
         print(results_json(results))
-    elif (args.scenarios or args.scenario_files) and not args.table:
+        return
+    table = args.table or ("full" if args.scenarios or args.scenario_files else "attention")
+    if args.table is None and (args.scenarios or args.scenario_files):
         print("\n\n".join(scenario_report(r, witnesses=args.witnesses) for r in results))
-    else:
+    elif table == "full":
         for r in results:
             print(f"{r.scenario.id}: {stats_line(r)}; model sha256 {model_hash(r.scenario)[:16]}")
         print("tools: " + ", ".join(f"{k} {v}" for k, v in tool_versions().items()))
         print()
         print(verdict_table(results))
-    if args.phases and not args.json:
+    else:
+        print(attention_table(results))
+    if args.phases:
         print()
         print(phase_table(results))
+    print()
+    print(summary_line(results, code) + (" (--strict)" if args.strict else ""))
 
 
 def _certify(results: list[ScenarioResult], directory: str) -> tuple[int, str | None]:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import difflib
+import fnmatch
 import math
 import os
 import re
@@ -21,7 +23,7 @@ from prosecheck.model.mutants import MUTANTS
 from prosecheck.model.scenario_file import ScenarioFileError, load_scenario_file
 from prosecheck.model.scenarios import DEFAULT_SCENARIOS, SCENARIOS, Scenario
 from prosecheck.properties.catalog import PROPERTIES
-from prosecheck.verify import EXIT_INPUT, ScenarioResult
+from prosecheck.verify import BUILTIN, EXIT_INPUT, ScenarioResult
 
 if TYPE_CHECKING:
     from prosecheck.ledger import Ledger
@@ -137,7 +139,8 @@ def writing(flag: str, path: str | os.PathLike[str]) -> Iterator[None]:
 
 def add_scenario_options(parser: argparse.ArgumentParser) -> None:
     """SCENARIO ids, bound overrides and seeded mutants, as `check` takes them."""
-    parser.add_argument("scenarios", nargs="*", metavar="SCENARIO", help="scenario ids (see 'prosecheck list')")
+    parser.add_argument("scenarios", nargs="*", metavar="SCENARIO", help="scenario ids or shell-style patterns "
+                        "('m300.*', 'm[45]00*@*'; quote them) (see 'prosecheck list')")
     parser.add_argument("--scenario-file", action="append", dest="scenario_files", metavar="FILE", default=[],
                         help="also check the scenario a TOML file describes (repeatable; see examples/)")
     for name, text in BOUND_FLAGS.items():
@@ -231,11 +234,7 @@ def apply_ledger(args: argparse.Namespace, ledger: Ledger, results: Sequence[Sce
 
 def scenarios_of(args: argparse.Namespace) -> list[Scenario]:
     """The scenarios named on the command line (default set if none), with overrides applied."""
-    chosen = []
-    for sid in args.scenarios:
-        if sid not in SCENARIOS:
-            raise InputError(f"unknown scenario {sid!r}; known: {', '.join(SCENARIOS)}")
-        chosen.append(SCENARIOS[sid])
+    chosen = [SCENARIOS[sid] for sid in scenario_ids(args.scenarios)]
     for path in args.scenario_files:
         try:
             chosen.append(load_scenario_file(path))
@@ -267,15 +266,52 @@ def scenarios_of(args: argparse.Namespace) -> list[Scenario]:
     return out
 
 
-def properties_of(args: argparse.Namespace) -> list[str] | None:
-    """The --property ids, validated and de-duplicated; None means every property."""
+def did_you_mean(word: str, known: Sequence[str]) -> str:
+    """``; did you mean X?`` (or ``X or Y``) for the names closest to a misspelt ``word``, else ``""``."""
+    by_lower = {k.lower(): k for k in reversed(known)}
+    close = [by_lower[k] for k in difflib.get_close_matches(word.lower(), list(by_lower), n=3, cutoff=0.6)]
+    return f"; did you mean {' or '.join(close)}?" if close else ""
+
+
+def scenario_ids(names: Sequence[str]) -> list[str]:
+    """Scenario ids from ids and shell-style patterns (``m300.*``), in the order given, each once; an
+    unknown id or a pattern that matches nothing is one line with the nearest ids."""
+    chosen: list[str] = []
+    for name in names:
+        if any(c in name for c in "*?["):
+            matched = [sid for sid in SCENARIOS if fnmatch.fnmatchcase(sid, name)]
+            if not matched:
+                raise InputError(f"scenario pattern {name!r} matches no scenario ('prosecheck list' shows them)")
+            chosen += matched
+        elif name in SCENARIOS:
+            chosen.append(name)
+        else:
+            raise InputError(f"unknown scenario {name!r}{did_you_mean(name, list(SCENARIOS))} "
+                             f"('prosecheck list' shows all {len(SCENARIOS)})")
+    return list(dict.fromkeys(chosen))
+
+
+def property_id(name: str, builtins: bool = False) -> str:
+    """A property's id from its id or its column name in the verdict table (``KNR-AUTH``, any case);
+    ``builtins``: also ``deadlock_free``, ``messages_handled`` and ``livelock_free``, which every check
+    judges (naming one of them alone judges no catalog property)."""
+    from prosecheck.report.text import property_code
+
+    ids = [*PROPERTIES, *(BUILTIN if builtins else ())]
+    by_code = {property_code(pid).lower(): pid for pid in ids}
+    found = name if name in ids else by_code.get(name.lower())
+    if found is None:
+        raise InputError(f"unknown property {name!r} for --property{did_you_mean(name, [*ids, *map(property_code, ids)])} "
+                         "('prosecheck list' shows every property and its column name)")
+    return found
+
+
+def properties_of(args: argparse.Namespace, builtins: bool = False) -> list[str] | None:
+    """The --property ids (or column names), validated and de-duplicated; None means every property
+    (``builtins``: see :func:`property_id`)."""
     if not args.properties:
         return None
-    for pid in args.properties:
-        if pid not in PROPERTIES:
-            known = ", ".join(PROPERTIES)
-            raise InputError(f"unknown property {pid!r} for --property; known: {known}")
-    return list(dict.fromkeys(args.properties))
+    return list(dict.fromkeys(property_id(name, builtins) for name in args.properties))
 
 
 def limits_of(args: argparse.Namespace) -> Limits:

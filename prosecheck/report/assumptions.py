@@ -109,7 +109,7 @@ def assumptions_lines(r: ScenarioResult) -> list[str]:
     assert isinstance(cov, dict)
     limits = ", ".join(f"{k}={v}" for k, v in r.limits.items() if v is not None) or "none"
     return [
-        f"   model: sha256 {a['model_sha256']} (compiled tables; each property's formula hash is listed with it)",
+        f"   model: sha256 {a['model_sha256']} (compiled tables; each property's formula hash is on its line)",
         f"   threat model: {r.scenario.threats.summary()}",
         f"   limits: {limits}; hit: {r.limit_hit or 'none'}; reductions: {'; '.join(r.notes) or 'none'}; coverage: "
         f"{cov['transitions_fired']} of {cov['transitions_total']} compiled transitions fired",

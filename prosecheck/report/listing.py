@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import textwrap
+
 from prosecheck.model.mutants import MUTANTS
 from prosecheck.model.scenarios import SCENARIOS
 from prosecheck.properties.catalog import PROPERTIES
+from prosecheck.report.text import property_code
 from prosecheck.verify import BUILTIN
 
 
@@ -24,32 +27,42 @@ def listing_json() -> dict[str, object]:
              "twins": list(p.twins)}
             for p in PROPERTIES.values()
         ]
-        + [{"id": pid, "kind": "always", "code": pid, "statement": text, "cites": "built in", "twins": []}
+        + [{"id": pid, "kind": "always", "code": property_code(pid), "statement": text, "cites": "built in", "twins": []}
            for pid, text in BUILTIN.items()],
         "mutants": [{"id": m.id, "element": m.role, "description": m.description,
                      "scenarios": list(m.scenarios)} for m in MUTANTS.values()],
     }
 
 
+WIDTH = 120
+"""``list`` wraps its text to this many columns."""
+
+
+def _entry(head: str, *texts: str) -> list[str]:
+    """``head`` on the first line, then each text wrapped to :data:`WIDTH`, indented under it."""
+    lines = [head]
+    for text in texts:
+        lines += textwrap.wrap(text, WIDTH, initial_indent=" " * 6, subsequent_indent=" " * 8,
+                               break_on_hyphens=False)
+    return lines
+
+
 def listing_text() -> str:
+    """Scenarios, properties (with their column names in the verdict table) and mutants, wrapped to 120 columns."""
     lines = ["scenarios (* = in the default set):"]
     for s in SCENARIOS.values():
-        lines.append(f"  {'*' if s.default else ' '} {s.id:<34} {s.procedure.title}")
-        lines.append(f"    {'':<34} cites {s.procedure.ref}; bounds: {s.bounds.summary()}")
-        if s.threats.active():
-            lines.append(f"    {'':<34} threat model: {s.threats.summary()}")
         unusual = [f"{pid} {v}" for pid, v in s.expected.items()] + (["deadlock expected"] if s.expect_deadlock else [])
-        if unusual:
-            lines.append(f"    {'':<34} declared: {', '.join(unusual)}")
-    lines.append("")
-    lines.append("properties:")
+        lines += _entry(f"  {'*' if s.default else ' '} {s.id}", s.procedure.title,
+                        f"cites {s.procedure.ref}; bounds: {s.bounds.summary()}",
+                        *([f"threat model: {s.threats.summary()}"] if s.threats.active() else []),
+                        *([f"declared: {', '.join(unusual)}"] if unusual else []))
+    lines += ["", "properties (column name in the verdict table, kind):"]
     for p in PROPERTIES.values():
         twins = f" (reachability twins: {', '.join(p.twins)})" if p.twins else ""
-        lines.append(f"  {p.id:<34} {p.kind:<9} {p.statement} [{p.ref}]{twins}")
+        lines += _entry(f"  {p.id} ({p.code}, {p.kind})", f"{p.statement} [{p.ref}]{twins}")
     for pid, text in BUILTIN.items():
-        lines.append(f"  {pid:<34} {'always':<9} {text} [built in]")
-    lines.append("")
-    lines.append("seeded mutants (check ... --mutant ID):")
+        lines += _entry(f"  {pid} ({property_code(pid)}, always)", f"{text} [built in, judged in every check]")
+    lines += ["", "seeded mutants (check ... --mutant ID):"]
     for m in MUTANTS.values():
-        lines.append(f"  {m.id:<34} {m.role:<9} {m.description}")
+        lines += _entry(f"  {m.id} ({m.role})", m.description)
     return "\n".join(lines)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from prosecheck.model.scenarios import HOLDS
 from prosecheck.model.terms import MAX_ATTEMPTS
@@ -10,6 +12,9 @@ from prosecheck.properties.catalog import PROPERTIES
 from prosecheck.report.assumptions import assumptions_lines, property_hashes
 from prosecheck.trace_steps import TraceStep
 from prosecheck.verify import PropertyResult, ScenarioResult
+
+if TYPE_CHECKING:
+    from prosecheck.ledger import Entry
 
 _CODES = {**{pid: p.code for pid, p in PROPERTIES.items()}, "deadlock_free": "DEADLOCK", "messages_handled": "UNHANDLED",
           "livelock_free": "LIVELOCK"}
@@ -142,6 +147,30 @@ def _replay_line(problems: list[str] | None) -> str:
     return "   REPLAY DISAGREES with the compiled tables: " + "; ".join(problems)
 
 
+SHOWN_CONJUNCTS = 3
+"""A proof's inductive invariant in the text report: its first conjuncts (``--json`` has all of them)."""
+REPORT_WIDTH = 120
+
+
+def _proof_lines(e: Entry) -> list[str]:
+    """A proof ledger entry: engine, time, fingerprint and the first conjuncts of the invariant."""
+    more = len(e.invariant) - SHOWN_CONJUNCTS
+    lines = [f"       proved without bounds: {e.engine}, {e.seconds:.1f} s, fingerprint {e.fingerprint[:12]} "
+             f"(proof ledger); inductive invariant of {len(e.invariant)} conjunct(s)"
+             + (f", the first {SHOWN_CONJUNCTS} (--json has all):" if more > 0 else ":")]
+    for conjunct in e.invariant[:SHOWN_CONJUNCTS]:
+        lines.append("         - " + (conjunct if len(conjunct) <= 100 else conjunct[:97] + "..."))
+    return lines
+
+
+def _fit(line: str) -> list[str]:
+    """A report line wrapped to :data:`REPORT_WIDTH` columns, continuation lines indented under it."""
+    if len(line) <= REPORT_WIDTH:
+        return [line]
+    indent = " " * (len(line) - len(line.lstrip()) + 2)
+    return textwrap.wrap(line, REPORT_WIDTH, subsequent_indent=indent, break_on_hyphens=False, break_long_words=True)
+
+
 def scenario_report(r: ScenarioResult, witnesses: bool = False, coverage: bool = True) -> str:
     s = r.scenario
     lines = [f"== {s.id}: {s.procedure.title}", f"   cites: {s.procedure.ref}"]
@@ -152,12 +181,10 @@ def scenario_report(r: ScenarioResult, witnesses: bool = False, coverage: bool =
     for p in r.properties.values():
         mark = "as declared" if p.as_expected else f"UNEXPECTED (declared {p.expected})"
         mark += " (probabilistic: hash compaction)" if p.probabilistic else ""
-        lines.append(f"     {p.id:<34} {p.kind:<9} {property_cell(p):<10} {mark:<32} "
+        lines.append(f"     {p.id:<34} {p.kind:<10} {property_cell(p):<10} {mark:<26} "
                      f"formula sha256 {property_hashes()[p.id][:12]}")
         if p.proved_by is not None:
-            e = p.proved_by
-            lines.append(f"       proved without bounds: {e.engine}, {e.seconds:.1f} s, fingerprint {e.fingerprint[:12]} "
-                         "(proof ledger); invariant: " + "; ".join(e.invariant))
+            lines += _proof_lines(p.proved_by)
     if coverage and r.never_fired:
         lines.append(f"   coverage: {len(r.never_fired)} transition(s) never fired:")
         lines += [f"     - {t}" for t in r.never_fired]
@@ -171,4 +198,4 @@ def scenario_report(r: ScenarioResult, witnesses: bool = False, coverage: bool =
             if p.detail:
                 lines.append(f"         => {p.detail}")
             lines.append(_replay_line(p.replay))
-    return "\n".join(lines)
+    return "\n".join(part for line in lines for part in _fit(line))

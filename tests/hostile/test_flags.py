@@ -84,7 +84,7 @@ def _threat_and_name_cases() -> list[Case]:
         _case("mutants unknown mutant", ("mutants", "--mutant", "nope"), "unknown mutant 'nope'"),
         _case("bench unknown benchmark", ("bench", "nope"), "unknown benchmark 'nope'"),
         _case("unknown command", ("nosuchcommand",), "invalid choice"),
-        _case("list unknown flag", ("list", "--bogus"), "unrecognized arguments"),
+        _case("list unknown flag", ("list", "--bogus"), "list: unrecognized argument --bogus"),
         _case("check flag without value", ("check", "m200", "--max-states"), "expected one argument"),
     ]
     return cases

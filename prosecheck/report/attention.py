@@ -1,0 +1,121 @@
+"""What needs attention after a check, and the one line that ends every check.
+
+The full verdict matrix (:func:`prosecheck.report.text.verdict_table`) is 37+ columns wide; the
+default view of ``prosecheck check`` shows only the verdicts a reader must look at: those not as
+the scenario declares (they set the exit code), INCONCLUSIVE ones (a limit was hit), then the
+declared VIOLATED and UNREACHED ones (known findings), one row per scenario and kind, wrapped to
+the terminal (at most :data:`MAX_WIDTH` columns)."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rich import box
+from rich.console import Console
+from rich.table import Table
+
+from prosecheck.model.scenarios import HOLDS
+from prosecheck.report.text import property_cell, property_code, threat_cell
+from prosecheck.verify import INCONCLUSIVE, NOT_APPLICABLE, PropertyResult, ScenarioResult, worst
+
+MAX_WIDTH = 120
+"""The widest the attention view gets, whatever the terminal (a pipe or a file gets this width)."""
+
+_NOT_AS_DECLARED, _INCONCLUSIVE, _DECLARED = 0, 1, 2
+_RANK_WORDS = {_NOT_AS_DECLARED: "NOT AS DECLARED", _INCONCLUSIVE: "limit hit", _DECLARED: "as declared"}
+
+
+def needs_attention(p: PropertyResult) -> bool:
+    """A verdict a reader must look at: not as declared, INCONCLUSIVE, VIOLATED or UNREACHED."""
+    return p.verdict != NOT_APPLICABLE and (not p.as_expected or p.verdict != HOLDS)
+
+
+def _rank(p: PropertyResult) -> int:
+    if p.verdict == INCONCLUSIVE:
+        return _INCONCLUSIVE
+    return _DECLARED if p.as_expected else _NOT_AS_DECLARED
+
+
+@dataclass(frozen=True)
+class AttentionRow:
+    """The properties of one scenario with the same verdict and the same standing."""
+
+    rank: int
+    scenario: str
+    threats: str
+    verdict: str  # the cell word: VIOLATED, UNREACHED, INCONCL., holds, reached, ...
+    declared: str  # "as declared", or what the scenario declares instead
+    properties: tuple[str, ...]  # column names (KNR-AUTH, ...)
+
+
+def attention_rows(results: Sequence[ScenarioResult]) -> list[AttentionRow]:
+    """Rows in order of urgency (not as declared, INCONCLUSIVE, declared findings), scenarios in run order."""
+    groups: dict[tuple[int, int, str, str], list[str]] = {}
+    order = {r.scenario.id: i for i, r in enumerate(results)}
+    by_id = {r.scenario.id: r for r in results}
+    for r in results:
+        for p in r.properties.values():
+            if not needs_attention(p):
+                continue
+            rank = _rank(p)
+            declared = f"declared {p.expected}"
+            groups.setdefault((rank, order[r.scenario.id], property_cell(p), declared), []).append(property_code(p.id))
+    rows = []
+    for (rank, index, verdict, declared), codes in sorted(groups.items()):
+        r = results[index]
+        rows.append(AttentionRow(rank, r.scenario.id, threat_cell(by_id[r.scenario.id]), verdict,
+                                 declared if rank == _NOT_AS_DECLARED else _RANK_WORDS[rank], tuple(codes)))
+    return rows
+
+
+def terminal_width() -> int:
+    """The terminal's width capped at :data:`MAX_WIDTH`; :data:`MAX_WIDTH` when stdout is not a terminal."""
+    if not sys.stdout.isatty():
+        return MAX_WIDTH
+    return min(MAX_WIDTH, shutil.get_terminal_size((MAX_WIDTH, 24)).columns)
+
+
+def attention_table(results: Sequence[ScenarioResult], width: int | None = None) -> str:
+    """The rows of :func:`attention_rows` as a text table no wider than ``width`` (long cells wrap)."""
+    rows = attention_rows(results)
+    if not rows:
+        return "every verdict holds or is reached, as declared: nothing needs attention"
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, expand=False)
+    for name, ratio in (("scenario", None), ("threats", None), ("verdict", None), ("standing", None),
+                        ("properties", 1)):
+        table.add_column(name, ratio=ratio, overflow="fold", no_wrap=name != "properties")
+    for row in rows:
+        table.add_row(row.scenario, row.threats, row.verdict, row.declared, ", ".join(row.properties))
+    legend = ("properties: the full table's column names ('prosecheck check --table full'; 'prosecheck list' "
+              "describes each property)")
+    return _render(table, width or terminal_width()) + "\n\n" + legend
+
+
+def _render(table: Table, width: int) -> str:
+    """A rich table as plain text (no colour, no trailing spaces), ``width`` columns at most."""
+    buffer = io.StringIO()
+    Console(file=buffer, width=width, color_system=None, highlight=False, emoji=False, legacy_windows=False,
+            soft_wrap=False).print(table)
+    return "\n".join(line.rstrip() for line in buffer.getvalue().splitlines()).strip("\n")
+
+
+def summary_line(results: Sequence[ScenarioResult], exit_code: int | None = None) -> str:
+    """One line for the end of a check: scenarios, states, verdicts by standing, and the exit code
+    (known findings: VIOLATED or UNREACHED as the scenario declares; unexpected: not as declared)."""
+    verdicts = [p for r in results for p in r.properties.values() if p.verdict != NOT_APPLICABLE]
+    off = sum(not p.as_expected and p.verdict != INCONCLUSIVE for p in verdicts)
+    inconclusive = sum(p.verdict == INCONCLUSIVE for p in verdicts)
+    findings = sum(p.as_expected and p.verdict not in (HOLDS, INCONCLUSIVE) for p in verdicts)
+    holding = sum(p.verdict == HOLDS for p in verdicts)
+    proved = sum(p.verdict == HOLDS and p.proved_by is not None for p in verdicts)
+    exhaustive = sum(r.complete and not r.cut for r in results)
+    code = worst(r.exit_code for r in results) if exit_code is None else exit_code
+    searched = "exhaustive" if exhaustive == len(results) else f"{len(results) - exhaustive} NOT exhaustive"
+    undecided = f", {inconclusive} INCONCLUSIVE" if inconclusive else ""
+    return (f"{len(results)} scenario{'s' if len(results) != 1 else ''}, {sum(r.states for r in results):,} states, "
+            f"{searched}: {holding:,} hold ({proved} proved), {findings} known findings{undecided}, {off} unexpected; "
+            f"exit {code}")
