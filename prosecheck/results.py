@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 INCONCLUSIVE = "INCONCLUSIVE"
 NOT_APPLICABLE = "n/a"
 
-# Exit codes (README): the worst mismatch over all scenarios wins, in this order.
+# Exit codes (docs/exit-codes.md): the worst mismatch over all scenarios wins, in this order.
 EXIT_OK, EXIT_INPUT, EXIT_INCONCLUSIVE, EXIT_DEADLOCK, EXIT_VIOLATION, EXIT_UNREACHED = 0, 2, 10, 11, 12, 13
 _PRIORITY = (EXIT_VIOLATION, EXIT_DEADLOCK, EXIT_UNREACHED, EXIT_INCONCLUSIVE)
 

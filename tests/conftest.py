@@ -35,7 +35,7 @@ SLOW_FILES = (
     "test_analysis_doc.py", "test_attacker.py", "test_certificate.py", "test_cli.py", "test_crosscheck.py",
     "test_golden.py", "test_houdini.py", "test_interrupts.py", "test_live_replay.py", "test_mermaid_render.py",
     "test_mutants.py", "test_parallel.py", "test_promela.py", "test_properties.py", "test_prove.py",
-    "test_readme.py", "test_replay.py", "test_report.py", "test_scenarios.py", "test_spin_random.py",
+    "test_docs_verdicts.py", "test_replay.py", "test_report.py", "test_scenarios.py", "test_spin_random.py",
     "test_threat_model.py",
     "test_threats_doc.py",
 )

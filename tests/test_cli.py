@@ -21,7 +21,7 @@ def run(capsys, *argv: str) -> tuple[int, str, str]:
 
 
 def test_default_check_prints_the_verdict_table_and_exits_zero(capsys, monkeypatch):
-    # the whole default set is checked by the README test; two scenarios show the same printing path
+    # the whole default set is checked by tests/test_docs_verdicts.py; two scenarios show the same printing path
     from prosecheck.model.scenarios import SCENARIOS
 
     monkeypatch.setattr("prosecheck.cli.common.DEFAULT_SCENARIOS", (SCENARIOS["m200"], SCENARIOS["m300.ausf_udm"]))

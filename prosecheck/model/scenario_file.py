@@ -1,9 +1,10 @@
 """Scenarios written by users in TOML files (`prosecheck check --scenario-file FILE`).
 
 A file names a procedure and may set its options (the readings of ambiguous text and the
-check placement), the bounds, seeded mutants and the verdicts the user expects; see the README
-and ``examples/``. Anything the loader cannot use is one :class:`ScenarioFileError` naming the
-file, the line (when it can be found) and the field: never a traceback, never a guess."""
+check placement), the bounds, seeded mutants and the verdicts the user expects; see
+docs/scenario-files.md and ``examples/``. Anything the loader cannot use is one
+:class:`ScenarioFileError` naming the file, the line (when it can be found) and the field: never a
+traceback, never a guess."""
 
 from __future__ import annotations
 

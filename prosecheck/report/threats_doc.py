@@ -46,7 +46,7 @@ or injected Direct Communication Request that makes the relay UE (and its AMF an
 session nobody answers; the model has no timers, so the attempt never ends and everything waits
 (`deadlock_free`, `attempt_ends`, and for update methods `keys_converge`). Their trace and chart are
 shown once per threat model. `relay_refused_by_amf` is unreached because the bounds switch the S206
-fault off. Violations inherited from the honest scenario (its declared findings, see the README)
+fault off. Violations inherited from the honest scenario (its declared findings, see docs/findings.md)
 are listed but not repeated.
 """
 
