@@ -96,7 +96,7 @@ def check_scenario(
                 "max_memory_mb": limits.max_memory_mb},
         coverage_total=sum(len(inst.table.transitions) for inst in system.instances),
     )
-    chosen = [PROPERTIES[pid] for pid in catalog_ids(property_ids)]
+    chosen = chosen_properties(scenario, property_ids)
     bound = _pending(result, chosen, exploration)
     try:
         announce("judging")
@@ -125,6 +125,12 @@ def catalog_ids(property_ids: Sequence[str] | None) -> list[str]:
     return list(PROPERTIES) if property_ids is None else [pid for pid in property_ids if pid in PROPERTIES]
 
 
+def chosen_properties(scenario: Scenario, property_ids: Sequence[str] | None) -> list[Property]:
+    """The catalog's chosen properties, then the scenario's own (a scenario file's ``[[properties]]``),
+    which are judged in every check of that scenario."""
+    return [*(PROPERTIES[pid] for pid in catalog_ids(property_ids)), *scenario.properties]
+
+
 def not_checked(scenario: Scenario, property_ids: Sequence[str] | None, reason: str,
                 limits: Limits = Limits()) -> ScenarioResult:
     """The result of a scenario that was not explored (``reason``: "interrupted during build", "not
@@ -133,7 +139,7 @@ def not_checked(scenario: Scenario, property_ids: Sequence[str] | None, reason: 
                             limits={"max_states": limits.max_states, "max_seconds": limits.max_seconds,
                                     "max_memory_mb": limits.max_memory_mb})
     options = options_of(scenario)
-    for prop in (PROPERTIES[pid] for pid in catalog_ids(property_ids)):
+    for prop in chosen_properties(scenario, property_ids):
         if prop.applies(options):
             result.properties[prop.id] = PropertyResult(prop.id, prop.kind, INCONCLUSIVE,
                                                         scenario.expected_verdict(prop.id), prop.statement,

@@ -181,3 +181,8 @@ def test_the_scenario_file_example_in_the_docs_loads(tmp_path):
     scenario = load_scenario_file(path)
     assert scenario.id == "panf_udm.literal_0263.quick"
     assert scenario.bounds.attempts == 2 and scenario.bounds.withdrawals == 1
+    blocks = re.findall(r"```toml\n(.*?)```", text, re.S)
+    assert len(blocks) == 2  # the second: properties of one's own
+    own = tmp_path / "own.toml"
+    own.write_text(blocks[1], encoding="utf-8")
+    assert [p.id for p in load_scenario_file(own).properties] == ["no_knr_without_check", "request_answered"]

@@ -49,10 +49,10 @@ def source_hash() -> str:
 
 def key(scenario: Scenario, property_ids: Sequence[str] | None, limits: Limits, options: dict[str, Any]) -> str:
     """The entry's name: a SHA-256 of everything the result depends on."""
-    from prosecheck.report.assumptions import model_hash, property_hashes
+    from prosecheck.report.assumptions import model_hash, scenario_property_hashes
 
-    hashes = property_hashes()
-    chosen = list(property_ids) if property_ids else sorted(hashes)
+    hashes = scenario_property_hashes(scenario)
+    chosen = [*(property_ids or sorted(hashes)), *(p.id for p in scenario.properties)]
     parts = {
         "source": source_hash(), "model": model_hash(scenario), "scenario": scenario.id,
         "expected": dict(sorted(scenario.expected.items())), "expect_deadlock": scenario.expect_deadlock,

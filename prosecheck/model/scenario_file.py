@@ -12,7 +12,7 @@ import difflib
 import re
 import tomllib
 from collections.abc import Callable, Mapping
-from dataclasses import fields
+from dataclasses import fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -23,10 +23,11 @@ from prosecheck.model.mutants import MUTANTS
 from prosecheck.model.procedures import PROCEDURES, READINGS, Procedure
 from prosecheck.model.scenarios import HOLDS, SCENARIOS, VIOLATED, Scenario
 from prosecheck.model.terms import CHECK_NAMES
-from prosecheck.properties.catalog import PROPERTIES
+from prosecheck.properties.catalog import PROPERTIES, Property
+from prosecheck.properties.user import FormulaError, Vocabulary, user_property
 from prosecheck.schemas import schema
 
-KEYS = ("id", "procedure", "method", "note", "options", "bounds", "threats", "mutants", "expected")
+KEYS = ("id", "procedure", "method", "note", "options", "bounds", "threats", "mutants", "properties", "expected")
 NOT_SUPPORTED = {"threat_model": "the threat model is the [threats] table (pc5_attacker, malicious_relay, "
                                  "leaked_old_pruk, lossy_links, link_faults): rename it"}
 CHECKS = {name: code for code, name in CHECK_NAMES.items()}
@@ -92,11 +93,15 @@ def line_of(text: str, field: tuple[str, ...]) -> int | None:
     """The line that defines ``field`` (or the nearest enclosing key), best effort."""
     table: tuple[str, ...] = ()
     best: tuple[int, int] | None = None  # (matched length, line)
+    arrays: dict[tuple[str, ...], int] = {}  # [[name]] headers seen so far: the n-th is table (name, "n-1")
     for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.split("#", 1)[0].strip() if not raw.strip().startswith(("'", '"')) else raw.strip()
         header = re.match(r"^\[\[?\s*([^\]]+?)\s*\]\]?$", line)
         if header:
             table = _key_path(header.group(1))
+            if line.startswith("[["):
+                arrays[table] = arrays.get(table, -1) + 1
+                table = (*table, str(arrays[table]))
             key = table
         else:
             assign = re.match(r"^((?:[A-Za-z0-9_\-]+|\"[^\"]*\"|'[^']*')(?:\s*\.\s*(?:[A-Za-z0-9_\-]+|\"[^\"]*\"|'[^']*'))*)"
@@ -143,7 +148,8 @@ def scenario_from(doc: Mapping[str, Any], source: str = "file") -> Scenario:
     bounds = _bounds(_table(doc, "bounds"))
     threats = _threats(_table(doc, "threats"))
     mutants = _mutants(doc.get("mutants", []))
-    expected = _expected(_table(doc, "expected"))
+    entries = _property_entries(doc.get("properties", []))
+    expected = _expected(_table(doc, "expected"), [e["id"] for e in entries])
     note = doc.get("note", f"from {source}")
     if not isinstance(note, str):
         raise _Problem(("note",), f"must be a string, got {_type_name(note)}")
@@ -154,7 +160,56 @@ def scenario_from(doc: Mapping[str, Any], source: str = "file") -> Scenario:
         sid, procedure, bounds, {p: v for p, v in expected.items() if p != "deadlock_free"},
         expect_deadlock=expected.get("deadlock_free") == VIOLATED, default=False, note=note, threats=threats,
     )
-    return scenario.with_mutants(*mutants) if mutants else scenario
+    scenario = scenario.with_mutants(*mutants) if mutants else scenario
+    return replace(scenario, properties=_user_properties(entries, scenario)) if entries else scenario
+
+
+PROPERTY_KEYS = ("id", "kind", "formula", "trigger", "statement", "code")
+
+
+def _property_entries(value: object) -> list[dict[str, str]]:
+    """The ``[[properties]]`` entries, each a table of strings with a new, unique id (formulas are read later)."""
+    if not isinstance(value, list):
+        raise _Problem(("properties",), f"must be an array of tables ([[properties]]), got {_type_name(value)}")
+    taken = {*PROPERTIES, *BUILTIN_PROPERTIES, "livelock_free"}
+    for n, entry in enumerate(value):
+        if not isinstance(entry, dict):
+            raise _Problem(("properties", str(n)), f"must be a table, got {_type_name(entry)}")
+        for key, item in entry.items():
+            if key not in PROPERTY_KEYS:
+                raise _Problem(("properties", str(n), key), f"unknown key{_suggest(key, PROPERTY_KEYS)}; known: "
+                               f"{', '.join(PROPERTY_KEYS)}")
+            if not isinstance(item, str):
+                raise _Problem(("properties", str(n), key), f"must be a string, got {_type_name(item)}")
+        for key in ("id", "kind", "formula"):
+            if key not in entry:
+                raise _Problem(("properties", str(n)), f"needs '{key}' (id, kind and formula are required)")
+        pid = entry["id"]
+        if not re.fullmatch(r"[a-z][a-z0-9_]*", pid):
+            raise _Problem(("properties", str(n), "id"), f"{pid!r}: lower-case letters, digits and _ only")
+        if pid in taken:
+            raise _Problem(("properties", str(n), "id"), f"{pid!r} is taken (a built-in property or an earlier entry)")
+        taken.add(pid)
+    return list(value)
+
+
+def _user_properties(entries: list[dict[str, str]], scenario: Scenario) -> tuple[Property, ...]:
+    """The entries as properties, their formulas read against the scenario's compiled machines."""
+    from prosecheck.model.build import element_tables
+
+    tables = element_tables(scenario)
+    vocabulary = Vocabulary({role: t.var_names for role, t in tables.items()},
+                            {role: t.state_ids for role, t in tables.items()})
+    out = []
+    for n, e in enumerate(entries):
+        try:
+            out.append(user_property(e["id"], e["kind"], e["formula"], vocabulary, e.get("trigger"),
+                                     e.get("statement"), e.get("code")))
+        except FormulaError as err:
+            key = str(err).split(":", 1)[0]
+            field = key if key in ("formula", "trigger") else "kind"
+            raise _Problem(("properties", str(n), field), str(err).removeprefix(f"{field}: ")) from None
+    return tuple(out)
 
 
 def _identifier(doc: Mapping[str, Any]) -> str:
@@ -266,8 +321,8 @@ def _mutants(value: object) -> list[str]:
     return list(value)
 
 
-def _expected(table: Mapping[str, Any]) -> dict[str, str]:
-    known = (*PROPERTIES, *BUILTIN_PROPERTIES)
+def _expected(table: Mapping[str, Any], own: list[str]) -> dict[str, str]:
+    known = (*PROPERTIES, *BUILTIN_PROPERTIES, *own)
     for pid, verdict in table.items():
         field = ("expected", pid)
         if pid not in known:

@@ -7,10 +7,14 @@ property not listed is expected to HOLD (for ``sometimes``: to be reached)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 from prosecheck.model.environment import Bounds, ThreatModel
 from prosecheck.model.procedures import PROCEDURES, Procedure
 from prosecheck.model.threat_scenarios import threat_scenarios
+
+if TYPE_CHECKING:
+    from prosecheck.properties.catalog import Property
 
 HOLDS, VIOLATED = "HOLDS", "VIOLATED"
 
@@ -26,6 +30,7 @@ class Scenario:
     note: str = ""
     mutants: tuple[str, ...] = ()
     threats: ThreatModel = ThreatModel()
+    properties: tuple[Property, ...] = ()  # written in a scenario file ([[properties]]), judged beside the catalog's
 
     def expected_verdict(self, property_id: str) -> str:
         return self.expected.get(property_id, HOLDS)

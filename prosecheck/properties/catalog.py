@@ -94,6 +94,7 @@ class Property:
     applies: Applies = _always
     trigger: Callable[[StateIs], Expr] | None = None  # "eventually", "possibly": where the obligation starts
     shows: tuple[str, ...] = ()  # world variables ("role.var") a counterexample's explanation prints
+    source: str = ""  # a property written in a scenario file: "KIND: FORMULA" (prosecheck.properties.user)
 
 
 def _subset(a: Expr, b: Expr) -> Expr:

@@ -82,9 +82,15 @@ def property_hashes() -> dict[str, str]:
     return out
 
 
+def scenario_property_hashes(scenario: Scenario) -> dict[str, str]:
+    """:func:`property_hashes` and those of the scenario's own properties (a scenario file's), over
+    their kind and formula text."""
+    return {**property_hashes(), **{p.id: _sha(["user", p.source]) for p in scenario.properties}}
+
+
 def assumptions(r: ScenarioResult) -> dict[str, object]:
     """The assumptions of one scenario's verdicts, for the JSON and text reports."""
-    hashes = property_hashes()
+    hashes = scenario_property_hashes(r.scenario)
     fired = r.coverage_total - len(r.never_fired)
     return {
         "model_sha256": model_hash(r.scenario),

@@ -63,7 +63,8 @@ def attention_rows(results: Sequence[ScenarioResult]) -> list[AttentionRow]:
                 continue
             rank = _rank(p)
             declared = f"declared {p.expected}"
-            groups.setdefault((rank, order[r.scenario.id], property_cell(p), declared), []).append(property_code(p.id))
+            groups.setdefault((rank, order[r.scenario.id], property_cell(p), declared), []).append(
+                property_code(p.id, r.scenario))
     rows = []
     for (rank, index, verdict, declared), codes in sorted(groups.items()):
         r = results[index]

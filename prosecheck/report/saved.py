@@ -83,7 +83,8 @@ def _current(scenario: Scenario, assumed: dict[str, Any], props: dict[str, Any],
     hashes, saved = property_hashes(), assumed.get("property_sha256") or {}
     for pid in props:
         if pid not in hashes:
-            raise SavedResultsError(f"{where}: unknown property {pid!r}")
+            raise SavedResultsError(f"{where}: unknown property {pid!r} (a saved run is read back for the catalog's "
+                                    "properties only, not for a scenario file's own)")
         if saved.get(pid) != hashes[pid]:
             raise SavedResultsError(f"{where}: property {pid} of {scenario.id} was judged with another formula: "
                                     "check it again")

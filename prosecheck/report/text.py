@@ -6,10 +6,10 @@ import textwrap
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from prosecheck.model.scenarios import HOLDS
+from prosecheck.model.scenarios import HOLDS, Scenario
 from prosecheck.model.terms import MAX_ATTEMPTS
 from prosecheck.properties.catalog import PROPERTIES
-from prosecheck.report.assumptions import assumptions_lines, property_hashes
+from prosecheck.report.assumptions import assumptions_lines, scenario_property_hashes
 from prosecheck.trace_steps import TraceStep
 from prosecheck.verify import PropertyResult, ScenarioResult
 
@@ -20,9 +20,10 @@ _CODES = {**{pid: p.code for pid, p in PROPERTIES.items()}, "deadlock_free": "DE
           "livelock_free": "LIVELOCK"}
 
 
-def property_code(pid: str) -> str:
-    """The short column header of a property."""
-    return _CODES.get(pid, pid)
+def property_code(pid: str, scenario: Scenario | None = None) -> str:
+    """The short column header of a property (of the catalog, a built-in, or the scenario's own)."""
+    own = {p.id: p.code for p in scenario.properties} if scenario is not None else {}
+    return own.get(pid) or _CODES.get(pid, pid)
 
 
 def cell(verdict: str, kind: str, value: int | None = None) -> str:
@@ -95,7 +96,7 @@ def verdict_table(results: Sequence[ScenarioResult]) -> str:
     if not results:
         return ""
     ids = list(results[0].properties)
-    heads = [_CODES.get(pid, pid) for pid in ids]
+    heads = [property_code(pid, results[0].scenario) for pid in ids]
     first = max(len("scenario"), *(len(r.scenario.id) for r in results))
     rows = []
     for r in results:
@@ -111,7 +112,7 @@ def verdict_table(results: Sequence[ScenarioResult]) -> str:
     lines.append("  ".join("-" * w for w in widths))
     lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in rows]
     lines.append("")
-    lines.append("columns: " + "; ".join(f"{_CODES.get(pid, pid)} = {pid}" for pid in ids))
+    lines.append("columns: " + "; ".join(f"{property_code(pid, results[0].scenario)} = {pid}" for pid in ids))
     lines.append("threats: honest = no threat model; pc5=N = PC5 attacker with N injections/replays; relay = malicious "
                  "relay UE; leak = superseded 5GPRUK leaked; lossy=KINDS = lossy links")
     lines.append("cells: holds/VIOLATED for invariants and liveness, reached/UNREACHED for reachability, "
@@ -174,6 +175,7 @@ def _fit(line: str) -> list[str]:
 def scenario_report(r: ScenarioResult, witnesses: bool = False, coverage: bool = True) -> str:
     s = r.scenario
     lines = [f"== {s.id}: {s.procedure.title}", f"   cites: {s.procedure.ref}"]
+    hashes = scenario_property_hashes(s)
     if s.note:
         lines.append(f"   note: {s.note}")
     lines += [f"   bounds: {s.bounds.summary()}", f"   explored: {stats_line(r)}", *assumptions_lines(r),
@@ -182,7 +184,7 @@ def scenario_report(r: ScenarioResult, witnesses: bool = False, coverage: bool =
         mark = "as declared" if p.as_expected else f"UNEXPECTED (declared {p.expected})"
         mark += " (probabilistic: hash compaction)" if p.probabilistic else ""
         lines.append(f"     {p.id:<34} {p.kind:<10} {property_cell(p):<10} {mark:<26} "
-                     f"formula sha256 {property_hashes()[p.id][:12]}")
+                     f"formula sha256 {hashes[p.id][:12]}")
         if p.proved_by is not None:
             lines += _proof_lines(p.proved_by)
     if coverage and r.never_fired:
