@@ -72,6 +72,8 @@ def register(sub: Any) -> argparse.ArgumentParser:
     parser.add_argument("--phases", action="store_true", help="also print, per scenario, the seconds of each phase "
                         "(build, search, judging, liveness, traces) and the process's peak memory after the search "
                         "and at the end (the JSON has them always)")
+    parser.add_argument("--itf", metavar="DIR", help="also write each counterexample and witness trace as an ITF file "
+                        "(the Informal Trace Format of Apalache and Quint: the whole state at every step) into DIR")
     parser.add_argument("--certify", metavar="DIR", help="write each exhaustively explored scenario's reachable set "
                         "as a certificate into DIR and confirm it with the independent checker ('certify')")
     return parser
@@ -86,9 +88,14 @@ def run(args: argparse.Namespace) -> int:
     ledger = load_ledger(args)
     if args.certify:
         check_output_dir(args.certify, "--certify")
+    if args.itf:
+        check_output_dir(args.itf, "--itf")
     with parallel_session(args) as workers, Interrupts() as interrupts:
         results = check_each(scenarios, _checker(args, properties, limits, workers), properties, limits, args.quiet)
         certified, write_error = _certify(results, args.certify) if args.certify else (0, None)
+        if args.itf and write_error is None:
+            with interrupts.writing():
+                write_error = _write_itf(results, args.itf)
         apply_ledger(args, ledger, results)
         code = certified or worst(strict_exit_code(r) if args.strict else r.exit_code for r in results)
         with interrupts.writing():
@@ -104,11 +111,11 @@ def _checker(args: argparse.Namespace, properties: list[str] | None, limits: Lim
 
     def check_one(s: Scenario, progress: SearchProgress | None, phase: Phase | None) -> ScenarioResult:
         log = None if args.quiet else (lambda line: print(f"[{s.id}] {line}", file=sys.stderr, flush=True))
-        entry = None if args.no_cache or args.certify else cache.key(s, properties, limits, options)
+        entry = None if args.no_cache or args.certify or args.itf else cache.key(s, properties, limits, options)
         found = cache.load(entry) if entry else None
         if found is None:
             found = check_scenario(s, properties, limits, progress, symmetry=args.symmetry,
-                                   hash_compact=args.hash_compact, keep_exploration=bool(args.certify),
+                                   hash_compact=args.hash_compact, keep_exploration=bool(args.certify or args.itf),
                                    workers=workers, log=log, phase=phase)
             if entry:
                 cache.store(entry, found)
@@ -143,6 +150,18 @@ def _print_results(args: argparse.Namespace, results: list[ScenarioResult], code
         print(phase_table(results))
     print()
     print(summary_line(results, code) + (" (--strict)" if args.strict else ""))
+
+
+def _write_itf(results: list[ScenarioResult], directory: str) -> str | None:
+    """Each trace as an ITF file in ``directory`` (a line on stderr says how many); a write error's line."""
+    from prosecheck.report.itf import write_itf
+
+    try:
+        written = write_itf(results, directory)
+    except OSError as err:
+        return f"--itf {directory}: cannot write {err.filename or ''}: {err.strerror or err}"
+    print(f"--itf: {len(written)} trace(s) written to {directory} (ITF: Apalache/Quint's trace format)", file=sys.stderr)
+    return None
 
 
 def _certify(results: list[ScenarioResult], directory: str) -> tuple[int, str | None]:
