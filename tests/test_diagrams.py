@@ -15,7 +15,7 @@ from prosecheck.diagrams.figures import FIGURES, happy_path
 from prosecheck.diagrams.graph import GraphTooLarge, build_graph, to_dot
 from prosecheck.diagrams.msc import build_chart
 from prosecheck.diagrams.msc_render import to_mermaid, to_plantuml, to_svg
-from prosecheck.model.build import element_tables
+from prosecheck.model.build import build_system, element_tables
 from prosecheck.model.procedures import PROCEDURES
 from prosecheck.model.scenarios import SCENARIOS
 from prosecheck.verify import check_scenario
@@ -42,6 +42,9 @@ def test_variants_split_an_element_only_where_its_compiled_machine_differs():
 def test_every_compiled_transition_is_one_edge_and_only_reachable_states_are_drawn():
     for v in states.variants():
         dot = states.to_dot(v)
+        if states.is_single_state(v):  # one row per transition in a table (see the test below)
+            assert dot.count("<TR>") == len(v.table.transitions) + 2
+            continue
         assert len(re.findall(r"^\t\w+ -> \w+", dot, re.M)) == len(v.table.transitions) + 1  # + the entry arrow
         assert len(re.findall(r" --> (?!\[\*\])", states.to_mermaid(v))) == len(v.table.transitions) + 1
     m200 = _variant("ausf--m200")
@@ -71,6 +74,40 @@ def test_a_scenario_restricts_the_diagrams_to_its_compiled_machines():
     assert [v.key for v in vs] == [v.role for v in vs]
     assert {v.role: len(v.table.transitions) for v in vs} == {
         role: len(t.transitions) for role, t in element_tables(SCENARIOS["m300.panf_local"]).items()}
+
+
+def test_with_a_scenario_only_the_transitions_its_search_fires_are_drawn(capsys):
+    from prosecheck.checker.search import explore
+
+    scenario = SCENARIOS["m300.panf_udm"]
+    (ausf,) = states.pruned(states.variants([scenario], ["ausf"]), scenario)
+    system = build_system(scenario)
+    fired = {t for i, t in explore(system).fired if system.instances[i].role == "ausf"}
+    assert ausf.fired == fired and len(fired) < len(ausf.table.transitions)
+    drawn = states.to_dot(ausf)
+    never = [tr for t, tr in enumerate(ausf.table.transitions) if t not in fired]
+    assert any(tr.effect_name == "query_key_for_update" for tr in never)  # method 500/600's: m300 never fires it
+    assert [e.tooltip for e in states.edges(ausf)] == [f"{tr.effect.label} [{tr.effect.ref}]"
+                                                        for t, tr in enumerate(ausf.table.transitions) if t in fired]
+    assert f"the {len(fired)} of {len(ausf.table.transitions)} compiled transitions its search fires" in drawn
+    assert main(["diagram", "states", "ausf", "--scenario", "m300.panf_udm"]) == 0
+    assert capsys.readouterr().out.count(" -> ") == len(fired) + 1  # each fired transition once, and the entry arrow
+
+
+def test_a_one_state_machine_is_a_table_of_its_transitions_not_a_strip_of_self_loops():
+    v = _variant("panf--m200")
+    dot, mmd = states.to_dot(v), states.to_mermaid(v)
+    assert states.is_single_state(v)
+    assert "<TABLE" in dot and "ready -> ready" not in dot and dot.count("<TR>") == len(v.table.transitions) + 2
+    assert "note right of ready" in mmd and "ready --> ready" not in mmd
+
+
+def test_captions_are_short_and_the_index_keeps_every_procedure():
+    for v in states.variants():
+        caption = states.to_mermaid(v).splitlines()[1]
+        assert len(caption) <= 130, caption
+    index = (Path(__file__).parent.parent / "diagrams" / "README.md").read_text()
+    assert "m200.s215b_with_nonce_1" in index
 
 
 # -- message sequence charts ---------------------------------------------------------------------

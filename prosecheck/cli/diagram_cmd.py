@@ -33,7 +33,8 @@ def register(sub: Any) -> argparse.ArgumentParser:
                               description="One state diagram per element, and per procedure variant where the "
                               "compiled machine differs. Without --out, prints the diagram(s) to stdout.")
     states.add_argument("elements", nargs="*", metavar="ELEMENT", help="element roles (default: all)")
-    states.add_argument("--scenario", metavar="ID", help="only the machines as compiled for this scenario")
+    states.add_argument("--scenario", metavar="ID", help="only the machines of this scenario, pruned to the transitions its "
+                        "exhaustive search fires")
     states.add_argument("--format", choices=("dot", "svg", "mermaid"), action="append", dest="formats",
                         help="output format (repeatable; default with --out: all three, else dot)")
     states.add_argument("--out", type=Path, metavar="DIR", help="write <element>[--<variant>].<ext> files here")
@@ -100,6 +101,11 @@ def _states(args: argparse.Namespace) -> int:
         raise InputError(f"unknown scenario {args.scenario!r} for --scenario; known: {', '.join(SCENARIOS)}")
     chosen = [SCENARIOS[args.scenario]] if args.scenario else None
     variants = states.variants(chosen, args.elements or None)
+    if chosen:  # what the scenario can fire, not all that its options compile
+        try:
+            variants = states.pruned(variants, chosen[0])
+        except ValueError as exc:
+            raise InputError(str(exc)) from None
     formats = _formats(args, export.STATE_FORMATS, "dot")
     if args.out:
         check_output_dir(args.out, "--out")

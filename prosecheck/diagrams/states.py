@@ -11,7 +11,7 @@ steps its effect cites, and its tooltip gives the effect in spec words and the f
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import graphviz
 
@@ -33,6 +33,35 @@ class Variant:
     procedures: list[str]
     table: ElementTable
     options: dict[str, int]
+    fired: frozenset[int] | None = None  # pruned to these transitions (those a scenario's search fires)
+    scenario: str = ""  # the scenario whose search pruned it
+
+    def transitions(self) -> list[CompiledTransition]:
+        """The transitions drawn: all compiled ones, or those the scenario fires."""
+        return [tr for i, tr in enumerate(self.table.transitions) if self.fired is None or i in self.fired]
+
+
+MAX_LISTED = 2
+"""A caption lists at most this many procedures; diagrams/README.md lists them all."""
+PRUNE_LIMIT = 2_000_000
+"""``--scenario`` explores at most this many states to find the transitions the scenario fires."""
+
+
+def pruned(variants: Sequence[Variant], scenario: Scenario) -> list[Variant]:
+    """The variants of ``scenario`` pruned to the transitions its exhaustive search fires (over every
+    instance of the role), so a diagram shows what the scenario can do, not what its options allow."""
+    from prosecheck.checker.search import Limits, explore
+    from prosecheck.model.build import build_system
+
+    system = build_system(scenario)
+    exploration = explore(system, Limits(max_states=PRUNE_LIMIT))
+    if not exploration.complete:
+        raise ValueError(f"scenario {scenario.id}: more than {PRUNE_LIMIT:,} states, so the transitions it fires "
+                         "are not known: draw it without --scenario")
+    fired: dict[str, set[int]] = {}
+    for instance, transition in exploration.fired:
+        fired.setdefault(system.instances[instance].role, set()).add(transition)
+    return [replace(v, fired=frozenset(fired.get(v.role, set())), scenario=scenario.id) for v in variants]
 
 
 def _guard_words(table: ElementTable, tr: CompiledTransition, options: dict[str, int]) -> str:
@@ -95,7 +124,7 @@ class Edge:
 def edges(variant: Variant) -> list[Edge]:
     t = variant.table
     out = []
-    for tr in t.transitions:
+    for tr in variant.transitions():
         outputs = tuple(MESSAGES[name].title for _, name, _ in tr.sends)
         out.append(Edge(t.state_ids[tr.source], t.state_ids[tr.target], event_words(t, tr.event),
                         _guard_words(t, tr, variant.options), outputs, steps_of(tr),
@@ -143,15 +172,47 @@ def _state_flags(table: ElementTable) -> tuple[set[str], set[str]]:
     return final, rest
 
 
-def shown_states(table: ElementTable) -> list[tuple[str, str]]:
-    """(id, spec name) of the states the compiled machine can be in: the initial state and every
-    end of a transition that survived option folding and pruning."""
-    used = {table.initial_state} | {tr.source for tr in table.transitions} | {tr.target for tr in table.transitions}
+def shown_states(table: ElementTable, transitions: Sequence[CompiledTransition] | None = None) -> list[tuple[str, str]]:
+    """(id, spec name) of the states the machine can be in: the initial state and every end of a
+    transition drawn (those that survived option folding and pruning, or ``transitions``)."""
+    drawn = table.transitions if transitions is None else transitions
+    used = {table.initial_state} | {tr.source for tr in drawn} | {tr.target for tr in drawn}
     return [(table.state_ids[i], table.state_names[i]) for i in sorted(used)]
 
 
 def _caption(variant: Variant) -> str:
-    return f"{variant.table.title}: state machine for {', '.join(variant.procedures)}"
+    """A short title: the element and where its machine comes from (at most :data:`MAX_LISTED` procedures)."""
+    if variant.fired is not None:
+        return (f"{variant.table.title} in scenario {variant.scenario}: the {len(variant.fired)} of "
+                f"{len(variant.table.transitions)} compiled transitions its search fires")
+    listed = variant.procedures
+    if len(listed) == len(PROCEDURES):
+        return f"{variant.table.title}: state machine (every procedure)"
+    if len(listed) > MAX_LISTED:
+        more = len(listed) - MAX_LISTED
+        return (f"{variant.table.title}: state machine for {', '.join(listed[:MAX_LISTED])} and {more} more "
+                f"procedure{'s' if more > 1 else ''}")
+    return f"{variant.table.title}: state machine for {', '.join(listed)}"
+
+
+def is_single_state(variant: Variant) -> bool:
+    """A machine with one state (the PAnF, the UDM): drawn as a table of its transitions, not as a
+    strip of self-loops."""
+    return len(shown_states(variant.table, variant.transitions())) == 1
+
+
+def _html(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+
+
+def _table_label(variant: Variant, state: str) -> str:
+    """A Graphviz HTML-like label: the state's name, then one row per transition."""
+    rows = [f'<TR><TD COLSPAN="4" BGCOLOR="#eeeeee"><B>{_html(state)}</B> (every transition stays in it)</TD></TR>',
+            "<TR><TD><B>event</B></TD><TD><B>guard</B></TD><TD><B>output</B></TD><TD><B>steps</B></TD></TR>"]
+    for e in edges(variant):
+        rows.append(f'<TR><TD ALIGN="LEFT">{_html(e.event)}</TD><TD ALIGN="LEFT">{_html(e.guard or "-")}</TD>'
+                    f'<TD ALIGN="LEFT">{_html(", ".join(e.outputs) or "-")}</TD><TD ALIGN="LEFT">{_html(e.steps)}</TD></TR>')
+    return '<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="3">' + "".join(rows) + "</TABLE>>"
 
 
 def to_dot(variant: Variant) -> str:
@@ -164,7 +225,12 @@ def to_dot(variant: Variant) -> str:
     g.attr("node", shape="box", style="rounded", fontname="Helvetica", fontsize="10")
     g.attr("edge", fontname="Helvetica", fontsize="8")
     g.node("__initial", label="", shape="point", width="0.15")
-    for sid, name in shown_states(t):
+    if is_single_state(variant):
+        sid, name = shown_states(t, variant.transitions())[0]
+        g.node(sid, label=_table_label(variant, f"{name} ({sid})"), shape="plaintext", style="")
+        g.edge("__initial", sid)
+        return g.source
+    for sid, name in shown_states(t, variant.transitions()):
         attrs = {"peripheries": "2"} if sid in final else ({"style": "rounded,bold"} if sid in rest else {})
         g.node(sid, label=f"{name}\\n({sid})", tooltip=name, **attrs)
     g.edge("__initial", t.state_ids[t.initial_state])
@@ -182,8 +248,14 @@ def to_mermaid(variant: Variant) -> str:
     t = variant.table
     final, _ = _state_flags(t)
     lines = [*mermaid_title(_caption(variant)), "stateDiagram-v2"]
-    lines += [f'    state "{_mermaid_text(name)}" as {sid}' for sid, name in shown_states(t)]
+    lines += [f'    state "{_mermaid_text(name)}" as {sid}' for sid, name in shown_states(t, variant.transitions())]
     lines.append(f"    [*] --> {t.state_ids[t.initial_state]}")
+    if is_single_state(variant):  # one state: its transitions as a note, not a strip of self-loops
+        sid = t.state_ids[t.initial_state]
+        lines.append(f"    note right of {sid}")
+        lines += [f"        {_mermaid_text(e.label(' '))}" for e in edges(variant)]
+        lines.append("    end note")
+        return "\n".join(lines) + "\n"
     for e in edges(variant):
         lines.append(f"    {e.source} --> {e.target} : {_mermaid_text(e.label(' '))}")
     lines += [f"    {sid} --> [*]" for sid in t.state_ids if sid in final]

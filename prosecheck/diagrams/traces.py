@@ -60,12 +60,14 @@ def _from_results(path: str, doc: Mapping[str, Any], scenario: str | None, prop:
             if p.get("trace") is None:
                 continue
             present.append(f"{sid}/{pid}")
-            counterexample = p.get("kind") == "always" and p.get("verdict") == "VIOLATED"
+            # a trace of a sometimes property is a witness; of any other kind, a counterexample
+            witness = p.get("kind") == "sometimes"
+            counterexample = not witness and p.get("verdict") == "VIOLATED"
             if (prop is not None and pid != prop) or (prop is None and not counterexample):
                 continue
             steps = _checked_steps(path, f"{sid}/{pid}", p["trace"])
-            what = "counterexample to" if p.get("kind") == "always" else "witness of"
-            marker = ("violates " if p.get("kind") == "always" else "reaches ") + pid
+            what = "witness of" if witness else "counterexample to"
+            marker = ("reaches " if witness else "violates ") + pid
             title = f"{sid}: {what} {pid} ({len(steps)} steps, shortest)"
             charts.append((f"{sid}.{pid}", build_chart(steps, r.get("elements") or [], title, marker)))
     if not charts:
