@@ -1,38 +1,71 @@
-"""``docs/threats.md`` is the current output of its generator over every threat scenario."""
+"""``docs/threats/``: what the pages say (an index and one page per threat model). That they are the
+current output of their generator is tests/test_generated.py (``prosecheck regen threats``)."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from prosecheck.model.scenarios import SCENARIOS
-from prosecheck.report.threats_doc import inherited_findings, threats_markdown
+from prosecheck.report.threats_doc import FOLDER, INDEX, anchor, inherited_findings, page_name, threats_pages
 
-DOC = Path(__file__).parent.parent / "docs" / "threats.md"
+DOCS = Path(__file__).parent.parent / FOLDER
 
 
-def test_the_threats_document_is_current(check_once):
-    results = [check_once(sid) for sid in SCENARIOS if "@" in sid]
-    assert DOC.read_text() == threats_markdown(results, inherited_findings(results)), \
-        "regenerate: prosecheck threats --markdown > docs/threats.md"
+def _page(sid: str) -> str:
+    return (DOCS / page_name(SCENARIOS[sid].threats.name())).read_text()
+
+
+def _section(sid: str) -> str:
+    return _page(sid).split(f"## `{sid}`", 1)[1].split("\n## ", 1)[0]
 
 
 def test_every_security_violation_has_a_trace_and_a_chart():
-    text = DOC.read_text()
     for sid in ("m400.ausf_udm.keep_old_keys@pc5_attacker+leaked_old_pruk",
                 "m700.ausf_udm.s723_stores_key_1@pc5_attacker+leaked_old_pruk", "m300.panf_udm@malicious_relay"):
-        section = text.split(f"## `{sid}`", 1)[1].split("\n## ", 1)[0]
+        section = _section(sid)
         assert "Shortest trace" in section and "```mermaid" in section and "participant attacker" in section
 
 
-def test_every_threat_scenario_is_in_the_document():
-    text = DOC.read_text()
+def test_every_threat_scenario_is_on_its_page_and_linked_from_the_index():
+    index = (DOCS / INDEX).read_text()
     for sid in SCENARIOS:
         if "@" in sid:
-            assert f"## `{sid}`" in text
+            page = page_name(SCENARIOS[sid].threats.name())
+            assert f"## `{sid}`" in _page(sid)
+            assert f"[`{sid}`]({page}#{anchor(sid)})" in index
+    assert sorted(p.name for p in DOCS.iterdir()) == sorted(
+        {INDEX} | {page_name(s.threats.name()) for sid, s in SCENARIOS.items() if "@" in sid})
+
+
+def test_the_anchor_is_the_one_github_gives_the_heading():
+    assert anchor("m400.ausf_udm.keep_old_keys@pc5_attacker+leaked_old_pruk") == \
+        "m400ausf_udmkeep_old_keyspc5_attackerleaked_old_pruk"
 
 
 def test_a_lost_message_is_drawn_as_lost_and_the_lock_out_is_explained():
-    section = DOC.read_text().split("## `m700.ausf_udm@lossy_links_pc5`", 1)[1].split("\n## ", 1)[0]
+    section = _section("m700.ausf_udm@lossy_links_pc5")
     assert "(LOST)" in section and "### `recovers_after_loss` VIOLATED" in section
     assert "remote_ue.pruk_gen=1, panf.pruk_gen=2" in section
     assert "*DoS*" not in section, "a lost message is not an attacker's denial of service"
+
+
+def test_a_trace_that_shares_steps_with_one_above_names_it_and_prints_the_rest(check_once):
+    """Nothing is dropped: the steps a trace shares with one shown above it (at least half of them)
+    are named, the rest printed from the first step that differs, the violating step last; the chart
+    draws the shared steps as one box."""
+    r = check_once("m700.ausf_udm.s723_stores_key_1@pc5_attacker+leaked_old_pruk")
+    pages = threats_pages([r], inherited_findings([r]))
+    text = pages[page_name(r.scenario.threats.name())]
+    shared = re.findall(r"### `(\w+)` VIOLATED.*?Shortest trace \((\d+) steps; steps 1-(\d+) are those of `(\w+)` "
+                        r"above\):\n\n```\n(.*?)```\n(.*?)</details>", text, re.S)
+    assert len(shared) >= 3
+    for pid, total, k, via, trace, chart in shared:
+        steps, base = r.properties[pid].trace, r.properties[via].trace
+        assert 2 * int(k) >= int(total) == len(steps) and steps[:int(k)] == base[:int(k)]
+        assert steps[int(k)] != base[int(k)] or int(k) == len(steps) - 1
+        numbers = [int(n) for n in re.findall(r"^\s+(\d+)\. ", trace, re.M)]
+        assert numbers == list(range(int(k) + 1, len(steps) + 1))
+        assert f"<-- violates {pid}" in trace.splitlines()[-1 if not r.properties[pid].detail else -2]
+        assert f"steps 1-{k}: as in {via}" in chart
+        assert text.index(f"### `{via}` VIOLATED") < text.index(f"### `{pid}` VIOLATED")

@@ -229,8 +229,10 @@ def build(artifact: Artifact, inputs: Inputs) -> dict[str, str]:
 
 
 def stale_files(artifact: Artifact, built: dict[str, str], root: Path) -> list[str]:
-    """Owned files that differ from ``built``, are missing, or are on disk but no longer built."""
-    stale = [rel for rel, text in built.items() if artifact.compared(rel) and _differs(root / rel, text)]
+    """Owned files that are missing, differ from ``built`` (those ``compared``), or are on disk but no
+    longer built."""
+    stale = [rel for rel, text in built.items()
+             if not (root / rel).is_file() or (artifact.compared(rel) and _differs(root / rel, text))]
     return sorted(stale + [rel for rel in owned_files(artifact, root) if rel not in built])
 
 
