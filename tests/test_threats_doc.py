@@ -7,17 +7,21 @@ import re
 from pathlib import Path
 
 from prosecheck.model.scenarios import SCENARIOS
+from prosecheck.report import threats_doc
 from prosecheck.report.threats_doc import FOLDER, INDEX, anchor, inherited_findings, page_name, threats_pages
 
 DOCS = Path(__file__).parent.parent / FOLDER
 
 
-def _page(sid: str) -> str:
-    return (DOCS / page_name(SCENARIOS[sid].threats.name())).read_text()
+def _page_of(sid: str) -> str:
+    """The page the index links ``sid`` to."""
+    found = re.findall(rf"\[`{re.escape(sid)}`\]\(([^)#]+)#{anchor(sid)}\)", (DOCS / INDEX).read_text())
+    assert found, f"{sid} is not linked from the index"
+    return found[0]
 
 
 def _section(sid: str) -> str:
-    return _page(sid).split(f"## `{sid}`", 1)[1].split("\n## ", 1)[0]
+    return (DOCS / _page_of(sid)).read_text().split(f"## `{sid}`", 1)[1].split("\n## ", 1)[0]
 
 
 def test_every_security_violation_has_a_trace_and_a_chart():
@@ -28,14 +32,29 @@ def test_every_security_violation_has_a_trace_and_a_chart():
 
 
 def test_every_threat_scenario_is_on_its_page_and_linked_from_the_index():
-    index = (DOCS / INDEX).read_text()
-    for sid in SCENARIOS:
+    pages = set()
+    for sid, scenario in SCENARIOS.items():
         if "@" in sid:
-            page = page_name(SCENARIOS[sid].threats.name())
-            assert f"## `{sid}`" in _page(sid)
-            assert f"[`{sid}`]({page}#{anchor(sid)})" in index
-    assert sorted(p.name for p in DOCS.iterdir()) == sorted(
-        {INDEX} | {page_name(s.threats.name()) for sid, s in SCENARIOS.items() if "@" in sid})
+            page = _page_of(sid)
+            assert page.startswith(page_name(scenario.threats.name())[:-3])
+            assert f"## `{sid}`" in (DOCS / page).read_text()
+            pages.add(page)
+    assert sorted(p.name for p in DOCS.iterdir()) == sorted(pages | {INDEX})
+
+
+def test_a_long_threat_model_goes_on_to_a_next_page_and_its_dos_is_linked_across(check_once, monkeypatch):
+    """Past PAGE_BUDGET a scenario starts the model's next page; a DoS shown on an earlier page is linked."""
+    monkeypatch.setattr(threats_doc, "PAGE_BUDGET", 1)
+    results = [check_once(sid) for sid in ("m200@pc5_attacker", "m300.panf_udm@pc5_attacker")]
+    pages = threats_pages(results, inherited_findings(results))
+    assert list(pages) == [INDEX, "pc5_attacker.md", "pc5_attacker-2.md"]
+    second = pages["pc5_attacker-2.md"]
+    assert second.startswith("# Threat model `pc5_attacker` (2 of 2)") and "[pc5_attacker.md](pc5_attacker.md)" in second
+    assert "*DoS*, as shown for [`m200@pc5_attacker`](pc5_attacker.md#m200pc5_attacker) under this threat model." \
+        in second
+    assert "[`m300.panf_udm@pc5_attacker`](pc5_attacker-2.md#m300panf_udmpc5_attacker)" in pages[INDEX]
+    assert "| `pc5_attacker` | [pc5_attacker.md](pc5_attacker.md), [pc5_attacker-2.md](pc5_attacker-2.md) | 2 |" \
+        in pages[INDEX]
 
 
 def test_the_anchor_is_the_one_github_gives_the_heading():
