@@ -76,15 +76,16 @@ def test_a_trace_that_shares_steps_with_one_above_names_it_and_prints_the_rest(c
     r = check_once("m700.ausf_udm.s723_stores_key_1@pc5_attacker+leaked_old_pruk")
     pages = threats_pages([r], inherited_findings([r]))
     text = pages[page_name(r.scenario.threats.name())]
-    shared = re.findall(r"### `(\w+)` VIOLATED.*?Shortest trace \((\d+) steps; steps 1-(\d+) are those of `(\w+)` "
-                        r"above\):\n\n```\n(.*?)```\n(.*?)</details>", text, re.S)
+    shared = re.findall(r"### `(\w+)` VIOLATED(?:(?!\n### ).)*?Shortest trace \((\d+) steps; steps 1-(\d+) are those "
+                        r"of `(\w+)` above\):\n\n```\n(.*?)```\n(.*?)</details>", text, re.S)
     assert len(shared) >= 3
     for pid, total, k, via, trace, chart in shared:
         steps, base = r.properties[pid].trace, r.properties[via].trace
         assert 2 * int(k) >= int(total) == len(steps) and steps[:int(k)] == base[:int(k)]
-        assert steps[int(k)] != base[int(k)] or int(k) == len(steps) - 1
+        assert int(k) in (len(steps) - 1, len(base)) or steps[int(k)] != base[int(k)]  # the longest prefix
         numbers = [int(n) for n in re.findall(r"^\s+(\d+)\. ", trace, re.M)]
         assert numbers == list(range(int(k) + 1, len(steps) + 1))
-        assert f"<-- violates {pid}" in trace.splitlines()[-1 if not r.properties[pid].detail else -2]
+        last = next(line for line in trace.splitlines() if line.lstrip().startswith(f"{len(steps)}. "))
+        assert last.endswith(f"<-- violates {pid}") and trace.count("<-- violates") == 1
         assert f"steps 1-{k}: as in {via}" in chart
         assert text.index(f"### `{via}` VIOLATED") < text.index(f"### `{pid}` VIOLATED")
