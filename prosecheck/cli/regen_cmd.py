@@ -60,9 +60,10 @@ def _root(args: argparse.Namespace) -> Path:
             return checkout_root()
         except GeneratedError as exc:
             raise InputError(str(exc)) from None
-    if not args.root.is_dir():
-        raise InputError(f"--root {args.root}: not a folder")
-    return args.root
+    root: Path = args.root
+    if not root.is_dir():
+        raise InputError(f"--root {root}: not a folder")
+    return root
 
 
 def _list(artifacts: list[Artifact], root: Path) -> int:
