@@ -4,6 +4,8 @@ current is tests/test_generated.py (``pytest -m generated``)."""
 
 from __future__ import annotations
 
+import os
+import signal
 from pathlib import Path
 
 import pytest
@@ -146,3 +148,21 @@ def test_a_block_in_a_hand_written_file_is_replaced_between_its_markers():
 def test_a_root_that_is_not_a_folder_is_bad_input(tmp_path, capsys):
     assert main(["regen", "--check", "--root", str(tmp_path / "nowhere")]) == 2
     assert "--root" in capsys.readouterr().err
+
+
+def test_a_ctrl_c_while_writing_waits_until_every_file_is_written(tmp_path, registry, monkeypatch, capsys):
+    """A SIGINT that arrives while the files are written is held back until all are: the checkout is
+    never left with one artifact new and another old; the command then ends as interrupted (130)."""
+    registry(_toy({"a.md": "new A\n", "b.md": "new B\n"}))
+    (tmp_path / "out").mkdir()
+    real = generated._temp_copy
+
+    def interrupted(path: Path, text: str) -> Path:
+        if path.name == "a.md":
+            os.kill(os.getpid(), signal.SIGINT)
+        return real(path, text)
+
+    monkeypatch.setattr(generated, "_temp_copy", interrupted)
+    assert main(["regen", "--root", str(tmp_path), "--quiet"]) == 130
+    assert _tree(tmp_path) == {"out/a.md": "new A\n", "out/b.md": "new B\n"}
+    assert capsys.readouterr().err == "prosecheck: interrupted\n"

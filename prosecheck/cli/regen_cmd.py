@@ -94,7 +94,7 @@ def _build_all(artifacts: list[Artifact], inputs: Inputs, quiet: bool) -> list[t
 
 def run(args: argparse.Namespace) -> int:
     from prosecheck.model.scenarios import SCENARIOS
-    from prosecheck.report.generated import GeneratedError, Inputs, stale_files, write
+    from prosecheck.report.generated import GeneratedError, Inputs, no_interrupt, stale_files, write
     from prosecheck.verify import check_scenario
 
     artifacts, root = _chosen(args.names), _root(args)
@@ -111,9 +111,10 @@ def run(args: argparse.Namespace) -> int:
                 print(f"stale: {f} (prosecheck regen {name})")
             print(f"{len(stale)} stale file(s) in {len({n for n, _ in stale})} of {len(built)} artifact(s)")
             return EXIT_STALE if stale else 0
-        for a, files in built:
-            changed, removed = write(a, files, root)
-            print(f"{a.name}: {len(files)} file(s), {len(changed)} rewritten, {len(removed)} removed")
+        with no_interrupt():  # built: now all is written, or (an error) what was written is said
+            for a, files in built:
+                changed, removed = write(a, files, root)
+                print(f"{a.name}: {len(files)} file(s), {len(changed)} rewritten, {len(removed)} removed")
     except GeneratedError as exc:
         raise InputError(str(exc)) from None
     return 0

@@ -244,8 +244,9 @@ def _differs(path: Path, text: str) -> bool:
 
 
 @contextlib.contextmanager
-def _no_interrupt() -> Iterator[None]:
-    """Ctrl-C waits until the renames are done (a pending SIGINT is delivered after the block)."""
+def no_interrupt() -> Iterator[None]:
+    """Ctrl-C waits until the block is done (a pending SIGINT is delivered after it): the renames of
+    one artifact, or (``regen``) the writing of all."""
     blocked = {signal.SIGINT}
     old = signal.pthread_sigmask(signal.SIG_BLOCK, blocked)
     try:
@@ -264,7 +265,7 @@ def write(artifact: Artifact, built: dict[str, str], root: Path) -> tuple[list[s
     try:
         for rel in changed:
             temps[rel] = _temp_copy(root / rel, built[rel])
-        with _no_interrupt():
+        with no_interrupt():
             for rel, tmp in temps.items():
                 os.replace(tmp, root / rel)
             for rel in removed:
@@ -294,4 +295,4 @@ def _temp_copy(path: Path, text: str) -> Path:
 
 __all__ = ["ARTIFACTS", "GOLDEN", "MAX_BYTES", "RECORDED_ELSEWHERE", "REGISTRY", "VERDICT_TABLE_FILE", "Artifact",
            "Checker", "GeneratedError", "Inputs", "build", "checkout_root", "golden_name", "golden_pairs",
-           "golden_text", "owned_files", "replace_block", "stale_files", "write"]
+           "golden_text", "no_interrupt", "owned_files", "replace_block", "stale_files", "write"]
