@@ -29,13 +29,15 @@ os.environ["PROSECHECK_CACHE"] = "off"
 
 # ---- test tiers ---------------------------------------------------------------------------------
 # `pytest -m "not slow"` is the fast tier for the edit loop (README); the README's test command runs
-# everything. A file is slow when it explores many scenarios, runs SPIN, Ray, Chromium or subprocesses,
-# or regenerates a committed document; measured with `pytest --durations=50` (see the README).
+# everything; `pytest -m generated` runs exactly the tests that a committed generated file is current
+# (tests/test_generated.py, one per artifact of `prosecheck regen`), which are slow too. A file is
+# slow when it explores many scenarios, runs SPIN, Ray, Chromium or subprocesses, or regenerates a
+# committed document; measured with `pytest --durations=50` (see the README).
 SLOW_FILES = (
     "test_analysis_doc.py", "test_attacker.py", "test_certificate.py", "test_cli.py", "test_crosscheck.py",
     "test_golden.py", "test_houdini.py", "test_interrupts.py", "test_live_replay.py", "test_mermaid_render.py",
     "test_mutants.py", "test_parallel.py", "test_promela.py", "test_properties.py", "test_prove.py",
-    "test_docs_verdicts.py", "test_replay.py", "test_report.py", "test_scenarios.py", "test_spin_random.py",
+    "test_replay.py", "test_report.py", "test_scenarios.py", "test_spin_random.py",
     "test_threat_model.py",
     "test_threats_doc.py",
 )
@@ -43,9 +45,11 @@ SLOW_FILES = (
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "slow: not in the fast tier (pytest -m 'not slow'); see tests/conftest.py")
+    config.addinivalue_line("markers", "generated: a committed generated file is current (pytest -m generated, "
+                            "the same as `prosecheck regen --check`); slow too")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
-        if item.path.name in SLOW_FILES:
+        if item.path.name in SLOW_FILES or item.get_closest_marker("generated"):
             item.add_marker(pytest.mark.slow)

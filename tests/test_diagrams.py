@@ -1,5 +1,6 @@
-"""Diagrams: element state diagrams, sequence charts, the figures' step orders, state graphs, and
-the committed diagrams/ folder. Text (DOT, Mermaid, PlantUML) is compared, never pixels."""
+"""Diagrams: element state diagrams, sequence charts, the figures' step orders, state graphs (the
+committed diagrams/ folder is kept current by tests/test_generated.py). Text (DOT, Mermaid, PlantUML)
+is compared, never pixels."""
 
 from __future__ import annotations
 
@@ -19,8 +20,6 @@ from prosecheck.model.build import build_system, element_tables
 from prosecheck.model.procedures import PROCEDURES
 from prosecheck.model.scenarios import SCENARIOS
 from prosecheck.verify import check_scenario
-
-ROOT = Path(__file__).parent.parent
 
 
 def _variant(key: str) -> states.Variant:
@@ -258,16 +257,6 @@ def test_without_graphviz_the_dot_text_is_still_written_with_a_clear_message(tmp
 def test_svg_state_diagrams_render_through_dot():
     svg = export.state_text(_variant("amf"), "svg")
     assert "<svg" in svg and "Relay Key Request" in svg
-
-
-# -- the committed diagrams/ folder --------------------------------------------------------------
-
-def test_the_committed_diagrams_are_current(tmp_path):
-    export.write_all(tmp_path)
-    stale = export.stale_files(ROOT / "diagrams", tmp_path)
-    assert not stale, f"stale diagrams (run: prosecheck diagram all --out diagrams): {stale}"
-    for fresh in tmp_path.rglob("*.svg"):
-        assert (ROOT / "diagrams" / fresh.relative_to(tmp_path)).is_file(), fresh.name
 
 
 def test_msc_file_names_from_a_document_stay_inside_the_out_folder(tmp_path, capsys):

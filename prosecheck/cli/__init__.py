@@ -8,7 +8,7 @@ Exit codes: 0 every verdict as the scenario declares; 10 INCONCLUSIVE (a limit w
 11 unexpected deadlock verdict; 12 unexpected verdict of an invariant (a violation, or a
 declared violation that did not happen); 13 unexpected reachability verdict; 14 a trace given
 to `replay` does not replay; 16 a certificate given to `certify` (or written by `check --certify`) is
-refuted; 2 bad input; 130 a second Ctrl-C (check, report, threats: the first
+refuted; 17 a generated file is stale (`regen --check`); 2 bad input; 130 a second Ctrl-C (check, report, threats: the first
 prints what was decided, see :mod:`prosecheck.cli.interrupts`), or a Ctrl-C in another command.
 `analyze` has its own: 0 nothing found, 20 something found, 10 nothing found but a limit was hit.
 
@@ -36,6 +36,7 @@ from prosecheck.cli import (
     list_cmd,
     mutants_cmd,
     prove_cmd,
+    regen_cmd,
     replay_cmd,
     report_cmd,
     threats_cmd,
@@ -46,6 +47,7 @@ COMMANDS: tuple[ModuleType, ...] = (
     list_cmd, check_cmd, replay_cmd, mutants_cmd, certify_cmd, export_cmd, bench_cmd, diagram_cmd, analyze_cmd, report_cmd,
     prove_cmd,
     threats_cmd,
+    regen_cmd,
 )
 
 

@@ -1,4 +1,4 @@
-"""`prosecheck threats`: the violations found under threat models (docs/threats.md)."""
+"""`prosecheck threats`: the violations found under threat models (docs/threats/)."""
 
 from __future__ import annotations
 
@@ -13,15 +13,16 @@ NAME = "threats"
 
 def register(sub: Any) -> argparse.ArgumentParser:
     parser: argparse.ArgumentParser = sub.add_parser(
-        NAME, help="list the violations found under threat models (docs/threats.md)",
+        NAME, help="list the violations found under threat models (docs/threats/)",
         description="Check the scenarios that run under a threat model (default: every built-in scenario whose id "
                     "carries one, ID@THREATS; or the given SCENARIOs, or any with --threat; a FILE.json "
                     "argument: the saved output of 'check --json', reused) and list every "
-                    "violation; --markdown writes the document docs/threats.md holds, with the shortest trace and a "
-                    "Mermaid chart per violation.")
+                    "violation; --markdown prints the pages docs/threats/ holds (the index, then one page per threat "
+                    "model; 'prosecheck regen threats' writes them), with the shortest trace and a Mermaid chart "
+                    "per violation.")
     add_scenario_options(parser)
     add_limit_options(parser)
-    parser.add_argument("--markdown", action="store_true", help="print the Markdown document (docs/threats.md)")
+    parser.add_argument("--markdown", action="store_true", help="print the Markdown pages of docs/threats/ as one document")
     parser.add_argument("--quiet", action="store_true", help="no progress on stderr")
     return parser
 

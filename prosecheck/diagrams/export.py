@@ -1,7 +1,8 @@
 """Writing diagrams to files, and regenerating the documentation folder (``diagram all``).
 
-Text sources (DOT, Mermaid, PlantUML) are always written and are deterministic, so a test can
-compare them with the committed copies; SVG of state diagrams needs Graphviz's ``dot`` and is
+Text sources (DOT, Mermaid, PlantUML) are always written and are deterministic, so
+``prosecheck regen --check`` (:mod:`prosecheck.report.generated`) compares them with the committed
+copies; SVG of state diagrams needs Graphviz's ``dot`` and is
 skipped, with one message naming what to install, when it is missing.
 """
 
@@ -21,7 +22,7 @@ STATE_FORMATS = ("dot", "mermaid", "svg")
 CHART_FORMATS = ("svg", "mermaid", "plantuml")
 SUFFIX = {"dot": ".dot", "mermaid": ".mmd", "svg": ".svg", "plantuml": ".puml"}
 TEXT_SUFFIXES = (".dot", ".mmd", ".puml", ".md")
-"""The deterministic text sources the staleness test compares."""
+"""The deterministic text sources `prosecheck regen --check` compares (SVG depends on the Graphviz version)."""
 
 
 @dataclass
@@ -72,8 +73,9 @@ def _index(variants: Sequence[states.Variant], paths: Sequence[HappyPath], pendi
     lines = [
         "# Generated diagrams",
         "",
-        "Regenerate everything here with `prosecheck diagram all --out diagrams` (deterministic; "
-        "`tests/test_diagrams.py` fails when these files are stale). SVG needs Graphviz's `dot`.",
+        "Regenerate everything here with `prosecheck regen diagrams` (the same as `prosecheck diagram all "
+        "--out diagrams`; deterministic; `prosecheck regen --check` fails when these files are stale). SVG needs "
+        "Graphviz's `dot`.",
         "",
         "## Element state diagrams (`states/`)",
         "",
@@ -123,13 +125,3 @@ def write_all(out: Path) -> Written:
     pending = [f for f in FIGURES if not f.available()]
     done.files.append(write_text(out / "README.md", _index(variants, paths, pending)))
     return done
-
-
-def stale_files(folder: Path, fresh: Path) -> list[str]:
-    """Text sources that differ between ``folder`` and a fresh ``write_all`` in ``fresh``."""
-    def texts(root: Path) -> dict[str, str]:
-        return {str(p.relative_to(root)): p.read_text(encoding="utf-8")
-                for p in sorted(root.rglob("*")) if p.suffix in TEXT_SUFFIXES}
-
-    old, new = texts(folder), texts(fresh)
-    return sorted(name for name in old.keys() | new.keys() if old.get(name) != new.get(name))
