@@ -104,3 +104,37 @@ def test_the_attempt_limit_follows_from_the_width_of_nonce_1():
     assert 0 < attacker_nonce(MAX_ATTEMPTS) < BITS  # a bit of an attempt mask
     assert packed_pruk(MAX_ATTEMPTS) == 2
     assert packed_pruk(MAX_ATTEMPTS + 1) != 2  # the attacker's Nonce_1 would spill into the 5GPRUK field
+
+
+def test_procedure_options_are_typed_and_checked_when_a_procedure_is_built():
+    from prosecheck.checker.machine import ModelError
+    from prosecheck.model.procedures import PROCEDURES, Procedure, ProcedureOptions
+
+    for p in PROCEDURES.values():
+        typed = p.typed.as_dict()
+        assert all(typed[k] == v for k, v in p.all_options().items())  # the same values, one checked type
+    assert ProcedureOptions.of({"check": 2}).check == 2
+    with pytest.raises(ModelError, match="procedure x: unknown option 'chek'"):
+        Procedure("x", "t", {"chek": 1})
+    with pytest.raises(ModelError, match="option check must be one of \\[0, 1, 2, 3\\], got 7"):
+        Procedure("x", "t", {"check": 7})
+    with pytest.raises(ModelError, match="option replace_at_ue must be one of \\[0, 1\\], got 2"):
+        Procedure("x", "t", {"replace_at_ue": 2})
+
+
+def test_the_attempt_limit_follows_from_the_width_of_nonce_1_and_nonce_2_never_overflows():
+    """Nonce_1 is the attempt's number and an attacker's own is attempts + 1, so attempts <= 2**4 - 2;
+    Nonce_2 (the AUSF's count of derivations) reaches at most attempts + 1 (measured here), so the
+    packed KNR_ProSe term never carries one nonce into the other's bits."""
+    from prosecheck.checker.search import explore
+    from prosecheck.model.build import build_system
+    from prosecheck.model.environment import BOUND_LIMITS
+    from prosecheck.model.scenarios import SCENARIOS
+    from prosecheck.model.terms import MAX_ATTEMPTS, NONCE_BITS
+
+    assert BOUND_LIMITS["attempts"] == (1, MAX_ATTEMPTS) and MAX_ATTEMPTS == 2**NONCE_BITS - 2
+    for sid, attempts, injections in (("m200", 3, 3), ("m400.ausf_udm", 2, 2)):
+        scenario = SCENARIOS[sid].with_bounds(attempts=attempts, withdrawals=0, restores=0)
+        system = build_system(scenario.with_threats(pc5_attacker=injections))
+        slot = system.slot("ausf.nonce_2_count")
+        assert max(w[slot] for w in explore(system).worlds) == attempts + 1

@@ -8,8 +8,10 @@ text offers, and each reading of an ambiguous passage, is a named variant."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
 
+from prosecheck.checker.machine import ModelError
 from prosecheck.model.spec import SpecRef, cite
 from prosecheck.model.terms import (
     AUSF_DECIDES_AFTER_QUERY,
@@ -20,6 +22,7 @@ from prosecheck.model.terms import (
     CHECK_PANF_LOCAL,
     CHECK_PANF_UDM,
     UPDATE_AUSF,
+    UPDATE_NAMES,
     UPDATE_NONE,
     UPDATE_PANF,
     UPDATE_UE_INDICATION,
@@ -60,16 +63,69 @@ READINGS = {
 
 
 @dataclass(frozen=True)
+class ProcedureOptions:
+    """Every option the element rules read with ``O(...)``, typed and checked: where the
+    authorization check before reuse is made, who triggers a 5GPRUK update, when the AUSF decides,
+    and the reading of each ambiguous passage (:data:`READINGS`, 0 or 1)."""
+
+    check: int = CHECK_NONE
+    update: int = UPDATE_NONE
+    ausf_decides: int = AUSF_DECIDES_BEFORE_QUERY
+    s3042_answers_failure: int = READINGS["s3042_answers_failure"]
+    s215b_mixes_nonce_1: int = READINGS["s215b_mixes_nonce_1"]
+    replace_at_ue: int = READINGS["replace_at_ue"]
+    replace_at_panf: int = READINGS["replace_at_panf"]
+    panf_answers_failed_check: int = READINGS["panf_answers_failed_check"]
+    update_query_flagged: int = READINGS["update_query_flagged"]
+    supi_with_checked_key: int = READINGS["supi_with_checked_key"]
+    s723_stores_key_1: int = READINGS["s723_stores_key_1"]
+
+    def __post_init__(self) -> None:
+        allowed = {"check": CHECK_NAMES, "update": UPDATE_NAMES,
+                   "ausf_decides": {AUSF_DECIDES_BEFORE_QUERY: "before", AUSF_DECIDES_AFTER_QUERY: "after"}}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            choices = allowed.get(f.name, {0: "no", 1: "yes"})
+            if isinstance(value, bool) or not isinstance(value, int) or value not in choices:
+                raise ValueError(f"option {f.name} must be one of {sorted(choices)}, got {value!r}")
+
+    @classmethod
+    def of(cls, overrides: Mapping[str, int]) -> ProcedureOptions:
+        """The options with ``overrides`` over the defaults; an unknown name or a value out of range
+        is a :class:`ValueError` naming it."""
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(overrides) - known)
+        if unknown:
+            raise ValueError(f"unknown option {unknown[0]!r}; known: {', '.join(sorted(known))}")
+        return cls(**{k: int(v) for k, v in overrides.items()})
+
+    def as_dict(self) -> dict[str, int]:
+        """The mapping the compiled guards read (``O("check")``, ...)."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+@dataclass(frozen=True)
 class Procedure:
-    """A procedure variant: its id, a one-line description, options and citations."""
+    """A procedure variant: its id, a one-line description, options and citations. ``options``
+    holds the variant's overrides (as recorded in JSON and certificates); :attr:`typed` is the
+    whole, checked set, built when the procedure is."""
 
     id: str
     title: str
     options: dict[str, int] = field(default_factory=dict)
     ref: SpecRef = SpecRef()
 
+    def __post_init__(self) -> None:
+        try:
+            object.__setattr__(self, "typed", ProcedureOptions.of(self.options))
+        except ValueError as err:
+            raise ModelError(f"procedure {self.id}: {err}") from None
+
+    typed: ProcedureOptions = field(init=False, repr=False, compare=False, hash=False, default=ProcedureOptions())
+
     def all_options(self) -> dict[str, int]:
-        """The procedure's options over the default readings."""
+        """The procedure's options over the default readings (the overrides, checked by :attr:`typed`,
+        in the order they are hashed: model and proof fingerprints read this mapping)."""
         return {**READINGS, "update": UPDATE_NONE, "ausf_decides": AUSF_DECIDES_BEFORE_QUERY, **self.options}
 
     @property
