@@ -173,24 +173,29 @@ def _property_entries(value: object) -> list[dict[str, str]]:
         raise _Problem(("properties",), f"must be an array of tables ([[properties]]), got {_type_name(value)}")
     taken = {*PROPERTIES, *BUILTIN_PROPERTIES, "livelock_free"}
     for n, entry in enumerate(value):
-        if not isinstance(entry, dict):
-            raise _Problem(("properties", str(n)), f"must be a table, got {_type_name(entry)}")
-        for key, item in entry.items():
-            if key not in PROPERTY_KEYS:
-                raise _Problem(("properties", str(n), key), f"unknown key{_suggest(key, PROPERTY_KEYS)}; known: "
-                               f"{', '.join(PROPERTY_KEYS)}")
-            if not isinstance(item, str):
-                raise _Problem(("properties", str(n), key), f"must be a string, got {_type_name(item)}")
-        for key in ("id", "kind", "formula"):
-            if key not in entry:
-                raise _Problem(("properties", str(n)), f"needs '{key}' (id, kind and formula are required)")
-        pid = entry["id"]
-        if not re.fullmatch(r"[a-z][a-z0-9_]*", pid):
-            raise _Problem(("properties", str(n), "id"), f"{pid!r}: lower-case letters, digits and _ only")
-        if pid in taken:
-            raise _Problem(("properties", str(n), "id"), f"{pid!r} is taken (a built-in property or an earlier entry)")
-        taken.add(pid)
+        taken.add(_property_entry(str(n), entry, taken))
     return list(value)
+
+
+def _property_entry(n: str, entry: object, taken: set[str]) -> str:
+    """One ``[[properties]]`` entry checked (keys, string values, required keys, a new id); its id."""
+    if not isinstance(entry, dict):
+        raise _Problem(("properties", n), f"must be a table, got {_type_name(entry)}")
+    for key, item in entry.items():
+        if key not in PROPERTY_KEYS:
+            raise _Problem(("properties", n, key), f"unknown key{_suggest(key, PROPERTY_KEYS)}; known: "
+                           f"{', '.join(PROPERTY_KEYS)}")
+        if not isinstance(item, str):
+            raise _Problem(("properties", n, key), f"must be a string, got {_type_name(item)}")
+    missing = [key for key in ("id", "kind", "formula") if key not in entry]
+    if missing:
+        raise _Problem(("properties", n), f"needs '{missing[0]}' (id, kind and formula are required)")
+    pid: str = entry["id"]
+    if not re.fullmatch(r"[a-z][a-z0-9_]*", pid):
+        raise _Problem(("properties", n, "id"), f"{pid!r}: lower-case letters, digits and _ only")
+    if pid in taken:
+        raise _Problem(("properties", n, "id"), f"{pid!r} is taken (a built-in property or an earlier entry)")
+    return pid
 
 
 def _user_properties(entries: list[dict[str, str]], scenario: Scenario) -> tuple[Property, ...]:
