@@ -42,7 +42,8 @@ def scenario_json(r: ScenarioResult) -> dict[str, object]:
         "exit_code": r.exit_code,
         "properties": {
             p.id: {
-                "kind": p.kind, "verdict": p.verdict, "outcome": outcome(p), "expected": p.expected, "as_expected": p.as_expected,
+                "kind": p.kind, "verdict": p.verdict, "outcome": outcome(p), "expected": p.expected,
+                "as_expected": p.as_expected,
                 "statement": p.statement, "ref": p.ref, "detail": p.detail or None,
                 "trace": None if p.trace is None else [s.as_dict() for s in p.trace],
                 "replay": None if p.replay is None else ("confirmed" if not p.replay else p.replay),

@@ -20,6 +20,21 @@ FORMAT_VERSION = 1
 """The version of every ``--json`` document; raised on a change a reader of the previous version
 would misread (a field removed, renamed or given another meaning), not when a field is added."""
 
+DOCUMENTS: dict[str, str] = {
+    "check": "check --json",
+    "list": "list --json",
+    "replay": "replay FILE.json --json",
+    "mutants": "mutants --json",
+    "mutants-crosscheck": "mutants --engine bmc|spacer --json",
+    "prove": "prove --json",
+    "analyze": "analyze --json",
+    "bench": "bench --json",
+    "bench-phases": "bench --phases --json",
+    "threats": "threats --json",
+}
+"""Every ``--json`` document: its schema's name (``format`` ``prosecheck-NAME``) -> the command line
+that prints it (docs/json.md has one row per entry)."""
+
 
 @functools.cache
 def schema(name: str) -> dict[str, Any]:
@@ -68,4 +83,4 @@ def _short(value: Any) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
-__all__ = ["FORMAT_VERSION", "check_format", "document", "format_name", "part", "schema"]
+__all__ = ["DOCUMENTS", "FORMAT_VERSION", "check_format", "document", "format_name", "part", "schema"]
