@@ -173,3 +173,13 @@ def test_outcome_is_the_text_tables_word(saved_check: tuple[Path, dict[str, Any]
     sometimes = [p for p in props.values() if p["kind"] == "sometimes" and p["verdict"] != "n/a"]
     assert sometimes and all(p["outcome"] == {"HOLDS": "reached", "VIOLATED": "UNREACHED"}[p["verdict"]]
                              for p in sometimes)
+
+
+def test_docs_list_every_document_with_its_schema() -> None:
+    """docs/json.md has a row per document: the command line, the format, a link to the schema that exists."""
+    text = (ROOT / "docs" / "json.md").read_text(encoding="utf-8")
+    for name, command in DOCUMENTS.items():
+        row = f"| `prosecheck {command.replace('|', chr(92) + '|')}` | `prosecheck-{name}` | " \
+              f"[{name}.schema.json](../prosecheck/schemas/{name}.schema.json) |"
+        assert row in text
+        assert (ROOT / "prosecheck" / "schemas" / f"{name}.schema.json").is_file()
