@@ -161,18 +161,23 @@ def _table_cells(text: str) -> dict[str, str]:
     return dict(zip(heads, cells))
 
 
-def test_outcome_is_the_text_tables_word(saved_check: tuple[Path, dict[str, Any]],
-                                         capsys: pytest.CaptureFixture[str]) -> None:
-    _, doc = saved_check
-    main(["check", *SMALL, "--table", "full", "--quiet"])
+@pytest.mark.parametrize("limit", [[], ["--max-states", "60"]], ids=["exhaustive", "stopped"])
+def test_outcome_is_the_text_tables_word(limit: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    """The same run as JSON and as the full table: each property's outcome is its cell (INCONCL. spelt out);
+    stopped early, INCONCLUSIVE and a measure's lower bound appear too."""
+    doc = _printed(capsys, ["check", *SMALL, *limit, "--json", "--quiet"])
+    _valid("check", doc)
+    main(["check", *SMALL, *limit, "--table", "full", "--quiet"])
     cells = _table_cells(capsys.readouterr().out)
     props = doc["results"][0]["properties"]
     words = {property_code(pid): p["outcome"] for pid, p in props.items()}
     assert {code: ("INCONCLUSIVE" if c == "INCONCL." else c) for code, c in cells.items() if code in words} == words
     assert len(words) == len(props) and set(words) <= set(cells)
-    sometimes = [p for p in props.values() if p["kind"] == "sometimes" and p["verdict"] != "n/a"]
+    sometimes = [p for p in props.values() if p["kind"] == "sometimes" and p["verdict"] in ("HOLDS", "VIOLATED")]
     assert sometimes and all(p["outcome"] == {"HOLDS": "reached", "VIOLATED": "UNREACHED"}[p["verdict"]]
                              for p in sometimes)
+    if limit:
+        assert "INCONCLUSIVE" in words.values() and any(w.startswith(">=") for w in words.values())
 
 
 def test_docs_list_every_document_with_its_schema() -> None:
