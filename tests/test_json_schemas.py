@@ -26,7 +26,7 @@ RUNS: dict[str, list[str]] = {
     "mutants": ["mutants", "--fast", "--json", "--quiet", "--mutant", "null_scheme_suci"],
     "mutants-crosscheck": ["mutants", "--engine", "bmc", "--mutant", "null_scheme_suci", "--property",
                            "supi_never_on_air", "--json", "--quiet"],
-    "prove": ["prove", "m200", "--property", "pruk_stays_home", "--engine", "bmc", "--depth", "3", "--json", "--quiet"],
+    "prove": ["prove", "m200", "--property", "pruk_stays_home", "--property", "attempt_ends", "--json", "--quiet"],
     "analyze": ["analyze", "m300.panf_udm", "--json"],
     "bench": ["bench", "tiny", "--json"],
     "bench-phases": ["bench", "tiny", "--phases", "--json"],
