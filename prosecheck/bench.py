@@ -217,7 +217,10 @@ def _parallel_cells(o: dict[str, Any]) -> list[Any]:
 
 
 def as_json(rows: list[BenchRow]) -> str:
-    return json.dumps({"benchmarks": [r.as_dict() for r in rows]}, indent=2, allow_nan=False)
+    """The document ``bench --json`` prints (``prosecheck/schemas/bench.schema.json``)."""
+    from prosecheck.schemas import document
+
+    return json.dumps(document("bench", {"benchmarks": [r.as_dict() for r in rows]}), indent=2, allow_nan=False)
 
 
 if __name__ == "__main__":  # child process: python -m prosecheck.bench NAME OPTIONS_JSON

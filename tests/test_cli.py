@@ -8,9 +8,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import jsonschema
 import pytest
 
 from prosecheck.cli import main
+from prosecheck.schemas import schema
 from tests.test_scenarios import MANIFEST
 
 
@@ -151,7 +153,9 @@ def _json_run(what: str, seed: str) -> dict:
     proc = subprocess.run([sys.executable, "-m", "prosecheck", *DETERMINISM_RUNS[what]],
                           capture_output=True, text=True, env=env, check=False)
     assert proc.returncode != 2 and proc.stdout, proc.stderr
-    return _strip_timings(json.loads(proc.stdout))  # type: ignore[return-value]
+    doc = json.loads(proc.stdout)
+    jsonschema.Draft202012Validator(schema(doc["format"].removeprefix("prosecheck-"))).validate(doc)  # docs/json.md
+    return _strip_timings(doc)  # type: ignore[return-value]
 
 
 @pytest.mark.parametrize("seed", SEEDS[1:])

@@ -12,6 +12,7 @@ import json
 import subprocess
 import sys
 
+import jsonschema
 import pytest
 from random_toys import random_system
 from toy import counters, ping_pong, ping_pong_pairs, waiter
@@ -21,6 +22,7 @@ from prosecheck.checker.partition import Partition, route, value_fingerprint
 from prosecheck.checker.search import Exploration, Limits, explore
 from prosecheck.model.build import build_system
 from prosecheck.model.scenarios import SCENARIOS
+from prosecheck.schemas import schema
 
 
 def same_exploration(a: Exploration, b: Exploration) -> None:
@@ -183,7 +185,9 @@ def test_bench_workers_reports_speedup_efficiency_and_overhead(capsys):
     from prosecheck.cli import main
 
     assert main(["bench", "tiny", "--workers", "1,2", "--json"]) == 0
-    rows = [b["prosecheck"] for b in json.loads(capsys.readouterr().out)["benchmarks"]]
+    doc = json.loads(capsys.readouterr().out)
+    jsonschema.Draft202012Validator(schema("bench")).validate(doc)  # the --workers fields too (docs/json.md)
+    rows = [b["prosecheck"] for b in doc["benchmarks"]]
     one, two = rows
     assert (one["workers"], two["workers"]) == (1, 2)
     assert (one["states"], one["transitions"]) == (two["states"], two["transitions"])

@@ -8,6 +8,7 @@ from typing import Any
 from prosecheck.analysis.run import Analysis
 from prosecheck.analysis.statements import METHODS
 from prosecheck.analysis.vocab import AXIOMS, VARIABLES
+from prosecheck.schemas import document
 
 
 def _statements(method: int) -> list[dict[str, Any]]:
@@ -23,8 +24,9 @@ def _cases(method: int) -> list[dict[str, Any]]:
 
 
 def as_json(analysis: Analysis, exit_code: int) -> dict[str, Any]:
+    """The document (``prosecheck/schemas/analyze.schema.json``)."""
     t = analysis.traceability
-    return {
+    return document("analyze", {
         "scenarios": analysis.scenarios,
         "complete": analysis.complete,
         "found": analysis.counts(),
@@ -52,4 +54,4 @@ def as_json(analysis: Analysis, exit_code: int) -> dict[str, Any]:
         "readings": [asdict(r) for r in analysis.readings],
         "conformance": [asdict(c) for c in analysis.conformance],
         "exit_code": exit_code,
-    }
+    })

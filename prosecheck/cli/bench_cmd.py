@@ -58,8 +58,10 @@ def run(args: argparse.Namespace) -> int:
         import json
 
         from prosecheck.bench_phases import phases_table, run_phases
+        from prosecheck.schemas import document
         found = run_phases(names, say)
-        print(json.dumps({"phases": found}, indent=2, allow_nan=False) if args.json else phases_table(found))
+        print(json.dumps(document("bench-phases", {"phases": found}), indent=2, allow_nan=False) if args.json
+              else phases_table(found))
         return 0
     rows = run_bench(names, _options(args), args.vs_spin, say, _workers(args))
     print(as_json(rows) if args.json else table(rows))

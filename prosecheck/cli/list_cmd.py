@@ -18,6 +18,7 @@ def register(sub: Any) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     from prosecheck.report.listing import listing_json, listing_text
+    from prosecheck.schemas import document
 
-    print(json.dumps(listing_json(), indent=2, allow_nan=False) if args.json else listing_text())
+    print(json.dumps(document(NAME, listing_json()), indent=2, allow_nan=False) if args.json else listing_text())
     return 0

@@ -52,6 +52,7 @@ def run(args: argparse.Namespace) -> int:
     from prosecheck.model.mutants import MUTANTS
     from prosecheck.mutation import PROPERTY_IDS, kill_matrix
     from prosecheck.report.text import property_code
+    from prosecheck.schemas import document
 
     for mid in args.mutants:
         if mid not in MUTANTS:
@@ -64,12 +65,12 @@ def run(args: argparse.Namespace) -> int:
     outcomes = kill_matrix(args.mutants or None, fast=args.fast, progress=progress)
     killed = sum(o.killed for o in outcomes)
     if args.json:
-        print(json.dumps({
+        print(json.dumps(document(NAME, {
             "mutants": [{"id": o.mutant.id, "element": o.mutant.role, "description": o.mutant.description,
                          "scenarios": list(o.scenarios), "killed": o.killed, "killed_by": o.killed_by,
                          "states": o.states, "replay_problems": o.replay_problems} for o in outcomes],
             "killed": killed, "total": len(outcomes), "fast": args.fast,
-        }, indent=2, allow_nan=False))
+        }), indent=2, allow_nan=False))
     else:
         used = [pid for pid in PROPERTY_IDS if any(pid in o.killed_by for o in outcomes)]
         heads = [property_code(pid) for pid in used]
@@ -93,6 +94,7 @@ def _cross_check(args: argparse.Namespace, progress: Callable[[str], None] | Non
     from prosecheck.crosscheck import ALWAYS, NOT_RUN, UNKNOWN, cross_check
     from prosecheck.model.environment import Bounds
     from prosecheck.report.crosscheck import cross_table
+    from prosecheck.schemas import document
 
     if args.fast:
         raise InputError("--fast and --engine cannot be combined (the cross-check has its own bounds)")
@@ -106,7 +108,8 @@ def _cross_check(args: argparse.Namespace, progress: Callable[[str], None] | Non
             raise InputError(f"--property {pid!r}: not an 'always' property; known: {', '.join(ALWAYS)}")
     report = cross_check(args.mutants or None, args.engine, args.timeout, bounds, args.all_cells, progress,
                          args.properties or None)
-    print(json.dumps(report.as_dict(), indent=2, allow_nan=False) if args.json else cross_table(report))
+    print(json.dumps(document("mutants-crosscheck", report.as_dict()), indent=2, allow_nan=False) if args.json
+          else cross_table(report))
     if report.count("DISAGREE"):
         return EXIT_DISAGREE
     return EXIT_UNDECIDED if report.count(UNKNOWN) or report.count(NOT_RUN) else 0

@@ -93,7 +93,10 @@ def run(args: argparse.Namespace) -> int:
             except InputError as err:  # reported after the results, which are not lost
                 save_error, ledger = str(err), None
     if args.json:
-        print(json.dumps({"engine": args.engine, "results": [r.as_dict() for r in results]}, indent=2, allow_nan=False))
+        from prosecheck.schemas import document
+
+        print(json.dumps(document(NAME, {"engine": args.engine, "results": [r.as_dict() for r in results]}),
+                         indent=2, allow_nan=False))
     if save_error:
         raise InputError(save_error)
     return EXIT_UNKNOWN if any(r.verdict == "UNKNOWN" for r in results) else 0

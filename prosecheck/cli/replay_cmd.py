@@ -23,20 +23,21 @@ def register(sub: Any) -> argparse.ArgumentParser:
         "2: the file is not a trace document.",
     )
     parser.add_argument("trace", metavar="TRACE.json", help="a file written by 'prosecheck check --json'")
-    parser.add_argument("--json", action="store_true", help="print the outcomes as JSON")
+    parser.add_argument("--json", action="store_true", help="print one JSON document (docs/json.md)")
     return parser
 
 
 def run(args: argparse.Namespace) -> int:
     from prosecheck.replay import TraceInputError, replay_file
+    from prosecheck.schemas import document
 
     try:
         outcomes = replay_file(args.trace)
     except TraceInputError as err:
         raise InputError(str(err)) from None
     if args.json:
-        print(json.dumps([{"trace": o.where, "confirmed": o.confirmed, "detail": o.detail} for o in outcomes],
-                         indent=2, allow_nan=False))
+        found = [{"trace": o.where, "confirmed": o.confirmed, "detail": o.detail} for o in outcomes]
+        print(json.dumps(document(NAME, {"outcomes": found}), indent=2, allow_nan=False))
     else:
         for o in outcomes:
             print(f"{'confirmed' if o.confirmed else 'REJECTED '}  {o.where}: {o.detail}")

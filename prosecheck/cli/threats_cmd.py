@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from typing import Any
 
@@ -22,7 +23,10 @@ def register(sub: Any) -> argparse.ArgumentParser:
                     "per violation.")
     add_scenario_options(parser)
     add_limit_options(parser)
-    parser.add_argument("--markdown", action="store_true", help="print the Markdown pages of docs/threats/ as one document")
+    out = parser.add_mutually_exclusive_group()
+    out.add_argument("--markdown", action="store_true", help="print the Markdown pages of docs/threats/ as one document")
+    out.add_argument("--json", action="store_true", help="print one JSON document: per scenario its threat model, "
+                     "counts and violations (docs/json.md)")
     parser.add_argument("--quiet", action="store_true", help="no progress on stderr")
     return parser
 
@@ -42,5 +46,11 @@ def run(args: argparse.Namespace) -> int:
         return 2
     limits = limits_of(args)
     results = saved + check_all(scenarios, limits, args.quiet)
-    sys.stdout.write(threats_markdown(results, inherited_findings(results)) if args.markdown else threats_text(results))
+    if args.json:
+        from prosecheck.report.threats_json import threats_json
+
+        print(json.dumps(threats_json(results), indent=2, allow_nan=False))
+    else:
+        sys.stdout.write(threats_markdown(results, inherited_findings(results)) if args.markdown
+                         else threats_text(results))
     return worst(r.exit_code for r in results)

@@ -8,7 +8,7 @@ from typing import Any
 from prosecheck.diagrams.figures import FIGURES, happy_path
 from prosecheck.diagrams.msc import Chart, build_chart
 from prosecheck.inputs import InputFileError, parse_json, read_text, validate
-from prosecheck.schemas import part
+from prosecheck.schemas import check_format, part
 
 REQUIRED = ("number", "element", "event", "action", "outputs")
 
@@ -26,9 +26,12 @@ def _load(path: str) -> Any:
 
 
 def _check(path: str, doc: Any, definition: str) -> None:
-    """The document's shape, as ``check-result.schema.json`` describes ``definition``."""
+    """The document's shape, as ``check.schema.json`` describes ``definition`` (a whole document:
+    its ``format`` and ``format_version`` first, :func:`prosecheck.schemas.check_format`)."""
     try:
-        validate("<stdin>" if path == "-" else path, doc, part("check-result", definition))
+        if definition in ("document", "result"):
+            check_format("<stdin>" if path == "-" else path, doc, "check")
+        validate("<stdin>" if path == "-" else path, doc, part("check", definition))
     except InputFileError as exc:
         raise TraceFileError(str(exc)) from None
 

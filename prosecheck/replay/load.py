@@ -21,7 +21,7 @@ from prosecheck.model.procedures import PROCEDURES, READINGS, Procedure
 from prosecheck.model.scenarios import Scenario
 from prosecheck.model.terms import CHECK_NAMES
 from prosecheck.properties.catalog import PROPERTIES
-from prosecheck.schemas import part
+from prosecheck.schemas import check_format, part
 from prosecheck.verify import BUILTIN
 
 Message = tuple[str, tuple[int, ...]]
@@ -58,7 +58,7 @@ class Claim:
 
 def read_document(path: str) -> Any:
     """The ``check --json`` document (or one of its results) in ``path``, read safely
-    (:mod:`prosecheck.inputs`) and checked against ``check-result.schema.json``; else a one-line
+    (:mod:`prosecheck.inputs`) and checked against ``check.schema.json``; else a one-line
     :class:`TraceInputError` naming the file, the field and the problem."""
     try:
         doc = parse_json(path, read_text(path))
@@ -70,9 +70,11 @@ def read_document(path: str) -> Any:
 
 def check_shape(path: str, doc: Any) -> None:
     """:class:`InputFileError` unless ``doc`` is a whole ``check --json`` document (it has ``results``)
-    or one of its results, as ``check-result.schema.json`` describes them."""
+    or one of its results, as ``check.schema.json`` describes them; a whole document of another
+    ``format`` or ``format_version`` is refused first (:func:`prosecheck.schemas.check_format`)."""
+    check_format(path, doc, "check")
     whole = isinstance(doc, dict) and "results" in doc
-    validate(path, doc, part("check-result", "document" if whole else "result"))
+    validate(path, doc, part("check", "document" if whole else "result"))
 
 
 def claims_of(doc: Any, path: str) -> list[Claim]:

@@ -7,6 +7,8 @@ from collections.abc import Sequence
 
 from prosecheck.model.scenarios import HOLDS
 from prosecheck.report.assumptions import assumptions, tool_versions
+from prosecheck.report.text import outcome
+from prosecheck.schemas import document
 from prosecheck.verify import NOT_APPLICABLE, PropertyResult, ScenarioResult, worst
 
 
@@ -40,7 +42,8 @@ def scenario_json(r: ScenarioResult) -> dict[str, object]:
         "exit_code": r.exit_code,
         "properties": {
             p.id: {
-                "kind": p.kind, "verdict": p.verdict, "expected": p.expected, "as_expected": p.as_expected,
+                "kind": p.kind, "verdict": p.verdict, "outcome": outcome(p), "expected": p.expected,
+                "as_expected": p.as_expected,
                 "statement": p.statement, "ref": p.ref, "detail": p.detail or None,
                 "trace": None if p.trace is None else [s.as_dict() for s in p.trace],
                 "replay": None if p.replay is None else ("confirmed" if not p.replay else p.replay),
@@ -56,6 +59,7 @@ def scenario_json(r: ScenarioResult) -> dict[str, object]:
 
 
 def results_json(results: Sequence[ScenarioResult]) -> str:
-    doc = {"tool": tool_versions(), "results": [scenario_json(r) for r in results],
-           "exit_code": worst(r.exit_code for r in results)}
+    """The document ``prosecheck check --json`` prints (``prosecheck/schemas/check.schema.json``)."""
+    doc = document("check", {"tool": tool_versions(), "results": [scenario_json(r) for r in results],
+                             "exit_code": worst(r.exit_code for r in results)})
     return json.dumps(doc, indent=2, allow_nan=False)  # NaN/Infinity are not JSON: never printed

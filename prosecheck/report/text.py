@@ -50,6 +50,14 @@ def property_cell(p: PropertyResult) -> str:
     return cell(p.verdict, p.kind, p.value)
 
 
+def outcome(p: PropertyResult) -> str:
+    """The word the text gives a property (:func:`property_cell`) without the table's abbreviation, for
+    ``check --json``'s ``outcome``: holds / VIOLATED (always, eventually), reached / UNREACHED (sometimes),
+    proved, INCONCLUSIVE, n/a, or a measure's figure (``N`` exact, ``>=N`` a lower bound)."""
+    word = property_cell(p)
+    return "INCONCLUSIVE" if word == "INCONCL." else word
+
+
 def threat_cell(r: ScenarioResult) -> str:
     """The scenario's threat model, short: ``honest``, ``pc5=2+leak``, ``relay``, ``lossy=pc5``."""
     t = r.scenario.threats

@@ -172,11 +172,11 @@ def test_load_json_reads_parses_and_validates(tmp_path: Path) -> None:
 def test_the_schemas_are_valid_and_load_by_name() -> None:
     import jsonschema
 
-    for name in ("check-result", "ledger", "scenario-file"):
+    for name in ("check", "ledger", "scenario-file"):
         jsonschema.Draft202012Validator.check_schema(schema(name))
-    assert part("check-result", "result")["$ref"] == "#/$defs/result"
+    assert part("check", "result")["$ref"] == "#/$defs/result"
     with pytest.raises(KeyError):
-        part("check-result", "nothing")
+        part("check", "nothing")
 
 
 _JSON_VALUES = st.recursive(

@@ -453,9 +453,9 @@ def test_what_check_json_writes_fits_the_schema_and_every_reader_takes_it(
     assert main(["check", *scenarios, "--json", "--quiet"]) == 0
     text = capsys.readouterr().out
     doc = json.loads(text)
-    validate("out", doc, schema("check-result"))
+    validate("out", doc, schema("check"))
     for r in doc["results"]:
-        validate("out", r, part("check-result", "result"))
+        validate("out", r, part("check", "result"))
     assert any(p["verdict"] == "VIOLATED" and p["trace"] for r in doc["results"] for p in r["properties"].values())
     path = tmp_path / "run.json"
     path.write_text(text)
@@ -473,7 +473,7 @@ def test_the_schemas_name_what_the_model_takes() -> None:
     from prosecheck.model.terms import CHECK_NAMES
     from prosecheck.schemas import schema
 
-    defs = schema("check-result")["$defs"]
+    defs = schema("check")["$defs"]
     scenario_file = schema("scenario-file")["properties"]
     for section, cls in (("bounds", Bounds), ("threats", ThreatModel)):
         names = {f.name for f in fields(cls)}
