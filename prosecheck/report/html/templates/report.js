@@ -84,7 +84,12 @@
       items.forEach(function (li, k) { li.classList.toggle("selected", k === current); });
       var li = items[current], list = li.parentNode;
       if (li.offsetTop < list.scrollTop || li.offsetTop + li.offsetHeight > list.scrollTop + list.clientHeight) {
-        list.scrollTop = li.offsetTop - list.offsetTop - 8;
+        list.scrollTop = li.offsetTop - 8;
+      }
+      var changedRow = tbody.querySelector("tr.changed"), stateBox = tbody.closest(".state-box");
+      if (changedRow && (changedRow.offsetTop < stateBox.scrollTop ||
+          changedRow.offsetTop > stateBox.scrollTop + stateBox.clientHeight - 30)) {
+        stateBox.scrollTop = changedRow.offsetTop - 40;
       }
       Array.prototype.forEach.call(section.querySelectorAll(".cur"), function (el) { el.textContent = number; });
       if (!svg) { return; }
