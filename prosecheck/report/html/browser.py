@@ -98,3 +98,9 @@ def write_screenshot(path: Path) -> Path:
 
 __all__ = ["HEIGHT", "SCREENSHOT_SCENARIOS", "WIDTH", "browser", "browser_missing", "report_results",
            "viewport_png", "write_screenshot"]
+
+
+if __name__ == "__main__":  # python -m prosecheck.report.html.browser docs/report.png
+    import sys
+
+    print(write_screenshot(Path(sys.argv[1] if len(sys.argv) > 1 else "docs/report.png")))
