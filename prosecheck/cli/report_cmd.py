@@ -35,7 +35,8 @@ def register(sub: Any) -> argparse.ArgumentParser:
         "inline CSS, script and SVG; they need no network to view.")
     add_scenario_options(parser)
     add_limit_options(parser)
-    parser.add_argument("--out", type=Path, required=True, metavar="DIR", help="folder for index.html, scenario/ and diagrams.html")
+    parser.add_argument("--out", type=Path, required=True, metavar="DIR",
+                        help="folder for index.html, scenario/ and diagrams.html")
     parser.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     add_ledger_option(parser, "to read (proofs without bounds shown as 'proved')")
     return parser
