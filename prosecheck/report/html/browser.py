@@ -64,7 +64,7 @@ def browser(width: int = WIDTH, height: int = HEIGHT) -> Iterator[Any]:
 def viewport_png(driver: Any, width: int = WIDTH, height: int = HEIGHT) -> bytes:
     """A PNG of the top ``width`` x ``height`` pixels of the loaded page, less when the page is
     shorter (Chromium's own capture, clipped: no blank strip below the page)."""
-    used = int(driver.execute_script("return document.documentElement.scrollHeight"))
+    used = int(driver.execute_script("return Math.ceil(document.body.getBoundingClientRect().bottom)"))
     shot = driver.execute_cdp_cmd("Page.captureScreenshot", {
         "format": "png", "clip": {"x": 0, "y": 0, "width": width, "height": min(height, used), "scale": 1}})
     return base64.b64decode(shot["data"])
