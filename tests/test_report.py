@@ -138,6 +138,14 @@ def test_the_index_fits_1280_px_and_its_table_sorts_and_filters(report):
         assert driver.execute_script("return document.documentElement.scrollWidth") <= WIDTH
         box = driver.find_element(By.CSS_SELECTOR, ".verdict-box")
         assert driver.execute_script("return arguments[0].scrollWidth", box) > WIDTH  # the wide table scrolls inside
+        first = driver.find_element(By.CSS_SELECTOR, "#verdicts tbody th.sticky")
+        threats = driver.find_element(By.CSS_SELECTOR, "#verdicts tbody td")
+        left, threats_left = first.rect["x"], threats.rect["x"]
+        driver.execute_script("arguments[0].scrollLeft = 600", box)
+        assert threats.rect["x"] < threats_left - 500  # the table moved inside its box
+        assert abs(first.rect["x"] - left) <= 1  # the scenario column stays where it was
+        driver.execute_script("arguments[0].scrollLeft = 0", box)
+        assert driver.execute_script("return document.documentElement.scrollWidth") <= WIDTH
         assert driver.execute_script("return performance.getEntriesByType('resource').length") == 0
 
         states = driver.find_element(By.XPATH, "//table[@id='verdicts']//th[text()='states']")
