@@ -60,7 +60,8 @@ def run(args: argparse.Namespace) -> int:
         page = write_report(results, args.out)
     except OSError as err:  # the verdicts first, then the one error line
         print(verdict_table(results))
-        raise InputError(f"--out {args.out}: cannot write the report: {err.strerror or err}") from None
+        what = err.filename or "the report"  # the page that failed (index.html, scenario/ID.html, ...)
+        raise InputError(f"--out {args.out}: cannot write {what}: {err.strerror or err}") from None
     if not have_engine("dot"):
         print("prosecheck: Graphviz's 'dot' is not installed: the state diagrams are included as DOT text; "
               "install Graphviz (apt-get install graphviz) to get them as pictures", file=sys.stderr)
