@@ -79,12 +79,18 @@ def to_svg(chart: Chart) -> str:
             parts, h = _box_svg(ev, xs[ev.sender] - COL / 2 + 8, COL - 16, y, fill, 30)
         else:
             parts, h = _box_svg(ev, LEFT + 4, COL * len(chart.lifelines) - 8, y, REF_FILL, 30 * len(chart.lifelines))
+        # one group per row, named by the trace steps it belongs to (an arrow: sent at data-step, handled at
+        # data-recv), with a transparent band a page can colour (the HTML report's trace explorer does)
+        recv = f' data-recv="{ev.received_at}"' if ev.received_at is not None else ""
+        body.append(f'<g class="row" data-step="{ev.number}"{recv}><rect class="band" x="0" y="{start:.0f}" '
+                    f'width="{width}" height="{h:.0f}" fill="none"/>')
         if ev.highlight:
             body.append(f'<rect x="0" y="{start:.0f}" width="{width}" height="{h:.0f}" fill="{HOT_FILL}" opacity="0.5"/>')
         if ev.kind != "ref" and ev.number not in shown:
             shown.add(ev.number)
             body.append(_text(8, start + 14, f"{ev.number}.", anchor="start", extra='fill="#555"'))
         body += parts
+        body.append("</g>")
         y += h
     height = y + 20 + (18 if chart.marker else 0)
     head = [

@@ -196,7 +196,7 @@ ARTIFACTS = {a.name: a for a in REGISTRY}
 RECORDED_ELSEWHERE: tuple[tuple[str, str], ...] = (
     ("prosecheck/data/proofs.json", "recorded by `prosecheck prove --save --timeout 60` (hours; docs/prove.md)"),
     ("docs/report.png", "a screenshot of the HTML report in headless Chromium: "
-     "PROSECHECK_SCREENSHOT=docs/report.png python -m pytest tests/test_report.py"),
+     "python -m prosecheck.report.html.browser docs/report.png (not byte-for-byte deterministic)"),
 )
 """Committed files made by a program but not regenerated here, and how they are made."""
 

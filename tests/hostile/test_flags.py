@@ -268,11 +268,11 @@ def test_a_certificate_that_cannot_be_written_is_reported_after_the_verdicts(tmp
 
 
 def test_a_report_that_cannot_be_written_prints_the_verdicts_then_one_line(tmp_path, capsys, monkeypatch) -> None:
-    monkeypatch.setattr("prosecheck.diagrams.render.write_text", _full)
+    monkeypatch.setattr("prosecheck.report.html.write_text", _full)
     code = main(["report", "m200", *SMALL, "--out", str(tmp_path / "r"), "--quiet"])
     out, err = capsys.readouterr()
     assert code == 2 and "KNR-AUTH" in out
-    assert err.strip().splitlines() == [f"prosecheck: error: --out {tmp_path / 'r'}: cannot write index.html: "
+    assert err.strip().splitlines() == [f"prosecheck: error: --out {tmp_path / 'r'}: cannot write x: "
                                         "No space left on device"]
 
 
