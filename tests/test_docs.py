@@ -186,3 +186,12 @@ def test_the_scenario_file_example_in_the_docs_loads(tmp_path):
     own = tmp_path / "own.toml"
     own.write_text(blocks[1], encoding="utf-8")
     assert [p.id for p in load_scenario_file(own).properties] == ["no_knr_without_check", "request_answered"]
+
+
+def test_architecture_names_every_module():
+    """ARCHITECTURE.md lists every module of the package (by path or by file name in its row)."""
+    text = (ROOT / "ARCHITECTURE.md").read_text(encoding="utf-8")
+    modules = [p for p in (ROOT / "prosecheck").rglob("*.py") if p.name != "__init__.py"]
+    missing = [str(p.relative_to(ROOT)) for p in modules
+               if not re.search(rf"(?<![\w.]){re.escape(p.name)}\b", text)]
+    assert not missing, f"modules ARCHITECTURE.md does not name: {missing}"
