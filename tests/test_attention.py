@@ -119,3 +119,34 @@ def test_a_named_scenarios_report_fits_120_columns_with_its_proofs_shortened(cap
     assert code == 0 and max(len(line) for line in out.splitlines()) <= MAX_WIDTH
     assert "proved without bounds: houdini" in out and "(--json has all):" in out
     assert out.rstrip().splitlines()[-1].startswith("1 scenario, 5,226 states, exhaustive")
+
+
+def test_csv_and_markdown_give_the_same_cells_as_the_tables(capsys):
+    import csv
+    import io
+
+    from prosecheck.report.text import verdict_matrix
+
+    code, out, _ = run(capsys, "check", "m200", "m300.panf_udm", "--format", "csv", "--quiet")
+    rows = list(csv.reader(io.StringIO(out)))
+    assert code == 0 and rows[0][:4] == ["scenario", "threats", "states", "KNR-AUTH"]
+    assert [r[0] for r in rows[1:]] == ["m200", "m300.panf_udm"] and rows[1][3] == "VIOLATED"
+    code, out, _ = run(capsys, "check", "m200", "--format", "md", "--table", "attention", "--quiet")
+    lines = out.splitlines()
+    assert lines[0] == "| scenario | threats | verdict | standing | properties |" and lines[1] == "|---|---|---|---|---|"
+    assert "| m200 | honest | VIOLATED | as declared | KNR-AUTH, WITHDRAWN |" in lines
+    assert lines[-1].endswith("0 unexpected; exit 0")
+    header, matrix = verdict_matrix([])
+    assert header == ["scenario", "threats", "states"] and matrix == []
+
+
+def test_colour_only_on_a_terminal_and_never_with_no_color(monkeypatch, check_once):
+    import sys
+
+    from prosecheck.report import attention
+
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True, raising=False)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    assert attention.use_colour() and "\x1b[" in attention_table([check_once("m200")], width=100)
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert not attention.use_colour() and "\x1b[" not in attention_table([check_once("m200")], width=100)

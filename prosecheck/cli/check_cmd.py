@@ -45,7 +45,10 @@ def register(sub: Any) -> argparse.ArgumentParser:
                         help="judge only this property: its id or its column name (KNR-AUTH); repeatable. deadlock_free, "
                         "messages_handled and livelock_free are judged in every check")
     add_limit_options(parser)
-    parser.add_argument("--json", action="store_true", help="print one JSON document instead of text")
+    parser.add_argument("--json", action="store_true", help="print one JSON document instead of text (= --format json)")
+    parser.add_argument("--format", choices=("text", "md", "csv", "json"), default="text",
+                        help="text (default); md or csv: the verdict table chosen by --table (attention by default, "
+                        "full with named scenarios) as a Markdown table or CSV; json: as --json")
     parser.add_argument("--witnesses", action="store_true", help="also print the witness trace of each reached "
                         "reachability property")
     parser.add_argument("--table", nargs="?", const="full", choices=("attention", "full"), default=None,
@@ -131,10 +134,14 @@ def _print_results(args: argparse.Namespace, results: list[ScenarioResult], code
     from prosecheck.report.json_out import results_json
     from prosecheck.report.text import phase_table, scenario_report, stats_line, verdict_table
 
-    if args.json:
+    fmt = "json" if args.json else args.format
+    if fmt == "json":
         print(results_json(results))
         return
     table = args.table or ("full" if args.scenarios or args.scenario_files else "attention")
+    if fmt in ("csv", "md"):
+        _print_table(fmt, table, results, summary_line(results, code))
+        return
     if args.table is None and (args.scenarios or args.scenario_files):
         print("\n\n".join(scenario_report(r, witnesses=args.witnesses) for r in results))
     elif table == "full":
@@ -150,6 +157,20 @@ def _print_results(args: argparse.Namespace, results: list[ScenarioResult], code
         print(phase_table(results))
     print()
     print(summary_line(results, code) + (" (--strict)" if args.strict else ""))
+
+
+def _print_table(fmt: str, table: str, results: list[ScenarioResult], summary: str) -> None:
+    """The attention view or the full matrix as CSV (cells only) or Markdown (then the summary line)."""
+    from prosecheck.report.attention import attention_matrix
+    from prosecheck.report.tables import as_csv, as_markdown
+    from prosecheck.report.text import verdict_matrix
+
+    header, rows = verdict_matrix(results) if table == "full" else attention_matrix(results)
+    if fmt == "csv":
+        sys.stdout.write(as_csv(header, rows))
+    else:
+        print(as_markdown(header, rows))
+        print(summary)
 
 
 def _write_itf(results: list[ScenarioResult], directory: str) -> str | None:

@@ -9,6 +9,7 @@ the terminal (at most :data:`MAX_WIDTH` columns)."""
 from __future__ import annotations
 
 import io
+import os
 import shutil
 import sys
 from collections.abc import Sequence
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 from rich import box
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from prosecheck.model.scenarios import HOLDS
 from prosecheck.report.text import property_cell, property_code, threat_cell
@@ -73,6 +75,15 @@ def attention_rows(results: Sequence[ScenarioResult]) -> list[AttentionRow]:
     return rows
 
 
+ATTENTION_HEADER = ["scenario", "threats", "verdict", "standing", "properties"]
+
+
+def attention_matrix(results: Sequence[ScenarioResult]) -> tuple[list[str], list[list[str]]]:
+    """The rows of :func:`attention_rows` as plain cells (for CSV and Markdown)."""
+    return ATTENTION_HEADER, [[r.scenario, r.threats, r.verdict, r.declared, ", ".join(r.properties)]
+                              for r in attention_rows(results)]
+
+
 def terminal_width() -> int:
     """The terminal's width capped at :data:`MAX_WIDTH`; :data:`MAX_WIDTH` when stdout is not a terminal."""
     if not sys.stdout.isatty():
@@ -90,17 +101,30 @@ def attention_table(results: Sequence[ScenarioResult], width: int | None = None)
                         ("properties", 1)):
         table.add_column(name, ratio=ratio, overflow="fold", no_wrap=name != "properties")
     for row in rows:
-        table.add_row(row.scenario, row.threats, row.verdict, row.declared, ", ".join(row.properties))
+        style = _STYLES.get(row.rank, "") if row.rank != _DECLARED else _VERDICT_STYLES.get(row.verdict, "")
+        table.add_row(row.scenario, row.threats, Text(row.verdict, style=style), Text(row.declared, style=style),
+                      ", ".join(row.properties))
     legend = ("properties: the full table's column names ('prosecheck check --table full'; 'prosecheck list' "
               "describes each property)")
     return _render(table, width or terminal_width()) + "\n\n" + legend
 
 
+_STYLES = {_NOT_AS_DECLARED: "bold red", _INCONCLUSIVE: "bold yellow"}
+_VERDICT_STYLES = {"VIOLATED": "red", "UNREACHED": "yellow"}
+
+
+def use_colour() -> bool:
+    """Colour only on a terminal, and never when ``NO_COLOR`` is set (https://no-color.org)."""
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+
+
 def _render(table: Table, width: int) -> str:
-    """A rich table as plain text (no colour, no trailing spaces), ``width`` columns at most."""
+    """A rich table as text, ``width`` columns at most, no trailing spaces; ANSI colour only where
+    :func:`use_colour` allows it (pipes, files and tests get plain text)."""
     buffer = io.StringIO()
-    Console(file=buffer, width=width, color_system=None, highlight=False, emoji=False, legacy_windows=False,
-            soft_wrap=False).print(table)
+    colour = use_colour()
+    Console(file=buffer, width=width, color_system="standard" if colour else None, force_terminal=colour,
+            highlight=False, emoji=False, legacy_windows=False, soft_wrap=False).print(table)
     return "\n".join(line.rstrip() for line in buffer.getvalue().splitlines()).strip("\n")
 
 

@@ -99,13 +99,11 @@ def phase_table(results: Sequence[ScenarioResult]) -> str:
     return "phases (seconds) and the process's peak memory (MB):\n" + "\n".join(lines)
 
 
-def verdict_table(results: Sequence[ScenarioResult]) -> str:
-    """Scenarios (rows) x properties (columns); ``!`` marks a verdict the scenario did not declare."""
-    if not results:
-        return ""
-    ids = list(results[0].properties)
-    heads = [property_code(pid, results[0].scenario) for pid in ids]
-    first = max(len("scenario"), *(len(r.scenario.id) for r in results))
+def verdict_matrix(results: Sequence[ScenarioResult]) -> tuple[list[str], list[list[str]]]:
+    """The full table's header and rows: scenario, threats, states, then one cell per property of the
+    first result (``!`` after a verdict the scenario did not declare, ``-`` for a property not judged)."""
+    ids = list(results[0].properties) if results else []
+    header = ["scenario", "threats", "states", *(property_code(pid, results[0].scenario) for pid in ids)]
     rows = []
     for r in results:
         cells = []
@@ -113,10 +111,21 @@ def verdict_table(results: Sequence[ScenarioResult]) -> str:
             p = r.properties.get(pid)
             cells.append("-" if p is None else property_cell(p) + ("" if p.as_expected else " !"))
         rows.append([r.scenario.id, threat_cell(r), str(r.states), *cells])
+    return header, rows
+
+
+def verdict_table(results: Sequence[ScenarioResult]) -> str:
+    """Scenarios (rows) x properties (columns); ``!`` marks a verdict the scenario did not declare."""
+    if not results:
+        return ""
+    ids = list(results[0].properties)
+    header, rows = verdict_matrix(results)
+    heads = header[3:]
+    first = max(len("scenario"), *(len(r.scenario.id) for r in results))
     widths = [first, max(7, *(len(row[1]) for row in rows)), max(6, *(len(row[2]) for row in rows))] + [
         max(len(h), *(len(row[i + 3]) for row in rows)) for i, h in enumerate(heads)
     ]
-    lines = ["  ".join(h.ljust(w) for h, w in zip(["scenario", "threats", "states", *heads], widths))]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(header, widths))]
     lines.append("  ".join("-" * w for w in widths))
     lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in rows]
     lines.append("")
