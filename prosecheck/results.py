@@ -20,9 +20,25 @@ if TYPE_CHECKING:
 INCONCLUSIVE = "INCONCLUSIVE"
 NOT_APPLICABLE = "n/a"
 
-# Exit codes (docs/exit-codes.md): the worst mismatch over all scenarios wins, in this order.
-EXIT_OK, EXIT_INPUT, EXIT_INCONCLUSIVE, EXIT_DEADLOCK, EXIT_VIOLATION, EXIT_UNREACHED = 0, 2, 10, 11, 12, 13
-_PRIORITY = (EXIT_VIOLATION, EXIT_DEADLOCK, EXIT_UNREACHED, EXIT_INCONCLUSIVE)
+# Exit codes (docs/exit-codes.md), one place for every command. 11, 12 and 13 mean what they mean for
+# TLC (deadlock, safety, liveness); TLC's other violation codes (10 assumption, 14 assert) are not used,
+# and prosecheck's own outcomes take 20 and up.
+EXIT_OK = 0
+EXIT_INPUT = 2  # bad input: one line on stderr
+EXIT_DEADLOCK = 11  # deadlock_free / livelock_free not as declared (TLC: deadlock)
+EXIT_VIOLATION = 12  # an invariant or a measure not as declared (TLC: safety)
+EXIT_LIVENESS = 13  # an eventually / possibly property not as declared (TLC: liveness)
+EXIT_FOUND = 20  # analyze: something found
+EXIT_UNREACHED = 21  # a reachability (sometimes) property not as declared
+EXIT_INCONCLUSIVE = 22  # a limit was hit (or a first Ctrl-C); prove: UNKNOWN; mutants --engine: undecided
+EXIT_NOT_REPLAYED = 23  # replay: a trace does not replay
+EXIT_SURVIVOR = 24  # mutants: a mutant survived
+EXIT_REFUTED = 25  # certify: a certificate refuted; mutants --engine: the engines disagree
+EXIT_STALE = 26  # regen --check: a generated file is stale
+EXIT_INTERRUPTED_TWICE = 130  # a second Ctrl-C (128 + SIGINT)
+_PRIORITY = (EXIT_VIOLATION, EXIT_LIVENESS, EXIT_DEADLOCK, EXIT_UNREACHED, EXIT_INCONCLUSIVE)
+"""The worst mismatch over all scenarios wins, in this order."""
+LIVENESS_EXIT_KINDS = ("eventually", "possibly")
 
 BUILTIN = {
     "deadlock_free": "every reachable world that is not final (all elements at rest, links empty) has a successor",
@@ -60,9 +76,7 @@ class PropertyResult:
             return EXIT_OK
         if self.verdict == INCONCLUSIVE:
             return EXIT_INCONCLUSIVE
-        if self.id in ("deadlock_free", "livelock_free"):
-            return EXIT_DEADLOCK
-        return EXIT_UNREACHED if self.kind == "sometimes" else EXIT_VIOLATION
+        return _violation_code(self)
 
 
 @dataclass
@@ -112,9 +126,16 @@ def _strict_code(p: PropertyResult) -> int:
         return EXIT_OK
     if p.verdict == INCONCLUSIVE:
         return EXIT_INCONCLUSIVE
+    return _violation_code(p)
+
+
+def _violation_code(p: PropertyResult) -> int:
+    """The code of a decided verdict other than the declared one, by the kind of property."""
     if p.id in ("deadlock_free", "livelock_free"):
         return EXIT_DEADLOCK
-    return EXIT_UNREACHED if p.kind == "sometimes" else EXIT_VIOLATION
+    if p.kind == "sometimes":
+        return EXIT_UNREACHED
+    return EXIT_LIVENESS if p.kind in LIVENESS_EXIT_KINDS else EXIT_VIOLATION
 
 
 def worst(codes: Iterable[int]) -> int:
@@ -122,6 +143,7 @@ def worst(codes: Iterable[int]) -> int:
     return next((c for c in _PRIORITY if c in found), EXIT_OK)
 
 
-__all__ = ["BUILTIN", "EXIT_DEADLOCK", "EXIT_INCONCLUSIVE", "EXIT_INPUT", "EXIT_OK", "EXIT_UNREACHED",
+__all__ = ["BUILTIN", "EXIT_DEADLOCK", "EXIT_FOUND", "EXIT_INCONCLUSIVE", "EXIT_INPUT", "EXIT_INTERRUPTED_TWICE",
+           "EXIT_LIVENESS", "EXIT_NOT_REPLAYED", "EXIT_OK", "EXIT_REFUTED", "EXIT_STALE", "EXIT_SURVIVOR", "EXIT_UNREACHED",
            "EXIT_VIOLATION", "INCONCLUSIVE", "NOT_APPLICABLE", "PropertyResult", "ScenarioResult", "strict_exit_code",
            "worst"]

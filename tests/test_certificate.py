@@ -108,7 +108,7 @@ def test_check_certify_writes_and_confirms(capsys, tmp_path):
 
 def test_no_certificate_after_a_cut_search(capsys, tmp_path):
     code = main(["check", "m300.panf_udm", "--certify", str(tmp_path), "--max-states", "100", "--quiet", "--table"])
-    assert code == 10 and "no certificate" in capsys.readouterr().err and not list(tmp_path.iterdir())
+    assert code == 22 and "no certificate" in capsys.readouterr().err and not list(tmp_path.iterdir())
 
 
 @pytest.mark.parametrize("content, message", [(None, "no such file"), (b"plain text", "not a gzip file"),

@@ -62,10 +62,10 @@ def test_json_document_has_the_documented_shape(capsys):
         (["check", "m300.panf_udm", "--mutant", "panf_skips_udm_check"], 12),  # unexpected violation
         (["check", "m200", "--withdrawals", "0"], 12),  # a declared violation that did not happen
         (["check", "m300.ausf_udm", "--mutant", "udm_silent_on_denial", "--property", "knr_agreement"],
-         11),  # unexpected deadlock (attempt_ends, left out, would add a liveness violation: 12)
-        (["check", "m300.panf_udm", "--attempts", "1"], 13),  # the reuse path cannot be reached
-        (["check", "m300.panf_udm", "--max-states", "50"], 10),  # limit hit: INCONCLUSIVE
-        (["check", "m300.panf_udm", "--max-memory", "1"], 10),  # the process is bigger than 1 MB at once
+         11),  # unexpected deadlock (attempt_ends, left out, would add a liveness violation: 13)
+        (["check", "m300.panf_udm", "--attempts", "1"], 21),  # the reuse path cannot be reached
+        (["check", "m300.panf_udm", "--max-states", "50"], 22),  # limit hit: INCONCLUSIVE
+        (["check", "m300.panf_udm", "--max-memory", "1"], 22),  # the process is bigger than 1 MB at once
     ],
 )
 def test_exit_codes_say_what_happened(capsys, argv, code):
@@ -77,7 +77,7 @@ def test_exit_codes_say_what_happened(capsys, argv, code):
 def test_a_limit_makes_undecided_verdicts_inconclusive_and_keeps_found_ones(capsys, limit, stopped):
     code, out, _ = run(capsys, "check", "m200", *limit, "--json", "--quiet")
     doc = json.loads(out)["results"][0]
-    assert code == 10 and doc["stats"]["complete"] is False and doc["stats"]["stopped"] == stopped
+    assert code == 22 and doc["stats"]["complete"] is False and doc["stats"]["stopped"] == stopped
     assert 0 < doc["stats"]["states"] < MANIFEST["m200"][0] and doc["stats"]["transitions"] > 0
     verdicts = {pid: p["verdict"] for pid, p in doc["properties"].items()}
     assert verdicts["knr_agreement"] == "INCONCLUSIVE"

@@ -89,7 +89,7 @@ def test_the_cli_cross_check(capsys: pytest.CaptureFixture[str]) -> None:
     assert doc["counts"]["both"] == 1 and doc["bounds"] == {"attempts": 1, "withdrawals": 1, "restores": 1}
     (cell,) = doc["mutants"][0]["cells"]
     assert cell["symbolic_mutant"]["length"] == cell["explicit_mutant"]["length"] == 1
-    assert EXIT_DISAGREE == 16
+    assert EXIT_DISAGREE == 25
 
 
 @pytest.mark.parametrize("argv, message", [

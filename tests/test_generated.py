@@ -30,7 +30,7 @@ def test_the_committed_files_are_current(check_once, name):
 @pytest.mark.generated
 def test_regen_check_names_a_tampered_diagram_and_regen_repairs_it(tmp_path, capsys):
     """On a copy of the committed diagrams/: an edited chart, a deleted one and a stray file are
-    reported (exit 17) and nothing is written; ``regen diagrams`` puts all three right."""
+    reported (exit 26) and nothing is written; ``regen diagrams`` puts all three right."""
     shutil.copytree(ROOT / "diagrams", tmp_path / "diagrams")
     edited, deleted = tmp_path / "diagrams/msc/fig2-m200-suci.mmd", tmp_path / "diagrams/states/amf.dot"
     edited.write_text(edited.read_text() + "%% edited\n")

@@ -1,4 +1,4 @@
-"""Ctrl-C (issue 23): the first one, at any phase, prints what was decided and exits 10 with the
+"""Ctrl-C (issue 23): the first one, at any phase, prints what was decided and exits 22 with the
 rest INCONCLUSIVE; a second one exits 130 at once.
 
 The end-to-end tests run ``prosecheck check`` in a child process that sends itself a real SIGINT

@@ -156,7 +156,7 @@ def test_check_json_is_the_same_with_1_2_and_4_ray_workers():
 @needs_ray
 def test_a_limit_on_ray_workers_gives_inconclusive_with_partial_counts():
     proc = _check("m200", "--json", "--workers", "2", "--max-states", "500", "--quiet")
-    assert proc.returncode == 10, proc.stderr[-2000:]
+    assert proc.returncode == 22, proc.stderr[-2000:]
     stats = json.loads(proc.stdout)["results"][0]["stats"]
     assert stats["states"] == 500 and stats["stopped"] == "max-states 500" and not stats["complete"]
 

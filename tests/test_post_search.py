@@ -203,7 +203,7 @@ def test_a_time_limit_reached_while_judging_gives_inconclusive_never_holds(monke
     undecided = [p for p in r.properties.values() if p.verdict == INCONCLUSIVE]
     assert len(undecided) >= 10 and all(p.detail == "not decided: max-seconds 3600 during judging" for p in undecided)
     assert r.properties["livelock_free"].verdict == INCONCLUSIVE
-    assert r.exit_code == 10
+    assert r.exit_code == 22
 
 
 def test_a_memory_limit_reached_during_liveness_cuts_liveness_and_traces(monkeypatch):
@@ -266,7 +266,7 @@ def test_the_cache_reuses_an_exhaustive_result_and_never_a_cut_one(tmp_path, mon
                                                                                  '"liveness"', '"traces"'))]
     assert strip(fresh) == strip(again)
     # another bound, another entry; a run cut by a limit is never stored
-    assert main(["check", "m300.ausf_udm", "--quiet", "--attempts", "1", "--max-states", "10"]) == 10
+    assert main(["check", "m300.ausf_udm", "--quiet", "--attempts", "1", "--max-states", "10"]) == 22
     assert len(list(tmp_path.glob("*.json"))) == 1
     # --no-cache checks again
     assert main(["check", "m300.ausf_udm", "--quiet", "--json", "--no-cache"]) == 0

@@ -1,5 +1,5 @@
 """`prosecheck replay`: real counterexamples and witnesses replay on live machines; corrupted
-traces are rejected (exit 14) and malformed files are input errors (exit 2)."""
+traces are rejected (exit 23) and malformed files are input errors (exit 2)."""
 
 from __future__ import annotations
 

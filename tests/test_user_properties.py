@@ -52,7 +52,7 @@ formula = 'remote_ue.state == "secured"'
     r = check_scenario(load_scenario_file(path))
     assert r.properties["secured_twice_over"].verdict == "VIOLATED"  # UNREACHED
     assert r.properties["always_secured_in_the_end"].verdict == "VIOLATED"  # a withdrawal keeps it from securing
-    assert r.exit_code == 12  # an unexpected violation outranks an unexpected UNREACHED (13)
+    assert r.exit_code == 13  # a liveness violation (13) outranks an unexpected UNREACHED (21)
 
 
 def test_check_prints_and_saves_them(capsys):

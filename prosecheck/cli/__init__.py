@@ -4,13 +4,14 @@ Each command lives in its own module of this package and exposes ``NAME``, ``reg
 (adds its sub-parser) and ``run(args) -> int``; add a command by adding its module to
 ``COMMANDS``.
 
-Exit codes: 0 every verdict as the scenario declares; 10 INCONCLUSIVE (a limit was hit);
-11 unexpected deadlock verdict; 12 unexpected verdict of an invariant (a violation, or a
-declared violation that did not happen); 13 unexpected reachability verdict; 14 a trace given
-to `replay` does not replay; 16 a certificate given to `certify` (or written by `check --certify`) is
-refuted; 17 a generated file is stale (`regen --check`); 2 bad input; 130 a second Ctrl-C (check, report, threats: the first
-prints what was decided, see :mod:`prosecheck.cli.interrupts`), or a Ctrl-C in another command.
-`analyze` has its own: 0 nothing found, 20 something found, 10 nothing found but a limit was hit.
+Exit codes (all in :mod:`prosecheck.results`; docs/exit-codes.md): 0 every verdict as the scenario
+declares; 2 bad input; 11, 12, 13 as for TLC: a deadlock_free/livelock_free, an invariant (or
+measure), a liveness verdict other than the declared one; 20 `analyze` found something; 21 a
+reachability verdict other than the declared one; 22 INCONCLUSIVE (a limit was hit, a first Ctrl-C;
+`prove`: UNKNOWN); 23 a trace given to `replay` does not replay; 24 a mutant survived; 25 a
+certificate refuted (or `mutants --engine` disagreeing); 26 a generated file is stale
+(`regen --check`); 130 a second Ctrl-C (check, report, threats: the first prints what was decided,
+see :mod:`prosecheck.cli.interrupts`), or a Ctrl-C in another command.
 
 Bad flags (argparse) and a standard output that cannot be written (a full disk) are bad input too:
 one line ``prosecheck: error: ...`` and exit 2, never a traceback.

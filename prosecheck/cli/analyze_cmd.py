@@ -12,9 +12,10 @@ import sys
 from typing import Any
 
 from prosecheck.cli.common import SECONDS_CAP, add_scenario_options, int_flag, scenarios_of, seconds_flag
+from prosecheck.results import EXIT_FOUND, EXIT_INCONCLUSIVE, EXIT_OK
 
 NAME = "analyze"
-EXIT_NOTHING, EXIT_INCOMPLETE, EXIT_FOUND = 0, 10, 20
+EXIT_NOTHING, EXIT_INCOMPLETE = EXIT_OK, EXIT_INCONCLUSIVE
 
 
 def register(sub: Any) -> argparse.ArgumentParser:
@@ -23,7 +24,7 @@ def register(sub: Any) -> argparse.ArgumentParser:
         description="Spec editors' analyses of US 2025/0260979 A1 against the model: requirement contradictions "
         "(Z3 unsat cores over the text's statements), guard ambiguities and gaps per element, traceability of "
         "steps and claims, and the interpretation matrix of the readings. Exit code 0: nothing found; 20: "
-        "something found; 10: nothing found but a limit was hit; 2: bad input.")
+        "something found; 22: nothing found but a limit was hit; 2: bad input.")
     add_scenario_options(parser)
     out = parser.add_mutually_exclusive_group()
     out.add_argument("--json", action="store_true", help="print one JSON document")

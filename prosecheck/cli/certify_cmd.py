@@ -6,9 +6,9 @@ import argparse
 from typing import Any
 
 from prosecheck.cli.common import InputError
+from prosecheck.results import EXIT_REFUTED
 
 NAME = "certify"
-EXIT_REFUTED = 16
 """A certificate is not closed, misses the initial world, or does not show its claimed verdicts."""
 
 
@@ -19,7 +19,7 @@ def register(sub: Any) -> argparse.ArgumentParser:
         description="Confirm that each certificate's set of worlds contains the initial world, is closed under the "
         "transition relation (rebuilt from the compiled rules, not by the search), is exactly the set reachable from "
         "the initial world, satisfies every invariant it claims HOLDS and, for each it claims VIOLATED, contains a "
-        "path from the initial world to a violating world. Exit 0: all confirmed; 16: some certificate refuted "
+        "path from the initial world to a violating world. Exit 0: all confirmed; 25: some certificate refuted "
         "(a claim is false or not shown); 2: not a certificate, or a claim it cannot decide (an unknown property or "
         "verdict, a property that is not an invariant, a label that contradicts the recorded options).",
     )

@@ -2,7 +2,7 @@
 
 * The **first** Ctrl-C, at any phase, stops what is running: the search keeps the worlds it
   stored, a later phase keeps the verdicts it decided, scenarios not begun are reported
-  INCONCLUSIVE "not checked", and the command prints its results and exits 10 (INCONCLUSIVE).
+  INCONCLUSIVE "not checked", and the command prints its results and exits 22 (INCONCLUSIVE).
   A Ctrl-C while results are being written is noted and the writing finishes.
 * A **second** Ctrl-C exits at once with code 130, printing nothing more (for a wind-down that
   takes too long).
@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from types import FrameType, TracebackType
 from typing import Any
 
-EXIT_INTERRUPTED_TWICE = 130
+from prosecheck.results import EXIT_INTERRUPTED_TWICE
 
 
 class Interrupts:

@@ -9,13 +9,12 @@ from typing import Any
 
 from prosecheck.cli.common import SECONDS_CAP, InputError, int_flag, line_printer, seconds_flag
 from prosecheck.model.environment import BOUND_LIMITS
+from prosecheck.results import EXIT_INCONCLUSIVE, EXIT_REFUTED, EXIT_SURVIVOR
 
 NAME = "mutants"
-EXIT_SURVIVOR = 15
-"""Some mutant was killed by no property (or a mutant's trace did not replay)."""
-EXIT_UNDECIDED = 10
+EXIT_UNDECIDED = EXIT_INCONCLUSIVE
 """--engine: some mutant's symbolic kill was not decided (a time-out, or cells not run)."""
-EXIT_DISAGREE = 16
+EXIT_DISAGREE = EXIT_REFUTED
 """--engine: the explicit and the symbolic engine disagree on some mutant (a bug in one of them)."""
 
 
@@ -24,7 +23,7 @@ def register(sub: Any) -> argparse.ArgumentParser:
         NAME,
         help="run the seeded mutants and print the kill matrix",
         description="Run every seeded mutant on its target scenarios and print which properties kill it (give "
-        "a verdict other than on the unmutated scenario). Exit 0: every mutant killed; 15: some mutant survived.",
+        "a verdict other than on the unmutated scenario). Exit 0: every mutant killed; 24: some mutant survived.",
     )
     parser.add_argument("--mutant", action="append", dest="mutants", metavar="ID", default=[],
                         help="run only this mutant (repeatable)")

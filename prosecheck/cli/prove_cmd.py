@@ -22,6 +22,7 @@ from prosecheck.cli.common import (
     seconds_flag,
 )
 from prosecheck.model.terms import MAX_ATTEMPTS
+from prosecheck.results import EXIT_INCONCLUSIVE
 
 if TYPE_CHECKING:
     from prosecheck.ledger import Ledger
@@ -32,7 +33,7 @@ NAME = "prove"
 ENGINES = ("auto", "houdini", "spacer", "kind", "bmc")  # = prosecheck.prove.ENGINES (not imported: z3 is slow)
 MAX_DEPTH = 1000
 """--depth beyond this would unroll the transition relation further than any solver finishes."""
-EXIT_UNKNOWN = 10
+EXIT_UNKNOWN = EXIT_INCONCLUSIVE
 """Some property got no verdict (time-out, depth or an unconfirmed counterexample)."""
 
 
@@ -43,7 +44,7 @@ def register(sub: Any) -> argparse.ArgumentParser:
         description="Decide each 'always' property symbolically, from the same compiled rules as the search, "
         f"with attempts free in 1..{MAX_ATTEMPTS} and withdrawals, restores and update-policy firings unbounded "
         "(docs/prove.md). PROVED comes with the inductive invariant, VIOLATED with a trace replayed on the "
-        "explicit model. Exit 0: every property decided; 10: some UNKNOWN.",
+        "explicit model. Exit 0: every property decided; 22: some UNKNOWN.",
     )
     add_scenario_options(parser)
     parser.add_argument("--property", action="append", dest="properties", metavar="ID", default=[],

@@ -1,7 +1,7 @@
 """`prosecheck regen`: rewrite the committed generated files (the registry of
 :mod:`prosecheck.report.generated`), or check that they are current.
 
-Exit codes: 0 done (or, with --check, every file current); 17 with --check, some file is stale (each
+Exit codes: 0 done (or, with --check, every file current); 26 with --check, some file is stale (each
 is listed); 2 bad input (an unknown NAME, a --root that is not a checkout, a file that cannot be
 written); 130 Ctrl-C (before anything was written: the files are written only once all are built)."""
 
@@ -15,12 +15,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from prosecheck.cli.common import InputError
+from prosecheck.results import EXIT_STALE
 
 if TYPE_CHECKING:
     from prosecheck.report.generated import Artifact, Inputs
 
 NAME = "regen"
-EXIT_STALE = 17
 """--check: some generated file differs from what its generator writes today."""
 
 

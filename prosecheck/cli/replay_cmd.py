@@ -7,9 +7,9 @@ import json
 from typing import Any
 
 from prosecheck.cli.common import InputError
+from prosecheck.results import EXIT_NOT_REPLAYED
 
 NAME = "replay"
-EXIT_NOT_REPLAYED = 14
 """At least one trace does not re-execute, or its last world does not show what it claims."""
 
 
@@ -19,7 +19,7 @@ def register(sub: Any) -> argparse.ArgumentParser:
         help="re-execute counterexamples and witnesses on live machines",
         description="Re-execute every trace of a 'check --json' document (or of one of its results) step by step "
         "on live python-statemachine machines, independently of the checker's tables, and confirm the "
-        "violation or witness on the last world. Exit 0: all confirmed; 14: some trace does not replay; "
+        "violation or witness on the last world. Exit 0: all confirmed; 23: some trace does not replay; "
         "2: the file is not a trace document.",
     )
     parser.add_argument("trace", metavar="TRACE.json", help="a file written by 'prosecheck check --json'")

@@ -5,7 +5,7 @@ Every case starts from documents the tool wrote once per session (``check m200 -
 reproductions use the full m200 certificate), mutates them, and asserts the exit code and the
 one-line message: 2 for anything malformed or any claim the checker cannot decide (unknown
 property or verdict, a property that is not an invariant, a label contradicting the recorded
-options), 16 for a claim that is false or not shown (a VIOLATED needs a path from the initial
+options), 25 for a claim that is false or not shown (a VIOLATED needs a path from the initial
 world), 0 for a genuine certificate. Hypothesis then throws random and mutated documents at
 the reader: each is accepted or refused in one line, never a traceback."""
 
