@@ -188,3 +188,28 @@ def test_docs_list_every_document_with_its_schema() -> None:
               f"[{name}.schema.json](../prosecheck/schemas/{name}.schema.json) |"
         assert row in text
         assert (ROOT / "prosecheck" / "schemas" / f"{name}.schema.json").is_file()
+
+
+def test_the_initial_state_and_the_changes_give_the_full_state_at_every_step(capsys):
+    from prosecheck.model.build import build_system
+    from prosecheck.model.scenarios import SCENARIOS
+    from prosecheck.report.world_state import trace_states
+    from prosecheck.trace_steps import TraceStep
+    from prosecheck.verify import check_scenario
+
+    assert main(["check", "m200", "--attempts", "1", "--json", "--quiet"]) == 12  # declared findings need 2 attempts
+    result = json.loads(capsys.readouterr().out)["results"][0]
+    initial = result["initial_state"]
+    assert len(initial) == build_system(SCENARIOS["m200"].with_bounds(attempts=1)).link_base
+    assert initial["remote_ue.state"] == "idle"
+    traced = [p for p in result["properties"].values() if p["trace"]]
+    assert traced
+    steps = [TraceStep(**{k: v for k, v in s.items() if k in TraceStep.__dataclass_fields__})
+             for s in traced[0]["trace"]]
+    states = trace_states(initial, steps)
+    assert len(states) == len(steps) and states[-1] != initial
+    untraced = check_scenario(SCENARIOS["m300.panf_udm"].with_bounds(attempts=1), ["knr_agreement"])
+    from prosecheck.report.json_out import scenario_json
+
+    assert not any(p.trace for p in untraced.properties.values())
+    assert scenario_json(untraced)["initial_state"] is None  # no trace, no need for it

@@ -20,7 +20,8 @@ from prosecheck.model.build import build_system
 from prosecheck.model.scenarios import SCENARIOS
 from prosecheck.report.attention import attention_rows
 from prosecheck.report.html.browser import HEIGHT, WIDTH, browser, browser_missing, viewport_png, write_screenshot
-from prosecheck.report.html.views import initial_state, page_names, trace_states
+from prosecheck.report.html.views import page_names
+from prosecheck.report.world_state import initial_state, trace_states
 from prosecheck.trace_steps import describe_slot
 from prosecheck.verify import check_scenario
 
@@ -101,7 +102,7 @@ def test_the_state_at_each_step_is_the_world_the_search_reached():
     exploration = r.exploration
     assert exploration is not None
     system = build_system(r.scenario)
-    initial = initial_state(r)
+    initial = initial_state(r.scenario)
     assert initial is not None and len(initial) == system.link_base
     traced = [p for p in r.properties.values() if p.verdict == "VIOLATED" and p.trace and not p.tail]
     assert traced

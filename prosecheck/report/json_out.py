@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from prosecheck.model.scenarios import HOLDS
 from prosecheck.report.assumptions import assumptions, tool_versions
 from prosecheck.report.text import outcome
+from prosecheck.report.world_state import initial_state
 from prosecheck.schemas import document
 from prosecheck.verify import NOT_APPLICABLE, PropertyResult, ScenarioResult, worst
 
@@ -54,6 +55,7 @@ def scenario_json(r: ScenarioResult) -> dict[str, object]:
             for p in r.properties.values()
         },
         "never_fired": r.never_fired,
+        "initial_state": initial_state(r.scenario) if any(p.trace for p in r.properties.values()) else None,
         "assumptions": assumptions(r),
     }
 

@@ -23,6 +23,7 @@ from prosecheck.diagrams.render import inline_svg
 from prosecheck.filenames import safe_stem
 from prosecheck.report.attention import needs_attention
 from prosecheck.report.text import PROOF_LEGEND, property_cell, property_code, stats_line, threat_cell
+from prosecheck.report.world_state import initial_state
 from prosecheck.trace_steps import TraceStep
 from prosecheck.verify import NOT_APPLICABLE, PropertyResult, ScenarioResult
 
@@ -125,33 +126,6 @@ class Explorer:
     data: dict[str, object] = field(default_factory=dict)  # for the page's script (tojson)
 
 
-def initial_state(r: ScenarioResult) -> dict[str, str] | None:
-    """Every world variable of the scenario's initial world, in words (None: the model cannot be
-    built for this scenario, e.g. a saved result of a scenario this version does not know)."""
-    from prosecheck.model.build import build_system
-    from prosecheck.trace_steps import describe_slot
-
-    try:
-        system = build_system(r.scenario)
-    except Exception:  # noqa: BLE001 - the report still shows each step's changes
-        return None
-    world = system.initial()
-    names = sorted(system.slots.items(), key=lambda item: item[1])
-    return {name: describe_slot(system, name, system.value(world, slot)) for name, slot in names
-            if slot < system.link_base}
-
-
-def trace_states(initial: dict[str, str], steps: Sequence[TraceStep]) -> list[dict[str, str]]:
-    """The full state after each step: ``initial`` with every step's changes applied in order."""
-    state = dict(initial)
-    out = []
-    for st in steps:
-        for name, (_, new) in st.changes.items():
-            state[name] = new
-        out.append(dict(state))
-    return out
-
-
 def _replay_text(p: PropertyResult) -> str:
     if p.replay is None:
         return "not replayed"
@@ -174,7 +148,7 @@ def explorer(r: ScenarioResult, p: PropertyResult, key: str, initial: dict[str, 
 def counterexamples(r: ScenarioResult) -> list[Explorer]:
     """An explorer for every VIOLATED property with a trace (invariants, deadlock, liveness lassos)."""
     chosen = [p for p in r.properties.values() if p.verdict == "VIOLATED" and p.trace]
-    initial = initial_state(r) if chosen else None
+    initial = initial_state(r.scenario) if chosen else None
     return [explorer(r, p, f"cx-{i}", initial) for i, p in enumerate(chosen, start=1)]
 
 
