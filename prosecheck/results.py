@@ -65,6 +65,7 @@ class PropertyResult:
     tail: list[tuple[int, Label]] = field(default_factory=list)  # a liveness lasso's steps after ``world``
     value: int | None = None  # a measure's figure (exact when the verdict is HOLDS, else a lower bound)
     proved_by: Entry | None = None  # a HOLDS also proved without bounds (the proof ledger, prosecheck.ledger)
+    decisive_step: int | None = None  # deadlock_free / livelock_free: the step after which no final world is reachable
 
     @property
     def as_expected(self) -> bool:

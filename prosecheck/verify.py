@@ -22,6 +22,7 @@ from collections.abc import Callable, Sequence
 from prosecheck.checker.budget import Budget, LimitReached
 from prosecheck.checker.judge import judge, maximum
 from prosecheck.checker.live import check_step, replay_path
+from prosecheck.checker.liveness import no_return
 from prosecheck.checker.search import Exploration, Limits, Progress, explore
 from prosecheck.checker.system import Label
 from prosecheck.liveness_verdicts import (
@@ -238,6 +239,12 @@ def _judge_graph(result: ScenarioResult, chosen: list[Property], exploration: Ex
     budget.check()
     result.properties["livelock_free"] = judge_livelocks(result.properties["livelock_free"].expected, exploration,
                                                          graph)
+    if graph is not None:
+        for pid in ("deadlock_free", "livelock_free"):
+            p = result.properties[pid]
+            if p.world is not None:  # the step that made it unavoidable, not only the last one
+                at = no_return(graph, exploration.system.is_final, exploration.path_to(p.world))
+                p.decisive_step = at if at else None  # position i: the world step i leads to
 
 
 def _traces(result: ScenarioResult, exploration: Exploration, replay: bool, budget: Budget) -> None:

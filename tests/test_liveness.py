@@ -58,3 +58,39 @@ def test_a_cycle_with_no_final_world_and_no_way_out_is_a_livelock():
 def test_a_deadlock_is_not_a_livelock():
     graph = _graph(waiter())
     assert livelocks(graph, graph.exploration.system.is_final) == []
+
+
+def _ends_well(system, world) -> bool:
+    """Independent of the graph code: some run from ``world`` reaches a final world (plain BFS)."""
+    seen, frontier = {world}, [world]
+    while frontier:
+        w = frontier.pop()
+        if system.is_final(w):
+            return True
+        for _, nxt in system.successors(w)[0]:
+            if nxt not in seen:
+                seen.add(nxt)
+                frontier.append(nxt)
+    return False
+
+
+def test_a_deadlock_counterexample_names_the_step_that_made_it_unavoidable():
+    from prosecheck.diagrams.msc import build_chart
+    from prosecheck.model.scenarios import SCENARIOS
+    from prosecheck.report.text import format_trace
+    from prosecheck.verify import check_scenario
+
+    r = check_scenario(SCENARIOS["m200@pc5_attacker"], ["knr_agreement"], keep_exploration=True)
+    p, ex = r.properties["deadlock_free"], r.exploration
+    assert p.verdict == "VIOLATED" and p.trace is not None and ex is not None
+    path = ex.path_to(p.world)
+    k = p.decisive_step
+    assert k is not None and k < len(p.trace)  # not merely the last step
+    system = ex.system
+    assert _ends_well(system, ex.worlds[path[k - 1]]) and not _ends_well(system, ex.worlds[path[k]])
+    assert p.trace[k - 1].element == "attacker"  # the attacker's drop, not the operator's later restore
+    text = format_trace(p.trace, "violates deadlock_free", k)
+    assert "from here no final world can be reached" in next(line for line in text if line.startswith(f"  {k:>3}."))
+    chart = build_chart([s.as_dict() for s in p.trace], r.elements, "t", "violates deadlock_free", decisive=k)
+    hot = {e.number for e in chart.events if e.highlight}  # the step, and the arrow of the message it handled
+    assert k in hot and max(hot) == k and chart.marker.endswith(f"step {k} made it unavoidable")

@@ -311,3 +311,13 @@ def test_a_report_from_a_saved_check_equals_a_fresh_one_and_a_stale_one_is_refus
     err = capsys.readouterr().err
     assert "was checked with another model" in err and "Traceback" not in err
     assert not (tmp_path / "c").exists()
+
+
+def test_the_cache_key_covers_every_source_file_of_the_package():
+    """A change anywhere in prosecheck (the search, the judging, the model), not only in cli/, must
+    make a cached result stale: the key hashes every module of the package."""
+    from prosecheck.cli import cache
+
+    names = {str(p.relative_to(cache.PACKAGE)) for p in cache.source_files()}
+    assert {"verify.py", "checker/search.py", "model/elements/ausf.py", "cli/cache.py"} <= names
+    assert cache.PACKAGE.name == "prosecheck"

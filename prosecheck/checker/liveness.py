@@ -401,6 +401,14 @@ def stuck(graph: StateGraph, trigger: Marks, goal: Marks) -> int | None:
     return int(found[0]) if len(found) else None
 
 
+def no_return(graph: StateGraph, is_final: Marks, path: list[int]) -> int | None:
+    """The first position on ``path`` (world indices) whose world can reach no final world any more:
+    the step into it is the one that made a later deadlock or livelock unavoidable (None: every world
+    of the path can still end well)."""
+    can = _reaching(graph, graph.marks(is_final))
+    return next((i for i, world in enumerate(path) if not can[world]), None)
+
+
 def livelocks(graph: StateGraph, is_final: Marks) -> list[set[int]]:
     """Bottom strongly connected components with a cycle and no final world in them (finality is
     asked only of the worlds of such components)."""

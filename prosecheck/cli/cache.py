@@ -37,13 +37,21 @@ def folder() -> Path | None:
     return Path(base) / "prosecheck"
 
 
+PACKAGE = Path(__file__).resolve().parent.parent
+"""The prosecheck package (this module is in its cli/ folder): every source file under it is hashed."""
+
+
+def source_files() -> list[Path]:
+    """Every Python source file of the prosecheck package, in a fixed order."""
+    return sorted(PACKAGE.rglob("*.py"))
+
+
 @cache
 def source_hash() -> str:
     """SHA-256 of every source file of the prosecheck package (paths and bytes, in a fixed order)."""
-    root = Path(__file__).resolve().parent
     digest = hashlib.sha256()
-    for path in sorted(root.rglob("*.py")):
-        digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes() + b"\0")
+    for path in source_files():
+        digest.update(str(path.relative_to(PACKAGE)).encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
 
 

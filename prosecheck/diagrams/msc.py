@@ -87,6 +87,17 @@ def _local_steps(step: Mapping[str, Any]) -> list[str]:
     return [s for s in step.get("steps", []) if s not in carried]
 
 
+def _marker_text(marker: str, decisive: int | None) -> str:
+    return f"{marker}: step {decisive} made it unavoidable" if decisive is not None and marker else marker
+
+
+def _highlighted(steps: Sequence[Mapping[str, Any]], decisive: int | None) -> int:
+    """The number of the step to highlight: the decisive one, else the last (0: no step)."""
+    if decisive is not None:
+        return decisive
+    return int(steps[-1]["number"]) if steps else 0
+
+
 def build_chart(
     steps: Sequence[Mapping[str, Any]],
     elements: Sequence[Mapping[str, str]],
@@ -94,13 +105,15 @@ def build_chart(
     marker: str = "",
     begin: int = 1,
     summary: str = "",
+    decisive: int | None = None,
 ) -> Chart:
     """The chart of a trace. Steps numbered below ``begin`` are collapsed into one reference box
     reading ``summary``; with ``marker``, the last step is highlighted (the violating step of a
-    counterexample, or the step that reaches a witness's goal)."""
-    chart = Chart(title, _lifelines(steps, elements), [], marker)
+    counterexample, or the step that reaches a witness's goal), or the ``decisive`` one: for a
+    deadlock, the step after which no final world can be reached any more."""
+    chart = Chart(title, _lifelines(steps, elements), [], _marker_text(marker, decisive))
     pending: dict[tuple[str, str], deque[Event]] = {}
-    last = steps[-1]["number"] if steps else 0
+    last = _highlighted(steps, decisive)
     if begin > 1 and steps:
         first = steps[0]["number"]
         chart.events.append(Event("ref", first, "", "", f"steps {first}-{begin - 1}: {summary}".rstrip(": ")))

@@ -72,7 +72,9 @@ def _from_results(path: str, doc: Mapping[str, Any], scenario: str | None, prop:
             what = "witness of" if witness else "counterexample to"
             marker = ("reaches " if witness else "violates ") + pid
             title = f"{sid}: {what} {pid} ({len(steps)} steps, shortest)"
-            charts.append((f"{sid}.{pid}", build_chart(steps, r.get("elements") or [], title, marker)))
+            decisive = p.get("decisive_step")
+            charts.append((f"{sid}.{pid}", build_chart(steps, r.get("elements") or [], title, marker,
+                                                       decisive=decisive if isinstance(decisive, int) else None)))
     if not charts:
         wanted = f"property {prop!r}" if prop else "counterexample"
         scope = f" for scenario {scenario!r}" if scenario else ""

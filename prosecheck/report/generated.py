@@ -153,7 +153,7 @@ def golden_text(result: ScenarioResult, pid: str) -> str:
     from prosecheck.report.text import format_trace
 
     p = result.properties[pid]
-    lines = [f"{result.scenario.id}: {pid} {p.verdict}", *format_trace(p.trace or [], "violates " + pid)]
+    lines = [f"{result.scenario.id}: {pid} {p.verdict}", *format_trace(p.trace or [], "violates " + pid, p.decisive_step)]
     if p.detail:
         lines.append(f"=> {p.detail}")
     return "\n".join(lines) + "\n"

@@ -50,6 +50,7 @@ def scenario_json(r: ScenarioResult) -> dict[str, object]:
                 "replay": None if p.replay is None else ("confirmed" if not p.replay else p.replay),
                 "probabilistic": p.probabilistic,
                 **({"value": p.value} if p.kind == "measure" else {}),
+                **({"decisive_step": p.decisive_step} if p.decisive_step is not None else {}),
                 **proof_json(p),
             }
             for p in r.properties.values()

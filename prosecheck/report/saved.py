@@ -100,7 +100,8 @@ def _property(pid: str, p: Any, where: str) -> PropertyResult:
         return PropertyResult(pid, p["kind"], p["verdict"], p["expected"], p["statement"], p["ref"], trace,
                               detail=p.get("detail") or "", probabilistic=bool(p.get("probabilistic")),
                               replay=None if replay is None else ([] if replay == "confirmed" else list(replay)),
-                              value=p.get("value"))
+                              value=p.get("value"),
+                              decisive_step=p.get("decisive_step") if isinstance(p.get("decisive_step"), int) else None)
     except (KeyError, TypeError, AttributeError) as err:
         raise SavedResultsError(f"{where}: malformed ({err})") from None
 

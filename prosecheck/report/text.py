@@ -139,11 +139,15 @@ def verdict_table(results: Sequence[ScenarioResult]) -> str:
     return "\n".join(lines)
 
 
-def format_trace(steps: Sequence[TraceStep], marker: str) -> list[str]:
+def format_trace(steps: Sequence[TraceStep], marker: str, decisive: int | None = None) -> list[str]:
+    """A trace step by step; the last step carries ``marker``, the ``decisive`` one (a deadlock's or
+    livelock's point of no return) says that from there no final world can be reached."""
     lines = []
     for i, st in enumerate(steps):
         last = i == len(steps) - 1
         head = f"  {st.number:>3}. {st.element:<10} {st.action}  [{st.ref}]"
+        if st.number == decisive and not last:
+            head += "   <-- from here no final world can be reached"
         lines.append(head + (f"   <-- {marker}" if last else ""))
         if st.handled:
             lines.append(f"         {'lost    ' if st.fault == 'lost' else 'receives'} {st.handled}")
@@ -213,7 +217,8 @@ def scenario_report(r: ScenarioResult, witnesses: bool = False, coverage: bool =
             what = "counterexample" if p.kind != "sometimes" else "witness"
             shortest = "shortest" if p.kind != "eventually" else "shortest stem"
             lines.append(f"   {what} for {p.id} ({len(p.trace)} steps, {shortest}): {p.statement}")
-            lines += format_trace(p.trace, "violates " + p.id if p.kind != "sometimes" else "reaches " + p.id)
+            lines += format_trace(p.trace, "violates " + p.id if p.kind != "sometimes" else "reaches " + p.id,
+                                  p.decisive_step)
             if p.detail:
                 lines.append(f"         => {p.detail}")
             lines.append(_replay_line(p.replay))

@@ -87,8 +87,8 @@ def _trace_block(r: ScenarioResult, p: PropertyResult, shown: list[tuple[str, Se
     shown.append((p.id, steps))
     chart = build_chart([s.as_dict() for s in steps], r.elements,
                         f"{r.scenario.id}: {p.id} ({len(steps)} steps, shortest)", marker,
-                        begin=k + 1, summary=f"as in {via}" if k else "")
-    text = format_trace(steps[k:], marker)
+                        begin=k + 1, summary=f"as in {via}" if k else "", decisive=p.decisive_step)
+    text = format_trace(steps[k:], marker, p.decisive_step)
     if p.detail:
         text.append(f"=> {p.detail}")
     head = f"Shortest trace ({len(steps)} steps" + (f"; steps 1-{k} are those of `{via}` above" if k else "") + "):"

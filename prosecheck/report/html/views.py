@@ -136,7 +136,7 @@ def explorer(r: ScenarioResult, p: PropertyResult, key: str, initial: dict[str, 
     """The trace explorer of ``p``'s counterexample in ``r``."""
     steps = list(p.trace or [])
     title = f"{r.scenario.id}: counterexample to {p.id} ({len(steps)} steps)"
-    chart = build_chart([s.as_dict() for s in steps], r.elements, title, f"violates {p.id}")
+    chart = build_chart([s.as_dict() for s in steps], r.elements, title, f"violates {p.id}", decisive=p.decisive_step)
     names = list(initial) if initial else sorted({n for st in steps for n in st.changes})
     start = [initial[n] for n in names] if initial else []
     data = {"names": names, "initial": start, "full": initial is not None,
