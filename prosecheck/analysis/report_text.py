@@ -74,6 +74,7 @@ def conformance_section(analysis: Analysis) -> list[str]:
            "check request (answering or not) or the AUSF derives KNR_ProSe, the sent fields, the scenario's options "
            "and the attempt's check outcome give values to the statements' variables; a statement of the scenario's "
            "method that cannot hold with them is not followed there.", ""]
+    out += _not_followed_summary(analysis)
     for c in analysis.conformance:
         head = f"- `{c.scenario}` (method {c.method}): {c.observations} distinct observed steps"
         if not c.deviations:
@@ -85,6 +86,19 @@ def conformance_section(analysis: Analysis) -> list[str]:
             values = ", ".join(f"{k}={'yes' if v else 'no'}" for k, v in d.facts.items())
             out.append(f"  - does not follow [{d.statement}]{why} at {d.step}: {values}")
             out.append("  " + _quote(c.method, d.statement))
+    return out + [""]
+
+
+def _not_followed_summary(analysis: Analysis) -> list[str]:
+    """Each distinct statement not followed once, with how often and where (the details follow per scenario)."""
+    found = analysis.not_followed()
+    if not found:
+        return []
+    out = [f"Distinct statements not followed (not set aside by a reading): {len(found)}, in "
+           f"{sum(len(v) for v in found.values())} occurrences (scenario and step):", ""]
+    for (method, sid), where in found.items():
+        scenarios = ", ".join(f"`{s}`" for s in dict.fromkeys(where))
+        out.append(f"- method {method} [{sid}]: {len(where)} occurrence(s), in {scenarios}")
     return out + [""]
 
 
