@@ -172,9 +172,11 @@ def traceability_section(t: Traceability, claims: list[ClaimVerdict]) -> list[st
     out += ["", "Claims, the model parts that embody them, and their verdicts:", "",
             "| claim | depends on | verdict | properties | scenarios | transitions |", "|---|---|---|---|---|---|"]
     for c in claims:
-        verdict = c.verdict + (f" ({'; '.join(c.failures)})" if c.failures else "")
-        if c.verdict == "VIOLATED" and c.holds_in:
+        verdict = c.verdict + (f" (fails in {'; '.join(c.failures)})" if c.failures else "")
+        if c.failures and c.holds_in:
             verdict += f"; holds in {', '.join(c.holds_in)}"
+        if c.unreached:
+            verdict += f"; not reached, not counted: {'; '.join(c.unreached)}"
         out.append(f"| {c.number} | {c.depends_on or '-'} | {verdict} | {', '.join(c.mapping.properties)} | "
                    f"{', '.join(c.mapping.scenarios)} | {', '.join(c.mapping.transitions)} |")
     return out + [""]
