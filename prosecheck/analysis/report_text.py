@@ -103,11 +103,24 @@ def _not_followed_summary(analysis: Analysis) -> list[str]:
 
 
 def _guard(g: GuardFinding) -> list[str]:
-    reach = ("also among the reachable valuations: " + _valuation(g.reachable_witness)
-             if g.reachable_witness is not None else "never among the reachable valuations")
+    reach = _reached(g)
     head = {"ambiguity": "Ambiguity", "gap": "Gap", "intentional": "Intentional nondeterminism"}[g.kind]
     return [f"- **{head}**: {g.role} in state `{g.state}` on `{g.event}` (scenarios: {', '.join(g.scenarios)}); "
             f"any valuation: {_valuation(g.any_witness)}; {reach}"] + [f"  - {t}" for t in g.transitions]
+
+
+def _reached(g: GuardFinding) -> str:
+    """Where the search reached such a valuation, each witness with the scenarios whose own search showed it."""
+    if not g.reached_in:
+        return "never among the reachable valuations"
+    by_value: dict[str, list[str]] = {}
+    for scenario, witness in g.reached_in.items():
+        by_value.setdefault(_valuation(witness), []).append(scenario)
+    parts = [f"in {', '.join(f'`{s}`' for s in where)}: {value}" for value, where in by_value.items()]
+    never = [s for s in g.scenarios if s not in g.reached_in]
+    if never:
+        parts.append(f"never in {', '.join(f'`{s}`' for s in never)}")
+    return "among the reachable valuations " + "; ".join(parts)
 
 
 _VALUE_NAMES = {"msg.id_type": ID_NAMES, "msg.result": RESULT_NAMES, "msg.cause": RESULT_NAMES}
