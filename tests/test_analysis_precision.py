@@ -122,7 +122,8 @@ def test_a_guard_witness_stays_with_the_scenario_it_comes_from():
 def test_each_reading_is_compared_with_its_own_baseline():
     ids = ["m400.ausf_udm", "m400.ausf_udm.keep_old_keys", "m600.after.panf_local", "m600.after.panf_local.no_supi",
            "m500.indication.panf_udm", "m500.indication.panf_udm.unflagged_query"]
-    readings = {r.option: r for r in matrix({s: check_scenario(SCENARIOS[s]) for s in ids})}
+    found = matrix({s: check_scenario(SCENARIOS[s]) for s in ids})
+    readings = {r.option: r for r in found}
     for option in ("replace_at_ue", "replace_at_panf"):
         (c,) = readings[option].comparisons
         assert c.baseline is not None and c.baseline.scenario == "m400.ausf_udm"
@@ -136,3 +137,7 @@ def test_each_reading_is_compared_with_its_own_baseline():
         ("m600.after.panf_local", "m600.after.panf_local.no_supi")]
     (flagged,) = readings["update_query_flagged"].comparisons
     assert flagged.baseline is not None and flagged.baseline.scenario == "m500.indication.panf_udm"
+    # counted per set of readings a scenario sets together: keep_old_keys' two readings once, the
+    # unflagged query's pair once, no_supi's single reading once
+    analysis = Analysis([], [], [], trace(load_patent(), model_citations()), [], [], found, [], True)
+    assert analysis.counts()["readings_that_change_verdicts"] == 3

@@ -72,7 +72,9 @@ class Analysis:
             "mismatched_step_references": len(self.traceability.mismatched),
             "steps_without_model": len(self.traceability.uncovered),
             "claims_violated": sum(1 for c in self.claims if c.verdict == "VIOLATED"),
-            "readings_that_change_verdicts": sum(1 for r in self.readings if r.differs),
+            # a scenario that sets several readings at once changes verdicts as a set: counted once
+            "readings_that_change_verdicts": len({frozenset({r.option, *c.also}) for r in self.readings
+                                                  for c in r.comparisons if c.differs}),
         }
 
 
