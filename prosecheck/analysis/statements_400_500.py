@@ -77,7 +77,7 @@ def _panf_udm(method: int, ids: tuple[str, str, str, str, str], step: str, steps
                   "or failure that indicates whether the authorization check on the remote UE succeeds",
                   UDM_FAIL == Not(CHECK_OK), UDM_RESP),
         Statement(only, method, f"the step {step} is performed only when the authorization check on the remote UE "
-                  "succeeds", Implies(KQR_SENT, CHECK_OK), PANF_ASKS),
+                  "succeeds", Implies(KQR_SENT, CHECK_OK), PANF_ASKS, reading=("panf_answers_failed_check", 0)),
         Statement(either, method, f"When the process is performed, steps {ausf_steps} do not need to be performed.",
                   Xor(PANF_ASKS, AUSF_ASKS), KEY_QUERY,
                   note=f"with the paragraph's later sentence 'When the process is not performed, the steps {ausf_steps} "

@@ -71,7 +71,7 @@ M600 = [
               "failure that indicates whether the authorization check on the remote UE succeeds",
               UDM_FAIL == Not(CHECK_OK), UDM_RESP),
     Statement("0584b", 600, "the step S610 is performed only when the authorization check on the remote UE succeeds",
-              Implies(KQR_SENT, CHECK_OK), PANF_ASKS),
+              Implies(KQR_SENT, CHECK_OK), PANF_ASKS, reading=("panf_answers_failed_check", 0)),
     Statement("0598", 600, "the following step S624 is performed only when the authorization check on the remote UE "
               "succeeds", Implies(KNR, CHECK_OK), AUSF_ASKS),
     Statement("0603", 600, "A subsequent ProSe authentication procedure, that is, steps S614 to S619, is "
@@ -135,7 +135,7 @@ M700 = [
               "failure that indicates whether the authorization check on the remote UE succeeds",
               UDM_FAIL == Not(CHECK_OK), UDM_RESP),
     Statement("0704b", 700, "the step S711 is performed only when the authorization check on the remote UE succeeds",
-              Implies(KQR_SENT, CHECK_OK), PANF_ASKS),
+              Implies(KQR_SENT, CHECK_OK), PANF_ASKS, reading=("panf_answers_failed_check", 0)),
     Statement("0705", 700, "When the process is performed, steps S713 and S714 do not need to be performed. "
         "When the process "
               "is not performed, the steps S713 and S714 need to be performed.", Xor(PANF_ASKS, AUSF_ASKS),
