@@ -41,7 +41,14 @@ from prosecheck.analysis.vocab import (
 )
 from prosecheck.checker.search import Exploration
 from prosecheck.model.scenarios import Scenario
-from prosecheck.model.terms import CHECK_AUSF_UDM, CHECK_PANF_LOCAL, CHECK_PANF_UDM, REQUESTER_PANF, RESULT_FORBIDDEN
+from prosecheck.model.terms import (
+    CHECK_AUSF_UDM,
+    CHECK_PANF_LOCAL,
+    CHECK_PANF_UDM,
+    REQUESTER_PANF,
+    RESULT_FORBIDDEN,
+    UPDATE_PANF,
+)
 
 Facts = tuple[tuple[str, bool], ...]
 
@@ -89,7 +96,7 @@ def _facts(system, world, inst, tr, event, fields, sends) -> dict[z3.BoolRef, bo
     if inst.role == "panf" and "key_query_response" in sent:
         kqr = sent["key_query_response"]
         out = {KQR_SENT: True, KEY_QUERY: True, KQR_KEY: kqr["pruk"] != 0, KQR_SUPI: kqr["supi"] != 0,
-               KQR_403: kqr["result"] == RESULT_FORBIDDEN}
+               KQR_403: kqr["result"] == RESULT_FORBIDDEN, **_panf_update(system, world, group, tr)}
     elif inst.role == "udm" and event == "authorization_check_request":
         answer = sent.get("authorization_check_response")
         by_panf = fields["requester"] == REQUESTER_PANF
@@ -108,10 +115,29 @@ def _facts(system, world, inst, tr, event, fields, sends) -> dict[z3.BoolRef, bo
     return out
 
 
+def _panf_update(system, world: tuple, group: int, tr) -> dict[z3.BoolRef, bool]:  # type: ignore[no-untyped-def]
+    """The PAnF's own update decision (S710) in the world where it answers: its ``update_due`` (the
+    policy that fired, method 700). An unknown 5GPRUK ID leaves it open: with no 5GPRUK #1 stored,
+    the PAnF decides nothing about updating one ([0713] is silent), so no branch of [0707] is chosen."""
+    if tr.effect_name == "refuse_unknown_id":
+        return {}
+    if world[system.group_slot(group, "panf.update_due")] == 0:
+        return {PANF_UPDATE: False}
+    # the update branch ([0682], [0707a]): the PAnF checks nothing in this attempt, whatever the check placement
+    return {PANF_UPDATE: True, PANF_LOCAL: False, PANF_ASKS: False}
+
+
 def _option_facts(options: Mapping[str, int]) -> dict[z3.BoolRef, bool]:
+    """What the scenario's options fix for every step: the check placement, the remote UE's
+    decision (methods 400 and 500 pass it as the request's identity, which no observed step
+    shows) and, when the PAnF owns no update policy, its decision not to update. In method 700
+    (``update`` = PAnF) the PAnF's decision is the world's, read at each step (:func:`_panf_update`)."""
     check = options.get("check")
-    return {PANF_LOCAL: check == CHECK_PANF_LOCAL, PANF_ASKS: check == CHECK_PANF_UDM, AUSF_ASKS: check == CHECK_AUSF_UDM,
-            UE_UPDATE: False, PANF_UPDATE: False}
+    facts = {PANF_LOCAL: check == CHECK_PANF_LOCAL, PANF_ASKS: check == CHECK_PANF_UDM,
+             AUSF_ASKS: check == CHECK_AUSF_UDM, UE_UPDATE: False}
+    if options.get("update") != UPDATE_PANF:
+        facts[PANF_UPDATE] = False
+    return facts
 
 
 _NAMES: dict[int, str] = {}
@@ -171,13 +197,14 @@ def check_conformance(scenario: Scenario, exploration: Exploration, options: Map
     if method is None:
         return None
     statements: list[Statement] = METHODS[method][0]
-    base = [f for _, f in AXIOMS] + [v == b for v, b in _option_facts(options).items()]
+    by_options = {_name(v): b for v, b in _option_facts(options).items()}
     observed = observe(exploration)
     result = Conformance(scenario.id, method, len(observed), len(statements))
     solver = z3.Solver()
-    solver.add(*base)
+    solver.add(*[f for _, f in AXIOMS])
     for key, step in observed.items():
-        facts = [z3.Bool(name) == value for name, value in key]
+        # what the step shows overrides what the options say in general (the update branch checks nothing)
+        facts = [z3.Bool(name) == value for name, value in {**by_options, **dict(key)}.items()]
         for s in statements:
             if solver.check(*facts, s.formula()) == z3.unsat and solver.check(*facts) == z3.sat:
                 aside = s.reading is not None and options.get(s.reading[0]) != s.reading[1]

@@ -45,6 +45,7 @@ class GuardFinding:
     any_witness: dict[str, int] | None  # a valuation showing it, within the declared domains
     reachable_witness: dict[str, int] | None  # one among the reachable valuations, if any
     scenarios: list[str] = field(default_factory=list)
+    reached_in: dict[str, dict[str, int]] = field(default_factory=dict)  # scenario -> its own reachable witness
 
     @property
     def key(self) -> tuple:
@@ -185,12 +186,15 @@ def unhandled_of(scenario_id: str, exploration: Exploration) -> list[Unhandled]:
 
 
 def merge(findings: Iterable[tuple[str, GuardFinding]]) -> list[GuardFinding]:
-    """One finding per (kind, element, state, event, transitions), listing the scenarios that have it."""
+    """One finding per (kind, element, state, event, transitions), listing the scenarios that have it.
+    A reachable witness belongs to the search of one scenario: each scenario's is kept under its id
+    (``reached_in``), and ``reachable_witness`` is the first scenario's own (None when that scenario
+    never reached the valuation, even if another did), so no witness is shown for a scenario it is not from."""
     merged: dict[tuple, GuardFinding] = {}
     for scenario_id, f in findings:
         kept = merged.setdefault(f.key, f)
         if scenario_id not in kept.scenarios:
             kept.scenarios.append(scenario_id)
-        if kept.reachable_witness is None and f.reachable_witness is not None:
-            kept.reachable_witness = f.reachable_witness
+        if f.reachable_witness is not None:
+            kept.reached_in.setdefault(scenario_id, f.reachable_witness)
     return list(merged.values())

@@ -53,5 +53,7 @@ def as_json(analysis: Analysis, exit_code: int) -> dict[str, Any]:
         },
         "readings": [asdict(r) for r in analysis.readings],
         "conformance": [asdict(c) for c in analysis.conformance],
+        "not_followed": [{"method": m, "statement": sid, "occurrences": len(where), "scenarios": list(dict.fromkeys(where))}
+                         for (m, sid), where in analysis.not_followed().items()],
         "exit_code": exit_code,
     })

@@ -5,7 +5,7 @@ from __future__ import annotations
 from prosecheck.analysis.claims import ClaimVerdict
 from prosecheck.analysis.contradictions import MethodResult
 from prosecheck.analysis.guards import GuardFinding
-from prosecheck.analysis.readings import Reading
+from prosecheck.analysis.readings import Comparison, Reading
 from prosecheck.analysis.run import Analysis
 from prosecheck.analysis.statements import METHODS, statement
 from prosecheck.analysis.traceability import Traceability, method_of
@@ -74,6 +74,7 @@ def conformance_section(analysis: Analysis) -> list[str]:
            "check request (answering or not) or the AUSF derives KNR_ProSe, the sent fields, the scenario's options "
            "and the attempt's check outcome give values to the statements' variables; a statement of the scenario's "
            "method that cannot hold with them is not followed there.", ""]
+    out += _not_followed_summary(analysis)
     for c in analysis.conformance:
         head = f"- `{c.scenario}` (method {c.method}): {c.observations} distinct observed steps"
         if not c.deviations:
@@ -88,12 +89,38 @@ def conformance_section(analysis: Analysis) -> list[str]:
     return out + [""]
 
 
+def _not_followed_summary(analysis: Analysis) -> list[str]:
+    """Each distinct statement not followed once, with how often and where (the details follow per scenario)."""
+    found = analysis.not_followed()
+    if not found:
+        return []
+    out = [f"Distinct statements not followed (not set aside by a reading): {len(found)}, in "
+           f"{sum(len(v) for v in found.values())} occurrences (scenario and step):", ""]
+    for (method, sid), where in found.items():
+        scenarios = ", ".join(f"`{s}`" for s in dict.fromkeys(where))
+        out.append(f"- method {method} [{sid}]: {len(where)} occurrence(s), in {scenarios}")
+    return out + [""]
+
+
 def _guard(g: GuardFinding) -> list[str]:
-    reach = ("also among the reachable valuations: " + _valuation(g.reachable_witness)
-             if g.reachable_witness is not None else "never among the reachable valuations")
+    reach = _reached(g)
     head = {"ambiguity": "Ambiguity", "gap": "Gap", "intentional": "Intentional nondeterminism"}[g.kind]
     return [f"- **{head}**: {g.role} in state `{g.state}` on `{g.event}` (scenarios: {', '.join(g.scenarios)}); "
             f"any valuation: {_valuation(g.any_witness)}; {reach}"] + [f"  - {t}" for t in g.transitions]
+
+
+def _reached(g: GuardFinding) -> str:
+    """Where the search reached such a valuation, each witness with the scenarios whose own search showed it."""
+    if not g.reached_in:
+        return "never among the reachable valuations"
+    by_value: dict[str, list[str]] = {}
+    for scenario, witness in g.reached_in.items():
+        by_value.setdefault(_valuation(witness), []).append(scenario)
+    parts = [f"in {', '.join(f'`{s}`' for s in where)}: {value}" for value, where in by_value.items()]
+    never = [s for s in g.scenarios if s not in g.reached_in]
+    if never:
+        parts.append(f"never in {', '.join(f'`{s}`' for s in never)}")
+    return "among the reachable valuations " + "; ".join(parts)
 
 
 _VALUE_NAMES = {"msg.id_type": ID_NAMES, "msg.result": RESULT_NAMES, "msg.cause": RESULT_NAMES}
@@ -158,28 +185,45 @@ def traceability_section(t: Traceability, claims: list[ClaimVerdict]) -> list[st
     out += ["", "Claims, the model parts that embody them, and their verdicts:", "",
             "| claim | depends on | verdict | properties | scenarios | transitions |", "|---|---|---|---|---|---|"]
     for c in claims:
-        verdict = c.verdict + (f" ({'; '.join(c.failures)})" if c.failures else "")
-        if c.verdict == "VIOLATED" and c.holds_in:
+        verdict = c.verdict + (f" (fails in {'; '.join(c.failures)})" if c.failures else "")
+        if c.failures and c.holds_in:
             verdict += f"; holds in {', '.join(c.holds_in)}"
+        if c.unreached:
+            verdict += f"; not reached, not counted: {'; '.join(c.unreached)}"
         out.append(f"| {c.number} | {c.depends_on or '-'} | {verdict} | {', '.join(c.mapping.properties)} | "
                    f"{', '.join(c.mapping.scenarios)} | {', '.join(c.mapping.transitions)} |")
     return out + [""]
 
 
 def readings_section(readings: list[Reading]) -> list[str]:
-    out = ["## 4. Interpretation matrix", ""]
+    out = ["## 4. Interpretation matrix", "",
+           "Each scenario that sets a reading is set beside its baseline: the scenario with the same options, bounds "
+           "and threats but every reading it sets at its default, so a difference comes from the reading (or, where "
+           "the scenario sets several at once, from that set), never from another check placement or method.", ""]
     for r in readings:
         out.append(f"### Reading `{r.option}` (default {r.default}; {r.citation or 'no scenario in this run sets it'})")
         out.append("")
-        if not r.columns:
-            continue
-        out.append("| property | " + " | ".join(f"`{c.scenario}` ({r.option}={c.value})" for c in r.columns) + " |")
-        out.append("|---|" + "---|" * len(r.columns))
-        for pid in r.columns[0].verdicts:
-            mark = " **differs**" if pid in r.differs else ""
-            out.append(f"| {pid}{mark} | " + " | ".join(c.verdicts.get(pid, "-") for c in r.columns) + " |")
-        out.append("")
+        for c in r.comparisons:
+            out += _comparison(r.option, c)
     return out
+
+
+def _comparison(option: str, c: Comparison) -> list[str]:
+    """One table: the baseline (when the run has it) and the scenario that sets the reading."""
+    columns = [c.baseline, c.variant] if c.baseline is not None else [c.variant]
+    out = []
+    if c.baseline is None:
+        out += [f"`{c.variant.scenario}`: no scenario of this run differs from it only in its readings; no "
+                "difference is credited.", ""]
+    if c.also:
+        also = ", ".join(f"{o}={v}" for o, v in c.also.items())
+        out += [f"`{c.variant.scenario}` also sets {also}: a difference is that set's, not {option}'s alone.", ""]
+    out.append("| property | " + " | ".join(f"`{col.scenario}` ({option}={col.value})" for col in columns) + " |")
+    out.append("|---|" + "---|" * len(columns))
+    for pid in c.variant.verdicts:
+        mark = " **differs**" if pid in c.differs else ""
+        out.append(f"| {pid}{mark} | " + " | ".join(col.verdicts.get(pid, "-") for col in columns) + " |")
+    return out + [""]
 
 
 def render(analysis: Analysis) -> str:

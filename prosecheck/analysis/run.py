@@ -48,13 +48,22 @@ class Analysis:
     seconds: float = 0.0
     results: dict[str, ScenarioResult] = field(default_factory=dict)
 
+    def not_followed(self) -> dict[tuple[int, str], list[str]]:
+        """Each distinct statement (method, id) the model does not follow, not set aside by a reading,
+        with the scenarios that show it, once per occurrence (scenario and step)."""
+        out: dict[tuple[int, str], list[str]] = {}
+        for c in self.conformance:
+            for d in c.deviations:
+                if not d.by_reading:
+                    out.setdefault((c.method, d.statement), []).append(c.scenario)
+        return dict(sorted(out.items()))
+
     def counts(self) -> dict[str, int]:
         """What was found, by kind (the exit code is non-zero when any is non-zero)."""
         return {
             "contradictions": sum(len(m.muses) for m in self.contradictions),
             "vacuous_conditions": sum(len(m.vacuous) for m in self.contradictions),
-            "statements_the_model_does_not_follow": sum(
-                1 for c in self.conformance for d in c.deviations if not d.by_reading),
+            "statements_the_model_does_not_follow": len(self.not_followed()),
             "ambiguities": sum(1 for g in self.guards if g.kind == "ambiguity"),
             "gaps": sum(1 for g in self.guards if g.kind == "gap"),
             "unhandled_messages": len(self.unhandled),
@@ -63,7 +72,9 @@ class Analysis:
             "mismatched_step_references": len(self.traceability.mismatched),
             "steps_without_model": len(self.traceability.uncovered),
             "claims_violated": sum(1 for c in self.claims if c.verdict == "VIOLATED"),
-            "readings_that_change_verdicts": sum(1 for r in self.readings if r.differs),
+            # a scenario that sets several readings at once changes verdicts as a set: counted once
+            "readings_that_change_verdicts": len({frozenset({r.option, *c.also}) for r in self.readings
+                                                  for c in r.comparisons if c.differs}),
         }
 
 

@@ -22,6 +22,7 @@ from prosecheck.analysis.vocab import (
     KQR_KEY,
     KQR_SENT,
     KQR_SUPI,
+    MANNER_SUCCEEDS,
     NEW_GEN,
     NEW_KEY,
     PANF_ASKS,
@@ -32,6 +33,7 @@ from prosecheck.analysis.vocab import (
     REQ1_ID,
     REQ1_IND,
     REQ1_SUCI,
+    SUCCESS_PATH_NOTE,
     UDM_FAIL,
     UDM_RESP,
     UE_GEN,
@@ -75,7 +77,7 @@ def _panf_udm(method: int, ids: tuple[str, str, str, str, str], step: str, steps
                   "or failure that indicates whether the authorization check on the remote UE succeeds",
                   UDM_FAIL == Not(CHECK_OK), UDM_RESP),
         Statement(only, method, f"the step {step} is performed only when the authorization check on the remote UE "
-                  "succeeds", Implies(KQR_SENT, CHECK_OK), PANF_ASKS),
+                  "succeeds", Implies(KQR_SENT, CHECK_OK), PANF_ASKS, reading=("panf_answers_failed_check", 0)),
         Statement(either, method, f"When the process is performed, steps {ausf_steps} do not need to be performed.",
                   Xor(PANF_ASKS, AUSF_ASKS), KEY_QUERY,
                   note=f"with the paragraph's later sentence 'When the process is not performed, the steps {ausf_steps} "
@@ -116,7 +118,7 @@ M400 = [
     Statement("0321b", 400, "the AUSF (remote) determines to perform Manner 2 based on the SUCI carried in the ProSe "
               "authentication request message #1", And(AUTHENTICATION, Not(KEY_QUERY)), REQ1_SUCI),
     Statement("0321c", 400, "After the AUSF performs Manner 1 or Manner 2, subsequent steps S425 to S431 are performed.",
-              KNR, Or(KEY_QUERY, AUTHENTICATION)),
+              KNR, And(Or(KEY_QUERY, AUTHENTICATION), MANNER_SUCCEEDS), note=SUCCESS_PATH_NOTE),
     *_local_check(400, ("0329a", "0329b", "0329c"), "S411"),
     *_panf_udm(400, ("0331", "0333", "0346a", "0346b", "0347a"), "S411", "S4110-S4112", "S412 and S413"),
     Statement("0347b", 400, "The AUSF determines, based on the 5GPRUK #1 carried in the message in S411, that the UE has "
@@ -169,7 +171,7 @@ M500 = [
     Statement("0440c", 500, "the AUSF (remote) determines, based on the SUCI carried in the ProSe authentication request "
               "message #1, to perform Manner 3", AUTHENTICATION, REQ1_SUCI),
     Statement("0440d", 500, "After the AUSF performs Manner 1 or Manner 2, subsequent steps S525 to S531 are performed.",
-              KNR, Or(KEY_QUERY, AUSF_ASKS)),
+              KNR, And(Or(KEY_QUERY, AUSF_ASKS), MANNER_SUCCEEDS), note=SUCCESS_PATH_NOTE),
     *_local_check(500, ("0446a", "0446b", "0446c"), "S511"),
     *_panf_udm(500, ("0448", "0449", "0462a", "0462b", "0463"), "S511", "S5110-S5112", "S512 and S513"),
     *_common(500, ("0477", "0482", "0499", "0505", "0510"), "S525", "S515 to S520", "S521a"),

@@ -71,7 +71,7 @@ M600 = [
               "failure that indicates whether the authorization check on the remote UE succeeds",
               UDM_FAIL == Not(CHECK_OK), UDM_RESP),
     Statement("0584b", 600, "the step S610 is performed only when the authorization check on the remote UE succeeds",
-              Implies(KQR_SENT, CHECK_OK), PANF_ASKS),
+              Implies(KQR_SENT, CHECK_OK), PANF_ASKS, reading=("panf_answers_failed_check", 0)),
     Statement("0598", 600, "the following step S624 is performed only when the authorization check on the remote UE "
               "succeeds", Implies(KNR, CHECK_OK), AUSF_ASKS),
     Statement("0603", 600, "A subsequent ProSe authentication procedure, that is, steps S614 to S619, is "
@@ -107,6 +107,10 @@ CASES_600 = [
         Fact("0620", "only when ProSe authentication succeeds", EAP_OK))),
 ]
 
+_PANF_CHECK_PASSES = Implies(PANF_CHECKS, CHECK_OK)
+_PANF_SUCCESS_NOTE = ("on the success path: what the key query response carries when the PAnF's own check (S7110-S7112 "
+                      "or its stored information) did not refuse; after a refusal [0685] and [0704] apply")
+
 M700 = [
     Statement("0664", 700, "The direct communication request message carries a 5GPRUK ID #1 of the remote UE, RSC, "
               "Nounce_1, and the like.", And(DCR_ID, Not(DCR_SUCI))),
@@ -117,8 +121,8 @@ M700 = [
     Statement("0675", 700, "if the ProSe authentication request message #1 carries the SUCI of the remote UE, it is "
               "determined to perform Manner 3", AUTHENTICATION, REQ1_SUCI),
     Statement("0681", 700, "the PAnF (remote) determines that the 5GPRUK #1 does not need to be updated. In this case, a "
-              "step S710 carries the 5GPRUK #1.", KQR_KEY, And(KEY_QUERY, Not(PANF_UPDATE)),
-              note="'S710' (the PAnF's decision) read as S711, the key query response"),
+              "step S710 carries the 5GPRUK #1.", KQR_KEY, And(KEY_QUERY, Not(PANF_UPDATE), _PANF_CHECK_PASSES),
+              note="'S710' (the PAnF's decision) read as S711, the key query response; " + _PANF_SUCCESS_NOTE),
     Statement("0682", 700, "the PAnF (remote) determines that the 5GPRUK #1 needs to be updated, and a step S710 does not "
               "carry the 5GPRUK #1", Not(KQR_KEY), PANF_UPDATE),
     Statement("0684", 700, "after determining that the 5GPRUK #1 does not need to be updated, the PAnF may perform an "
@@ -131,7 +135,7 @@ M700 = [
               "failure that indicates whether the authorization check on the remote UE succeeds",
               UDM_FAIL == Not(CHECK_OK), UDM_RESP),
     Statement("0704b", 700, "the step S711 is performed only when the authorization check on the remote UE succeeds",
-              Implies(KQR_SENT, CHECK_OK), PANF_ASKS),
+              Implies(KQR_SENT, CHECK_OK), PANF_ASKS, reading=("panf_answers_failed_check", 0)),
     Statement("0705", 700, "When the process is performed, steps S713 and S714 do not need to be performed. "
         "When the process "
               "is not performed, the steps S713 and S714 need to be performed.", Xor(PANF_ASKS, AUSF_ASKS),
@@ -140,7 +144,7 @@ M700 = [
               "message carries the SUPI", And(KQR_SENT, KQR_SUPI), PANF_UPDATE),
     Statement("0707b", 700, "If the PAnF (remote) determines that the 5GPRUK #1 does not need to be updated, the key query "
               "response message carries the 5GPRUK #1 and the SUPI.", And(KQR_KEY, KQR_SUPI),
-              And(KEY_QUERY, Not(PANF_UPDATE))),
+              And(KEY_QUERY, Not(PANF_UPDATE), _PANF_CHECK_PASSES), note=_PANF_SUCCESS_NOTE),
     Statement("0710", 700, "if the key query response message includes the 5GPRUK #1, key query succeeds. This means that "
               "the 5GPRUK #1 does not need to be updated.", Not(PANF_UPDATE), KQR_KEY),
     Statement("0711", 700, "the PAnF feeds back the 5GPRUK #1 to the AUSF (remote). Further, the AUSF "

@@ -126,6 +126,16 @@ PANF_GEN = _gen("panf.stores_generation_after", "which 5GPRUK the PAnF stores af
 PANF_CHECKS = z3.Or(PANF_LOCAL, PANF_ASKS)
 """The PAnF performs an authorization check (S304 and its equivalents), by either means."""
 
+MANNER_SUCCEEDS = z3.And(z3.Or(NEW_KEY, KQR_KEY), z3.Implies(z3.Or(PANF_CHECKS, AUSF_ASKS, AUTHENTICATION), CHECK_OK))
+"""The Manner the AUSF performed ended on its success path: it delivered a 5GPRUK to derive from (a new one,
+or the 5GPRUK #1 from the key query) and no authorization check of the attempt failed. Sentences such as
+"After the AUSF performs Manner 1 or Manner 2, subsequent steps S425 to S431 are performed" ([0321]) describe
+the order of steps on that path; read as applying always, they would require KNR_ProSe after a failed check
+that [0359] and [0363] say stops the procedure."""
+
+SUCCESS_PATH_NOTE = ("on the success path: the sentence orders the steps after a Manner that delivered a 5GPRUK with no "
+                     "failed check; after a failure the text stops the procedure")
+
 AXIOMS: list[tuple[str, z3.BoolRef]] = [
     ("a key query response that is not sent carries nothing",
      z3.Implies(z3.Or(KQR_KEY, KQR_SUPI, KQR_403), KQR_SENT)),
