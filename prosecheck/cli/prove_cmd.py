@@ -70,10 +70,7 @@ def register(sub: Any) -> argparse.ArgumentParser:
 def run(args: argparse.Namespace) -> int:
     from prosecheck.prove import prove_scenario
 
-    if args.ledger is not None and not args.save:
-        raise InputError("--ledger PATH names the ledger that --save writes: add --save")
-    if args.save and args.bounded:
-        raise InputError("--save records proofs without bounds: drop --bounded")
+    _check_save_flags(args)
     scenarios = scenarios_of(args)
     properties = properties_of(args)
     ledger = load_ledger(args, create=True) if args.save else None
@@ -101,6 +98,26 @@ def run(args: argparse.Namespace) -> int:
     if save_error:
         raise InputError(save_error)
     return EXIT_UNKNOWN if any(r.verdict == "UNKNOWN" for r in results) else 0
+
+
+def _check_save_flags(args: argparse.Namespace) -> None:
+    """``--ledger`` needs ``--save``; ``--save`` records unbounded proofs keyed by scenario id, so neither
+    ``--bounded`` nor a bound the proof does not lift (remote UEs, link capacity: another system under the
+    same id, whose save would replace or remove the scenario's own entry)."""
+    from prosecheck.cli.common import BOUND_FLAGS
+    from prosecheck.prove import MAX_BOUNDS
+
+    if args.ledger is not None and not args.save:
+        raise InputError("--ledger PATH names the ledger that --save writes: add --save")
+    if not args.save:
+        return
+    if args.bounded:
+        raise InputError("--save records proofs without bounds: drop --bounded")
+    unlifted = [name for name in BOUND_FLAGS if name not in MAX_BOUNDS and getattr(args, name, None) is not None]
+    if unlifted:
+        flags = ", ".join(f"--{n.replace('_', '-')}" for n in unlifted)
+        raise InputError(f"--save records a proof under the scenario's own id, but {flags} changes a bound the proof "
+                         "does not lift, so it would replace that scenario's entry: drop --save (or the override)")
 
 
 def _print(args: argparse.Namespace, scenario: Scenario, found: list[ProofResult]) -> None:
