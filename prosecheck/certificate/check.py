@@ -44,6 +44,7 @@ class Product:
                       for x, y, kind in links_of(scenario) for a, b in ((x, y), (y, x))]
         self.link_at = {(a, b): k for k, (a, b, _) in enumerate(self.links)}
         self.prefix = prefix
+        self._formulas: dict[str, Expr] = {}
 
     def initial(self) -> World:
         values: list[object] = []
@@ -117,13 +118,19 @@ class Product:
                     for k, v in zip(self.kinds[message[0]], message[1])):
                 new[self.at[f"{self.prefix[group]}ghost.{ob.ghost}"]] = 1
 
+    def formula(self, pid: str) -> Expr:
+        """Invariant ``pid``'s formula over this product's state numbers, built once (asked of every world)."""
+        if pid not in self._formulas:
+            def state_is(role: str, state_id: str) -> Expr:
+                table = next(t for _, _, t in self.elements if t.role == role)
+                return W(f"{role}.state") == Const(table.state_ids.index(state_id))
+
+            self._formulas[pid] = PROPERTIES[pid].formula(state_is)
+        return self._formulas[pid]
+
     def holds(self, pid: str, world: World) -> bool:
         """An invariant on one world, for every remote UE."""
-        def state_is(role: str, state_id: str) -> Expr:
-            table = next(t for _, _, t in self.elements if t.role == role)
-            return W(f"{role}.state") == Const(table.state_ids.index(state_id))
-
-        formula = PROPERTIES[pid].formula(state_is)
+        formula = self.formula(pid)
         return all(bool(self.evaluate(formula, world, g, {}, {})) for g in range(len(self.prefix)))
 
     def is_final(self, world: World) -> bool:
