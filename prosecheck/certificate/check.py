@@ -45,6 +45,7 @@ class Product:
         self.link_at = {(a, b): k for k, (a, b, _) in enumerate(self.links)}
         self.prefix = prefix
         self._formulas: dict[str, Expr] = {}
+        self._where: list[dict[str, int]] = [{} for _ in range(groups)]  # per remote UE: a name's position
 
     def initial(self) -> World:
         values: list[object] = []
@@ -53,10 +54,15 @@ class Product:
         return tuple(values + [0] * (len(self.names) - len(values)) + [()] * len(self.links))
 
     def reader(self, world: World, group: int) -> Callable[[str], Value]:
+        where = self._where[group]
+
         def read(name: str) -> Value:
-            full = f"{self.prefix[group]}{name}" if name.startswith("ghost.") else \
-                f"{self.by_role[(group, name.split('.')[0])]}.{name.split('.', 1)[1]}"
-            return world[self.at[full]]
+            at = where.get(name)
+            if at is None:  # first asked: resolve the rules' name to the world's position, once per group
+                full = f"{self.prefix[group]}{name}" if name.startswith("ghost.") else \
+                    f"{self.by_role[(group, name.split('.')[0])]}.{name.split('.', 1)[1]}"
+                at = where[name] = self.at[full]
+            return world[at]
 
         return read
 
