@@ -7,19 +7,43 @@ import os
 
 import pytest
 
-from prosecheck.model.scenarios import SCENARIOS
+from prosecheck.checker.search import Exploration
+from prosecheck.model.scenarios import DEFAULT_SCENARIOS, SCENARIOS
 from prosecheck.verify import ScenarioResult, check_scenario
+
+# ---- shared explorations (issue 26) -------------------------------------------------------------
+# Each scenario a test reads is explored once per session: `check_once(sid)` is its full check
+# (every property). A default scenario's result also keeps its exploration (the reachable set), which
+# the tests that read the set use instead of exploring again: the certificates (tests/test_certificate.py),
+# the guard analysis of docs/spec-analysis.md (tests/test_analysis_doc.py) and the Z3/Python agreement
+# (tests/test_properties.py). All 37 default explorations together: about 1 GB, 861,260 worlds.
+# Threat scenarios (tests/test_threats_doc.py checks them all) keep none: nothing reads their sets.
+KEEPS_EXPLORATION = frozenset(s.id for s in DEFAULT_SCENARIOS)
 
 
 @functools.cache
 def checked(scenario_id: str) -> ScenarioResult:
-    """The full check of a named scenario (every property), computed once."""
-    return check_scenario(SCENARIOS[scenario_id])
+    """The full check of a named scenario (every property), computed once; a default scenario's
+    result keeps its exploration. A caller that lets go of or changes a part must copy first."""
+    return check_scenario(SCENARIOS[scenario_id], keep_exploration=scenario_id in KEEPS_EXPLORATION)
+
+
+def explored(scenario_id: str) -> Exploration:
+    """The complete exploration of a default scenario, from its shared check (:func:`checked`)."""
+    exploration = checked(scenario_id).exploration
+    assert exploration is not None and exploration.complete, f"{scenario_id}: no complete exploration kept"
+    return exploration
 
 
 @pytest.fixture(scope="session")
 def check_once():
     return checked
+
+
+@pytest.fixture(scope="session")
+def explore_once():
+    return explored
+# ---- end of shared explorations -----------------------------------------------------------------
 
 
 # The result cache (prosecheck.cli.cache) stays off in tests, subprocesses included: every test checks for

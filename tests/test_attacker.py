@@ -97,8 +97,8 @@ def test_malicious_relay_capability_is_needed_to_know_knr() -> None:
 
 
 @pytest.mark.parametrize("sid", ["m200@pc5_attacker", "m400.ausf_udm.keep_old_keys@pc5_attacker+leaked_old_pruk"])
-def test_attacker_traces_replay_on_live_machines(sid: str) -> None:
-    result = check_scenario(SCENARIOS[sid])
+def test_attacker_traces_replay_on_live_machines(check_once, sid: str) -> None:
+    result = check_once(sid)  # the session's shared check (tests/conftest.py; tests/test_threats_doc.py reads it too)
     traced = [p for p in result.properties.values() if p.trace]
     assert traced and all(p.replay == [] for p in traced)
 

@@ -21,9 +21,11 @@ def _certify(scenario, directory: Path) -> Path:
 
 
 @pytest.mark.parametrize("sid", [s.id for s in DEFAULT_SCENARIOS if not s.threats.lossy_links])
-def test_every_default_scenario_has_a_confirmed_certificate(tmp_path, sid):
-    """(Lossy-link scenarios are refused: the independent checker does not model losses and timers yet.)"""
-    verdict = check_certificate(str(_certify(SCENARIOS[sid], tmp_path)))
+def test_every_default_scenario_has_a_confirmed_certificate(tmp_path, check_once, sid):
+    """The certificate of the session's shared check (tests/conftest.py: it keeps a default scenario's
+    exploration), written, read back and decided by the independent checker. (Lossy-link scenarios are
+    refused: the independent checker does not model losses and timers yet.)"""
+    verdict = check_certificate(str(write_certificate(check_once(sid), str(tmp_path))))
     assert verdict.confirmed, verdict.problems  # the counts are the search's too (a claim the checker checks)
 
 
@@ -38,8 +40,8 @@ def test_two_remote_ues_and_a_mutant_are_certified_too(tmp_path):
 
 
 @pytest.fixture(scope="module")
-def m300(tmp_path_factory) -> dict:
-    path = _certify(SCENARIOS["m300.panf_udm"], tmp_path_factory.mktemp("cert"))
+def m300(tmp_path_factory, check_once) -> dict:
+    path = write_certificate(check_once("m300.panf_udm"), str(tmp_path_factory.mktemp("cert")))
     with gzip.open(path, "rt") as f:
         return json.load(f)
 
@@ -90,8 +92,8 @@ def test_a_tampered_certificate_is_refuted(capsys, tmp_path, m300, tamper):
     assert capsys.readouterr().out.startswith("REFUTED")
 
 
-def test_a_certificate_of_a_violated_invariant_must_show_the_violation(tmp_path):
-    verdict = check_certificate(str(_certify(SCENARIOS["m200"], tmp_path)))
+def test_a_certificate_of_a_violated_invariant_must_show_the_violation(tmp_path, check_once):
+    verdict = check_certificate(str(write_certificate(check_once("m200"), str(tmp_path))))
     assert verdict.confirmed  # m200 claims knr_only_after_authorization VIOLATED, and the set shows it
     doc_path = tmp_path / "m200.cert.json.gz"
     with gzip.open(doc_path, "rt") as f:

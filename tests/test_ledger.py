@@ -144,7 +144,8 @@ def test_prove_save_then_check_shows_the_proof(tmp_path: Path, capsys: pytest.Ca
 @pytest.mark.parametrize("argv, message", [
     (["prove", "m200", "--ledger", "x.json"], "--ledger PATH names the ledger that --save writes"),
     (["prove", "m200", "--save", "--bounded"], "--save records proofs without bounds"),
-    (["prove", "m300.panf_udm", "--save", "--link-capacity", "2"], "--link-capacity changes a bound the proof does not lift"),
+    (["prove", "m300.panf_udm", "--save", "--link-capacity", "2"],
+     "--link-capacity changes a bound the proof does not lift"),
     (["prove", "m300.panf_udm", "--save", "--remote-ues", "2"], "--remote-ues changes a bound the proof does not lift"),
     (["check", "m200", "--ledger", "/nonexistent/proofs.json"], "ledger /nonexistent/proofs.json: no such file"),
 ])

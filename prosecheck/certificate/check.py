@@ -44,6 +44,8 @@ class Product:
                       for x, y, kind in links_of(scenario) for a, b in ((x, y), (y, x))]
         self.link_at = {(a, b): k for k, (a, b, _) in enumerate(self.links)}
         self.prefix = prefix
+        self._formulas: dict[str, Expr] = {}
+        self._where: list[dict[str, int]] = [{} for _ in range(groups)]  # per remote UE: a name's position
 
     def initial(self) -> World:
         values: list[object] = []
@@ -52,10 +54,15 @@ class Product:
         return tuple(values + [0] * (len(self.names) - len(values)) + [()] * len(self.links))
 
     def reader(self, world: World, group: int) -> Callable[[str], Value]:
+        where = self._where[group]
+
         def read(name: str) -> Value:
-            full = f"{self.prefix[group]}{name}" if name.startswith("ghost.") else \
-                f"{self.by_role[(group, name.split('.')[0])]}.{name.split('.', 1)[1]}"
-            return world[self.at[full]]
+            at = where.get(name)
+            if at is None:  # first asked: resolve the rules' name to the world's position, once per group
+                full = f"{self.prefix[group]}{name}" if name.startswith("ghost.") else \
+                    f"{self.by_role[(group, name.split('.')[0])]}.{name.split('.', 1)[1]}"
+                at = where[name] = self.at[full]
+            return world[at]
 
         return read
 
@@ -117,13 +124,19 @@ class Product:
                     for k, v in zip(self.kinds[message[0]], message[1])):
                 new[self.at[f"{self.prefix[group]}ghost.{ob.ghost}"]] = 1
 
+    def formula(self, pid: str) -> Expr:
+        """Invariant ``pid``'s formula over this product's state numbers, built once (asked of every world)."""
+        if pid not in self._formulas:
+            def state_is(role: str, state_id: str) -> Expr:
+                table = next(t for _, _, t in self.elements if t.role == role)
+                return W(f"{role}.state") == Const(table.state_ids.index(state_id))
+
+            self._formulas[pid] = PROPERTIES[pid].formula(state_is)
+        return self._formulas[pid]
+
     def holds(self, pid: str, world: World) -> bool:
         """An invariant on one world, for every remote UE."""
-        def state_is(role: str, state_id: str) -> Expr:
-            table = next(t for _, _, t in self.elements if t.role == role)
-            return W(f"{role}.state") == Const(table.state_ids.index(state_id))
-
-        formula = PROPERTIES[pid].formula(state_is)
+        formula = self.formula(pid)
         return all(bool(self.evaluate(formula, world, g, {}, {})) for g in range(len(self.prefix)))
 
     def is_final(self, world: World) -> bool:

@@ -16,6 +16,7 @@ hours of solver time) and ``docs/report.png`` (a screenshot of a browser); see :
 from __future__ import annotations
 
 import contextlib
+import copy
 import os
 import signal
 import tempfile
@@ -118,7 +119,9 @@ def _spec_analysis(inputs: Inputs) -> dict[str, str]:
     from prosecheck.model.scenarios import DEFAULT_SCENARIOS
 
     honest = [s for s in DEFAULT_SCENARIOS if not s.threats.active()]
-    return {SPEC_ANALYSIS: render(analyze(honest, check=lambda s: inputs.check(s.id)))}
+    # a copy of each result: analyze lets go of the exploration a result keeps, and the checker may be
+    # a cache shared with other readers (the test session's check_once)
+    return {SPEC_ANALYSIS: render(analyze(honest, check=lambda s: copy.copy(inputs.check(s.id))))}
 
 
 DIAGRAMS = "diagrams"
