@@ -87,6 +87,7 @@ def test_misspelt_names_get_one_line_with_the_nearest(capsys, argv, message):
     assert len(err) < 300  # not a list of every scenario
 
 
+@pytest.mark.slow  # checks three scenarios with traces: about 4 s
 def test_patterns_column_names_and_builtins_are_accepted(capsys):
     code, out, _ = run(capsys, "check", "m300.panf_udm.*", "--property", "KNR-AUTH", "--property", "deadlock_free",
                        "--json", "--quiet")

@@ -122,6 +122,7 @@ def test_procedure_options_are_typed_and_checked_when_a_procedure_is_built():
         Procedure("x", "t", {"replace_at_ue": 2})
 
 
+@pytest.mark.slow  # explores two scenarios under an attacker: about 4 s
 def test_the_attempt_limit_follows_from_the_width_of_nonce_1_and_nonce_2_never_overflows():
     """Nonce_1 is the attempt's number and an attacker's own is attempts + 1, so attempts <= 2**4 - 2;
     Nonce_2 (the AUSF's count of derivations) reaches at most attempts + 1 (measured here), so the
