@@ -186,11 +186,18 @@ def parse_toml(path: str, text: str, max_depth: int = MAX_DEPTH) -> dict[str, An
         raise InputFileError(f"{path}: nested too deeply") from None
 
 
+def _key(part: Any) -> str:
+    """A path component as written in a message: as is when printable, else quoted with escapes (a key
+    holding a newline must not break the one-line message)."""
+    text = str(part)
+    return text if text and text.isprintable() else repr(text)
+
+
 def field_path(parts: Iterable[Any]) -> str:
     """``results[0].properties.knr_agreement`` from a JSON Schema error's path."""
     out = ""
     for p in parts:
-        out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
+        out += f"[{p}]" if isinstance(p, int) else (f".{_key(p)}" if out else _key(p))
     return out or "(document)"
 
 
@@ -210,7 +217,8 @@ def validate(path: str, doc: Any, schema: dict[str, Any]) -> None:
     errors = sorted(validator.iter_errors(doc), key=lambda e: (list(map(str, e.absolute_path)), e.message))
     if errors:
         best = jsonschema.exceptions.best_match(errors)
-        message = best.message if len(best.message) <= 200 else best.message[:197] + "..."
+        message = best.message.replace("\n", "\\n").replace("\r", "\\r")
+        message = message if len(message) <= 200 else message[:197] + "..."
         err = InputFileError(f"{path}: field {field_path(best.absolute_path)}: {message}")
         err.field, err.problem = tuple(best.absolute_path), message
         raise err

@@ -190,3 +190,13 @@ _JSON_VALUES = st.recursive(
 def test_the_fast_json_depth_equals_the_character_scan(value):
     text = json.dumps(value)
     assert inputs.json_nesting_depth(text) == inputs.nesting_depth(text)
+
+
+def test_a_key_with_a_newline_keeps_the_message_on_one_line() -> None:
+    """Found by Hypothesis (test_diagram_msc_never_crashes): a field named "\\n" split the error in two."""
+    schema = {"type": "object", "properties": {"fields": {"type": "object", "additionalProperties": {"type": "integer"}}}}
+    with pytest.raises(inputs.InputFileError) as err:
+        inputs.validate("t.json", {"fields": {"\n": None, "a\rb": None}}, schema)
+    assert "\n" not in str(err.value) and "\r" not in str(err.value)
+    assert str(err.value).startswith("t.json: field fields.'") and "None is not of type 'integer'" in str(err.value)
+    assert inputs.field_path(["results", 0, "ok"]) == "results[0].ok"
