@@ -17,7 +17,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "prosecheck"
 
 # lowest first; a module belongs to the longest prefix that names it
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("foundation", ("prosecheck.inputs", "prosecheck.schemas", "prosecheck.filenames")),
+    ("foundation", ("prosecheck.inputs", "prosecheck.schemas", "prosecheck.filenames", "prosecheck.names")),
     ("checker", ("prosecheck.checker",)),
     ("model", ("prosecheck.model", "prosecheck.properties")),
     ("scenarios", ("prosecheck.model.scenarios", "prosecheck.model.scenario_file", "prosecheck.model.threat_scenarios",

@@ -60,7 +60,8 @@ def key(scenario: Scenario, property_ids: Sequence[str] | None, limits: Limits, 
     from prosecheck.report.assumptions import model_hash, scenario_property_hashes
 
     hashes = scenario_property_hashes(scenario)
-    chosen = [*(property_ids or sorted(hashes)), *(p.id for p in scenario.properties)]
+    # every property when none is named (the scenario's own are among the hashes), else those and its own
+    chosen = [*property_ids, *(p.id for p in scenario.properties)] if property_ids else sorted(hashes)
     parts = {
         "source": source_hash(), "model": model_hash(scenario), "scenario": scenario.id,
         "expected": dict(sorted(scenario.expected.items())), "expect_deadlock": scenario.expect_deadlock,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import difflib
 import fnmatch
 import math
 import os
@@ -22,6 +21,7 @@ from prosecheck.model.environment import BOUND_LIMITS, parse_threat
 from prosecheck.model.mutants import MUTANTS
 from prosecheck.model.scenario_file import ScenarioFileError, load_scenario_file
 from prosecheck.model.scenarios import DEFAULT_SCENARIOS, SCENARIOS, Scenario
+from prosecheck.names import did_you_mean
 from prosecheck.properties.catalog import PROPERTIES
 from prosecheck.verify import BUILTIN, EXIT_INPUT, ScenarioResult
 
@@ -264,13 +264,6 @@ def scenarios_of(args: argparse.Namespace) -> list[Scenario]:
             raise InputError(f"scenario {s.id}: {exc}") from None
         out.append(s)
     return out
-
-
-def did_you_mean(word: str, known: Sequence[str]) -> str:
-    """``; did you mean X?`` (or ``X or Y``) for the names closest to a misspelt ``word``, else ``""``."""
-    by_lower = {k.lower(): k for k in reversed(known)}
-    close = [by_lower[k] for k in difflib.get_close_matches(word.lower(), list(by_lower), n=3, cutoff=0.6)]
-    return f"; did you mean {' or '.join(close)}?" if close else ""
 
 
 def scenario_ids(names: Sequence[str]) -> list[str]:

@@ -10,6 +10,7 @@ steps its effect cites, and its tooltip gives the effect in spec words and the f
 
 from __future__ import annotations
 
+import html
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
@@ -201,17 +202,13 @@ def is_single_state(variant: Variant) -> bool:
     return len(shown_states(variant.table, variant.transitions())) == 1
 
 
-def _html(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
-
-
 def _table_label(variant: Variant, state: str) -> str:
     """A Graphviz HTML-like label: the state's name, then one row per transition."""
-    rows = [f'<TR><TD COLSPAN="4" BGCOLOR="#eeeeee"><B>{_html(state)}</B> (every transition stays in it)</TD></TR>',
+    rows = [f'<TR><TD COLSPAN="4" BGCOLOR="#eeeeee"><B>{html.escape(state)}</B> (every transition stays in it)</TD></TR>',
             "<TR><TD><B>event</B></TD><TD><B>guard</B></TD><TD><B>output</B></TD><TD><B>steps</B></TD></TR>"]
     for e in edges(variant):
-        rows.append(f'<TR><TD ALIGN="LEFT">{_html(e.event)}</TD><TD ALIGN="LEFT">{_html(e.guard or "-")}</TD>'
-                    f'<TD ALIGN="LEFT">{_html(", ".join(e.outputs) or "-")}</TD><TD ALIGN="LEFT">{_html(e.steps)}</TD></TR>')
+        cells = (e.event, e.guard or "-", ", ".join(e.outputs) or "-", e.steps)
+        rows.append("<TR>" + "".join(f'<TD ALIGN="LEFT">{html.escape(c)}</TD>' for c in cells) + "</TR>")
     return '<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="3">' + "".join(rows) + "</TABLE>>"
 
 

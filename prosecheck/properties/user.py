@@ -23,6 +23,7 @@ from prosecheck.checker.expr import And, Expr, Implies, Not, Or, W, lift
 from prosecheck.model.ghosts import GHOSTS
 from prosecheck.model.lifecycle import has_bit
 from prosecheck.model.spec import SpecRef
+from prosecheck.names import did_you_mean
 from prosecheck.properties.catalog import Property, StateIs
 
 KINDS = ("always", "sometimes", "eventually")
@@ -125,7 +126,7 @@ class _Translate:
             return W(name)
         if var == "state" and role in self.vocabulary.states:
             raise self.fail(node, f"{name} is compared with a state id: {name} == \"STATE\"")
-        raise self.fail(node, f"unknown variable {name!r}{_nearest(name, self.vocabulary.names())}")
+        raise self.fail(node, f"unknown variable {name!r}{did_you_mean(name, self.vocabulary.names())}")
 
     def visit_BinOp(self, node: ast.BinOp) -> Expr:
         op = _BINARY.get(type(node.op))
@@ -163,7 +164,7 @@ class _Translate:
     def _state(self, attribute: ast.expr, op: ast.cmpop, state: str) -> Expr:
         role = _dotted(attribute).partition(".")[0]
         if role not in self.vocabulary.states:
-            raise self.fail(attribute, f"unknown role {role!r}{_nearest(role, list(self.vocabulary.states))}")
+            raise self.fail(attribute, f"unknown role {role!r}{did_you_mean(role, list(self.vocabulary.states))}")
         if state not in self.vocabulary.states[role]:
             raise self.fail(attribute, f"{role} has no state {state!r}; its states: "
                             f"{', '.join(self.vocabulary.states[role])}")
@@ -193,13 +194,6 @@ def _dotted(node: ast.expr) -> str:
     if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
         return f"{node.value.id}.{node.attr}"
     return ast.unparse(node)
-
-
-def _nearest(word: str, known: Sequence[str]) -> str:
-    import difflib
-
-    close = difflib.get_close_matches(word, known, n=3, cutoff=0.6)
-    return f"; did you mean {' or '.join(close)}?" if close else ""
 
 
 def _describe(node: ast.AST) -> str:

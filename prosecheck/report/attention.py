@@ -57,20 +57,18 @@ class AttentionRow:
 def attention_rows(results: Sequence[ScenarioResult]) -> list[AttentionRow]:
     """Rows in order of urgency (not as declared, INCONCLUSIVE, declared findings), scenarios in run order."""
     groups: dict[tuple[int, int, str, str], list[str]] = {}
-    order = {r.scenario.id: i for i, r in enumerate(results)}
-    by_id = {r.scenario.id: r for r in results}
-    for r in results:
+    for index, r in enumerate(results):
         for p in r.properties.values():
             if not needs_attention(p):
                 continue
             rank = _rank(p)
             declared = f"declared {p.expected}"
-            groups.setdefault((rank, order[r.scenario.id], property_cell(p), declared), []).append(
+            groups.setdefault((rank, index, property_cell(p), declared), []).append(
                 property_code(p.id, r.scenario))
     rows = []
     for (rank, index, verdict, declared), codes in sorted(groups.items()):
         r = results[index]
-        rows.append(AttentionRow(rank, r.scenario.id, threat_cell(by_id[r.scenario.id]), verdict,
+        rows.append(AttentionRow(rank, r.scenario.id, threat_cell(r), verdict,
                                  declared if rank == _NOT_AS_DECLARED else _RANK_WORDS[rank], tuple(codes)))
     return rows
 
