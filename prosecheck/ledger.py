@@ -1,20 +1,25 @@
-"""The proof ledger: proofs without bounds, recorded once by ``prove --save``, shown by ``check``.
+"""The proof ledger: proofs without bounds, recorded once by ``prove --save``, re-checked and shown by ``check``.
 
 A proof takes seconds to minutes, so ``check`` does not prove: it reads the ledger
-(:data:`LEDGER`, ``prosecheck/data/proofs.json``, shipped with the package) and shows a HOLDS as
-*proved without bounds* only when the ledger holds a PROVED result for that scenario and property
-whose **fingerprint** is the current one. The fingerprint is a SHA-256 over everything the proof
-depends on:
+(:data:`LEDGER`, ``prosecheck/data/proofs.json``, shipped with the package). Each entry is a
+**certificate**: the inductive invariant as SMT-LIB terms over the encoded system's named
+variables (:mod:`prosecheck.checker.symbolic.certify`). ``check`` shows a HOLDS as *proved without
+bounds* only when
 
-* the compiled system exactly as ``prove`` encodes it (:func:`prosecheck.prove.lifted_system`):
-  every instance's element table (states, variables and their initial expressions, kept options,
-  every transition's guard, assignments, sends and ghost updates), the links, ghost facts,
-  observers, message catalogue and fault settings, the free parameters and the havocked counters;
-* the property bound over the world slots (one conjunct per remote UE);
-* the source of the encoding and the engines (:data:`SOURCES`): a change there re-opens every proof.
+* the entry's **fingerprint** is the current one: a SHA-256 over what the proof is about, the
+  compiled system exactly as ``prove`` encodes it (:func:`prosecheck.prove.lifted_system`: every
+  instance's element table, the links, ghost facts, observers, message catalogue and fault
+  settings, the free parameters and the havocked counters) and the property bound over the world
+  slots. No source file is in it: a docstring edit leaves every proof current;
+* and its certificate **re-checks** with Z3 against the encoding built today: initiation,
+  consecution rule by rule, implication of the property (and, for a certificate over one tracked
+  attempt, that the property is projectable). An entry that fails is shown as not proved, with
+  the reason; nothing in the file is trusted, and anyone may write one.
 
-A changed model, option, mutant, bound that the proof does not lift (remote UEs, link
-capacity) or encoding gives another fingerprint: the entry is then *stale* and ignored.
+A changed model, option, mutant or bound that the proof does not lift (remote UEs, link capacity)
+gives another fingerprint: the entry is then *stale* and ignored. Re-checking takes about a second
+per certificate; outcomes are kept in the local result cache under a key that also covers the
+checking code (:data:`CHECKING_SOURCES`), so an unchanged ledger is re-checked once per edit.
 """
 
 from __future__ import annotations
@@ -30,21 +35,28 @@ from pathlib import Path
 import z3
 
 from prosecheck.checker.machine import ElementTable, ModelError
+from prosecheck.checker.symbolic import certify
+from prosecheck.checker.symbolic.encode import Encoding
+from prosecheck.checker.symbolic.masks import projectable
 from prosecheck.checker.system import System
-from prosecheck.inputs import InputFileError, parse_json, read_text, validate
+from prosecheck.inputs import InputFileError, parse_json, read_text
+from prosecheck.inputs import validate as validate_shape
 from prosecheck.model.build import bind_property, options_of
 from prosecheck.model.scenarios import HOLDS, SCENARIOS, VIOLATED, Scenario
 from prosecheck.properties.catalog import PROPERTIES
-from prosecheck.prove import ProofResult, lifted_system
+from prosecheck.prove import ProofResult, attempt_masks, lifted_system, symbolic_system
 from prosecheck.results import ScenarioResult
 from prosecheck.schemas import schema
 
 PACKAGE = Path(__file__).parent
 LEDGER = PACKAGE / "data" / "proofs.json"
-SOURCES = ("checker/expr.py", "checker/symbolic/*.py", "prove.py")
-"""What a proof's validity depends on besides the system: ``to_z3`` (the expression layer),
-the encoding and engines, and the lifting of the bounds (relative to the package)."""
-FORMAT = 1
+CHECKING_SOURCES = ("checker/expr.py", "checker/symbolic/*.py", "prove.py", "ledger.py")
+"""The code a re-check runs (relative to the package): ``to_z3``, the encoding, the certificate
+checker and the lifting of the bounds. Only the local cache of re-check outcomes is keyed on it
+(never a fingerprint): an edit there costs one re-check, not a proof."""
+VALIDATIONS_FILE = "proof-validations.json"
+"""The file of re-check outcomes in the result cache folder (:func:`apply`'s ``cache``)."""
+FORMAT = 2
 PROVED = "PROVED"
 REGENERATE = "prosecheck prove --save --timeout 60"
 """The one command that regenerates the ledger for the default scenarios (docs/prove.md)."""
@@ -66,6 +78,8 @@ class Entry:
     invariant: tuple[str, ...] = ()
     assumptions: tuple[str, ...] = ()
     z3: str = ""
+    certificate: tuple[str, ...] = ()  # the inductive invariant's lemmas, SMT-LIB terms (certify.py)
+    indexed: bool = False  # the certificate is over the indexed encoding (one tracked attempt)
 
     def key(self) -> tuple[str, str]:
         return self.scenario, self.property
@@ -73,7 +87,8 @@ class Entry:
     def as_dict(self) -> dict[str, object]:
         return {"scenario": self.scenario, "property": self.property, "engine": self.engine,
                 "seconds": round(self.seconds, 2), "fingerprint": self.fingerprint,
-                "invariant": list(self.invariant), "assumptions": list(self.assumptions), "z3": self.z3}
+                "invariant": list(self.invariant), "assumptions": list(self.assumptions), "z3": self.z3,
+                "certificate": list(self.certificate), "indexed": self.indexed}
 
 
 Ledger = dict[tuple[str, str], Entry]
@@ -82,10 +97,11 @@ Ledger = dict[tuple[str, str], Entry]
 # ---- fingerprints -------------------------------------------------------------------------------
 
 @lru_cache(maxsize=1)
-def sources_digest() -> str:
-    """SHA-256 over the files in :data:`SOURCES` (path and bytes, in path order)."""
+def checking_digest() -> str:
+    """SHA-256 over the files in :data:`CHECKING_SOURCES` (path and bytes, in path order): part of
+    the key of a cached re-check outcome only."""
     digest = hashlib.sha256()
-    for path in sorted({p for pattern in SOURCES for p in PACKAGE.glob(pattern)}):
+    for path in sorted({p for pattern in CHECKING_SOURCES for p in PACKAGE.glob(pattern)}):
         digest.update(path.relative_to(PACKAGE).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
 
@@ -131,7 +147,7 @@ def fingerprints(scenario: Scenario, property_ids: Iterable[str]) -> dict[str, s
     (a property that does not apply or is not an invariant has none)."""
     system, params, havoc = lifted_system(scenario)
     base = _sha({"format": FORMAT, "system": describe_system(system, havoc), "params": sorted(params.items()),
-                 "havoc": sorted(havoc), "sources": sources_digest()})
+                 "havoc": sorted(havoc)})
     options = options_of(scenario)
     out = {}
     for pid in property_ids:
@@ -155,13 +171,14 @@ def load(path: Path = LEDGER, missing_ok: bool = True) -> Ledger:
         return {}
     try:
         doc = parse_json(str(path), read_text(str(path)))
-        validate(str(path), doc, schema("ledger"))
+        validate_shape(str(path), doc, schema("ledger"))
     except InputFileError as err:
         raise LedgerError(f"ledger {err}") from None
     out: Ledger = {}
     for raw in doc["proofs"]:
         entry = Entry(raw["scenario"], raw["property"], raw["engine"], float(raw["seconds"]), raw["fingerprint"],
-                      tuple(raw.get("invariant", ())), tuple(raw.get("assumptions", ())), raw.get("z3", ""))
+                      tuple(raw.get("invariant", ())), tuple(raw.get("assumptions", ())), raw.get("z3", ""),
+                      tuple(raw["certificate"]), bool(raw.get("indexed", False)))
         out[entry.key()] = entry
     return out
 
@@ -178,23 +195,112 @@ def save(ledger: Ledger, path: Path = LEDGER) -> None:
     os.replace(tmp, path)
 
 
+# ---- certificates --------------------------------------------------------------------------------
+
+def validate(entry: Entry, scenario: Scenario, timeout: float = certify.TIMEOUT) -> certify.Validity:
+    """Re-check ``entry``'s certificate against the scenario's encoding as built today (module
+    docstring); the reason when it does not hold, in one line."""
+    prop = PROPERTIES.get(entry.property)
+    if prop is None:
+        return certify.Validity(False, f"no property {entry.property!r}")
+    try:
+        system, enc = _encoding(scenario, entry.indexed)
+        bound = bind_property(system, prop)
+        good = enc.prop(bound.expr, enc.cur)
+        lemmas = certify.parse(enc, entry.certificate)
+    except (ModelError, certify.CertificateError) as exc:
+        return certify.Validity(False, str(exc))
+    if entry.indexed:
+        _, plain = _encoding(scenario, False)
+        masks = {system.slots[name] for name in attempt_masks(system)}
+        if not projectable(plain.prop(bound.expr, plain.cur), plain.cur, masks):
+            return certify.Validity(False, "the certificate tracks one attempt, but the property is not projectable "
+                                           "onto one attempt")
+    return certify.validate(enc, good, lemmas, timeout)
+
+
+_ENCODINGS: dict[tuple[str, bool], tuple[System, Encoding]] = {}
+
+
+def _encoding(scenario: Scenario, indexed: bool) -> tuple[System, Encoding]:
+    """The scenario's lifted encoding; the entries of one scenario are re-checked one after the
+    other, so the last few are kept (by the scenario's full ``repr``: a scenario is not hashable)."""
+    key = (repr(scenario), indexed)
+    if key not in _ENCODINGS:
+        if len(_ENCODINGS) >= 4:
+            del _ENCODINGS[next(iter(_ENCODINGS))]
+        _ENCODINGS[key] = symbolic_system(scenario, True, indexed)
+    return _ENCODINGS[key]
+
+
+class Validations:
+    """Re-check outcomes kept in the local result cache (``folder``; None: re-check every time).
+    The key covers the entry's fingerprint and certificate, Z3's version and the checking code
+    (:func:`checking_digest`); a damaged file is ignored and rewritten."""
+
+    def __init__(self, folder: Path | None) -> None:
+        self.path = None if folder is None else folder / VALIDATIONS_FILE
+        self.known: dict[str, list[object]] = {}
+        self.changed = False
+        if self.path is not None:
+            try:
+                raw = json.loads(self.path.read_text(encoding="utf-8"))
+                self.known = {k: v for k, v in raw.items() if isinstance(v, list) and len(v) == 2}
+            except (OSError, ValueError, AttributeError):
+                self.known = {}
+
+    @staticmethod
+    def key(entry: Entry) -> str:
+        return _sha({"fingerprint": entry.fingerprint, "certificate": list(entry.certificate),
+                     "indexed": entry.indexed, "z3": z3.get_version_string(), "code": checking_digest()})
+
+    def check(self, entry: Entry, scenario: Scenario) -> certify.Validity:
+        """The cached outcome, or a re-check (kept for next time)."""
+        key = self.key(entry)
+        if key in self.known:
+            ok, reason = self.known[key]
+            return certify.Validity(bool(ok), str(reason))
+        found = validate(entry, scenario)
+        if found.ok or "no answer" not in found.reason:  # a time-out is not an outcome worth keeping
+            self.known[key] = [found.ok, found.reason]
+            self.changed = True
+        return found
+
+    def save(self) -> None:
+        """Write the outcomes atomically; a failure to write is ignored (it is a cache)."""
+        if self.path is None or not self.changed:
+            return
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+            tmp.write_text(json.dumps(self.known, sort_keys=True), encoding="utf-8")
+            os.replace(tmp, self.path)
+        except OSError:
+            return
+
+
 @dataclass
 class Update:
-    """What ``prove --save`` changed: recorded, removed (no longer PROVED) and kept entries."""
+    """What ``prove --save`` changed: recorded, removed (no longer PROVED), kept entries, and
+    PROVED results whose certificate did not re-check (not recorded, with the reason)."""
 
     recorded: list[tuple[str, str]] = field(default_factory=list)
     removed: list[tuple[str, str]] = field(default_factory=list)
     kept: list[tuple[str, str]] = field(default_factory=list)
+    refused: list[tuple[tuple[str, str], str]] = field(default_factory=list)
 
     def line(self, path: Path) -> str:
         kept = f", {len(self.kept)} kept (still current; this run did not decide them)" if self.kept else ""
-        return f"ledger {path}: {len(self.recorded)} recorded, {len(self.removed)} removed{kept}"
+        refused = "".join(f"; not recorded: {p} in {s}, its certificate does not re-check ({why})"
+                          for (s, p), why in self.refused)
+        return f"ledger {path}: {len(self.recorded)} recorded, {len(self.removed)} removed{kept}{refused}"
 
 
 def record(ledger: Ledger, scenario: Scenario, results: Sequence[ProofResult]) -> Update:
-    """Merge one scenario's proof results into ``ledger``: each PROVED result is (re)written with its
-    fingerprint; an entry whose property is now VIOLATED, n/a or not supported, or which is stale, is
-    removed; a current entry whose property got UNKNOWN this time (a shorter time-out) stays."""
+    """Merge one scenario's proof results into ``ledger``: each PROVED result whose certificate
+    re-checks is (re)written with its fingerprint; an entry whose property is now VIOLATED, n/a or
+    not supported, or which is stale, is removed; a current entry whose property got UNKNOWN this
+    time (a shorter time-out) stays."""
     update = Update()
     current = fingerprints(scenario, [r.property for r in results])
     version = z3.get_version_string()
@@ -202,10 +308,15 @@ def record(ledger: Ledger, scenario: Scenario, results: Sequence[ProofResult]) -
         key = (scenario.id, r.property)
         old = ledger.get(key)
         if r.verdict == PROVED and r.property in current:
-            ledger[key] = Entry(scenario.id, r.property, r.engine, r.seconds, current[r.property],
-                                tuple(r.invariant), tuple(r.assumptions), version)
-            update.recorded.append(key)
-        elif old is not None and r.verdict == "UNKNOWN" and old.fingerprint == current.get(r.property):
+            entry = Entry(scenario.id, r.property, r.engine, r.seconds, current[r.property], tuple(r.invariant),
+                          tuple(r.assumptions), version, tuple(r.certificate), r.indexed)
+            checked = validate(entry, scenario)
+            if checked.ok:
+                ledger[key] = entry
+                update.recorded.append(key)
+                continue
+            update.refused.append((key, checked.reason))
+        if old is not None and r.verdict in ("UNKNOWN", PROVED) and old.fingerprint == current.get(r.property):
             update.kept.append(key)
         elif old is not None:
             del ledger[key]
@@ -217,50 +328,67 @@ def record(ledger: Ledger, scenario: Scenario, results: Sequence[ProofResult]) -
 
 @dataclass
 class Reading:
-    """The ledger against one ``check`` run: entries shown, stale, and contradicted by a violation."""
+    """The ledger against one ``check`` run: entries shown, stale, not re-checked (with the reason),
+    and contradicted by a violation."""
 
     shown: list[Entry] = field(default_factory=list)
     stale: list[Entry] = field(default_factory=list)
     contradicted: list[Entry] = field(default_factory=list)
+    invalid: list[tuple[Entry, str]] = field(default_factory=list)
 
-    def refresh_command(self, path: Path) -> str:
-        sids = sorted({e.scenario for e in self.stale})
-        pids = sorted({e.property for e in self.stale})
+    def refresh_command(self, path: Path, entries: Sequence[Entry]) -> str:
+        sids = sorted({e.scenario for e in entries})
+        pids = sorted({e.property for e in entries})
         where = "" if path == LEDGER else f" --ledger {path}"
         return " ".join(["prosecheck prove --save" + where, *sids, *(f"--property {p}" for p in pids)])
 
     def lines(self, path: Path) -> list[str]:
-        """The stderr lines of ``check``: one for stale entries, one per contradiction (never expected)."""
+        """The stderr lines of ``check``: one for stale entries, one per certificate that does not
+        re-check, one per contradiction (never expected)."""
         out = []
         if self.stale:
             out.append(f"prosecheck: {len(self.stale)} proof(s) in the ledger are stale (model or encoding changed) "
-                       f"and shown as checked within the bounds; refresh: {self.refresh_command(path)}")
+                       f"and shown as checked within the bounds; refresh: {self.refresh_command(path, self.stale)}")
+        out += [f"prosecheck: the ledger's proof of {e.property} in {e.scenario} does not re-check ({why}); "
+                f"shown as checked within the bounds" for e, why in self.invalid]
         out += [f"prosecheck: the ledger's proof of {e.property} in {e.scenario} contradicts the search's "
                 f"violation: the encoding is not sound for it (report it); ignored" for e in self.contradicted]
         return out
 
 
-def apply(results: Sequence[ScenarioResult], ledger: Mapping[tuple[str, str], Entry]) -> Reading:
-    """Mark each HOLDS whose current fingerprint is in ``ledger`` (``PropertyResult.proved_by``)."""
+def apply(results: Sequence[ScenarioResult], ledger: Mapping[tuple[str, str], Entry],
+          cache: Path | None = None) -> Reading:
+    """Mark each HOLDS whose entry in ``ledger`` has the current fingerprint and a certificate that
+    re-checks (``PropertyResult.proved_by``); ``cache``: the folder that keeps re-check outcomes."""
     reading = Reading()
+    validations = Validations(cache)
     for r in results:
         entries = {pid: ledger[(r.scenario.id, pid)] for pid in r.properties if (r.scenario.id, pid) in ledger}
-        if not entries:
-            continue
-        current = fingerprints(r.scenario, entries)
-        named = SCENARIOS.get(r.scenario.id) == r.scenario  # else a variant (bound overrides, a scenario file)
-        for pid, entry in entries.items():
-            p = r.properties[pid]
-            if current.get(pid) != entry.fingerprint:
-                if named:
-                    reading.stale.append(entry)
-            elif p.verdict == HOLDS:
-                p.proved_by = entry
-                reading.shown.append(entry)
-            elif p.verdict == VIOLATED:
-                reading.contradicted.append(entry)
+        if entries:
+            _apply_one(r, entries, validations, reading)
+    validations.save()
     return reading
 
 
-__all__ = ["LEDGER", "REGENERATE", "Entry", "Ledger", "LedgerError", "Reading", "Update", "apply", "describe_system",
-           "fingerprints", "load", "record", "save", "sources_digest"]
+def _apply_one(r: ScenarioResult, entries: dict[str, Entry], validations: Validations, reading: Reading) -> None:
+    """:func:`apply` for one scenario's result."""
+    current = fingerprints(r.scenario, entries)
+    named = SCENARIOS.get(r.scenario.id) == r.scenario  # else a variant (bound overrides, a scenario file)
+    for pid, entry in entries.items():
+        p = r.properties[pid]
+        if current.get(pid) != entry.fingerprint:
+            if named:
+                reading.stale.append(entry)
+        elif p.verdict == VIOLATED:
+            reading.contradicted.append(entry)
+        elif p.verdict == HOLDS:
+            checked = validations.check(entry, r.scenario)
+            if checked.ok:
+                p.proved_by = entry
+                reading.shown.append(entry)
+            else:
+                reading.invalid.append((entry, checked.reason))
+
+
+__all__ = ["LEDGER", "REGENERATE", "Entry", "Ledger", "LedgerError", "Reading", "Update", "Validations", "apply",
+           "checking_digest", "describe_system", "fingerprints", "load", "record", "save", "validate"]

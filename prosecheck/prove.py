@@ -35,22 +35,27 @@ from dataclasses import dataclass, field
 
 import z3
 
-from prosecheck.checker.expr import compile_py, refs
+from prosecheck.checker.expr import BITS, compile_py, refs
 from prosecheck.checker.machine import ModelError
 from prosecheck.checker.search import Limits, explore
-from prosecheck.checker.symbolic import engines, houdini
+from prosecheck.checker.symbolic import certify, engines, houdini
 from prosecheck.checker.symbolic.encode import INDEX, Encoding, Rule
 from prosecheck.checker.symbolic.masks import projectable
 from prosecheck.checker.symbolic.render import describe_invariant
 from prosecheck.checker.system import System, World
 from prosecheck.model.build import bind_property, build_system, options_of
+from prosecheck.model.environment import BOUND_LIMITS
 from prosecheck.model.scenarios import Scenario
+from prosecheck.model.terms import NONCE_BITS
 from prosecheck.properties.catalog import PROPERTIES, Property
 
-ATTEMPTS_RANGE = (1, 14)
+ATTEMPTS_RANGE = BOUND_LIMITS["attempts"]
+"""Every attempts bound the model can represent: 1..MAX_ATTEMPTS, from the width of Nonce_1."""
 HAVOC_COUNTERS = ("withdrawals_left", "restores_left", "policy_left")
-MAX_BOUNDS = {"attempts": 14, "withdrawals": 14, "restores": 14, "policy_triggers": 14}
+MAX_BOUNDS = {name: BOUND_LIMITS[name][1] for name in ("attempts", "withdrawals", "restores", "policy_triggers")}
+"""The largest bounds the explicit model accepts, where an unconfirmed symbolic trace is replayed."""
 NOT_SUPPORTED = "not supported"
+NOT_ATTEMPTED = "not attempted: the run's budget was spent (--budget)"
 ATTEMPT_MASKS = ("authorized_in_attempt", "check_failed", "knr_derived", "knr_while_withdrawn", "begun_while_withdrawn",
                  "pc5_secured", "rejected", "by_pruk_id", "relay_refused", "knr_from_superseded", "updated")
 """Ghost masks with bit n set when something happened in connection attempt n (Nonce_1 = n)."""
@@ -60,6 +65,9 @@ SAMPLE_ATTEMPTS = (1, 2, 3)
 SAMPLE_LIMIT = 200_000
 ENGINES = ("auto", "houdini", *engines.ENGINES)
 AUTO_SPACER_SHARE = 0.25
+HOUDINI_MIN_SECONDS = 10.0
+"""``--engine auto`` does not start Houdini with less time than this left: sampling the explicit
+search and its first solver round alone take longer, so it could only overrun the time-out."""
 """``--engine auto``: the share of the time-out Spacer gets before Houdini takes the rest."""
 
 
@@ -75,10 +83,13 @@ class ProofResult:
     invariant: list[str] = field(default_factory=list)
     trace: list[str] = field(default_factory=list)
     detail: str = ""
+    certificate: list[str] = field(default_factory=list)  # PROVED: the lemmas as SMT-LIB terms (certify.py)
+    indexed: bool = False  # PROVED: the certificate is over the indexed encoding
 
     def as_dict(self) -> dict[str, object]:
         return {k: getattr(self, k) for k in ("scenario", "property", "verdict", "engine", "seconds", "bounds",
-                                              "assumptions", "invariant", "trace", "detail")}
+                                              "assumptions", "invariant", "trace", "detail", "certificate",
+                                              "indexed")}
 
 
 def lifted_system(scenario: Scenario) -> tuple[System, dict[str, tuple[int, int]], list[str]]:
@@ -107,7 +118,8 @@ def attempt_masks(system: System) -> list[str]:
 def assumptions(unbounded: bool, indexed: bool = False) -> list[str]:
     if not unbounded:
         return ["the scenario's own bounds (exact encoding of the explicit model)"]
-    out = [f"attempts: any bound {ATTEMPTS_RANGE[0]}..{ATTEMPTS_RANGE[1]} (4-bit Nonce_1, 16-bit attempt masks)",
+    out = [f"attempts: any bound {ATTEMPTS_RANGE[0]}..{ATTEMPTS_RANGE[1]} ({NONCE_BITS}-bit Nonce_1, "
+           f"{BITS}-bit attempt masks)",
            "key generations: as many as the attempts make",
            "withdrawals, restores, update-policy firings: unbounded (budget counters havocked)",
            "remote UEs and link capacity: the scenario's",
@@ -120,9 +132,12 @@ def assumptions(unbounded: bool, indexed: bool = False) -> list[str]:
 
 def prove_scenario(scenario: Scenario, property_ids: Sequence[str] | None = None, engine: str = "auto",
                    depth: int = 40, timeout: float = 60.0, unbounded: bool = True,
-                   progress: Progress | None = None) -> list[ProofResult]:
+                   progress: Progress | None = None, deadline: float | None = None,
+                   on_result: Callable[[ProofResult], None] | None = None) -> list[ProofResult]:
     """Every chosen ``always`` property of the scenario, decided by ``engine``; ``progress`` gets a
-    line now and then on long runs (Houdini's phases)."""
+    line now and then on long runs (Houdini's phases). With a ``deadline`` (``time.monotonic()``)
+    each property gets at most the time left, and none is started once it has passed (UNKNOWN,
+    :data:`NOT_ATTEMPTED`); ``on_result`` hears each result as it is decided."""
     ids = list(property_ids) if property_ids else [p for p in PROPERTIES if PROPERTIES[p].kind == "always"]
     encodings: dict[bool, tuple[System, Encoding]] = {}
     samples: dict[bool, list[list[int]]] = {}
@@ -142,18 +157,30 @@ def prove_scenario(scenario: Scenario, property_ids: Sequence[str] | None = None
     for pid in ids:
         prop = PROPERTIES[pid]
         base = ProofResult(scenario.id, pid, NOT_SUPPORTED, engine, 0.0, bounds, assumptions(unbounded))
-        if prop.kind != "always":
-            base.detail = f"prove decides 'always' properties only ({pid} is '{prop.kind}'): use check"
-        elif scenario.threats.lossy_links:
-            base.detail = ("the encoding has no lost messages and no quiet-network timers (threat model lossy_links): "
-                           "use check")
-        elif not prop.applies(options_of(scenario)):
-            base.verdict, base.detail = "n/a", "the property does not apply to this procedure"
-        else:
+        if not _unprovable(scenario, prop, base, deadline):
             note = None if progress is None else (lambda line, pid=pid: progress(f"[{scenario.id} {pid}] {line}"))
-            base = _prove(scenario, encoding, sampled, prop, engine, depth, timeout, base, unbounded, note)
+            left = timeout if deadline is None else min(timeout, deadline - time.monotonic())
+            base = _prove(scenario, encoding, sampled, prop, engine, depth, left, base, unbounded, note)
         out.append(base)
+        if on_result is not None:
+            on_result(base)
     return out
+
+
+def _unprovable(scenario: Scenario, prop: Property, result: ProofResult, deadline: float | None) -> bool:
+    """Fill in ``result`` and say so when ``prop`` is not for prove here (or the budget is spent)."""
+    if prop.kind != "always":
+        result.detail = f"prove decides 'always' properties only ({prop.id} is '{prop.kind}'): use check"
+    elif scenario.threats.lossy_links:
+        result.detail = ("the encoding has no lost messages and no quiet-network timers (threat model lossy_links): "
+                         "use check")
+    elif not prop.applies(options_of(scenario)):
+        result.verdict, result.detail = "n/a", "the property does not apply to this procedure"
+    elif deadline is not None and deadline - time.monotonic() < 1.0:
+        result.verdict, result.detail = "UNKNOWN", NOT_ATTEMPTED
+    else:
+        return False
+    return True
 
 
 def sample_states(scenario: Scenario, enc: Encoding, unbounded: bool) -> list[list[int]]:
@@ -204,6 +231,7 @@ def _prove(scenario: Scenario, encoding: Callable[[bool], tuple[System, Encoding
     result.verdict, result.detail = found.verdict, found.detail
     if found.verdict == engines.PROVED:
         result.invariant = found.lines if found.invariant is None else describe_invariant(enc, found.invariant)
+        result.certificate, result.indexed = certify.to_text(found.lemmas), indexed
     if found.verdict == engines.VIOLATED:
         result.trace = [enc.rules[k].name for k in found.rules]
         verdict, detail = confirm(scenario, prop, [enc.rules[k] for k in found.rules], enc.system)
@@ -222,6 +250,10 @@ def _decide(enc: Encoding, good: z3.BoolRef, engine: str, depth: int, timeout: f
         if found.verdict != engines.UNKNOWN:
             return found
         note = found.detail
+        left = timeout - (time.perf_counter() - start)
+        if left < HOUDINI_MIN_SECONDS:
+            found.detail = f"{note}; Houdini not started with {left:.0f} s left (it needs {HOUDINI_MIN_SECONDS:g})"
+            return found
         if progress is not None:
             progress(f"Spacer: no answer in {found.seconds:.0f} s; Houdini next")
         found = _houdini(enc, good, samples(), max(1.0, timeout - (time.perf_counter() - start)), progress)
@@ -265,6 +297,7 @@ def _houdini(enc: Encoding, good: z3.BoolRef, samples: list[list[int]], timeout:
                                    detail=f"Houdini: an inductive invariant of {len(needed)} lemmas ({counts}, "
                                           f"{len(pruned.alive)} inductive; support {closing:.0f} s)")
     found.lines = houdini.describe(enc, lemmas, needed)
+    found.lemmas = [lemmas[k] for k in needed]
     return found
 
 

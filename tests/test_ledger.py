@@ -1,16 +1,21 @@
-"""The proof ledger: fingerprints follow the model, stale or contradicted entries are never shown,
-the shipped ledger is current, and ``prove --save`` feeds what ``check`` shows."""
+"""The proof ledger: fingerprints follow the model (never the source files), certificates are
+re-checked before anything is shown as proved, stale or contradicted entries are never shown, the
+shipped ledger is current and re-checks, and ``prove --save`` feeds what ``check`` shows."""
 
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from prosecheck import ledger
 from prosecheck.cli import main
-from prosecheck.ledger import LEDGER, Entry, apply, fingerprints, load, record, save
+from prosecheck.ledger import LEDGER, Entry, Validations, apply, fingerprints, load, record, save, validate
 from prosecheck.model.scenarios import SCENARIOS
 from prosecheck.prove import ProofResult
 from prosecheck.report.json_out import scenario_json
@@ -25,8 +30,12 @@ def _fp(scenario_id: str, pid: str = HOME, **bounds: object) -> str:
     return fingerprints(scenario.with_bounds(**bounds) if bounds else scenario, [pid])[pid]
 
 
-def _entry(sid: str, pid: str, fingerprint: str) -> Entry:
-    return Entry(sid, pid, "spacer", 1.0, fingerprint, ("ghost.x == 0",))
+HOME_CERTIFICATE = ("(= ghost.amf_learned_key #x0000)", "(= ghost.relay_learned_key #x0000)")
+"""Spacer's inductive invariant for pruk_stays_home (the same in every scenario)."""
+
+
+def _entry(sid: str, pid: str, fingerprint: str, certificate: tuple[str, ...] = HOME_CERTIFICATE) -> Entry:
+    return Entry(sid, pid, "spacer", 1.0, fingerprint, ("ghost.x == 0",), certificate=certificate)
 
 
 def test_the_fingerprint_follows_what_the_proof_is_about(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -40,8 +49,8 @@ def test_the_fingerprint_follows_what_the_proof_is_about(monkeypatch: pytest.Mon
     assert _fp("m200", remote_ues=2) != base
     # bounds the proof lifts (attempts free in 1..14, budget counters havocked) do not matter
     assert _fp("m200", attempts=1, withdrawals=1, restores=0, policy_triggers=3) == base
-    monkeypatch.setattr(ledger, "sources_digest", lambda: "another encoding")
-    assert _fp("m200") != base  # a changed encoding or engine re-opens the proof
+    monkeypatch.setattr(ledger, "checking_digest", lambda: "another encoding")
+    assert _fp("m200") == base  # the checking code keys only the cache of re-check outcomes
 
 
 def test_properties_that_prove_cannot_state_have_no_fingerprint() -> None:
@@ -82,8 +91,10 @@ def test_a_variant_of_a_named_scenario_is_not_called_stale() -> None:
     assert not reading.shown and not reading.stale and result.properties[HOME].proved_by is None
 
 
-def _proof(sid: str, pid: str, verdict: str) -> ProofResult:
-    return ProofResult(sid, pid, verdict, "spacer", 2.5, "unbounded", ["a"], ["inv"] if verdict == "PROVED" else [])
+def _proof(sid: str, pid: str, verdict: str, certificate: tuple[str, ...] = HOME_CERTIFICATE) -> ProofResult:
+    proved = verdict == "PROVED"
+    return ProofResult(sid, pid, verdict, "spacer", 2.5, "unbounded", ["a"], ["inv"] if proved else [],
+                       certificate=list(certificate) if proved else [])
 
 
 def test_record_merges_replaces_and_removes(tmp_path: Path) -> None:
@@ -98,6 +109,7 @@ def test_record_merges_replaces_and_removes(tmp_path: Path) -> None:
     assert update.kept == [("m200", "knr_agreement")]  # current: a time-out does not undo a proof
     assert set(book) == {other, ("m200", HOME), ("m200", "knr_agreement")}
     assert book[("m200", HOME)].fingerprint == _fp("m200") and book[("m200", HOME)].invariant == ("inv",)
+    assert book[("m200", HOME)].certificate == HOME_CERTIFICATE
     path = tmp_path / "ledger.json"
     save(book, path)
     first = path.read_text()
@@ -123,6 +135,9 @@ def test_the_shipped_ledger_is_current(tmp_path: Path) -> None:
     assert not stale, f"stale proofs (run: {ledger.REGENERATE}): {stale}"
     save(shipped, tmp_path / "again.json")
     assert (tmp_path / "again.json").read_text() == LEDGER.read_text()  # as 'prove --save' writes it
+    invalid = [(e.key(), why) for e in shipped.values()
+               for why in [validate(e, SCENARIOS[e.scenario]).reason] if why]
+    assert not invalid, f"certificates that do not re-check: {invalid}"
 
 
 def test_prove_save_then_check_shows_the_proof(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -157,8 +172,8 @@ def test_ledger_bad_input(argv: list[str], message: str, capsys: pytest.CaptureF
 
 @pytest.mark.parametrize("text, message", [
     ("{", "bad.json:1:2: not JSON"),
-    ('{"format": 0, "proofs": []}', 'field format: 1 was expected'),
-    ('{"format": 1, "proofs": [{"scenario": "m200"}]}', "field proofs[0]: 'engine' is a required property"),
+    ('{"format": 0, "proofs": []}', 'field format: 2 was expected'),
+    ('{"format": 2, "proofs": [{"scenario": "m200"}]}', "field proofs[0]: 'certificate' is a required property"),
 ])
 def test_a_broken_ledger_is_one_line_before_any_work(tmp_path: Path, text: str, message: str,
                                                      capsys: pytest.CaptureFixture[str]) -> None:
@@ -167,3 +182,82 @@ def test_a_broken_ledger_is_one_line_before_any_work(tmp_path: Path, text: str, 
     assert main(["check", "m200", "--quiet", "--ledger", str(path)]) == 2
     err = capsys.readouterr().err
     assert message in err and len(err.strip().splitlines()) == 1
+
+
+# ---- certificates ----------------------------------------------------------------------------------
+
+AUTH_ALONE = "knr_only_after_authorization holds, but is not inductive on its own (Houdini needs ~300 lemmas)"
+
+
+@pytest.mark.parametrize("certificate, reason", [
+    (("true",), "implication: it does not imply the property"),
+    (("(= ghost.amf_learned_key #x0000)",), "implication"),  # half of it
+    (("(= ghost.amf_learned_key #x0001)", "(= ghost.relay_learned_key #x0000)"), "initiation"),
+    (("(= no.such.variable #x0000)",), "lemma 1 does not read as a formula"),
+    (("(= ghost.amf_learned_key",), "lemma 1 does not read as a formula"),
+])
+def test_a_certificate_that_is_not_a_proof_is_not_shown_as_proved(certificate: tuple[str, ...], reason: str) -> None:
+    result = check_scenario(SCENARIOS["m200"], [HOME])
+    reading = apply([result], {("m200", HOME): _entry("m200", HOME, _fp("m200"), certificate)})
+    assert not reading.shown and result.properties[HOME].proved_by is None
+    [(entry, why)] = reading.invalid
+    assert reason in why and entry.property == HOME
+    [line] = reading.lines(LEDGER)
+    assert f"the ledger's proof of {HOME} in m200 does not re-check ({why})" in line
+
+
+def test_a_property_that_is_not_inductive_alone_is_refused_by_consecution() -> None:
+    scenario = SCENARIOS["m300.panf_udm"]
+    from prosecheck.model.build import bind_property
+    from prosecheck.properties.catalog import PROPERTIES
+    from prosecheck.prove import symbolic_system
+
+    system, enc = symbolic_system(scenario, True, False)
+    good = enc.prop(bind_property(system, PROPERTIES[AUTH]).expr, enc.cur)
+    entry = Entry(scenario.id, AUTH, "houdini", 1.0, _fp(scenario.id, AUTH), certificate=(good.sexpr(),))
+    found = validate(entry, scenario)
+    assert not found.ok and found.reason.startswith("consecution: rule "), AUTH_ALONE
+
+
+def test_re_check_outcomes_are_cached_under_the_checking_code(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    entry = _entry("m200", HOME, _fp("m200"))
+    first = Validations(tmp_path)
+    assert first.check(entry, SCENARIOS["m200"]).ok
+    first.save()
+    calls: list[str] = []
+    monkeypatch.setattr(ledger, "validate", lambda e, s: calls.append(e.scenario))  # type: ignore[arg-type,return-value]
+    assert Validations(tmp_path).check(entry, SCENARIOS["m200"]).ok and not calls  # from the cache
+    monkeypatch.setattr(ledger, "checking_digest", lambda: "edited")
+    with pytest.raises(AttributeError):  # a cache miss re-checks (here: the stub returns None)
+        Validations(tmp_path).check(entry, SCENARIOS["m200"]).ok  # noqa: B018
+    assert calls == ["m200"]
+    (tmp_path / ledger.VALIDATIONS_FILE).write_text("[not json")
+    assert Validations(tmp_path).known == {}  # a damaged cache is ignored
+
+
+@pytest.mark.slow
+def test_a_docstring_edit_under_checker_leaves_every_proof_current(tmp_path: Path) -> None:
+    """The package copied, a docstring under checker/ edited: every shipped entry keeps its
+    fingerprint, and a sample of certificates still re-checks."""
+    copy = tmp_path / "prosecheck"
+    shutil.copytree(Path(ledger.__file__).parent, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("checker/expr.py", "checker/symbolic/encode.py", "prove.py"):
+        path = copy / name
+        text = path.read_text()
+        path.write_text(text.replace('"""', '"""Edited. ', 1))
+    script = (
+        "import json, prosecheck, prosecheck.ledger as L\n"
+        "from prosecheck.model.scenarios import SCENARIOS\n"
+        f"assert prosecheck.__file__.startswith({str(tmp_path)!r}), prosecheck.__file__\n"
+        "book = L.load()\n"
+        "stale = [k for k, e in book.items() if L.fingerprints(SCENARIOS[e.scenario], [e.property]).get(e.property)"
+        " != e.fingerprint]\n"
+        "sample = sorted(book)[::max(1, len(book) // 4)]\n"
+        "bad = [k for k in sample if not L.validate(book[k], SCENARIOS[k[0]]).ok]\n"
+        "print(json.dumps({'count': len(book), 'stale': stale, 'bad': bad}))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(tmp_path)}
+    out = subprocess.run([sys.executable, "-c", script], env=env, cwd=tmp_path, capture_output=True, text=True,
+                         check=True)
+    found = json.loads(out.stdout)
+    assert found == {"count": len(load(LEDGER)), "stale": [], "bad": []}

@@ -85,7 +85,6 @@ def test_the_attempt_limit_follows_from_the_width_of_nonce_1():
     the 5GPRUK bits and indexes a bit of an attempt mask; one attempt more would not fit."""
     assert MAX_ATTEMPTS == 2**NONCE_BITS - 2
     assert BOUND_LIMITS["attempts"] == ATTEMPTS_RANGE == (1, MAX_ATTEMPTS)
-    # prove.py keeps literals: its bytes are in every proof's fingerprint (ledger.SOURCES)
     assert MAX_BOUNDS == {name: BOUND_LIMITS[name][1] for name in MAX_BOUNDS}
     Bounds(attempts=MAX_ATTEMPTS).validate()
     with pytest.raises(ModelError, match=f"in 1..{MAX_ATTEMPTS}, got {MAX_ATTEMPTS + 1}"):

@@ -224,11 +224,14 @@ def load_ledger(args: argparse.Namespace, create: bool = False) -> Ledger:
 
 
 def apply_ledger(args: argparse.Namespace, ledger: Ledger, results: Sequence[ScenarioResult]) -> None:
-    """Mark the results' HOLDS that the ledger proves without bounds; stale entries and
-    contradictions in one line each on stderr."""
+    """Mark the results' HOLDS that the ledger proves without bounds (certificates re-checked, the
+    outcomes kept in the result cache unless ``--no-cache``); stale entries, certificates that do
+    not re-check and contradictions in one line each on stderr."""
+    from prosecheck.cli import cache
     from prosecheck.ledger import apply
 
-    for line in apply(results, ledger).lines(ledger_path(args)):
+    folder = None if getattr(args, "no_cache", False) else cache.folder()
+    for line in apply(results, ledger, folder).lines(ledger_path(args)):
         print(line, file=sys.stderr)
 
 

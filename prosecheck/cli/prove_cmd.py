@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from typing import TYPE_CHECKING, Any
 
 from prosecheck.cli.common import (
@@ -34,6 +35,8 @@ ENGINES = ("auto", "houdini", "spacer", "kind", "bmc")  # = prosecheck.prove.ENG
 MAX_DEPTH = 1000
 """--depth beyond this would unroll the transition relation further than any solver finishes."""
 EXIT_UNKNOWN = EXIT_INCONCLUSIVE
+DEFAULT_BUDGET = 600.0
+"""``prove`` with no scenario named works through the default scenarios within this many seconds."""
 """Some property got no verdict (time-out, depth or an unconfirmed counterexample)."""
 
 
@@ -56,6 +59,10 @@ def register(sub: Any) -> argparse.ArgumentParser:
     parser.add_argument("--depth", type=int_flag(0, MAX_DEPTH), default=40, metavar="K",
                         help="steps for bmc, k for k-induction, trace depth after Spacer finds a violation")
     parser.add_argument("--timeout", type=seconds_flag(SECONDS_CAP), default=60.0, metavar="S", help="seconds per property")
+    parser.add_argument("--budget", type=seconds_flag(SECONDS_CAP), default=None, metavar="S",
+                        help=f"seconds for the whole run: each property gets at most what is left, and none is "
+                        f"started once it is spent (UNKNOWN, 'not attempted'); default: {DEFAULT_BUDGET:g} s when "
+                        "no scenario is named (the default scenarios), else none. Printed at the start")
     parser.add_argument("--bounded", action="store_true",
                         help="keep the scenario's bounds (the exact encoding of the explicit model)")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
@@ -79,10 +86,24 @@ def run(args: argparse.Namespace) -> int:
     results = []
     save_error: str | None = None
     progress = line_printer(args.quiet)
+    total = len(scenarios) * len(_chosen(properties))
+    budget = args.budget if args.budget is not None else (None if args.scenarios else DEFAULT_BUDGET)
+    deadline = None if budget is None else time.monotonic() + budget
+    say = progress or (lambda line: None)
+    say(f"prove: {len(scenarios)} scenario(s), {total} result(s) to decide; budget "
+             + (f"{budget:g} s (--budget)" if budget is not None else "none (--budget S sets one)")
+             + f", at most {args.timeout:g} s per property (--timeout)")
+    started = time.monotonic()
+
+    def done(r: ProofResult) -> None:
+        results.append(r)
+        left = "" if deadline is None else f"; {max(0.0, deadline - time.monotonic()):.0f} s of the budget left"
+        say(f"[{len(results)}/{total}] {r.scenario} {r.property}: {r.verdict} in {r.seconds:.1f} s "
+                 f"({r.engine}){left}")
+
     for scenario in scenarios:
         found = prove_scenario(scenario, properties, args.engine, args.depth, args.timeout, not args.bounded,
-                               progress)
-        results += found
+                               progress, deadline, done)
         if not args.json:
             _print(args, scenario, found)
         if ledger is not None:
@@ -95,9 +116,17 @@ def run(args: argparse.Namespace) -> int:
 
         print(json.dumps(document(NAME, {"engine": args.engine, "results": [r.as_dict() for r in results]}),
                          indent=2, allow_nan=False))
+    say(f"prove: {len(results)} result(s) in {time.monotonic() - started:.0f} s")
     if save_error:
         raise InputError(save_error)
     return EXIT_UNKNOWN if any(r.verdict == "UNKNOWN" for r in results) else 0
+
+
+def _chosen(properties: list[str] | None) -> list[str]:
+    """The properties each scenario gets a result for: those named, or every 'always' one."""
+    from prosecheck.properties.catalog import PROPERTIES
+
+    return properties or [pid for pid in PROPERTIES if PROPERTIES[pid].kind == "always"]
 
 
 def _check_save_flags(args: argparse.Namespace) -> None:

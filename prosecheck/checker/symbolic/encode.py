@@ -67,6 +67,18 @@ def truth(term: z3.ExprRef) -> z3.BoolRef:
     return term if z3.is_bool(term) else term != z3.BitVecVal(0, BITS)
 
 
+def equal(left: z3.ExprRef, right: z3.ExprRef) -> z3.BoolRef:
+    """``left == right`` for two terms of one sort: the term ``==`` builds, without its coercions
+    (building a rule's formula is most of an encoding's cost)."""
+    return z3.BoolRef(z3.Z3_mk_eq(left.ctx_ref(), left.as_ast(), right.as_ast()), left.ctx)
+
+
+def conjunction(terms: list[z3.BoolRef]) -> z3.BoolRef:
+    """``z3.And(*terms)`` for Boolean terms (at least one), without its coercions."""
+    args = (z3.Ast * len(terms))(*[t.as_ast() for t in terms])
+    return z3.BoolRef(z3.Z3_mk_and(terms[0].ctx_ref(), len(terms), args), terms[0].ctx)
+
+
 @dataclass
 class Rule:
     """One element transition on one incoming link (or as a local decision)."""
@@ -332,7 +344,7 @@ class Encoding:
 
     def _formula(self, rule: Rule) -> z3.BoolRef:
         """Conditions and, at every kept position, next = updated (or unchanged) value."""
-        return z3.And(*rule.conds, *[self.nxt[p] == rule.updates.get(p, self.cur[p]) for p in self.kept])
+        return conjunction([*rule.conds, *[equal(self.nxt[p], rule.updates.get(p, self.cur[p])) for p in self.kept]])
 
     # -- the cone of influence ----------------------------------------------------------------------
     def sliced(self, good: z3.BoolRef) -> Encoding:

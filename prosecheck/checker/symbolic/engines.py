@@ -39,6 +39,7 @@ class SymbolicResult:
     invariant: z3.BoolRef | None = None  # PROVED (spacer): over Encoding.cur
     detail: str = ""
     lines: list[str] = field(default_factory=list)  # PROVED (houdini): the invariant, already in words
+    lemmas: list[z3.BoolRef] = field(default_factory=list)  # PROVED: the inductive invariant's lemmas (certify.py)
 
 
 def _model_values(model: z3.ModelRef, state: list[z3.BitVecRef]) -> list[int]:
@@ -148,7 +149,7 @@ def kind(enc: Encoding, good: z3.BoolRef, depth: int, timeout: float) -> Symboli
                 return base
             if base.depth is None:  # the base case timed out
                 break
-            return SymbolicResult("kind", PROVED, time.perf_counter() - start, k, invariant=good,
+            return SymbolicResult("kind", PROVED, time.perf_counter() - start, k, invariant=good, lemmas=[good],
                                   detail=f"{k}-inductive: the property itself, over {k} step(s)")
         if answer == z3.unknown:
             break
@@ -188,7 +189,7 @@ def spacer(enc: Encoding, good: z3.BoolRef, timeout: float) -> SymbolicResult:
     if answer == z3.unsat:
         cover = fp.get_cover_delta(-1, inv)
         invariant = z3.substitute_vars(cover, *key)
-        return SymbolicResult("spacer", PROVED, seconds, invariant=invariant,
+        return SymbolicResult("spacer", PROVED, seconds, invariant=invariant, lemmas=[invariant],
                               detail="Spacer found an inductive invariant")
     if answer == z3.sat:
         return SymbolicResult("spacer", VIOLATED, seconds, detail="Spacer: the error is reachable")
