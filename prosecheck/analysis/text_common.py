@@ -155,6 +155,9 @@ GLOSSARY: tuple[tuple[str, str], ...] = (
     ("proximity-based service", "prose"),
     ("5g prose", "prose"),
     (" (remote)", ""),
+    ("remote ue (remote ue)", "remote ue"),
+    ("relay ue (relay ue)", "relay ue"),
+    ("authentication server function (ausf) network element", "ausf"),
 )
 """The generic names of the summary, claims and method 300 and the short names of methods 200 and
 400-700 for the same things, as the text pairs them ([0007], [0013], [0025], [0063]: "the first
