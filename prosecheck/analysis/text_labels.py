@@ -106,6 +106,22 @@ def manner_names(patent: Patent, body: str) -> list[TextFinding]:
 
 
 _DECISION = re.compile(r"(?<!ID )5GPRUK #(\d) (does not need|needs) to be (updated|regenerated)")
+_STILL_VALID = re.compile(r"(?<!ID )5GPRUK #(\d) is (?:currently )?(?:still )?valid")
+
+
+def _valid_mixup(pid: str, s: str) -> list[TextFinding]:
+    """"it indicates that a key 5GPRUK #2 is currently still valid, and the PAnF determines that the
+    5GPRUK #1 does not need to be updated" ([0681]): the key found valid is the one kept."""
+    valid = _STILL_VALID.search(s)
+    kept = [m for m in _DECISION.finditer(s) if m.group(2) == "does not need"]
+    if valid is None or not kept or kept[0].group(1) == valid.group(1):
+        return []
+    right = valid.group(0).replace(f"#{valid.group(1)}", f"#{kept[0].group(1)}")
+    return [TextFinding(
+        f"label:[{pid}]:valid 5GPRUK #{valid.group(1)} vs #{kept[0].group(1)}", "editorial", "medium", (pid,), s,
+        f"[{pid}] finds the 5GPRUK #{valid.group(1)} still valid and concludes that the 5GPRUK #{kept[0].group(1)} "
+        "need not be updated: the key whose validity is checked is the one kept.",
+        s.replace(valid.group(0), right))]
 
 
 def generation_mixups(patent: Patent) -> list[TextFinding]:
@@ -115,6 +131,7 @@ def generation_mixups(patent: Patent) -> list[TextFinding]:
     out: list[TextFinding] = []
     for pid, text in patent.paragraphs.items():
         for s in sentences(text):
+            out += _valid_mixup(pid, s)
             found = list(_DECISION.finditer(s))
             if len({m.group(2) for m in found}) < 2 or len({m.group(1) for m in found}) < 2:
                 continue

@@ -95,14 +95,36 @@ def performers(patent: Patent) -> list[TextFinding]:
                 continue
             quote = sentence_at(text, m.start())
             out.append(TextFinding(
-                f"subject:[{pid}]:{actor} performs {step}", "contradiction", "medium", (pid, defined[step]), quote,
+                f"subject:[{pid}]:{canonical(actor)} performs {step}", "contradiction", "medium", (pid, defined[step]), quote,
                 f"[{pid}] says the {actor} performs {step}, but {step} [{defined[step]}] is done by the {subjects[step]}.",
                 quote.replace(m.group(0), m.group(0).replace(actor, subjects[step], 1))))
     return out
 
 
+_NAMED = r"((?:[\w\-]+ ){0,8}?(?:element|apparatus|UE|AUSF|PAnF|UDM)),? "
+_IMPLEMENTATION = re.compile(rf"\bthat (?:the |an? )?{_NAMED}(determines|obtains|receives|sends|generates)\b[^:]*?"
+                             rf"includes: (?:The |the ){_NAMED}")
+
+
+def implementation_subjects(patent: Patent) -> list[TextFinding]:
+    """"that the X determines ... includes: The Y determines ...": an implementation whose lead names one
+    element and whose body another ([0022], in the AUSF's aspect, leads with the PAnF)."""
+    out: list[TextFinding] = []
+    for pid, text in patent.paragraphs.items():
+        for m in _IMPLEMENTATION.finditer(text):
+            lead, _, body = m.groups()
+            if _same(lead, body):
+                continue
+            quote = text[m.start():m.end()].rstrip(", ")
+            out.append(TextFinding(
+                f"subject:[{pid}]:{canonical(lead)} vs {canonical(body)}", "contradiction", "medium", (pid,), quote,
+                f"[{pid}] introduces what the {lead} does and then says the {body} does it.",
+                quote.replace(lead, body, 1)))
+    return out
+
+
 def subjects(patent: Patent) -> list[TextFinding]:
     """Every subject finding."""
-    return send_receive_pairs(patent) + performers(patent)
+    return send_receive_pairs(patent) + performers(patent) + implementation_subjects(patent)
 
 
