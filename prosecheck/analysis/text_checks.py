@@ -20,7 +20,7 @@ from prosecheck.analysis.text_subjects import subjects
 from prosecheck.analysis.text_support import support
 from prosecheck.analysis.text_terms import terms
 
-__all__ = ["ANALYSES", "CATEGORIES", "SEVERITIES", "TextFinding", "text_findings", "by_analysis"]
+__all__ = ["ANALYSES", "CATEGORIES", "SEVERITIES", "TextFinding", "by_analysis", "group_by_analysis", "text_findings"]
 
 ANALYSES: dict[str, Callable[[Patent, str], list[TextFinding]]] = {
     "numbering": numbering,
@@ -29,7 +29,24 @@ ANALYSES: dict[str, Callable[[Patent, str], list[TextFinding]]] = {
     "terms": lambda patent, _body: terms(patent),
     "support": support,
 }
-"""Each analysis by name (the first part of its findings' keys differs: ``support`` also writes ``summary:``)."""
+"""Each analysis by name."""
+
+KEY_PREFIXES = {"numbering": "numbering", "label": "labels", "subject": "subjects", "term": "terms",
+                "support": "support", "summary": "support"}
+"""A finding's analysis from its key's first part."""
+
+
+def analysis_of(finding: TextFinding) -> str:
+    """The analysis that found ``finding`` (from its key)."""
+    return KEY_PREFIXES[finding.key.split(":", 1)[0]]
+
+
+def group_by_analysis(findings: list[TextFinding]) -> dict[str, list[TextFinding]]:
+    """``findings`` by analysis, in the order of :data:`ANALYSES` (an analysis with none is listed empty)."""
+    out: dict[str, list[TextFinding]] = {name: [] for name in ANALYSES}
+    for f in findings:
+        out[analysis_of(f)].append(f)
+    return out
 
 
 def by_analysis(patent: Patent | None = None, body: str | None = None) -> dict[str, list[TextFinding]]:

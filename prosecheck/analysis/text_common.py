@@ -188,3 +188,19 @@ def content_words(text: str) -> set[str]:
 def quote_head(text: str, words: int = 12) -> str:
     """The first ``words`` words of ``text`` (a verbatim quote for a finding about a whole paragraph)."""
     return " ".join(text.split()[:words])
+
+
+def change(quote: str, proposal: str, context: int = 2) -> tuple[str, str] | None:
+    """The part of ``quote`` that ``proposal`` rewrites, and what it becomes, with ``context`` words
+    either side (None when the proposal is not a rewrite of the quote, e.g. a sentence to add)."""
+    old, new = quote.split(), proposal.split()
+    head = 0
+    while head < min(len(old), len(new)) and old[head] == new[head]:
+        head += 1
+    tail = 0
+    while tail < min(len(old), len(new)) - head and old[-1 - tail] == new[-1 - tail]:
+        tail += 1
+    if head == 0 and tail == 0:
+        return None
+    start = max(0, head - context)
+    return " ".join(old[start:len(old) - max(0, tail - context)]), " ".join(new[start:len(new) - max(0, tail - context)])

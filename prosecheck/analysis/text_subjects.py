@@ -95,7 +95,8 @@ def performers(patent: Patent) -> list[TextFinding]:
                 continue
             quote = sentence_at(text, m.start())
             out.append(TextFinding(
-                f"subject:[{pid}]:{canonical(actor)} performs {step}", "contradiction", "medium", (pid, defined[step]), quote,
+                f"subject:[{pid}]:{canonical(actor)} performs {step}", "contradiction", "medium",
+                (pid, defined[step]), quote,
                 f"[{pid}] says the {actor} performs {step}, but {step} [{defined[step]}] is done by the {subjects[step]}.",
                 quote.replace(m.group(0), m.group(0).replace(actor, subjects[step], 1))))
     return out

@@ -1,10 +1,11 @@
 """The description's support for the claims, and the summary against the description.
 
 - Each claim is split into its elements (the clauses between ";", ":", ", wherein" and ", and"); an
-  element is supported when some passage of the detailed description (two consecutive paragraphs)
-  holds every word of it that carries meaning, names compared as things (the claims' "first remote
-  user key" is the description's "5GPRUK #1") and words by their stem. An element with words no
-  passage holds is reported with those words and the passage that comes closest.
+  element is supported when some paragraph of the detailed description holds every word of it that
+  carries meaning (the elements' own names, which a paragraph often leaves to the one before, aside),
+  names compared as things (the claims' "first remote user key" is the description's "5GPRUK #1") and
+  words by their stem. An element no paragraph holds is reported with the closest paragraph and the
+  words it lacks.
 - The paragraphs before the detailed description (background, summary): each message they name
   ("a key query request message") must occur in the detailed description; a summary that names a
   message the description never has promises a step the embodiments never carry out.
@@ -54,10 +55,13 @@ def claim_elements(text: str) -> list[str]:
     return [e.strip(" .*") for e in _ELEMENTS.split(body) if len(stems(e)) >= 2]
 
 
+ACTORS = frozenset({"ausf", "panf", "udm", "amf", "remote", "relay", "ue"})
+"""The elements' names: a paragraph often leaves the actor to the one before it, so a missing actor alone
+is no missing support."""
+
+
 def _passages(description: Mapping[str, str]) -> dict[str, set[str]]:
-    pids = list(description)
-    return {pid: stems(description[pid] + " " + (description[pids[i + 1]] if i + 1 < len(pids) else ""))
-            for i, pid in enumerate(pids)}
+    return {pid: stems(text) for pid, text in description.items()}
 
 
 def claim_support(patent: Patent, body: str) -> list[TextFinding]:
@@ -69,13 +73,13 @@ def claim_support(patent: Patent, body: str) -> list[TextFinding]:
             words = stems(element)
             best = max(passages, key=lambda pid: (len(words & passages[pid]), pid))
             missing = sorted(words - passages[best])
-            if not missing:
+            if not set(missing) - ACTORS:
                 continue
             out.append(TextFinding(
                 f"support:claim {number}:{' '.join(missing)}", "unspecified", "medium", (f"claim {number}", best),
-                element, f"Claim {number}'s element has words no passage of the description holds ({', '.join(missing)}); "
-                f"the closest passage is [{best}]-[{int(best) + 1:04d}].",
-                f"Add to the description (near [{best}]) a sentence that carries out: \"{element}\"."))
+                element, f"No paragraph of the detailed description says what claim {number}'s element says: the closest, "
+                f"[{best}], lacks {', '.join(missing)}.",
+                f"Add to the embodiment that supports claim {number} a sentence saying that {element}."))
     return out
 
 
