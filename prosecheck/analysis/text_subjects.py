@@ -88,11 +88,13 @@ def performers(patent: Patent) -> list[TextFinding]:
     subjects = step_subjects(patent)
     defined = patent.defined_steps()
     out: list[TextFinding] = []
+    seen: set[tuple[str, str, str]] = set()
     for pid, text in patent.paragraphs.items():
         for m in _PERFORMS.finditer(text):
             actor, step = m.groups()
-            if step not in subjects or _same(actor, subjects[step]):
+            if step not in subjects or _same(actor, subjects[step]) or (pid, canonical(actor), step) in seen:
                 continue
+            seen.add((pid, canonical(actor), step))
             quote = sentence_at(text, m.start())
             out.append(TextFinding(
                 f"subject:[{pid}]:{canonical(actor)} performs {step}", "contradiction", "medium",

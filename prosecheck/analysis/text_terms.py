@@ -66,10 +66,18 @@ def _finding(patent: Patent, key: str, wrong: str, right: str, problem: str,
                        _word(wrong).sub(right, quote))
 
 
+def _bigrams(patent: Patent) -> Counter[str]:
+    """Two words in a row (lower case, punctuation aside), counted over the whole text."""
+    out: Counter[str] = Counter()
+    for _, text in _texts(patent):
+        words = _TOKEN.findall(text)
+        out.update(f"{a} {b}".lower() for a, b in zip(words, words[1:]))
+    return out
+
+
 def doubled_words(patent: Patent) -> list[TextFinding]:
     """A word written twice in a row, unless the second starts one of the text's frequent two-word terms."""
-    bigrams = Counter(f"{a} {b}".lower() for _, text in _texts(patent)
-                      for a, b in zip(text.split(), text.split()[1:]))
+    bigrams = _bigrams(patent)
     out: list[TextFinding] = []
     for pid, text in _texts(patent):
         for m in re.finditer(r"\b(\w+) \1\b( \w+)?", text, re.IGNORECASE):
@@ -149,8 +157,7 @@ def _neighbour_confirms(patent: Patent, rare: str, frequent: str, bigrams: Count
 def typos(patent: Patent) -> list[TextFinding]:
     """A rare English word (at most twice) one letter from a word ten times as frequent, confirmed by its neighbour."""
     counts = _counts(patent)
-    bigrams = Counter(f"{a} {b}".lower() for _, text in _texts(patent)
-                      for a, b in zip(_TOKEN.findall(text), _TOKEN.findall(text)[1:]))
+    bigrams = _bigrams(patent)
     frequent = [w for w, n in counts.items() if n >= 10 and len(w) >= 4 and not _technical(w)]
     out: list[TextFinding] = []
     for word, n in sorted(counts.items()):
