@@ -33,7 +33,7 @@ def test_text_output_and_bad_input(capsys):
     assert main(["analyze", "m200"]) == EXIT_FOUND
     out = capsys.readouterr().out
     for heading in ("## 1. Requirement contradictions", "## 2. Guard analysis", "## 3. Traceability",
-                    "## 4. Interpretation matrix"):
+                    "## 4. Interpretation matrix", "## 5. The text read on its own"):
         assert heading in out
     assert main(["analyze", "no-such-scenario"]) == 2
     assert "unknown scenario" in capsys.readouterr().err

@@ -7,6 +7,7 @@ from typing import Any
 
 from prosecheck.analysis.run import Analysis
 from prosecheck.analysis.statements import METHODS
+from prosecheck.analysis.text_checks import TextFinding, group_by_analysis
 from prosecheck.analysis.vocab import AXIOMS, VARIABLES
 from prosecheck.schemas import document
 
@@ -21,6 +22,11 @@ def _cases(method: int) -> list[dict[str, Any]]:
     _, cases = METHODS[method]
     return [{"name": c.name, "facts": [{"paragraph": f.paragraph, "quote": f.quote, "formula": str(f.formula)}
                                        for f in c.facts], "options": dict(c.options)} for c in cases]
+
+
+def _text_by_analysis(analysis: Analysis) -> dict[str, list[TextFinding]]:
+    """The analysis's text findings by the analysis that found them (the key's first part names it)."""
+    return group_by_analysis(analysis.text)
 
 
 def as_json(analysis: Analysis, exit_code: int) -> dict[str, Any]:
@@ -55,5 +61,7 @@ def as_json(analysis: Analysis, exit_code: int) -> dict[str, Any]:
         "conformance": [asdict(c) for c in analysis.conformance],
         "not_followed": [{"method": m, "statement": sid, "occurrences": len(where), "scenarios": list(dict.fromkeys(where))}
                          for (m, sid), where in analysis.not_followed().items()],
+        "text_findings": [{"analysis": name, **asdict(f), "paragraphs": list(f.paragraphs)}
+                          for name, found in _text_by_analysis(analysis).items() for f in found],
         "exit_code": exit_code,
     })

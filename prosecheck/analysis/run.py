@@ -17,6 +17,7 @@ from prosecheck.analysis.guards import GuardFinding, Unhandled, analyze_table, m
 from prosecheck.analysis.patent import load_patent
 from prosecheck.analysis.readings import Reading, matrix
 from prosecheck.analysis.statements import check_statements
+from prosecheck.analysis.text_checks import TextFinding, text_findings
 from prosecheck.analysis.traceability import Traceability, model_citations, trace
 from prosecheck.checker.search import explore
 from prosecheck.model.build import build_system, options_of
@@ -47,6 +48,7 @@ class Analysis:
     complete: bool  # every search exhaustive and every enumeration finished
     seconds: float = 0.0
     results: dict[str, ScenarioResult] = field(default_factory=dict)
+    text: list[TextFinding] = field(default_factory=list)  # the text read on its own (text_checks.py)
 
     def not_followed(self) -> dict[tuple[int, str], list[str]]:
         """Each distinct statement (method, id) the model does not follow, not set aside by a reading,
@@ -72,6 +74,7 @@ class Analysis:
             "mismatched_step_references": len(self.traceability.mismatched),
             "steps_without_model": len(self.traceability.uncovered),
             "claims_violated": sum(1 for c in self.claims if c.verdict == "VIOLATED"),
+            "text_findings": len(self.text),
             # a scenario that sets several readings at once changes verdicts as a set: counted once
             "readings_that_change_verdicts": len({frozenset({r.option, *c.also}) for r in self.readings
                                                   for c in r.comparisons if c.differs}),
@@ -148,6 +151,7 @@ def analyze(scenarios: Sequence[Scenario], mus_cap: int = 50, mus_seconds: float
         conformance=conformance,
         complete=complete and all(r.complete for r in results.values()) and all(m.complete for m in contradictions),
         results=results,
+        text=text_findings(patent),
     )
     analysis.seconds = time.perf_counter() - start
     return analysis

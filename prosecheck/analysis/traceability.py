@@ -91,6 +91,11 @@ def _sections(patent: Patent, defined: Mapping[str, str]) -> dict[str, int]:
     return section
 
 
+def method_sections(patent: Patent, defined: Mapping[str, str]) -> dict[str, int]:
+    """Paragraph -> the method whose description it belongs to (the text analyses use it too)."""
+    return _sections(patent, defined)
+
+
 def mismatched_references(patent: Patent, defined: Mapping[str, str]) -> list[Reference]:
     """References that give a step a message it does not send: "the key query response message in the
     step S3042" where S3042 is defined as sending an authorization check response; "step S710 carries"
