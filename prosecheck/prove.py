@@ -41,7 +41,7 @@ from prosecheck.checker.search import Limits, explore
 from prosecheck.checker.symbolic import certify, engines, houdini
 from prosecheck.checker.symbolic.encode import INDEX, Encoding, Rule
 from prosecheck.checker.symbolic.masks import projectable
-from prosecheck.checker.symbolic.render import describe_invariant
+from prosecheck.checker.symbolic.render import describe_invariant, describe_state
 from prosecheck.checker.system import System, World
 from prosecheck.model.build import bind_property, build_system, options_of
 from prosecheck.model.environment import BOUND_LIMITS
@@ -288,7 +288,8 @@ def _houdini(enc: Encoding, good: z3.BoolRef, samples: list[list[int]], timeout:
     if 0 not in pruned.alive:
         return engines.SymbolicResult("houdini", engines.UNKNOWN, seconds,
                                       detail=f"Houdini: the candidates do not make the property inductive ({counts}; "
-                                             f"{len(pruned.alive)} lemmas alive when it was dropped)")
+                                             f"{len(pruned.alive)} lemmas alive when it was dropped)"
+                                             + _counterexample_words(enc, good, pruned.cti))
     if progress is not None:
         progress(f"Houdini: the property is inductive with {len(pruned.alive)} lemmas; picking its support")
     needed = houdini.support(enc, lemmas, pruned.alive, 0, max(1.0, timeout - seconds))
@@ -299,6 +300,21 @@ def _houdini(enc: Encoding, good: z3.BoolRef, samples: list[list[int]], timeout:
     found.lines = houdini.describe(enc, lemmas, needed)
     found.lemmas = [lemmas[k] for k in needed]
     return found
+
+
+def _counterexample_words(enc: Encoding, good: z3.BoolRef, cti: houdini.Counterexample | None) -> str:
+    """The counterexample to induction that dropped the property, in the model's words: the rule,
+    the state before it (what the property and the rule's conditions read) and what the step changed."""
+    if cti is None:
+        return ""
+    if cti.rule is None:
+        return f"; an initial state breaks it: {describe_state(enc, cti.before, enc.reads(good))}"
+    rule = enc.rules[cti.rule]
+    read = enc.reads(good).union(*(enc.reads(c) for c in rule.conds))
+    changed = [p for p in enc.kept if cti.before[p] != cti.after[p]]
+    return (f"; counterexample to induction: the step {rule.name} from a state where "
+            f"{describe_state(enc, cti.before, read)} (the other candidate lemmas hold there) changes "
+            f"{describe_state(enc, cti.after, changed, zeros=True) or 'nothing'} and breaks the property")
 
 
 def confirm(scenario: Scenario, prop: Property, rules: Sequence[Rule], symbolic: System) -> tuple[str, str]:

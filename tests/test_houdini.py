@@ -9,13 +9,13 @@ import z3
 
 from prosecheck.checker.expr import BITS, W
 from prosecheck.checker.search import explore
-from prosecheck.checker.symbolic import engines, houdini
+from prosecheck.checker.symbolic import certify, engines, houdini
 from prosecheck.checker.symbolic.encode import INDEX, Encoding
 from prosecheck.checker.symbolic.masks import bit_of, projectable
 from prosecheck.model.build import bind_property, build_system
 from prosecheck.model.scenarios import SCENARIOS
 from prosecheck.properties.catalog import PROPERTIES
-from prosecheck.prove import ATTEMPT_MASKS, symbolic_system
+from prosecheck.prove import ATTEMPT_MASKS, _counterexample_words, symbolic_system
 from tests import toy
 
 
@@ -141,6 +141,34 @@ def test_houdini_with_weak_candidates_says_unknown_never_violated() -> None:
     early = houdini.houdini(enc, lemmas, 120, goal=0)  # with a goal, the search stops once it falls
     assert not early.complete and 0 not in early.alive and "goal was dropped" in early.detail
     assert early.rounds <= pruned.rounds
+    cti = early.cti  # the step that dropped the property: a real counterexample to induction
+    assert cti is not None and cti.rule is not None
+    before, after = _state(enc, cti.before), _state(enc, cti.after)
+    assert z3.is_true(z3.simplify(z3.substitute(good, *before))) and z3.is_false(z3.simplify(z3.substitute(good, *after)))
+    step = enc.step(enc.rules[cti.rule], enc.cur, enc.nxt)
+    assert z3.is_true(z3.simplify(z3.substitute(step, *before, *[(n, v) for (_, v), n in zip(after, enc.nxt)])))
+    words = _counterexample_words(enc, good, cti)
+    assert words.startswith(f"; counterexample to induction: the step {enc.rules[cti.rule].name} from a state where ")
+    assert "ponger in" in words or "pinger in" in words
+
+
+def _state(enc: Encoding, values: list[int]) -> list[tuple[z3.BitVecRef, z3.BitVecRef]]:
+    return [(v, z3.BitVecVal(x, 16)) for v, x in zip(enc.cur, values)]
+
+
+def test_a_certificate_is_re_checked_by_z3_alone() -> None:
+    """The support Houdini picks re-checks as a certificate (SMT-LIB text read back); the property
+    alone, or a lemma set that breaks initiation, does not."""
+    enc, good, samples = _toy(W("ponger.last") <= W("pinger.count"))
+    lemmas = [good, *[lemma.formula(enc.cur) for lemma in houdini.candidates(enc, samples)]]
+    pruned = houdini.houdini(enc, lemmas, 120, goal=0)
+    needed = houdini.support(enc, lemmas, pruned.alive, 0, 120)
+    text = certify.to_text([lemmas[k] for k in needed])
+    assert certify.validate(enc, good, certify.parse(enc, text)).ok
+    alone = certify.validate(enc, good, certify.parse(enc, certify.to_text([good])))
+    assert not alone.ok and alone.reason.startswith("consecution: rule ")
+    wrong = certify.validate(enc, good, [*certify.parse(enc, text), enc.cur[0] == 99])
+    assert not wrong.ok and wrong.reason.startswith("initiation")
 
 
 def test_every_attempt_mask_is_a_ghost_fact() -> None:

@@ -202,6 +202,17 @@ class HoudiniResult:
     seconds: float
     complete: bool  # False: a time-out or an unknown answer stopped the pruning
     detail: str = ""
+    cti: Counterexample | None = None  # the step that dropped the goal, if it was dropped
+
+
+@dataclass(frozen=True)
+class Counterexample:
+    """A counterexample to induction: a step of ``rule`` (None: an initial state) from a state
+    ``before`` that satisfies the alive lemmas to a state ``after`` that breaks the goal."""
+
+    rule: int | None
+    before: list[int]
+    after: list[int]
 
 
 def houdini(enc: Encoding, lemmas: Sequence[z3.BoolRef], timeout: float,
@@ -218,6 +229,7 @@ def houdini(enc: Encoding, lemmas: Sequence[z3.BoolRef], timeout: float,
     reads = [enc.reads(f) for f in lemmas]
     primed = _primed(enc, lemmas)
     rounds = 0
+    cti: Counterexample | None = None
 
     def prune(base: list[z3.BoolRef], watched: Sequence[int], after: Sequence[z3.BoolRef]) -> str | None:
         """Drop the watched lemmas that ``base`` lets break, until none can; why it stopped early.
@@ -245,7 +257,11 @@ def houdini(enc: Encoding, lemmas: Sequence[z3.BoolRef], timeout: float,
                 return None
             if model is None:
                 return solver.reason_unknown()
-            alive -= {k for k in targets if z3.is_false(model.eval(after[k], model_completion=True))}
+            broken = {k for k in targets if z3.is_false(model.eval(after[k], model_completion=True))}
+            if goal in broken:
+                nonlocal cti
+                cti = _counterexample(enc, model, None if phase == "initiation" else rule_no - 1)
+            alive -= broken
             report()
 
     def report(force: bool = False) -> None:
@@ -278,8 +294,15 @@ def houdini(enc: Encoding, lemmas: Sequence[z3.BoolRef], timeout: float,
             changed = changed or len(alive) < before
         report(force=True)
     if stopped is not None:
-        return HoudiniResult(sorted(alive), rounds, time.perf_counter() - start, False, f"{phase}: {stopped}")
-    return HoudiniResult(sorted(alive), rounds, time.perf_counter() - start, True)
+        return HoudiniResult(sorted(alive), rounds, time.perf_counter() - start, False, f"{phase}: {stopped}", cti)
+    return HoudiniResult(sorted(alive), rounds, time.perf_counter() - start, True, cti=cti)
+
+
+def _counterexample(enc: Encoding, model: z3.ModelRef, rule: int | None) -> Counterexample:
+    """The model's states (the next one only for a step)."""
+    before = [model.eval(v, model_completion=True).as_long() for v in enc.cur]
+    after = before if rule is None else [model.eval(v, model_completion=True).as_long() for v in enc.nxt]
+    return Counterexample(rule, before, after)
 
 
 def support(enc: Encoding, lemmas: Sequence[z3.BoolRef], alive: Sequence[int], goal: int, timeout: float) -> list[int]:
@@ -338,4 +361,4 @@ def describe(enc: Encoding, lemmas: Sequence[z3.BoolRef], chosen: Sequence[int])
     return describe_lemmas(enc, [lemmas[k] for k in chosen])
 
 
-__all__ = ["HoudiniResult", "Lemma", "candidates", "describe", "houdini", "support"]
+__all__ = ["Counterexample", "HoudiniResult", "Lemma", "candidates", "describe", "houdini", "support"]

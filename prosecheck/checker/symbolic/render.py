@@ -1,4 +1,4 @@
-"""An invariant found by Spacer, in the model's words.
+"""An invariant found by Spacer, or a counterexample to induction, in the model's words.
 
 The invariant is a Z3 formula over the encoding's state variables, which are already named
 ``instance.var``, ``ghost.fact``, ``a->b.len`` and ``a->b[j].msg``. Comparisons of a control
@@ -8,11 +8,15 @@ anything else is Z3's own infix printing.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+
 import z3
 
+from prosecheck.checker.expr import BITS
 from prosecheck.checker.symbolic.encode import Encoding
 
 MAX_LINES = 40
+MAX_STATE_ITEMS = 24
 
 
 def describe_invariant(enc: Encoding, formula: z3.ExprRef) -> list[str]:
@@ -66,4 +70,20 @@ def _named(enc: Encoding, var: z3.ExprRef, value: z3.ExprRef) -> str | None:
     return None
 
 
-__all__ = ["describe_invariant", "describe_lemmas"]
+def describe_state(enc: Encoding, values: Sequence[int], positions: Iterable[int], zeros: bool = False,
+                   limit: int = MAX_STATE_ITEMS) -> str:
+    """The chosen positions of an encoded state in the model's words ("ausf in Key query requested",
+    "ausf.nonce_1 = 3"), zero-valued data left out unless ``zeros``, at most ``limit`` items."""
+    items = []
+    for p in sorted(set(positions)):
+        name, value = enc.names[p], values[p]
+        named = _named(enc, z3.BitVec(name, BITS), z3.BitVecVal(value, BITS))
+        if named is not None:
+            items.append(named)
+        elif value != 0 or zeros:
+            items.append(f"{name} = {value}")
+    more = f" and {len(items) - limit} more" if len(items) > limit else ""
+    return ", ".join(items[:limit]) + more
+
+
+__all__ = ["describe_invariant", "describe_lemmas", "describe_state"]
