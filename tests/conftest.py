@@ -76,7 +76,18 @@ def pytest_configure(config: pytest.Config) -> None:
                             "the same as `prosecheck regen --check`); slow too")
 
 
+# The README's test command runs the suite on every core (pytest-xdist, `-n auto --dist loadgroup`). The
+# files that start Ray clusters or count processes machine-wide share one worker, one test at a time, so
+# that no two Ray sessions overlap (a test that looks for leftover Ray processes would see the other's).
+SERIAL_GROUPS = {
+    "ray": ("test_parallel.py", "test_interrupts.py"),
+}
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    group_of = {name: group for group, names in SERIAL_GROUPS.items() for name in names}
     for item in items:
         if item.path.name in SLOW_FILES or item.get_closest_marker("generated"):
             item.add_marker(pytest.mark.slow)
+        if item.path.name in group_of:
+            item.add_marker(pytest.mark.xdist_group(group_of[item.path.name]))
