@@ -331,7 +331,7 @@ def _entry_finding(entry: Entry, analysis: Analysis, results: Mapping[str, Scena
     return make_finding(entry.category, entry.severity, entry.title, key, paragraphs=entry.paragraphs,
                         steps=entry.steps, quote_in=entry.quote_in, quote=entry.quote, evidence=evidence,
                         proposal=entry.proposal, clause=entry.clause,
-                        source=f"docs/spec-findings.md {entry.source}")
+                        source=f"docs/spec-findings.md {entry.source}" if entry.source[0].isdigit() else entry.source)
 
 
 def _applies(entry: Entry, results: Mapping[str, ScenarioResult]) -> bool:

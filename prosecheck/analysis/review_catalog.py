@@ -86,7 +86,7 @@ CATALOG: tuple[Entry, ...] = (
         "0241", "adds the 5GPRUK #1 and a key update indication to the step S302",
         "Replace in [0241] by: \"adds the 5GPRUK ID #1 and a key update indication to the step S302\".",
         TS_24501,
-        checks=(("m500.indication.panf_udm", "secrecy_pruk"), ("m500.indication.panf_udm", "pruk_stays_home")),
+        checks=(("m500.indication.panf_udm", "pruk_stays_home"),),
     ),
     Entry(
         "11", "security", "medium",
@@ -260,7 +260,7 @@ CATALOG: tuple[Entry, ...] = (
         checks=(("m300.panf_udm", "no_knr_after_withdrawal"), ("m300.ausf_udm", "no_knr_after_withdrawal")),
     ),
     Entry(
-        "new (issue 24)", "unspecified", "medium",
+        "issue 24", "unspecified", "medium",
         "A key query for a 5GPRUK ID the PAnF does not know: no answer is described, and the AUSF's next step needs "
         "the SUPI",
         ("[0713]", "[0252]"), ("S3031", "S3032"),
