@@ -180,8 +180,7 @@ CATALOG: tuple[Entry, ...] = (
                 ("m500.indication.panf_udm.unflagged_query", "ue_update_completes"),
                 ("m500.indication.panf_udm", "ue_update_completes")),
         options=("update_query_flagged",),
-        absorbs=(("gap", "ausf", "querying_key", "key_query_response"),
-                 ("unhandled", "ausf", "querying_key", "key_query_response")),
+        absorbs=(("gap", "ausf", "querying_key", "key_query_response"),),  # with the unhandled message it reaches
     ),
     Entry(
         "14", "procedural", "high",
@@ -197,8 +196,7 @@ CATALOG: tuple[Entry, ...] = (
                 ("m600.after.panf_local.no_supi", "ausf_update_completes"),
                 ("m600.after.panf_local", "ausf_update_completes")),
         options=("supi_with_checked_key",),
-        absorbs=(("gap", "ausf", "querying_key", "key_query_response"),
-                 ("unhandled", "ausf", "querying_key", "key_query_response")),
+        absorbs=(("gap", "ausf", "querying_key", "key_query_response"),),  # with the unhandled message it reaches
     ),
     Entry(
         "24", "procedural", "medium",
