@@ -217,3 +217,15 @@ def test_the_default_review_lists_every_catalog_entry_and_absorbs_what_it_says(c
     sources = [f.source for f in findings if f.source != "analyze"]
     assert len(sources) == len(CATALOG) and len({f.id for f in findings}) == len(findings)
     assert {f.category for f in findings} == set(CATEGORIES)
+
+
+def test_a_step_without_a_model_counterpart_is_a_finding_quoting_its_definition(small):
+    import dataclasses
+
+    analysis, findings = small
+    assert not any(f.key[0] == "untraced" for f in findings)  # every defined step is modelled or out of scope
+    changed = copy.copy(analysis)
+    changed.traceability = dataclasses.replace(analysis.traceability, uncovered=["S3041"])
+    found = machine_findings(changed)[("untraced", "S3041")]
+    assert found.paragraphs == ("[0256]",) and found.quote.startswith("S3041: ")
+    assert found.id in {f.id for f in build_review(changed)}

@@ -4,10 +4,11 @@ and proposed text, for a spec editor to work through.
 Two sources are merged. **Machine findings** come from ``prosecheck analyze`` (:func:`machine_findings`):
 contradictions (Z3 unsat cores), vacuous conditions, statements the model does not follow (grouped by
 statement), guard ambiguities and gaps (grouped by element, state and event: one cause), messages
-nobody handles, wrong step references (grouped by paragraph) and violated claims (grouped by what
-fails). **Hand-written findings** are the entries of :mod:`.review_catalog` (docs/spec-findings.md):
-their evidence is computed from the check results of the scenarios and properties they name, and a
-machine finding an entry ``absorbs`` is listed inside it, not again.
+nobody handles, wrong step references (grouped by paragraph), steps without a model counterpart and
+violated claims (grouped by what fails). **Hand-written findings** are the entries of
+:mod:`.review_catalog` (docs/spec-findings.md): their evidence is computed from the check results of
+the scenarios and properties they name, and a machine finding an entry ``absorbs`` is listed inside
+it, not again.
 
 A finding's id is ``R-`` and 8 hex digits of a SHA-256 over its category and natural key (the ids
 that name it: statements, paragraph, element and state, scenario and property names), never over
@@ -254,6 +255,17 @@ def _references(analysis: Analysis) -> list[Finding]:
     return out
 
 
+def _untraced(analysis: Analysis) -> list[Finding]:
+    """Steps the text defines that no transition of the model stands for (and not set out of scope)."""
+    t = analysis.traceability
+    return [make_finding("unspecified", "low", f"{step} ({_pid(t.defined[step])}) has no counterpart in the model",
+                         ("untraced", step), paragraphs=[_pid(t.defined[step])], steps=[step], quote_in=t.defined[step],
+                         quote=first_sentence_with(t.defined[step], step), source="analyze", clause="patent only",
+                         evidence=[f"traceability: no transition cites {step} or all of its sub-steps"],
+                         proposal=f"Say what {step} changes (a message sent, a value stored), or mark it informative.")
+            for step in t.uncovered]
+
+
 def _claims(analysis: Analysis) -> list[Finding]:
     """Violated claims grouped by what fails (the same embodiment and property)."""
     groups: dict[tuple[str, ...], list[int]] = {}
@@ -277,7 +289,7 @@ def _claims(analysis: Analysis) -> list[Finding]:
 def machine_findings(analysis: Analysis) -> dict[tuple[str, ...], Finding]:
     """Every machine finding of ``analysis`` by its natural key; a message nobody handles is folded into the
     gap of the same element, state and event when there is one (the same cause, reached)."""
-    found = {f.key: f for part in (_contradictions, _not_followed, _guards, _references, _claims)
+    found = {f.key: f for part in (_contradictions, _not_followed, _guards, _references, _untraced, _claims)
              for f in part(analysis)}
     for f in _unhandled(analysis):
         gap = ("gap", *f.key[1:])
