@@ -186,8 +186,10 @@ def test_the_suppression_file_hides_an_accepted_id(tmp_path: Path, capsys, share
     assert doc["accepted_unknown"] == ["R-00000000"] and "R-00000000 names no finding" in err
     everything = "\n".join(f'[[accepted]]\nid = "{f["id"]}"\nreason = "ok"' for f in doc["findings"])
     accepted.write_text(everything + "\n")
-    code, out, _ = _review(capsys, ["--format", "csv", "--accepted", str(accepted)])
-    assert code == 0 and {r["status"] for r in csv.DictReader(io.StringIO(out))} == {"accepted"}
+    target = tmp_path / "out" / "review.csv"
+    code, out, _ = _review(capsys, ["--format", "csv", "--accepted", str(accepted), "--out", str(target)])
+    rows = list(csv.DictReader(io.StringIO(target.read_text(encoding="utf-8"))))
+    assert code == 0 and out == "" and {r["status"] for r in rows} == {"accepted"}
 
 
 @pytest.mark.parametrize(("text", "says"), [
