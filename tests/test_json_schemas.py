@@ -28,6 +28,7 @@ RUNS: dict[str, list[str]] = {
                            "supi_never_on_air", "--json", "--quiet"],
     "prove": ["prove", "m200", "--property", "pruk_stays_home", "--property", "attempt_ends", "--json", "--quiet"],
     "analyze": ["analyze", "m300.panf_udm", "--json"],
+    "review": ["review", "m300.panf_udm", "--json"],
     "bench": ["bench", "tiny", "--json"],
     "bench-phases": ["bench", "tiny", "--phases", "--json"],
     "threats": ["threats", "m200@pc5_attacker", "--attempts", "1", "--json", "--quiet"],

@@ -40,6 +40,7 @@ from prosecheck.cli import (
     regen_cmd,
     replay_cmd,
     report_cmd,
+    review_cmd,
     threats_cmd,
 )
 from prosecheck.cli.common import EXIT_INPUT, InputError
@@ -47,6 +48,7 @@ from prosecheck.cli.common import EXIT_INPUT, InputError
 COMMANDS: tuple[ModuleType, ...] = (
     list_cmd, check_cmd, replay_cmd, mutants_cmd, certify_cmd, export_cmd, bench_cmd, diagram_cmd, analyze_cmd, report_cmd,
     prove_cmd,
+    review_cmd,
     threats_cmd,
     regen_cmd,
 )

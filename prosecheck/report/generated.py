@@ -124,6 +124,23 @@ def _spec_analysis(inputs: Inputs) -> dict[str, str]:
     return {SPEC_ANALYSIS: render(analyze(honest, check=lambda s: copy.copy(inputs.check(s.id))))}
 
 
+REVIEW_MD, REVIEW_CSV = "docs/review.md", "docs/review.csv"
+
+
+def _review(inputs: Inputs) -> dict[str, str]:
+    """``prosecheck review --format md`` and ``--format csv`` of the honest default scenarios (no accepted ids)."""
+    from prosecheck.analysis.report_review import render_csv, render_markdown
+    from prosecheck.analysis.review import build_review
+    from prosecheck.analysis.run import analyze
+    from prosecheck.model.scenarios import DEFAULT_SCENARIOS
+
+    honest = [s for s in DEFAULT_SCENARIOS if not s.threats.active()]
+    analysis = analyze(honest, check=lambda s: copy.copy(inputs.check(s.id)))  # a copy: as for spec-analysis
+    findings = build_review(analysis)
+    return {REVIEW_MD: render_markdown(findings, analysis.scenarios, analysis.complete),
+            REVIEW_CSV: render_csv(findings)}
+
+
 DIAGRAMS = "diagrams"
 
 
@@ -189,6 +206,8 @@ REGISTRY: tuple[Artifact, ...] = (
     Artifact("threats", ("docs/threats",), "`prosecheck threats --markdown`, one page per threat model and an "
              "index", _threats),
     Artifact("spec-analysis", (SPEC_ANALYSIS,), "`prosecheck analyze --markdown`", _spec_analysis),
+    Artifact("review", (REVIEW_MD, REVIEW_CSV), "`prosecheck review --format md` and `--format csv` (the review "
+             "list of the default scenarios)", _review),
     Artifact("diagrams", (DIAGRAMS,), "`prosecheck diagram all --out diagrams` (SVG written, not compared: "
              "it depends on the Graphviz version)", _diagrams, _diagram_source),
     Artifact("golden", (GOLDEN,), "the shortest trace of each violation (tests/golden, as `check` prints it)",

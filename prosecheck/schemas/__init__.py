@@ -31,6 +31,7 @@ DOCUMENTS: dict[str, str] = {
     "bench": "bench --json",
     "bench-phases": "bench --phases --json",
     "threats": "threats --json",
+    "review": "review --json",
 }
 """Every ``--json`` document: its schema's name (``format`` ``prosecheck-NAME``) -> the command line
 that prints it (docs/json.md has one row per entry)."""
