@@ -231,3 +231,24 @@ def test_a_step_without_a_model_counterpart_is_a_finding_quoting_its_definition(
     found = machine_findings(changed)[("untraced", "S3041")]
     assert found.paragraphs == ("[0256]",) and found.quote.startswith("S3041: ")
     assert found.id in {f.id for f in build_review(changed)}
+
+
+def test_the_text_read_on_its_own_is_in_the_review_once(small):
+    """The text checks' findings (analysis.text) are listed, each unless a listed finding already names
+    its step or key label in the same paragraph: [0286]'s S2042 is the catalog's, not listed twice."""
+    analysis, findings = small
+    text_keys = {f.key[1] for f in findings if f.key[:1] == ("text",)}
+    assert "term:Nounce_1 vs Nonce_1" in text_keys  # the catalog has no spelling entry
+    assert not any(k.startswith("numbering:[0286]:S2042") for k in text_keys)
+    s2042 = [f for f in findings if "S2042" in f.title]
+    assert len(s2042) == 1 and s2042[0].key[0] == "catalog"
+    for f in findings:
+        if f.key[:1] == ("text",):
+            assert f.quote and quote_is_text(f.quote_in, f.quote), f.title
+
+
+def test_a_catalog_entry_is_keyed_by_what_the_text_says_where():
+    """A hand-written finding's id comes from its paragraphs and steps only (not from the scenarios,
+    options or properties that are its evidence, which change with the model), and those are unique."""
+    keys = [(tuple(sorted(e.paragraphs)), tuple(sorted(e.steps))) for e in CATALOG]
+    assert len(set(keys)) == len(keys)

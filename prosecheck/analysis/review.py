@@ -338,8 +338,9 @@ def _transition_lines(entry: Entry, results: Mapping[str, ScenarioResult]) -> li
 def _entry_finding(entry: Entry, analysis: Analysis, results: Mapping[str, ScenarioResult]) -> Finding:
     evidence = [_verdict_line(s, p, results[s]) for s, p in entry.checks if s in results]
     evidence += _reading_lines(analysis, entry.options) + _transition_lines(entry, results)
-    key = ("catalog", *sorted(entry.paragraphs), "|", *sorted(entry.steps), "|", *sorted(entry.options), "|",
-           *sorted({p for _, p in entry.checks}))
+    # what the text says where: a hand-written finding's paragraphs and steps (unique in the catalog, a
+    # test checks it), never its evidence (options, properties), which changes with the model
+    key = ("catalog", *sorted(entry.paragraphs), "|", *sorted(entry.steps))
     return make_finding(entry.category, entry.severity, entry.title, key, paragraphs=entry.paragraphs,
                         steps=entry.steps, quote_in=entry.quote_in, quote=entry.quote, evidence=evidence,
                         proposal=entry.proposal, clause=entry.clause,
@@ -362,8 +363,8 @@ def rank(findings: Iterable[Finding]) -> list[Finding]:
 def build_review(analysis: Analysis, results: Mapping[str, ScenarioResult] | None = None,
                  extra: Sequence[Finding] = (), catalog: Sequence[Entry] = CATALOG) -> list[Finding]:
     """Every distinct issue once, ranked: the catalog's entries with the machine findings they absorb as
-    evidence, then the machine findings no entry absorbs, then ``extra`` (another analysis' findings; one
-    whose id is already listed is not added again)."""
+    evidence, then the machine findings no entry absorbs, then the text's own findings (``analysis.text``)
+    and ``extra``, each unless it repeats a listed finding (:func:`same_issue`)."""
     results = analysis.results if results is None else results
     machine = machine_findings(analysis)
     absorbed: set[tuple[str, ...]] = set()
@@ -379,9 +380,40 @@ def build_review(analysis: Analysis, results: Mapping[str, ScenarioResult] | Non
     for key, m in machine.items():
         if key not in absorbed:
             out.setdefault(m.id, m)
-    for f in extra:
-        out.setdefault(f.id, f)
+    listed = list(out.values())
+    for f in [*text_findings_of(analysis), *extra]:
+        if not any(same_issue(f, m) for m in listed):
+            out.setdefault(f.id, f)
     return rank(out.values())
+
+
+def text_findings_of(analysis: Analysis) -> list[Finding]:
+    """The findings of the text read on its own (:mod:`.text_checks`, ``analysis.text``) as review
+    findings: the id from the text finding's natural key, the quote checked again."""
+    out = []
+    for tf in analysis.text:
+        first = tf.paragraphs[0]
+        title = tf.problem.split("; ")[0].rstrip(".")
+        out.append(make_finding(tf.category, tf.severity, title, ("text", tf.key),
+                                paragraphs=[p if p.startswith("claim") else _pid(p) for p in tf.paragraphs],
+                                quote_in=first, quote=tf.quote, evidence=[tf.problem], proposal=tf.proposal,
+                                source=f"text_checks ({tf.key.split(':')[0]})"))
+    return out
+
+
+def same_issue(extra: Finding, listed: Finding) -> bool:
+    """An extra finding repeats a listed one: both about the extra's first paragraph, and the listed one
+    is of the same category and quotes the same sentence, or names a step or key label that the extra's
+    key names."""
+    if not extra.paragraphs or extra.paragraphs[0] not in listed.paragraphs:
+        return False
+    if extra.quote and extra.quote == listed.quote and extra.category == listed.category:
+        return True
+    marks = set(_MARKS.findall(" ".join(extra.key)))
+    return bool(marks & set(_MARKS.findall(" ".join((listed.title, listed.quote, listed.proposal)))))
+
+
+_MARKS = re.compile(r"\bS\d+[a-z]?\b|5GPRUK ID #\d|5GPRUK #\d")
 
 
 def apply_accepted(findings: Sequence[Finding], accepted: Mapping[str, str]) -> tuple[list[Finding], list[str]]:
