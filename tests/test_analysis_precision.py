@@ -147,3 +147,19 @@ def test_each_reading_is_compared_with_its_own_baseline():
     # unflagged query's pair once, no_supi's single reading once
     analysis = Analysis([], [], [], trace(load_patent(), model_citations()), [], [], found, [], True)
     assert analysis.counts()["readings_that_change_verdicts"] == 3
+
+
+def test_analyze_on_two_processes_gives_the_one_process_result():
+    """analyze checks the scenarios on several processes by default: the same analysis, in the same order."""
+    import json
+
+    from prosecheck.analysis.report_json import as_json
+    from prosecheck.analysis.run import analyze
+
+    chosen = [SCENARIOS[i] for i in ("m300.panf_local", "m200", "m300.panf_udm")]
+    docs = []
+    for workers in (2, 1):
+        doc = as_json(analyze(chosen, workers=workers), 0)
+        doc.pop("seconds", None)
+        docs.append(json.dumps(doc, sort_keys=True))
+    assert docs[0] == docs[1]

@@ -14,7 +14,7 @@ from prosecheck.analysis.text_common import change, edit_distance, raw_body
 from prosecheck.analysis.text_labels import keys_on_the_air, manner_names
 from prosecheck.analysis.text_numbering import figure_mismatches, paragraph_sequence, undefined_steps
 from prosecheck.analysis.text_subjects import performers, send_receive_pairs
-from prosecheck.analysis.text_support import claim_support
+from prosecheck.analysis.text_support import claim_support, summary_conditions
 from prosecheck.analysis.text_terms import doubled_words, terms, typos
 
 
@@ -216,10 +216,21 @@ def test_a_claim_element_no_paragraph_holds_on_a_small_text() -> None:
     assert keys == ["support:claim 1:moon quantum state teleport"]
 
 
-def test_a_summary_condition_the_description_never_uses_is_found(found: dict[str, list[TextFinding]]) -> None:
-    f = _one(found["support"], "summary:[0035]:whether rsc is locally stored")
-    assert f.category == "unspecified"
+def test_a_summary_condition_the_description_states_in_its_own_words_is_not_a_finding(
+        found: dict[str, list[TextFinding]]) -> None:
+    """[0035] bases the PAnF's decision "on whether RSC is locally stored": [0683] says it in other words
+    ("locally queries whether RSC #1 ... is stored", "not stored locally"), a hand check found."""
+    assert not _about(found["support"], "0035")
     assert not _about(found["support"], "0034")  # "according to a local policy": the description's own criterion
+
+
+def test_a_summary_condition_the_description_never_uses_is_found_on_a_small_text() -> None:
+    text = ("[0001] The PAnF determines, based on whether the moon is full, that the key needs updating.\n\n"
+            "DESCRIPTION OF EMBODIMENTS\n\n[0002] The PAnF determines that the key needs updating when its "
+            "validity period expires.\n\nWhat is claimed is:\n\n1. A method.\n")
+    patent = parse(text)
+    found = summary_conditions(patent, text.partition("What is claimed is:")[0])
+    assert [f.key for f in found] == ["summary:[0001]:whether moon is full"]
 
 
 # wiring

@@ -194,7 +194,10 @@ def _guard_evidence(group: list[GuardFinding]) -> list[str]:
 
 
 def _guards(analysis: Analysis) -> list[Finding]:
-    """One finding per (kind, element, state, event): the transitions differ by scenario, the cause does not."""
+    """One finding per (kind, element, state, event): the transitions differ by scenario, the cause does not.
+    Only where a checked scenario reaches the valuation: one that no run reaches is a message content the
+    model's declared domains allow and no element sends (a hand check found both sampled ones false), so
+    it stays in ``analyze``'s guard section and is not an issue of the text."""
     groups: dict[tuple[str, str, str, str], list[GuardFinding]] = {}
     for g in analysis.guards:
         if g.kind in ("ambiguity", "gap"):
@@ -203,9 +206,11 @@ def _guards(analysis: Analysis) -> list[Finding]:
     for (kind, role, state, event), group in sorted(groups.items()):
         cited = sorted({p for g in group for t in g.transitions for p in re.findall(r"\[(\d{4})\]", t)})
         reached = any(g.reached_in for g in group)
+        if not reached:
+            continue
         what = "two rules apply at once" if kind == "ambiguity" else "no rule applies"
         out.append(make_finding(
-            "unspecified", "medium" if reached else "low",
+            "unspecified", "medium",
             f"The {role.upper()} in state {state} on {event}: {what} for some message contents",
             (kind, role, state, event), paragraphs=[_pid(p) for p in cited],
             steps=[s for g in group for t in g.transitions for s in _steps_in(t)][:6],
@@ -382,8 +387,12 @@ def build_review(analysis: Analysis, results: Mapping[str, ScenarioResult] | Non
             out.setdefault(m.id, m)
     listed = list(out.values())
     for f in [*text_findings_of(analysis), *extra]:
-        if not any(same_issue(f, m) for m in listed):
+        same = next((m for m in listed if same_issue(f, m)), None)
+        if same is None:
             out.setdefault(f.id, f)
+        elif f.id != same.id:  # listed once, with what the other analysis adds (more places, say)
+            more = tuple(f"{f.source or 'also'} ({f.id}, listed here): {line}" for line in f.evidence)
+            out[same.id] = replace(out[same.id], evidence=out[same.id].evidence + more)
     return rank(out.values())
 
 
@@ -403,12 +412,15 @@ def text_findings_of(analysis: Analysis) -> list[Finding]:
 
 def same_issue(extra: Finding, listed: Finding) -> bool:
     """An extra finding repeats a listed one: both about the extra's first paragraph, and the listed one
-    is of the same category and quotes the same sentence, or names a step or key label that the extra's
-    key names."""
+    is of the same category and quotes the same sentence, or is hand-written and quotes the same passage,
+    or names a step or key label that the extra's key names."""
     if not extra.paragraphs or extra.paragraphs[0] not in listed.paragraphs:
         return False
     if extra.quote and extra.quote == listed.quote and extra.category == listed.category:
         return True
+    if listed.key[:1] == ("catalog",) and listed.quote and extra.quote and (
+            listed.quote in extra.quote or extra.quote in listed.quote):
+        return True  # a hand-written finding quotes the very passage
     marks = set(_MARKS.findall(" ".join(extra.key)))
     return bool(marks & set(_MARKS.findall(" ".join((listed.title, listed.quote, listed.proposal)))))
 

@@ -6,8 +6,11 @@ reachable valuations and the unhandled messages)."""
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 from prosecheck.analysis.claims import ClaimVerdict, claim_verdicts
@@ -110,34 +113,69 @@ def guards_of(scenarios: Sequence[Scenario]) -> tuple[list[GuardFinding], list[U
 def _all_guards(scenarios: Sequence[Scenario], result_of: Callable[[Scenario], ScenarioResult]
                 ) -> tuple[list[GuardFinding], list[Unhandled], bool, list[Conformance]]:
     """:func:`_guards` over the scenarios, each from the result ``result_of`` gives (checked in turn)."""
-    found: list[tuple[str, GuardFinding]] = []
-    unhandled: list[Unhandled] = []
-    conformance: list[Conformance] = []
-    complete = True
-    for s in scenarios:
-        more, lost, exhaustive, follows = _guards(s, result_of(s))
-        found, unhandled, complete = found + more, unhandled + lost, complete and exhaustive
-        conformance += [follows] if follows is not None else []
-    return merge(found), unhandled, complete, conformance
+    return _merged([(result, *_guards(s, result)) for s in scenarios for result in [result_of(s)]])
+
+
+def _merged(parts: Sequence[ScenarioPart]) -> tuple[list[GuardFinding], list[Unhandled], bool, list[Conformance]]:
+    """The scenarios' guard findings merged, their unhandled messages, completeness and conformance."""
+    found = [f for part in parts for f in part[1]]
+    unhandled = [u for part in parts for u in part[2]]
+    conformance = [part[4] for part in parts if part[4] is not None]
+    return merge(found), unhandled, all(part[3] for part in parts), conformance
 
 
 def _check_keeping(scenario: Scenario) -> ScenarioResult:
     return check_scenario(scenario, keep_exploration=True)
 
 
+ScenarioPart = tuple[ScenarioResult, list[tuple[str, GuardFinding]], list[Unhandled], bool, Conformance | None]
+
+
+def _scenario_part(scenario: Scenario) -> ScenarioPart:
+    """One scenario's check and the analyses of its search, in a worker process: only the small results
+    travel back (the exploration is let go in the worker)."""
+    result = _check_keeping(scenario)
+    return (result, *_guards(scenario, result))
+
+
+def _parts_in_parallel(scenarios: Sequence[Scenario], workers: int) -> list[ScenarioPart]:
+    """:func:`_scenario_part` for each scenario on ``workers`` processes, in the scenarios' order."""
+    # fork: no re-import of the caller's main module (a script without a main guard works); the parent has
+    # started no solver or thread of its own by then
+    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        return list(pool.map(_scenario_part, scenarios))
+
+
+def default_workers(count: int) -> int:
+    """Processes for :func:`analyze`'s checks: one per core, at most :data:`MAX_WORKERS`, at most one per scenario."""
+    return max(1, min(os.cpu_count() or 1, MAX_WORKERS, count))
+
+
+MAX_WORKERS = 4
+"""Each worker holds one scenario's exploration at a time (a few hundred MB at most)."""
+
+
 def analyze(scenarios: Sequence[Scenario], mus_cap: int = 50, mus_seconds: float = 30.0,
-            check: Callable[[Scenario], ScenarioResult] = _check_keeping) -> Analysis:
+            check: Callable[[Scenario], ScenarioResult] | None = None, workers: int | None = None) -> Analysis:
     """Every analysis on ``scenarios`` (the claims and readings use their checker verdicts,
-    from ``check``: a caller that already has the results can pass them in)."""
+    from ``check``: a caller that already has the results can pass them in). Without ``check``, the
+    scenarios are checked on ``workers`` processes (default: :func:`default_workers`); the results are
+    the same as one process's, in the same order."""
     start = time.perf_counter()
     patent = load_patent()
     results: dict[str, ScenarioResult] = {}
+    workers = default_workers(len(scenarios)) if workers is None else workers
+    if check is None and workers > 1:
+        parts = _parts_in_parallel(scenarios, workers)
+        results = {s.id: part[0] for s, part in zip(scenarios, parts)}
+        guards, unhandled, complete, conformance = _merged(parts)
+    else:
+        def checked(scenario: Scenario) -> ScenarioResult:
+            results[scenario.id] = (check or _check_keeping)(scenario)
+            return results[scenario.id]
 
-    def checked(scenario: Scenario) -> ScenarioResult:
-        results[scenario.id] = check(scenario)
-        return results[scenario.id]
-
-    guards, unhandled, complete, conformance = _all_guards(scenarios, checked)
+        guards, unhandled, complete, conformance = _all_guards(scenarios, checked)
     contradictions = check_statements(scenarios, mus_cap, mus_seconds)
     texts = {n: (c.text, c.depends_on) for n, c in patent.claims.items()}
     analysis = Analysis(

@@ -136,7 +136,9 @@ def summary_conditions(patent: Patent, body: str) -> list[TextFinding]:
     """A decision the summary bases on a condition ("based on whether relay service code is locally
     stored", [0035]) that no sentence of the detailed description states."""
     start = description_start(patent, body)
-    described = _bare(canonical(" ".join(part(patent, start).values())))
+    description = part(patent, start)
+    described = _bare(canonical(" ".join(description.values())))
+    passages = [stems(canonical(text)) for text in description.values()]
     out: list[TextFinding] = []
     for pid, text in patent.paragraphs.items():
         if pid >= start:
@@ -144,7 +146,9 @@ def summary_conditions(patent: Patent, body: str) -> list[TextFinding]:
         for s in sentences(text):
             for m in _CONDITION.finditer(canonical(s)):
                 condition = _bare(m.group(1).strip())
-                if condition in described:
+                # stated when a paragraph of the description has it, word for word or in its own words
+                # ([0683]: "whether RSC #1 ... is stored ... not stored locally" for [0035]'s condition)
+                if condition in described or any(stems(condition) <= passage for passage in passages):
                     continue
                 original = _CONDITION.search(s)
                 phrase = original.group(0) if original else m.group(0)
