@@ -6,7 +6,7 @@ citation serve every method. The patent numbers the AUSF's alternatives differen
 steps behave as one reading of an ambiguous passage (:data:`prosecheck.model.procedures.READINGS`).
 :func:`manner_label` and :func:`reading_note` say both where a trace step is built
 (:mod:`prosecheck.trace_steps`), so the text trace of ``check``, its JSON and the charts agree.
-The step numbers themselves are chosen by :func:`prosecheck.model.spec.steps_in_method`.
+The step numbers themselves are chosen by :func:`prosecheck.model.spec.step_labels`.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass, field
 from prosecheck.checker.search import Exploration
 from prosecheck.checker.system import FAULT_GHOST, LOST, Label, Message, System
 from prosecheck.model.messages import MESSAGES
-from prosecheck.model.spec import ref_in_method, steps_in_method
+from prosecheck.model.spec import ref_in_method, step_labels
 from prosecheck.model.terms import ID_NAMES, RESULT_NAMES, describe_knr
 from prosecheck.step_labels import manner_label, options_read, reading_note
 
@@ -122,7 +122,7 @@ def _message_dict(peer_key: str, peer: str, message: Message, method: str | None
     """A message as structured data: peer, catalogue name, spec title, text, the steps it is."""
     mtype = MESSAGES[message[0]]
     return {peer_key: peer, "message": message[0], "title": mtype.title, "text": describe_message(message),
-            "steps": steps_in_method(mtype.ref.steps, method)}
+            "steps": step_labels(mtype.ref.steps, method)}
 
 
 @dataclass(frozen=True)
@@ -187,7 +187,7 @@ def _step(exploration: Exploration, n: int, a: int, label: Label | None, b: int,
                for link, msg in label.sends],
         after=after,
         role=inst.role,
-        steps=steps_in_method(tuple(getattr(tr.effect.ref, "steps", ())), method),
+        steps=step_labels(tuple(getattr(tr.effect.ref, "steps", ())), method),
         received=received,
         outputs=[_message_dict("to", system.instances[system.links[link].dst].name, msg, method)
                  for link, msg in label.sends],

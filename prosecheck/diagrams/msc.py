@@ -8,7 +8,7 @@ both the message's steps (its catalogue citation) and the sender's cited steps; 
 receiver's citation narrows that further (a shared response such as S3042/S3052), the
 receiver's reading wins. A note carries the steps the transition cites that are no message's:
 the local decisions and derivations (S206, S215a, S220, S224, S301, S304, ...). The steps are
-those of the method the trace is told in (:func:`prosecheck.model.spec.steps_in_method`: a
+those of the method the trace is told in (:func:`prosecheck.model.spec.step_labels`: a
 transition the method has no step for reads "(no step in method 200; as S409 of method 400)"),
 and a step that draws one reading of an ambiguous passage gets a second note, "reading: ..."
 (:mod:`prosecheck.step_labels`).

@@ -89,19 +89,22 @@ def _fallback(steps: tuple[str, ...] | list[str], method: str) -> str:
 def steps_in_method(steps: tuple[str, ...] | list[str], method: str | None) -> list[str]:
     """The cited steps as the given method numbers them ("2".."7", or None to keep them as
     cited): steps of methods 200/300 become their counterparts in methods 400-700, steps of other
-    methods are left out, and the result is in step order. When none is left (a shared
-    transition the drawn method has no step for), one entry says so:
-    "(no step in method 200; as S409 of method 400)"."""
-    if method is None or not steps:
+    methods are left out, and the result is in step order (possibly empty)."""
+    if method is None:
         return list(steps)
     mapped = {ANALOGUES.get(method, {}).get(s, s) for s in steps}
-    own = sorted((s for s in mapped if method_of(s) == method), key=_number)
-    return own or [_fallback(steps, method)]
+    return sorted((s for s in mapped if method_of(s) == method), key=_number)
+
+
+def step_labels(steps: tuple[str, ...] | list[str], method: str | None) -> list[str]:
+    """:func:`steps_in_method`, but never silent: when a shared transition cites steps and none
+    is the drawn method's, one entry says so, "(no step in method 200; as S409 of method 400)".
+    What trace steps and charts are labelled with."""
+    return steps_in_method(steps, method) or ([_fallback(steps, method)] if steps and method else [])
 
 
 def ref_in_method(ref: SpecRef, method: str | None) -> str:
-    """``str(ref)`` with its steps as :func:`steps_in_method` gives them for ``method`` (the
+    """``str(ref)`` with its steps as :func:`step_labels` gives them for ``method`` (the
     paragraphs and clauses are kept: they say why, whichever method is drawn)."""
-    steps = steps_in_method(ref.steps, method)
-    parts = steps + [f"[{p}]" for p in ref.paragraphs] + list(ref.clauses)
+    parts = step_labels(ref.steps, method) + [f"[{p}]" for p in ref.paragraphs] + list(ref.clauses)
     return " ".join(parts) if parts else "(no citation)"
