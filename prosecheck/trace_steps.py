@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 
 from prosecheck.checker.search import Exploration
 from prosecheck.checker.system import FAULT_GHOST, LOST, Label, Message, System
 from prosecheck.model.messages import MESSAGES
-from prosecheck.model.spec import steps_in_method
+from prosecheck.model.spec import ref_in_method, step_labels
 from prosecheck.model.terms import ID_NAMES, RESULT_NAMES, describe_knr
+from prosecheck.step_labels import manner_label, options_read, reading_note
 
 
 @dataclass
@@ -39,6 +40,7 @@ class TraceStep:
     received: dict[str, object] | None = None  # {"from", "message", "title", "text", "steps"}
     outputs: list[dict[str, object]] = field(default_factory=list)  # [{"to", "message", "title", "text", "steps"}]
     fault: str = ""  # "lost": the message vanished on its link; "duplicated": handled, and a copy stays on the link
+    reading: str = ""  # the reading of an ambiguous passage this step draws (prosecheck.step_labels)
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -120,27 +122,41 @@ def _message_dict(peer_key: str, peer: str, message: Message, method: str | None
     """A message as structured data: peer, catalogue name, spec title, text, the steps it is."""
     mtype = MESSAGES[message[0]]
     return {peer_key: peer, "message": message[0], "title": mtype.title, "text": describe_message(message),
-            "steps": steps_in_method(mtype.ref.steps, method)}
+            "steps": step_labels(mtype.ref.steps, method)}
+
+
+@dataclass(frozen=True)
+class Telling:
+    """The method a trace is told in ("2".."7", None: as cited) and the scenario's options (for
+    the readings its steps draw, None: not marked)."""
+
+    method: str | None = None
+    options: Mapping[str, int] | None = None
 
 
 def build_trace(exploration: Exploration, world_index: int,
-                extra: Sequence[tuple[int, Label]] = (), method: str | None = None) -> list[TraceStep]:
+                extra: Sequence[tuple[int, Label]] = (), method: str | None = None,
+                options: Mapping[str, int] | None = None) -> list[TraceStep]:
     """The shortest path (breadth-first parents) to ``world_index``, as trace steps; then the
     ``extra`` steps (target world index, label) that continue it (a liveness lasso's tail).
-    ``method`` ("2".."7") numbers the structured ``steps`` as that method's figure does."""
+    ``method`` ("2".."7") numbers the steps (``steps``, ``ref``) and names the Manners as that
+    method's text does; with the scenario's ``options``, a step that draws one reading of an
+    ambiguous passage says so (``reading``)."""
     path = exploration.path_to(world_index)
     hops = [(a, exploration.via[b], b) for a, b in zip(path, path[1:])]
     previous = world_index
     for target, label in extra:
         hops.append((previous, label, target))
         previous = target
-    return [_step(exploration, n, a, label, b, method) for n, (a, label, b) in enumerate(hops, start=1)]
+    telling = Telling(method, options)
+    return [_step(exploration, n, a, label, b, telling) for n, (a, label, b) in enumerate(hops, start=1)]
 
 
-def _step(exploration: Exploration, n: int, a: int, label: Label | None, b: int, method: str | None) -> TraceStep:
+def _step(exploration: Exploration, n: int, a: int, label: Label | None, b: int, telling: Telling) -> TraceStep:
     """One step of a trace, from world ``a`` to world ``b`` by ``label``."""
     system = exploration.system
     assert label is not None
+    method = telling.method
     if label.fault == LOST:
         return _lost_step(exploration, n, a, label, b, method)
     inst = system.instances[label.instance]
@@ -152,13 +168,14 @@ def _step(exploration: Exploration, n: int, a: int, label: Label | None, b: int,
     received = None
     if label.message is not None and label.link is not None:
         received = _message_dict("from", system.instances[system.links[label.link].src].name, label.message, method)
+    action = manner_label(inst.role, tr.effect_name, tr.effect.label, method)
     return TraceStep(
         number=n,
         element=inst.name,
         event=tr.event,
-        action=tr.effect.label if not label.fault else
-        f"{tr.effect.label} (the {system.links[label.link or 0].kind} link delivers the message twice: a copy stays)",
-        ref=str(tr.effect.ref),
+        action=action if not label.fault else
+        f"{action} (the {system.links[label.link or 0].kind} link delivers the message twice: a copy stays)",
+        ref=ref_in_method(tr.effect.ref, method) if hasattr(tr.effect.ref, "steps") else str(tr.effect.ref),
         handled=None if label.message is None else describe_message(label.message),
         sent=sent,
         changes=changes,
@@ -170,11 +187,12 @@ def _step(exploration: Exploration, n: int, a: int, label: Label | None, b: int,
                for link, msg in label.sends],
         after=after,
         role=inst.role,
-        steps=steps_in_method(tuple(getattr(tr.effect.ref, "steps", ())), method),
+        steps=step_labels(tuple(getattr(tr.effect.ref, "steps", ())), method),
         received=received,
         outputs=[_message_dict("to", system.instances[system.links[link].dst].name, msg, method)
                  for link, msg in label.sends],
         fault=label.fault,
+        reading=reading_note(options_read(inst.table.cls, tr.effect_name, tr.guard_text), telling.options, method),
     )
 
 

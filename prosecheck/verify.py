@@ -255,7 +255,7 @@ def _traces(result: ScenarioResult, exploration: Exploration, replay: bool, budg
     for p in result.properties.values():
         if p.world is not None:
             budget.check()
-            p.trace = build_trace(exploration, p.world, p.tail, method)
+            p.trace = build_trace(exploration, p.world, p.tail, method, result.scenario.procedure.typed.as_dict())
     if not replay:
         return
     live = live_elements(result.scenario)

@@ -23,7 +23,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("scenarios", ("prosecheck.model.scenarios", "prosecheck.model.scenario_file", "prosecheck.model.threat_scenarios",
                    "prosecheck.model.labels")),
     ("verdicts", ("prosecheck.verify", "prosecheck.results", "prosecheck.liveness_verdicts", "prosecheck.prove",
-                  "prosecheck.ledger", "prosecheck.trace_steps")),
+                  "prosecheck.ledger", "prosecheck.trace_steps", "prosecheck.step_labels")),
     ("assurance", ("prosecheck.replay", "prosecheck.certificate", "prosecheck.export", "prosecheck.mutation",
                    "prosecheck.crosscheck", "prosecheck.bench", "prosecheck.bench_phases")),
     ("reports", ("prosecheck.report", "prosecheck.diagrams", "prosecheck.analysis")),

@@ -72,7 +72,8 @@ FIGURES: tuple[Figure, ...] = (
            "reuse of 5GPRUK #1, the PAnF checks its stored authorization info (S304)",
            "m300.panf_local", "pc5_secured_by_pruk_id", _s(f"S301 S302 S3031 S304 S3032 {_TAIL_3}"),
            "[0237]-[0289]; [0264]-[0265]"),
-    Figure("fig4-m400-update", "400", "FIG. 4A-4C", "the remote UE updates 5GPRUK #1 by sending its SUCI",
+    Figure("fig4-m400-update", "400", "FIG. 4A-4C",
+           "the remote UE updates 5GPRUK #1 by sending its SUCI: Manner 2 ([0321])",
            "m400.panf_udm", "ue_update_completes",
            _s("S404 S405 S406 S407 S408 S409 S414 S415 S416 S417 S418 S419 S420 S421a S421b S422 S423 S424 "
               "S425 S426 S427 S428 S429 S430 S431"),
@@ -88,7 +89,8 @@ FIGURES: tuple[Figure, ...] = (
            _s("S604 S605 S606 S607 S608 S609 S610 S613 S614 S615 S616 S617 S618 S619 S620a S620b S621 S622 S623 "
               "S624 S625 S626 S627 S628 S629 S630"),
            "[0542]-[0657]; S608 before the key query ([0557])", {"S620b": "as S215b in FIG. 2"}),
-    Figure("fig7-m700-update", "700", "FIG. 7A-7D", "the PAnF decides to update 5GPRUK #1",
+    Figure("fig7-m700-update", "700", "FIG. 7A-7D",
+           "the PAnF decides to update 5GPRUK #1: Manner 1 (key query, [0673]-[0674]), then Manner 3 ([0712])",
            "m700.ausf_udm", "panf_update_completes",
            _s("S704 S705 S706 S707 S708 S709 S710 S711 S712 S715 S716 S717 S718 S719 S720 S721 S722a S722b S723 "
               "S724 S725 S726 S727 S728 S729 S730 S731 S732"),
@@ -130,7 +132,8 @@ def _summary(prefix: list[dict[str, object]]) -> str:
     if not prefix:
         return ""
     decisions = [str(s["action"]) for s in prefix if not s.get("received")]
-    cited = [str(x) for s in prefix for x in s.get("steps", [])]  # type: ignore[attr-defined]
+    cited = [str(x) for s in prefix for x in s.get("steps", [])  # type: ignore[attr-defined]
+             if not str(x).startswith("(")]  # not "(no step in method 300; as S204 of method 200)"
     span = f", {cited[0]}...{cited[-1]}" if cited else ""
     return f"earlier attempt(s) of the witness{span}: " + " -> ".join(decisions)
 

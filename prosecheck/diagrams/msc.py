@@ -7,7 +7,11 @@ whom, and the patent steps its transition cites. An arrow is labelled with the s
 both the message's steps (its catalogue citation) and the sender's cited steps; when the
 receiver's citation narrows that further (a shared response such as S3042/S3052), the
 receiver's reading wins. A note carries the steps the transition cites that are no message's:
-the local decisions and derivations (S206, S215a, S220, S224, S301, S304, ...).
+the local decisions and derivations (S206, S215a, S220, S224, S301, S304, ...). The steps are
+those of the method the trace is told in (:func:`prosecheck.model.spec.step_labels`: a
+transition the method has no step for reads "(no step in method 200; as S409 of method 400)"),
+and a step that draws one reading of an ambiguous passage gets a second note, "reading: ..."
+(:mod:`prosecheck.step_labels`).
 """
 
 from __future__ import annotations
@@ -87,6 +91,21 @@ def _local_steps(step: Mapping[str, Any]) -> list[str]:
     return [s for s in step.get("steps", []) if s not in carried]
 
 
+def _notes(st: Mapping[str, Any], cited: list[str], hot: bool) -> list[Event]:
+    """The notes over the actor of a step: its local decision or derivation (when it has local
+    steps, no message, a choice, a fault, or is the highlighted one), and the reading of an
+    ambiguous passage it draws."""
+    n, actor, received = int(st["number"]), str(st["element"]), st.get("received")
+    local, notes = _local_steps(st), []
+    if local or not received or st.get("choice") or hot or st.get("fault"):
+        text = str(st["action"]) + (f" (choice: {st['choice']})" if st.get("choice") else "")
+        notes.append(Event("note", n, actor, actor, text, str(st.get("ref", "")),
+                           local if received or st.get("outputs") else (local or cited), hot))
+    if st.get("reading"):
+        notes.append(Event("note", n, actor, actor, str(st["reading"])))
+    return notes
+
+
 def _marker_text(marker: str, decisive: int | None) -> str:
     return f"{marker}: step {decisive} made it unavoidable" if decisive is not None and marker else marker
 
@@ -137,11 +156,8 @@ def build_chart(
                 if st.get("fault") == "lost":  # threat model lossy_links: the arrow ends nowhere
                     arrow.label += " (LOST)"
                     arrow.detail += " (LOST)" if arrow.detail else ""
-        local = _local_steps(st)
-        if n >= begin and (local or not received or st.get("choice") or hot or st.get("fault")):
-            text = str(st["action"]) + (f" (choice: {st['choice']})" if st.get("choice") else "")
-            chart.events.append(Event("note", n, actor, actor, text, str(st.get("ref", "")),
-                                      local if received or st.get("outputs") else (local or cited), hot))
+        if n >= begin:
+            chart.events += _notes(st, cited, hot)
         for out in st.get("outputs", []):
             msg_steps = _msg_steps(out)
             arrow = Event("arrow", n, actor, str(out["to"]), str(out["title"]), str(out["text"]),

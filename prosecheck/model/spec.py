@@ -72,11 +72,39 @@ def _number(step: str) -> tuple[int, str]:
     return int(digits[:3]) * 10000 + int(digits[3:] or 0), step
 
 
+def method_of(step: str) -> str:
+    """The method a step id belongs to: its first digit ("S215a" -> "2", "S3031" -> "3",
+    "S4110" -> "4"); the patent numbers method N00's steps SN.. (procedures.md)."""
+    return step[1:2]
+
+
+def _fallback(steps: tuple[str, ...] | list[str], method: str) -> str:
+    """What a transition with no step of ``method`` is labelled: the lowest method it has steps
+    in, so the reader sees the number is not the drawn method's."""
+    other = min((method_of(s) for s in steps), key=int)
+    own = "/".join(sorted((s for s in steps if method_of(s) == other), key=_number))
+    return f"(no step in method {method}00; as {own} of method {other}00)"
+
+
 def steps_in_method(steps: tuple[str, ...] | list[str], method: str | None) -> list[str]:
     """The cited steps as the given method numbers them ("2".."7", or None to keep them as
     cited): steps of methods 200/300 become their counterparts in methods 400-700, steps of other
-    methods are left out, and the result is in step order."""
-    if method is None or method not in ANALOGUES:
+    methods are left out, and the result is in step order (possibly empty)."""
+    if method is None:
         return list(steps)
-    mapped = {ANALOGUES[method].get(s, s) for s in steps}
-    return sorted((s for s in mapped if s[1] == method), key=_number)
+    mapped = {ANALOGUES.get(method, {}).get(s, s) for s in steps}
+    return sorted((s for s in mapped if method_of(s) == method), key=_number)
+
+
+def step_labels(steps: tuple[str, ...] | list[str], method: str | None) -> list[str]:
+    """:func:`steps_in_method`, but never silent: when a shared transition cites steps and none
+    is the drawn method's, one entry says so, "(no step in method 200; as S409 of method 400)".
+    What trace steps and charts are labelled with."""
+    return steps_in_method(steps, method) or ([_fallback(steps, method)] if steps and method else [])
+
+
+def ref_in_method(ref: SpecRef, method: str | None) -> str:
+    """``str(ref)`` with its steps as :func:`step_labels` gives them for ``method`` (the
+    paragraphs and clauses are kept: they say why, whichever method is drawn)."""
+    parts = step_labels(ref.steps, method) + [f"[{p}]" for p in ref.paragraphs] + list(ref.clauses)
+    return " ".join(parts) if parts else "(no citation)"

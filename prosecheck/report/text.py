@@ -155,6 +155,8 @@ def format_trace(steps: Sequence[TraceStep], marker: str, decisive: int | None =
             lines.append(f"         sends    {s}")
         if st.choice:
             lines.append(f"         choice   {st.choice}")
+        if st.reading:
+            lines.append(f"         {st.reading}")
         for name, (old, new) in st.changes.items():
             if not name.endswith(".state"):
                 lines.append(f"         {name}: {old} -> {new}")
