@@ -54,8 +54,9 @@ CHECKING_SOURCES = ("checker/expr.py", "checker/symbolic/*.py", "prove.py", "led
 """The code a re-check runs (relative to the package): ``to_z3``, the encoding, the certificate
 checker and the lifting of the bounds. Only the local cache of re-check outcomes is keyed on it
 (never a fingerprint): an edit there costs one re-check, not a proof."""
-VALIDATIONS_FILE = "proof-validations.json"
-"""The file of re-check outcomes in the result cache folder (:func:`apply`'s ``cache``)."""
+VALIDATIONS_FILE = "proofs/validations.json"
+"""The file of re-check outcomes under the result cache folder (:func:`apply`'s ``cache``), in a
+folder of its own beside the cached results."""
 FORMAT = 2
 PROVED = "PROVED"
 REGENERATE = "prosecheck prove --save --timeout 60"

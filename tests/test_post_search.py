@@ -261,6 +261,7 @@ def test_the_cache_reuses_an_exhaustive_result_and_never_a_cut_one(tmp_path, mon
     assert main(["check", "m300.ausf_udm", "--quiet", "--json"]) == 0
     again = capsys.readouterr().out
     assert '"cached": true' in again and '"cached": false' in fresh
+    assert (tmp_path / "proofs" / "validations.json").is_file()  # the ledger's re-check outcomes, kept apart
     strip = lambda text: [ln for ln in text.splitlines() if '"seconds"' not in ln and '"cached"' not in ln  # noqa: E731
                           and "peak_mb" not in ln and not ln.strip().startswith(('"build"', '"search"', '"judging"',
                                                                                  '"liveness"', '"traces"'))]
