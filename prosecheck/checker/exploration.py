@@ -1,8 +1,9 @@
 """What a search produced and when it stops: the exploration, its limits, its label table.
 
 Below every search (:mod:`~prosecheck.checker.search`, :mod:`~prosecheck.checker.compact`,
-:mod:`~prosecheck.checker.partition`, :mod:`~prosecheck.checker.parallel`) so that they share
-these without importing each other; :mod:`prosecheck.checker.search` re-exports the public names.
+:mod:`~prosecheck.checker.partition`, :mod:`~prosecheck.checker.parallel`): the sequential search
+dispatches to hash compaction, and both fill an :class:`Exploration` and stop at the same
+:class:`Limits`, without a circle of imports. :mod:`prosecheck.checker.search` re-exports the public names.
 """
 
 from __future__ import annotations

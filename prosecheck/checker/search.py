@@ -12,6 +12,10 @@ successors of a component are computed once per distinct component value and reu
 successors of a world are the cached steps of each of its components, recombined by key
 arithmetic. With ``symmetry`` the keys are canonical (see the store) and counts are those of
 the quotient by permutations of identical groups.
+
+What a search returns and how it stops (:class:`Exploration`, :class:`Limits`) is in
+:mod:`prosecheck.checker.exploration`, shared with hash compaction (:mod:`prosecheck.checker.compact`)
+and the partitioned searches; this module re-exports it (``from prosecheck.checker.search import Limits``).
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ from prosecheck.checker.store import GOLDEN, M64, Encoder, VisitedStore, WorldVi
 from prosecheck.checker.system import Label, System, Unhandled, World
 
 UNLIMITED = Limits()
+"""No bound: the default of :func:`explore`."""
 
 
 @dataclass
