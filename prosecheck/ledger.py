@@ -43,6 +43,7 @@ from prosecheck.inputs import InputFileError, parse_json, read_text
 from prosecheck.inputs import validate as validate_shape
 from prosecheck.model.build import bind_property, options_of
 from prosecheck.model.scenarios import HOLDS, SCENARIOS, VIOLATED, Scenario
+from prosecheck.proof_entry import Entry
 from prosecheck.properties.catalog import PROPERTIES
 from prosecheck.prove import ProofResult, attempt_masks, lifted_system, symbolic_system
 from prosecheck.results import ScenarioResult
@@ -65,31 +66,6 @@ REGENERATE = "prosecheck prove --save --timeout 60"
 
 class LedgerError(ValueError):
     """A ledger file that cannot be read: one line naming the file and the problem."""
-
-
-@dataclass(frozen=True)
-class Entry:
-    """One PROVED result: what was proved, how, and the fingerprint it was proved for."""
-
-    scenario: str
-    property: str
-    engine: str
-    seconds: float
-    fingerprint: str
-    invariant: tuple[str, ...] = ()
-    assumptions: tuple[str, ...] = ()
-    z3: str = ""
-    certificate: tuple[str, ...] = ()  # the inductive invariant's lemmas, SMT-LIB terms (certify.py)
-    indexed: bool = False  # the certificate is over the indexed encoding (one tracked attempt)
-
-    def key(self) -> tuple[str, str]:
-        return self.scenario, self.property
-
-    def as_dict(self) -> dict[str, object]:
-        return {"scenario": self.scenario, "property": self.property, "engine": self.engine,
-                "seconds": round(self.seconds, 2), "fingerprint": self.fingerprint,
-                "invariant": list(self.invariant), "assumptions": list(self.assumptions), "z3": self.z3,
-                "certificate": list(self.certificate), "indexed": self.indexed}
 
 
 Ledger = dict[tuple[str, str], Entry]

@@ -7,15 +7,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from prosecheck.checker.search import Exploration
 from prosecheck.checker.system import Label
 from prosecheck.model.scenarios import HOLDS, Scenario
+from prosecheck.proof_entry import Entry
 from prosecheck.trace_steps import TraceStep
-
-if TYPE_CHECKING:
-    from prosecheck.ledger import Entry
 
 INCONCLUSIVE = "INCONCLUSIVE"
 NOT_APPLICABLE = "n/a"

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from toy import ping_pong, ping_pong_pairs, waiter
 
-from prosecheck.checker.compact import omission_bound, world_fingerprint
+from prosecheck.checker.compact import omission_bound
 from prosecheck.checker.search import explore
+from prosecheck.checker.store import world_fingerprint
 from prosecheck.cli import main
 from prosecheck.model.scenarios import SCENARIOS
 from prosecheck.verify import check_scenario

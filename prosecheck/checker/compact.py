@@ -15,19 +15,15 @@ the labels on its path from the initial world; iteration re-derives level by lev
 
 from __future__ import annotations
 
-import hashlib
 import time
 from array import array
 from collections import deque
 from collections.abc import Iterator, Sequence
-from typing import Any, overload
+from typing import overload
 
+from prosecheck.checker.exploration import Exploration, LabelView, Limits, Progress, hit_limit, note_unhandled
+from prosecheck.checker.store import VisitedStore, world_fingerprint
 from prosecheck.checker.system import Label, System, World
-
-
-def world_fingerprint(world: World) -> int:
-    """A deterministic 64-bit fingerprint of a world (BLAKE2b-64 of its repr)."""
-    return int.from_bytes(hashlib.blake2b(repr(world).encode(), digest_size=8).digest(), "little")
 
 
 def omission_bound(states: int) -> float:
@@ -83,18 +79,15 @@ class ReplayedWorlds(Sequence[World]):
             yield current[i]
 
 
-def explore_compact(system: System, limits: Any, progress: Any, result_type: Any) -> Any:
-    """Breadth-first search over fingerprints (see the module docstring); returns an Exploration."""
-    from prosecheck.checker.search import LabelView, _note_unhandled, _stop
-    from prosecheck.checker.store import VisitedStore
-
+def explore_compact(system: System, limits: Limits, progress: Progress | None) -> Exploration:
+    """Breadth-first search over fingerprints (see the module docstring)."""
     start = time.perf_counter()
     store, parent, depth, via = VisitedStore(), array("i", [-1]), array("I", [0]), LabelView()
     labels: dict[Label, int] = {}
     initial = system.initial()
     store.add(world_fingerprint(initial))
     frontier: deque[World] = deque([initial])
-    result = result_type(system, ReplayedWorlds(system, parent, via, depth), parent, via, depth, 0, 0.0, None,
+    result = Exploration(system, ReplayedWorlds(system, parent, via, depth), parent, via, depth, 0, 0.0, None,
                          store=store, probabilistic=True)
     seen_unhandled: set[tuple[int, str]] = set()
     head, next_report = 0, start + 2.0
@@ -102,7 +95,7 @@ def explore_compact(system: System, limits: Any, progress: Any, result_type: Any
         while head < len(store):
             world = frontier.popleft()
             succ, unhandled = system.successors(world)
-            _note_unhandled(head, unhandled, result, seen_unhandled)
+            note_unhandled(head, unhandled, result, seen_unhandled)
             if not succ and not system.is_final(world):
                 result.deadlocks.append(head)
             result.transitions += len(succ)
@@ -117,7 +110,7 @@ def explore_compact(system: System, limits: Any, progress: Any, result_type: Any
                     depth.append(depth[head] + 1)
                     frontier.append(nxt)
             head += 1
-            if _stop(result, limits, head, len(store), start):
+            if hit_limit(result, limits, head, len(store), start):
                 break
             now = time.perf_counter()
             if progress is not None and now >= next_report:
@@ -136,4 +129,4 @@ def explore_compact(system: System, limits: Any, progress: Any, result_type: Any
     return result
 
 
-__all__ = ["ReplayedWorlds", "explore_compact", "omission_bound", "world_fingerprint"]
+__all__ = ["ReplayedWorlds", "explore_compact", "omission_bound"]

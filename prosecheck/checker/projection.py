@@ -20,12 +20,12 @@ from array import array
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from operator import itemgetter
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
-if TYPE_CHECKING:
-    from prosecheck.checker.search import Exploration
+from prosecheck.checker.store import Encoder
+from prosecheck.checker.system import System, World
 
 
 @dataclass(frozen=True)
@@ -51,22 +51,20 @@ class Projection:
 
 
 class Projector:
-    """Projections of one exploration's stored worlds; see the module docstring."""
+    """Projections of one exploration's stored worlds; see the module docstring.
 
-    def __init__(self, exploration: Exploration, hint: Iterable[int] = ()) -> None:
-        self.exploration = exploration
-        self.count = len(exploration.worlds)
+    ``worlds``: the stored worlds, by index; ``keys``: their keys in ``encoder``'s component tables
+    (None: no component tables, project the decoded worlds)."""
+
+    def __init__(self, system: System, worlds: Sequence[World], encoder: Encoder | None, keys: Sequence[int] | None,
+                 hint: Iterable[int] = ()) -> None:
+        self.system, self.worlds, self.encoder = system, worlds, encoder
+        self.count = len(worlds)
         self.hint = sorted(set(hint))
-        encoder = exploration.encoder
-        keys = None
-        if encoder is not None and not exploration.probabilistic:
-            keys = exploration.concrete if exploration.concrete is not None else \
-                (exploration.store.keys if exploration.store is not None else None)
         self._keys: Any = None  # the world keys, read a chunk at a time (None: no component tables)
-        if keys is not None and len(keys) == self.count:
+        if encoder is not None and keys is not None and len(keys) == self.count:
             self._keys = keys
-            self._where = {p: (c, j) for c, ps in enumerate(encoder.positions)  # type: ignore[union-attr]
-                           for j, p in enumerate(ps)}
+            self._where = {p: (c, j) for c, ps in enumerate(encoder.positions) for j, p in enumerate(ps)}
         self._local: dict[tuple[int, tuple[int, ...]], tuple[np.ndarray, list[tuple[Any, ...]]]] = {}
         self._unions: dict[int, tuple[tuple[int, ...], np.ndarray, np.ndarray] | None] = {}
         self._columns: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
@@ -152,7 +150,7 @@ class Projector:
 
     def _ids(self, c: int, start: int, stop: int) -> np.ndarray:
         """Component ``c``'s block id of the worlds ``start`` .. ``stop - 1``, from their keys."""
-        encoder = self.exploration.encoder
+        encoder = self.encoder
         return _component_ids(self._keys, start, stop, encoder.shifts[c], encoder.mask,  # type: ignore[union-attr]
                               encoder.components == 1)  # type: ignore[union-attr]
 
@@ -168,7 +166,7 @@ class Projector:
                 values = [tuple(int(column[1][k]) for column, k in zip(columns, combo)) for combo in combos]
                 self._local[key] = (per_row[block_codes], values)
             else:
-                self._local[key] = _codes(self.exploration.encoder.blocks[c],  # type: ignore[union-attr]
+                self._local[key] = _codes(self.encoder.blocks[c],  # type: ignore[union-attr]
                                           [self._where[s][1] for s in own])
         return self._local[key]
 
@@ -188,9 +186,9 @@ class Projector:
             slots = tuple(s for s in self.hint if self._where.get(s, (None,))[0] == c)
             found = None
             if slots:
-                block_codes, values = _codes(self.exploration.encoder.blocks[c],  # type: ignore[union-attr]
+                block_codes, values = _codes(self.encoder.blocks[c],  # type: ignore[union-attr]
                                              [self._where[s][1] for s in slots])
-                if all(s in self.exploration.system.slot_sorts for s in slots):  # integer slots, not links
+                if all(s in self.system.slot_sorts for s in slots):  # integer slots, not links
                     found = (slots, block_codes, np.array(values, dtype=np.int64).reshape(len(values), len(slots)))
             self._unions[c] = found
         return self._unions[c]
@@ -200,7 +198,7 @@ class Projector:
         wanted = sorted(set(slots) | set(self.hint))
         if self._pass is None or not set(wanted) <= set(self._pass[0]):
             self.hint = wanted
-            codes, values = _codes(self.exploration.worlds, wanted)
+            codes, values = _codes(self.worlds, wanted)
             self._pass = (tuple(wanted), codes, values)
         base_slots, base_codes, base_values = self._pass
         pick = [base_slots.index(s) for s in slots]

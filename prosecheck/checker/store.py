@@ -21,6 +21,7 @@ fingerprint of the key (never Python's ``hash()`` of a str).
 
 from __future__ import annotations
 
+import hashlib
 from array import array
 from collections.abc import Callable, Iterator, Sequence
 from operator import itemgetter
@@ -45,6 +46,12 @@ def fingerprint(key: int) -> int:
         if not key:
             return h
 
+
+
+def world_fingerprint(world: World) -> int:
+    """A deterministic 64-bit fingerprint of a world (BLAKE2b-64 of its repr): what hash compaction
+    (:mod:`prosecheck.checker.compact`) stores instead of the world."""
+    return int.from_bytes(hashlib.blake2b(repr(world).encode(), digest_size=8).digest(), "little")
 
 class Encoder:
     """World <-> integer key, through per-component interning tables."""
@@ -282,4 +289,4 @@ class WorldView(Sequence[World]):
     __hash__ = None  # type: ignore[assignment]
 
 
-__all__ = ["Encoder", "VisitedStore", "WorldView", "fingerprint"]
+__all__ = ["Encoder", "VisitedStore", "WorldView", "fingerprint", "world_fingerprint"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, Protocol
 
 from prosecheck.checker.expr import And, Expr, If, Or, W
 from prosecheck.checker.live import LiveElement
@@ -13,13 +13,32 @@ from prosecheck.checker.machine import ElementTable, ModelError, Rewrite, compil
 from prosecheck.checker.system import Instance, Link, System
 from prosecheck.model.elements import ELEMENTS
 from prosecheck.model.elements.attacker import Pc5Attacker
-from prosecheck.model.environment import attacker_on_pc5
+from prosecheck.model.environment import Bounds, ThreatModel, attacker_on_pc5
 from prosecheck.model.ghosts import GHOSTS, OBSERVERS
 from prosecheck.model.messages import MESSAGES, field_kinds, field_names
 from prosecheck.model.mutants import MUTANTS
 from prosecheck.model.pc5 import ATTACKER, PC5_PEERS, redirect
-from prosecheck.model.scenarios import Scenario
+from prosecheck.model.procedures import Procedure
 from prosecheck.properties.catalog import Property, StateIs
+
+
+class Configuration(Protocol):
+    """What the model is built from: a procedure under bounds, a threat model and seeded mutants.
+    A :class:`prosecheck.model.scenario.Scenario` is one; the model does not import the
+    configuration layer above it, it is handed a value."""
+
+    @property
+    def procedure(self) -> Procedure: ...
+
+    @property
+    def bounds(self) -> Bounds: ...
+
+    @property
+    def threats(self) -> ThreatModel: ...
+
+    @property
+    def mutants(self) -> tuple[str, ...]: ...
+
 
 LINKS = (
     ("remote_ue", "relay_ue", "pc5"),
@@ -40,12 +59,12 @@ def _element_classes(options: Mapping[str, int]) -> tuple[Any, ...]:
     return (ELEMENTS[0], Pc5Attacker, *ELEMENTS[1:])
 
 
-def elements_of(scenario: Scenario) -> tuple[Any, ...]:
+def elements_of(scenario: Configuration) -> tuple[Any, ...]:
     """The element classes of a scenario in lifeline order (the attacker, if any, between the UEs)."""
     return _element_classes(options_of(scenario))
 
 
-def links_of(scenario: Scenario) -> tuple[tuple[str, str, str], ...]:
+def links_of(scenario: Configuration) -> tuple[tuple[str, str, str], ...]:
     """:data:`LINKS`, or :data:`ATTACKED_LINKS` when a threat model puts an attacker on PC5."""
     return ATTACKED_LINKS if attacker_on_pc5(options_of(scenario)) else LINKS
 
@@ -70,7 +89,7 @@ def _tables(options: tuple[tuple[str, int], ...], mutant_ids: tuple[str, ...],
     return tables
 
 
-def element_tables(scenario: Scenario) -> dict[str, ElementTable]:
+def element_tables(scenario: Configuration) -> dict[str, ElementTable]:
     """Each element's compiled (and pruned) table under the scenario's options, by role (compiled
     once per option set and mutants)."""
     return _tables(tuple(sorted(options_of(scenario).items())), scenario.mutants)
@@ -94,18 +113,18 @@ def rewrites_of(mutant_ids: tuple[str, ...], options: Mapping[str, int] | None =
     return rewrites
 
 
-def live_elements(scenario: Scenario) -> dict[str, LiveElement]:
+def live_elements(scenario: Configuration) -> dict[str, LiveElement]:
     """One live python-statemachine machine per element role, for independent replay."""
     options = options_of(scenario)
     rewrites = rewrites_of(scenario.mutants, options)
     return {cls.ROLE: LiveElement(cls, options, field_names(), rewrites.get(cls.ROLE)) for cls in elements_of(scenario)}
 
 
-def options_of(scenario: Scenario) -> dict[str, int]:
+def options_of(scenario: Configuration) -> dict[str, int]:
     return {**scenario.procedure.all_options(), **scenario.bounds.options(), **scenario.threats.options()}
 
 
-def build_system(scenario: Scenario, keep: frozenset[str] = frozenset()) -> System:
+def build_system(scenario: Configuration, keep: frozenset[str] = frozenset()) -> System:
     """Instances of every element for every remote UE, linked as in :func:`links_of`; options in
     ``keep`` stay symbolic (a system for the symbolic engine only, :mod:`prosecheck.prove`)."""
     scenario.bounds.validate()

@@ -6,49 +6,10 @@ property not listed is expected to HOLD (for ``sometimes``: to be reached)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING
-
-from prosecheck.model.environment import Bounds, ThreatModel
-from prosecheck.model.procedures import PROCEDURES, Procedure
+from prosecheck.model.environment import Bounds
+from prosecheck.model.procedures import PROCEDURES
+from prosecheck.model.scenario import HOLDS, VIOLATED, Scenario
 from prosecheck.model.threat_scenarios import threat_scenarios
-
-if TYPE_CHECKING:
-    from prosecheck.properties.catalog import Property
-
-HOLDS, VIOLATED = "HOLDS", "VIOLATED"
-
-
-@dataclass(frozen=True)
-class Scenario:
-    id: str
-    procedure: Procedure
-    bounds: Bounds = Bounds()
-    expected: dict[str, str] = field(default_factory=dict)
-    expect_deadlock: bool = False
-    default: bool = True
-    note: str = ""
-    mutants: tuple[str, ...] = ()
-    threats: ThreatModel = ThreatModel()
-    properties: tuple[Property, ...] = ()  # written in a scenario file ([[properties]]), judged beside the catalog's
-
-    def expected_verdict(self, property_id: str) -> str:
-        return self.expected.get(property_id, HOLDS)
-
-    def with_bounds(self, **changes: object) -> Scenario:
-        return replace(self, bounds=replace(self.bounds, **changes))  # type: ignore[arg-type]
-
-    def with_threats(self, **changes: object) -> Scenario:
-        """The same scenario under a threat model; its id becomes ``<id>@<threat name>``."""
-        threats = replace(self.threats, **changes)  # type: ignore[arg-type]
-        base = self.id.split("@", 1)[0]
-        return replace(self, id=base if threats.name() == "honest" else f"{base}@{threats.name()}", threats=threats)
-
-    def with_mutants(self, *mutant_ids: str) -> Scenario:
-        """The same scenario with seeded mistakes (see :mod:`prosecheck.model.mutants`)."""
-        suffix = "".join(f"+{m}" for m in mutant_ids)
-        return replace(self, id=self.id + suffix, mutants=self.mutants + tuple(mutant_ids))
-
 
 _STALE_LOCAL_INFO = "the PAnF's stored authorization info ([0266], [0330]) is written at key registration and never " \
     "refreshed, so after a withdrawal the reuse path still derives KNR_ProSe"
@@ -182,3 +143,5 @@ SCENARIOS: dict[str, Scenario] = {
 SCENARIOS.update({s.id: s for s in threat_scenarios(SCENARIOS)})
 
 DEFAULT_SCENARIOS = tuple(s for s in SCENARIOS.values() if s.default)
+
+__all__ = ["DEFAULT_SCENARIOS", "HOLDS", "SCENARIOS", "VIOLATED", "Scenario"]

@@ -14,14 +14,9 @@ the remote UE are discarded (``deadlock_free`` and ``attempt_ends`` VIOLATED; fo
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING
 
 from prosecheck.model.environment import Bounds
-
-if TYPE_CHECKING:
-    from prosecheck.model.scenarios import Scenario
-
-VIOLATED = "VIOLATED"
+from prosecheck.model.scenario import VIOLATED, Scenario
 
 THREAT_BOUNDS = Bounds(attempts=2, withdrawals=1, restores=1, relay_authorization_can_fail=False,
                        eap_can_fail=False)

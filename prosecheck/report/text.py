@@ -4,17 +4,14 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 from prosecheck.model.scenarios import HOLDS, Scenario
 from prosecheck.model.terms import MAX_ATTEMPTS
+from prosecheck.proof_entry import Entry
 from prosecheck.properties.catalog import PROPERTIES
 from prosecheck.report.assumptions import assumptions_lines, scenario_property_hashes
 from prosecheck.trace_steps import TraceStep
 from prosecheck.verify import PropertyResult, ScenarioResult
-
-if TYPE_CHECKING:
-    from prosecheck.ledger import Entry
 
 _CODES = {**{pid: p.code for pid, p in PROPERTIES.items()}, "deadlock_free": "DEADLOCK", "messages_handled": "UNHANDLED",
           "livelock_free": "LIVELOCK"}

@@ -48,9 +48,9 @@ from dataclasses import dataclass, field
 import z3
 
 from prosecheck.checker.expr import BITS, Expr, Symbols, refs, to_z3
-from prosecheck.checker.machine import REPLY, CompiledTransition, ModelError
+from prosecheck.checker.machine import REPLY, CompiledTransition, Message, ModelError
 from prosecheck.checker.symbolic.masks import MASK_BITS, bit_of
-from prosecheck.checker.system import Link, System, World
+from prosecheck.checker.system import Link, SlotValue, System, World
 
 INDEX = "index"
 """The rigid parameter of the indexed encoding: the attempt whose bit the masks track."""
@@ -185,10 +185,10 @@ class Encoding:
         """The symbolic encoding of a concrete world (havocked slots read as 0)."""
         sys = self.system
         index = int((params or {}).get(INDEX, 0))
-        out = [0 if p in self.havoc_slots else (int(world[p]) >> index) & 1 if p in self.indexed else int(world[p])
-               for p in range(sys.link_base)]
+        out = [0 if p in self.havoc_slots else (int(sys.value(world, p)) >> index) & 1 if p in self.indexed
+               else int(sys.value(world, p)) for p in range(sys.link_base)]
         for lk in sys.links:
-            queue = world[sys.link_base + lk.index]
+            queue = sys.queue(world, sys.link_base + lk.index)
             out.append(len(queue))
             for j in range(lk.capacity):
                 if j < len(queue):
@@ -204,10 +204,10 @@ class Encoding:
         """The concrete world of a symbolic state (the inverse of :meth:`values`)."""
         sys = self.system
         index = values[self.param_pos[INDEX]] if self.indexed else 0
-        items: list = [v << index if p in self.indexed else v for p, v in enumerate(values[: sys.link_base])]
+        items: list[SlotValue] = [v << index if p in self.indexed else v for p, v in enumerate(values[: sys.link_base])]
         for lk in sys.links:
             pos = self.link_pos[lk.index]
-            queue = []
+            queue: list[Message] = []
             for j in range(values[pos]):
                 base = pos + 1 + j * (1 + self.width[lk.index])
                 name = self.messages[values[base] - 1]
@@ -259,7 +259,7 @@ class Encoding:
         return z3.substitute(truth(to_z3(expr, self._symbols(state, None, None, None, []))), *masks)
 
     # -- the step ---------------------------------------------------------------------------------
-    def _symbols(self, state: list[z3.BitVecRef], head: list[z3.BitVecRef] | None, i: int | None,
+    def _symbols(self, state: list[z3.BitVecRef], head: list[z3.BitVecRef] | None, i: int | None,  # noqa: C901 - predates the limit of 10 (issue 26)
                  event: str | None, havoc: list[z3.BitVecRef]) -> Symbols:
         sys = self.system
 

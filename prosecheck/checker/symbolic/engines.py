@@ -69,7 +69,8 @@ def _trace(enc: Encoding, model: z3.ModelRef, states: list[list[z3.BitVecRef]]) 
     return values, [_which_rule(enc, a, b) for a, b in zip(values, values[1:])]
 
 
-def _within(enc: Encoding, bad: z3.BoolRef, d: int, timeout: float) -> tuple[z3.CheckSatResult, list, object]:
+def _within(enc: Encoding, bad: z3.BoolRef, d: int,
+            timeout: float) -> tuple[z3.CheckSatResult, list[list[z3.BitVecRef]], z3.ModelRef | str]:
     """Is a state breaking the invariant reachable within ``d`` steps? (a fresh QF_BV solver; a step
     may also stutter, so that a run that stops early still fits)"""
     solver = z3.SolverFor("QF_BV")

@@ -15,6 +15,7 @@ for every mask ``m``, the same ``n`` for all). ``(knr | auth) == auth`` is; ``kn
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping
+from typing import cast
 
 import z3
 
@@ -67,7 +68,7 @@ def projectable(good: z3.BoolRef, state: list[z3.BitVecRef], indexed: Collection
     for n in range(MASK_BITS):
         solver.add(z3.substitute(good, *zip(state, projection(state, indexed, one(n)))))
     solver.add(z3.Not(good))
-    return solver.check() == z3.unsat
+    return cast(bool, solver.check() == z3.unsat)  # z3 ships no types; CheckSatResult.__eq__ returns a bool
 
 
 __all__ = ["MASK_BITS", "bit_of", "projectable", "projection"]
