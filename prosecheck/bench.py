@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from prosecheck.model.scenarios import SCENARIOS, Scenario
+from prosecheck.scenarios.catalog import SCENARIOS, Scenario
 
 
 @dataclass(frozen=True)

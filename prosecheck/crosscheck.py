@@ -25,9 +25,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from prosecheck.model.mutants import MUTANTS
-from prosecheck.model.scenarios import SCENARIOS, Scenario
 from prosecheck.properties.catalog import PROPERTIES
 from prosecheck.prove import prove_scenario
+from prosecheck.scenarios.catalog import SCENARIOS, Scenario
 from prosecheck.verify import ScenarioResult, check_scenario
 
 CROSS_BOUNDS = {"attempts": 1, "withdrawals": 1, "restores": 1}

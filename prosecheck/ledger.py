@@ -42,11 +42,11 @@ from prosecheck.checker.system import System
 from prosecheck.inputs import InputFileError, parse_json, read_text
 from prosecheck.inputs import validate as validate_shape
 from prosecheck.model.build import bind_property, options_of
-from prosecheck.model.scenarios import HOLDS, SCENARIOS, VIOLATED, Scenario
 from prosecheck.proof_entry import Entry
 from prosecheck.properties.catalog import PROPERTIES
 from prosecheck.prove import ProofResult, attempt_masks, lifted_system, symbolic_system
 from prosecheck.results import ScenarioResult
+from prosecheck.scenarios.catalog import HOLDS, SCENARIOS, VIOLATED, Scenario
 from prosecheck.schemas import schema
 
 PACKAGE = Path(__file__).parent

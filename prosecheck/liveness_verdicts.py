@@ -13,9 +13,9 @@ from prosecheck.checker.expr import Expr, compile_py
 from prosecheck.checker.liveness import StateGraph, leads_to, livelocks, state_graph, stuck
 from prosecheck.checker.search import Exploration
 from prosecheck.model.build import bind_formula
-from prosecheck.model.scenarios import HOLDS, VIOLATED, Scenario
 from prosecheck.properties.catalog import Property
 from prosecheck.results import BUILTIN, INCONCLUSIVE, PropertyResult
+from prosecheck.scenarios.catalog import HOLDS, VIOLATED, Scenario
 from prosecheck.trace_steps import describe_slot, describe_world
 
 NEEDS_GRAPH = ("liveness needs the complete state graph of a search without limits, symmetry reduction or hash "

@@ -12,8 +12,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from prosecheck.model.mutants import MUTANTS, Mutant
-from prosecheck.model.scenarios import SCENARIOS, Scenario
 from prosecheck.properties.catalog import PROPERTIES
+from prosecheck.scenarios.catalog import SCENARIOS, Scenario
 from prosecheck.verify import BUILTIN, ScenarioResult, check_scenario
 
 PROPERTY_IDS = (*PROPERTIES, *BUILTIN)

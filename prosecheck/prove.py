@@ -45,9 +45,9 @@ from prosecheck.checker.symbolic.render import describe_invariant, describe_stat
 from prosecheck.checker.system import System, World
 from prosecheck.model.build import bind_property, build_system, options_of
 from prosecheck.model.environment import BOUND_LIMITS
-from prosecheck.model.scenarios import Scenario
 from prosecheck.model.terms import NONCE_BITS
 from prosecheck.properties.catalog import PROPERTIES, Property
+from prosecheck.scenarios.catalog import Scenario
 
 ATTEMPTS_RANGE = BOUND_LIMITS["attempts"]
 """Every attempts bound the model can represent: 1..MAX_ATTEMPTS, from the width of Nonce_1."""

@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 
 from prosecheck.checker.search import Exploration
 from prosecheck.checker.system import Label
-from prosecheck.model.scenarios import HOLDS, Scenario
 from prosecheck.proof_entry import Entry
+from prosecheck.scenarios.catalog import HOLDS, Scenario
 from prosecheck.trace_steps import TraceStep
 
 INCONCLUSIVE = "INCONCLUSIVE"

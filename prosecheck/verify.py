@@ -33,7 +33,6 @@ from prosecheck.liveness_verdicts import (
     world_test_expr,
 )
 from prosecheck.model.build import BoundProperty, bind_property, build_system, live_elements, options_of
-from prosecheck.model.scenarios import HOLDS, VIOLATED, Scenario
 from prosecheck.properties.catalog import PROPERTIES, Property
 from prosecheck.results import (
     BUILTIN,
@@ -49,6 +48,7 @@ from prosecheck.results import (
     ScenarioResult,
     worst,
 )
+from prosecheck.scenarios.catalog import HOLDS, VIOLATED, Scenario
 from prosecheck.trace_steps import build_trace, describe_message, describe_world
 
 LIVENESS_KINDS = ("eventually", "possibly")

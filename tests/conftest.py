@@ -8,7 +8,7 @@ import os
 import pytest
 
 from prosecheck.checker.search import Exploration
-from prosecheck.model.scenarios import DEFAULT_SCENARIOS, SCENARIOS
+from prosecheck.scenarios.catalog import DEFAULT_SCENARIOS, SCENARIOS
 from prosecheck.verify import ScenarioResult, check_scenario
 
 # ---- shared explorations (issue 26) -------------------------------------------------------------

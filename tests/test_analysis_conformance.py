@@ -8,7 +8,7 @@ import pytest
 from prosecheck.analysis.conformance import check_conformance
 from prosecheck.checker.search import explore
 from prosecheck.model.build import build_system, options_of
-from prosecheck.model.scenarios import SCENARIOS
+from prosecheck.scenarios.catalog import SCENARIOS
 
 
 def _deviations(scenario_id: str, *mutants: str) -> tuple[int, list[tuple[str, str]]]:

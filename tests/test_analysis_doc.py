@@ -8,7 +8,7 @@ import json
 from prosecheck.analysis.run import analyze
 from prosecheck.cli import main
 from prosecheck.cli.analyze_cmd import EXIT_FOUND, EXIT_INCOMPLETE, EXIT_NOTHING, exit_code
-from prosecheck.model.scenarios import SCENARIOS
+from prosecheck.scenarios.catalog import SCENARIOS
 
 
 def test_the_exit_code_says_whether_anything_was_found():

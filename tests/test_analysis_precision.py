@@ -17,7 +17,7 @@ from prosecheck.analysis.traceability import model_citations, trace
 from prosecheck.analysis.vocab import AUTHENTICATION, AXIOMS, CHECK_OK, EAP_OK, KEY_QUERY, KNR, KQR_KEY, NEW_KEY
 from prosecheck.checker.search import explore
 from prosecheck.model.build import build_system, options_of
-from prosecheck.model.scenarios import SCENARIOS
+from prosecheck.scenarios.catalog import SCENARIOS
 from prosecheck.verify import check_scenario
 
 SUCCESS_PATH = [(200, "0140c"), (400, "0321c"), (500, "0440d"), (700, "0681"), (700, "0707b")]

@@ -16,8 +16,8 @@ from prosecheck.analysis.vocab import VARIABLES
 from prosecheck.model.elements import ELEMENTS
 from prosecheck.model.messages import MESSAGES
 from prosecheck.model.procedures import PROCEDURES
-from prosecheck.model.scenarios import SCENARIOS
 from prosecheck.properties.catalog import PROPERTIES
+from prosecheck.scenarios.catalog import SCENARIOS
 
 PATENT = load_patent()
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 import json
 
 from prosecheck.cli import main
-from prosecheck.model.scenarios import SCENARIOS
 from prosecheck.properties.catalog import PROPERTIES
 from prosecheck.report.assumptions import model_hash, property_hashes, tool_versions
+from prosecheck.scenarios.catalog import SCENARIOS
 from prosecheck.verify import BUILTIN
 
 

@@ -10,8 +10,8 @@ from dataclasses import replace
 import pytest
 
 from prosecheck.model.build import build_system, element_tables
-from prosecheck.model.scenarios import SCENARIOS, Scenario
-from prosecheck.model.threat_scenarios import THREAT_BOUNDS
+from prosecheck.scenarios.catalog import SCENARIOS, Scenario
+from prosecheck.scenarios.threat_scenarios import THREAT_BOUNDS
 from prosecheck.verify import ScenarioResult, check_scenario
 
 

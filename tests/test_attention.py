@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from prosecheck.cli import main
-from prosecheck.model.scenarios import SCENARIOS
 from prosecheck.report.attention import MAX_WIDTH, attention_rows, attention_table, summary_line
+from prosecheck.scenarios.catalog import SCENARIOS
 
 SMALL = ("m200", "m300.panf_udm", "m200@pc5_attacker")
 
@@ -102,7 +102,7 @@ def test_patterns_column_names_and_builtins_are_accepted(capsys):
 
 @pytest.mark.slow
 def test_the_whole_default_view_fits_120_columns(check_once):
-    from prosecheck.model.scenarios import DEFAULT_SCENARIOS
+    from prosecheck.scenarios.catalog import DEFAULT_SCENARIOS
 
     results = [check_once(s.id) for s in DEFAULT_SCENARIOS]
     lines = [*attention_table(results).splitlines(), summary_line(results)]

@@ -12,7 +12,7 @@ import pytest
 from prosecheck.certificate import check_certificate, write_certificate
 from prosecheck.cli import main
 from prosecheck.cli.certify_cmd import EXIT_REFUTED
-from prosecheck.model.scenarios import DEFAULT_SCENARIOS, SCENARIOS
+from prosecheck.scenarios.catalog import DEFAULT_SCENARIOS, SCENARIOS
 from prosecheck.verify import check_scenario
 
 

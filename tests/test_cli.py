@@ -24,7 +24,7 @@ def run(capsys, *argv: str) -> tuple[int, str, str]:
 
 def test_default_check_prints_the_verdict_table_and_exits_zero(capsys, monkeypatch):
     # the whole default set is checked by tests/test_docs_verdicts.py; two scenarios show the same printing path
-    from prosecheck.model.scenarios import SCENARIOS
+    from prosecheck.scenarios.catalog import SCENARIOS
 
     monkeypatch.setattr("prosecheck.cli.common.DEFAULT_SCENARIOS", (SCENARIOS["m200"], SCENARIOS["m300.ausf_udm"]))
     code, out, _ = run(capsys, "check", "--quiet")  # the attention view: m300.ausf_udm holds everywhere

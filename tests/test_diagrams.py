@@ -18,7 +18,7 @@ from prosecheck.diagrams.msc import build_chart
 from prosecheck.diagrams.msc_render import to_mermaid, to_plantuml, to_svg
 from prosecheck.model.build import build_system, element_tables
 from prosecheck.model.procedures import PROCEDURES
-from prosecheck.model.scenarios import SCENARIOS
+from prosecheck.scenarios.catalog import SCENARIOS
 from prosecheck.verify import check_scenario
 
 

@@ -171,7 +171,7 @@ def test_the_exit_code_table_has_every_code_the_code_defines():
 
 
 def test_the_scenario_file_example_in_the_docs_loads(tmp_path):
-    from prosecheck.model.scenario_file import load_scenario_file
+    from prosecheck.scenarios.scenario_file import load_scenario_file
 
     text = (DOCS / "scenario-files.md").read_text(encoding="utf-8")
     block = re.search(r"```toml\n(.*?)```", text, re.S)

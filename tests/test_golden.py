@@ -11,9 +11,9 @@ from pathlib import Path
 
 from test_scenarios import MANIFEST
 
-from prosecheck.model.scenarios import DEFAULT_SCENARIOS
 from prosecheck.properties.catalog import PROPERTIES
 from prosecheck.report.generated import GOLDEN, GOLDEN_ATTACKS, golden_name, golden_pairs
+from prosecheck.scenarios.catalog import DEFAULT_SCENARIOS
 
 FOLDER = Path(__file__).parent.parent / GOLDEN
 PAIRS = [

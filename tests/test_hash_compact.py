@@ -8,7 +8,7 @@ from prosecheck.checker.compact import omission_bound
 from prosecheck.checker.search import explore
 from prosecheck.checker.store import world_fingerprint
 from prosecheck.cli import main
-from prosecheck.model.scenarios import SCENARIOS
+from prosecheck.scenarios.catalog import SCENARIOS
 from prosecheck.verify import check_scenario
 
 

@@ -13,9 +13,9 @@ from prosecheck.checker.symbolic import certify, engines, houdini
 from prosecheck.checker.symbolic.encode import INDEX, Encoding
 from prosecheck.checker.symbolic.masks import bit_of, projectable
 from prosecheck.model.build import bind_property, build_system
-from prosecheck.model.scenarios import SCENARIOS
 from prosecheck.properties.catalog import PROPERTIES
 from prosecheck.prove import ATTEMPT_MASKS, _counterexample_words, symbolic_system
+from prosecheck.scenarios.catalog import SCENARIOS
 from tests import toy
 
 

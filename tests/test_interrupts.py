@@ -20,8 +20,8 @@ import pytest
 from prosecheck import verify
 from prosecheck.checker.search import Limits
 from prosecheck.cli.checking import NOT_BEGUN, check_each
-from prosecheck.model.scenarios import SCENARIOS
 from prosecheck.results import EXIT_INCONCLUSIVE, INCONCLUSIVE, NOT_APPLICABLE
+from prosecheck.scenarios.catalog import SCENARIOS
 
 # A child process: `prosecheck ARGV`, with a real SIGINT sent to itself at chosen points.
 _CHILD = textwrap.dedent('''

@@ -193,8 +193,8 @@ def test_docs_list_every_document_with_its_schema() -> None:
 
 def test_the_initial_state_and_the_changes_give_the_full_state_at_every_step(capsys):
     from prosecheck.model.build import build_system
-    from prosecheck.model.scenarios import SCENARIOS
     from prosecheck.report.world_state import trace_states
+    from prosecheck.scenarios.catalog import SCENARIOS
     from prosecheck.trace_steps import TraceStep
     from prosecheck.verify import check_scenario
 

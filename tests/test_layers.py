@@ -21,8 +21,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("foundation", ("prosecheck.inputs", "prosecheck.schemas", "prosecheck.filenames", "prosecheck.names")),
     ("checker", ("prosecheck.checker",)),
     ("model", ("prosecheck.model", "prosecheck.properties")),
-    ("scenarios", ("prosecheck.model.scenario", "prosecheck.model.scenarios", "prosecheck.model.scenario_file",
-                   "prosecheck.model.threat_scenarios", "prosecheck.model.labels")),
+    ("scenarios", ("prosecheck.scenarios",)),  # the configuration layer, out of model/
     ("verdicts", ("prosecheck.verify", "prosecheck.results", "prosecheck.liveness_verdicts", "prosecheck.prove",
                   "prosecheck.ledger", "prosecheck.proof_entry", "prosecheck.trace_steps", "prosecheck.step_labels")),
     ("assurance", ("prosecheck.replay", "prosecheck.certificate", "prosecheck.export", "prosecheck.mutation",
@@ -108,7 +107,7 @@ def test_the_rules_see_an_upward_import_and_a_circle():
     assert layer_of("prosecheck.cli.check_cmd") > layer_of("prosecheck.verify") > layer_of("prosecheck.checker.search")
     assert any(layer_of(t) < layer_of("prosecheck.cli") for t in imports["prosecheck.cli.check_cmd"])
     assert "prosecheck.checker.parallel" in imports["prosecheck.bench"]  # imported inside a function only
-    assert "prosecheck.properties.catalog" in imports["prosecheck.model.scenario"]  # under TYPE_CHECKING
+    assert "prosecheck.properties.catalog" in imports["prosecheck.scenarios.scenario"]  # under TYPE_CHECKING
     planted = {**imports, "prosecheck.checker.search": imports["prosecheck.checker.search"] | {"prosecheck.verify"}}
     assert ("prosecheck.checker.search", "prosecheck.verify") in _upward(planted)
     assert any({"prosecheck.checker.search", "prosecheck.verify"} <= c for c in _cycles(planted))

@@ -16,10 +16,10 @@ import pytest
 from prosecheck import ledger
 from prosecheck.cli import main
 from prosecheck.ledger import LEDGER, Entry, Validations, apply, fingerprints, load, record, save, validate
-from prosecheck.model.scenarios import SCENARIOS
 from prosecheck.prove import ProofResult
 from prosecheck.report.json_out import scenario_json
 from prosecheck.report.text import verdict_table
+from prosecheck.scenarios.catalog import SCENARIOS
 from prosecheck.verify import check_scenario
 
 HOME, SUPI, AUTH = "pruk_stays_home", "supi_never_on_air", "knr_only_after_authorization"
@@ -247,7 +247,7 @@ def test_a_docstring_edit_under_checker_leaves_every_proof_current(tmp_path: Pat
         path.write_text(text.replace('"""', '"""Edited. ', 1))
     script = (
         "import json, prosecheck, prosecheck.ledger as L\n"
-        "from prosecheck.model.scenarios import SCENARIOS\n"
+        "from prosecheck.scenarios.catalog import SCENARIOS\n"
         f"assert prosecheck.__file__.startswith({str(tmp_path)!r}), prosecheck.__file__\n"
         "book = L.load()\n"
         "stale = [k for k, e in book.items() if L.fingerprints(SCENARIOS[e.scenario], [e.property]).get(e.property)"

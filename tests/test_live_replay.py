@@ -16,8 +16,8 @@ from prosecheck.checker.system import Label, System
 from prosecheck.model.build import build_system, live_elements, options_of
 from prosecheck.model.elements import AusfRemote
 from prosecheck.model.messages import field_names
-from prosecheck.model.scenarios import DEFAULT_SCENARIOS, SCENARIOS, Scenario
 from prosecheck.model.terms import RESULT_FORBIDDEN
+from prosecheck.scenarios.catalog import DEFAULT_SCENARIOS, SCENARIOS, Scenario
 
 SAMPLES = 50
 MUTANT_SCENARIOS = (

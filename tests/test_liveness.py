@@ -76,8 +76,8 @@ def _ends_well(system, world) -> bool:
 
 def test_a_deadlock_counterexample_names_the_step_that_made_it_unavoidable():
     from prosecheck.diagrams.msc import build_chart
-    from prosecheck.model.scenarios import SCENARIOS
     from prosecheck.report.text import format_trace
+    from prosecheck.scenarios.catalog import SCENARIOS
     from prosecheck.verify import check_scenario
 
     r = check_scenario(SCENARIOS["m200@pc5_attacker"], ["knr_agreement"], keep_exploration=True)

@@ -15,7 +15,7 @@ import pytest
 
 from prosecheck.diagrams.msc import build_chart
 from prosecheck.diagrams.msc_render import to_mermaid
-from prosecheck.model.scenarios import SCENARIOS
+from prosecheck.scenarios.catalog import SCENARIOS
 from prosecheck.verify import check_scenario
 
 ROOT = Path(__file__).parent.parent

@@ -16,9 +16,9 @@ from prosecheck.model.elements import ELEMENTS
 from prosecheck.model.elements.attacker import ATTACKER_NONCE
 from prosecheck.model.environment import BOUND_LIMITS, Bounds
 from prosecheck.model.messages import MESSAGES
-from prosecheck.model.scenarios import SCENARIOS
 from prosecheck.model.terms import MAX_ATTEMPTS, NONCE_BITS, knr, knr_pruk
 from prosecheck.prove import ATTEMPTS_RANGE, MAX_BOUNDS
+from prosecheck.scenarios.catalog import SCENARIOS
 
 ROOT = Path(__file__).parent.parent / "prosecheck"
 
@@ -129,8 +129,8 @@ def test_the_attempt_limit_follows_from_the_width_of_nonce_1_and_nonce_2_never_o
     from prosecheck.checker.search import explore
     from prosecheck.model.build import build_system
     from prosecheck.model.environment import BOUND_LIMITS
-    from prosecheck.model.scenarios import SCENARIOS
     from prosecheck.model.terms import MAX_ATTEMPTS, NONCE_BITS
+    from prosecheck.scenarios.catalog import SCENARIOS
 
     assert BOUND_LIMITS["attempts"] == (1, MAX_ATTEMPTS) and MAX_ATTEMPTS == 2**NONCE_BITS - 2
     for sid, attempts, injections in (("m200", 3, 3), ("m400.ausf_udm", 2, 2)):

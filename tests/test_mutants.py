@@ -9,7 +9,7 @@ from prosecheck.cli import main
 from prosecheck.cli.mutants_cmd import EXIT_SURVIVOR
 from prosecheck.model.elements import ELEMENTS
 from prosecheck.model.mutants import MUTANTS, Mutant
-from prosecheck.model.scenarios import SCENARIOS
+from prosecheck.scenarios.catalog import SCENARIOS
 
 
 def test_there_are_at_least_thirty_named_mutants_with_their_target_scenarios():

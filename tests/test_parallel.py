@@ -21,7 +21,7 @@ from prosecheck.checker.parallel import explore_parallel
 from prosecheck.checker.partition import Partition, route, value_fingerprint
 from prosecheck.checker.search import Exploration, Limits, explore
 from prosecheck.model.build import build_system
-from prosecheck.model.scenarios import SCENARIOS
+from prosecheck.scenarios.catalog import SCENARIOS
 from prosecheck.schemas import schema
 
 

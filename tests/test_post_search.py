@@ -24,7 +24,7 @@ import prosecheck.verify as verify
 from prosecheck.checker import liveness
 from prosecheck.checker.search import Limits, explore
 from prosecheck.model.build import build_system
-from prosecheck.model.scenarios import HOLDS, SCENARIOS, VIOLATED
+from prosecheck.scenarios.catalog import HOLDS, SCENARIOS, VIOLATED
 from prosecheck.verify import INCONCLUSIVE, check_scenario
 
 TWO_UES = SCENARIOS["m300.ausf_udm"].with_bounds(remote_ues=2, attempts=1, withdrawals=1, restores=0)

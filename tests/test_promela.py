@@ -11,7 +11,7 @@ from prosecheck.cli import main
 from prosecheck.export.promela import to_promela
 from prosecheck.export.spin import SpinError, available, parse_pan, run_spin
 from prosecheck.model.build import build_system
-from prosecheck.model.scenarios import DEFAULT_SCENARIOS, SCENARIOS
+from prosecheck.scenarios.catalog import DEFAULT_SCENARIOS, SCENARIOS
 
 needs_spin = pytest.mark.skipif(not available(), reason="spin and gcc not installed (.ci/run installs them)")
 

@@ -10,9 +10,9 @@ import pytest
 from prosecheck.checker.judge import disagreements
 from prosecheck.checker.search import Limits
 from prosecheck.model.build import bind_formula, bind_property, options_of
-from prosecheck.model.scenarios import DEFAULT_SCENARIOS, SCENARIOS
 from prosecheck.properties.catalog import PROPERTIES
 from prosecheck.report.text import format_trace
+from prosecheck.scenarios.catalog import DEFAULT_SCENARIOS, SCENARIOS
 from prosecheck.verify import check_scenario
 
 GOLDEN = Path(__file__).parent / "golden"

@@ -15,8 +15,8 @@ from prosecheck.checker.symbolic.encode import Encoding
 from prosecheck.checker.system import Instance, System
 from prosecheck.cli import main
 from prosecheck.model.build import build_system
-from prosecheck.model.scenarios import SCENARIOS
 from prosecheck.prove import prove_scenario, replay
+from prosecheck.scenarios.catalog import SCENARIOS
 from prosecheck.verify import check_scenario
 from tests import toy
 

@@ -21,8 +21,8 @@ def _check_json(capsys, *argv: str) -> dict:
 
 @pytest.fixture(scope="module")
 def m200_doc() -> dict:
-    from prosecheck.model.scenarios import SCENARIOS
     from prosecheck.report.json_out import results_json
+    from prosecheck.scenarios.catalog import SCENARIOS
     from prosecheck.verify import check_scenario
 
     return json.loads(results_json([check_scenario(SCENARIOS["m200"])]))
@@ -44,8 +44,8 @@ def _only(doc: dict, pid: str) -> dict:
 
 
 def test_every_trace_of_the_default_run_replays(capsys, tmp_path, check_once):
-    from prosecheck.model.scenarios import DEFAULT_SCENARIOS
     from prosecheck.report.json_out import results_json
+    from prosecheck.scenarios.catalog import DEFAULT_SCENARIOS
 
     doc = json.loads(results_json([check_once(s.id) for s in DEFAULT_SCENARIOS]))  # what `check --json` prints
     code, out, _ = _replay(capsys, tmp_path, doc)

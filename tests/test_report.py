@@ -17,11 +17,11 @@ import pytest
 
 from prosecheck.cli import main
 from prosecheck.model.build import build_system
-from prosecheck.model.scenarios import SCENARIOS
 from prosecheck.report.attention import attention_rows
 from prosecheck.report.html.browser import HEIGHT, WIDTH, browser, browser_missing, viewport_png, write_screenshot
 from prosecheck.report.html.views import page_names
 from prosecheck.report.world_state import initial_state, trace_states
+from prosecheck.scenarios.catalog import SCENARIOS
 from prosecheck.trace_steps import describe_slot
 from prosecheck.verify import check_scenario
 

@@ -31,8 +31,8 @@ from prosecheck.analysis.review_catalog import CATALOG
 from prosecheck.analysis.run import analyze
 from prosecheck.cli import main
 from prosecheck.model.procedures import READINGS
-from prosecheck.model.scenarios import DEFAULT_SCENARIOS, SCENARIOS
 from prosecheck.results import BUILTIN
+from prosecheck.scenarios.catalog import DEFAULT_SCENARIOS, SCENARIOS
 from prosecheck.schemas import schema
 
 SMALL = ("m300.panf_udm", "m300.panf_udm.s3042_success_only")

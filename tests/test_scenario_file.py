@@ -10,8 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from prosecheck.cli import main
-from prosecheck.model.scenario_file import KEYS, ScenarioFileError, load_scenario_file
-from prosecheck.model.scenarios import Scenario
+from prosecheck.scenarios.catalog import Scenario
+from prosecheck.scenarios.scenario_file import KEYS, ScenarioFileError, load_scenario_file
 
 EXAMPLE = Path(__file__).parent.parent / "examples" / "panf_udm_quick.toml"
 

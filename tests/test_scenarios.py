@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from prosecheck.model.scenarios import DEFAULT_SCENARIOS
 from prosecheck.properties.catalog import PROPERTIES
+from prosecheck.scenarios.catalog import DEFAULT_SCENARIOS
 
 # scenario: (distinct states, transitions, depth, properties whose verdict is not HOLDS)
 MANIFEST = {
@@ -63,7 +63,7 @@ MANIFEST = {
     "m700.ausf_udm@lossy_links_pc5": (52182, 109282, 67, {"keys_converge", "old_pruk_replaced", "recovers_after_loss"}),
     "m200.5attempts": (95577, 178134, 88, {
         "knr_only_after_authorization", "no_knr_after_withdrawal", "reuse_rejected_after_withdrawal"}),
-    # threat models (model/threat_scenarios.py): smaller bounds, an attacker on PC5
+    # threat models (scenarios/threat_scenarios.py): smaller bounds, an attacker on PC5
     "m200@pc5_attacker": (3169, 6600, 59, {
         "attempt_ends", "deadlock_free", "knr_only_after_authorization", "no_knr_after_withdrawal",
         "relay_refused_by_amf", "reuse_rejected_after_withdrawal"}),

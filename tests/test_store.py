@@ -9,7 +9,7 @@ from prosecheck.checker import store as store_module
 from prosecheck.checker.search import explore
 from prosecheck.checker.store import Encoder, VisitedStore, fingerprint
 from prosecheck.model.build import build_system
-from prosecheck.model.scenarios import SCENARIOS
+from prosecheck.scenarios.catalog import SCENARIOS
 
 
 def test_fingerprint_is_a_fixed_64_bit_function_of_the_key():

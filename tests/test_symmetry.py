@@ -6,7 +6,7 @@ import pytest
 from toy import counters, ping_pong, ping_pong_pairs
 
 from prosecheck.checker.search import explore
-from prosecheck.model.scenarios import SCENARIOS
+from prosecheck.scenarios.catalog import SCENARIOS
 from prosecheck.verify import check_scenario
 
 

@@ -14,8 +14,8 @@ from prosecheck.model.build import elements_of, links_of, options_of
 from prosecheck.model.elements.attacker import Pc5Attacker
 from prosecheck.model.environment import THREATS, ThreatModel, attacker_on_pc5, parse_threat
 from prosecheck.model.pc5 import ATTACKER, ATTACKER_ON_PATH
-from prosecheck.model.scenarios import SCENARIOS
 from prosecheck.properties.catalog import PROPERTIES
+from prosecheck.scenarios.catalog import SCENARIOS
 
 
 def test_parse_threat_gives_field_changes() -> None:

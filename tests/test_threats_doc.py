@@ -6,9 +6,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from prosecheck.model.scenarios import SCENARIOS
 from prosecheck.report import threats_doc
 from prosecheck.report.threats_doc import FOLDER, INDEX, anchor, inherited_findings, page_name, threats_pages
+from prosecheck.scenarios.catalog import SCENARIOS
 
 DOCS = Path(__file__).parent.parent / FOLDER
 

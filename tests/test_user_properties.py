@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from prosecheck.cli import main
-from prosecheck.model.scenario_file import ScenarioFileError, load_scenario_file
 from prosecheck.report.assumptions import scenario_property_hashes
+from prosecheck.scenarios.scenario_file import ScenarioFileError, load_scenario_file
 from prosecheck.verify import check_scenario
 
 EXAMPLE = Path(__file__).parent.parent / "examples" / "own_properties.toml"

@@ -40,7 +40,6 @@ from prosecheck.analysis.vocab import (
     UE_UPDATE,
 )
 from prosecheck.checker.search import Exploration
-from prosecheck.model.scenarios import Scenario
 from prosecheck.model.terms import (
     CHECK_AUSF_UDM,
     CHECK_PANF_LOCAL,
@@ -49,6 +48,7 @@ from prosecheck.model.terms import (
     RESULT_FORBIDDEN,
     UPDATE_PANF,
 )
+from prosecheck.scenarios.catalog import Scenario
 
 Facts = tuple[tuple[str, bool], ...]
 

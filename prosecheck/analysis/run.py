@@ -25,8 +25,8 @@ from prosecheck.analysis.traceability import Traceability, model_citations, trac
 from prosecheck.checker.search import explore
 from prosecheck.model.build import build_system, options_of
 from prosecheck.model.messages import MESSAGES
-from prosecheck.model.scenarios import Scenario
 from prosecheck.model.terms import ID_NAMES, REQUESTER_AUSF, REQUESTER_PANF, RESULT_NAMES
+from prosecheck.scenarios.catalog import Scenario
 from prosecheck.verify import ScenarioResult, check_scenario
 
 KIND_DOMAINS: dict[str, list[int]] = {

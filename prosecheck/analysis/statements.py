@@ -13,7 +13,7 @@ from prosecheck.analysis.contradictions import Case, MethodResult, Statement, ch
 from prosecheck.analysis.statements_200_300 import CASES_200, CASES_300, M200, M300
 from prosecheck.analysis.statements_400_500 import CASES_400, CASES_500, M400, M500
 from prosecheck.analysis.statements_600_700 import CASES_600, CASES_700, M600, M700
-from prosecheck.model.scenarios import Scenario
+from prosecheck.scenarios.catalog import Scenario
 
 METHODS: dict[int, tuple[list[Statement], list[Case]]] = {
     200: (M200, CASES_200),

@@ -16,8 +16,8 @@ from prosecheck.checker.machine import REPLY, ElementTable
 from prosecheck.model.build import element_tables, elements_of, links_of
 from prosecheck.model.ghosts import GHOSTS, OBSERVERS
 from prosecheck.model.messages import field_kinds
-from prosecheck.model.scenarios import Scenario
 from prosecheck.properties.catalog import PROPERTIES
+from prosecheck.scenarios.catalog import Scenario
 
 World = tuple  # (values..., link queues...) in the checker's own order
 

@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from prosecheck.certificate.check import Product, World
 from prosecheck.checker.live import LiveError
 from prosecheck.checker.machine import ModelError
-from prosecheck.model.scenarios import HOLDS, VIOLATED
 from prosecheck.properties.catalog import PROPERTIES
+from prosecheck.scenarios.catalog import HOLDS, VIOLATED
 
 NOT_APPLICABLE = "n/a"
 EVALUATION_ERRORS = (ArithmeticError, LookupError, TypeError, ValueError, ModelError, LiveError)

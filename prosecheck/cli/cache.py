@@ -24,8 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from prosecheck.checker.search import Limits
-from prosecheck.model.scenarios import Scenario
 from prosecheck.results import ScenarioResult
+from prosecheck.scenarios.catalog import Scenario
 
 
 def folder() -> Path | None:

@@ -26,8 +26,8 @@ from prosecheck.cli.common import (
 )
 from prosecheck.cli.interrupts import Interrupts
 from prosecheck.cli.progress import Phase, SearchProgress
-from prosecheck.model.scenarios import Scenario
 from prosecheck.results import strict_exit_code
+from prosecheck.scenarios.catalog import Scenario
 from prosecheck.verify import EXIT_INCONCLUSIVE, ScenarioResult, check_scenario, worst
 
 NAME = "check"

@@ -10,8 +10,8 @@ from collections.abc import Callable, Sequence
 
 from prosecheck.checker.search import Limits
 from prosecheck.cli.progress import Phase, RunProgress, SearchProgress
-from prosecheck.model.scenarios import Scenario
 from prosecheck.results import ScenarioResult
+from prosecheck.scenarios.catalog import Scenario
 
 CheckOne = Callable[[Scenario, SearchProgress | None, Phase | None], ScenarioResult]
 NOT_BEGUN = "not checked: interrupted before it began"

@@ -19,10 +19,10 @@ from prosecheck.checker.search import Limits
 from prosecheck.model.build import rewrites_of
 from prosecheck.model.environment import BOUND_LIMITS, parse_threat
 from prosecheck.model.mutants import MUTANTS
-from prosecheck.model.scenario_file import ScenarioFileError, load_scenario_file
-from prosecheck.model.scenarios import DEFAULT_SCENARIOS, SCENARIOS, Scenario
 from prosecheck.names import did_you_mean
 from prosecheck.properties.catalog import PROPERTIES
+from prosecheck.scenarios.catalog import DEFAULT_SCENARIOS, SCENARIOS, Scenario
+from prosecheck.scenarios.scenario_file import ScenarioFileError, load_scenario_file
 from prosecheck.verify import BUILTIN, EXIT_INPUT, ScenarioResult
 
 if TYPE_CHECKING:

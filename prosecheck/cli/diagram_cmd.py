@@ -91,7 +91,7 @@ def _emit(written: Any, args: argparse.Namespace) -> int:
 def _states(args: argparse.Namespace) -> int:
     from prosecheck.diagrams import export, states
     from prosecheck.model.elements import ELEMENTS
-    from prosecheck.model.scenarios import SCENARIOS
+    from prosecheck.scenarios.catalog import SCENARIOS
 
     roles = [cls.ROLE for cls in ELEMENTS]
     for e in args.elements:

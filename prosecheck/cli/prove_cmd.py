@@ -27,8 +27,8 @@ from prosecheck.results import EXIT_INCONCLUSIVE
 
 if TYPE_CHECKING:
     from prosecheck.ledger import Ledger
-    from prosecheck.model.scenarios import Scenario
     from prosecheck.prove import ProofResult
+    from prosecheck.scenarios.catalog import Scenario
 
 NAME = "prove"
 ENGINES = ("auto", "houdini", "spacer", "kind", "bmc")  # = prosecheck.prove.ENGINES (not imported: z3 is slow)

@@ -93,8 +93,8 @@ def _build_all(artifacts: list[Artifact], inputs: Inputs, quiet: bool) -> list[t
 
 
 def run(args: argparse.Namespace) -> int:
-    from prosecheck.model.scenarios import SCENARIOS
     from prosecheck.report.generated import GeneratedError, Inputs, no_interrupt, stale_files, write
+    from prosecheck.scenarios.catalog import SCENARIOS
     from prosecheck.verify import check_scenario
 
     artifacts, root = _chosen(args.names), _root(args)

@@ -32,8 +32,8 @@ def register(sub: Any) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    from prosecheck.model.scenarios import SCENARIOS
     from prosecheck.report.threats_doc import inherited_findings, threats_markdown, threats_text
+    from prosecheck.scenarios.catalog import SCENARIOS
     from prosecheck.verify import worst
 
     saved = [r for r in saved_results(args) if r.scenario.threats.active()]

@@ -17,8 +17,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from prosecheck.diagrams.msc import Chart, attempt_start, build_chart
-from prosecheck.model.scenarios import SCENARIOS, Scenario
 from prosecheck.properties.catalog import PROPERTIES
+from prosecheck.scenarios.catalog import SCENARIOS, Scenario
 from prosecheck.verify import ScenarioResult, check_scenario
 
 

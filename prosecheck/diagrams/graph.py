@@ -17,8 +17,8 @@ import networkx as nx
 from prosecheck.checker.judge import judge
 from prosecheck.checker.search import Exploration, Limits, explore
 from prosecheck.model.build import bind_property, build_system, options_of
-from prosecheck.model.scenarios import Scenario
 from prosecheck.properties.catalog import PROPERTIES
+from prosecheck.scenarios.catalog import Scenario
 from prosecheck.trace_steps import describe_world
 
 DEFAULT_MAX_NODES = 5000

@@ -22,7 +22,7 @@ from prosecheck.diagrams.msc_render import mermaid_title
 from prosecheck.model.build import element_tables, options_of
 from prosecheck.model.messages import MESSAGES
 from prosecheck.model.procedures import PROCEDURES
-from prosecheck.model.scenarios import Scenario
+from prosecheck.scenarios.catalog import Scenario
 
 
 @dataclass

@@ -24,7 +24,7 @@ from prosecheck.properties.catalog import Property, StateIs
 
 class Configuration(Protocol):
     """What the model is built from: a procedure under bounds, a threat model and seeded mutants.
-    A :class:`prosecheck.model.scenario.Scenario` is one; the model does not import the
+    A :class:`prosecheck.scenarios.scenario.Scenario` is one; the model does not import the
     configuration layer above it, it is handed a value."""
 
     @property

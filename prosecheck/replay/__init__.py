@@ -15,10 +15,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from prosecheck.model.scenarios import HOLDS, SCENARIOS, VIOLATED
 from prosecheck.properties.catalog import PROPERTIES
 from prosecheck.replay.load import Claim, TraceInputError, claims_of, read_document
 from prosecheck.replay.world import LiveWorld, ReplayFailure, Snapshot
+from prosecheck.scenarios.catalog import HOLDS, SCENARIOS, VIOLATED
 
 __all__ = ["Outcome", "ReplayFailure", "TraceInputError", "replay_claim", "replay_file"]
 

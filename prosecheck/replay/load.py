@@ -14,13 +14,13 @@ from prosecheck.checker.machine import ModelError
 from prosecheck.inputs import InputFileError, parse_json, read_text, validate
 from prosecheck.model.build import rewrites_of
 from prosecheck.model.environment import Bounds, ThreatModel
-from prosecheck.model.labels import label_problem
 from prosecheck.model.messages import field_names
 from prosecheck.model.mutants import MUTANTS
 from prosecheck.model.procedures import PROCEDURES, READINGS, Procedure
-from prosecheck.model.scenarios import Scenario
 from prosecheck.model.terms import CHECK_NAMES
 from prosecheck.properties.catalog import PROPERTIES
+from prosecheck.scenarios.catalog import Scenario
+from prosecheck.scenarios.labels import label_problem
 from prosecheck.schemas import check_format, part
 from prosecheck.verify import BUILTIN
 
@@ -156,7 +156,7 @@ def scenario_of(result: Any, where: str) -> Scenario:
 
 def _options(pid: str, options: dict[str, Any], where: str) -> dict[str, int]:
     """The recorded options of procedure ``pid``: its own, with the check placement and the readings
-    a scenario file may set (``prosecheck.model.scenario_file``); anything else is refused."""
+    a scenario file may set (``prosecheck.scenarios.scenario_file``); anything else is refused."""
     if any(not isinstance(v, int) or isinstance(v, bool) for v in options.values()):
         raise TraceInputError(f"{where}: field 'options' must map option names to integers")
     base = PROCEDURES[pid].options

@@ -20,8 +20,8 @@ from prosecheck.checker.machine import REPLY, TIMEOUT
 from prosecheck.model.build import elements_of, links_of, options_of, rewrites_of
 from prosecheck.model.ghosts import GHOSTS, OBSERVERS
 from prosecheck.model.messages import field_kinds, field_names
-from prosecheck.model.scenarios import Scenario
 from prosecheck.properties.catalog import Property, StateIs
+from prosecheck.scenarios.catalog import Scenario
 
 Message = tuple[str, tuple[int, ...]]
 Snapshot = dict[str, int | str]

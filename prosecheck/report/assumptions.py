@@ -19,8 +19,8 @@ from prosecheck.checker.expr import Expr, W, lift, render
 from prosecheck.model.build import element_tables, links_of, options_of
 from prosecheck.model.ghosts import GHOSTS, OBSERVERS
 from prosecheck.model.messages import field_kinds
-from prosecheck.model.scenarios import Scenario
 from prosecheck.properties.catalog import PROPERTIES
+from prosecheck.scenarios.catalog import Scenario
 from prosecheck.verify import BUILTIN, ScenarioResult
 
 DEPENDENCIES = ("python-statemachine", "z3-solver", "networkx", "graphviz")

@@ -20,8 +20,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from prosecheck.model.scenarios import HOLDS
 from prosecheck.report.text import property_cell, property_code, threat_cell
+from prosecheck.scenarios.catalog import HOLDS
 from prosecheck.verify import INCONCLUSIVE, NOT_APPLICABLE, PropertyResult, ScenarioResult, worst
 
 MAX_WIDTH = 120

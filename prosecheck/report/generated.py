@@ -85,8 +85,8 @@ def replace_block(text: str, start: str, end: str, block: str, where: str) -> st
 def _verdict_table(inputs: Inputs) -> dict[str, str]:
     """``check``'s verdict table of the default scenarios, with the shipped proof ledger applied."""
     from prosecheck.ledger import apply, load
-    from prosecheck.model.scenarios import DEFAULT_SCENARIOS
     from prosecheck.report.text import verdict_table
+    from prosecheck.scenarios.catalog import DEFAULT_SCENARIOS
 
     results = [inputs.check(s.id) for s in DEFAULT_SCENARIOS]
     reading = apply(results, load())
@@ -102,8 +102,8 @@ def _verdict_table(inputs: Inputs) -> dict[str, str]:
 
 
 def _threats(inputs: Inputs) -> dict[str, str]:
-    from prosecheck.model.scenarios import SCENARIOS
     from prosecheck.report.threats_doc import FOLDER, inherited_findings, threats_pages
+    from prosecheck.scenarios.catalog import SCENARIOS
 
     results = [inputs.check(sid) for sid in SCENARIOS if "@" in sid]
     return {f"{FOLDER}/{name}": text for name, text in threats_pages(results, inherited_findings(results)).items()}
@@ -116,7 +116,7 @@ def _spec_analysis(inputs: Inputs) -> dict[str, str]:
     """``prosecheck analyze --markdown``: the analyses read the honest default scenarios."""
     from prosecheck.analysis.report_text import render
     from prosecheck.analysis.run import analyze
-    from prosecheck.model.scenarios import DEFAULT_SCENARIOS
+    from prosecheck.scenarios.catalog import DEFAULT_SCENARIOS
 
     honest = [s for s in DEFAULT_SCENARIOS if not s.threats.active()]
     # a copy of each result: analyze lets go of the exploration a result keeps, and the checker may be
@@ -132,7 +132,7 @@ def _review(inputs: Inputs) -> dict[str, str]:
     from prosecheck.analysis.report_review import render_csv, render_markdown
     from prosecheck.analysis.review import build_review
     from prosecheck.analysis.run import analyze
-    from prosecheck.model.scenarios import DEFAULT_SCENARIOS
+    from prosecheck.scenarios.catalog import DEFAULT_SCENARIOS
 
     honest = [s for s in DEFAULT_SCENARIOS if not s.threats.active()]
     analysis = analyze(honest, check=lambda s: copy.copy(inputs.check(s.id)))  # a copy: as for spec-analysis
@@ -191,7 +191,7 @@ def golden_pairs(results: list[ScenarioResult]) -> list[tuple[str, str]]:
 
 def _golden(inputs: Inputs) -> dict[str, str]:
     """The shortest trace of every violation in the default scenarios, and of :data:`GOLDEN_ATTACKS`."""
-    from prosecheck.model.scenarios import DEFAULT_SCENARIOS
+    from prosecheck.scenarios.catalog import DEFAULT_SCENARIOS
 
     results = {s.id: inputs.check(s.id) for s in DEFAULT_SCENARIOS}
     attacked, pids = GOLDEN_ATTACKS

@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from prosecheck.model.scenarios import HOLDS
 from prosecheck.report.assumptions import assumptions, tool_versions
 from prosecheck.report.text import outcome
 from prosecheck.report.world_state import initial_state
+from prosecheck.scenarios.catalog import HOLDS
 from prosecheck.schemas import document
 from prosecheck.verify import NOT_APPLICABLE, PropertyResult, ScenarioResult, worst
 

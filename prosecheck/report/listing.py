@@ -5,9 +5,9 @@ from __future__ import annotations
 import textwrap
 
 from prosecheck.model.mutants import MUTANTS
-from prosecheck.model.scenarios import SCENARIOS
 from prosecheck.properties.catalog import PROPERTIES
 from prosecheck.report.text import property_code
+from prosecheck.scenarios.catalog import SCENARIOS
 from prosecheck.verify import BUILTIN
 
 

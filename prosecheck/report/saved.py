@@ -13,8 +13,8 @@ from __future__ import annotations
 from dataclasses import fields, replace
 from typing import Any
 
-from prosecheck.model.scenarios import SCENARIOS, Scenario
 from prosecheck.results import PropertyResult, ScenarioResult
+from prosecheck.scenarios.catalog import SCENARIOS, Scenario
 from prosecheck.trace_steps import TraceStep
 
 STEP_FIELDS = {f.name for f in fields(TraceStep)}

@@ -5,11 +5,11 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Sequence
 
-from prosecheck.model.scenarios import HOLDS, Scenario
 from prosecheck.model.terms import MAX_ATTEMPTS
 from prosecheck.proof_entry import Entry
 from prosecheck.properties.catalog import PROPERTIES
 from prosecheck.report.assumptions import assumptions_lines, scenario_property_hashes
+from prosecheck.scenarios.catalog import HOLDS, Scenario
 from prosecheck.trace_steps import TraceStep
 from prosecheck.verify import PropertyResult, ScenarioResult
 

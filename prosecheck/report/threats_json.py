@@ -21,7 +21,7 @@ threat scenarios' bounds switch off; else found under this threat model."""
 
 def _inherited(r: ScenarioResult) -> set[str]:
     """The violations the honest built-in scenario of the same id declares (none for another scenario)."""
-    from prosecheck.model.scenarios import SCENARIOS
+    from prosecheck.scenarios.catalog import SCENARIOS
 
     base = SCENARIOS.get(r.scenario.id.split("@")[0])
     return set() if base is None else {pid for pid, v in base.expected.items() if v == "VIOLATED"}

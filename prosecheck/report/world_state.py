@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from prosecheck.model.scenarios import Scenario
+from prosecheck.scenarios.catalog import Scenario
 from prosecheck.trace_steps import TraceStep
 
 

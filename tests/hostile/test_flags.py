@@ -221,8 +221,8 @@ def test_check_json_is_strict_json_with_finite_limits(capsys: pytest.CaptureFixt
 
 def test_the_json_writer_never_emits_nan_or_infinity() -> None:
     from prosecheck.checker.search import Limits
-    from prosecheck.model.scenarios import SCENARIOS
     from prosecheck.report.json_out import results_json
+    from prosecheck.scenarios.catalog import SCENARIOS
     from prosecheck.verify import check_scenario
 
     scenario = SCENARIOS["m200"].with_bounds(attempts=1, withdrawals=1, restores=0)
@@ -311,7 +311,7 @@ def test_a_read_only_folder_is_refused_before_the_search(argv, tmp_path, capsys)
 def test_the_honest_graph_skips_the_attackers_properties() -> None:
     """Item 8: no ModelError 'no element attacker' in an honest scenario without a violated invariant."""
     from prosecheck.diagrams.graph import build_graph
-    from prosecheck.model.scenarios import SCENARIOS
+    from prosecheck.scenarios.catalog import SCENARIOS
 
     sg = build_graph(SCENARIOS["m300.panf_udm"].with_bounds(attempts=1, withdrawals=1, restores=0))
     assert sg.graph.number_of_nodes() > 0 and sg.path == [] and sg.kind == ""

@@ -16,8 +16,8 @@ import pytest
 
 from prosecheck.checker.machine import ModelError
 from prosecheck.inputs import MAX_BYTES
-from prosecheck.model.scenarios import SCENARIOS
 from prosecheck.report.json_out import results_json
+from prosecheck.scenarios.catalog import SCENARIOS
 from prosecheck.verify import check_scenario
 from tests.hostile.harness import Case, run_case
 
@@ -469,8 +469,8 @@ def test_the_schemas_name_what_the_model_takes() -> None:
 
     from prosecheck.model.environment import LINK_KINDS, Bounds, ThreatModel
     from prosecheck.model.procedures import READINGS
-    from prosecheck.model.scenario_file import KEYS
     from prosecheck.model.terms import CHECK_NAMES
+    from prosecheck.scenarios.scenario_file import KEYS
     from prosecheck.schemas import schema
 
     defs = schema("check")["$defs"]

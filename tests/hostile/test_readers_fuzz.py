@@ -15,8 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from prosecheck.ledger import LedgerError, load
-from prosecheck.model.scenario_file import ScenarioFileError, load_scenario_file
-from prosecheck.model.scenarios import Scenario
+from prosecheck.scenarios.catalog import Scenario
+from prosecheck.scenarios.scenario_file import ScenarioFileError, load_scenario_file
 from tests.hostile.harness import run_cli
 from tests.hostile.test_readers import BAD, BASE, ENTRY, GOOD
 

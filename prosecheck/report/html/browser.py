@@ -73,7 +73,7 @@ def viewport_png(driver: Any, width: int = WIDTH, height: int = HEIGHT) -> bytes
 def report_results(scenarios: Sequence[str] = SCREENSHOT_SCENARIOS) -> list[Any]:
     """Check ``scenarios`` (their declared bounds) and mark what the proof ledger proves, as ``report`` does."""
     from prosecheck.ledger import apply, load
-    from prosecheck.model.scenarios import SCENARIOS
+    from prosecheck.scenarios.catalog import SCENARIOS
     from prosecheck.verify import check_scenario
 
     results = [check_scenario(SCENARIOS[sid]) for sid in scenarios]

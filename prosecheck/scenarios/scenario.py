@@ -1,10 +1,10 @@
 """The scenario record: a named configuration (procedure x bounds x threat model x mutants) with the
-verdicts it should give. The scenarios themselves are in :mod:`prosecheck.model.scenarios`.
+verdicts it should give. The scenarios themselves are in :mod:`prosecheck.scenarios.catalog`.
 
 A scenario declares its expected verdicts, so a known flaw (method 200's, [0219]) is an
 expected VIOLATED and the exit code stays 0 while the model says what the text says. Every
 property not listed is expected to HOLD (for ``sometimes``: to be reached). Its own module, below
-:mod:`~prosecheck.model.scenarios` and :mod:`~prosecheck.model.threat_scenarios`, which both use it."""
+:mod:`~prosecheck.scenarios.catalog` and :mod:`~prosecheck.scenarios.threat_scenarios`, which both use it."""
 
 from __future__ import annotations
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from prosecheck.model.environment import Bounds
-from prosecheck.model.scenario import VIOLATED, Scenario
+from prosecheck.scenarios.scenario import VIOLATED, Scenario
 
 THREAT_BOUNDS = Bounds(attempts=2, withdrawals=1, restores=1, relay_authorization_can_fail=False,
                        eap_can_fail=False)

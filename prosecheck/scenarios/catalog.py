@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from prosecheck.model.environment import Bounds
 from prosecheck.model.procedures import PROCEDURES
-from prosecheck.model.scenario import HOLDS, VIOLATED, Scenario
-from prosecheck.model.threat_scenarios import threat_scenarios
+from prosecheck.scenarios.scenario import HOLDS, VIOLATED, Scenario
+from prosecheck.scenarios.threat_scenarios import threat_scenarios
 
 _STALE_LOCAL_INFO = "the PAnF's stored authorization info ([0266], [0330]) is written at key registration and never " \
     "refreshed, so after a withdrawal the reuse path still derives KNR_ProSe"

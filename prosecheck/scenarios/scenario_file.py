@@ -21,10 +21,10 @@ from prosecheck.inputs import InputFileError, parse_toml, read_text, validate
 from prosecheck.model.environment import Bounds, ThreatModel
 from prosecheck.model.mutants import MUTANTS
 from prosecheck.model.procedures import PROCEDURES, READINGS, Procedure
-from prosecheck.model.scenarios import HOLDS, SCENARIOS, VIOLATED, Scenario
 from prosecheck.model.terms import CHECK_NAMES
 from prosecheck.properties.catalog import PROPERTIES, Property
 from prosecheck.properties.user import FormulaError, Vocabulary, user_property
+from prosecheck.scenarios.catalog import HOLDS, SCENARIOS, VIOLATED, Scenario
 from prosecheck.schemas import schema
 
 KEYS = ("id", "procedure", "method", "note", "options", "bounds", "threats", "mutants", "properties", "expected")

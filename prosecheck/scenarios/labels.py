@@ -11,9 +11,9 @@ label (``--attempts`` and the like keep the id). Readers of documents that recor
 from __future__ import annotations
 
 from prosecheck.model.procedures import PROCEDURES
-from prosecheck.model.scenario_file import OPTIONS, SCENARIO_ID
-from prosecheck.model.scenarios import SCENARIOS, Scenario
 from prosecheck.model.terms import CHECK_NAMES
+from prosecheck.scenarios.catalog import SCENARIOS, Scenario
+from prosecheck.scenarios.scenario_file import OPTIONS, SCENARIO_ID
 
 
 def label_problem(scenario: Scenario) -> str | None:
