@@ -57,11 +57,20 @@ class Move(NamedTuple):
 class Steps(Protocol):
     """One element's rules, as the product asks for them (states by their index in ``state_ids``)."""
 
-    role: str
-    state_ids: Sequence[str]
-    var_names: Sequence[str]
-    local_events: Sequence[str]
-    rest_states: Collection[int]
+    @property
+    def role(self) -> str: ...
+
+    @property
+    def state_ids(self) -> Sequence[str]: ...
+
+    @property
+    def var_names(self) -> Sequence[str]: ...
+
+    @property
+    def local_events(self) -> Sequence[str]: ...
+
+    @property
+    def rest_states(self) -> Collection[int]: ...
 
     def initial(self) -> tuple[int, tuple[int, ...]]: ...
 
