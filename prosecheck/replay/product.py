@@ -382,7 +382,7 @@ class Product:
         if not moves:
             unhandled.append(link)
         self._add(out, world, i, link, moves)
-        if self.fault_refused(world, link, "lost"):
+        if not self.lossy[link] or self.fault_refused(world, link, "lost"):
             return
         out.append(self.lose(world, link))
         if self.threats.duplication:
