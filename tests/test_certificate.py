@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gzip
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -20,18 +21,29 @@ def _certify(scenario, directory: Path) -> Path:
     return write_certificate(check_scenario(scenario, keep_exploration=True, replay=False), str(directory))
 
 
-@pytest.mark.parametrize("sid", [s.id for s in DEFAULT_SCENARIOS if not s.threats.lossy_links])
+@pytest.mark.parametrize("sid", [s.id for s in DEFAULT_SCENARIOS])
 def test_every_default_scenario_has_a_confirmed_certificate(tmp_path, check_once, sid):
     """The certificate of the session's shared check (tests/conftest.py: it keeps a default scenario's
-    exploration), written, read back and decided by the independent checker. (Lossy-link scenarios are
-    refused: the independent checker does not model losses and timers yet.)"""
+    exploration), written, read back and decided by the independent checker (lossy links and their
+    quiet-network timers included: the shared product models them)."""
     verdict = check_certificate(str(write_certificate(check_once(sid), str(tmp_path))))
     assert verdict.confirmed, verdict.problems  # the counts are the search's too (a claim the checker checks)
 
 
-def test_a_lossy_scenario_is_refused_rather_than_certified_wrongly(tmp_path):
-    with pytest.raises(ValueError, match="does not model lossy links"):
-        _certify(SCENARIOS["m300.panf_udm@lossy_links_pc5"], tmp_path)
+def test_losses_and_duplicates_are_in_the_independent_product(tmp_path):
+    """A lossy scenario with duplication is confirmed, and the worlds only a lost or duplicated message
+    reaches cannot be left out: the independent product reaches them itself."""
+    base = SCENARIOS["m200@lossy_links_pc5"]
+    scenario = replace(base, id=base.id + "_dup", threats=replace(base.threats, duplication=True))
+    path = _certify(scenario, tmp_path)
+    assert check_certificate(str(path)).confirmed
+    with gzip.open(path, "rt") as f:
+        doc = json.load(f)
+    at = doc["variables"].index("ghost.link_faults")
+    doc["worlds"] = [w for w in doc["worlds"] if w[at] == 0]
+    doc["claims"]["states"] = len(doc["worlds"])
+    verdict = check_certificate(_write(doc, tmp_path / "no-faults.cert.json.gz"))
+    assert not verdict.confirmed and any("not closed" in p for p in verdict.problems), verdict.problems
 
 
 def test_two_remote_ues_and_a_mutant_are_certified_too(tmp_path):

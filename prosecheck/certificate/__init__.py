@@ -6,9 +6,10 @@ Reading refuses, in one line naming the file and field, before any work: anythin
 gzipped UTF-8 JSON document of the published shape (``prosecheck/schemas/certificate.schema.json``,
 sizes and nesting capped by :mod:`prosecheck.inputs`); a label (scenario id) that contradicts the
 recorded procedure, options, threats or mutants; claims it cannot decide (an unknown property, a
-property that is not an invariant); lossy links (the product does not model losses and timers);
-and world rows whose values are not the scenario's (a state id, a bounded integer, a queue of
-known messages with all their fields)."""
+property that is not an invariant); and world rows whose values are not the scenario's (a state id,
+a bounded integer, a queue of known messages with all their fields). Lossy links and their
+quiet-network timers are decided like everything else: the shared product
+(:mod:`prosecheck.replay.product`) models them."""
 
 from __future__ import annotations
 
@@ -136,9 +137,6 @@ def check_certificate(path: str) -> Verdict:
         scenario = scenario_of(doc, path)
     except TraceInputError as err:
         raise CertificateError(str(err)) from None
-    if scenario.threats.lossy_links:
-        raise CertificateError(f"{path}: field threats.lossy_links: the independent checker does not model lossy "
-                               "links and timers: no certificate can be decided")
     try:
         product = Product(scenario)
     except ModelError as err:

@@ -103,8 +103,8 @@ def _graph(product: Product, worlds: Sequence[World], index: dict[World, int]) -
     outside, first = 0, None
     for i, world in enumerate(worlds):
         try:
-            succ, lost, enabled = product.successors(world)
-            dead = not enabled and not product.is_final(world)
+            succ, lost = product.successors(world)
+            dead = not succ and not product.is_final(world)
         except EVALUATION_ERRORS as err:
             raise UnusableWorld(i, err) from None
         inside = [index.get(s) for s in succ]
