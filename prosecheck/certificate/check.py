@@ -13,9 +13,9 @@ from collections.abc import Callable
 from prosecheck.checker.expr import Const, Expr, Value, W
 from prosecheck.checker.live import evaluate_raw
 from prosecheck.checker.machine import REPLY, ElementTable
-from prosecheck.model.build import element_tables, elements_of, links_of
+from prosecheck.model.build import capacity_of, element_tables, elements_of, links_of, options_of
 from prosecheck.model.ghosts import GHOSTS, OBSERVERS
-from prosecheck.model.messages import field_kinds
+from prosecheck.model.messages import field_kinds, field_names
 from prosecheck.model.scenarios import Scenario
 from prosecheck.properties.catalog import PROPERTIES
 
@@ -28,8 +28,8 @@ class Product:
     def __init__(self, scenario: Scenario) -> None:
         tables = element_tables(scenario)
         groups = scenario.bounds.remote_ues
-        self.capacity = scenario.bounds.link_capacity
-        self.kinds = field_kinds()
+        self.kinds = field_kinds(options_of(scenario))
+        self.fields = field_names(options_of(scenario))
         prefix = [("" if groups == 1 else f"ue{g + 1}.") for g in range(groups)]
         self.elements: list[tuple[str, int, ElementTable]] = [
             (cls.ROLE if groups == 1 else f"{cls.ROLE}.{g + 1}", g, tables[cls.ROLE])
@@ -43,6 +43,8 @@ class Product:
         self.links = [(self.by_role[(g, a)], self.by_role[(g, b)], kind) for g in range(groups)
                       for x, y, kind in links_of(scenario) for a, b in ((x, y), (y, x))]
         self.link_at = {(a, b): k for k, (a, b, _) in enumerate(self.links)}
+        self.capacity = [capacity_of(scenario, a, b) for g in range(groups)
+                         for x, y, _ in links_of(scenario) for a, b in ((x, y), (y, x))]
         self.prefix = prefix
         self._formulas: dict[str, Expr] = {}
         self._where: list[dict[str, int]] = [{} for _ in range(groups)]  # per remote UE: a name's position
@@ -102,7 +104,7 @@ class Product:
         for to, message in sends:
             dst = src if to == REPLY else self.by_role[(group, to)]
             k = self.link_at[(name, dst or "")]
-            if len(new[base + k]) >= self.capacity:
+            if len(new[base + k]) >= self.capacity[k]:
                 return  # a send to a full link blocks the step
             new[base + k] = new[base + k] + (message,)
             self._observe(new, name, dst or "", group, message)

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from prosecheck.model.environment import Bounds, ThreatModel
+from prosecheck.model.fixes import fix_scenarios
 from prosecheck.model.procedures import PROCEDURES, Procedure
 from prosecheck.model.threat_scenarios import threat_scenarios
 
@@ -180,5 +181,6 @@ SCENARIOS: dict[str, Scenario] = {
 }
 
 SCENARIOS.update({s.id: s for s in threat_scenarios(SCENARIOS)})
+SCENARIOS.update({s.id: s for s in fix_scenarios(SCENARIOS)})  # opt-in: proposed fixes beside the text (fixes.py)
 
 DEFAULT_SCENARIOS = tuple(s for s in SCENARIOS.values() if s.default)

@@ -15,7 +15,7 @@ from prosecheck.inputs import InputFileError, parse_json, read_text, validate
 from prosecheck.model.build import rewrites_of
 from prosecheck.model.environment import Bounds, ThreatModel
 from prosecheck.model.labels import label_problem
-from prosecheck.model.messages import field_names
+from prosecheck.model.messages import every_field_name
 from prosecheck.model.mutants import MUTANTS
 from prosecheck.model.procedures import PROCEDURES, READINGS, Procedure
 from prosecheck.model.scenarios import Scenario
@@ -196,7 +196,7 @@ def _threats_of(result: Any, where: str) -> ThreatModel:
 def _message(raw: Any, where: str) -> Message:
     name = _get(raw, "name", str, where)
     values = _get(raw, "fields", dict, where)
-    catalogue = field_names().get(name)
+    catalogue = every_field_name().get(name)
     if catalogue is None:
         raise TraceInputError(f"{where}: unknown message {name!r}")
     if set(values) != set(catalogue) or any(not isinstance(v, int) or isinstance(v, bool) for v in values.values()):

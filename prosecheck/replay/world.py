@@ -17,7 +17,7 @@ from statemachine.exceptions import TransitionNotAllowed
 from prosecheck.checker.expr import Const, Expr, Value, W, lift
 from prosecheck.checker.live import LiveElement, LiveError, evaluate_raw
 from prosecheck.checker.machine import REPLY, TIMEOUT
-from prosecheck.model.build import elements_of, links_of, options_of, rewrites_of
+from prosecheck.model.build import capacity_of, elements_of, links_of, options_of, rewrites_of
 from prosecheck.model.ghosts import GHOSTS, OBSERVERS
 from prosecheck.model.messages import field_kinds, field_names
 from prosecheck.model.scenarios import Scenario
@@ -44,8 +44,7 @@ class LiveWorld:
         self.options: dict[str, Value] = dict(options_of(scenario))
         rewrites = rewrites_of(scenario.mutants, self.options)
         self.groups = scenario.bounds.remote_ues
-        self.capacity = scenario.bounds.link_capacity
-        self.fields, self.kinds = field_names(), field_kinds()
+        self.fields, self.kinds = field_names(self.options), field_kinds(self.options)
         self.machines: dict[str, LiveElement] = {}
         self.group: dict[str, int] = {}
         self.by_role: dict[tuple[int, str], str] = {}
@@ -56,11 +55,13 @@ class LiveWorld:
                 self.group[name], self.by_role[(g, cls.ROLE)] = g, name
         self.links: dict[tuple[str, str], list[Message]] = {}
         self.link_kind: dict[tuple[str, str], str] = {}
+        self.capacity: dict[tuple[str, str], int] = {}
         for g in range(self.groups):
             for a, b, kind in links_of(scenario):
                 for src, dst in ((a, b), (b, a)):
                     key = (self.by_role[(g, src)], self.by_role[(g, dst)])
                     self.links[key], self.link_kind[key] = [], kind
+                    self.capacity[key] = capacity_of(scenario, src, dst)
         self.ghosts = [dict.fromkeys(GHOSTS, 0) for _ in range(self.groups)]
         self.threats = scenario.threats
 
@@ -189,7 +190,7 @@ class LiveWorld:
             queue = self.links.get((inst, dst or ""))
             if dst is None or queue is None:
                 raise ReplayFailure(f"{inst} sends {name} to {to}, which it has no link to")
-            if len(queue) >= self.capacity:
+            if len(queue) >= self.capacity[(inst, dst)]:
                 raise ReplayFailure(f"{inst} cannot send {name}: the link {inst} -> {dst} is full (the step is blocked)")
             queue.append((name, values))
             self.observe(inst, dst, (name, values))
@@ -248,7 +249,7 @@ class LiveWorld:
 
     def _room(self, inst: str, to: str) -> bool:
         dst = self.by_role.get((self.group[inst], to))
-        return to == REPLY or (dst is not None and len(self.links[(inst, dst)]) < self.capacity)
+        return to == REPLY or (dst is not None and len(self.links[(inst, dst)]) < self.capacity[(inst, dst)])
 
     def deadlocked(self) -> bool:
         """Not final, and no element can take a step (standard "no successor")."""

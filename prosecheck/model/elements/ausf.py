@@ -18,8 +18,8 @@ from __future__ import annotations
 
 from statemachine import State, StateMachine
 
-from prosecheck.checker.expr import And, Expr, If, M, O, V, W
-from prosecheck.checker.machine import Effect, ElementRules, Send, Var
+from prosecheck.checker.expr import And, Expr, If, M, Not, O, Or, V, W
+from prosecheck.checker.machine import REPLY, Effect, ElementRules, Send, Var
 from prosecheck.model.lifecycle import knr_from_superseded, policy_fires
 from prosecheck.model.pc5 import ATTACKER_ON_PATH, rejected, verified
 from prosecheck.model.spec import cite
@@ -27,6 +27,7 @@ from prosecheck.model.terms import (
     AUSF_DECIDES_AFTER_QUERY,
     AUSF_DECIDES_BEFORE_QUERY,
     CHECK_AUSF_UDM,
+    FIX_DEFAULTS,
     ID_PRUK_ID,
     ID_SUCI,
     REASON_AUSF_AMF_PLMN,
@@ -34,6 +35,7 @@ from prosecheck.model.terms import (
     REQUESTER_AUSF,
     RESULT_FORBIDDEN,
     RESULT_OK,
+    RESULT_UNKNOWN_ID,
     RSC,
     UPDATE_AUSF,
     UPDATE_PANF,
@@ -131,12 +133,19 @@ class AusfRemote(ElementRules, StateMachine):
         | authenticating.to(idle, cond="eap_can_fail", on="refuse_failed_eap")
         | authenticating.to(idle, cond="eap_response_forged", on="refuse_wrong_eap_response")
     )
-    key_storage_response = storing_key.to(idle, on="derive_knr_from_new_pruk")
+    key_storage_response = storing_key.to(idle, cond="may_derive", on="derive_knr_from_new_pruk") | storing_key.to(
+        idle, cond="not may_derive", on="refuse_withdrawn_attempt")
     key_query_response = (
-        querying_key.to(idle, cond="reuse and key_returned and not check_at_ausf", on="derive_knr_from_queried_pruk")
+        querying_key.to(idle, cond="reuse and key_returned and not check_at_ausf and may_derive",
+                        on="derive_knr_from_queried_pruk")
+        | querying_key.to(idle, cond="reuse and key_returned and not check_at_ausf and not may_derive",
+                          on="refuse_withdrawn_attempt")
         | querying_key.to(checking_authorization, cond="reuse and key_returned and check_at_ausf",
                           on="request_authorization_check")
-        | querying_key.to(idle, cond="not key_returned and not panf_wants_update", on="refuse_key_not_returned")
+        | querying_key.to(idle, cond="not key_returned and not panf_wants_update and not id_unknown",
+                          on="refuse_key_not_returned")
+        | querying_key.to(idle, cond="not key_returned and not panf_wants_update and id_unknown",
+                          on="reject_unknown_id")
         | querying_key.to(awaiting_av, cond="panf_wants_update", on="start_manner_3_for_panf")
         | querying_key.to(awaiting_av, cond="update_planned and supi_returned", on="start_manner_3_requested")
         | querying_key.to(awaiting_av, cond="ausf_decides_now and key_returned and supi_returned",
@@ -151,9 +160,20 @@ class AusfRemote(ElementRules, StateMachine):
         | querying_key.to.itself(cond="owns_update_policy and policy_remains and not update_due",
                                  on="ausf_configuration_changes")
     )
-    authorization_check_response = checking_authorization.to(
-        idle, cond="authorization_granted", on="derive_knr_after_check"
-    ) | checking_authorization.to(idle, cond="not authorization_granted", on="refuse_unauthorized_reuse")
+    authorization_check_response = (
+        checking_authorization.to(idle, cond="authorization_granted and may_derive", on="derive_knr_after_check")
+        | checking_authorization.to(idle, cond="authorization_granted and not may_derive",
+                                    on="refuse_withdrawn_attempt")
+        | checking_authorization.to(idle, cond="not authorization_granted", on="refuse_unauthorized_reuse")
+    )
+    authorization_notification = (
+        idle.to.itself(cond="notified", on="record_authorization_notice")
+        | awaiting_av.to.itself(cond="notified", on="record_authorization_notice")
+        | authenticating.to.itself(cond="notified", on="record_authorization_notice")
+        | storing_key.to.itself(cond="notified", on="record_authorization_notice")
+        | querying_key.to.itself(cond="notified", on="record_authorization_notice")
+        | checking_authorization.to.itself(cond="notified", on="record_authorization_notice")
+    )
     timeout = (
         awaiting_av.to(idle, cond="timers", on="abandon_authentication")
         | authenticating.to(idle, cond="timers", on="abandon_authentication")
@@ -164,6 +184,7 @@ class AusfRemote(ElementRules, StateMachine):
 
     LOCAL_EVENTS = frozenset({"update_policy_fires", "timeout"})
     REST_STATES = frozenset({"idle"})
+    OPTION_DEFAULTS = FIX_DEFAULTS
     VARIABLES = (
         Var("nonce_1", 0, doc="Nonce_1 of the request being served (S207)"),
         Var("supi", 0, doc="SUPI learnt from the UDM (S208) or the PAnF (S3032)"),
@@ -176,6 +197,8 @@ class AusfRemote(ElementRules, StateMachine):
         Var("update_due", 0, doc="why the AUSF's policy wants 5GPRUK #1 updated (method 600); 0: not due"),
         Var("policy_left", If(O("update") == UPDATE_AUSF, O("policy_triggers"), 0),
             doc="times the AUSF's update policy may still fire (method 600)"),
+        Var("withdrawn_notice", 0, doc="proposed fix: the UDM's last notification said the UE's relay "
+            "authorization is withdrawn", when=O("udm_notifies_authorization")),
     )
     GUARDS = {
         "timers": O("timers"),
@@ -203,6 +226,9 @@ class AusfRemote(ElementRules, StateMachine):
         "owns_update_policy": O("update") == UPDATE_AUSF,
         "policy_remains": V("policy_left") > 0,
         "update_due": V("update_due") != 0,
+        "notified": O("udm_notifies_authorization"),
+        "may_derive": Or(Not(O("ausf_refuses_while_withdrawn")), V("withdrawn_notice") == 0),
+        "id_unknown": And(O("unknown_id_falls_back_to_suci"), M("result") == RESULT_UNKNOWN_ID),
     }
     EFFECTS = {
         "abandon_authentication": Effect(
@@ -296,6 +322,20 @@ class AusfRemote(ElementRules, StateMachine):
         ),
         "refuse_unauthorized_reuse": _refuse(
             "UDM denies authorization; no KNR_ProSe; reject", "S3052", "[0284]", "[0287]"
+        ),
+        "record_authorization_notice": Effect(
+            "proposed fix: note the UDM's notification of the UE's relay authorization; acknowledge it",
+            cite("[0220]", "TS 29.503 Nudm_SDM_Notification"),
+            assign={"withdrawn_notice": If(M("granted") != 0, 0, 1)},
+            send=[Send(REPLY, "authorization_notification_ack", {"granted": M("granted")})],
+        ),
+        "refuse_withdrawn_attempt": _refuse(
+            "proposed fix: the UDM has notified a withdrawal, so a check that succeeded before it no longer "
+            "counts: derive no KNR_ProSe; reject", "S220", "S306", "[0287]", "[0220]"),
+        "reject_unknown_id": Effect(
+            "proposed fix: the PAnF does not know the 5GPRUK ID: reject with \"5GPRUK ID unknown\" so that the "
+            "remote UE falls back to its SUCI", cite("S3032", "[0252]", "[0713]", "TS 29.561 Npanf_ProseKey_get"),
+            send=[Send("amf", "prose_authentication_failure", {"cause": RESULT_UNKNOWN_ID})],
         ),
     }
 
