@@ -120,16 +120,28 @@ def _procedure(text: Scenario, fix: Fix, fix_id: str) -> Procedure:
                      {**text.procedure.options, **fix.options}, cite(*fix.paragraphs))
 
 
+def _fix_scenario(text: Scenario, fix: Fix, fix_id: str) -> Scenario:
+    return replace(text, id=fix_id, procedure=_procedure(text, fix, fix_id), expected=_EXPECTED.get(fix_id, {}),
+                   expect_deadlock=False, default=False,
+                   note=f"proposed fix {fix.key} (finding {fix.finding}) beside {text.id}")
+
+
 def fix_scenarios(base: Mapping[str, Scenario]) -> list[Scenario]:
-    """One opt-in scenario per (fix, text scenario): the text's scenario (bounds, threats) with the fix's options."""
+    """One opt-in scenario per (fix, text scenario): the text's scenario (bounds, threats) with the fix's options.
+    A text scenario under a threat model (``<id>@<threat>``) also gets the fix's honest scenario ``<id>.fix_...``,
+    as every ``@`` scenario has its honest base."""
     out = []
     for fix in FIXES:
         for text_id, fix_id in fix.pairs:
-            text = base[text_id]
-            out.append(replace(text, id=fix_id, procedure=_procedure(text, fix, fix_id),
-                               expected=_EXPECTED.get(fix_id, {}), expect_deadlock=False, default=False,
-                               note=f"proposed fix {fix.key} (finding {fix.finding}) beside {text_id}"))
+            if "@" in text_id:
+                out.append(_fix_scenario(base[text_id.partition("@")[0]], fix, fix_id.partition("@")[0]))
+            out.append(_fix_scenario(base[text_id], fix, fix_id))
     return out
+
+
+def is_fix_scenario(scenario_id: str) -> bool:
+    """Whether the scenario models a proposed fix (not the text): kept out of the text's threat documents."""
+    return ".fix_" in scenario_id.partition("@")[0]
 
 
 def fix_of(scenario_id: str) -> Fix | None:

@@ -97,10 +97,14 @@ MESSAGES: dict[str, MessageType] = {
                     (("supi", "supi"), ("rsc", "rsc"), ("requester", "requester"), ("g_attempt", "ghost"))),
         MessageType("authorization_check_response", "Nudm_UEAuthorization_ProseCheck Response", "sbi",
                     cite("S3042", "[0262]", "[0263]", "S3052", "[0283]", "[0284]"), (("result", "result"),)),
-        # SBI: UDM -> AUSF and PAnF, only under the proposed fix udm_notifies_authorization (findings 2, 6, 16)
+        # SBI, only under proposed fixes (prosecheck/model/fixes.py): the UDM notifies the AUSF and the PAnF
+        # (udm_notifies_authorization, findings 2, 6, 16); the PAnF answers an unknown 5GPRUK ID with 404
         MessageType("authorization_notification", "Nudm_SDM_Notification (ProSe relay authorization changed)", "sbi",
                     cite("[0220]", "[0266]", "TS 29.503 Nudm_SDM_Notification"), (("granted", "flag"),),
                     fix="udm_notifies_authorization"),
+        MessageType("key_query_unknown_id", "Npanf_ProseKey_get Response (404 5GPRUK ID unknown)", "sbi",
+                    cite("S3032", "[0252]", "[0713]", "TS 29.561 Npanf_ProseKey_get"), (("result", "result"),),
+                    fix="unknown_id_falls_back_to_suci"),
         MessageType("authorization_notification_ack", "Nudm_SDM_Notification Response (204)", "sbi",
                     cite("TS 29.503 Nudm_SDM_Notification"), (("granted", "flag"),),
                     fix="udm_notifies_authorization"),

@@ -107,6 +107,15 @@ def _refuse(label: str, *refs: str) -> Effect:
     )
 
 
+_REUSE = And(V("update_planned") == 0, If(
+    And(O("update") == UPDATE_AUSF, O("ausf_decides") == AUSF_DECIDES_AFTER_QUERY), V("update_due") == 0, True))
+"""The key query was for a reuse of 5GPRUK #1 (no update planned or, in method 600, due)."""
+
+_MAY_DERIVE = Or(Not(O("ausf_refuses_while_withdrawn")), V("withdrawn_notice") == 0)
+"""Proposed fix for finding 6 (``ausf_refuses_while_withdrawn``): no KNR_ProSe while the UDM's last
+notification says the UE's relay authorization is withdrawn. True when the fix is off."""
+
+
 class AusfRemote(ElementRules, StateMachine):
     """AUSF (remote): one ProSe authentication per remote UE at a time."""
 
@@ -136,16 +145,11 @@ class AusfRemote(ElementRules, StateMachine):
     key_storage_response = storing_key.to(idle, cond="may_derive", on="derive_knr_from_new_pruk") | storing_key.to(
         idle, cond="not may_derive", on="refuse_withdrawn_attempt")
     key_query_response = (
-        querying_key.to(idle, cond="reuse and key_returned and not check_at_ausf and may_derive",
-                        on="derive_knr_from_queried_pruk")
-        | querying_key.to(idle, cond="reuse and key_returned and not check_at_ausf and not may_derive",
-                          on="refuse_withdrawn_attempt")
+        querying_key.to(idle, cond="reuse and key_returned and not check_at_ausf", on="derive_knr_from_queried_pruk")
+        | querying_key.to(idle, cond="reuse_while_notified_withdrawn and key_returned", on="refuse_withdrawn_attempt")
         | querying_key.to(checking_authorization, cond="reuse and key_returned and check_at_ausf",
                           on="request_authorization_check")
-        | querying_key.to(idle, cond="not key_returned and not panf_wants_update and not id_unknown",
-                          on="refuse_key_not_returned")
-        | querying_key.to(idle, cond="not key_returned and not panf_wants_update and id_unknown",
-                          on="reject_unknown_id")
+        | querying_key.to(idle, cond="not key_returned and not panf_wants_update", on="refuse_key_not_returned")
         | querying_key.to(awaiting_av, cond="panf_wants_update", on="start_manner_3_for_panf")
         | querying_key.to(awaiting_av, cond="update_planned and supi_returned", on="start_manner_3_requested")
         | querying_key.to(awaiting_av, cond="ausf_decides_now and key_returned and supi_returned",
@@ -166,6 +170,7 @@ class AusfRemote(ElementRules, StateMachine):
                                     on="refuse_withdrawn_attempt")
         | checking_authorization.to(idle, cond="not authorization_granted", on="refuse_unauthorized_reuse")
     )
+    key_query_unknown_id = querying_key.to(idle, cond="answers_unknown_id", on="reject_unknown_id")
     authorization_notification = (
         idle.to.itself(cond="notified", on="record_authorization_notice")
         | awaiting_av.to.itself(cond="notified", on="record_authorization_notice")
@@ -219,16 +224,17 @@ class AusfRemote(ElementRules, StateMachine):
         "update_planned": V("update_planned"),
         "ausf_decides_now": And(O("update") == UPDATE_AUSF, O("ausf_decides") == AUSF_DECIDES_AFTER_QUERY,
                                 V("update_due") != 0, V("update_planned") == 0),
-        "reuse": And(V("update_planned") == 0, If(
-            And(O("update") == UPDATE_AUSF, O("ausf_decides") == AUSF_DECIDES_AFTER_QUERY), V("update_due") == 0, True)),
+        # under the proposed fix ausf_refuses_while_withdrawn a notified withdrawal stops the reuse (folded away else)
+        "reuse": And(_REUSE, _MAY_DERIVE),
+        "reuse_while_notified_withdrawn": And(Not(_MAY_DERIVE), _REUSE),
         "supi_returned": M("supi") != 0,
         "panf_wants_update": And(O("update") == UPDATE_PANF, M("pruk") == 0, M("supi") != 0),
         "owns_update_policy": O("update") == UPDATE_AUSF,
         "policy_remains": V("policy_left") > 0,
         "update_due": V("update_due") != 0,
         "notified": O("udm_notifies_authorization"),
-        "may_derive": Or(Not(O("ausf_refuses_while_withdrawn")), V("withdrawn_notice") == 0),
-        "id_unknown": And(O("unknown_id_falls_back_to_suci"), M("result") == RESULT_UNKNOWN_ID),
+        "may_derive": _MAY_DERIVE,
+        "answers_unknown_id": O("unknown_id_falls_back_to_suci"),
     }
     EFFECTS = {
         "abandon_authentication": Effect(
@@ -329,9 +335,12 @@ class AusfRemote(ElementRules, StateMachine):
             assign={"withdrawn_notice": If(M("granted") != 0, 0, 1)},
             send=[Send(REPLY, "authorization_notification_ack", {"granted": M("granted")})],
         ),
-        "refuse_withdrawn_attempt": _refuse(
+        "refuse_withdrawn_attempt": Effect(
             "proposed fix: the UDM has notified a withdrawal, so a check that succeeded before it no longer "
-            "counts: derive no KNR_ProSe; reject", "S220", "S306", "[0287]", "[0220]"),
+            "counts: derive no KNR_ProSe; reject", cite("S220", "S306", "[0287]", "[0220]"),
+            send=[Send("amf", "prose_authentication_failure", {"cause": RESULT_FORBIDDEN})],
+            ghost={"check_failed": W("ghost.check_failed").with_bit(V("nonce_1"))},  # found withdrawn, as a check
+        ),
         "reject_unknown_id": Effect(
             "proposed fix: the PAnF does not know the 5GPRUK ID: reject with \"5GPRUK ID unknown\" so that the "
             "remote UE falls back to its SUCI", cite("S3032", "[0252]", "[0713]", "TS 29.561 Npanf_ProseKey_get"),

@@ -174,9 +174,10 @@ class PanfRemote(ElementRules, StateMachine):
             "no 5GPRUK stored under this 5GPRUK ID: neither key nor SUPI", 0, 0,
             ("TS 29.561 Npanf_ProseKey_get", "[0713]"),
         ),
-        "answer_unknown_id": _answer(
-            "proposed fix: no 5GPRUK stored under this 5GPRUK ID: answer \"5GPRUK ID unknown\" (404), neither key "
-            "nor SUPI", 0, 0, ("TS 29.561 Npanf_ProseKey_get", "[0713]"), result=RESULT_UNKNOWN_ID,
+        "answer_unknown_id": Effect(
+            "proposed fix: no 5GPRUK stored under this 5GPRUK ID: answer \"5GPRUK ID unknown\" (404)",
+            cite("TS 29.561 Npanf_ProseKey_get", "[0713]"),
+            send=[Send("ausf", "key_query_unknown_id", {"result": RESULT_UNKNOWN_ID})],
         ),
         "store_key_keep_notified_info": Effect(
             "proposed fix: store SUPI, RSC, 5GPRUK, 5GPRUK ID (replacing 5GPRUK #1 and its ID); the authorization "
