@@ -13,14 +13,10 @@ the proposed text."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field
 
 from prosecheck.model.procedures import Procedure
 from prosecheck.model.spec import cite
-
-if TYPE_CHECKING:
-    from prosecheck.model.scenarios import Scenario
 
 HOLDS, VIOLATED = "HOLDS", "VIOLATED"
 
@@ -114,28 +110,26 @@ _EXPECTED: dict[str, dict[str, str]] = {
 gives them (tests/test_fixes.py): VIOLATED for a reachability property means UNREACHED."""
 
 
-def _procedure(text: Scenario, fix: Fix, fix_id: str) -> Procedure:
-    base = fix_id.partition("@")[0]
-    return Procedure(base, f"{text.procedure.title}; proposed fix {fix.key}",
-                     {**text.procedure.options, **fix.options}, cite(*fix.paragraphs))
+def fix_procedure(text: Procedure, fix: Fix, fix_id: str) -> Procedure:
+    """The text's procedure with the fix's options, named after the fix scenario (without its ``@threat``)."""
+    return Procedure(fix_id.partition("@")[0], f"{text.title}; proposed fix {fix.key}", {**text.options, **fix.options},
+                     cite(*fix.paragraphs))
 
 
-def _fix_scenario(text: Scenario, fix: Fix, fix_id: str) -> Scenario:
-    return replace(text, id=fix_id, procedure=_procedure(text, fix, fix_id), expected=_EXPECTED.get(fix_id, {}),
-                   expect_deadlock=False, default=False,
-                   note=f"proposed fix {fix.key} (finding {fix.finding}) beside {text.id}")
+def fix_expected(fix_id: str) -> dict[str, str]:
+    """The verdicts the fix scenario declares besides HOLDS."""
+    return dict(_EXPECTED.get(fix_id, {}))
 
 
-def fix_scenarios(base: Mapping[str, Scenario]) -> list[Scenario]:
-    """One opt-in scenario per (fix, text scenario): the text's scenario (bounds, threats) with the fix's options.
-    A text scenario under a threat model (``<id>@<threat>``) also gets the fix's honest scenario ``<id>.fix_...``,
-    as every ``@`` scenario has its honest base."""
+def fix_pairs() -> list[tuple[Fix, str, str]]:
+    """(fix, the text's scenario, the fix's scenario) for every scenario to build, in order: a text scenario under a
+    threat model (``<id>@<threat>``) also gives the fix's honest scenario, as every ``@`` scenario has its base."""
     out = []
     for fix in FIXES:
         for text_id, fix_id in fix.pairs:
             if "@" in text_id:
-                out.append(_fix_scenario(base[text_id.partition("@")[0]], fix, fix_id.partition("@")[0]))
-            out.append(_fix_scenario(base[text_id], fix, fix_id))
+                out.append((fix, text_id.partition("@")[0], fix_id.partition("@")[0]))
+            out.append((fix, text_id, fix_id))
     return out
 
 

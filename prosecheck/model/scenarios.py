@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from prosecheck.model.environment import Bounds, ThreatModel
-from prosecheck.model.fixes import fix_scenarios
+from prosecheck.model.fixes import fix_expected, fix_pairs, fix_procedure
 from prosecheck.model.procedures import PROCEDURES, Procedure
 from prosecheck.model.threat_scenarios import threat_scenarios
 
@@ -181,6 +181,11 @@ SCENARIOS: dict[str, Scenario] = {
 }
 
 SCENARIOS.update({s.id: s for s in threat_scenarios(SCENARIOS)})
-SCENARIOS.update({s.id: s for s in fix_scenarios(SCENARIOS)})  # opt-in: proposed fixes beside the text (fixes.py)
+SCENARIOS.update({
+    fix_id: replace(SCENARIOS[text_id], id=fix_id, procedure=fix_procedure(SCENARIOS[text_id].procedure, fix, fix_id),
+                    expected=fix_expected(fix_id), expect_deadlock=False, default=False,
+                    note=f"proposed fix {fix.key} (finding {fix.finding}) beside {text_id}")
+    for fix, text_id, fix_id in fix_pairs()
+})  # opt-in: each proposed fix beside the text's scenario, same bounds and threats (prosecheck/model/fixes.py)
 
 DEFAULT_SCENARIOS = tuple(s for s in SCENARIOS.values() if s.default)
