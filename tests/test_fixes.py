@@ -93,3 +93,20 @@ def test_every_fix_row_is_complete_and_cites_real_options():
 def test_the_recheck_needs_the_notification():
     with pytest.raises(ModelError, match="needs udm_notifies_authorization"):
         Procedure("x", "x", {"ausf_refuses_while_withdrawn": 1})
+
+
+def test_the_traces_of_the_fix_scenarios_replay_on_live_machines(capsys, tmp_path, check_once):
+    import json
+
+    from prosecheck.cli import main
+    from prosecheck.report.json_out import results_json
+
+    fixed = [fid for fix in FIXES for _, fid in fix.pairs[:1]]
+    doc = json.loads(results_json([check_once(fid) for fid in fixed]))  # what `check --json` prints
+    path = tmp_path / "fixes.json"
+    path.write_text(json.dumps(doc))
+    code = main(["replay", str(path)])
+    out, _ = capsys.readouterr()
+    traces = sum(1 for r in doc["results"] for p in r["properties"].values() if p["trace"] is not None)
+    assert code == 0 and out.count("confirmed ") == traces > 0
+    assert "Nudm_SDM_Notification" in json.dumps(doc) or "authorization_notification" in json.dumps(doc)
