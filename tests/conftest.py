@@ -62,7 +62,7 @@ SLOW_FILES = (
     "test_golden.py", "test_houdini.py", "test_interrupts.py", "test_live_replay.py", "test_mermaid_render.py",
     "test_mutants.py", "test_parallel.py", "test_promela.py", "test_properties.py", "test_prove.py",
     "test_replay.py", "test_report.py", "test_scenarios.py", "test_spin_random.py",
-    "test_threat_model.py",
+    "test_threat_model.py", "test_fixes.py",
     "test_threats_doc.py",
     # each 9-14 s on an idle machine (pytest --durations=0 -m "not slow", summed per file): out of the
     # fast tier so that it stays near a minute

@@ -21,7 +21,6 @@ from prosecheck.certificate.write import FORMAT, certificate_name, write_certifi
 from prosecheck.checker.machine import ModelError
 from prosecheck.inputs import InputFileError, parse_json, read_gzip_text, validate
 from prosecheck.model.build import options_of
-from prosecheck.model.messages import field_names
 from prosecheck.properties.catalog import PROPERTIES
 from prosecheck.replay.load import TraceInputError, scenario_of
 from prosecheck.results import BUILTIN
@@ -86,7 +85,7 @@ def _worlds(doc: dict[str, Any], product: Product, path: str) -> list[World]:
         raise CertificateError(f"{path}: field links: not the scenario's links {_show(expected_links)}")
     states = {f"{n}.state": {s: k for k, s in enumerate(t.state_ids)} for n, _, t in product.elements}
     columns = [(names.index(n), n, states.get(n)) for n in product.names]
-    catalogue = field_names()
+    catalogue = product.fields
     width = len(names) + len(links)
     out = []
     for i, row in enumerate(doc["worlds"]):

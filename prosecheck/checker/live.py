@@ -80,13 +80,15 @@ class LiveElement:
         self.role = cls.ROLE
         self.guards: dict[str, ExprLike] = {**cls.GUARDS, **rw.guards}
         self.effects: dict[str, Effect] = {**cls.EFFECTS, **rw.effects}
-        self.disabled, self.options, self.catalogue = rw.disabled, dict(options), catalogue
-        self.var_names = [v.name for v in cls.VARIABLES]
+        self.disabled, self.options, self.catalogue = rw.disabled, {**cls.OPTION_DEFAULTS, **options}, catalogue
+        variables = [v for v in cls.VARIABLES if evaluate_raw(lift(v.when), self._reader({}, {}))]
+        self.var_names = [v.name for v in variables]
         clash = (set(self.guards) | set(self.effects)) & (set(dir(cls)) | {"state"})
         if clash or set(rw.guards) - set(cls.GUARDS) or set(rw.effects) - set(cls.EFFECTS):
             raise LiveError(f"{self.role}: guard/effect names clash with the machine or are unknown: {sorted(clash)}")
         self.forced: str | None = None
-        self.local = {v.name: int(evaluate_raw(lift(v.initial), self._reader({}, {}))) for v in cls.VARIABLES}
+        self.local = {v.name: int(evaluate_raw(lift(v.initial), self._reader({}, {}))) for v in variables}
+        self.absent = {v.name for v in cls.VARIABLES} - set(self.var_names)  # Var.when: not in this scenario
         self.outbox: list[Sent] = []
         self.fired: list[str] = []
         self.machine: Any = self._build(None)
@@ -117,9 +119,10 @@ class LiveElement:
     def _effect(self, name: str, *_: Any, **kwargs: Any) -> None:
         """Assign and send, every expression reading the values from before the step."""
         effect, read = self.effects[name], self._reader(dict(self.local), self._message(kwargs))
-        if unknown := set(effect.assign) - set(self.local):
+        if unknown := set(effect.assign) - set(self.local) - self.absent:
             raise LiveError(f"{self.role}: effect {name} assigns unknown variables {sorted(unknown)}")
-        new = {var: int(evaluate_raw(lift(value), read)) for var, value in effect.assign.items()}
+        new = {var: int(evaluate_raw(lift(value), read)) for var, value in effect.assign.items()
+               if var not in self.absent}
         for send in effect.send:
             fields = self.catalogue.get(send.message)
             if fields is None or set(send.fields) - set(fields):

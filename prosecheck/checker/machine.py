@@ -44,12 +44,16 @@ class ModelError(Exception):
 
 @dataclass(frozen=True)
 class Var:
-    """A local variable of an element: name, initial value (may read options), sort, meaning."""
+    """A local variable of an element: name, initial value (may read options), sort, meaning.
+    ``when`` (may read options only): the variable exists only in scenarios where it holds, so a
+    variable that only an optional procedure needs leaves every other scenario's table as it was
+    (assignments to it are dropped with it; a kept guard or effect that reads it is an error)."""
 
     name: str
     initial: ExprLike
     sort: str = "int"  # "int" | "bool"
     doc: str = ""
+    when: ExprLike = True
 
 
 @dataclass(frozen=True)
@@ -90,6 +94,9 @@ class ElementRules:
     EFFECTS: ClassVar[Mapping[str, Effect]] = {}
     LOCAL_EVENTS: ClassVar[frozenset[str]] = frozenset()
     REST_STATES: ClassVar[frozenset[str]] = frozenset()
+    OPTION_DEFAULTS: ClassVar[Mapping[str, Value]] = {}
+    """Options the rules read that a scenario need not set (their value when it does not): the
+    additive options of proposed fixes, so that scenarios written before them are unchanged."""
 
 
 @dataclass
@@ -270,6 +277,7 @@ class _RulesView:
     def __init__(self, cls: Any, rewrite: Rewrite) -> None:
         self.ROLE, self.TITLE, self.VARIABLES = cls.ROLE, cls.TITLE, cls.VARIABLES
         self.LOCAL_EVENTS, self.REST_STATES = cls.LOCAL_EVENTS, cls.REST_STATES
+        self.OPTION_DEFAULTS = cls.OPTION_DEFAULTS
         unknown = (set(rewrite.guards) - set(cls.GUARDS)) | (set(rewrite.effects) | rewrite.disabled) - set(cls.EFFECTS)
         if unknown:
             raise ModelError(f"{cls.ROLE}: rewrite names unknown guards/effects {sorted(unknown)}")
@@ -293,12 +301,13 @@ def compile_element(
     rules: Any = _RulesView(cls, rewrite or Rewrite())
     states = list(cls.states)  # type: ignore[attr-defined]
     state_ids = [s.id for s in states]
-    var_names = [v.name for v in rules.VARIABLES]
-    fold = _folder(options, rules.ROLE, keep)
-    initial_exprs = tuple(fold(lift(v.initial)) for v in rules.VARIABLES)
+    fold = _folder({**rules.OPTION_DEFAULTS, **options}, rules.ROLE, keep)
+    variables = present_variables(rules.VARIABLES, fold)
+    var_names = [v.name for v in variables]
+    initial_exprs = tuple(fold(lift(v.initial)) for v in variables)
     initial_locals = tuple(
         0 if keep and not isinstance(e, Const) else int(_constant(e, f"{rules.ROLE}.{v.name}"))
-        for v, e in zip(rules.VARIABLES, initial_exprs)
+        for v, e in zip(variables, initial_exprs)
     )
     table = ElementTable(
         role=rules.ROLE,
@@ -309,7 +318,7 @@ def compile_element(
         initial_state=next(i for i, s in enumerate(states) if s.initial),
         rest_states=frozenset(i for i, s in enumerate(states) if s.final or s.id in rules.REST_STATES),
         var_names=var_names,
-        var_sorts=[v.sort for v in rules.VARIABLES],
+        var_sorts=[v.sort for v in variables],
         initial_locals=initial_locals,
         transitions=[],
         by_state_event={},
@@ -318,17 +327,31 @@ def compile_element(
         initial_exprs=initial_exprs,
         kept=keep,
     )
+    absent = frozenset(v.name for v in rules.VARIABLES) - set(var_names)
     for state in states:
         for tr in state.transitions:
             for event in tr.events:
-                _add_transition(table, rules, tr, str(event.id), fold)
+                _add_transition(table, rules, tr, str(event.id), fold, absent)
     return table
 
 
-def _add_transition(table: ElementTable, rules: Any, tr: Any, event: str, fold: Callable[[Expr], Expr]) -> None:
+def present_variables(variables: Sequence[Var], fold: Callable[[Expr], Expr]) -> list[Var]:
+    """The variables whose ``when`` holds once the options are folded (:attr:`Var.when`)."""
+    out = []
+    for v in variables:
+        when = fold(lift(v.when))
+        if not isinstance(when, Const):
+            raise ModelError(f"variable {v.name}: 'when' must read options only, got {render(when)}")
+        if when.value:
+            out.append(v)
+    return out
+
+
+def _add_transition(table: ElementTable, rules: Any, tr: Any, event: str, fold: Callable[[Expr], Expr],
+                    absent: frozenset[str] = frozenset()) -> None:
+    """Compile one transition. One whose guard the options make false is pruned (its event may then be a
+    message of an option the scenario does not enable); assignments to ``absent`` variables are dropped."""
     where = f"{table.role}: {tr.source.id} --{event}--> {tr.target.id}"
-    if event not in rules.LOCAL_EVENTS and event not in table.message_fields:
-        raise ModelError(f"{where}: event is neither a local decision nor a known message")
     cond_text = _condition_text(tr)
     guard = fold(parse_condition(cond_text, rules.GUARDS, where)) if cond_text else Const(True)
     name = _effect_name(tr, where)
@@ -338,16 +361,12 @@ def _add_transition(table: ElementTable, rules: Any, tr: Any, event: str, fold: 
     if (isinstance(guard, Const) and not guard.value) or name in rules.DISABLED:
         table.pruned.append(f"{tr.source.id} --{event}--> {tr.target.id} [{name}]")
         return
+    if event not in rules.LOCAL_EVENTS and event not in table.message_fields:
+        raise ModelError(f"{where}: event is neither a local decision nor a known message")
     fields = table.message_fields.get(event, ())
     _check_refs(guard, table.var_names, fields, where)
-    assign, assign_exprs = [], []
-    for var, value in effect.assign.items():
-        if var not in table.var_names:
-            raise ModelError(f"{where}: effect {name} assigns unknown variable {var!r}")
-        expr = fold(lift(value))
-        _check_refs(expr, table.var_names, fields, where)
-        assign.append((table.var_names.index(var), compile_py(expr)))
-        assign_exprs.append((table.var_names.index(var), expr))
+    assign_exprs = _assignments(table, effect, fold, absent, fields, f"{where}: effect {name}")
+    assign = [(index, compile_py(expr)) for index, expr in assign_exprs]
     sends, send_exprs = [], []
     for send in effect.send:
         catalogue = table.message_fields.get(send.message)
@@ -384,6 +403,22 @@ def _add_transition(table: ElementTable, rules: Any, tr: Any, event: str, fold: 
         )
     )
     table.by_state_event.setdefault((table.state_index(tr.source.id), event), []).append(table.transitions[-1])
+
+
+def _assignments(table: ElementTable, effect: Effect, fold: Callable[[Expr], Expr], absent: frozenset[str],
+                 fields: Sequence[str], where: str) -> list[tuple[int, Expr]]:
+    """The effect's assignments folded, by variable index; those to ``absent`` variables (:attr:`Var.when`)
+    are dropped with their variable."""
+    out = []
+    for var, value in effect.assign.items():
+        if var in absent:
+            continue
+        if var not in table.var_names:
+            raise ModelError(f"{where} assigns unknown variable {var!r}")
+        expr = fold(lift(value))
+        _check_refs(expr, table.var_names, fields, where)
+        out.append((table.var_names.index(var), expr))
+    return out
 
 
 def _folder(options: Mapping[str, Value], role: str, keep: frozenset[str] = frozenset()) -> Callable[[Expr], Expr]:

@@ -32,6 +32,7 @@ def register(sub: Any) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
+    from prosecheck.model.fixes import is_fix_scenario
     from prosecheck.report.threats_doc import inherited_findings, threats_markdown, threats_text
     from prosecheck.scenarios.catalog import SCENARIOS
     from prosecheck.verify import worst
@@ -39,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
     saved = [r for r in saved_results(args) if r.scenario.threats.active()]
     chosen = args.scenarios or args.scenario_files or args.threats
     scenarios = [s for s in scenarios_of(args) if s.threats.active()] if chosen else \
-        [] if saved else [s for s in SCENARIOS.values() if s.threats.active()]
+        [] if saved else [s for s in SCENARIOS.values() if s.threats.active() and not is_fix_scenario(s.id)]
     if not scenarios and not saved:
         print("no scenario under a threat model among those chosen (give --threat, or an id with '@')",
               file=sys.stderr)

@@ -70,9 +70,10 @@ def _guard_words(table: ElementTable, tr: CompiledTransition, options: dict[str,
     if tr.guard_text == "true":
         return ""
     rules = table.cls.GUARDS  # type: ignore[attr-defined]
+    values = {**table.cls.OPTION_DEFAULTS, **options}  # type: ignore[attr-defined]
     named: dict[str, Expr] = {}
     for name, guard in rules.items():
-        folded = substitute(lift(guard), lambda r: Const(options[r.name]) if r.scope == "opt" else None)
+        folded = substitute(lift(guard), lambda r: Const(values[r.name]) if r.scope == "opt" else None)
         named[name] = folded if isinstance(folded, Const) else Ref("guard", name)
     expr = substitute(parse_condition(tr.guard_text, named, table.role), lambda r: None)
     return "" if isinstance(expr, Const) else _words(expr)

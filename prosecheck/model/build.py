@@ -53,6 +53,20 @@ LINKS = (
 ATTACKED_LINKS = (("remote_ue", ATTACKER, "pc5"), (ATTACKER, "relay_ue", "pc5"), *LINKS[1:])
 """The links with an attacker on PC5: the remote UE and the relay UE each talk only to it."""
 
+NOTIFIED = frozenset({"ausf", "panf"})
+"""The elements the UDM notifies under the proposed fix ``udm_notifies_authorization``."""
+
+
+def capacity_of(scenario: Configuration, src: str, dst: str) -> int:
+    """The capacity of the link from role ``src`` to role ``dst``: the scenario's ``link_capacity``; under the
+    proposed fix ``udm_notifies_authorization`` one more between the UDM and the AUSF or PAnF, because a
+    notification is a request of its own to the subscriber's callback URI (TS 29.503), not queued behind the
+    exchange in progress (with one place the notification and a pending answer would block each other)."""
+    extra = options_of(scenario).get("udm_notifies_authorization", 0) and {src, dst} in (
+        {"udm", role} for role in NOTIFIED)
+    return scenario.bounds.link_capacity + (1 if extra else 0)
+
+
 def _element_classes(options: Mapping[str, int]) -> tuple[Any, ...]:
     if not attacker_on_pc5(options):
         return ELEMENTS
@@ -81,7 +95,7 @@ class BoundProperty:
 @lru_cache(maxsize=64)
 def _tables(options: tuple[tuple[str, int], ...], mutant_ids: tuple[str, ...],
             keep: frozenset[str] = frozenset()) -> dict[str, ElementTable]:
-    fields = field_names()
+    fields = field_names(dict(options))
     rewrites = rewrites_of(mutant_ids, dict(options))
     tables = {cls.ROLE: compile_element(cls, dict(options), fields, rewrites.get(cls.ROLE), keep)
               for cls in _element_classes(dict(options))}
@@ -117,7 +131,8 @@ def live_elements(scenario: Configuration) -> dict[str, LiveElement]:
     """One live python-statemachine machine per element role, for independent replay."""
     options = options_of(scenario)
     rewrites = rewrites_of(scenario.mutants, options)
-    return {cls.ROLE: LiveElement(cls, options, field_names(), rewrites.get(cls.ROLE)) for cls in elements_of(scenario)}
+    fields = field_names(options)
+    return {cls.ROLE: LiveElement(cls, options, fields, rewrites.get(cls.ROLE)) for cls in elements_of(scenario)}
 
 
 def options_of(scenario: Configuration) -> dict[str, int]:
@@ -142,9 +157,10 @@ def build_system(scenario: Configuration, keep: frozenset[str] = frozenset()) ->
     for g in range(groups):
         for a, b, kind in links_of(scenario):
             for src, dst in ((a, b), (b, a)):
-                links.append(Link(len(links), index[(g, src)], index[(g, dst)], kind, scenario.bounds.link_capacity,
+                links.append(Link(len(links), index[(g, src)], index[(g, dst)], kind, capacity_of(scenario, src, dst),
                                   lossy=kind in scenario.threats.lossy_links))
-    return System(instances, links, list(GHOSTS), groups, field_names(), field_kinds(), OBSERVERS,
+    options = options_of(scenario)
+    return System(instances, links, list(GHOSTS), groups, field_names(options), field_kinds(options), OBSERVERS,
                   fault_budget=scenario.threats.link_faults if scenario.threats.lossy_links else 0,
                   duplication=scenario.threats.duplication)
 

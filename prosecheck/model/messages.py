@@ -10,6 +10,7 @@ connection attempt a message belongs to) and are never read by a guard.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from prosecheck.model.spec import SpecRef, cite
@@ -22,6 +23,7 @@ class MessageType:
     link: str  # "pc5" | "nas" | "sbi"
     ref: SpecRef
     fields: tuple[tuple[str, str], ...]  # (field name, kind)
+    fix: str = ""  # the option of a proposed fix that adds this message (prosecheck.model.fixes); "": the text's
 
     @property
     def field_names(self) -> tuple[str, ...]:
@@ -95,13 +97,36 @@ MESSAGES: dict[str, MessageType] = {
                     (("supi", "supi"), ("rsc", "rsc"), ("requester", "requester"), ("g_attempt", "ghost"))),
         MessageType("authorization_check_response", "Nudm_UEAuthorization_ProseCheck Response", "sbi",
                     cite("S3042", "[0262]", "[0263]", "S3052", "[0283]", "[0284]"), (("result", "result"),)),
+        # SBI, only under proposed fixes (prosecheck/model/fixes.py): the UDM notifies the AUSF and the PAnF
+        # (udm_notifies_authorization, findings 2, 6, 16); the PAnF answers an unknown 5GPRUK ID with 404
+        MessageType("authorization_notification", "Nudm_SDM_Notification (ProSe relay authorization changed)", "sbi",
+                    cite("[0220]", "[0266]", "TS 29.503 Nudm_SDM_Notification"), (("granted", "flag"),),
+                    fix="udm_notifies_authorization"),
+        MessageType("key_query_unknown_id", "Npanf_ProseKey_get Response (404 5GPRUK ID unknown)", "sbi",
+                    cite("S3032", "[0252]", "[0713]", "TS 29.561 Npanf_ProseKey_get"), (("result", "result"),),
+                    fix="unknown_id_falls_back_to_suci"),
+        MessageType("authorization_notification_ack", "Nudm_SDM_Notification Response (204)", "sbi",
+                    cite("TS 29.503 Nudm_SDM_Notification"), (("granted", "flag"),),
+                    fix="udm_notifies_authorization"),
     ]
 }
 
 
-def field_names() -> dict[str, tuple[str, ...]]:
+def _in_catalogue(m: MessageType, options: Mapping[str, int] | None) -> bool:
+    """The text's messages always; a fix's message only where ``options`` enable that fix."""
+    return not m.fix or bool(options and options.get(m.fix, 0))
+
+
+def field_names(options: Mapping[str, int] | None = None) -> dict[str, tuple[str, ...]]:
+    """The message catalogue of a scenario with these options (None: the text's messages only)."""
+    return {name: m.field_names for name, m in MESSAGES.items() if _in_catalogue(m, options)}
+
+
+def every_field_name() -> dict[str, tuple[str, ...]]:
+    """The catalogue with every fix's messages too: for reading a trace before its scenario is known."""
     return {name: m.field_names for name, m in MESSAGES.items()}
 
 
-def field_kinds() -> dict[str, tuple[str, ...]]:
-    return {name: tuple(k for _, k in m.fields) for name, m in MESSAGES.items()}
+def field_kinds(options: Mapping[str, int] | None = None) -> dict[str, tuple[str, ...]]:
+    """Each message's field kinds, over the same catalogue as :func:`field_names`."""
+    return {name: tuple(k for _, k in m.fields) for name, m in MESSAGES.items() if _in_catalogue(m, options)}

@@ -21,6 +21,7 @@ from prosecheck.model.terms import (
     CHECK_NONE,
     CHECK_PANF_LOCAL,
     CHECK_PANF_UDM,
+    FIX_DEFAULTS,
     UPDATE_AUSF,
     UPDATE_NAMES,
     UPDATE_NONE,
@@ -79,6 +80,15 @@ class ProcedureOptions:
     update_query_flagged: int = READINGS["update_query_flagged"]
     supi_with_checked_key: int = READINGS["supi_with_checked_key"]
     s723_stores_key_1: int = READINGS["s723_stores_key_1"]
+    udm_notifies_authorization: int = FIX_DEFAULTS["udm_notifies_authorization"]
+    ausf_refuses_while_withdrawn: int = FIX_DEFAULTS["ausf_refuses_while_withdrawn"]
+    unknown_id_falls_back_to_suci: int = FIX_DEFAULTS["unknown_id_falls_back_to_suci"]
+    """The options of proposed fixes (:data:`~prosecheck.model.terms.FIX_DEFAULTS`, :mod:`prosecheck.model.fixes`):
+    0 is the text as written. ``udm_notifies_authorization`` (findings 2, 6, 16): the UDM notifies the AUSF and
+    the PAnF of each withdrawal and restoration, and the PAnF keeps its stored authorization info current;
+    ``ausf_refuses_while_withdrawn`` (finding 6, needs the former): the AUSF derives no KNR_ProSe while the UDM's
+    last notification says "withdrawn"; ``unknown_id_falls_back_to_suci`` ([0713]): the PAnF answers "5GPRUK ID
+    unknown" and the remote UE, told so, deletes its 5GPRUK and uses its SUCI next."""
 
     def __post_init__(self) -> None:
         allowed = {"check": CHECK_NAMES, "update": UPDATE_NAMES,
@@ -88,6 +98,9 @@ class ProcedureOptions:
             choices = allowed.get(f.name, {0: "no", 1: "yes"})
             if isinstance(value, bool) or not isinstance(value, int) or value not in choices:
                 raise ValueError(f"option {f.name} must be one of {sorted(choices)}, got {value!r}")
+        if self.ausf_refuses_while_withdrawn and not self.udm_notifies_authorization:
+            raise ValueError("option ausf_refuses_while_withdrawn needs udm_notifies_authorization=1 (the AUSF "
+                             "learns of a withdrawal only from the UDM's notification)")
 
     @classmethod
     def of(cls, overrides: Mapping[str, int]) -> ProcedureOptions:

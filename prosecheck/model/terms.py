@@ -31,7 +31,16 @@ ID_NAMES = {ID_NONE: "none", ID_SUCI: "SUCI", ID_PRUK_ID: "5GPRUK ID"}
 
 # Results of checks and requests ([0263], [0284]: "200 OK" / "403 forbidden").
 RESULT_NONE, RESULT_OK, RESULT_FORBIDDEN = 0, 1, 2
-RESULT_NAMES = {RESULT_NONE: "-", RESULT_OK: "200 OK", RESULT_FORBIDDEN: "403 forbidden"}
+RESULT_UNKNOWN_ID = 3
+"""Only under the proposed fix ``unknown_id_falls_back_to_suci``: "404 not found", the 5GPRUK ID is unknown
+(as TS 29.561's Npanf_ProseKey_get answers a key it does not hold); the text has no such answer."""
+RESULT_NAMES = {RESULT_NONE: "-", RESULT_OK: "200 OK", RESULT_FORBIDDEN: "403 forbidden",
+                RESULT_UNKNOWN_ID: "404 5GPRUK ID unknown"}
+
+FIX_DEFAULTS = {"udm_notifies_authorization": 0, "ausf_refuses_while_withdrawn": 0, "unknown_id_falls_back_to_suci": 0}
+"""The options of proposed fixes (:mod:`prosecheck.model.fixes`), each 0 (the text as written) unless a fix
+scenario sets it. The elements read them with these defaults (``OPTION_DEFAULTS``), so a scenario that does
+not name them compiles to exactly the tables it had before they existed."""
 
 # Where the authorization check before reuse happens (method 300, [0254]-[0286]).
 CHECK_NONE, CHECK_PANF_LOCAL, CHECK_PANF_UDM, CHECK_AUSF_UDM = 0, 1, 2, 3

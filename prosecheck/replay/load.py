@@ -14,12 +14,13 @@ from prosecheck.checker.machine import ModelError
 from prosecheck.inputs import InputFileError, parse_json, read_text, validate
 from prosecheck.model.build import rewrites_of
 from prosecheck.model.environment import Bounds, ThreatModel
-from prosecheck.model.messages import field_names
+from prosecheck.model.fixes import is_fix_scenario
+from prosecheck.model.messages import every_field_name
 from prosecheck.model.mutants import MUTANTS
 from prosecheck.model.procedures import PROCEDURES, READINGS, Procedure
 from prosecheck.model.terms import CHECK_NAMES
 from prosecheck.properties.catalog import PROPERTIES
-from prosecheck.scenarios.catalog import Scenario
+from prosecheck.scenarios.catalog import SCENARIOS, Scenario
 from prosecheck.scenarios.labels import label_problem
 from prosecheck.schemas import check_format, part
 from prosecheck.verify import BUILTIN
@@ -122,11 +123,15 @@ def _result_claims(result: Any, where: str) -> list[Claim]:
     return claims
 
 
+KNOWN_PROCEDURES = {**PROCEDURES, **{s.procedure.id: s.procedure for s in SCENARIOS.values() if is_fix_scenario(s.id)}}
+"""The procedures a saved result may name: the text's and those of the proposed fixes (prosecheck/model/fixes.py)."""
+
+
 def scenario_of(result: Any, where: str) -> Scenario:
     """The scenario a result records: id, procedure, its options, bounds and mutants."""
     sid = _get(result, "scenario", str, where)
     pid = _get(result, "procedure", str, where)
-    if pid not in PROCEDURES:
+    if pid not in KNOWN_PROCEDURES:
         raise TraceInputError(f"{where}: unknown procedure {pid!r}")
     options = _options(pid, _get(result, "options", dict, where), where)
     mutants = _get(result, "mutants", list, where)
@@ -146,7 +151,7 @@ def scenario_of(result: Any, where: str) -> Scenario:
         bounds.validate()
     except ModelError as err:
         raise TraceInputError(f"{where}: {err}") from None
-    base = PROCEDURES[pid]
+    base = KNOWN_PROCEDURES[pid]
     scenario = Scenario(sid, Procedure(pid, base.title, options, base.ref), bounds, mutants=tuple(mutants),
                         threats=_threats_of(result, where))
     if problem := label_problem(scenario):
@@ -159,7 +164,7 @@ def _options(pid: str, options: dict[str, Any], where: str) -> dict[str, int]:
     a scenario file may set (``prosecheck.scenarios.scenario_file``); anything else is refused."""
     if any(not isinstance(v, int) or isinstance(v, bool) for v in options.values()):
         raise TraceInputError(f"{where}: field 'options' must map option names to integers")
-    base = PROCEDURES[pid].options
+    base = KNOWN_PROCEDURES[pid].options
     for name, value in options.items():
         if name == "check":
             ok = value in CHECK_NAMES
@@ -196,7 +201,7 @@ def _threats_of(result: Any, where: str) -> ThreatModel:
 def _message(raw: Any, where: str) -> Message:
     name = _get(raw, "name", str, where)
     values = _get(raw, "fields", dict, where)
-    catalogue = field_names().get(name)
+    catalogue = every_field_name().get(name)
     if catalogue is None:
         raise TraceInputError(f"{where}: unknown message {name!r}")
     if set(values) != set(catalogue) or any(not isinstance(v, int) or isinstance(v, bool) for v in values.values()):

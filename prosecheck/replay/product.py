@@ -32,7 +32,7 @@ from statemachine.exceptions import TransitionNotAllowed
 from prosecheck.checker.expr import Const, Expr, Value, W, lift
 from prosecheck.checker.live import LiveElement, LiveError, evaluate_raw
 from prosecheck.checker.machine import REPLY, TIMEOUT, ElementTable, ModelError
-from prosecheck.model.build import elements_of, links_of
+from prosecheck.model.build import capacity_of, elements_of, links_of, options_of
 from prosecheck.model.ghosts import GHOSTS, OBSERVERS
 from prosecheck.model.messages import field_kinds, field_names
 from prosecheck.properties.catalog import PROPERTIES, StateIs
@@ -150,9 +150,10 @@ class Product:
 
     def __init__(self, scenario: Scenario, steps: Mapping[str, Steps], options: Mapping[str, Value] | None = None) -> None:
         groups = scenario.bounds.remote_ues
-        self.groups, self.capacity, self.threats = groups, scenario.bounds.link_capacity, scenario.threats
+        self.groups, self.threats = groups, scenario.threats
         self.options: dict[str, Value] = dict(options or {})
-        self.fields, self.kinds = field_names(), field_kinds()
+        chosen = options_of(scenario)  # the messages' fields follow the options (a proposed fix adds some)
+        self.fields, self.kinds = field_names(chosen), field_kinds(chosen)
         self.prefix = [("" if groups == 1 else f"ue{g + 1}.") for g in range(groups)]
         self.elements = [Instance(cls.ROLE if groups == 1 else f"{cls.ROLE}.{g + 1}", g, steps[cls.ROLE])
                          for g in range(groups) for cls in elements_of(scenario)]
@@ -168,6 +169,8 @@ class Product:
         self.by_role = {(inst.group, inst.steps.role): inst.name for inst in self.elements}
         self.links = [(self.by_role[(g, a)], self.by_role[(g, b)], kind) for g in range(groups)
                       for x, y, kind in links_of(scenario) for a, b in ((x, y), (y, x))]
+        self.capacity = [capacity_of(scenario, a, b) for g in range(groups)
+                         for x, y, _ in links_of(scenario) for a, b in ((x, y), (y, x))]  # per link, as self.links
         self.link_at = {(a, b): k for k, (a, b, _) in enumerate(self.links)}
         self.in_links = [[k for k, (_, dst, _) in enumerate(self.links) if dst == inst.name] for inst in self.elements]
         self.lossy = [kind in self.threats.lossy_links for _, _, kind in self.links]
@@ -285,7 +288,7 @@ class Product:
             new[self.base + link] = self.queue(world, link)[1:]
         for to, message in move.sends:
             k = self.destination(i, to, link, message[0])
-            if len(new[self.base + k]) >= self.capacity:
+            if len(new[self.base + k]) >= self.capacity[k]:
                 return Blocked(message[0], k)
             new[self.base + k] = new[self.base + k] + (message,)
             self._observe(new, k, message)

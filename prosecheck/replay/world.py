@@ -38,7 +38,7 @@ class LiveWorld:
     def __init__(self, scenario: Scenario) -> None:
         options: dict[str, Value] = dict(options_of(scenario))
         rewrites = rewrites_of(scenario.mutants, options)
-        self.fields = field_names()
+        self.fields = field_names(options)
         self.steps = {cls.ROLE: LiveSteps(LiveElement(cls, options, self.fields, rewrites.get(cls.ROLE)))
                       for cls in elements_of(scenario)}
         self.product = Product(scenario, self.steps, options)

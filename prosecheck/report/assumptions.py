@@ -57,9 +57,10 @@ def model_hash(scenario: Scenario) -> str:
         })
     observers = [[o.ghost, sorted(o.link_kinds), sorted(o.field_kinds), sorted(o.to_roles), sorted(o.values)]
                  for o in OBSERVERS]
-    return _sha({"options": options_of(scenario), "bounds": scenario.bounds.as_dict(),
+    options = options_of(scenario)
+    return _sha({"options": options, "bounds": scenario.bounds.as_dict(),
                  **({"threats": scenario.threats.as_dict()} if scenario.threats.active() else {}), "tables": tables,
-                 "links": links_of(scenario), "ghosts": GHOSTS, "observers": observers, "messages": field_kinds()})
+                 "links": links_of(scenario), "ghosts": GHOSTS, "observers": observers, "messages": field_kinds(options)})
 
 
 def _symbolic_state(role: str, state_id: str) -> Expr:

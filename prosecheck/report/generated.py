@@ -102,10 +102,11 @@ def _verdict_table(inputs: Inputs) -> dict[str, str]:
 
 
 def _threats(inputs: Inputs) -> dict[str, str]:
+    from prosecheck.model.fixes import is_fix_scenario
     from prosecheck.report.threats_doc import FOLDER, inherited_findings, threats_pages
     from prosecheck.scenarios.catalog import SCENARIOS
 
-    results = [inputs.check(sid) for sid in SCENARIOS if "@" in sid]
+    results = [inputs.check(sid) for sid in SCENARIOS if "@" in sid and not is_fix_scenario(sid)]
     return {f"{FOLDER}/{name}": text for name, text in threats_pages(results, inherited_findings(results)).items()}
 
 

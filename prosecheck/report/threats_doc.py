@@ -240,10 +240,11 @@ def threats_markdown(results: Sequence[ScenarioResult], honest_findings: dict[st
 
 def threat_results() -> tuple[list[ScenarioResult], dict[str, set[str]]]:
     """Check every threat scenario; the honest findings each inherits."""
+    from prosecheck.model.fixes import is_fix_scenario
     from prosecheck.scenarios.catalog import SCENARIOS
     from prosecheck.verify import check_scenario
 
-    results = [check_scenario(s) for s in SCENARIOS.values() if "@" in s.id]
+    results = [check_scenario(s) for s in SCENARIOS.values() if "@" in s.id and not is_fix_scenario(s.id)]
     return results, inherited_findings(results)
 
 

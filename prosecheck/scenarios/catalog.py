@@ -6,7 +6,10 @@ property not listed is expected to HOLD (for ``sometimes``: to be reached)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from prosecheck.model.environment import Bounds
+from prosecheck.model.fixes import fix_expected, fix_pairs, fix_procedure
 from prosecheck.model.procedures import PROCEDURES
 from prosecheck.scenarios.scenario import HOLDS, VIOLATED, Scenario
 from prosecheck.scenarios.threat_scenarios import threat_scenarios
@@ -141,6 +144,12 @@ SCENARIOS: dict[str, Scenario] = {
 }
 
 SCENARIOS.update({s.id: s for s in threat_scenarios(SCENARIOS)})
+SCENARIOS.update({
+    fix_id: replace(SCENARIOS[text_id], id=fix_id, procedure=fix_procedure(SCENARIOS[text_id].procedure, fix, fix_id),
+                    expected=fix_expected(fix_id), expect_deadlock=False, default=False,
+                    note=f"proposed fix {fix.key} (finding {fix.finding}) beside {text_id}")
+    for fix, text_id, fix_id in fix_pairs()
+})  # opt-in: each proposed fix beside the text's scenario, same bounds and threats (prosecheck/model/fixes.py)
 
 DEFAULT_SCENARIOS = tuple(s for s in SCENARIOS.values() if s.default)
 

@@ -18,8 +18,8 @@ from __future__ import annotations
 
 from statemachine import State, StateMachine
 
-from prosecheck.checker.expr import And, Expr, If, M, O, V, W
-from prosecheck.checker.machine import Effect, ElementRules, Send, Var
+from prosecheck.checker.expr import And, Expr, If, M, Not, O, Or, V, W
+from prosecheck.checker.machine import REPLY, Effect, ElementRules, Send, Var
 from prosecheck.model.lifecycle import knr_from_superseded, policy_fires
 from prosecheck.model.pc5 import ATTACKER_ON_PATH, rejected, verified
 from prosecheck.model.spec import cite
@@ -27,6 +27,7 @@ from prosecheck.model.terms import (
     AUSF_DECIDES_AFTER_QUERY,
     AUSF_DECIDES_BEFORE_QUERY,
     CHECK_AUSF_UDM,
+    FIX_DEFAULTS,
     ID_PRUK_ID,
     ID_SUCI,
     REASON_AUSF_AMF_PLMN,
@@ -34,6 +35,7 @@ from prosecheck.model.terms import (
     REQUESTER_AUSF,
     RESULT_FORBIDDEN,
     RESULT_OK,
+    RESULT_UNKNOWN_ID,
     RSC,
     UPDATE_AUSF,
     UPDATE_PANF,
@@ -105,6 +107,15 @@ def _refuse(label: str, *refs: str) -> Effect:
     )
 
 
+_REUSE = And(V("update_planned") == 0, If(
+    And(O("update") == UPDATE_AUSF, O("ausf_decides") == AUSF_DECIDES_AFTER_QUERY), V("update_due") == 0, True))
+"""The key query was for a reuse of 5GPRUK #1 (no update planned or, in method 600, due)."""
+
+_MAY_DERIVE = Or(Not(O("ausf_refuses_while_withdrawn")), V("withdrawn_notice") == 0)
+"""Proposed fix for finding 6 (``ausf_refuses_while_withdrawn``): no KNR_ProSe while the UDM's last
+notification says the UE's relay authorization is withdrawn. True when the fix is off."""
+
+
 class AusfRemote(ElementRules, StateMachine):
     """AUSF (remote): one ProSe authentication per remote UE at a time."""
 
@@ -131,9 +142,11 @@ class AusfRemote(ElementRules, StateMachine):
         | authenticating.to(idle, cond="eap_can_fail", on="refuse_failed_eap")
         | authenticating.to(idle, cond="eap_response_forged", on="refuse_wrong_eap_response")
     )
-    key_storage_response = storing_key.to(idle, on="derive_knr_from_new_pruk")
+    key_storage_response = storing_key.to(idle, cond="may_derive", on="derive_knr_from_new_pruk") | storing_key.to(
+        idle, cond="not may_derive", on="refuse_withdrawn_attempt")
     key_query_response = (
         querying_key.to(idle, cond="reuse and key_returned and not check_at_ausf", on="derive_knr_from_queried_pruk")
+        | querying_key.to(idle, cond="reuse_while_notified_withdrawn and key_returned", on="refuse_withdrawn_attempt")
         | querying_key.to(checking_authorization, cond="reuse and key_returned and check_at_ausf",
                           on="request_authorization_check")
         | querying_key.to(idle, cond="not key_returned and not panf_wants_update", on="refuse_key_not_returned")
@@ -151,9 +164,21 @@ class AusfRemote(ElementRules, StateMachine):
         | querying_key.to.itself(cond="owns_update_policy and policy_remains and not update_due",
                                  on="ausf_configuration_changes")
     )
-    authorization_check_response = checking_authorization.to(
-        idle, cond="authorization_granted", on="derive_knr_after_check"
-    ) | checking_authorization.to(idle, cond="not authorization_granted", on="refuse_unauthorized_reuse")
+    authorization_check_response = (
+        checking_authorization.to(idle, cond="authorization_granted and may_derive", on="derive_knr_after_check")
+        | checking_authorization.to(idle, cond="authorization_granted and not may_derive",
+                                    on="refuse_withdrawn_attempt")
+        | checking_authorization.to(idle, cond="not authorization_granted", on="refuse_unauthorized_reuse")
+    )
+    key_query_unknown_id = querying_key.to(idle, cond="answers_unknown_id", on="reject_unknown_id")
+    authorization_notification = (
+        idle.to.itself(cond="notified", on="record_authorization_notice")
+        | awaiting_av.to.itself(cond="notified", on="record_authorization_notice")
+        | authenticating.to.itself(cond="notified", on="record_authorization_notice")
+        | storing_key.to.itself(cond="notified", on="record_authorization_notice")
+        | querying_key.to.itself(cond="notified", on="record_authorization_notice")
+        | checking_authorization.to.itself(cond="notified", on="record_authorization_notice")
+    )
     timeout = (
         awaiting_av.to(idle, cond="timers", on="abandon_authentication")
         | authenticating.to(idle, cond="timers", on="abandon_authentication")
@@ -164,6 +189,7 @@ class AusfRemote(ElementRules, StateMachine):
 
     LOCAL_EVENTS = frozenset({"update_policy_fires", "timeout"})
     REST_STATES = frozenset({"idle"})
+    OPTION_DEFAULTS = FIX_DEFAULTS
     VARIABLES = (
         Var("nonce_1", 0, doc="Nonce_1 of the request being served (S207)"),
         Var("supi", 0, doc="SUPI learnt from the UDM (S208) or the PAnF (S3032)"),
@@ -176,6 +202,8 @@ class AusfRemote(ElementRules, StateMachine):
         Var("update_due", 0, doc="why the AUSF's policy wants 5GPRUK #1 updated (method 600); 0: not due"),
         Var("policy_left", If(O("update") == UPDATE_AUSF, O("policy_triggers"), 0),
             doc="times the AUSF's update policy may still fire (method 600)"),
+        Var("withdrawn_notice", 0, doc="proposed fix: the UDM's last notification said the UE's relay "
+            "authorization is withdrawn", when=O("udm_notifies_authorization")),
     )
     GUARDS = {
         "timers": O("timers"),
@@ -196,13 +224,17 @@ class AusfRemote(ElementRules, StateMachine):
         "update_planned": V("update_planned"),
         "ausf_decides_now": And(O("update") == UPDATE_AUSF, O("ausf_decides") == AUSF_DECIDES_AFTER_QUERY,
                                 V("update_due") != 0, V("update_planned") == 0),
-        "reuse": And(V("update_planned") == 0, If(
-            And(O("update") == UPDATE_AUSF, O("ausf_decides") == AUSF_DECIDES_AFTER_QUERY), V("update_due") == 0, True)),
+        # under the proposed fix ausf_refuses_while_withdrawn a notified withdrawal stops the reuse (folded away else)
+        "reuse": And(_REUSE, _MAY_DERIVE),
+        "reuse_while_notified_withdrawn": And(Not(_MAY_DERIVE), _REUSE),
         "supi_returned": M("supi") != 0,
         "panf_wants_update": And(O("update") == UPDATE_PANF, M("pruk") == 0, M("supi") != 0),
         "owns_update_policy": O("update") == UPDATE_AUSF,
         "policy_remains": V("policy_left") > 0,
         "update_due": V("update_due") != 0,
+        "notified": O("udm_notifies_authorization"),
+        "may_derive": _MAY_DERIVE,
+        "answers_unknown_id": O("unknown_id_falls_back_to_suci"),
     }
     EFFECTS = {
         "abandon_authentication": Effect(
@@ -296,6 +328,23 @@ class AusfRemote(ElementRules, StateMachine):
         ),
         "refuse_unauthorized_reuse": _refuse(
             "UDM denies authorization; no KNR_ProSe; reject", "S3052", "[0284]", "[0287]"
+        ),
+        "record_authorization_notice": Effect(
+            "proposed fix: note the UDM's notification of the UE's relay authorization; acknowledge it",
+            cite("[0220]", "TS 29.503 Nudm_SDM_Notification"),
+            assign={"withdrawn_notice": If(M("granted") != 0, 0, 1)},
+            send=[Send(REPLY, "authorization_notification_ack", {"granted": M("granted")})],
+        ),
+        "refuse_withdrawn_attempt": Effect(
+            "proposed fix: the UDM has notified a withdrawal, so a check that succeeded before it no longer "
+            "counts: derive no KNR_ProSe; reject", cite("S220", "S306", "[0287]", "[0220]"),
+            send=[Send("amf", "prose_authentication_failure", {"cause": RESULT_FORBIDDEN})],
+            ghost={"check_failed": W("ghost.check_failed").with_bit(V("nonce_1"))},  # found withdrawn, as a check
+        ),
+        "reject_unknown_id": Effect(
+            "proposed fix: the PAnF does not know the 5GPRUK ID: reject with \"5GPRUK ID unknown\" so that the "
+            "remote UE falls back to its SUCI", cite("S3032", "[0252]", "[0713]", "TS 29.561 Npanf_ProseKey_get"),
+            send=[Send("amf", "prose_authentication_failure", {"cause": RESULT_UNKNOWN_ID})],
         ),
     }
 

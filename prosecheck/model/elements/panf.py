@@ -22,7 +22,7 @@ from __future__ import annotations
 from statemachine import State, StateMachine
 
 from prosecheck.checker.expr import And, ExprLike, If, M, O, Or, V, W
-from prosecheck.checker.machine import Effect, ElementRules, Send, Var
+from prosecheck.checker.machine import REPLY, Effect, ElementRules, Send, Var
 from prosecheck.model.lifecycle import has_bit, policy_fires, store_generation
 from prosecheck.model.spec import cite
 from prosecheck.model.terms import (
@@ -30,12 +30,14 @@ from prosecheck.model.terms import (
     CHECK_NONE,
     CHECK_PANF_LOCAL,
     CHECK_PANF_UDM,
+    FIX_DEFAULTS,
     REASON_PANF_INDICATION,
     REASON_PANF_KEY_AGE,
     REASON_PANF_RSC_NOT_STORED,
     REQUESTER_PANF,
     RESULT_FORBIDDEN,
     RESULT_OK,
+    RESULT_UNKNOWN_ID,
     RSC,
     UPDATE_NONE,
     UPDATE_PANF,
@@ -67,6 +69,10 @@ def _answer(label: str, key: ExprLike, supi: ExprLike, refs: tuple[str, ...], gh
 
 
 
+_NOTIFY = "udm_notifies_authorization"
+"""Proposed fix (findings 2 and 16, :mod:`prosecheck.model.fixes`): the UDM notifies the PAnF of every change of
+the UE's relay authorization and the PAnF keeps its stored info current."""
+
 _STORE = store_generation("pruk_gen", "old_gen", M("pruk"), O("replace_at_panf"))
 
 
@@ -83,9 +89,11 @@ class PanfRemote(ElementRules, StateMachine):
     ready = State("Serving key requests", initial=True)
     checking_authorization = State("Authorization check requested from UDM (S3041)")
 
-    key_storage_request = ready.to(ready, on="store_key")
+    key_storage_request = ready.to(ready, cond="not notified", on="store_key") | ready.to(
+        ready, cond="notified", on="store_key_keep_notified_info")
     key_query_request = (
-        ready.to(ready, cond="not knows_id", on="refuse_unknown_id")
+        ready.to(ready, cond="not knows_id and not answers_unknown_id", on="refuse_unknown_id")
+        | ready.to(ready, cond="not knows_id and answers_unknown_id", on="answer_unknown_id")
         | ready.to(ready, cond="knows_id and flagged_for_update", on="return_key_and_supi_for_update")
         | ready.to(ready, cond="knows_id and not flagged_for_update and update_due", on="withhold_key_for_update")
         | ready.to(ready, cond="reuse and no_check", on="return_key")
@@ -111,14 +119,19 @@ class PanfRemote(ElementRules, StateMachine):
                           on="update_indication_received")
     )
     timeout = checking_authorization.to(ready, cond="timers", on="abandon_check")
+    authorization_notification = ready.to.itself(cond="notified", on="update_stored_authorization_info") | \
+        checking_authorization.to.itself(cond="notified", on="update_stored_authorization_info")
 
     LOCAL_EVENTS = frozenset({"update_policy_fires", "timeout"})
 
     REST_STATES = frozenset({"ready"})
+    OPTION_DEFAULTS = FIX_DEFAULTS
     VARIABLES = (
         Var("pruk_gen", 0, doc="generation of the stored 5GPRUK (and 5GPRUK ID); 0: none"),
         Var("supi", 0, doc="SUPI stored with the key"),
-        Var("authz_info", 0, doc="ProSe authorization info stored with the key ([0266]); 1: authorized"),
+        Var("authz_info", If(O(_NOTIFY), RESULT_OK, 0),
+            doc="ProSe authorization info stored with the key ([0266]); 1: authorized (under the proposed fix "
+                "udm_notifies_authorization: the UDM's, kept current by its notifications)"),
         Var("old_gen", 0, doc="a superseded 5GPRUK (and ID) kept beside the current one (replace_at_panf=0 reading)"),
         Var("queried_gen", 0, doc="the 5GPRUK found for the key query being checked at the UDM"),
         Var("update_due", 0, doc="why the PAnF's policy wants 5GPRUK #1 updated (method 700); 0: not due"),
@@ -141,6 +154,8 @@ class PanfRemote(ElementRules, StateMachine):
         "owns_update_policy": O("update") == UPDATE_PANF,
         "stores_key": V("pruk_gen") != 0,
         "policy_remains": V("policy_left") > 0,
+        "notified": O(_NOTIFY),
+        "answers_unknown_id": O("unknown_id_falls_back_to_suci"),
     }
     EFFECTS = {
         "abandon_check": Effect(
@@ -158,6 +173,27 @@ class PanfRemote(ElementRules, StateMachine):
         "refuse_unknown_id": _answer(
             "no 5GPRUK stored under this 5GPRUK ID: neither key nor SUPI", 0, 0,
             ("TS 29.561 Npanf_ProseKey_get", "[0713]"),
+        ),
+        "answer_unknown_id": Effect(
+            "proposed fix: no 5GPRUK stored under this 5GPRUK ID: answer \"5GPRUK ID unknown\" (404)",
+            cite("TS 29.561 Npanf_ProseKey_get", "[0713]"),
+            send=[Send("ausf", "key_query_unknown_id", {"result": RESULT_UNKNOWN_ID})],
+        ),
+        "store_key_keep_notified_info": Effect(
+            "proposed fix: store SUPI, RSC, 5GPRUK, 5GPRUK ID (replacing 5GPRUK #1 and its ID); the authorization "
+            "info stays the UDM's latest notification (the copy in S216 may be older)",
+            cite("S216", "[0178]", "S217", "[0181]", "[0266]", "S423", "[0393]", "S523", "[0510]", "S622", "[0631]",
+                 "S724", "[0758]"),
+            assign={**_STORE.assign, "supi": M("supi"), "update_due": 0},
+            send=[Send("ausf", "key_storage_response", {"result": RESULT_OK})],
+            ghost={**_STORE.ghost, "pruk_history": W("ghost.pruk_history").with_bit(M("pruk")),
+                   "pruk_reused": If(has_bit(W("ghost.pruk_history"), M("pruk")), 1, W("ghost.pruk_reused"))},
+        ),
+        "update_stored_authorization_info": Effect(
+            "proposed fix: the UDM notifies a change of the UE's relay authorization: update the stored ProSe "
+            "authorization info; acknowledge", cite("[0264]", "[0266]", "[0330]", "TS 29.503 Nudm_SDM_Notification"),
+            assign={"authz_info": If(M("granted") != 0, RESULT_OK, RESULT_FORBIDDEN)},
+            send=[Send(REPLY, "authorization_notification_ack", {"granted": M("granted")})],
         ),
         "return_key_and_supi_for_update": _answer(
             "key query for an update: no check here (the UDM checks in Manner 3); return 5GPRUK #1 and the SUPI",

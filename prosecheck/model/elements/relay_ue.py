@@ -12,7 +12,7 @@ from prosecheck.checker.expr import And, If, M, O, V, W
 from prosecheck.checker.machine import Effect, ElementRules, Send, Var
 from prosecheck.model.pc5 import ATTACKER_ON_PATH, DISCARD_UNEXPECTED, DISCARD_UNVERIFIED, discard, rejected, verified
 from prosecheck.model.spec import cite
-from prosecheck.model.terms import RESULT_FORBIDDEN
+from prosecheck.model.terms import FIX_DEFAULTS, RESULT_FORBIDDEN, RESULT_UNKNOWN_ID
 
 _FORWARD_IDENTITY = {f: M(f) for f in ("id_type", "suci", "pruk_id", "rsc", "nonce_1", "update_indication")}
 
@@ -38,7 +38,8 @@ class RelayUe(ElementRules, StateMachine):
     eap_response = relaying_eap.to(awaiting_key, on="forward_eap_response") | discard(
         idle, awaiting_key, commanding, linked)
     relay_key_response = awaiting_key.to(commanding, on="store_knr_and_command")
-    relay_key_reject = awaiting_key.to(idle, on="reject_direct_communication")
+    relay_key_reject = awaiting_key.to(idle, cond="not id_unknown", on="reject_direct_communication") | awaiting_key.to(
+        idle, cond="id_unknown", on="reject_unknown_id")
     direct_security_mode_complete = (
         commanding.to(linked, cond="complete_verified", on="accept_direct_communication")
         | commanding.to.itself(cond="complete_rejected", on="discard_unverified")
@@ -58,12 +59,14 @@ class RelayUe(ElementRules, StateMachine):
 
     LOCAL_EVENTS = frozenset({"timeout"})
     REST_STATES = frozenset({"idle"})
+    OPTION_DEFAULTS = FIX_DEFAULTS
     VARIABLES = (Var("knr", 0, doc="KNR_ProSe received from the AMF and stored (S223)"),)
     GUARDS = {
         "timers": O("timers"),
         "attacker_on_path": ATTACKER_ON_PATH,
         "complete_verified": verified(M("mac_knr") == V("knr")),
         "complete_rejected": rejected(M("mac_knr") == V("knr")),
+        "id_unknown": And(O("unknown_id_falls_back_to_suci"), M("cause") == RESULT_UNKNOWN_ID),
     }
     EFFECTS = {
         "forward_relay_key_request": Effect(
@@ -89,6 +92,11 @@ class RelayUe(ElementRules, StateMachine):
         "reject_direct_communication": Effect(
             "relay key rejected; send Direct Communication Reject", cite("TS 24.554 7.2.2", "TS 24.501 5.5.4"),
             send=[Send("remote_ue", "direct_communication_reject", {"cause": RESULT_FORBIDDEN})],
+        ),
+        "reject_unknown_id": Effect(
+            "proposed fix: the network does not know the remote UE's 5GPRUK ID; send Direct Communication Reject "
+            "saying so", cite("TS 24.554 7.2.2", "TS 24.501 5.5.4", "[0713]"),
+            send=[Send("remote_ue", "direct_communication_reject", {"cause": RESULT_UNKNOWN_ID})],
         ),
         "accept_direct_communication": Effect(
             "security mode complete; send Direct Communication Accept", cite("S225", "S226", "[0217]"),

@@ -21,6 +21,7 @@ from prosecheck.model.lifecycle import knr_from_superseded, policy_fires, store_
 from prosecheck.model.pc5 import ATTACKER_ON_PATH, DISCARD_UNEXPECTED, DISCARD_UNVERIFIED, discard, rejected, verified
 from prosecheck.model.spec import cite
 from prosecheck.model.terms import (
+    FIX_DEFAULTS,
     ID_PRUK_ID,
     ID_SUCI,
     PRUK_WITH_NONCE_1,
@@ -28,6 +29,7 @@ from prosecheck.model.terms import (
     REASON_UE_KEY_INVALIDATED,
     REASON_UE_RSC_CONFIGURATION,
     REASON_UE_TIMER,
+    RESULT_UNKNOWN_ID,
     RSC,
     SUCI,
     UPDATE_UE_INDICATION,
@@ -136,9 +138,12 @@ class RemoteUe(ElementRules, StateMachine):
         | completing.to.itself(cond="accept_rejected", on="discard_unverified")
         | discard(idle, requested, authenticating, secured, done)
     )
-    direct_communication_reject = requested.to(idle, on="end_rejected_attempt") | authenticating.to(
-        idle, on="end_rejected_attempt"
-    ) | discard(idle, completing, secured, done)
+    direct_communication_reject = (
+        requested.to(idle, cond="not told_id_unknown", on="end_rejected_attempt")
+        | requested.to.itself(cond="told_id_unknown", on="fall_back_to_suci")
+        | authenticating.to(idle, on="end_rejected_attempt")
+        | discard(idle, completing, secured, done)
+    )
     release = secured.to(idle, on="release_link")
     timeout = (
         requested.to(idle, cond="timers", on="abandon_attempt")
@@ -149,6 +154,7 @@ class RemoteUe(ElementRules, StateMachine):
     LOCAL_EVENTS = frozenset({"start_attempt", "finish", "release", "update_policy_fires", "rsc_configuration_update",
                               "timeout"})
     REST_STATES = frozenset({"done"})
+    OPTION_DEFAULTS = FIX_DEFAULTS
     END_STATES = frozenset({"done"})  # final, but python-statemachine allows no transition out of a final state,
     # and under a threat model ``done`` must discard stray PC5 messages (pc5.discard)
     VARIABLES = (
@@ -184,6 +190,7 @@ class RemoteUe(ElementRules, StateMachine):
                                        rejected(M("mac_knr") == _NEW_KEY_KNR)),
         "accept_verifies": verified(M("mac_knr") == V("knr")),
         "accept_rejected": rejected(M("mac_knr") == V("knr")),
+        "told_id_unknown": And(O("unknown_id_falls_back_to_suci"), M("cause") == RESULT_UNKNOWN_ID),
     }
     EFFECTS = {
         "request_with_pruk_id": _request(
@@ -256,6 +263,15 @@ class RemoteUe(ElementRules, StateMachine):
             cite("TS 24.554 7.2.2", "TS 24.501 5.5.4"),
             assign={"pending_gen": 0},
             ghost={"rejected": W("ghost.rejected").with_bit(V("nonce_1"))},
+        ),
+        "fall_back_to_suci": Effect(
+            "proposed fix: the network does not know this 5GPRUK ID: delete 5GPRUK #1 and its ID (as after [0306]'s "
+            "deletion) and send the Direct Communication Request again with the SUCI (a fresh ProSe authentication)",
+            cite("[0306]", "[0713]", "S204", "[0126]", "TS 24.554 7.2.2"),
+            assign={"pending_gen": 0, "pruk_gen": 0, "pruk_key": 0, "old_gen": 0, "update_due": 0,
+                    "request_id_type": ID_SUCI},
+            send=[Send("relay_ue", "direct_communication_request", {
+                "id_type": ID_SUCI, "suci": SUCI, "rsc": RSC, "nonce_1": V("nonce_1")})],
         ),
         "abandon_attempt": Effect(
             "timer T5080 expires with nothing in flight: abandon the attempt; keep the stored 5GPRUK",
