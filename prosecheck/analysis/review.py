@@ -193,24 +193,31 @@ def _guard_evidence(group: list[GuardFinding]) -> list[str]:
     return lines
 
 
-def _guards(analysis: Analysis) -> list[Finding]:
-    """One finding per (kind, element, state, event): the transitions differ by scenario, the cause does not.
-    Only where a checked scenario reaches the valuation: one that no run reaches is a message content the
-    model's declared domains allow and no element sends (a hand check found both sampled ones false), so
-    it stays in ``analyze``'s guard section and is not an issue of the text."""
+def _guard_groups(analysis: Analysis) -> dict[tuple[str, str, str, str], list[GuardFinding]]:
+    """The guard ambiguities and gaps by (kind, element, state, event)."""
     groups: dict[tuple[str, str, str, str], list[GuardFinding]] = {}
     for g in analysis.guards:
         if g.kind in ("ambiguity", "gap"):
             groups.setdefault((g.kind, g.role, g.state, g.event), []).append(g)
+    return groups
+
+
+def unreached_guard_keys(analysis: Analysis) -> set[tuple[str, ...]]:
+    """The guard groups no checked scenario reaches: a message content the model's declared domains allow
+    and no element sends. A hand check found both sampled ones false as issues of the text, so the review
+    lists one only inside a hand-written finding that stands for it; it stays in ``analyze``'s report."""
+    return {key for key, group in _guard_groups(analysis).items() if not any(g.reached_in for g in group)}
+
+
+def _guards(analysis: Analysis) -> list[Finding]:
+    """One finding per (kind, element, state, event): the transitions differ by scenario, the cause does not."""
     out = []
-    for (kind, role, state, event), group in sorted(groups.items()):
+    for (kind, role, state, event), group in sorted(_guard_groups(analysis).items()):
         cited = sorted({p for g in group for t in g.transitions for p in re.findall(r"\[(\d{4})\]", t)})
         reached = any(g.reached_in for g in group)
-        if not reached:
-            continue
         what = "two rules apply at once" if kind == "ambiguity" else "no rule applies"
         out.append(make_finding(
-            "unspecified", "medium",
+            "unspecified", "medium" if reached else "low",
             f"The {role.upper()} in state {state} on {event}: {what} for some message contents",
             (kind, role, state, event), paragraphs=[_pid(p) for p in cited],
             steps=[s for g in group for t in g.transitions for s in _steps_in(t)][:6],
@@ -382,8 +389,9 @@ def build_review(analysis: Analysis, results: Mapping[str, ScenarioResult] | Non
         absorbed.update(m.key for m in inside)
         more = tuple(f"analyze ({m.id}, listed here): {line}" for m in inside for line in m.evidence)
         out[f.id] = replace(f, evidence=f.evidence + more)
+    unreached = unreached_guard_keys(analysis)
     for key, m in machine.items():
-        if key not in absorbed:
+        if key not in absorbed and key not in unreached:
             out.setdefault(m.id, m)
     listed = list(out.values())
     for f in [*text_findings_of(analysis), *extra]:

@@ -255,11 +255,12 @@ REPORT_CASES = [
 # -- the proof ledger -----------------------------------------------------------------------------
 
 LEDGER = ("check", "m200", "--quiet", "--max-states", "1", "--ledger", "{tmp}/l.json")
-ENTRY = {"scenario": "m200", "property": "knr_agreement", "engine": "spacer", "seconds": 1.5, "fingerprint": "ab" * 32}
+ENTRY = {"scenario": "m200", "property": "knr_agreement", "engine": "spacer", "seconds": 1.5, "fingerprint": "ab" * 32,
+         "certificate": ["true"]}
 
 
 def _ledger(*entries: Any, **top: Any) -> bytes:
-    return _dump({"format": 1, "proofs": list(entries), **top})
+    return _dump({"format": 2, "proofs": list(entries), **top})
 
 
 LEDGER_CASES = [
@@ -268,11 +269,11 @@ LEDGER_CASES = [
     Case("ledger-not-json", LEDGER, 2, "l.json:1:2: not JSON", {"l.json": b"{"}),
     Case("ledger-empty", LEDGER, 2, "l.json:1:1: not JSON", {"l.json": b""}),
     Case("ledger-list", LEDGER, 2, "field (document): [] is not of type 'object'", {"l.json": b"[]"}),
-    Case("ledger-format-0", LEDGER, 2, "field format: 1 was expected", {"l.json": b'{"format": 0, "proofs": []}'}),
-    Case("ledger-format-string", LEDGER, 2, "field format: 1 was expected", {"l.json": b'{"format": "1", "proofs": []}'}),
-    Case("ledger-no-proofs", LEDGER, 2, "'proofs' is a required property", {"l.json": b'{"format": 1}'}),
+    Case("ledger-format-0", LEDGER, 2, "field format: 2 was expected", {"l.json": b'{"format": 0, "proofs": []}'}),
+    Case("ledger-format-string", LEDGER, 2, "field format: 2 was expected", {"l.json": b'{"format": "2", "proofs": []}'}),
+    Case("ledger-no-proofs", LEDGER, 2, "'proofs' is a required property", {"l.json": b'{"format": 2}'}),
     Case("ledger-proofs-object", LEDGER, 2, "field proofs: {} is not of type 'array'",
-         {"l.json": b'{"format": 1, "proofs": {}}'}),
+         {"l.json": b'{"format": 2, "proofs": {}}'}),
     Case("ledger-entry-int", LEDGER, 2, "field proofs[0]: 1 is not of type 'object'", {"l.json": _ledger(1)}),
     Case("ledger-entry-no-engine", LEDGER, 2, "field proofs[0]: 'engine' is a required property",
          {"l.json": _ledger({k: v for k, v in ENTRY.items() if k != "engine"})}),
@@ -295,6 +296,10 @@ LEDGER_CASES = [
     Case("ledger-directory", LEDGER[:-1] + ("{tmp}",), 2, "is a directory"),
     Case("ledger-missing", LEDGER, 2, "ledger {tmp}/l.json: no such file"),
     Case("ledger-dev-zero", LEDGER[:-1] + ("/dev/zero",), 2, "ledger /dev/zero: not a regular file"),
+    Case("ledger-no-certificate", LEDGER, 2, "field proofs[0]: 'certificate' is a required property",
+         {"l.json": _ledger({k: v for k, v in ENTRY.items() if k != "certificate"})}),
+    Case("ledger-certificate-empty", LEDGER, 2, "proofs[0].certificate: [] should be non-empty",
+         {"l.json": _ledger({**ENTRY, "certificate": []})}),
     Case("ledger-bom-ok", LEDGER, 22, "", {"l.json": BOM + _ledger(ENTRY)}),
     Case("ledger-empty-ok", LEDGER, 22, "", {"l.json": _ledger()}),
 ]

@@ -127,7 +127,7 @@ def test_arbitrary_bytes_are_an_input_error(data: bytes, reader: str, tmp_path: 
 
 # -- the ledger -----------------------------------------------------------------------------------
 
-LEDGER_DOC = {"format": 1, "about": "x", "proofs": [ENTRY, {**ENTRY, "property": "pruk_stays_home", "invariant": ["a"]}]}
+LEDGER_DOC = {"format": 2, "about": "x", "proofs": [ENTRY, {**ENTRY, "property": "pruk_stays_home", "invariant": ["a"]}]}
 
 
 @FUZZ
@@ -142,7 +142,8 @@ def test_the_ledger_loads_or_is_one_line(doc: Any, tmp_path: Path) -> None:
         return
     for entry in ledger.values():  # what loads is what the schema promises
         assert isinstance(entry.fingerprint, str) and math.isfinite(entry.seconds) and entry.seconds >= 0
-        assert all(isinstance(s, str) for s in (*entry.invariant, *entry.assumptions, entry.z3))
+        assert all(isinstance(s, str) for s in (*entry.invariant, *entry.assumptions, entry.z3, *entry.certificate))
+        assert entry.certificate  # a certificate of at least one lemma
 
 
 # -- scenario files -------------------------------------------------------------------------------
