@@ -22,7 +22,8 @@ DOCS = ROOT / "docs"
 README = ROOT / "README.md"
 MAX_README_BYTES = 10 * 1024
 MAIN_JOB = ".venv/bin/pip install -e . && .venv/bin/prosecheck check"
-TEST_COMMAND = "python3 -m venv .venv && .venv/bin/pip install -e '.[test,ray]' && .venv/bin/python -m pytest -q"
+TEST_COMMAND = ("python3 -m venv .venv && .venv/bin/pip install -e '.[test,ray]' && "
+                ".venv/bin/python -m pytest -q -n auto --dist loadgroup")
 FAST_TIER = 'pytest -q -m "not slow"'
 
 PAGES = sorted([README, ROOT / "ARCHITECTURE.md", ROOT / "diagrams" / "README.md", *DOCS.glob("*.md")])
