@@ -267,3 +267,19 @@ def test_a_guard_gap_no_run_reaches_is_not_an_issue_of_the_text(small):
     assert not unreached & listed
     machine = machine_findings(analysis)
     assert all(k in machine for k in unreached)  # still there for a catalog entry to absorb
+
+
+def test_a_proposed_fix_is_shown_checked_beside_the_text(check_once):
+    """The hand-written finding a fix answers carries the fix's verdicts beside the text's, computed: the UDM
+    notifying a withdrawal makes no_knr_after_withdrawal hold where the text's m300.panf_local violates it."""
+    from prosecheck.analysis.review import fix_lines, fix_scenarios
+
+    assert {"m300.panf_local", "m300.panf_local.fix_notify", "m300.panf_udm.fix_recheck"} <= set(fix_scenarios())
+    analysis = _analysis(check_once, ("m300.panf_local",))
+    results = {**analysis.results, "m300.panf_local.fix_notify": check_once("m300.panf_local.fix_notify")}
+    lines = fix_lines("stale_panf_authorization_info", results)
+    assert ("proposed fix (udm_notifies_authorization=1): m300.panf_local.fix_notify: no_knr_after_withdrawal HOLDS; "
+            "as the text stands: m300.panf_local: no_knr_after_withdrawal VIOLATED (28 steps)") in lines
+    [finding] = [f for f in build_review(analysis, results) if f.key[:1] == ("catalog",) and "never refreshed" in f.title]
+    assert any(line.startswith("proposed fix (") for line in finding.evidence)
+    assert fix_lines("no such fix", results) == []

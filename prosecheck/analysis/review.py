@@ -33,6 +33,7 @@ from prosecheck.analysis.run import Analysis
 from prosecheck.analysis.statements import METHODS
 from prosecheck.analysis.traceability import Reference
 from prosecheck.inputs import InputFileError, parse_toml, read_text, validate
+from prosecheck.model.fixes import FIXES
 from prosecheck.schemas import schema
 from prosecheck.verify import ScenarioResult
 
@@ -347,9 +348,28 @@ def _transition_lines(entry: Entry, results: Mapping[str, ScenarioResult]) -> li
     return out
 
 
+def fix_lines(key: str, results: Mapping[str, ScenarioResult]) -> list[str]:
+    """The proposed fix ``key`` checked beside the text: each (text, fix) scenario pair that ``results``
+    holds, property by property (:data:`~prosecheck.model.fixes.FIXES`)."""
+    fix = next((f for f in FIXES if f.key == key), None)
+    if fix is None:
+        return []
+    options = ", ".join(f"{name}={value}" for name, value in sorted(fix.options.items()))
+    return [f"proposed fix ({options}): {_verdict_line(fix_id, pid, results[fix_id])}; "
+            f"as the text stands: {_verdict_line(text_id, pid, results[text_id])}"
+            for text_id, fix_id in fix.pairs if text_id in results and fix_id in results for pid in fix.properties]
+
+
+def fix_scenarios(findings_of: Sequence[Entry] = CATALOG) -> list[str]:
+    """Every scenario the catalog's proposed fixes are checked on (the text's and the fix's), in order."""
+    keys = {e.fix for e in findings_of if e.fix}
+    return list(dict.fromkeys(sid for f in FIXES if f.key in keys for pair in f.pairs for sid in pair))
+
+
 def _entry_finding(entry: Entry, analysis: Analysis, results: Mapping[str, ScenarioResult]) -> Finding:
     evidence = [_verdict_line(s, p, results[s]) for s, p in entry.checks if s in results]
     evidence += _reading_lines(analysis, entry.options) + _transition_lines(entry, results)
+    evidence += fix_lines(entry.fix, results) if entry.fix else []
     # what the text says where: a hand-written finding's paragraphs and steps (unique in the catalog, a
     # test checks it), never its evidence (options, properties), which changes with the model
     key = ("catalog", *sorted(entry.paragraphs), "|", *sorted(entry.steps))

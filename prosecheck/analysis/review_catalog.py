@@ -43,6 +43,7 @@ class Entry:
     options: tuple[str, ...] = ()  # readings (model options) whose comparisons are evidence
     transitions: tuple[str, ...] = ()  # "role.effect" whose firing in the checked scenarios is evidence
     absorbs: tuple[MachineKey, ...] = ()
+    fix: str = ""  # the key of the proposed fix checked beside the text (prosecheck/model/fixes.py FIXES), if any
 
 
 CATALOG: tuple[Entry, ...] = (
@@ -63,6 +64,7 @@ CATALOG: tuple[Entry, ...] = (
                 ("m600.after.panf_local", "no_knr_after_withdrawal"), ("m700.panf_local", "no_knr_after_withdrawal")),
         transitions=("panf.refuse_after_local_check",),
         absorbs=(("claims", "m300.panf_local:no_knr_after_withdrawal"),),
+        fix="stale_panf_authorization_info",
     ),
     Entry(
         "6", "security", "medium",
@@ -78,6 +80,7 @@ CATALOG: tuple[Entry, ...] = (
         checks=(("m300.panf_udm", "reuse_knr_derived_while_withdrawn"),
                 ("m300.ausf_udm", "reuse_knr_derived_while_withdrawn"),
                 ("m300.panf_udm", "knr_derived_while_withdrawn"), ("m300.panf_udm", "no_knr_after_withdrawal")),
+        fix="withdrawal_between_check_and_derivation",
     ),
     Entry(
         "10", "security", "medium",
@@ -270,6 +273,7 @@ CATALOG: tuple[Entry, ...] = (
         TS_29561,
         transitions=("panf.refuse_unknown_id",),
         checks=(("m300.panf_udm", "attempt_ends"),),
+        fix="unknown_pruk_id",
     ),
     Entry(
         "5", "procedural", "low",

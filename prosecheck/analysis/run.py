@@ -147,6 +147,17 @@ def _parts_in_parallel(scenarios: Sequence[Scenario], workers: int) -> list[Scen
         return list(pool.map(_scenario_part, scenarios))
 
 
+def check_all(scenarios: Sequence[Scenario], workers: int | None = None) -> dict[str, ScenarioResult]:
+    """Each scenario's check (no exploration kept), on ``workers`` processes (default: :func:`default_workers`),
+    by id in the scenarios' order."""
+    workers = default_workers(len(scenarios)) if workers is None else workers
+    if workers <= 1:
+        return {s.id: check_scenario(s) for s in scenarios}
+    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        return {s.id: r for s, r in zip(scenarios, pool.map(check_scenario, scenarios))}
+
+
 def default_workers(count: int) -> int:
     """Processes for :func:`analyze`'s checks: one per core, at most :data:`MAX_WORKERS`, at most one per scenario."""
     return max(1, min(os.cpu_count() or 1, MAX_WORKERS, count))

@@ -74,8 +74,9 @@ def render(fmt: str, findings: list[Any], scenarios: list[str], complete: bool, 
 
 
 def run(args: argparse.Namespace) -> int:
-    from prosecheck.analysis.review import apply_accepted, build_review, open_findings
-    from prosecheck.analysis.run import analyze
+    from prosecheck.analysis.review import apply_accepted, build_review, fix_scenarios, open_findings
+    from prosecheck.analysis.run import analyze, check_all
+    from prosecheck.scenarios.catalog import SCENARIOS
 
     accepted = _accepted(args.accepted)
     target = check_output_file(args.out, "--out") if args.out else None
@@ -83,7 +84,10 @@ def run(args: argparse.Namespace) -> int:
     if not (args.scenarios or args.scenario_files or args.threats):
         scenarios = [s for s in scenarios if not s.threats.active()]  # as analyze: the text's honest scenarios
     analysis = analyze(scenarios)
-    findings, unknown = apply_accepted(build_review(analysis), accepted)
+    # the proposed fixes' scenarios (and the text's beside them), checked for the findings they answer
+    more = [SCENARIOS[sid] for sid in fix_scenarios() if sid not in analysis.results]
+    results = {**analysis.results, **check_all(more)}
+    findings, unknown = apply_accepted(build_review(analysis, results), accepted)
     for i in unknown:
         print(f"prosecheck: warning: {args.accepted}: accepted id {i} names no finding any more", file=sys.stderr)
     code = exit_code(len(open_findings(findings)), analysis.complete)

@@ -131,13 +131,14 @@ REVIEW_MD, REVIEW_CSV = "docs/review.md", "docs/review.csv"
 def _review(inputs: Inputs) -> dict[str, str]:
     """``prosecheck review --format md`` and ``--format csv`` of the honest default scenarios (no accepted ids)."""
     from prosecheck.analysis.report_review import render_csv, render_markdown
-    from prosecheck.analysis.review import build_review
+    from prosecheck.analysis.review import build_review, fix_scenarios
     from prosecheck.analysis.run import analyze
     from prosecheck.scenarios.catalog import DEFAULT_SCENARIOS
 
     honest = [s for s in DEFAULT_SCENARIOS if not s.threats.active()]
     analysis = analyze(honest, check=lambda s: copy.copy(inputs.check(s.id)))  # a copy: as for spec-analysis
-    findings = build_review(analysis)
+    results = {**analysis.results, **{sid: inputs.check(sid) for sid in fix_scenarios() if sid not in analysis.results}}
+    findings = build_review(analysis, results)
     return {REVIEW_MD: render_markdown(findings, analysis.scenarios, analysis.complete),
             REVIEW_CSV: render_csv(findings)}
 
