@@ -275,6 +275,9 @@ def test_a_proposed_fix_is_shown_checked_beside_the_text(check_once):
     from prosecheck.analysis.review import fix_lines, fix_scenarios
 
     assert {"m300.panf_local", "m300.panf_local.fix_notify", "m300.panf_udm.fix_recheck"} <= set(fix_scenarios())
+    # a review of one scenario checks only the fixes of that scenario
+    assert fix_scenarios(["m300.panf_udm"]) == ["m300.panf_udm", "m300.panf_udm.fix_recheck"]
+    assert "m700.ausf_udm.fix_unknown_id@lossy_links_pc5" in fix_scenarios(["m700.ausf_udm"])
     analysis = _analysis(check_once, ("m300.panf_local",))
     results = {**analysis.results, "m300.panf_local.fix_notify": check_once("m300.panf_local.fix_notify")}
     lines = fix_lines("stale_panf_authorization_info", results)

@@ -360,10 +360,14 @@ def fix_lines(key: str, results: Mapping[str, ScenarioResult]) -> list[str]:
             for text_id, fix_id in fix.pairs if text_id in results and fix_id in results for pid in fix.properties]
 
 
-def fix_scenarios(findings_of: Sequence[Entry] = CATALOG) -> list[str]:
-    """Every scenario the catalog's proposed fixes are checked on (the text's and the fix's), in order."""
+def fix_scenarios(checked: Iterable[str] | None = None, findings_of: Sequence[Entry] = CATALOG) -> list[str]:
+    """The scenarios the catalog's proposed fixes are checked on (the text's and the fix's), in order; with
+    ``checked`` (the scenario ids a review analysed), only the pairs whose text scenario, threat model aside,
+    is one of them, so a review of a few scenarios checks only their fixes."""
     keys = {e.fix for e in findings_of if e.fix}
-    return list(dict.fromkeys(sid for f in FIXES if f.key in keys for pair in f.pairs for sid in pair))
+    chosen = None if checked is None else set(checked)
+    return list(dict.fromkeys(sid for f in FIXES if f.key in keys for text_id, fix_id in f.pairs
+                              if chosen is None or text_id.partition("@")[0] in chosen for sid in (text_id, fix_id)))
 
 
 def _entry_finding(entry: Entry, analysis: Analysis, results: Mapping[str, ScenarioResult]) -> Finding:

@@ -85,7 +85,7 @@ def run(args: argparse.Namespace) -> int:
         scenarios = [s for s in scenarios if not s.threats.active()]  # as analyze: the text's honest scenarios
     analysis = analyze(scenarios)
     # the proposed fixes' scenarios (and the text's beside them), checked for the findings they answer
-    more = [SCENARIOS[sid] for sid in fix_scenarios() if sid not in analysis.results]
+    more = [SCENARIOS[sid] for sid in fix_scenarios(analysis.results) if sid not in analysis.results]
     results = {**analysis.results, **check_all(more)}
     findings, unknown = apply_accepted(build_review(analysis, results), accepted)
     for i in unknown:

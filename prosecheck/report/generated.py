@@ -137,7 +137,8 @@ def _review(inputs: Inputs) -> dict[str, str]:
 
     honest = [s for s in DEFAULT_SCENARIOS if not s.threats.active()]
     analysis = analyze(honest, check=lambda s: copy.copy(inputs.check(s.id)))  # a copy: as for spec-analysis
-    results = {**analysis.results, **{sid: inputs.check(sid) for sid in fix_scenarios() if sid not in analysis.results}}
+    results = {**analysis.results, **{sid: inputs.check(sid) for sid in fix_scenarios(analysis.results)
+                                      if sid not in analysis.results}}
     findings = build_review(analysis, results)
     return {REVIEW_MD: render_markdown(findings, analysis.scenarios, analysis.complete),
             REVIEW_CSV: render_csv(findings)}
