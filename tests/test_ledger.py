@@ -120,6 +120,7 @@ def test_record_merges_replaces_and_removes(tmp_path: Path) -> None:
     assert [(e["scenario"], e["property"]) for e in doc["proofs"]] == sorted(book)
 
 
+@pytest.mark.slow  # re-checks every certificate (about 6 s): in the full suite, out of the edit loop
 def test_the_shipped_ledger_is_current(tmp_path: Path) -> None:
     """Every entry of prosecheck/data/proofs.json names a scenario and its current fingerprint
     (fingerprints only; regenerate with the command in docs/prove.md)."""
