@@ -238,7 +238,7 @@ class Validations:
             ok, reason = self.known[key]
             return certify.Validity(bool(ok), str(reason))
         found = validate(entry, scenario)
-        if found.ok or "no answer" not in found.reason:  # a time-out is not an outcome worth keeping
+        if not found.undecided:  # a time-out is not an outcome worth keeping
             self.known[key] = [found.ok, found.reason]
             self.changed = True
         return found

@@ -130,6 +130,11 @@ def assumptions(unbounded: bool, indexed: bool = False) -> list[str]:
     return out
 
 
+def chosen_properties(property_ids: Sequence[str] | None) -> list[str]:
+    """The properties each scenario gets a result for: those named, or every 'always' one."""
+    return list(property_ids) if property_ids else [p for p in PROPERTIES if PROPERTIES[p].kind == "always"]
+
+
 def prove_scenario(scenario: Scenario, property_ids: Sequence[str] | None = None, engine: str = "auto",
                    depth: int = 40, timeout: float = 60.0, unbounded: bool = True,
                    progress: Progress | None = None, deadline: float | None = None,
@@ -138,7 +143,7 @@ def prove_scenario(scenario: Scenario, property_ids: Sequence[str] | None = None
     line now and then on long runs (Houdini's phases). With a ``deadline`` (``time.monotonic()``)
     each property gets at most the time left, and none is started once it has passed (UNKNOWN,
     :data:`NOT_ATTEMPTED`); ``on_result`` hears each result as it is decided."""
-    ids = list(property_ids) if property_ids else [p for p in PROPERTIES if PROPERTIES[p].kind == "always"]
+    ids = chosen_properties(property_ids)
     encodings: dict[bool, tuple[System, Encoding]] = {}
     samples: dict[bool, list[list[int]]] = {}
 
@@ -352,5 +357,5 @@ def replay(system: System, symbolic: System, rules: Sequence[Rule]) -> World | N
     return world
 
 
-__all__ = ["ATTEMPT_MASKS", "ENGINES", "ProofResult", "attempt_masks", "confirm", "lifted_system", "prove_scenario",
-           "replay", "sample_states", "symbolic_system"]
+__all__ = ["ATTEMPT_MASKS", "ENGINES", "ProofResult", "attempt_masks", "chosen_properties", "confirm", "lifted_system",
+           "prove_scenario", "replay", "sample_states", "symbolic_system"]

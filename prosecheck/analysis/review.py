@@ -31,6 +31,7 @@ from prosecheck.analysis.patent import STEP, load_patent, normalize
 from prosecheck.analysis.review_catalog import CATALOG, Entry
 from prosecheck.analysis.run import Analysis
 from prosecheck.analysis.statements import METHODS
+from prosecheck.analysis.text_common import SEVERITIES
 from prosecheck.analysis.traceability import Reference
 from prosecheck.inputs import InputFileError, parse_toml, read_text, validate
 from prosecheck.model.fixes import FIXES
@@ -38,7 +39,7 @@ from prosecheck.schemas import schema
 from prosecheck.verify import ScenarioResult
 
 CATEGORIES = ("security", "contradiction", "procedural", "unspecified", "editorial")
-SEVERITIES = ("high", "medium", "low")
+"""The text checks' categories (text_common.CATEGORIES) and security, in ranking order."""
 STATUSES = ("open", "accepted")
 ID_PATTERN = r"^R-[0-9a-f]{8}$"
 

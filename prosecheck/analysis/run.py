@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from prosecheck.analysis.claims import ClaimVerdict, claim_verdicts
 from prosecheck.analysis.conformance import Conformance, check_conformance
@@ -28,6 +29,8 @@ from prosecheck.model.messages import MESSAGES
 from prosecheck.model.terms import ID_NAMES, REQUESTER_AUSF, REQUESTER_PANF, RESULT_NAMES
 from prosecheck.scenarios.catalog import Scenario
 from prosecheck.verify import ScenarioResult, check_scenario
+
+T = TypeVar("T")
 
 KIND_DOMAINS: dict[str, list[int]] = {
     "id_type": sorted(ID_NAMES),
@@ -124,38 +127,32 @@ def _merged(parts: Sequence[ScenarioPart]) -> tuple[list[GuardFinding], list[Unh
     return merge(found), unhandled, all(part[3] for part in parts), conformance
 
 
-def _check_keeping(scenario: Scenario) -> ScenarioResult:
-    return check_scenario(scenario, keep_exploration=True)
-
-
 ScenarioPart = tuple[ScenarioResult, list[tuple[str, GuardFinding]], list[Unhandled], bool, Conformance | None]
 
 
 def _scenario_part(scenario: Scenario) -> ScenarioPart:
     """One scenario's check and the analyses of its search, in a worker process: only the small results
     travel back (the exploration is let go in the worker)."""
-    result = _check_keeping(scenario)
+    result = check_scenario(scenario, keep_exploration=True)
     return (result, *_guards(scenario, result))
 
 
-def _parts_in_parallel(scenarios: Sequence[Scenario], workers: int) -> list[ScenarioPart]:
-    """:func:`_scenario_part` for each scenario on ``workers`` processes, in the scenarios' order."""
+def in_processes(work: Callable[[Scenario], T], scenarios: Sequence[Scenario], workers: int) -> list[T]:
+    """``work`` on each scenario, on ``workers`` processes (in this one when 1), in the scenarios' order."""
+    if workers <= 1:
+        return [work(s) for s in scenarios]
     # fork: no re-import of the caller's main module (a script without a main guard works); the parent has
     # started no solver or thread of its own by then
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        return list(pool.map(_scenario_part, scenarios))
+        return list(pool.map(work, scenarios))
 
 
 def check_all(scenarios: Sequence[Scenario], workers: int | None = None) -> dict[str, ScenarioResult]:
     """Each scenario's check (no exploration kept), on ``workers`` processes (default: :func:`default_workers`),
     by id in the scenarios' order."""
     workers = default_workers(len(scenarios)) if workers is None else workers
-    if workers <= 1:
-        return {s.id: check_scenario(s) for s in scenarios}
-    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        return {s.id: r for s, r in zip(scenarios, pool.map(check_scenario, scenarios))}
+    return {s.id: r for s, r in zip(scenarios, in_processes(check_scenario, scenarios, workers))}
 
 
 def default_workers(count: int) -> int:
@@ -175,18 +172,12 @@ def analyze(scenarios: Sequence[Scenario], mus_cap: int = 50, mus_seconds: float
     the same as one process's, in the same order."""
     start = time.perf_counter()
     patent = load_patent()
-    results: dict[str, ScenarioResult] = {}
-    workers = default_workers(len(scenarios)) if workers is None else workers
-    if check is None and workers > 1:
-        parts = _parts_in_parallel(scenarios, workers)
-        results = {s.id: part[0] for s, part in zip(scenarios, parts)}
-        guards, unhandled, complete, conformance = _merged(parts)
+    if check is None:
+        parts = in_processes(_scenario_part, scenarios, default_workers(len(scenarios)) if workers is None else workers)
     else:
-        def checked(scenario: Scenario) -> ScenarioResult:
-            results[scenario.id] = (check or _check_keeping)(scenario)
-            return results[scenario.id]
-
-        guards, unhandled, complete, conformance = _all_guards(scenarios, checked)
+        parts = [(result, *_guards(s, result)) for s in scenarios for result in [check(s)]]
+    results = {s.id: part[0] for s, part in zip(scenarios, parts)}
+    guards, unhandled, complete, conformance = _merged(parts)
     contradictions = check_statements(scenarios, mus_cap, mus_seconds)
     texts = {n: (c.text, c.depends_on) for n, c in patent.claims.items()}
     analysis = Analysis(

@@ -75,7 +75,7 @@ def register(sub: Any) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    from prosecheck.prove import prove_scenario
+    from prosecheck.prove import chosen_properties, prove_scenario
 
     _check_save_flags(args)
     scenarios = scenarios_of(args)
@@ -86,7 +86,7 @@ def run(args: argparse.Namespace) -> int:
     results = []
     save_error: str | None = None
     progress = line_printer(args.quiet)
-    total = len(scenarios) * len(_chosen(properties))
+    total = len(scenarios) * len(chosen_properties(properties))
     budget = args.budget if args.budget is not None else (None if args.scenarios else DEFAULT_BUDGET)
     deadline = None if budget is None else time.monotonic() + budget
     say = progress or (lambda line: None)
@@ -120,13 +120,6 @@ def run(args: argparse.Namespace) -> int:
     if save_error:
         raise InputError(save_error)
     return EXIT_UNKNOWN if any(r.verdict == "UNKNOWN" for r in results) else 0
-
-
-def _chosen(properties: list[str] | None) -> list[str]:
-    """The properties each scenario gets a result for: those named, or every 'always' one."""
-    from prosecheck.properties.catalog import PROPERTIES
-
-    return properties or [pid for pid in PROPERTIES if PROPERTIES[pid].kind == "always"]
 
 
 def _check_save_flags(args: argparse.Namespace) -> None:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import z3
 
@@ -42,6 +43,14 @@ class Validity:
     ok: bool
     reason: str = ""
     seconds: float = 0.0
+    undecided: bool = False  # Z3 gave no answer in time: not an outcome, it may go either way next time
+
+
+class Failure(NamedTuple):
+    """An obligation that did not come out unsat: why, and whether Z3 simply gave no answer."""
+
+    reason: str
+    undecided: bool = False
 
 
 def to_text(lemmas: Sequence[z3.BoolRef]) -> list[str]:
@@ -80,10 +89,11 @@ def validate(enc: Encoding, good: z3.BoolRef, lemmas: Sequence[z3.BoolRef], time
     failed = (_unsat([enc.init(enc.cur), z3.Not(invariant)], deadline, "initiation: an initial state breaks it")
               or _unsat([invariant, z3.Not(good)], deadline, "implication: it does not imply the property")
               or _consecution(enc, lemmas, deadline))
-    return Validity(failed is None, failed or "", time.perf_counter() - start)
+    seconds = time.perf_counter() - start
+    return Validity(True, "", seconds) if failed is None else Validity(False, failed.reason, seconds, failed.undecided)
 
 
-def _consecution(enc: Encoding, lemmas: Sequence[z3.BoolRef], deadline: float) -> str | None:
+def _consecution(enc: Encoding, lemmas: Sequence[z3.BoolRef], deadline: float) -> Failure | None:
     """The first rule whose step can break a lemma it may change (None: every rule keeps them)."""
     reads = [enc.reads(f) for f in lemmas]
     primed = [z3.substitute(f, *zip(enc.cur, enc.nxt)) for f in lemmas]
@@ -101,11 +111,11 @@ def _consecution(enc: Encoding, lemmas: Sequence[z3.BoolRef], deadline: float) -
     return None
 
 
-def _unsat(facts: Sequence[z3.BoolRef], deadline: float, failure: str) -> str | None:
+def _unsat(facts: Sequence[z3.BoolRef], deadline: float, failure: str) -> Failure | None:
     """None when ``facts`` are unsatisfiable, else ``failure`` (or why Z3 could not tell)."""
     left = deadline - time.perf_counter()
     if left <= 0:
-        return f"{failure.split(':')[0]}: no answer within the time limit"
+        return Failure(f"{failure.split(':')[0]}: no answer within the time limit", undecided=True)
     solver = z3.SolverFor("QF_BV")
     solver.set("timeout", max(1, int(left * 1000)))
     solver.add(*facts)
@@ -113,8 +123,8 @@ def _unsat(facts: Sequence[z3.BoolRef], deadline: float, failure: str) -> str | 
     if answer == z3.unsat:
         return None
     if answer == z3.unknown:
-        return f"{failure.split(':')[0]}: Z3 gave no answer ({solver.reason_unknown()})"
-    return failure
+        return Failure(f"{failure.split(':')[0]}: Z3 gave no answer ({solver.reason_unknown()})", undecided=True)
+    return Failure(failure)
 
 
 def _first_line(exc: Exception) -> str:
@@ -123,4 +133,4 @@ def _first_line(exc: Exception) -> str:
     return text.strip().splitlines()[0][:200] if text.strip() else type(exc).__name__
 
 
-__all__ = ["TIMEOUT", "CertificateError", "Validity", "parse", "to_text", "validate"]
+__all__ = ["TIMEOUT", "CertificateError", "Failure", "Validity", "parse", "to_text", "validate"]
