@@ -28,7 +28,8 @@ Sent = tuple[str, str, tuple[int, ...]]
 
 _MASK = (1 << BITS) - 1
 _OPS: dict[str, Callable[[Any, Any], Value]] = {
-    "+": lambda a, b: (a + b) & _MASK, "-": lambda a, b: (a - b) & _MASK, "<<": lambda a, b: (a << b) & _MASK,
+    "+": lambda a, b: (a + b) & _MASK, "-": lambda a, b: (a - b) & _MASK,
+    "*": lambda a, b: (a * b) & _MASK, "<<": lambda a, b: (a << b) & _MASK,
     ">>": operator.rshift, "&": operator.and_, "|": operator.or_, "^": operator.xor, "==": operator.eq,
     "!=": operator.ne, "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
 }
