@@ -171,7 +171,7 @@ def trace(system: System, exploration: Exploration, world: int) -> tuple[Step, .
         assert label is not None
         inst = system.instances[label.instance]
         if label.transition < 0:
-            action = f"link loses {_message(label.message)}"
+            action = f"link {system.links[label.link].kind} loses {_message(label.message)}"  # type: ignore[index]
         else:
             action = inst.table.edge(inst.table.transitions[label.transition])
             action += f" on {_message(label.message)}" if label.message is not None else ""

@@ -212,7 +212,7 @@ class ElementTable:
             for slot, fn in tr.assign:
                 new_local[slot] = int(fn(lookup))
                 if self.var_ranges and self.var_ranges[slot] is not None:
-                    check_range(f"{self.role}: {self.edge(tr)}", names[slot], new_local[slot], self.var_ranges[slot])
+                    check_range(self.edge(tr), names[slot], new_local[slot], self.var_ranges[slot])
             sends = tuple((to, (name, tuple(int(f(lookup)) for f in fns))) for to, name, fns in tr.sends)
             out.append((tr, tr.target, tuple(new_local), sends))
         return out

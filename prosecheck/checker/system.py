@@ -35,6 +35,7 @@ from prosecheck.checker.machine import (
     Message,
     ModelError,
     Outcome,
+    RangeError,
     check_range,
 )
 
@@ -334,7 +335,10 @@ class System:
             shared = dict(zip(table.shared_reads, values))
         hit = self._cache.get(key)  # type: ignore[arg-type]
         if hit is None:
-            hit = table.step(state, local, event, msg, shared)
+            try:
+                hit = table.step(state, local, event, msg, shared)
+            except RangeError as error:
+                raise RangeError(f"{self.instances[i].name}: {error}") from None
             self._cache[key] = hit  # type: ignore[index]
         return hit
 
