@@ -6,11 +6,23 @@ from __future__ import annotations
 import pytest
 from statemachine import State, StateMachine
 
-from prosecheck.checker.api import HOLDS, VIOLATED, Model, at, check
-from prosecheck.checker.expr import M, S, V, W
-from prosecheck.checker.machine import Effect, ElementRules, ModelError, RangeError, Send, Var, compile_element
+from prosecheck.checker.api import HOLDS, VIOLATED, Model, assertion, at, check
+from prosecheck.checker.expr import If, M, Or, S, V, W
+from prosecheck.checker.machine import (
+    REPLY,
+    Effect,
+    ElementRules,
+    ModelError,
+    RangeError,
+    Send,
+    To,
+    Var,
+    compile_element,
+)
 from prosecheck.checker.search import explore
 from prosecheck.checker.system import Instance, Link, Shared, System
+from prosecheck.export.promela import to_promela
+from prosecheck.export.spin import available, run_spin
 
 MESSAGES = {"go": ("n",)}
 
@@ -143,3 +155,62 @@ def test_a_second_link_between_the_same_pair_is_a_model_error_not_shadowed() -> 
 def test_shared_variable_initial_values_and_system_slots() -> None:
     system = System([], [], [], 1, {}, shared=(Shared("x", 2),))
     assert system.initial() == (2,) and system.slot("shared.x") == 0
+
+
+def test_an_assertion_at_a_state_is_checked_where_the_instance_is_in_it() -> None:
+    model = Model({}).add("w1", Writer).add("w2", Writer).share("lock", writers=["w1", "w2"])
+    result = check(model, {"locked_after": assertion("w1", "b", W("shared.lock") == 1),
+                           "never_b": assertion("w2", "b", False)})
+    assert result["locked_after"].verdict == HOLDS
+    assert result["never_b"].verdict == VIOLATED and len(result["never_b"].trace) == 1
+
+
+class Dispatcher(ElementRules, StateMachine):
+    """Hands ``jobs`` jobs to the workers round robin: the destination is computed from ``next``."""
+
+    busy = State("Dispatching", initial=True)
+    dispatch = busy.to(busy, cond="more", on="send_job")
+    done = busy.to(busy, on="count_done")
+    LOCAL_EVENTS = frozenset({"dispatch"})
+    REST_STATES = frozenset({"busy"})
+    VARIABLES = (Var("next", 0, range=(0, 2)), Var("sent", 0, range=(0, 4)), Var("finished", 0, range=(0, 4)))
+    GUARDS = {"more": V("sent") < 4}
+    EFFECTS = {
+        "send_job": Effect(assign={"next": If(V("next") == 2, 0, V("next") + 1), "sent": V("sent") + 1},
+                           send=[Send(To("worker", V("next")), "job", {"n": V("sent")})]),
+        "count_done": Effect(assign={"finished": V("finished") + 1}),
+    }
+
+
+class Worker(ElementRules, StateMachine):
+    idle = State("Idle", initial=True)
+    job = idle.to(idle, on="work")
+    REST_STATES = frozenset({"idle"})
+    VARIABLES = (Var("last", 0),)
+    EFFECTS = {"work": Effect(assign={"last": M("n") + 1}, send=[Send(REPLY, "done")])}
+
+
+def _farm() -> Model:
+    model = Model({"job": ("n",), "done": ()}).add("boss", Dispatcher)
+    for k in range(3):
+        model.add(f"worker{k}", Worker).link("boss", f"worker{k}").link(f"worker{k}", "boss")
+    return model
+
+
+def test_a_destination_computed_from_a_variable_selects_one_of_an_array_of_links() -> None:
+    result = check(_farm(), {"worker1_gets_only_job_1": Or(W("worker1.last") == 0, W("worker1.last") == 2)},
+                   {"fourth_job_to_worker0": W("worker0.last") == 4})
+    assert result["worker1_gets_only_job_1"].verdict == HOLDS
+    assert result["fourth_job_to_worker0"].verdict == HOLDS  # job 3 (n=3) went back to worker0
+    assert result["deadlock_free"].verdict == HOLDS
+    actions = [step.action for step in result["fourth_job_to_worker0"].trace]
+    assert sum("send_job" in a for a in actions) == 4
+
+
+@pytest.mark.skipif(not available(), reason="spin and gcc not installed")
+def test_spin_counts_computed_destinations_and_shared_variables_like_prosecheck() -> None:
+    for model in (_farm(), Model({}).add("w1", Writer).add("w2", Writer).share("lock", writers=["w1", "w2"])):
+        system = model.system()
+        ours = explore(system)
+        spin = run_spin(to_promela(system), optimize=False)
+        assert (spin.states, spin.edges) == (ours.states, ours.transitions)

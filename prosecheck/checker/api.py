@@ -14,7 +14,7 @@ a variable, ``W("shared.turn")`` for a shared variable), checked on every reache
 adding any variable to it, so the state count is the model's own:
 
 * ``invariants``: must hold in every reachable world (a Promela ``assert`` at a state ``s`` of
-  ``p`` reads ``Implies(at("p", "s"), condition)``);
+  ``p`` is :func:`assertion`, that is ``Implies(at("p", "s"), condition)``);
 * ``reachable``: must hold in some reachable world (so that no verdict is vacuous).
 
 Deadlocks (a world, not at rest, without a successor) and unhandled messages are always checked.
@@ -38,6 +38,12 @@ HOLDS, VIOLATED, INCONCLUSIVE = "HOLDS", "VIOLATED", "INCONCLUSIVE"
 def at(instance: str, state: str) -> Ref:
     """True in the worlds where ``instance`` is in control state ``state`` (resolved by :func:`check`)."""
     return Ref("world", f"{instance}@{state}")
+
+
+def assertion(instance: str, state: str, condition: ExprLike) -> Expr:
+    """A Promela-style ``assert(condition)`` at ``state`` of ``instance``, as an invariant: wherever the
+    instance is in that state, the condition holds."""
+    return BinOp("implies", at(instance, state), lift(condition))
 
 
 @dataclass
@@ -227,5 +233,5 @@ def _verdict(system: System, exploration: Exploration, name: str, kind: str, wor
     return Verdict(name, kind, verdict, trace(system, exploration, world), detail if kind != "sometimes" else "")
 
 
-__all__ = ["HOLDS", "INCONCLUSIVE", "VIOLATED", "Model", "Result", "Step", "Verdict", "at", "bind", "check",
+__all__ = ["HOLDS", "INCONCLUSIVE", "VIOLATED", "Model", "Result", "Step", "Verdict", "assertion", "at", "bind", "check",
            "trace"]

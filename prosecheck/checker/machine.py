@@ -72,12 +72,32 @@ def check_range(where: str, name: str, value: int, bounds: tuple[int, int] | Non
 
 
 @dataclass(frozen=True)
-class Send:
-    """One message emitted by an effect: destination role (or :data:`REPLY`), name, fields."""
+class To:
+    """A destination computed when the step fires: the instance whose role is ``prefix`` followed by
+    the value of ``index`` (``Send(To("worker", V("next")), ...)``: an array of links). The value is
+    read before the step, as every expression of an effect is."""
 
-    to: str
+    prefix: str
+    index: ExprLike
+
+
+@dataclass(frozen=True)
+class Send:
+    """One message emitted by an effect: destination role (or :data:`REPLY`, or a computed
+    :class:`To`), name, fields."""
+
+    to: str | To
     message: str
     fields: Mapping[str, ExprLike] = field(default_factory=dict)
+
+
+Target = str | tuple[str, Callable[..., Value]]
+"""A compiled destination: a role, or a prefix and the function computing the index."""
+
+
+def destination(to: Target, lookup: Callable[[str, str], Value]) -> str:
+    """The role a compiled send goes to (a computed :class:`To` evaluated with ``lookup``)."""
+    return to if isinstance(to, str) else f"{to[0]}{int(to[1](lookup))}"
 
 
 @dataclass(frozen=True)
@@ -133,11 +153,11 @@ class CompiledTransition:
     effect_name: str
     effect: Effect
     assign: list[tuple[int, Callable[..., Value]]]
-    sends: list[tuple[str, str, list[Callable[..., Value]]]]
+    sends: list[tuple[Target, str, list[Callable[..., Value]]]]
     ghost: list[tuple[str, Expr]]
     guard_fn: Callable[..., Value]
     assign_exprs: list[tuple[int, Expr]] = field(default_factory=list)  # folded, for exporters
-    send_exprs: list[tuple[str, str, list[Expr]]] = field(default_factory=list)
+    send_exprs: list[tuple[str | To, str, list[Expr]]] = field(default_factory=list)  # To folded
     share_exprs: list[tuple[str, Expr]] = field(default_factory=list)  # shared variable writes, folded
 
 
@@ -213,7 +233,8 @@ class ElementTable:
                 new_local[slot] = int(fn(lookup))
                 if self.var_ranges and self.var_ranges[slot] is not None:
                     check_range(self.edge(tr), names[slot], new_local[slot], self.var_ranges[slot])
-            sends = tuple((to, (name, tuple(int(f(lookup)) for f in fns))) for to, name, fns in tr.sends)
+            sends = tuple((destination(to, lookup), (name, tuple(int(f(lookup)) for f in fns)))
+                          for to, name, fns in tr.sends)
             out.append((tr, tr.target, tuple(new_local), sends))
         return out
 
@@ -426,8 +447,9 @@ def _add_transition(table: ElementTable, rules: Any, tr: Any, event: str, fold: 
             _check_refs(expr, table.var_names, fields, where)
             fns.append(compile_py(expr))
             exprs.append(expr)
-        sends.append((send.to, send.message, fns))
-        send_exprs.append((send.to, send.message, exprs))
+        target, target_expr = _target(send.to, fold, table.var_names, fields, where)
+        sends.append((target, send.message, fns))
+        send_exprs.append((target_expr, send.message, exprs))
     ghost = [(g, fold(lift(e))) for g, e in effect.ghost.items()]
     share_exprs = [(v, fold(lift(e))) for v, e in effect.share.items()]
     for _, expr in share_exprs:
@@ -452,6 +474,16 @@ def _add_transition(table: ElementTable, rules: Any, tr: Any, event: str, fold: 
         )
     )
     table.by_state_event.setdefault((table.state_index(tr.source.id), event), []).append(table.transitions[-1])
+
+
+def _target(to: str | To, fold: Callable[[Expr], Expr], var_names: Sequence[str], fields: Sequence[str],
+            where: str) -> tuple[Target, str | To]:
+    """A send's destination compiled (and, for a computed :class:`To`, folded and checked)."""
+    if isinstance(to, str):
+        return to, to
+    index = fold(lift(to.index))
+    _check_refs(index, var_names, fields, where)
+    return (to.prefix, compile_py(index)), To(to.prefix, index)
 
 
 def _assignments(table: ElementTable, effect: Effect, fold: Callable[[Expr], Expr], absent: frozenset[str],

@@ -34,8 +34,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from prosecheck.checker.expr import BinOp, Const, Expr, Ite, Not, Ref
-from prosecheck.checker.machine import REPLY, TIMEOUT, CompiledTransition, ModelError
+from prosecheck.checker.expr import BinOp, Const, Expr, Ite, Not, Ref, lift
+from prosecheck.checker.machine import REPLY, TIMEOUT, CompiledTransition, ModelError, To
 from prosecheck.checker.system import FAULT_GHOST, Link, System
 
 _C_OPS = {"+": "+", "-": "-", "*": "*", "&": "&", "|": "|", "^": "^", "<<": "<<", ">>": ">>", "==": "==", "!=": "!=",
@@ -102,6 +102,7 @@ class _Option:
     tr: CompiledTransition
     link: Link | None
     sends: list[tuple[Link, str, list[Expr]]]
+    picks: list[tuple[Expr, int]] = field(default_factory=list)  # computed destinations: index == value
 
 
 def _options(system: System) -> list[_Option]:
@@ -120,21 +121,39 @@ def _all_options(system: System) -> list[_Option]:
     out = []
     for i, inst in enumerate(system.instances):
         for tr in inst.table.transitions:
-            if tr.event in inst.table.local_events:
-                out.append(_Option(i, tr, None, _resolve_sends(system, i, tr, None)))
-                continue
-            for lk in system._in_links[i]:
-                out.append(_Option(i, tr, lk, _resolve_sends(system, i, tr, lk)))
+            sources = [None] if tr.event in inst.table.local_events else system._in_links[i]
+            for lk in sources:
+                out += [_Option(i, tr, lk, sends, picks) for sends, picks in _resolve_sends(system, i, tr, lk)]
     return out
 
 
-def _resolve_sends(system: System, i: int, tr: CompiledTransition, lk: Link | None) -> list:
-    sends = []
+Resolved = tuple[list[tuple[Link, str, list[Expr]]], list[tuple[Expr, int]]]
+
+
+def _resolve_sends(system: System, i: int, tr: CompiledTransition, lk: Link | None) -> list[Resolved]:
+    """The transition's sends with their links: one alternative per choice of the computed destinations
+    (:class:`To`), each with the condition (index == value) that selects it."""
+    alternatives: list[Resolved] = [([], [])]
     for to, message, exprs in tr.send_exprs:
         if to == REPLY and lk is None:
             raise ModelError(f"{system.instances[i].name}: a local decision cannot reply")
-        sends.append((system._resolve(i, to, lk), message, exprs))
-    return sends
+        choices = _destinations(system, i, to, lk)
+        alternatives = [(sends + [(link, message, exprs)], picks + ([pick] if pick else []))
+                        for sends, picks in alternatives for link, pick in choices]
+    return alternatives
+
+
+def _destinations(system: System, i: int, to: str | To, lk: Link | None) -> list[tuple[Link, tuple[Expr, int] | None]]:
+    """The links a send may take: one for a role, one per instance ``prefix<k>`` linked from ``i`` for a :class:`To`."""
+    if isinstance(to, str):
+        return [(system._resolve(i, to, lk), None)]
+    pattern = re.compile(re.escape(to.prefix) + r"(\d+)")
+    out: list[tuple[Link, tuple[Expr, int] | None]] = []
+    for link in system.links:
+        match = pattern.fullmatch(system.instances[link.dst].role)
+        if link.src == i and match:
+            out.append((link, (lift(to.index), int(match.group(1)))))
+    return out
 
 
 class _Writer:
@@ -240,6 +259,7 @@ class _Writer:
             cond.append(f"h{o.link.index}_m == m_{ident(o.tr.event)}")
         if not (isinstance(o.tr.guard, Const) and o.tr.guard.value):
             cond.append(render(o.tr.guard, ref))
+        cond += [f"{render(index, ref)} == {value}" for index, value in o.picks]
         per_link: dict[int, int] = {}
         for lk, _, _ in o.sends:
             per_link[lk.index] = per_link.get(lk.index, 0) + 1
