@@ -1,0 +1,65 @@
+"""Which search runs: the compiled one when it can, else the Python one (one warning, once).
+
+``engine`` (or ``$PROSECHECK_ENGINE``): ``auto`` (default) runs the compiled search when a C
+compiler and cffi work and the system is one it mirrors (:class:`~.cgen.Declined` otherwise),
+else the Python search; ``native`` insists (an error when it cannot run); ``python`` never
+compiles anything.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from prosecheck.checker.exploration import Exploration, Limits, Progress
+from prosecheck.checker.machine import ModelError
+from prosecheck.checker.system import System
+
+ENGINES = ("auto", "native", "python")
+_warned: list[str] = []
+
+
+def chosen(engine: str | None) -> str:
+    """The engine asked for: ``engine``, else ``$PROSECHECK_ENGINE``, else auto."""
+    name = (engine or os.environ.get("PROSECHECK_ENGINE") or "auto").strip().lower()
+    if name not in ENGINES:
+        raise ModelError(f"unknown search engine {name!r} (choose from {', '.join(ENGINES)})")
+    return name
+
+
+def warn_once(text: str) -> None:
+    """One line on stderr, the first time only."""
+    if text not in _warned:
+        _warned.append(text)
+        print(text, file=sys.stderr)
+
+
+def customised(system: System) -> bool:
+    """True when the system's successor function is not :meth:`System.successors` itself (a subclass
+    or a test's patch): the compiled engine mirrors only the real one."""
+    return type(system).successors is not System.successors or "successors" in vars(system)
+
+
+def try_native(system: System, limits: Limits, progress: Progress | None, engine: str | None) -> Exploration | None:
+    """The compiled search's exploration, or None when the Python search should run."""
+    name = chosen(engine)
+    if name == "python" or (name == "auto" and customised(system)):
+        return None
+    from prosecheck.checker.native.build import NativeUnavailable, compiler
+    from prosecheck.checker.native.cgen import Declined
+
+    if compiler() is None:
+        if name == "native":
+            raise ModelError("the native search engine needs a C compiler (gcc or cc on the PATH, or $CC)")
+        warn_once("no C compiler: using the Python search")
+        return None
+    try:
+        from prosecheck.checker.native.engine import explore_native
+
+        return explore_native(system, limits, progress)
+    except (Declined, NativeUnavailable) as reason:
+        if name == "native":
+            raise ModelError(f"the native search engine cannot run this system: {reason}") from None
+        if isinstance(reason, NativeUnavailable):
+            warn_once(f"{reason}: using the Python search")
+        return None
