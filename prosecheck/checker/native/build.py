@@ -37,11 +37,20 @@ def _private_dir() -> Path:
     return Path(tempfile.mkdtemp(prefix="prosecheck-native-"))
 
 
+def project_cache() -> Path | None:
+    """The project's cache folder, as :func:`prosecheck.cli.cache.folder` chooses it (``$PROSECHECK_CACHE``,
+    else ``$XDG_CACHE_HOME/prosecheck``; None when off). Repeated here because importing the CLI package
+    costs a tenth of a second that a search of a few hundred thousand worlds should not pay
+    (tests/test_native.py checks both agree)."""
+    chosen = os.environ.get("PROSECHECK_CACHE")
+    if chosen is not None:
+        return None if chosen.strip().lower() in ("", "off", "0", "no") else Path(chosen)
+    return Path(os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")) / "prosecheck"
+
+
 def cache_dir() -> Path:
     """Where compiled libraries are kept: ``<project cache>/native`` or a private temporary folder."""
-    from prosecheck.cli.cache import folder
-
-    base = folder()
+    base = project_cache()
     where = _private_dir() if base is None else base / "native"
     where.mkdir(parents=True, exist_ok=True)
     return where

@@ -22,6 +22,8 @@ from prosecheck.checker.machine import REPLY, TIMEOUT, CompiledTransition, Eleme
 from prosecheck.checker.store import _groups
 from prosecheck.checker.system import Link, System
 
+NARROW_MAX = 0xFFFF
+"""The largest chunk id of a narrow (16-bit) component record: past it the search is rerun wide."""
 MAX_VALUE = 0xFFFF
 """Stored values are uint16: every arithmetic result is masked to 16 bits, so constants must be too."""
 
@@ -310,7 +312,7 @@ def _array(name: str, ctype: str, values: list[int]) -> str:
     return f"static const {ctype} {name}[{max(len(values), 1)}] = {{{', '.join(map(str, values or [0]))}}};"
 
 
-def _header(lay: Layout) -> list[str]:
+def _header(lay: Layout, wide: bool) -> list[str]:
     system = lay.system
     n = len(system.instances)
     chunk_start = [0]
@@ -331,6 +333,8 @@ def _header(lay: Layout) -> list[str]:
             "MAXCOMPW": max((len(c) for c in lay.comps), default=1)}
     out = ["#include <stdint.h>", "#include <stdlib.h>", "#include <string.h>"]
     out += [f"#define {k} {v}" for k, v in defs.items()]
+    out += ["typedef uint32_t CID_T;", "#define CID_MAX 0xFFFFFFFEu"] if wide else \
+        ["typedef uint16_t CID_T;", f"#define CID_MAX {NARROW_MAX}u"]
     out += [_array("chunk_start", "int", chunk_start), _array("chunk_pos", "int", [p for c in lay.chunk_pos for p in c]),
             _array("comp_start", "int", comp_start), _array("comp_chunk", "int", [k for c in lay.comps for k in c]),
             _array("W0", "int32_t", w0), _array("LOFF", "int", lay.loff),
@@ -396,8 +400,9 @@ def _top(lay: Layout) -> list[str]:
 RUNTIME = Path(__file__).with_name("runtime.c")
 
 
-def generate(system: System) -> tuple[str, Layout]:
-    """The C source of the engine for ``system`` and its layout (raises :class:`Declined`)."""
+def generate(system: System, wide: bool = False) -> tuple[str, Layout]:
+    """The C source of the engine for ``system`` and its layout (raises :class:`Declined`); ``wide``:
+    chunk ids of 32 bits in the component records (else 16, 2 bytes per chunk per stored world)."""
     check(system)
     lay = layout(system)
     wr = _Writer(lay)
@@ -407,7 +412,7 @@ def generate(system: System) -> tuple[str, Layout]:
         if TIMEOUT in system.instances[i].table.local_events:
             _timer(wr, i)
         _instance(wr, i)
-    parts = [*_header(lay), RUNTIME.read_text(), C_PRELUDE, _HELPERS, *_quiet(lay), *wr.lines, *_top(lay)]
+    parts = [*_header(lay, wide), RUNTIME.read_text(), C_PRELUDE, _HELPERS, *_quiet(lay), *wr.lines, *_top(lay)]
     return "\n".join(parts) + "\n", lay
 
 

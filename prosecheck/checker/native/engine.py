@@ -43,8 +43,8 @@ void pc_decode(void *, uint32_t, int32_t *);
 class Native:
     """One C search context: owns its memory (freed when the last reference goes)."""
 
-    def __init__(self, system: System) -> None:
-        source, self.layout = generate(system)
+    def __init__(self, system: System, wide: bool = False) -> None:
+        source, self.layout = generate(system, wide)
         self.ffi, self.lib = load(source, CDEF)
         ctx = self.lib.pc_new()
         if ctx == self.ffi.NULL:
@@ -266,6 +266,44 @@ class NativeEdges(Edges):
         return int(self.start.nbytes + self.target.nbytes + self.label.nbytes)  # type: ignore[attr-defined]
 
 
+class Levels(Sequence[int]):
+    """Depths by world index, from the first world of each breadth-first level (worlds are stored
+    level by level, so a world's depth is the number of levels that start at or before it, minus one)."""
+
+    def __init__(self, starts: np.ndarray, count: int) -> None:
+        self.starts, self.count = starts, count
+
+    def __len__(self) -> int:
+        return self.count
+
+    @overload
+    def __getitem__(self, index: int) -> int: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[int]: ...
+
+    def __getitem__(self, index: int | slice) -> int | list[int]:
+        if isinstance(index, slice):
+            return self.array()[index].tolist()  # type: ignore[no-any-return]
+        if not -self.count <= index < self.count:
+            raise IndexError(index)
+        return int(np.searchsorted(self.starts, index % self.count, side="right")) - 1
+
+    def array(self) -> np.ndarray:
+        """Every world's depth (int64)."""
+        sizes = np.diff(np.append(self.starts, self.count))
+        return np.repeat(np.arange(len(self.starts), dtype=np.int64), sizes)
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        return self.array() if dtype is None else self.array().astype(dtype)
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self.array().tolist())
+
+    def max(self) -> int:
+        return len(self.starts) - 1 if self.count else 0
+
+
 class NativeExploration(Exploration):
     """An exploration whose arrays are views of a C search's memory (kept alive by ``native``)."""
 
@@ -273,7 +311,7 @@ class NativeExploration(Exploration):
 
     @property
     def max_depth(self) -> int:
-        return int(np.max(self.depth)) if len(self.depth) else 0
+        return self.depth.max() if isinstance(self.depth, Levels) else super().max_depth
 
 
 def labels(native: Native) -> list[Label | None]:
@@ -316,6 +354,8 @@ def _search(native: Native, limits: Limits, progress: Progress | None, start: fl
     try:
         while True:
             rc = lib.pc_run(ctx, SLICE, limits.max_states or 0)
+            if rc == -2:
+                raise _Widen()
             if rc < 0:
                 raise MemoryError("the compiled search ran out of memory")
             if rc == 0:
@@ -335,19 +375,28 @@ def explore_native(system: System, limits: Limits, progress: Progress | None) ->
     """Explore ``system`` with the compiled engine (raises :class:`~.cgen.Declined` or
     :class:`~.build.NativeUnavailable` when it cannot)."""
     start = time.perf_counter()
-    native = Native(system)
-    stopped = _search(native, limits, progress, start)
+    try:
+        native = Native(system)
+        stopped = _search(native, limits, progress, start)
+    except _Widen:  # a chunk with more than 65535 distinct values: again with 32-bit chunk ids
+        native = Native(system, wide=True)
+        stopped = _search(native, limits, progress, start)
     return _result(native, stopped, start)
+
+
+class _Widen(Exception):
+    """The search met a chunk value whose id does not fit the component records' 16 bits."""
 
 
 def _result(native: Native, stopped: str | None, start: float) -> NativeExploration:
     system = native.system
     count, head = native.stat(0), native.stat(1)
     via = NativeLabels(native.vec(1, count), labels(native))
+    depth = Levels(native.vec(2, native.stat(10)).astype(np.int64), count)
     edges = NativeEdges(native.vec(3, head + 1), native.vec(4, native.stat(7)), native.vec(5, native.stat(7)))
     encoder = ChunkEncoder(native, count)
     result = NativeExploration(
-        system, NativeWorlds(native, count), native.vec(0, count, np.int32), via, native.vec(2, count),
+        system, NativeWorlds(native, count), native.vec(0, count, np.int32), via, depth,
         native.stat(2), 0.0, stopped, expanded=head, deadlocks=native.vec(6, native.stat(5)).tolist(),
         unhandled=_unhandled(native), encoder=encoder, store=NativeStore(native, count),  # type: ignore[arg-type]
         edges=edges)

@@ -4,7 +4,9 @@
    interned in its own table of fixed-width uint16 records; a component (a group of instances that only
    talk among themselves) is the record of its chunk ids; a world is the record of its component ids
    (one component: the component's id is the world's index). Breadth first, worlds in order of
-   discovery, parents/labels/depths as uint32 arrays, edges in CSR form. */
+   discovery, parents and labels as uint32 arrays, depths as the first world of each level (worlds
+   are stored in breadth-first order), edges in CSR form. Chunk ids in a component record are CID_T
+   (uint16 unless a chunk has more than 65535 values: then the search says so and is rerun wide). */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,7 +71,7 @@ static uint32_t tintern(table_t *t, const void *rec, int *fresh) {
     memcpy(t->data + (uint64_t)t->n * t->width, rec, t->width);
     t->index[h] = ++t->n;
     *fresh = 1;
-    if (2ULL * t->n > t->mask + 1 && tgrow(t)) return UINT32_MAX;
+    if (4ULL * t->n > 3ULL * (t->mask + 1) && tgrow(t)) return UINT32_MAX;
     return t->n - 1;
 }
 
@@ -85,16 +87,16 @@ static int tfind(const table_t *t, const void *rec) {
 
 typedef struct {
     table_t chunks[NCHUNK], comps[NCOMP], worlds, labels;
-    vec_t parent, via, depth, estart, etarget, elabel, deadlocks, unh;
+    vec_t parent, via, levels, estart, etarget, elabel, deadlocks, unh; /* levels[d]: the first world at depth d */
     vec_t moves[NCOMP], cunh[NCOMP];
     entry_t *cache[NCOMP]; uint32_t cache_cap[NCOMP];
     uint8_t unh_seen[NINST * NMSG + 1], fired[NINST * NTRSLOT + 1];
-    uint64_t transitions; uint32_t head; int oom;
+    uint64_t transitions; uint32_t head, hdepth; int oom; /* oom: 1 out of memory, 2 a chunk id too wide for CID_T */
     /* while one component's steps are computed */
     int cur; vec_t *smoves, *sunh; uint32_t cur_chunk[NCHUNK];
     int32_t w[WLEN];
     uint16_t rec[MAXCHUNKW];
-    uint32_t crec[MAXCOMPW], wrec[NCOMP + 1];
+    CID_T crec[MAXCOMPW]; uint32_t wrec[NCOMP + 1];
     int timer[NGROUPS + 1], timer_order[NGROUPS + 1], ntimers;
 } ctx_t;
 
@@ -115,7 +117,8 @@ static void emit(ctx_t *x, const int32_t *label, const int32_t *n) {
         if (memcmp(t->data + (uint64_t)id * t->width, x->rec, t->width))
             id = tintern(&x->chunks[k], x->rec, &fresh);
         if (id == UINT32_MAX) { x->oom = 1; return; }
-        x->crec[j - comp_start[c]] = id;
+        if (id > CID_MAX) { x->oom = 2; return; }
+        x->crec[j - comp_start[c]] = (CID_T)id;
     }
     uint32_t cid = tintern(&x->comps[c], x->crec, &fresh);
     if (lid == UINT32_MAX || cid == UINT32_MAX) { x->oom = 1; return; }
@@ -130,7 +133,7 @@ static void note_unhandled(ctx_t *x, int inst, int link, const int32_t *msg) {
 }
 
 static void decode_comp(ctx_t *x, int c, uint32_t cid, int32_t *w) {
-    const uint32_t *crec = (const uint32_t *)(x->comps[c].data + (uint64_t)cid * x->comps[c].width);
+    const CID_T *crec = (const CID_T *)(x->comps[c].data + (uint64_t)cid * x->comps[c].width);
     for (int j = comp_start[c]; j < comp_start[c + 1]; j++) {
         int k = comp_chunk[j];
         uint32_t id = crec[j - comp_start[c]];
@@ -146,7 +149,8 @@ static const uint32_t *world_comps(ctx_t *x, uint32_t world, uint32_t *one) {
 }
 
 static void put_world(ctx_t *x, uint32_t parent, uint32_t lid, uint32_t depth) {
-    if (vpush(&x->parent, parent) || vpush(&x->via, lid) || vpush(&x->depth, depth)) x->oom = 1;
+    if (depth == x->levels.n && vpush(&x->levels, (uint32_t)x->parent.n)) x->oom = 1;
+    if (vpush(&x->parent, parent) || vpush(&x->via, lid)) x->oom = 1;
 }
 
 ctx_t *pc_new(void) {
@@ -154,7 +158,7 @@ ctx_t *pc_new(void) {
     if (!x) return 0;
     int fresh;
     for (int k = 0; k < NCHUNK; k++) tinit(&x->chunks[k], 2 * (chunk_start[k + 1] - chunk_start[k]));
-    for (int c = 0; c < NCOMP; c++) tinit(&x->comps[c], 4 * (comp_start[c + 1] - comp_start[c]));
+    for (int c = 0; c < NCOMP; c++) tinit(&x->comps[c], sizeof(CID_T) * (comp_start[c + 1] - comp_start[c]));
     tinit(&x->worlds, 4 * NCOMP);
     tinit(&x->labels, 4 * LW);
     memcpy(x->w, W0, sizeof x->w);
@@ -162,7 +166,7 @@ ctx_t *pc_new(void) {
         for (int j = comp_start[c]; j < comp_start[c + 1]; j++) {
             int k = comp_chunk[j];
             for (int p = chunk_start[k]; p < chunk_start[k + 1]; p++) x->rec[p - chunk_start[k]] = (uint16_t)W0[chunk_pos[p]];
-            x->crec[j - comp_start[c]] = tintern(&x->chunks[k], x->rec, &fresh);
+            x->crec[j - comp_start[c]] = (CID_T)tintern(&x->chunks[k], x->rec, &fresh);
         }
         x->wrec[c] = tintern(&x->comps[c], x->crec, &fresh);
     }
@@ -180,7 +184,7 @@ void pc_free(ctx_t *x) {
     for (int k = 0; k < NCHUNK; k++) free_table(&x->chunks[k]);
     for (int c = 0; c < NCOMP; c++) { free_table(&x->comps[c]); free_vec(&x->moves[c]); free_vec(&x->cunh[c]); free(x->cache[c]); }
     free_table(&x->worlds); free_table(&x->labels);
-    vec_t *vs[] = {&x->parent, &x->via, &x->depth, &x->estart, &x->etarget, &x->elabel, &x->deadlocks, &x->unh};
+    vec_t *vs[] = {&x->parent, &x->via, &x->levels, &x->estart, &x->etarget, &x->elabel, &x->deadlocks, &x->unh};
     for (unsigned i = 0; i < sizeof vs / sizeof vs[0]; i++) free_vec(vs[i]);
     free(x);
 }
@@ -217,7 +221,7 @@ static void record_unhandled(ctx_t *x, uint32_t head, const uint32_t *u, uint32_
 }
 
 static void add_edge(ctx_t *x, uint32_t head, uint32_t target, uint32_t lid, int fresh) {
-    if (fresh) put_world(x, head, lid, x->depth.a[head] + 1);
+    if (fresh) put_world(x, head, lid, x->hdepth + 1);
     if (vpush(&x->etarget, target) || vpush(&x->elabel, lid)) x->oom = 1;
 }
 
@@ -265,8 +269,9 @@ static void expand_one(ctx_t *x, uint32_t head) {
    Returns 0 when the search is complete, 1 when there is more to do, -1 when out of memory. */
 int pc_run(ctx_t *x, uint32_t budget, uint64_t max_states) {
     while (budget-- && x->head < x->parent.n) {
+        while (x->hdepth + 1 < x->levels.n && x->head >= x->levels.a[x->hdepth + 1]) x->hdepth++;
         if (NCOMP == 1) expand_one(x, x->head); else expand_multi(x, x->head);
-        if (x->oom) return -1;
+        if (x->oom) return -x->oom;
         x->head++;
         if (vpush(&x->estart, (uint32_t)x->etarget.n)) return -1;
         if (max_states && x->parent.n >= max_states) break;
@@ -279,7 +284,7 @@ uint64_t pc_stat(ctx_t *x, int what) {
     case 0: return x->parent.n;
     case 1: return x->head;
     case 2: return x->transitions;
-    case 3: return x->depth.n ? x->depth.a[x->head ? x->head - 1 : 0] : 0;
+    case 3: return x->hdepth;
     case 4: return x->labels.n;
     case 5: return x->deadlocks.n;
     case 6: return x->unh.n;
@@ -292,19 +297,20 @@ uint64_t pc_stat(ctx_t *x, int what) {
         for (int c = 0; c < NCOMP; c++) ts[nt++] = &x->comps[c];
         ts[nt++] = &x->worlds; ts[nt++] = &x->labels;
         for (int i = 0; i < nt; i++) b += (uint64_t)ts[i]->cap * ts[i]->width + 4ULL * (ts[i]->mask + 1);
-        const vec_t *vs[] = {&x->parent, &x->via, &x->depth, &x->estart, &x->etarget, &x->elabel, &x->deadlocks, &x->unh};
+        const vec_t *vs[] = {&x->parent, &x->via, &x->levels, &x->estart, &x->etarget, &x->elabel, &x->deadlocks, &x->unh};
         for (unsigned i = 0; i < sizeof vs / sizeof vs[0]; i++) b += vs[i]->cap * 4;
         for (int c = 0; c < NCOMP; c++) b += (x->moves[c].cap + x->cunh[c].cap) * 4 + (uint64_t)x->cache_cap[c] * sizeof(entry_t);
         return b;
     }
+    case 10: return x->levels.n;
     case 9: return (x->estart.cap + x->etarget.cap + x->elabel.cap) * 4;
     }
     return 0;
 }
 
-/* Read-only views for Python: 0 parent, 1 via, 2 depth, 3 estart, 4 etarget, 5 elabel, 6 deadlocks, 7 unhandled. */
+/* Read-only views for Python: 0 parent, 1 via, 2 levels, 3 estart, 4 etarget, 5 elabel, 6 deadlocks, 7 unhandled. */
 uint32_t *pc_vec(ctx_t *x, int which) {
-    vec_t *vs[] = {&x->parent, &x->via, &x->depth, &x->estart, &x->etarget, &x->elabel, &x->deadlocks, &x->unh};
+    vec_t *vs[] = {&x->parent, &x->via, &x->levels, &x->estart, &x->etarget, &x->elabel, &x->deadlocks, &x->unh};
     return vs[which]->a;
 }
 
@@ -326,7 +332,7 @@ int64_t pc_find(ctx_t *x, const int32_t *w) {
             for (int p = chunk_start[k]; p < chunk_start[k + 1]; p++) x->rec[p - chunk_start[k]] = (uint16_t)w[chunk_pos[p]];
             int id = tfind(&x->chunks[k], x->rec);
             if (id < 0) return -1;
-            x->crec[j - comp_start[c]] = (uint32_t)id;
+            x->crec[j - comp_start[c]] = (CID_T)id;
         }
         int id = tfind(&x->comps[c], x->crec);
         if (id < 0) return -1;
