@@ -45,6 +45,7 @@ class Native:
 
     def __init__(self, system: System, wide: bool = False) -> None:
         source, self.layout = generate(system, wide)
+        self.cid = np.uint32 if wide else np.uint16  # the type of a chunk id in a component record
         self.ffi, self.lib = load(source, CDEF)
         ctx = self.lib.pc_new()
         if ctx == self.ffi.NULL:
@@ -171,7 +172,7 @@ class ChunkEncoder:
         self.shifts = [0] * len(self.positions)
         self.mask = 0
         self.where = {k: (c, j) for c, chunks in enumerate(lay.comps) for j, k in enumerate(chunks)}
-        self.comp_records = [native.table(1, c, len(chunks), np.uint32) for c, chunks in enumerate(lay.comps)]
+        self.comp_records = [native.table(1, c, len(chunks), native.cid) for c, chunks in enumerate(lay.comps)]
         self.world_records = native.table(2, 0, len(lay.comps), np.uint32) if len(lay.comps) > 1 else None
 
     @property
