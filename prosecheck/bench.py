@@ -79,8 +79,16 @@ def measure(name: str, options: dict[str, Any]) -> dict[str, Any]:
         "depth": result.max_depth, "seconds": round(result.seconds, 3),
         "states_per_second": round(result.states / result.seconds) if result.seconds else 0,
         "peak_rss_mb": round(peak, 1), "bytes_per_state": round((peak - before) * (1 << 20) / max(result.states, 1), 1),
-        "complete": result.complete, "notes": list(getattr(result, "notes", [])), **extra,
+        "complete": result.complete, "notes": list(getattr(result, "notes", [])), "engine": _engine(result, workers),
+        **extra,
     }
+
+
+def _engine(result: Any, workers: int | None) -> str:
+    """Which search produced ``result``: "native" (the compiled one), "python" or "parallel"."""
+    from prosecheck.checker.native.engine import NativeExploration
+
+    return "parallel" if workers is not None else "native" if isinstance(result, NativeExploration) else "python"
 
 
 def _parallel(bench: Benchmark, workers: int) -> tuple[Any, dict[str, Any]]:
@@ -197,6 +205,9 @@ def table(rows: list[BenchRow]) -> str:
     out.append("")
     out += [f"{r.ours['benchmark']}: {r.ours['scenario']}, {r.ours['bounds']}" for r in rows]
     out += sorted({f"note: {n}" for r in rows for n in r.ours["notes"]})
+    engines = sorted({r.ours["engine"] for r in rows if "engine" in r.ours})
+    if engines:
+        out.append(f"search engine: {', '.join(engines)} (--engine or $PROSECHECK_ENGINE: auto, native, python)")
     if spin:
         out.append("ratio = prosecheck seconds / SPIN run seconds (SPIN compile time excluded, shown beside it)")
     if parallel:

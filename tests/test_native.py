@@ -36,8 +36,8 @@ from prosecheck.checker.system import System
 pytestmark = pytest.mark.skipif(build.compiler() is None, reason="no C compiler")
 
 
-def _python(system: System, limits: Limits = Limits()) -> Exploration:
-    return search.explore(system, limits, engine="python")
+def _python(system: System, limits: Limits | None = None) -> Exploration:
+    return search.explore(system, limits or Limits(), engine="python")
 
 
 def assert_same(native: Exploration, python: Exploration) -> None:

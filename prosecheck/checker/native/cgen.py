@@ -126,13 +126,7 @@ def _check_transition(system: System, i: int, table: ElementTable, tr: CompiledT
         if any(not 0 <= int(v) <= MAX_VALUE for v in constants(expr)):
             raise Declined(f"{where}: a constant outside 0..65535")
     local = tr.event in table.local_events
-    for to, _, _ in tr.send_exprs:
-        if to == REPLY and local:
-            raise Declined(f"{where}: a local decision replies")
-        for lk in [None] if to != REPLY else system._in_links[i]:
-            dst = lk.src if lk is not None else system._by_role.get((system.instances[i].group, to), -1)
-            if (i, dst) not in system._link_of:
-                raise Declined(f"{where}: a send without a link")
+    _check_sends(system, i, tr, local, where)
     group = system.instances[i].group
     for _, expr in tr.ghost:
         for scope, name in refs(system.bind(expr, group)):
@@ -140,6 +134,17 @@ def _check_transition(system: System, i: int, table: ElementTable, tr: CompiledT
                 raise Declined(f"{where}: a ghost update reads a link")
             if scope not in ("slot", "local", "msg") or (scope == "msg" and local):
                 raise Declined(f"{where}: a ghost update reads {scope}.{name}")
+
+
+def _check_sends(system: System, i: int, tr: CompiledTransition, local: bool, where: str) -> None:
+    """Every send resolves to a link (Python raises a ModelError when one that fires does not)."""
+    for to, _, _ in tr.send_exprs:
+        if to == REPLY and local:
+            raise Declined(f"{where}: a local decision replies")
+        for lk in [None] if to != REPLY else system._in_links[i]:
+            dst = lk.src if lk is not None else system._by_role.get((system.instances[i].group, to), -1)
+            if (i, dst) not in system._link_of:
+                raise Declined(f"{where}: a send without a link")
 
 
 class _Writer:
@@ -177,7 +182,7 @@ class _Writer:
         ref = self.ref(i, tr.event)
         e = self.emit
         e(f"static int t_{i}_{tr.index}(ctx_t *x, const int32_t *w, int L, int mode) {{")
-        e(f"  const int32_t *m = L >= 0 ? w + LOFF[L] + 2 : w; (void)m;")
+        e("  const int32_t *m = L >= 0 ? w + LOFF[L] + 2 : w; (void)m;")
         e(f"  if (!{to_c(tr.guard, ref)}) return 0;")
         e("  int32_t n[WLEN]; int32_t lab[LW]; int lk; int32_t *q;")
         e("  memcpy(n, w, sizeof n); memset(lab, 0, sizeof lab);")
@@ -207,7 +212,7 @@ class _Writer:
         if fault >= 0:
             e(f"  if (mode == 2) n[{fault}] += 1;")
         e(f"  lab[0] = {i}; lab[1] = {tr.index}; lab[2] = mode ? L : -1; lab[3] = -1;")
-        e(f"  if (mode) memcpy(lab + 3, w + LOFF[L] + 1, ENTRY * 4);")
+        e("  if (mode) memcpy(lab + 3, w + LOFF[L] + 1, ENTRY * 4);")
         e(f"  lab[{4 + lay.nfields}] = mode == 2 ? 2 : 0; lab[{5 + lay.nfields}] = {len(tr.send_exprs)};")
         e("  emit(x, lab, n);")
         e("  return 1;\n}")
@@ -321,7 +326,8 @@ def _header(lay: Layout, wide: bool) -> list[str]:
     comp_start = [0]
     for chunks in lay.comps:
         comp_start.append(comp_start[-1] + len(chunks))
-    w0 = [int(v) for v in system.initial()[: system.link_base]] + [0] * (lay.wlen - system.link_base)
+    initial = system.initial()
+    w0 = [system.value(initial, s) for s in range(system.link_base)] + [0] * (lay.wlen - system.link_base)
     link_to = [[-1] * n for _ in range(n)]
     for (src, dst), lk in system._link_of.items():
         link_to[src][dst] = lk.index

@@ -102,7 +102,7 @@ def world_of(lay: Layout, values: list[int]) -> World:
     system = lay.system
     base = system.link_base
     out: list[SlotValue] = list(values[:base])
-    for lk, off in zip(system.links, lay.loff):
+    for off in lay.loff:
         out.append(queue_of(lay, values, off))
     return tuple(out)
 
@@ -186,7 +186,8 @@ class ChunkEncoder:
             comp = np.arange(start, stop)
         else:
             comp = self.world_records[start:stop, c]
-        return self.comp_records[c][comp, j].astype(np.int32)
+        ids: np.ndarray = self.comp_records[c][comp, j].astype(np.int32)
+        return ids
 
     def lookup(self, world: World) -> int | None:
         """The index of a stored world, or None (the "key" of a world is its index here)."""
@@ -223,10 +224,10 @@ class NativeWorlds(Sequence[World]):
     """The stored worlds by index, decoded on demand."""
 
     def __init__(self, native: Native, count: int) -> None:
-        self.native, self.count = native, count
+        self.native, self.size = native, count
 
     def __len__(self) -> int:
-        return self.count
+        return self.size
 
     @overload
     def __getitem__(self, index: int) -> World: ...
@@ -236,13 +237,13 @@ class NativeWorlds(Sequence[World]):
 
     def __getitem__(self, index: int | slice) -> World | list[World]:
         if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(self.count))]
-        if not -self.count <= index < self.count:
+            return [self[i] for i in range(*index.indices(self.size))]
+        if not -self.size <= index < self.size:
             raise IndexError(index)
-        return self.native.world(index % self.count)
+        return self.native.world(index % self.size)
 
     def __iter__(self) -> Iterator[World]:
-        return (self.native.world(i) for i in range(self.count))
+        return (self.native.world(i) for i in range(self.size))
 
 
 class NativeLabels(LabelView):
@@ -272,10 +273,10 @@ class Levels(Sequence[int]):
     level by level, so a world's depth is the number of levels that start at or before it, minus one)."""
 
     def __init__(self, starts: np.ndarray, count: int) -> None:
-        self.starts, self.count = starts, count
+        self.starts, self.size = starts, count
 
     def __len__(self) -> int:
-        return self.count
+        return self.size
 
     @overload
     def __getitem__(self, index: int) -> int: ...
@@ -286,13 +287,13 @@ class Levels(Sequence[int]):
     def __getitem__(self, index: int | slice) -> int | list[int]:
         if isinstance(index, slice):
             return self.array()[index].tolist()  # type: ignore[no-any-return]
-        if not -self.count <= index < self.count:
+        if not -self.size <= index < self.size:
             raise IndexError(index)
-        return int(np.searchsorted(self.starts, index % self.count, side="right")) - 1
+        return int(np.searchsorted(self.starts, index % self.size, side="right")) - 1
 
     def array(self) -> np.ndarray:
         """Every world's depth (int64)."""
-        sizes = np.diff(np.append(self.starts, self.count))
+        sizes = np.diff(np.append(self.starts, self.size))
         return np.repeat(np.arange(len(self.starts), dtype=np.int64), sizes)
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
@@ -302,7 +303,7 @@ class Levels(Sequence[int]):
         return iter(self.array().tolist())
 
     def max(self) -> int:
-        return len(self.starts) - 1 if self.count else 0
+        return len(self.starts) - 1 if self.size else 0
 
 
 class NativeExploration(Exploration):
@@ -397,7 +398,7 @@ def _result(native: Native, stopped: str | None, start: float) -> NativeExplorat
     edges = NativeEdges(native.vec(3, head + 1), native.vec(4, native.stat(7)), native.vec(5, native.stat(7)))
     encoder = ChunkEncoder(native, count)
     result = NativeExploration(
-        system, NativeWorlds(native, count), native.vec(0, count, np.int32), via, depth,
+        system, NativeWorlds(native, count), native.vec(0, count, np.int32), via, depth,  # type: ignore[arg-type]
         native.stat(2), 0.0, stopped, expanded=head, deadlocks=native.vec(6, native.stat(5)).tolist(),
         unhandled=_unhandled(native), encoder=encoder, store=NativeStore(native, count),  # type: ignore[arg-type]
         edges=edges)
