@@ -141,6 +141,7 @@ def test_without_a_compiler_the_python_search_runs_and_says_so_once(monkeypatch:
 
 
 def test_the_engine_is_chosen_by_argument_or_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    explore_native(toy.ping_pong(), Limits(), None)  # compiled: auto takes the compiled search
     assert isinstance(search.explore(toy.ping_pong()), NativeExploration)
     monkeypatch.setenv("PROSECHECK_ENGINE", "python")
     assert not isinstance(search.explore(toy.ping_pong()), NativeExploration)
@@ -211,3 +212,14 @@ def test_edges_and_label_views_are_numpy_backed() -> None:
     start, target, label = native.edges.arrays()  # type: ignore[union-attr]
     assert isinstance(target, np.ndarray) and len(target) == native.transitions
     assert native.store_bytes() > 0
+
+
+def test_auto_keeps_the_python_search_of_a_small_system_not_compiled_yet(monkeypatch: pytest.MonkeyPatch) -> None:
+    from prosecheck.checker.native import dispatch
+
+    monkeypatch.setattr(dispatch, "_compiled", lambda system: False)
+    assert not isinstance(search.explore(toy.ping_pong(), engine="auto"), NativeExploration)
+    monkeypatch.setattr(dispatch, "PROBE_STATES", 3)  # larger than the probe: compiled and searched in C
+    found = search.explore(toy.ping_pong(), engine="auto")
+    assert isinstance(found, NativeExploration)
+    assert_same(found, _python(toy.ping_pong()))

@@ -56,10 +56,19 @@ def cache_dir() -> Path:
     return where
 
 
+def _target(source: str) -> Path:
+    digest = hashlib.sha256(" ".join(CFLAGS).encode() + b"\0" + source.encode()).hexdigest()
+    return cache_dir() / f"{digest}.so"
+
+
+def cached(source: str) -> bool:
+    """True when the library of ``source`` is already compiled."""
+    return _target(source).exists()
+
+
 def library(source: str) -> Path:
     """The shared library compiled from ``source`` (compiled now unless already cached)."""
-    digest = hashlib.sha256(" ".join(CFLAGS).encode() + b"\0" + source.encode()).hexdigest()
-    target = cache_dir() / f"{digest}.so"
+    target = _target(source)
     if target.exists():
         return target
     cc = compiler()
@@ -86,4 +95,4 @@ def load(source: str, cdef: str) -> tuple[Any, Any]:
     return ffi, ffi.dlopen(str(library(source)))
 
 
-__all__ = ["NativeUnavailable", "cache_dir", "compiler", "library", "load"]
+__all__ = ["NativeUnavailable", "cache_dir", "cached", "compiler", "library", "load"]

@@ -4,6 +4,11 @@
 compiler and cffi work and the system is one it mirrors (:class:`~.cgen.Declined` otherwise),
 else the Python search; ``native`` insists (an error when it cannot run); ``python`` never
 compiles anything.
+
+A compile costs about half a second, more than the whole Python search of a small system. So
+``auto``, when the system's library is not compiled yet, first runs the Python search up to
+:data:`PROBE_STATES` worlds: a system that small keeps that result (same counts, same traces);
+a larger one is compiled (once: the library is cached) and searched in C.
 """
 
 from __future__ import annotations
@@ -16,6 +21,8 @@ from prosecheck.checker.machine import ModelError
 from prosecheck.checker.system import System
 
 ENGINES = ("auto", "native", "python")
+PROBE_STATES = 20_000
+"""Worlds the Python search may explore before ``auto`` compiles a system that is not compiled yet."""
 _warned: list[str] = []
 
 
@@ -40,6 +47,28 @@ def customised(system: System) -> bool:
     return type(system).successors is not System.successors or "successors" in vars(system)
 
 
+def _compiled(system: System) -> bool:
+    from prosecheck.checker.native.build import cached
+    from prosecheck.checker.native.cgen import generate
+
+    return cached(generate(system)[0])
+
+
+def _probe(system: System, limits: Limits, progress: Progress | None) -> Exploration | None:
+    """The Python search's exploration when it ends within :data:`PROBE_STATES` worlds (or the
+    caller's limits stop it first), else the compiled search's."""
+    from prosecheck.checker.native.engine import explore_native
+    from prosecheck.checker.search import explore
+
+    if limits.max_states is not None and limits.max_states <= PROBE_STATES:
+        return None  # the Python search runs within the caller's limits
+    probe = Limits(PROBE_STATES, limits.max_seconds, limits.max_memory_mb)
+    found = explore(system, probe, progress, engine="python")
+    if found.complete or not (found.stopped or "").startswith("max-states"):
+        return found
+    return explore_native(system, limits, progress)
+
+
 def try_native(system: System, limits: Limits, progress: Progress | None, engine: str | None) -> Exploration | None:
     """The compiled search's exploration, or None when the Python search should run."""
     name = chosen(engine)
@@ -56,6 +85,8 @@ def try_native(system: System, limits: Limits, progress: Progress | None, engine
     try:
         from prosecheck.checker.native.engine import explore_native
 
+        if name == "auto" and not _compiled(system):
+            return _probe(system, limits, progress)
         return explore_native(system, limits, progress)
     except (Declined, NativeUnavailable) as reason:
         if name == "native":
