@@ -223,3 +223,15 @@ def test_auto_keeps_the_python_search_of_a_small_system_not_compiled_yet(monkeyp
     found = search.explore(toy.ping_pong(), engine="auto")
     assert isinstance(found, NativeExploration)
     assert_same(found, _python(toy.ping_pong()))
+
+
+def test_a_system_kept_whole_explores_the_same_in_c(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Several groups as one component (no step cache): timers go last in the whole world, as in Python."""
+    from prosecheck.checker import store as store_module
+
+    monkeypatch.setattr(store_module, "_groups", lambda system: [
+        (list(range(len(system.initial()))), list(range(len(system.instances))))])
+    for make in (lambda: toy.ping_pong_pairs(3, 1), toy.sleepers):
+        native = explore_native(make(), Limits(), None)
+        assert len(native.native.layout.comps) == 1  # type: ignore[union-attr]
+        assert_same(native, _python(make()))

@@ -117,7 +117,8 @@ def explore(  # noqa: C901 - predates the limit of 10 (issue 26)
     if not symmetry:
         from prosecheck.checker.native.dispatch import try_native
 
-        found = try_native(system, limits, progress, engine)
+        found = try_native(system, limits, progress, engine,
+                           lambda probe: explore(system, probe, progress, engine="python"))
         if found is not None:
             return found
     start = time.perf_counter()

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from prosecheck.checker.expr import C_PRELUDE, constants, refs, to_c
 from prosecheck.checker.machine import REPLY, TIMEOUT, CompiledTransition, ElementTable
-from prosecheck.checker.store import _groups
+from prosecheck.checker import store
 from prosecheck.checker.system import Link, System
 
 NARROW_MAX = 0xFFFF
@@ -86,7 +86,7 @@ def layout(system: System) -> Layout:
             slots = [system.group_slot(g, f"ghost.{n}") for n in system.ghost_names]
             lay.chunk_pos.append(slots)
             lay.chunk_slots.append(slots)
-    groups = _groups(system)
+    groups = store._groups(system)  # the Python search's components (read at call time: tests may patch it)
     for _, members in groups:
         gs = sorted({system.instances[i].group for i in members})
         lay.comps.append([chunk_of_instance[i] for i in members] + [ghost_chunk[g] for g in gs if g in ghost_chunk])

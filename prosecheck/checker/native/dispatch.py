@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 
 from prosecheck.checker.exploration import Exploration, Limits, Progress
 from prosecheck.checker.machine import ModelError
@@ -54,23 +55,28 @@ def _compiled(system: System) -> bool:
     return cached(generate(system)[0])
 
 
-def _probe(system: System, limits: Limits, progress: Progress | None) -> Exploration | None:
+PythonSearch = Callable[[Limits], Exploration]
+"""The Python search of the system at hand, within some limits (given by the caller: this module
+imports nothing of :mod:`prosecheck.checker.search`, which imports it)."""
+
+
+def _probe(system: System, limits: Limits, progress: Progress | None, python: PythonSearch) -> Exploration | None:
     """The Python search's exploration when it ends within :data:`PROBE_STATES` worlds (or the
     caller's limits stop it first), else the compiled search's."""
     from prosecheck.checker.native.engine import explore_native
-    from prosecheck.checker.search import explore
 
     if limits.max_states is not None and limits.max_states <= PROBE_STATES:
         return None  # the Python search runs within the caller's limits
-    probe = Limits(PROBE_STATES, limits.max_seconds, limits.max_memory_mb)
-    found = explore(system, probe, progress, engine="python")
+    found = python(Limits(PROBE_STATES, limits.max_seconds, limits.max_memory_mb))
     if found.complete or not (found.stopped or "").startswith("max-states"):
         return found
     return explore_native(system, limits, progress)
 
 
-def try_native(system: System, limits: Limits, progress: Progress | None, engine: str | None) -> Exploration | None:
-    """The compiled search's exploration, or None when the Python search should run."""
+def try_native(system: System, limits: Limits, progress: Progress | None, engine: str | None,
+               python: PythonSearch) -> Exploration | None:
+    """The compiled search's exploration (or, for a small system not compiled yet, the ``python``
+    search's), or None when the Python search should run."""
     name = chosen(engine)
     if name == "python" or (name == "auto" and customised(system)):
         return None
@@ -86,7 +92,7 @@ def try_native(system: System, limits: Limits, progress: Progress | None, engine
         from prosecheck.checker.native.engine import explore_native
 
         if name == "auto" and not _compiled(system):
-            return _probe(system, limits, progress)
+            return _probe(system, limits, progress, python)
         return explore_native(system, limits, progress)
     except (Declined, NativeUnavailable) as reason:
         if name == "native":
