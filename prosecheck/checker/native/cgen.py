@@ -17,9 +17,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from prosecheck.checker import store
 from prosecheck.checker.expr import C_PRELUDE, constants, refs, to_c
 from prosecheck.checker.machine import REPLY, TIMEOUT, CompiledTransition, ElementTable
-from prosecheck.checker import store
 from prosecheck.checker.system import Link, System
 
 NARROW_MAX = 0xFFFF
