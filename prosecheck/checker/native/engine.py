@@ -264,6 +264,11 @@ class NativeEdges(Edges):
     def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         return self.start, self.target, self.label  # type: ignore[return-value]
 
+    def successors(self, world: int) -> tuple[Any, Any]:
+        """World ``world``'s successor indices and label ids (Python ints, as the Python search's)."""
+        a, b = int(self.start[world]), int(self.start[world + 1])
+        return self.target[a:b].tolist(), self.label[a:b].tolist()
+
     def bytes(self) -> int:
         return int(self.start.nbytes + self.target.nbytes + self.label.nbytes)  # type: ignore[attr-defined]
 
@@ -310,6 +315,14 @@ class NativeExploration(Exploration):
     """An exploration whose arrays are views of a C search's memory (kept alive by ``native``)."""
 
     native: Native | None = None
+
+    def path_to(self, index: int) -> list[int]:
+        """World indices (Python ints) from the initial world to ``index``."""
+        path = [int(index)]
+        parent = self.parent
+        while parent[path[-1]] >= 0:
+            path.append(int(parent[path[-1]]))
+        return path[::-1]
 
     @property
     def max_depth(self) -> int:
