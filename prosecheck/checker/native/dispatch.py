@@ -100,3 +100,24 @@ def try_native(system: System, limits: Limits, progress: Progress | None, engine
         if isinstance(reason, NativeUnavailable):
             warn_once(f"{reason}: using the Python search")
         return None
+
+
+def prepare(system: System, engine: str | None = None) -> float | None:
+    """Compile the system's library now, if the chosen engine may use it (the seconds it took, 0 when
+    already compiled; None when the compiled search will not run): benchmarks time the compile apart
+    from the search, as they do SPIN's."""
+    import time
+
+    if chosen(engine) == "python" or customised(system):
+        return None
+    from prosecheck.checker.native.build import NativeUnavailable, compiler, library
+    from prosecheck.checker.native.cgen import Declined, generate
+
+    if compiler() is None:
+        return None
+    start = time.perf_counter()
+    try:
+        library(generate(system)[0])
+    except (Declined, NativeUnavailable):
+        return None
+    return time.perf_counter() - start
