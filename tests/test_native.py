@@ -235,3 +235,26 @@ def test_a_system_kept_whole_explores_the_same_in_c(monkeypatch: pytest.MonkeyPa
         native = explore_native(make(), Limits(), None)
         assert len(native.native.layout.comps) == 1  # type: ignore[union-attr]
         assert_same(native, _python(make()))
+
+
+def test_an_interrupt_between_slices_leaves_a_consistent_exploration(monkeypatch: pytest.MonkeyPatch) -> None:
+    from prosecheck.checker.native import engine
+
+    calls = []
+
+    def interrupt(limits: Limits, stored: int, start: float) -> str | None:
+        calls.append(stored)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return None
+
+    monkeypatch.setattr(engine, "SLICE", 2)
+    monkeypatch.setattr(engine, "_stop_reason", interrupt)
+    found = explore_native(toy.ping_pong_pairs(3), Limits(), None)
+    assert found.stopped == "interrupted" and found.expanded == 6 < found.states
+    assert found.edges is not None and found.edges.expanded == found.expanded
+    assert all(0 <= int(p) < i for i, p in enumerate(found.parent) if i)
+    _, target, label = found.edges.arrays()
+    assert int(target.max()) < found.states and int(label.max()) < len(found.via.table)  # type: ignore[attr-defined]
+    python = _python(toy.ping_pong_pairs(3))
+    assert list(found.worlds) == list(python.worlds)[: found.states]
