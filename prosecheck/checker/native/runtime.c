@@ -17,7 +17,7 @@ typedef struct { uint32_t mstart, mcount, ustart, ucount; uint8_t final, done; }
 
 static int vpush(vec_t *v, uint32_t x) {
     if (v->n == v->cap) {
-        uint64_t cap = v->cap ? v->cap * 2 : 1024;
+        uint64_t cap = v->cap ? v->cap * 2 : 64;
         uint32_t *a = (uint32_t *)realloc(v->a, cap * 4);
         if (!a) return -1;
         v->a = a; v->cap = cap;
@@ -35,8 +35,8 @@ static uint64_t hash_bytes(const uint8_t *p, uint32_t len) {
 
 static int tinit(table_t *t, uint32_t width) {
     memset(t, 0, sizeof *t);
-    t->width = width; t->mask = 1023;
-    t->index = (uint32_t *)calloc(1024, 4);
+    t->width = width; t->mask = 15; /* small first: a system has many small tables */
+    t->index = (uint32_t *)calloc(16, 4);
     return t->index ? 0 : -1;
 }
 
@@ -63,7 +63,7 @@ static uint32_t tintern(table_t *t, const void *rec, int *fresh) {
         h = (h + 1) & t->mask;
     }
     if (t->n == t->cap) {
-        uint32_t cap = t->cap ? t->cap * 2 : 256;
+        uint32_t cap = t->cap ? t->cap * 2 : 16;
         uint8_t *d = (uint8_t *)realloc(t->data, (uint64_t)cap * t->width);
         if (!d) return UINT32_MAX;
         t->data = d; t->cap = cap;
@@ -192,7 +192,7 @@ void pc_free(ctx_t *x) {
 /* The cached steps of component c's value cid (computed on the world w when first met). */
 static entry_t *entry_of(ctx_t *x, int c, uint32_t cid, const uint32_t *ids, int *decoded) {
     if (cid >= x->cache_cap[c]) {
-        uint32_t cap = x->cache_cap[c] ? x->cache_cap[c] : 256;
+        uint32_t cap = x->cache_cap[c] ? x->cache_cap[c] : 16;
         while (cap <= cid) cap *= 2;
         entry_t *e = (entry_t *)realloc(x->cache[c], (uint64_t)cap * sizeof(entry_t));
         if (!e) { x->oom = 1; return 0; }
