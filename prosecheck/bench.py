@@ -1,8 +1,10 @@
 """Fixed benchmarks of the search, optionally side by side with SPIN on the same state space.
 
 Each benchmark runs in a fresh Python process (``python -m prosecheck.bench NAME``) so that its
-peak resident set size is its own. Bytes per stored state = (peak RSS during the search - RSS
-before it) / distinct states: everything the search kept, measured by the operating system.
+peak resident set size is its own (reset before the search: a child starts with its parent's peak).
+Bytes per stored state = (peak RSS during the search - RSS before it) / distinct states: everything
+the search kept, measured by the operating system. The compiled search's C is generated and
+compiled beforehand in a process of its own and timed apart, as SPIN's compile is.
 """
 
 from __future__ import annotations
@@ -47,6 +49,30 @@ DEFAULT = ("small", "medium", "large")
 GROWTH = ("ue1", "ue2", "ue3")
 
 
+def _reset_peak() -> bool:
+    """Reset this process's peak resident set (Linux: ``clear_refs`` 5 resets VmHWM). Needed because a child
+    starts with its parent's peak (``ru_maxrss`` survives fork and exec): a search smaller than the parent
+    benchmark process would otherwise be charged the parent's memory. False where it cannot be reset."""
+    try:
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+        return True
+    except OSError:
+        return False
+
+
+def _peak_mb(reset: bool) -> float:
+    """The peak resident set since :func:`_reset_peak` (VmHWM), else since the process started."""
+    from prosecheck.checker.search import peak_rss_mb
+
+    if reset:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    return peak_rss_mb()
+
+
 def _rss_mb() -> float:
     with open("/proc/self/statm") as f:
         pages = int(f.read().split()[1])
@@ -56,7 +82,7 @@ def _rss_mb() -> float:
 
 def measure(name: str, options: dict[str, Any]) -> dict[str, Any]:
     """Explore one benchmark in this process and report its numbers (called in a child process)."""
-    from prosecheck.checker.search import explore, peak_rss_mb
+    from prosecheck.checker.search import explore
     from prosecheck.model.build import build_system
 
     bench = BENCHMARKS[name]
@@ -64,6 +90,7 @@ def measure(name: str, options: dict[str, Any]) -> dict[str, Any]:
     workers = options.pop("workers", None)
     system = build_system(bench.build())
     before = _rss_mb()
+    reset = _reset_peak()
     extra: dict[str, Any] = {}
     cpu = time.process_time()
     if workers is None:
@@ -72,15 +99,23 @@ def measure(name: str, options: dict[str, Any]) -> dict[str, Any]:
     else:
         result, extra = _parallel(bench, workers)
         extra["cpu_seconds"] = round(time.process_time() - cpu + sum(result.parallel.busy), 3)
-    peak = peak_rss_mb()
+    peak = _peak_mb(reset)
     return {
         "benchmark": name, "scenario": bench.scenario, "bounds": bench.build().bounds.summary(),
         "options": options, "states": result.states, "transitions": result.transitions,
         "depth": result.max_depth, "seconds": round(result.seconds, 3),
         "states_per_second": round(result.states / result.seconds) if result.seconds else 0,
         "peak_rss_mb": round(peak, 1), "bytes_per_state": round((peak - before) * (1 << 20) / max(result.states, 1), 1),
-        "complete": result.complete, "notes": list(getattr(result, "notes", [])), **extra,
+        "complete": result.complete, "notes": list(getattr(result, "notes", [])), "engine": _engine(result, workers),
+        **extra,
     }
+
+
+def _engine(result: Any, workers: int | None) -> str:
+    """Which search produced ``result``: "native" (the compiled one), "python" or "parallel"."""
+    from prosecheck.checker.native.engine import NativeExploration
+
+    return "parallel" if workers is not None else "native" if isinstance(result, NativeExploration) else "python"
 
 
 def _parallel(bench: Benchmark, workers: int) -> tuple[Any, dict[str, Any]]:
@@ -107,12 +142,35 @@ class BenchRow:
 
 
 def run_one(name: str, options: dict[str, Any]) -> dict[str, Any]:
-    """Measure one benchmark in a fresh Python process."""
+    """Measure one benchmark in a fresh Python process (the compiled search's C compiled first, in
+    this process, and timed apart: as SPIN's compile, it is not part of the search's seconds or memory)."""
+    compiled = _compile_apart(name) if not options else None
     cmd = [sys.executable, "-m", "prosecheck.bench", name, json.dumps(options)]
     proc = subprocess.run(cmd, capture_output=True, text=True)
     if proc.returncode != 0:
         raise RuntimeError(f"benchmark {name} failed: {proc.stderr.strip().splitlines()[-1:]}")
-    return json.loads(proc.stdout)
+    row: dict[str, Any] = json.loads(proc.stdout)
+    if compiled is not None and row.get("engine") == "native":
+        row["compile_seconds"] = round(compiled, 2)
+    return row
+
+
+def _compile_apart(name: str) -> float | None:
+    """:func:`_compile` in a child process of its own: building the system here would raise this process's
+    resident set, and a child inherits its parent's peak RSS across fork and exec (Linux ``ru_maxrss``)."""
+    proc = subprocess.run([sys.executable, "-m", "prosecheck.bench", "--compile", name], capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise RuntimeError(f"compiling benchmark {name} failed: {proc.stderr.strip().splitlines()[-1:]}")
+    found: float | None = json.loads(proc.stdout)
+    return found
+
+
+def _compile(name: str) -> float | None:
+    """Seconds to generate and compile the benchmark's C (0 when cached; None: the compiled search will not run)."""
+    from prosecheck.checker.native.dispatch import prepare
+    from prosecheck.model.build import build_system
+
+    return prepare(build_system(BENCHMARKS[name].build()))
 
 
 def spin_numbers(name: str, states_hint: int) -> dict[str, Any]:
@@ -197,6 +255,7 @@ def table(rows: list[BenchRow]) -> str:
     out.append("")
     out += [f"{r.ours['benchmark']}: {r.ours['scenario']}, {r.ours['bounds']}" for r in rows]
     out += sorted({f"note: {n}" for r in rows for n in r.ours["notes"]})
+    out += _engine_lines(rows)
     if spin:
         out.append("ratio = prosecheck seconds / SPIN run seconds (SPIN compile time excluded, shown beside it)")
     if parallel:
@@ -204,6 +263,18 @@ def table(rows: list[BenchRow]) -> str:
                    "= seconds at 1 worker / seconds; efficiency = speed-up / workers; CPU s = driver process + "
                    "workers' expand/absorb threads")
     return "\n".join(out)
+
+
+def _engine_lines(rows: list[BenchRow]) -> list[str]:
+    """Which search engine ran, and the compiled search's compile seconds (not part of its seconds)."""
+    out = []
+    engines = sorted({r.ours["engine"] for r in rows if "engine" in r.ours})
+    if engines:
+        out.append(f"search engine: {', '.join(engines)} (--engine or $PROSECHECK_ENGINE: auto, native, python)")
+    compiled = [f"{r.ours['benchmark']} {r.ours['compile_seconds']} s" for r in rows if "compile_seconds" in r.ours]
+    if compiled:
+        out.append("compile (generate C + gcc, 0 when cached; not in seconds): " + ", ".join(compiled))
+    return out
 
 
 def _parallel_cells(o: dict[str, Any]) -> list[Any]:
@@ -224,7 +295,10 @@ def as_json(rows: list[BenchRow]) -> str:
 
 
 if __name__ == "__main__":  # child process: python -m prosecheck.bench NAME OPTIONS_JSON
-    print(json.dumps(measure(sys.argv[1], json.loads(sys.argv[2]) if len(sys.argv) > 2 else {})))
+    if sys.argv[1] == "--compile":
+        print(json.dumps(_compile(sys.argv[2])))
+    else:
+        print(json.dumps(measure(sys.argv[1], json.loads(sys.argv[2]) if len(sys.argv) > 2 else {})))
 
 __all__ = ["BENCHMARKS", "DEFAULT", "GROWTH", "BenchRow", "Benchmark", "as_json", "measure", "run_bench",
            "table"]

@@ -303,6 +303,53 @@ def compile_py(expr: Expr) -> Callable[[Lookup], Value]:
     raise TypeError(f"not an expression: {expr!r}")
 
 
+_C_BINOP = {"+": "(({a} + {b}) & 0xFFFF)", "-": "(({a} - {b}) & 0xFFFF)", "*": "(({a} * {b}) & 0xFFFF)", "&": "({a} & {b})", "|": "({a} | {b})",
+            "^": "({a} ^ {b})", "<<": "pc_shl({a}, {b})", ">>": "pc_shr({a}, {b})", "and": "({a} && {b})",
+            "or": "({a} || {b})", "implies": "(!{a} || {b})", **{op: f"({{a}} {op} {{b}})" for op in _COMPARE}}
+"""The C reading of each operator over ``int64_t``: the same 16-bit wrap-around as :data:`_CONCRETE`
+(``pc_shl``/``pc_shr`` are defined by :data:`C_PRELUDE`: shifts past the width give what Python gives)."""
+
+C_PRELUDE = """
+static inline int64_t pc_shl(int64_t a, int64_t b) { return b >= 64 ? 0 : (int64_t)(((uint64_t)a << b) & 0xFFFF); }
+static inline int64_t pc_shr(int64_t a, int64_t b) { return b >= 63 ? (a < 0 ? -1 : 0) : (a >> b); }
+"""
+"""The helpers :func:`to_c`'s output calls (needs ``<stdint.h>``)."""
+
+CRef = Callable[[str, str], str]
+
+
+def to_c(expr: Expr, ref: CRef) -> str:
+    """The same expression as a C ``int64_t`` expression; ``ref(scope, name)`` gives the C text of a
+    reference. Booleans are 0/1, as Python's ``int(True)``; values are assumed non-negative (the
+    search's values are 16-bit: every arithmetic result is masked and constants are checked)."""
+    if isinstance(expr, Const):
+        return f"((int64_t){int(expr.value)})"
+    if isinstance(expr, Ref):
+        return f"((int64_t){ref(expr.scope, expr.name)})"
+    if isinstance(expr, Not):
+        return f"(!{to_c(expr.arg, ref)})"
+    if isinstance(expr, Ite):
+        return f"({to_c(expr.cond, ref)} ? {to_c(expr.then, ref)} : {to_c(expr.orelse, ref)})"
+    if isinstance(expr, BinOp):
+        if expr.op not in _C_BINOP:
+            raise ValueError(f"unknown operator {expr.op}")
+        return "((int64_t)" + _C_BINOP[expr.op].format(a=to_c(expr.left, ref), b=to_c(expr.right, ref)) + ")"
+    raise TypeError(f"not an expression: {expr!r}")
+
+
+def constants(expr: Expr) -> list[Value]:
+    """Every constant in the expression (the C reading checks they are 16-bit)."""
+    if isinstance(expr, Const):
+        return [expr.value]
+    if isinstance(expr, BinOp):
+        return constants(expr.left) + constants(expr.right)
+    if isinstance(expr, Not):
+        return constants(expr.arg)
+    if isinstance(expr, Ite):
+        return constants(expr.cond) + constants(expr.then) + constants(expr.orelse)
+    return []
+
+
 def evaluate(expr: Expr, values: Mapping[tuple[str, str], Value]) -> Value:
     """Evaluate with a plain mapping (tests, one-off uses)."""
     return compile_py(expr)(lambda scope, name: values[(scope, name)])
@@ -384,6 +431,6 @@ def render(expr: Expr) -> str:
 
 __all__ = [
     "And", "BinOp", "Const", "Expr", "ExprLike", "If", "Implies", "Ite", "M", "Not", "O", "Or",
-    "MASK", "Ref", "S", "V", "Value", "W", "compile_py", "evaluate", "lift", "refs", "render", "substitute",
-    "to_z3", "_COMPARE", "_ARITH",
+    "MASK", "Ref", "S", "V", "Value", "W", "compile_py", "constants", "evaluate", "lift", "refs", "render",
+    "substitute", "to_c", "to_z3", "_COMPARE", "_ARITH",
 ]

@@ -151,6 +151,9 @@ class Projector:
     def _ids(self, c: int, start: int, stop: int) -> np.ndarray:
         """Component ``c``'s block id of the worlds ``start`` .. ``stop - 1``, from their keys."""
         encoder = self.encoder
+        native = getattr(encoder, "component_ids", None)  # the compiled search's chunks (checker.native)
+        if native is not None:
+            return native(c, start, stop)  # type: ignore[no-any-return]
         return _component_ids(self._keys, start, stop, encoder.shifts[c], encoder.mask,  # type: ignore[union-attr]
                               encoder.components == 1)  # type: ignore[union-attr]
 

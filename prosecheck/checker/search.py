@@ -104,14 +104,23 @@ def _changed_outside(world: World, nxt: World, positions: list[int]) -> bool:
 
 def explore(  # noqa: C901 - predates the limit of 10 (issue 26)
     system: System, limits: Limits = UNLIMITED, progress: Progress | None = None, *, symmetry: bool = False,
-    hash_compact: bool = False,
+    hash_compact: bool = False, engine: str | None = None,
 ) -> Exploration:
     """Explore every world reachable from the initial one, breadth first (``hash_compact``:
-    store fingerprints only, see :mod:`prosecheck.checker.compact`; not with ``symmetry``)."""
+    store fingerprints only, see :mod:`prosecheck.checker.compact`; not with ``symmetry``).
+    ``engine``: "auto" (the compiled search of :mod:`prosecheck.checker.native` when it can run this
+    system, else this module's), "native" or "python"; None reads ``$PROSECHECK_ENGINE`` (default auto)."""
     if hash_compact:
         if symmetry:
             raise ModelError("hash compaction and symmetry reduction cannot be combined")
         return explore_compact(system, limits, progress)
+    if not symmetry:
+        from prosecheck.checker.native.dispatch import try_native
+
+        found = try_native(system, limits, progress, engine,
+                           lambda probe: explore(system, probe, progress, engine="python"))
+        if found is not None:
+            return found
     start = time.perf_counter()
     encoder = Encoder(system, symmetry)
     store = VisitedStore(identity=encoder.components == 1)

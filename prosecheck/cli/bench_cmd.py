@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from prosecheck.cli.common import MAX_WORKERS, InputError
+from prosecheck.cli.common import MAX_WORKERS, InputError, add_engine_option, use_engine
 
 NAME = "bench"
 
@@ -36,6 +36,7 @@ def register(sub: Any) -> argparse.ArgumentParser:
     parser.add_argument("--phases", action="store_true", help="also time the whole check of each benchmark "
                         "(search, judging, liveness, traces) and compare its peak memory with the search's alone, "
                         "each in a fresh process")
+    add_engine_option(parser)
     parser.add_argument("--json", action="store_true", help="print one JSON document")
     return parser
 
@@ -43,6 +44,7 @@ def register(sub: Any) -> argparse.ArgumentParser:
 def run(args: argparse.Namespace) -> int:
     from prosecheck.bench import BENCHMARKS, DEFAULT, GROWTH, as_json, run_bench, table
 
+    use_engine(args)
     names = list(args.names) or (list(GROWTH) if args.growth else list(DEFAULT))
     if args.names and args.growth:
         names += [n for n in GROWTH if n not in names]

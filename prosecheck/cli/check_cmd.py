@@ -12,6 +12,7 @@ from prosecheck.cli import cache
 from prosecheck.cli.checking import CheckOne, check_each
 from prosecheck.cli.common import (
     InputError,
+    add_engine_option,
     add_ledger_option,
     add_limit_options,
     add_parallel_options,
@@ -23,6 +24,7 @@ from prosecheck.cli.common import (
     parallel_session,
     properties_of,
     scenarios_of,
+    use_engine,
 )
 from prosecheck.cli.interrupts import Interrupts
 from prosecheck.cli.progress import Phase, SearchProgress
@@ -67,6 +69,7 @@ def register(sub: Any) -> argparse.ArgumentParser:
                         "omitted with the probability printed, so HOLDS/UNREACHED become probabilistic)")
     add_ledger_option(parser, "to read: a HOLDS it proves without bounds (current fingerprint) is shown as 'proved'")
     add_parallel_options(parser)
+    add_engine_option(parser)
     parser.add_argument("--quiet", action="store_true", help="no progress on stderr (by default: a live line on a "
                         "terminal, plain lines otherwise: scenario i of n, phase, counts, time left)")
     parser.add_argument("--no-cache", action="store_true", help="check every scenario again instead of reusing a "
@@ -85,6 +88,7 @@ def register(sub: Any) -> argparse.ArgumentParser:
 def run(args: argparse.Namespace) -> int:
     if args.symmetry and args.hash_compact:
         raise InputError("--symmetry and --hash-compact cannot be combined")
+    use_engine(args)
     scenarios = scenarios_of(args)
     properties = properties_of(args, builtins=True)
     limits = limits_of(args)

@@ -137,6 +137,20 @@ def writing(flag: str, path: str | os.PathLike[str]) -> Iterator[None]:
         raise InputError(f"{flag} {path}: cannot write{where}: {err.strerror or err}") from None
 
 
+def add_engine_option(parser: argparse.ArgumentParser) -> None:
+    """``--engine``: which sequential search runs (see :mod:`prosecheck.checker.native.dispatch`)."""
+    parser.add_argument("--engine", choices=("auto", "native", "python"), default=None,
+                        help="the sequential search: 'native' compiles the model's successor function to C (gcc) "
+                        "and searches there, 'python' never compiles; 'auto' (default, or $PROSECHECK_ENGINE) takes "
+                        "native when a C compiler works and the model is one it mirrors. Same counts and traces")
+
+
+def use_engine(args: argparse.Namespace) -> None:
+    """Make ``--engine`` the choice of every search of this run (and of benchmark child processes)."""
+    if getattr(args, "engine", None):
+        os.environ["PROSECHECK_ENGINE"] = args.engine
+
+
 def add_scenario_options(parser: argparse.ArgumentParser) -> None:
     """SCENARIO ids, bound overrides and seeded mutants, as `check` takes them."""
     parser.add_argument("scenarios", nargs="*", metavar="SCENARIO", help="scenario ids or shell-style patterns "

@@ -1,0 +1,356 @@
+/* The fixed half of the compiled engine (the generated half defines the constants above and the
+   successor function below). Worlds are collapsed as SPIN's -DCOLLAPSE: a world vector is cut into
+   chunks (an instance's control state, locals and incoming queues; a group's ghost facts), each chunk
+   interned in its own table of fixed-width uint16 records; a component (a group of instances that only
+   talk among themselves) is the record of its chunk ids; a world is the record of its component ids
+   (one component: the component's id is the world's index). Breadth first, worlds in order of
+   discovery, parents and labels as uint32 arrays, depths as the first world of each level (worlds
+   are stored in breadth-first order), edges in CSR form. Chunk ids in a component record are CID_T
+   (uint16 unless a chunk has more than 65535 values: then the search says so and is rerun wide). */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct { uint8_t *data; uint32_t width, n, cap; uint32_t *index; uint32_t mask; } table_t;
+typedef struct { uint32_t *a; uint64_t n, cap; } vec_t;
+typedef struct { uint32_t mstart, mcount, ustart, ucount; uint8_t final, done; } entry_t;
+
+static int vpush(vec_t *v, uint32_t x) {
+    if (v->n == v->cap) {
+        uint64_t cap = v->cap ? v->cap * 2 : 64;
+        uint32_t *a = (uint32_t *)realloc(v->a, cap * 4);
+        if (!a) return -1;
+        v->a = a; v->cap = cap;
+    }
+    v->a[v->n++] = x;
+    return 0;
+}
+
+static uint64_t hash_bytes(const uint8_t *p, uint32_t len) {
+    uint64_t h = 0x9E3779B97F4A7C15ULL ^ len;
+    while (len >= 8) { uint64_t k; memcpy(&k, p, 8); h = (h ^ k) * 0xBF58476D1CE4E5B9ULL; h ^= h >> 31; p += 8; len -= 8; }
+    uint64_t k = 0; memcpy(&k, p, len); h = (h ^ k) * 0x94D049BB133111EBULL; h ^= h >> 29;
+    return h * 0x9E3779B97F4A7C15ULL;
+}
+
+static int tinit(table_t *t, uint32_t width) {
+    memset(t, 0, sizeof *t);
+    t->width = width; t->mask = 15; /* small first: a system has many small tables */
+    t->index = (uint32_t *)calloc(16, 4);
+    return t->index ? 0 : -1;
+}
+
+static int tgrow(table_t *t) {
+    uint32_t slots = (t->mask + 1) * 2, mask = slots - 1;
+    uint32_t *index = (uint32_t *)calloc(slots, 4);
+    if (!index) return -1;
+    for (uint32_t i = 0; i < t->n; i++) {
+        uint32_t h = (uint32_t)(hash_bytes(t->data + (uint64_t)i * t->width, t->width) >> 32) & mask;
+        while (index[h]) h = (h + 1) & mask;
+        index[h] = i + 1;
+    }
+    free(t->index); t->index = index; t->mask = mask;
+    return 0;
+}
+
+/* The id of a record (added when new: *fresh = 1); UINT32_MAX when out of memory. */
+static uint32_t tintern(table_t *t, const void *rec, int *fresh) {
+    uint32_t h = (uint32_t)(hash_bytes((const uint8_t *)rec, t->width) >> 32) & t->mask;
+    for (;;) {
+        uint32_t at = t->index[h];
+        if (!at) break;
+        if (!memcmp(t->data + (uint64_t)(at - 1) * t->width, rec, t->width)) { *fresh = 0; return at - 1; }
+        h = (h + 1) & t->mask;
+    }
+    if (t->n == t->cap) {
+        uint32_t cap = t->cap ? t->cap * 2 : 16;
+        uint8_t *d = (uint8_t *)realloc(t->data, (uint64_t)cap * t->width);
+        if (!d) return UINT32_MAX;
+        t->data = d; t->cap = cap;
+    }
+    memcpy(t->data + (uint64_t)t->n * t->width, rec, t->width);
+    t->index[h] = ++t->n;
+    *fresh = 1;
+    if (4ULL * t->n > 3ULL * (t->mask + 1) && tgrow(t)) return UINT32_MAX;
+    return t->n - 1;
+}
+
+static int tfind(const table_t *t, const void *rec) {
+    uint32_t h = (uint32_t)(hash_bytes((const uint8_t *)rec, t->width) >> 32) & t->mask;
+    for (;;) {
+        uint32_t at = t->index[h];
+        if (!at) return -1;
+        if (!memcmp(t->data + (uint64_t)(at - 1) * t->width, rec, t->width)) return (int)(at - 1);
+        h = (h + 1) & t->mask;
+    }
+}
+
+typedef struct {
+    table_t chunks[NCHUNK], comps[NCOMP], worlds, labels;
+    vec_t parent, via, levels, estart, etarget, elabel, deadlocks, unh; /* levels[d]: the first world at depth d */
+    vec_t moves[NCOMP], cunh[NCOMP];
+    entry_t *cache[NCOMP]; uint32_t cache_cap[NCOMP];
+    uint8_t unh_seen[NINST * NMSG + 1], fired[NINST * NTRSLOT + 1];
+    uint64_t transitions; uint32_t head, hdepth; int oom; /* oom: 1 out of memory, 2 a chunk id too wide for CID_T */
+    /* while one component's steps are computed */
+    int cur; vec_t *smoves, *sunh; uint32_t cur_chunk[NCHUNK];
+    int32_t w[WLEN];
+    uint16_t rec[MAXCHUNKW];
+    CID_T crec[MAXCOMPW]; uint32_t wrec[NCOMP + 1];
+    int timer[NGROUPS + 1], timer_order[NGROUPS + 1], ntimers;
+} ctx_t;
+
+static void gen_successors(ctx_t *x, int c, const int32_t *w);
+static int gen_final(int c, const int32_t *w);
+
+/* One successor of the component being expanded: intern its label and its new component value. */
+static void emit(ctx_t *x, const int32_t *label, const int32_t *n) {
+    int fresh;
+    uint32_t lid = tintern(&x->labels, label, &fresh);
+    int c = x->cur;
+    for (int j = comp_start[c]; j < comp_start[c + 1]; j++) {
+        int k = comp_chunk[j];
+        const table_t *t = &x->chunks[k];
+        int width = chunk_start[k + 1] - chunk_start[k];
+        for (int p = 0; p < width; p++) x->rec[p] = (uint16_t)n[chunk_pos[chunk_start[k] + p]];
+        uint32_t id = x->cur_chunk[k];
+        if (memcmp(t->data + (uint64_t)id * t->width, x->rec, t->width))
+            id = tintern(&x->chunks[k], x->rec, &fresh);
+        if (id == UINT32_MAX) { x->oom = 1; return; }
+        if (id > CID_MAX) { x->oom = 2; return; }
+        x->crec[j - comp_start[c]] = (CID_T)id;
+    }
+    uint32_t cid = tintern(&x->comps[c], x->crec, &fresh);
+    if (lid == UINT32_MAX || cid == UINT32_MAX) { x->oom = 1; return; }
+    x->fired[(label[0]) * NTRSLOT + label[1] + 1] = 1;
+    if (vpush(x->smoves, lid + 1) || vpush(x->smoves, cid)) x->oom = 1;
+}
+
+/* A message that reached an instance in a state that neither handles nor ignores it. */
+static void note_unhandled(ctx_t *x, int inst, int link, const int32_t *msg) {
+    if (vpush(x->sunh, (uint32_t)inst) || vpush(x->sunh, (uint32_t)link)) { x->oom = 1; return; }
+    for (int f = 0; f <= NFIELDS; f++) if (vpush(x->sunh, (uint32_t)msg[f])) { x->oom = 1; return; }
+}
+
+static void decode_comp(ctx_t *x, int c, uint32_t cid, int32_t *w) {
+    const CID_T *crec = (const CID_T *)(x->comps[c].data + (uint64_t)cid * x->comps[c].width);
+    for (int j = comp_start[c]; j < comp_start[c + 1]; j++) {
+        int k = comp_chunk[j];
+        uint32_t id = crec[j - comp_start[c]];
+        const uint16_t *r = (const uint16_t *)(x->chunks[k].data + (uint64_t)id * x->chunks[k].width);
+        x->cur_chunk[k] = id;
+        for (int p = chunk_start[k]; p < chunk_start[k + 1]; p++) w[chunk_pos[p]] = r[p - chunk_start[k]];
+    }
+}
+
+static const uint32_t *world_comps(ctx_t *x, uint32_t world, uint32_t *one) {
+    if (NCOMP == 1) { *one = world; return one; }
+    return (const uint32_t *)(x->worlds.data + (uint64_t)world * x->worlds.width);
+}
+
+static void put_world(ctx_t *x, uint32_t parent, uint32_t lid, uint32_t depth) {
+    if (depth == x->levels.n && vpush(&x->levels, (uint32_t)x->parent.n)) x->oom = 1;
+    if (vpush(&x->parent, parent) || vpush(&x->via, lid)) x->oom = 1;
+}
+
+ctx_t *pc_new(void) {
+    ctx_t *x = (ctx_t *)calloc(1, sizeof(ctx_t));
+    if (!x) return 0;
+    int fresh;
+    for (int k = 0; k < NCHUNK; k++) tinit(&x->chunks[k], 2 * (chunk_start[k + 1] - chunk_start[k]));
+    for (int c = 0; c < NCOMP; c++) tinit(&x->comps[c], sizeof(CID_T) * (comp_start[c + 1] - comp_start[c]));
+    tinit(&x->worlds, 4 * NCOMP);
+    tinit(&x->labels, 4 * LW);
+    memcpy(x->w, W0, sizeof x->w);
+    for (int c = 0; c < NCOMP; c++) {
+        for (int j = comp_start[c]; j < comp_start[c + 1]; j++) {
+            int k = comp_chunk[j];
+            for (int p = chunk_start[k]; p < chunk_start[k + 1]; p++) x->rec[p - chunk_start[k]] = (uint16_t)W0[chunk_pos[p]];
+            x->crec[j - comp_start[c]] = (CID_T)tintern(&x->chunks[k], x->rec, &fresh);
+        }
+        x->wrec[c] = tintern(&x->comps[c], x->crec, &fresh);
+    }
+    if (NCOMP > 1) tintern(&x->worlds, x->wrec, &fresh);
+    put_world(x, UINT32_MAX, 0, 0);
+    vpush(&x->estart, 0);
+    return x;
+}
+
+static void free_table(table_t *t) { free(t->data); free(t->index); }
+static void free_vec(vec_t *v) { free(v->a); }
+
+void pc_free(ctx_t *x) {
+    if (!x) return;
+    for (int k = 0; k < NCHUNK; k++) free_table(&x->chunks[k]);
+    for (int c = 0; c < NCOMP; c++) { free_table(&x->comps[c]); free_vec(&x->moves[c]); free_vec(&x->cunh[c]); free(x->cache[c]); }
+    free_table(&x->worlds); free_table(&x->labels);
+    vec_t *vs[] = {&x->parent, &x->via, &x->levels, &x->estart, &x->etarget, &x->elabel, &x->deadlocks, &x->unh};
+    for (unsigned i = 0; i < sizeof vs / sizeof vs[0]; i++) free_vec(vs[i]);
+    free(x);
+}
+
+/* The cached steps of component c's value cid (computed on the world w when first met). */
+static entry_t *entry_of(ctx_t *x, int c, uint32_t cid, const uint32_t *ids, int *decoded) {
+    if (cid >= x->cache_cap[c]) {
+        uint32_t cap = x->cache_cap[c] ? x->cache_cap[c] : 16;
+        while (cap <= cid) cap *= 2;
+        entry_t *e = (entry_t *)realloc(x->cache[c], (uint64_t)cap * sizeof(entry_t));
+        if (!e) { x->oom = 1; return 0; }
+        memset(e + x->cache_cap[c], 0, (uint64_t)(cap - x->cache_cap[c]) * sizeof(entry_t));
+        x->cache[c] = e; x->cache_cap[c] = cap;
+    }
+    entry_t *e = &x->cache[c][cid];
+    if (e->done) return e;
+    if (!*decoded) { for (int d = 0; d < NCOMP; d++) decode_comp(x, d, ids[d], x->w); *decoded = 1; }
+    x->cur = c; x->smoves = &x->moves[c]; x->sunh = &x->cunh[c];
+    e->mstart = (uint32_t)(x->moves[c].n / 2); e->ustart = (uint32_t)(x->cunh[c].n / UW);
+    gen_successors(x, c, x->w);
+    e->mcount = (uint32_t)(x->moves[c].n / 2) - e->mstart; e->ucount = (uint32_t)(x->cunh[c].n / UW) - e->ustart;
+    e->final = (uint8_t)gen_final(c, x->w); e->done = 1;
+    return e;
+}
+
+static void record_unhandled(ctx_t *x, uint32_t head, const uint32_t *u, uint32_t count) {
+    for (uint32_t i = 0; i < count; i++, u += UW) {
+        uint32_t key = u[0] * NMSG + u[2];
+        if (x->unh_seen[key]) continue;
+        x->unh_seen[key] = 1;
+        if (vpush(&x->unh, head)) { x->oom = 1; return; }
+        for (int f = 0; f < UW; f++) if (vpush(&x->unh, u[f])) { x->oom = 1; return; }
+    }
+}
+
+static void add_edge(ctx_t *x, uint32_t head, uint32_t target, uint32_t lid, int fresh) {
+    if (fresh) put_world(x, head, lid, x->hdepth + 1);
+    if (vpush(&x->etarget, target) || vpush(&x->elabel, lid)) x->oom = 1;
+}
+
+static void expand_multi(ctx_t *x, uint32_t head) {
+    uint32_t ids[NCOMP + 1];
+    memcpy(ids, world_comps(x, head, ids), 4 * NCOMP);
+    int decoded = 0, moved = 0, final = 1;
+    for (int c = 0; c < NCOMP; c++) {
+        entry_t *e = entry_of(x, c, ids[c], ids, &decoded);
+        if (!e) return;
+        if (e->ucount) record_unhandled(x, head, x->cunh[c].a + (uint64_t)e->ustart * UW, e->ucount);
+        final = final && e->final;
+        if (!e->mcount) continue;
+        moved = 1;
+        x->transitions += e->mcount;
+        for (uint32_t m = 0; m < e->mcount; m++) {
+            const uint32_t *mv = x->moves[c].a + 2 * ((uint64_t)e->mstart + m);
+            int fresh;
+            memcpy(x->wrec, ids, 4 * NCOMP);
+            x->wrec[c] = mv[1];
+            uint32_t target = tintern(&x->worlds, x->wrec, &fresh);
+            if (target == UINT32_MAX) { x->oom = 1; return; }
+            add_edge(x, head, target, mv[0], fresh);
+        }
+    }
+    if (!moved && !final && vpush(&x->deadlocks, head)) x->oom = 1;
+}
+
+static void expand_one(ctx_t *x, uint32_t head) {
+    vec_t *moves = &x->moves[0], *unh = &x->cunh[0]; /* scratch: one component caches nothing */
+    moves->n = 0; unh->n = 0;
+    decode_comp(x, 0, head, x->w);
+    x->cur = 0; x->smoves = moves; x->sunh = unh;
+    gen_successors(x, 0, x->w);
+    if (x->oom) return;
+    if (unh->n) record_unhandled(x, head, unh->a, (uint32_t)(unh->n / UW));
+    uint32_t count = (uint32_t)(moves->n / 2);
+    x->transitions += count;
+    for (uint32_t m = 0; m < count; m++)
+        add_edge(x, head, moves->a[2 * m + 1], moves->a[2 * m], moves->a[2 * m + 1] == x->parent.n);
+    if (!count && !gen_final(0, x->w) && vpush(&x->deadlocks, head)) x->oom = 1;
+}
+
+/* Expand up to `budget` worlds; stop early when `max_states` (0: none) worlds are stored.
+   Returns 0 when the search is complete, 1 when there is more to do, -1 when out of memory. */
+int pc_run(ctx_t *x, uint32_t budget, uint64_t max_states) {
+    while (budget-- && x->head < x->parent.n) {
+        while (x->hdepth + 1 < x->levels.n && x->head >= x->levels.a[x->hdepth + 1]) x->hdepth++;
+        if (NCOMP == 1) expand_one(x, x->head); else expand_multi(x, x->head);
+        if (x->oom) return -x->oom;
+        x->head++;
+        if (vpush(&x->estart, (uint32_t)x->etarget.n)) return -1;
+        if (max_states && x->parent.n >= max_states) break;
+    }
+    return x->head < x->parent.n ? 1 : 0;
+}
+
+uint64_t pc_stat(ctx_t *x, int what) {
+    switch (what) {
+    case 0: return x->parent.n;
+    case 1: return x->head;
+    case 2: return x->transitions;
+    case 3: return x->hdepth;
+    case 4: return x->labels.n;
+    case 5: return x->deadlocks.n;
+    case 6: return x->unh.n;
+    case 7: return x->etarget.n;
+    case 8: { /* bytes held */
+        uint64_t b = 0;
+        const table_t *ts[NCHUNK + NCOMP + 2];
+        int nt = 0;
+        for (int k = 0; k < NCHUNK; k++) ts[nt++] = &x->chunks[k];
+        for (int c = 0; c < NCOMP; c++) ts[nt++] = &x->comps[c];
+        ts[nt++] = &x->worlds; ts[nt++] = &x->labels;
+        for (int i = 0; i < nt; i++) b += (uint64_t)ts[i]->cap * ts[i]->width + 4ULL * (ts[i]->mask + 1);
+        const vec_t *vs[] = {&x->parent, &x->via, &x->levels, &x->estart, &x->etarget, &x->elabel, &x->deadlocks, &x->unh};
+        for (unsigned i = 0; i < sizeof vs / sizeof vs[0]; i++) b += vs[i]->cap * 4;
+        for (int c = 0; c < NCOMP; c++) b += (x->moves[c].cap + x->cunh[c].cap) * 4 + (uint64_t)x->cache_cap[c] * sizeof(entry_t);
+        return b;
+    }
+    case 10: return x->levels.n;
+    case 9: return (x->estart.cap + x->etarget.cap + x->elabel.cap) * 4;
+    }
+    return 0;
+}
+
+/* Read-only views for Python: 0 parent, 1 via, 2 levels, 3 estart, 4 etarget, 5 elabel, 6 deadlocks, 7 unhandled. */
+uint32_t *pc_vec(ctx_t *x, int which) {
+    vec_t *vs[] = {&x->parent, &x->via, &x->levels, &x->estart, &x->etarget, &x->elabel, &x->deadlocks, &x->unh};
+    return vs[which]->a;
+}
+
+/* Table records: kind 0 chunk k, 1 component k, 2 worlds, 3 labels; *n receives the count. */
+void *pc_table(ctx_t *x, int kind, int k, uint32_t *n) {
+    table_t *t = kind == 0 ? &x->chunks[k] : kind == 1 ? &x->comps[k] : kind == 2 ? &x->worlds : &x->labels;
+    *n = t->n;
+    return t->data;
+}
+
+int pc_fired(ctx_t *x, int inst, int tr) { return x->fired[inst * NTRSLOT + tr + 1]; }
+
+/* The index of a world given as its full vector, or -1 when it was never stored. */
+int64_t pc_find(ctx_t *x, const int32_t *w) {
+    uint32_t wrec[NCOMP + 1];
+    for (int c = 0; c < NCOMP; c++) {
+        for (int j = comp_start[c]; j < comp_start[c + 1]; j++) {
+            int k = comp_chunk[j];
+            for (int p = chunk_start[k]; p < chunk_start[k + 1]; p++) x->rec[p - chunk_start[k]] = (uint16_t)w[chunk_pos[p]];
+            int id = tfind(&x->chunks[k], x->rec);
+            if (id < 0) return -1;
+            x->crec[j - comp_start[c]] = (CID_T)id;
+        }
+        int id = tfind(&x->comps[c], x->crec);
+        if (id < 0) return -1;
+        wrec[c] = (uint32_t)id;
+    }
+    if (NCOMP == 1) return wrec[0] < x->parent.n ? (int64_t)wrec[0] : -1;
+    int id = tfind(&x->worlds, wrec);
+    return id < 0 ? -1 : id;
+}
+
+/* Decode world `world` into the vector w (for Python's world decoding and tests). */
+void pc_decode(ctx_t *x, uint32_t world, int32_t *w) {
+    uint32_t one;
+    const uint32_t *ids = world_comps(x, world, &one);
+    uint32_t copy[NCOMP + 1];
+    memcpy(copy, ids, 4 * NCOMP);
+    uint32_t saved[NCHUNK];
+    memcpy(saved, x->cur_chunk, sizeof saved);
+    for (int c = 0; c < NCOMP; c++) decode_comp(x, c, copy[c], w);
+    memcpy(x->cur_chunk, saved, sizeof saved);
+}

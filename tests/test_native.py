@@ -1,0 +1,260 @@
+"""The compiled successor engine (issue 19) against the Python search: the same exploration, field by field.
+
+Every toy system, random toy systems and a few real scenarios are explored by both engines; the
+results must agree on everything downstream reads: states in the same order, parents, labels,
+depths, edges, deadlocks, unhandled messages, fired transitions. The C reading of expressions is
+checked against the Python reading on random expressions (Hypothesis).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import toy
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from random_toys import random_system
+
+from prosecheck.checker import search
+from prosecheck.checker.exploration import Exploration, Limits
+from prosecheck.checker.expr import (
+    _COMPARE,
+    C_PRELUDE,
+    BinOp,
+    Const,
+    Expr,
+    Ite,
+    Not,
+    Ref,
+    evaluate,
+    to_c,
+)
+from prosecheck.checker.native import build
+from prosecheck.checker.native.engine import NativeExploration, explore_native
+from prosecheck.checker.system import System
+
+pytestmark = pytest.mark.skipif(build.compiler() is None, reason="no C compiler")
+
+
+def _python(system: System, limits: Limits | None = None) -> Exploration:
+    return search.explore(system, limits or Limits(), engine="python")
+
+
+def assert_same(native: Exploration, python: Exploration) -> None:
+    """Every field downstream reads is the same in both explorations."""
+    assert isinstance(native, NativeExploration)
+    assert native.states == python.states
+    assert native.transitions == python.transitions
+    assert native.stopped == python.stopped and native.expanded == python.expanded
+    assert list(native.worlds) == list(python.worlds)
+    assert [int(p) for p in native.parent] == list(python.parent)
+    assert list(native.via) == list(python.via)
+    assert [int(d) for d in native.depth] == list(python.depth)
+    assert native.max_depth == python.max_depth
+    assert native.deadlocks == python.deadlocks
+    assert native.unhandled == python.unhandled
+    assert native.fired == python.fired
+    assert native.edges is not None and python.edges is not None
+    for w in range(python.edges.expanded):
+        (nt, nl), (pt, pl) = native.edges.successors(w), python.edges.successors(w)
+        assert list(nt) == list(pt)
+        assert [native.via.table[int(i)] for i in nl] == [python.via.table[i] for i in pl]
+    for w in range(0, python.states, max(1, python.states // 50)):
+        assert native.index_of(python.worlds[w]) == w
+
+
+TOYS = {
+    "ping_pong": toy.ping_pong, "ping_pong cap 2": lambda: toy.ping_pong(3, 2), "counters": toy.counters,
+    "counters jump": lambda: toy.counters(3, 3, True), "waiter": toy.waiter, "pairs": toy.ping_pong_pairs,
+    "looper": toy.looper_and_counter, "restless looper": lambda: toy.looper_and_counter(2, True),
+    "lossy": toy.lossy_ping_pong, "lossy dup": lambda: toy.lossy_ping_pong(2, budget=2, duplication=True),
+    "sleepers": toy.sleepers,
+}
+
+
+@pytest.mark.parametrize("name", sorted(TOYS))
+def test_toys_explore_the_same_in_c(name: str) -> None:
+    system = TOYS[name]()
+    assert_same(explore_native(system, Limits(), None), _python(TOYS[name]()))
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_random_toys_explore_the_same_in_c(seed: int) -> None:
+    assert_same(explore_native(random_system(seed), Limits(), None), _python(random_system(seed)))
+
+
+@pytest.mark.parametrize("bound", [1, 5, 17])
+def test_a_search_stopped_by_max_states_stops_where_the_python_one_does(bound: int) -> None:
+    limits = Limits(max_states=bound)
+    native = explore_native(toy.lossy_ping_pong(2, budget=2, duplication=True), limits, None)
+    assert_same(native, _python(toy.lossy_ping_pong(2, budget=2, duplication=True), limits))
+    assert native.stopped == f"max-states {bound}"
+
+
+def test_chunks_that_outgrow_16_bit_ids_rerun_wide(monkeypatch: pytest.MonkeyPatch) -> None:
+    from prosecheck.checker.native import cgen
+
+    monkeypatch.setattr(cgen, "NARROW_MAX", 2)  # any chunk with a third value forces 32-bit ids
+    assert_same(explore_native(toy.ping_pong(3, 2), Limits(), None), _python(toy.ping_pong(3, 2)))
+
+
+def test_projections_per_chunk_equal_projections_of_the_decoded_worlds() -> None:
+    system = random_system(3)
+    native, python = explore_native(system, Limits(), None), _python(random_system(3))
+    slots = list(range(system.link_base + len(system.links)))
+    for chosen in (slots[:2], slots[-3:], [slots[0], slots[-1]]):
+        a, b = native.projector().project(chosen), python.projector().project(chosen)
+        assert a.values == b.values and list(a.first) == list(b.first) and list(a.codes) == list(b.codes)
+
+
+@pytest.mark.parametrize("scenario", ["m200", "m300.panf_udm", "m300.ausf_udm.2ue"])
+def test_real_scenarios_count_the_same_in_c(scenario: str) -> None:
+    from prosecheck.model.build import build_system
+    from prosecheck.scenarios.catalog import SCENARIOS
+
+    native = search.explore(build_system(SCENARIOS[scenario]), engine="native")
+    python = _python(build_system(SCENARIOS[scenario]))
+    assert isinstance(native, NativeExploration)
+    assert (native.states, native.transitions, native.max_depth) == (python.states, python.transitions, python.max_depth)
+    assert native.deadlocks == python.deadlocks and native.unhandled == python.unhandled
+    assert native.fired == python.fired
+    last = python.states - 1
+    assert native.path_to(last) == python.path_to(last)
+    assert [native.via[i] for i in native.path_to(last)] == [python.via[i] for i in python.path_to(last)]
+
+
+def test_without_a_compiler_the_python_search_runs_and_says_so_once(monkeypatch: pytest.MonkeyPatch,
+                                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    from prosecheck.checker.native import dispatch
+
+    monkeypatch.setenv("PATH", "/nonexistent")
+    monkeypatch.delenv("CC", raising=False)
+    monkeypatch.setattr(dispatch, "_warned", [])
+    first = search.explore(toy.ping_pong(), engine="auto")
+    second = search.explore(toy.ping_pong(), engine="auto")
+    assert not isinstance(first, NativeExploration) and not isinstance(second, NativeExploration)
+    assert capsys.readouterr().err == "no C compiler: using the Python search\n"
+    reference = _python(toy.ping_pong())
+    assert list(first.worlds) == list(reference.worlds) and first.transitions == reference.transitions
+    with pytest.raises(Exception, match="needs a C compiler"):
+        search.explore(toy.ping_pong(), engine="native")
+
+
+def test_the_engine_is_chosen_by_argument_or_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    explore_native(toy.ping_pong(), Limits(), None)  # compiled: auto takes the compiled search
+    assert isinstance(search.explore(toy.ping_pong()), NativeExploration)
+    monkeypatch.setenv("PROSECHECK_ENGINE", "python")
+    assert not isinstance(search.explore(toy.ping_pong()), NativeExploration)
+    assert isinstance(search.explore(toy.ping_pong(), engine="native"), NativeExploration)
+    monkeypatch.setenv("PROSECHECK_ENGINE", "fast")
+    with pytest.raises(Exception, match="unknown search engine"):
+        search.explore(toy.ping_pong())
+
+
+def test_a_patched_successor_function_keeps_the_python_search() -> None:
+    system = toy.ping_pong()
+    real = system.successors
+    system.successors = lambda world, instances=None: real(world, instances)  # type: ignore[method-assign]
+    assert not isinstance(search.explore(system), NativeExploration)
+
+
+def test_the_library_cache_is_the_project_cache(monkeypatch: pytest.MonkeyPatch, tmp_path: object) -> None:
+    from prosecheck.cli.cache import folder
+
+    for value in (None, "off", str(tmp_path)):
+        if value is None:
+            monkeypatch.delenv("PROSECHECK_CACHE", raising=False)
+        else:
+            monkeypatch.setenv("PROSECHECK_CACHE", value)
+        assert build.project_cache() == folder()
+
+
+# -- the C reading of expressions ------------------------------------------------------------------
+
+_NAMES = [f"v{i}" for i in range(4)]
+_OPS = sorted({"+", "-", "&", "|", "^", "<<", ">>", "and", "or", "implies", *_COMPARE})
+
+
+def _exprs() -> st.SearchStrategy[Expr]:
+    leaves = st.one_of(st.builds(Const, st.integers(0, 0xFFFF)), st.builds(Const, st.booleans()),
+                       st.builds(Const, st.integers(0, 20)), st.sampled_from([Ref("local", n) for n in _NAMES]))
+
+    def grow(inner: st.SearchStrategy[Expr]) -> st.SearchStrategy[Expr]:
+        return st.one_of(st.builds(BinOp, st.sampled_from(_OPS), inner, inner), st.builds(Not, inner),
+                         st.builds(Ite, inner, inner, inner))
+
+    return st.recursive(leaves, grow, max_leaves=12)
+
+
+def _values() -> st.SearchStrategy[list[int]]:
+    return st.lists(st.one_of(st.integers(0, 0xFFFF), st.integers(0, 40)), min_size=len(_NAMES), max_size=len(_NAMES))
+
+
+@settings(max_examples=6, deadline=None)
+@given(st.lists(_exprs(), min_size=30, max_size=30), st.lists(_values(), min_size=8, max_size=8))
+def test_the_c_reading_of_an_expression_is_the_python_reading(exprs: list[Expr], rows: list[list[int]]) -> None:
+    def ref(scope: str, name: str) -> str:
+        return f"v[{_NAMES.index(name)}]"
+
+    body = "\n".join(f"    case {k}: return {to_c(e, ref)};" for k, e in enumerate(exprs))
+    source = ("#include <stdint.h>\n" + C_PRELUDE
+              + f"int64_t pc_eval(int k, const int64_t *v) {{\n  switch (k) {{\n{body}\n  }}\n  return -1;\n}}\n")
+    ffi, lib = build.load(source, "int64_t pc_eval(int, const int64_t *);")
+    for row in rows:
+        values = ffi.new("int64_t[]", row)
+        for k, e in enumerate(exprs):
+            expected = int(evaluate(e, {("local", n): v for n, v in zip(_NAMES, row)}))
+            assert lib.pc_eval(k, values) == expected, (e, row)
+
+
+def test_edges_and_label_views_are_numpy_backed() -> None:
+    native = explore_native(toy.counters(), Limits(), None)
+    start, target, label = native.edges.arrays()  # type: ignore[union-attr]
+    assert isinstance(target, np.ndarray) and len(target) == native.transitions
+    assert native.store_bytes() > 0
+
+
+def test_auto_keeps_the_python_search_of_a_small_system_not_compiled_yet(monkeypatch: pytest.MonkeyPatch) -> None:
+    from prosecheck.checker.native import dispatch
+
+    monkeypatch.setattr(dispatch, "_compiled", lambda system: False)
+    assert not isinstance(search.explore(toy.ping_pong(), engine="auto"), NativeExploration)
+    monkeypatch.setattr(dispatch, "PROBE_STATES", 3)  # larger than the probe: compiled and searched in C
+    found = search.explore(toy.ping_pong(), engine="auto")
+    assert isinstance(found, NativeExploration)
+    assert_same(found, _python(toy.ping_pong()))
+
+
+def test_a_system_kept_whole_explores_the_same_in_c(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Several groups as one component (no step cache): timers go last in the whole world, as in Python."""
+    from prosecheck.checker import store as store_module
+
+    monkeypatch.setattr(store_module, "_groups", lambda system: [
+        (list(range(len(system.initial()))), list(range(len(system.instances))))])
+    for make in (lambda: toy.ping_pong_pairs(3, 1), toy.sleepers):
+        native = explore_native(make(), Limits(), None)
+        assert len(native.native.layout.comps) == 1  # type: ignore[union-attr]
+        assert_same(native, _python(make()))
+
+
+def test_an_interrupt_between_slices_leaves_a_consistent_exploration(monkeypatch: pytest.MonkeyPatch) -> None:
+    from prosecheck.checker.native import engine
+
+    calls = []
+
+    def interrupt(limits: Limits, stored: int, start: float) -> str | None:
+        calls.append(stored)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return None
+
+    monkeypatch.setattr(engine, "SLICE", 2)
+    monkeypatch.setattr(engine, "_stop_reason", interrupt)
+    found = explore_native(toy.ping_pong_pairs(3), Limits(), None)
+    assert found.stopped == "interrupted" and found.expanded == 6 < found.states
+    assert found.edges is not None and found.edges.expanded == found.expanded
+    assert all(0 <= int(p) < i for i, p in enumerate(found.parent) if i)
+    _, target, label = found.edges.arrays()
+    assert int(target.max()) < found.states and int(label.max()) < len(found.via.table)  # type: ignore[attr-defined]
+    python = _python(toy.ping_pong_pairs(3))
+    assert list(found.worlds) == list(python.worlds)[: found.states]
