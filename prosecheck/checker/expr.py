@@ -303,7 +303,8 @@ def compile_py(expr: Expr) -> Callable[[Lookup], Value]:
     raise TypeError(f"not an expression: {expr!r}")
 
 
-_C_BINOP = {"+": "(({a} + {b}) & 0xFFFF)", "-": "(({a} - {b}) & 0xFFFF)", "*": "(({a} * {b}) & 0xFFFF)", "&": "({a} & {b})", "|": "({a} | {b})",
+_C_BINOP = {"+": "(({a} + {b}) & 0xFFFF)", "-": "(({a} - {b}) & 0xFFFF)", "*": "(({a} * {b}) & 0xFFFF)",
+            "&": "({a} & {b})", "|": "({a} | {b})",
             "^": "({a} ^ {b})", "<<": "pc_shl({a}, {b})", ">>": "pc_shr({a}, {b})", "and": "({a} && {b})",
             "or": "({a} || {b})", "implies": "(!{a} || {b})", **{op: f"({{a}} {op} {{b}})" for op in _COMPARE}}
 """The C reading of each operator over ``int64_t``: the same 16-bit wrap-around as :data:`_CONCRETE`

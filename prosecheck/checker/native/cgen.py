@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 from prosecheck.checker import store
 from prosecheck.checker.expr import C_PRELUDE, constants, refs, to_c
@@ -199,7 +200,8 @@ class _Writer:
             if to == REPLY:
                 e(f"  lk = LINK_TO[{i}][LSRC[L]];")
             else:
-                e(f"  lk = {system._link_of[(i, system._by_role[(inst.group, to)])].index};")
+                role = cast(str, to)  # check() declined computed destinations
+                e(f"  lk = {system._link_of[(i, system._by_role[(inst.group, role)])].index};")
             e("  if (n[LOFF[lk]] >= LCAP[lk]) return 1;")
             e("  q = n + LOFF[lk] + 1 + n[LOFF[lk]] * ENTRY; n[LOFF[lk]]++;")
             e(f"  q[0] = {lay.msg_id(message)};")
