@@ -21,7 +21,8 @@ from collections import deque
 from collections.abc import Iterator, Sequence
 from typing import overload
 
-from prosecheck.checker.exploration import Exploration, LabelView, Limits, Progress, hit_limit, note_unhandled
+from prosecheck.checker.bfs import WorldSteps, breadth_first
+from prosecheck.checker.exploration import Exploration, LabelView, Limits, Progress
 from prosecheck.checker.store import VisitedStore, world_fingerprint
 from prosecheck.checker.system import Label, System, World
 
@@ -79,54 +80,49 @@ class ReplayedWorlds(Sequence[World]):
             yield current[i]
 
 
+class FingerprintStore:
+    """The visited set of hash compaction: a 64-bit fingerprint per world (an exact
+    :class:`VisitedStore` of fingerprints), and the worlds stored but not yet expanded, which are
+    the handles the search expands (each handed out once, in order, then dropped)."""
+
+    def __init__(self, initial: World) -> None:
+        self.fingerprints = VisitedStore()
+        self.fingerprints.add(world_fingerprint(initial))
+        self.frontier: deque[World] = deque([initial])
+
+    def __len__(self) -> int:
+        return len(self.fingerprints)
+
+    def handle(self, index: int) -> World:
+        return self.frontier.popleft()
+
+    def admit(self, items: list[World]) -> list[int]:
+        """Each world's index by its fingerprint; a world whose fingerprint is new joins the frontier."""
+        n = len(self.fingerprints)
+        out = self.fingerprints.admit([world_fingerprint(world) for world in items])
+        for at, world in zip(out, items):
+            if at == n:
+                self.frontier.append(world)
+                n += 1
+        return out
+
+    def truncate(self, size: int) -> None:
+        self.fingerprints.truncate(size)
+
+
 def explore_compact(system: System, limits: Limits, progress: Progress | None) -> Exploration:
-    """Breadth-first search over fingerprints (see the module docstring)."""
+    """Breadth-first search over fingerprints (see the module docstring): the one loop
+    (:func:`~prosecheck.checker.bfs.breadth_first`) over a :class:`FingerprintStore`."""
     start = time.perf_counter()
-    store, parent, depth, via = VisitedStore(), array("i", [-1]), array("I", [0]), LabelView()
-    labels: dict[Label, int] = {}
-    initial = system.initial()
-    store.add(world_fingerprint(initial))
-    frontier: deque[World] = deque([initial])
+    parent, depth, via = array("i", [-1]), array("I", [0]), LabelView()
+    store = FingerprintStore(system.initial())
     result = Exploration(system, ReplayedWorlds(system, parent, via, depth), parent, via, depth, 0, 0.0, None,
-                         store=store, probabilistic=True)
-    seen_unhandled: set[tuple[int, str]] = set()
-    head, next_report = 0, start + 2.0
-    try:
-        while head < len(store):
-            world = frontier.popleft()
-            succ, unhandled = system.successors(world)
-            note_unhandled(head, unhandled, result, seen_unhandled)
-            if not succ and not system.is_final(world):
-                result.deadlocks.append(head)
-            result.transitions += len(succ)
-            for label, nxt in succ:
-                result.fired.add((label.instance, label.transition))
-                if store.add(world_fingerprint(nxt)):
-                    if label not in labels:
-                        labels[label] = len(via.table)
-                        via.table.append(label)
-                    parent.append(head)
-                    via.ids.append(labels[label])
-                    depth.append(depth[head] + 1)
-                    frontier.append(nxt)
-            head += 1
-            if hit_limit(result, limits, head, len(store), start):
-                break
-            now = time.perf_counter()
-            if progress is not None and now >= next_report:
-                progress(len(store), result.transitions, depth[head - 1], now - start)
-                next_report = now + 2.0
-    except KeyboardInterrupt:
-        stored = min(len(store), len(parent), len(via), len(depth))
-        store.truncate(stored)
-        del parent[stored:], via.ids[stored:], depth[stored:]
-        result.stopped = "interrupted"
-    result.expanded = head
-    result.seconds = time.perf_counter() - start
+                         store=store.fingerprints, probabilistic=True)
+    breadth_first(store, WorldSteps(system, via, result.fired).whole_steps, result, limits, progress, start)
     bound = omission_bound(len(store))
     result.notes.append(f"hash compaction (64-bit fingerprints): probability that a world was omitted "
                         f"<= {bound:.1e}; HOLDS and UNREACHED are probabilistic")
     return result
 
 
-__all__ = ["ReplayedWorlds", "explore_compact", "omission_bound"]
+__all__ = ["FingerprintStore", "ReplayedWorlds", "explore_compact", "omission_bound"]

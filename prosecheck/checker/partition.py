@@ -26,8 +26,9 @@ from collections.abc import Callable
 from itertools import repeat
 from typing import TypedDict, cast
 
+from prosecheck.checker.bfs import Stepper
 from prosecheck.checker.machine import ModelError
-from prosecheck.checker.search import LabelView, _Stepper, peak_rss_mb
+from prosecheck.checker.search import LabelView, peak_rss_mb
 from prosecheck.checker.store import GOLDEN, M64, Block, Encoder, VisitedStore
 from prosecheck.checker.system import Label, System, Unhandled, World
 
@@ -95,7 +96,7 @@ class Partition:
         self.store = VisitedStore()
         self.via = LabelView()
         self.fired: set[tuple[int, int]] = set()
-        self.stepper = _Stepper(system, enc, self.via, self.fired)
+        self.stepper = Stepper(system, enc, self.via, self.fired)
         self.fps: list[list[int]] = [[] for _ in range(enc.components)]  # fingerprint of each local block id
         self.bids: list[dict[int, int]] = [{} for _ in range(enc.components)]  # fingerprint -> local block id
         self.sent: list[set[int]] = [set() for _ in range(parts + 1)]  # fingerprints each partition (+ driver) has

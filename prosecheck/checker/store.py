@@ -178,7 +178,7 @@ class VisitedStore:
     wider than 64 bits) and indexed by an open-addressing table of 4-byte slots (``index + 1``,
     0 = empty; linear probing; load at most 1/2) probed from the top bits of a deterministic
     64-bit multiplicative fingerprint of the key. No Python objects per stored world.
-    The search inlines :meth:`find_or_add`'s loop for speed; both read the same fields."""
+    :meth:`admit` inlines :meth:`slot`'s loop for speed; both read the same fields."""
 
     def __init__(self, identity: bool = False) -> None:
         self.keys: Any = array("Q")
@@ -223,6 +223,32 @@ class VisitedStore:
         if 2 * len(self.keys) > len(self.index):
             self._rebuild(self.bits + 1)
 
+    def handle(self, index: int) -> int:
+        """The key of world ``index`` (what the search expands)."""
+        return self.keys[index]  # type: ignore[no-any-return]
+
+    def admit(self, items: list[int]) -> list[int]:
+        """The index of each key, new keys stored first (the :class:`~prosecheck.checker.bfs.Store`
+        protocol). :meth:`slot`'s probe is inlined here: this is the exact search's inner loop."""
+        keys, index, shift, mask = self.keys, self.index, self.shift, self.mask
+        out: list[int] = []
+        found = out.append
+        for key in items:
+            h = (((key if key <= M64 else fingerprint(key)) * GOLDEN) & M64) >> shift
+            while True:
+                at = index[h]
+                if at == 0 or keys[at - 1] == key:
+                    break
+                h = (h + 1) & mask
+            if at:
+                found(at - 1)
+                continue
+            self.put(h, key)
+            if self.index is not index or self.keys is not keys:  # grown (or widened past 64 bits)
+                keys, index, shift, mask = self.keys, self.index, self.shift, self.mask
+            found(len(keys) - 1)
+        return out
+
     def find(self, key: int) -> int | None:
         """The key's index, or None when it was never added."""
         if self.identity:
@@ -254,6 +280,67 @@ class VisitedStore:
         if not isinstance(self.keys, array):
             keys += sum(sys.getsizeof(k) for k in self.keys)
         return keys + sys.getsizeof(self.index)
+
+
+class InternedWorlds:
+    """The exact store of a world that is one component: the interning table is the visited set,
+    a world's id is its index (the identity :class:`VisitedStore` ``keys`` lists them, 0, 1, 2, ...),
+    and the handle the search expands is the world itself."""
+
+    def __init__(self, encoder: Encoder, keys: VisitedStore) -> None:
+        self.table, self.blocks, self.keys = encoder.tables[0], encoder.blocks[0], keys
+
+    def __len__(self) -> int:
+        return len(self.keys.keys)
+
+    def handle(self, index: int) -> World:
+        return self.blocks[index]
+
+    def admit(self, items: list[World]) -> list[int]:
+        """Each world's id, new worlds interned (and listed) first."""
+        table, blocks, keys = self.table, self.blocks, self.keys.keys
+        out: list[int] = []
+        for world in items:
+            known = table.get(world)
+            if known is None:
+                table[world] = known = len(blocks)
+                blocks.append(world)
+                keys.append(known)
+            out.append(known)
+        return out
+
+    def truncate(self, size: int) -> None:
+        self.keys.truncate(size)
+
+
+class CanonicalStore:
+    """The exact store under symmetry: the visited set holds each orbit's canonical key, ``concrete``
+    the concrete key first reached for it (a real successor of its parent's), which is the handle
+    the search expands: traces replay through real steps."""
+
+    def __init__(self, encoder: Encoder, keys: VisitedStore, concrete: array[int]) -> None:
+        self.encoder, self.keys, self.concrete = encoder, keys, concrete
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def handle(self, index: int) -> int:
+        return self.concrete[index]
+
+    def admit(self, items: list[int]) -> list[int]:
+        """Each concrete key's orbit index; an orbit met for the first time keeps this key."""
+        canonical, keys, concrete = self.encoder.canonical, self.keys, self.concrete
+        out = keys.admit([canonical(key) for key in items])
+        n = len(concrete)
+        for at, key in zip(out, items):
+            if at == n:
+                concrete.append(key)
+                n += 1
+        return out
+
+    def truncate(self, size: int) -> None:
+        self.keys.truncate(size)
+        del self.concrete[size:]
 
 
 class WorldView(Sequence[World]):
@@ -289,4 +376,4 @@ class WorldView(Sequence[World]):
     __hash__ = None  # type: ignore[assignment]
 
 
-__all__ = ["Encoder", "VisitedStore", "WorldView", "fingerprint", "world_fingerprint"]
+__all__ = ["CanonicalStore", "Encoder", "InternedWorlds", "VisitedStore", "WorldView", "fingerprint", "world_fingerprint"]
