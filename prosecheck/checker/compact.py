@@ -18,12 +18,12 @@ from __future__ import annotations
 import time
 from array import array
 from collections import deque
-from collections.abc import Iterator, Sequence
-from typing import overload
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, overload
 
-from prosecheck.checker.bfs import WorldSteps, breadth_first
+from prosecheck.checker.bfs import Expansion, Stepper, WorldSteps, breadth_first
 from prosecheck.checker.exploration import Exploration, LabelView, Limits, Progress
-from prosecheck.checker.store import VisitedStore, world_fingerprint
+from prosecheck.checker.store import Encoder, VisitedStore, world_fingerprint
 from prosecheck.checker.system import Label, System, World
 
 
@@ -82,27 +82,30 @@ class ReplayedWorlds(Sequence[World]):
 
 class FingerprintStore:
     """The visited set of hash compaction: a 64-bit fingerprint per world (an exact
-    :class:`VisitedStore` of fingerprints), and the worlds stored but not yet expanded, which are
-    the handles the search expands (each handed out once, in order, then dropped)."""
+    :class:`VisitedStore` of fingerprints), and the handles of the worlds stored but not yet
+    expanded (each handed out once, in order, then dropped). A handle is the world itself, or its
+    component key when the world splits (``fingerprint_of`` decodes it: the fingerprint is always
+    the world's, :func:`world_fingerprint`)."""
 
-    def __init__(self, initial: World) -> None:
+    def __init__(self, first: Any, fingerprint_of: Callable[[Any], int] = world_fingerprint) -> None:
+        self.fingerprint_of = fingerprint_of
         self.fingerprints = VisitedStore()
-        self.fingerprints.add(world_fingerprint(initial))
-        self.frontier: deque[World] = deque([initial])
+        self.fingerprints.add(fingerprint_of(first))
+        self.frontier: deque[Any] = deque([first])
 
     def __len__(self) -> int:
         return len(self.fingerprints)
 
-    def handle(self, index: int) -> World:
+    def handle(self, index: int) -> Any:
         return self.frontier.popleft()
 
-    def admit(self, items: list[World]) -> list[int]:
+    def admit(self, items: list[Any]) -> list[int]:
         """Each world's index by its fingerprint; a world whose fingerprint is new joins the frontier."""
         n = len(self.fingerprints)
-        out = self.fingerprints.admit([world_fingerprint(world) for world in items])
-        for at, world in zip(out, items):
+        out = self.fingerprints.admit(list(map(self.fingerprint_of, items)))
+        for at, item in zip(out, items):
             if at == n:
-                self.frontier.append(world)
+                self.frontier.append(item)
                 n += 1
         return out
 
@@ -112,13 +115,25 @@ class FingerprintStore:
 
 def explore_compact(system: System, limits: Limits, progress: Progress | None) -> Exploration:
     """Breadth-first search over fingerprints (see the module docstring): the one loop
-    (:func:`~prosecheck.checker.bfs.breadth_first`) over a :class:`FingerprintStore`."""
+    (:func:`~prosecheck.checker.bfs.breadth_first`) over a :class:`FingerprintStore`. When the world
+    splits into components, their steps are cached per component value as in the exact search
+    (the small interning tables are kept; the frontier holds 8-byte keys, not worlds)."""
     start = time.perf_counter()
     parent, depth, via = array("i", [-1]), array("I", [0]), LabelView()
-    store = FingerprintStore(system.initial())
     result = Exploration(system, ReplayedWorlds(system, parent, via, depth), parent, via, depth, 0, 0.0, None,
-                         store=store.fingerprints, probabilistic=True)
-    breadth_first(store, WorldSteps(system, via, result.fired).whole_steps, result, limits, progress, start)
+                         probabilistic=True)
+    encoder = Encoder(system)
+    store: FingerprintStore
+    steps: Callable[[Any], Expansion]
+    if encoder.components > 1:
+        store = FingerprintStore(encoder.encode(system.initial()),
+                                 lambda key: world_fingerprint(encoder.decode(key)))
+        steps = Stepper(system, encoder, via, result.fired).split_steps
+    else:
+        store = FingerprintStore(system.initial())
+        steps = WorldSteps(system, via, result.fired).whole_steps
+    result.store = store.fingerprints
+    breadth_first(store, steps, result, limits, progress, start)
     bound = omission_bound(len(store))
     result.notes.append(f"hash compaction (64-bit fingerprints): probability that a world was omitted "
                         f"<= {bound:.1e}; HOLDS and UNREACHED are probabilistic")
