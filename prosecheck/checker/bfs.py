@@ -48,11 +48,11 @@ Expansion = tuple[list[Any], list[int], bool, list[Unhandled] | None]
 class Store(Protocol[H]):
     """A visited set that numbers what it keeps in order of discovery (index 0: the initial world)."""
 
-    def __len__(self) -> int: ...
+    handle: Callable[[int], H]
+    """What the stepper expands for world ``index`` (asked once per world, in index order): where it
+    can, a bound look-up such as ``keys.__getitem__``, so that the loop pays no Python call for it."""
 
-    def handle(self, index: int) -> H:
-        """What the stepper expands for world ``index`` (asked once per world, in index order)."""
-        ...
+    def __len__(self) -> int: ...
 
     def admit(self, items: list[H]) -> list[int]:
         """The index of each item; an item not seen before is stored (the next index) first."""
@@ -63,7 +63,7 @@ class Store(Protocol[H]):
         ...
 
 
-@dataclass
+@dataclass(slots=True)
 class Entry:
     """The steps of one component value: (label id, new component id) pairs, and what they saw;
     ``deltas``/``lids``: each step as a key difference and its label id (what the loop adds)."""
@@ -110,6 +110,7 @@ class Stepper(WorldSteps):
         super().__init__(system, via, fired)
         self.encoder = encoder
         self.cache: list[dict[int, Entry]] = [{} for _ in range(encoder.components)]
+        self.layout = [(c, shift, self.cache[c].get) for c, shift in enumerate(encoder.shifts)]
         self.split = encoder.components > 1
         # Under symmetry a step of one group's instance stands for the same step of its twin in
         # every other group (the permuted world is reachable), so coverage counts it for all.
@@ -150,14 +151,14 @@ class Stepper(WorldSteps):
     def split_steps(self, key: int) -> Expansion:
         """The successor keys of the world of ``key`` (several components): each component's cached
         steps, in component order, recombined by key arithmetic."""
-        cache, mask = self.cache, self.encoder.mask
+        mask = self.encoder.mask
         items: list[int] = []
         lids: list[int] = []
         unhandled: list[Unhandled] | None = None
         final = True
-        for c, shift in enumerate(self.encoder.shifts):
+        for c, shift, cached in self.layout:
             bid = (key >> shift) & mask
-            entry = cache[c].get(bid) or self.entry(c, bid, key)
+            entry = cached(bid) or self.entry(c, bid, key)
             if entry.unhandled:
                 unhandled = (unhandled or []) + entry.unhandled
             final = final and entry.final
@@ -195,41 +196,44 @@ def breadth_first(store: Store[Any], steps: Callable[[Any], Expansion], result: 
 
 def _levels(store: Store[Any], steps: Callable[[Any], Expansion], result: Exploration, limits: Limits,
             progress: Progress | None, start: float) -> int:
-    """The loop itself; returns how many worlds were expanded (``result.expanded`` follows it, for an
-    interrupt). The parent array's length is the number of worlds stored whole (parent, label, depth)."""
+    """The loop itself; returns how many worlds were expanded (``result.expanded`` and ``transitions``
+    are written back on the way out, also by an interrupt). The parent array's length is the number of
+    worlds stored whole (key, parent, label, depth)."""
     parent, depth = cast("array[int]", result.parent), cast("array[int]", result.depth)
     via_ids = cast(LabelView, result.via).ids
     edges, deadlocks, seen_unhandled = result.edges, result.deadlocks, set[tuple[int, str]]()
-    handle, admit = store.handle, store.admit
+    admit, bounded = store.admit, limits != Limits()
     target, label, close = (edges.target, edges.label, edges.start) if edges is not None else _NOWHERE
-    head, next_report = 0, start + 2.0
-    while head < len(parent):
-        items, lids, dead, unhandled = steps(handle(head))
-        if unhandled:
-            note_unhandled(head, unhandled, result, seen_unhandled)
-        if dead:
-            deadlocks.append(head)
-        result.transitions += len(items)
-        n = len(parent)
-        found = admit(items)
-        if found and max(found) >= n:  # new worlds: each first occurrence has the next index
-            next_depth = depth[head] + 1
-            for at, lid in zip(found, lids):
-                if at == n:
-                    parent.append(head)
-                    via_ids.append(lid)
-                    depth.append(next_depth)
-                    n += 1
-        target.extend(found)  # Edges: this world's row (nowhere when the search keeps no edges)
-        label.extend(lids)
-        close.append(len(target))
-        head += 1
-        result.expanded = head
-        if hit_limit(result, limits, head, n, start):
-            break
-        if progress is not None and (now := time.perf_counter()) >= next_report:
-            progress(n, result.transitions, depth[head - 1], now - start)
-            next_report = now + 2.0
+    head, next_report, transitions = 0, start + 2.0, result.transitions
+    try:
+        while head < len(parent):
+            items, lids, dead, unhandled = steps(store.handle(head))  # (the store may rebind its handle)
+            if unhandled:
+                note_unhandled(head, unhandled, result, seen_unhandled)
+            if dead:
+                deadlocks.append(head)
+            transitions += len(items)
+            n = len(parent)
+            found = admit(items)
+            if found and max(found) >= n:  # new worlds: each first occurrence has the next index
+                next_depth = depth[head] + 1
+                for at, lid in zip(found, lids):
+                    if at == n:
+                        parent.append(head)
+                        via_ids.append(lid)
+                        depth.append(next_depth)
+                        n += 1
+            target.extend(found)  # Edges: this world's row (nowhere when the search keeps no edges)
+            label.extend(lids)
+            close.append(len(target))
+            head += 1
+            if bounded and hit_limit(result, limits, head, n, start):
+                break
+            if progress is not None and (now := time.perf_counter()) >= next_report:
+                progress(n, transitions, depth[head - 1], now - start)
+                next_report = now + 2.0
+    finally:  # also when interrupted: the world being expanded then counts as not expanded
+        result.transitions, result.expanded = transitions, head
     return head
 
 

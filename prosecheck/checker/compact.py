@@ -3,8 +3,11 @@
 For state spaces whose worlds do not split into small components (one remote UE with large
 bounds), the exact store keeps every world's values; hash compaction keeps 8 bytes of
 fingerprint instead (BLAKE2b of the world's ``repr``: deterministic across processes) plus the
-parent, depth and label arrays. Two distinct worlds with the same fingerprint make the second
-look visited: it and whatever only it leads to are omitted. With n stored fingerprints the
+parent, depth and label arrays. When the world splits into components (several remote UEs), the
+search reuses each component's steps as the exact search does, and a world's fingerprint is the
+sum of its components' BLAKE2b fingerprints times odd constants, each computed once per component
+value (:class:`~prosecheck.checker.store.ComponentFingerprints`). Two distinct worlds with the
+same fingerprint make the second look visited: it and whatever only it leads to are omitted. With n stored fingerprints the
 probability that any omission happened is at most n(n-1)/2 / 2^64 (the birthday bound, for a
 uniform hash); a HOLDS verdict is then probabilistic and says so. Violations found are real:
 every stored world is reached by real steps, and traces are re-derived from those steps.
@@ -23,7 +26,7 @@ from typing import Any, overload
 
 from prosecheck.checker.bfs import Expansion, Stepper, WorldSteps, breadth_first
 from prosecheck.checker.exploration import Exploration, LabelView, Limits, Progress
-from prosecheck.checker.store import Encoder, VisitedStore, world_fingerprint
+from prosecheck.checker.store import ComponentFingerprints, Encoder, VisitedStore, world_fingerprint
 from prosecheck.checker.system import Label, System, World
 
 
@@ -83,20 +86,21 @@ class ReplayedWorlds(Sequence[World]):
 class FingerprintStore:
     """The visited set of hash compaction: a 64-bit fingerprint per world (an exact
     :class:`VisitedStore` of fingerprints), and the handles of the worlds stored but not yet
-    expanded (each handed out once, in order, then dropped). A handle is the world itself, or its
-    component key when the world splits (``fingerprint_of`` decodes it: the fingerprint is always
-    the world's, :func:`world_fingerprint`)."""
+    expanded (each handed out once, in order, then dropped). A handle is the world itself
+    (fingerprint: :func:`world_fingerprint`), or its component key when the world splits
+    (fingerprint: :class:`~prosecheck.checker.store.ComponentFingerprints`)."""
 
     def __init__(self, first: Any, fingerprint_of: Callable[[Any], int] = world_fingerprint) -> None:
         self.fingerprint_of = fingerprint_of
         self.fingerprints = VisitedStore()
         self.fingerprints.add(fingerprint_of(first))
         self.frontier: deque[Any] = deque([first])
+        self.handle: Callable[[int], Any] = self._next
 
     def __len__(self) -> int:
         return len(self.fingerprints)
 
-    def handle(self, index: int) -> Any:
+    def _next(self, index: int) -> Any:
         return self.frontier.popleft()
 
     def admit(self, items: list[Any]) -> list[int]:
@@ -116,8 +120,9 @@ class FingerprintStore:
 def explore_compact(system: System, limits: Limits, progress: Progress | None) -> Exploration:
     """Breadth-first search over fingerprints (see the module docstring): the one loop
     (:func:`~prosecheck.checker.bfs.breadth_first`) over a :class:`FingerprintStore`. When the world
-    splits into components, their steps are cached per component value as in the exact search
-    (the small interning tables are kept; the frontier holds 8-byte keys, not worlds)."""
+    splits into components, their steps are cached per component value as in the exact search and
+    a world's fingerprint is combined from its components' (the small interning tables are kept; the
+    frontier holds 8-byte keys, not worlds)."""
     start = time.perf_counter()
     parent, depth, via = array("i", [-1]), array("I", [0]), LabelView()
     result = Exploration(system, ReplayedWorlds(system, parent, via, depth), parent, via, depth, 0, 0.0, None,
@@ -126,9 +131,10 @@ def explore_compact(system: System, limits: Limits, progress: Progress | None) -
     store: FingerprintStore
     steps: Callable[[Any], Expansion]
     if encoder.components > 1:
-        store = FingerprintStore(encoder.encode(system.initial()),
-                                 lambda key: world_fingerprint(encoder.decode(key)))
+        fingerprints = ComponentFingerprints(encoder)
+        store = FingerprintStore(encoder.encode(system.initial()), fingerprints.of_key)
         steps = Stepper(system, encoder, via, result.fired).split_steps
+        result.fingerprint_of = fingerprints.of_world
     else:
         store = FingerprintStore(system.initial())
         steps = WorldSteps(system, via, result.fired).whole_steps

@@ -18,8 +18,6 @@ world not yet visited: the new worlds of the next level that this partition owns
 
 from __future__ import annotations
 
-import hashlib
-import marshal
 import time
 from array import array
 from collections.abc import Callable
@@ -29,7 +27,8 @@ from typing import TypedDict, cast
 from prosecheck.checker.bfs import Stepper
 from prosecheck.checker.machine import ModelError
 from prosecheck.checker.search import LabelView, peak_rss_mb
-from prosecheck.checker.store import GOLDEN, M64, Block, Encoder, VisitedStore
+from prosecheck.checker.store import GOLDEN, M64, MIX, Block, Encoder, VisitedStore
+from prosecheck.checker.store import value_fingerprint as value_fingerprint  # re-exported: its home was here
 from prosecheck.checker.system import Label, System, Unhandled, World
 
 Shipment = tuple[int, Block] | World
@@ -62,19 +61,10 @@ def _component(shipment: Shipment) -> tuple[int, Block]:
 def _world(shipment: Shipment) -> World:
     """A shipment of a world that does not split: the world itself."""
     return cast(World, shipment)
-_MIX = [(GOLDEN * (2 * c + 1)) & M64 for c in range(64)]  # one odd multiplier per component
-
-
-def value_fingerprint(value: World | tuple[int, Block]) -> int:
-    """A deterministic 64-bit fingerprint of a world or component value (tuples of ints and strings):
-    BLAKE2b of its marshal format 0 (no references, no interning flags: equal values, equal bytes)."""
-    return int.from_bytes(hashlib.blake2b(marshal.dumps(value, 0), digest_size=8).digest(), "little")
-
-
 def route(fps: list[int] | tuple[int, ...], parts: int) -> int:
     """The partition owning a world, from its component fingerprints (deterministic everywhere)."""
     s = 0
-    for fp, m in zip(fps, _MIX):
+    for fp, m in zip(fps, MIX):
         s = (s + fp * m) & M64
     return _owner(s, parts)
 
@@ -212,7 +202,7 @@ class Partition:
                 continue
             level_sent.add(nxt)
             fp = value_fingerprint(nxt)
-            q = _owner((fp * _MIX[0]) & M64, self.parts)
+            q = _owner((fp * MIX[0]) & M64, self.parts)
             if shipped[q].setdefault(fp, nxt) != nxt:
                 raise ModelError(f"two worlds share the 64-bit fingerprint {fp:#x}")
             rows[q].extend((g, ordinal, lid, fp))

@@ -22,6 +22,7 @@ fingerprint of the key (never Python's ``hash()`` of a str).
 from __future__ import annotations
 
 import hashlib
+import marshal
 from array import array
 from collections.abc import Callable, Iterator, Sequence
 from operator import itemgetter
@@ -52,6 +53,47 @@ def world_fingerprint(world: World) -> int:
     """A deterministic 64-bit fingerprint of a world (BLAKE2b-64 of its repr): what hash compaction
     (:mod:`prosecheck.checker.compact`) stores instead of the world."""
     return int.from_bytes(hashlib.blake2b(repr(world).encode(), digest_size=8).digest(), "little")
+
+MIX = [(GOLDEN * (2 * c + 1)) & M64 for c in range(64)]
+"""One odd multiplier per component: a world's fingerprint from its components' (and a route)."""
+
+
+def value_fingerprint(value: World | tuple[int, Block]) -> int:
+    """A deterministic 64-bit fingerprint of a world or component value (tuples of ints and strings):
+    BLAKE2b of its marshal format 0 (no references, no interning flags: equal values, equal bytes)."""
+    return int.from_bytes(hashlib.blake2b(marshal.dumps(value, 0), digest_size=8).digest(), "little")
+
+
+class ComponentFingerprints:
+    """64-bit fingerprints of worlds that split into components, for hash compaction: the sum of
+    each component's :func:`value_fingerprint` times its odd multiplier (``MIX``), modulo 2^64.
+
+    A component value's fingerprint is computed once (by its interned id), so a successor's costs a
+    few list look-ups instead of hashing the whole world. Two worlds that differ in one component
+    collide only when BLAKE2b does on that component (an odd multiplier is invertible); in several,
+    when a sum of pseudo-random differences is 0: the birthday bound of the compaction stands."""
+
+    def __init__(self, encoder: Encoder) -> None:
+        self.encoder = encoder
+        self.fps: list[list[int]] = [[] for _ in range(encoder.components)]
+
+    def of_key(self, key: int) -> int:
+        """The fingerprint of the world of ``key`` (its components interned by the encoder)."""
+        enc, fps, s = self.encoder, self.fps, 0
+        for c, shift in enumerate(enc.shifts):
+            bid = (key >> shift) & enc.mask
+            known = fps[c]
+            while bid >= len(known):
+                known.append(value_fingerprint((c, enc.blocks[c][len(known)])))
+            s += known[bid] * MIX[c]
+        return s & M64
+
+    def of_world(self, world: World) -> int:
+        """The same fingerprint from the world itself (nothing interned)."""
+        if len(world) != self.encoder.size:
+            return -1  # no stored fingerprint is negative
+        return sum(value_fingerprint((c, get(world))) * MIX[c] for c, get in enumerate(self.encoder.getters)) & M64
+
 
 class Encoder:
     """World <-> integer key, through per-component interning tables."""
@@ -182,6 +224,7 @@ class VisitedStore:
 
     def __init__(self, identity: bool = False) -> None:
         self.keys: Any = array("Q")
+        self.handle: Callable[[int], int] = self.keys.__getitem__  # the key of world i: what the search expands
         self.identity = identity  # keys are 0, 1, 2, ... (one component: the interning table is the set)
         self.bits = 10
         self.index = array("I", bytes(4 << self.bits))
@@ -219,13 +262,10 @@ class VisitedStore:
             self.keys.append(key)
         except OverflowError:  # keys wider than 64 bits: keep them as Python ints
             self.keys = list(self.keys) + [key]
+            self.handle = self.keys.__getitem__
         self.index[h] = len(self.keys)
         if 2 * len(self.keys) > len(self.index):
             self._rebuild(self.bits + 1)
-
-    def handle(self, index: int) -> int:
-        """The key of world ``index`` (what the search expands)."""
-        return self.keys[index]  # type: ignore[no-any-return]
 
     def admit(self, items: list[int]) -> list[int]:
         """The index of each key, new keys stored first (the :class:`~prosecheck.checker.bfs.Store`
@@ -289,12 +329,10 @@ class InternedWorlds:
 
     def __init__(self, encoder: Encoder, keys: VisitedStore) -> None:
         self.table, self.blocks, self.keys = encoder.tables[0], encoder.blocks[0], keys
+        self.handle: Callable[[int], World] = self.blocks.__getitem__
 
     def __len__(self) -> int:
         return len(self.keys.keys)
-
-    def handle(self, index: int) -> World:
-        return self.blocks[index]
 
     def admit(self, items: list[World]) -> list[int]:
         """Each world's id, new worlds interned (and listed) first."""
@@ -320,12 +358,10 @@ class CanonicalStore:
 
     def __init__(self, encoder: Encoder, keys: VisitedStore, concrete: array[int]) -> None:
         self.encoder, self.keys, self.concrete = encoder, keys, concrete
+        self.handle: Callable[[int], int] = concrete.__getitem__
 
     def __len__(self) -> int:
         return len(self.keys)
-
-    def handle(self, index: int) -> int:
-        return self.concrete[index]
 
     def admit(self, items: list[int]) -> list[int]:
         """Each concrete key's orbit index; an orbit met for the first time keeps this key."""
@@ -376,4 +412,5 @@ class WorldView(Sequence[World]):
     __hash__ = None  # type: ignore[assignment]
 
 
-__all__ = ["CanonicalStore", "Encoder", "InternedWorlds", "VisitedStore", "WorldView", "fingerprint", "world_fingerprint"]
+__all__ = ["MIX", "CanonicalStore", "ComponentFingerprints", "Encoder", "InternedWorlds", "VisitedStore", "WorldView",
+           "fingerprint", "value_fingerprint", "world_fingerprint"]
