@@ -13,7 +13,7 @@ from toy import counters, lossy_ping_pong, ping_pong, ping_pong_pairs, waiter
 from prosecheck.bench import BENCHMARKS, DEFAULT, GROWTH
 from prosecheck.checker.compact import FingerprintStore
 from prosecheck.checker.search import Limits, explore
-from prosecheck.checker.store import CanonicalStore, Encoder, InternedWorlds, VisitedStore
+from prosecheck.checker.store import CanonicalStore, ComponentFingerprints, Encoder, InternedWorlds, VisitedStore
 from prosecheck.model.build import build_system
 from prosecheck.scenarios.catalog import SCENARIOS
 
@@ -122,3 +122,31 @@ def test_the_ten_million_state_benchmark_is_listed_and_described_but_never_a_def
     huge = BENCHMARKS["huge"]
     assert huge.scenario == "m300.ausf_udm" and huge.bounds["remote_ues"] == 3 and "10 million" in huge.note
     assert "huge" not in DEFAULT and "huge" not in GROWTH
+
+
+def test_component_fingerprints_are_the_same_from_keys_and_from_worlds():
+    exact = explore(ping_pong_pairs(3, 1))
+    fingerprints = ComponentFingerprints(exact.encoder)
+    by_key = [fingerprints.of_key(exact.encoder.encode(w)) for w in exact.worlds]
+    assert by_key == [fingerprints.of_world(w) for w in exact.worlds] and len(set(by_key)) == exact.states
+    compact = explore(ping_pong_pairs(3, 1), hash_compact=True)
+    assert [compact.index_of(w) for w in exact.worlds] == list(range(exact.states))
+    assert compact.index_of(exact.worlds[0][:-1]) is None
+
+
+@pytest.mark.parametrize("options", [{}, {"hash_compact": True}, {"symmetry": True}])
+def test_an_interrupt_leaves_every_store_consistent(options, monkeypatch):
+    system = ping_pong_pairs(3, 1)
+    calls, original = {"n": 0}, system.successors
+
+    def interrupting(*args):
+        calls["n"] += 1
+        if calls["n"] == 6:
+            raise KeyboardInterrupt
+        return original(*args)
+
+    monkeypatch.setattr(system, "successors", interrupting)
+    e = explore(system, **options)
+    assert e.stopped == "interrupted" and 0 < e.expanded < e.states
+    assert len(e.worlds) == len(e.parent) == len(e.via) == len(e.depth) == len(e.store) == e.states
+    assert all(e.parent[i] < e.expanded for i in range(1, e.states))
