@@ -14,6 +14,7 @@ EXPRESSIONS = [
     X + Y, X - Y, X & Y, X | Y, X ^ Y, X << 2, (X << 4) >> 2, X == Y, X != Y, X < Y, X <= Y, X > Y, X >= Y,
     And(X > 0, Y > 0), Or(X == 0, Y == 3), Not(X == Y), Implies(X > 1, Y > 1), If(X > Y, X, Y),
     X.bit(Y), X.with_bit(Y), ((X | Y) == Y),
+    X * Y, X * 3 + Y, 2 * X, 1 - X, ~X, ~X & Y, (X - Y) * (X + 1), X * 20000,
 ]
 
 

@@ -12,6 +12,7 @@ References name where a value comes from:
 * ``msg``    – a field of the message being handled (``M("nonce_1")``)
 * ``world``  – any variable of the world, by qualified name (ghost updates, properties)
 * ``opt``    – a scenario option, folded to a constant when a scenario is compiled
+* ``shared`` – a shared (global) variable of the system (``S("turn")``), for models outside 5G
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ import z3
 Value = int | bool
 BITS = 16
 
-_ARITH = {"+", "-", "&", "|", "^", "<<", ">>"}
+_ARITH = {"+", "-", "*", "&", "|", "^", "<<", ">>"}
+MASK = (1 << BITS) - 1
 _COMPARE = {"==", "!=", "<", "<=", ">", ">="}
 _LOGIC = {"and", "or", "implies"}
 
@@ -37,6 +39,23 @@ class Expr:
 
     def __sub__(self, other: ExprLike) -> Expr:
         return BinOp("-", self, lift(other))
+
+    def __mul__(self, other: ExprLike) -> Expr:
+        return BinOp("*", self, lift(other))
+
+    def __radd__(self, other: ExprLike) -> Expr:
+        return BinOp("+", lift(other), self)
+
+    def __rsub__(self, other: ExprLike) -> Expr:
+        return BinOp("-", lift(other), self)
+
+    def __rmul__(self, other: ExprLike) -> Expr:
+        return BinOp("*", lift(other), self)
+
+    def __invert__(self) -> Expr:
+        """Bitwise complement in the 16-bit reading: ``x ^ 0xFFFF`` (one tree, so every reader
+        of the expression layer, Python, Z3 and the Promela export, agrees without a new node)."""
+        return BinOp("^", self, Const(MASK))
 
     def __lshift__(self, other: ExprLike) -> Expr:
         return BinOp("<<", self, lift(other))
@@ -139,6 +158,12 @@ def W(name: str) -> Ref:
     return Ref("world", name)
 
 
+def S(name: str) -> Ref:
+    """A shared variable of the system (:class:`~prosecheck.checker.system.Shared`), readable by every
+    element of its group and written only by its declared writers."""
+    return Ref("shared", name)
+
+
 def O(name: str) -> Ref:  # noqa: E743 - reads like the spec's "option"
     """A scenario option (constant once a scenario is chosen)."""
     return Ref("opt", name)
@@ -222,6 +247,7 @@ def _fold(expr: BinOp) -> Expr:
 _CONCRETE: dict[str, Callable[[Value, Value], Value]] = {
     "+": lambda a, b: (a + b) & 0xFFFF,
     "-": lambda a, b: (a - b) & 0xFFFF,
+    "*": lambda a, b: (int(a) * int(b)) & 0xFFFF,
     "&": lambda a, b: int(a) & int(b),
     "|": lambda a, b: int(a) | int(b),
     "^": lambda a, b: int(a) ^ int(b),
@@ -325,6 +351,7 @@ def _z3_binop(op: str, a: z3.ExprRef, b: z3.ExprRef) -> z3.ExprRef:
     table: dict[str, Callable[[z3.BitVecRef, z3.BitVecRef], z3.ExprRef]] = {
         "+": lambda p, q: p + q,
         "-": lambda p, q: p - q,
+        "*": lambda p, q: p * q,
         "&": lambda p, q: p & q,
         "|": lambda p, q: p | q,
         "^": lambda p, q: p ^ q,
@@ -345,7 +372,7 @@ def render(expr: Expr) -> str:
     if isinstance(expr, Const):
         return str(expr.value).lower() if isinstance(expr.value, bool) else str(expr.value)
     if isinstance(expr, Ref):
-        return expr.name if expr.scope in ("local", "world") else f"{expr.scope}.{expr.name}"
+        return expr.name if expr.scope in ("local", "world", "shared") else f"{expr.scope}.{expr.name}"
     if isinstance(expr, Not):
         return f"not ({render(expr.arg)})"
     if isinstance(expr, Ite):
@@ -357,6 +384,6 @@ def render(expr: Expr) -> str:
 
 __all__ = [
     "And", "BinOp", "Const", "Expr", "ExprLike", "If", "Implies", "Ite", "M", "Not", "O", "Or",
-    "Ref", "V", "Value", "W", "compile_py", "evaluate", "lift", "refs", "render", "substitute",
+    "MASK", "Ref", "S", "V", "Value", "W", "compile_py", "evaluate", "lift", "refs", "render", "substitute",
     "to_z3", "_COMPARE", "_ARITH",
 ]

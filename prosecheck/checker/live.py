@@ -28,7 +28,8 @@ Sent = tuple[str, str, tuple[int, ...]]
 
 _MASK = (1 << BITS) - 1
 _OPS: dict[str, Callable[[Any, Any], Value]] = {
-    "+": lambda a, b: (a + b) & _MASK, "-": lambda a, b: (a - b) & _MASK, "<<": lambda a, b: (a << b) & _MASK,
+    "+": lambda a, b: (a + b) & _MASK, "-": lambda a, b: (a - b) & _MASK,
+    "*": lambda a, b: (a * b) & _MASK, "<<": lambda a, b: (a << b) & _MASK,
     ">>": operator.rshift, "&": operator.and_, "|": operator.or_, "^": operator.xor, "==": operator.eq,
     "!=": operator.ne, "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
 }
@@ -128,7 +129,9 @@ class LiveElement:
             if fields is None or set(send.fields) - set(fields):
                 raise LiveError(f"{self.role}: effect {name} sends an unknown message or field: {send.message}")
             values = tuple(int(evaluate_raw(lift(send.fields.get(f, 0)), read)) for f in fields)
-            self.outbox.append((send.to, send.message, values))
+            to = send.to if isinstance(send.to, str) else \
+                f"{send.to.prefix}{int(evaluate_raw(lift(send.to.index), read))}"
+            self.outbox.append((to, send.message, values))
         self.local.update(new)
         self.fired.append(name)
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar
 
 from prosecheck.checker.expr import (
@@ -54,15 +54,50 @@ class Var:
     sort: str = "int"  # "int" | "bool"
     doc: str = ""
     when: ExprLike = True
+    range: tuple[int, int] | None = None
+    """Declared inclusive bounds ``(low, high)``: a step that would store a value outside them (a
+    16-bit wrap-around included) stops the search with a :class:`RangeError` naming the element, the
+    variable and the value, instead of wrapping silently. None: no check (the 16-bit reading)."""
+
+
+class RangeError(ModelError):
+    """A value left its variable's declared range during the search (a modelling error)."""
+
+
+def check_range(where: str, name: str, value: int, bounds: tuple[int, int] | None) -> None:
+    """Raise :class:`RangeError` when ``value`` lies outside ``bounds`` (None: any value is in range)."""
+    if bounds is not None and not bounds[0] <= value <= bounds[1]:
+        raise RangeError(f"{where}: variable {name} would become {value}, outside its declared range "
+                         f"{bounds[0]}..{bounds[1]}")
+
+
+@dataclass(frozen=True)
+class To:
+    """A destination computed when the step fires: the instance whose role is ``prefix`` followed by
+    the value of ``index`` (``Send(To("worker", V("next")), ...)``: an array of links). The value is
+    read before the step, as every expression of an effect is."""
+
+    prefix: str
+    index: ExprLike
 
 
 @dataclass(frozen=True)
 class Send:
-    """One message emitted by an effect: destination role (or :data:`REPLY`), name, fields."""
+    """One message emitted by an effect: destination role (or :data:`REPLY`, or a computed
+    :class:`To`), name, fields."""
 
-    to: str
+    to: str | To
     message: str
     fields: Mapping[str, ExprLike] = field(default_factory=dict)
+
+
+Target = str | tuple[str, Callable[..., Value]]
+"""A compiled destination: a role, or a prefix and the function computing the index."""
+
+
+def destination(to: Target, lookup: Callable[[str, str], Value]) -> str:
+    """The role a compiled send goes to (a computed :class:`To` evaluated with ``lookup``)."""
+    return to if isinstance(to, str) else f"{to[0]}{int(to[1](lookup))}"
 
 
 @dataclass(frozen=True)
@@ -72,16 +107,22 @@ class Effect:
     ``assign`` writes the element's own variables (expressions read the values *before* the
     step); ``send`` emits messages; ``ghost`` records facts for properties only (never read by
     a guard); ``choice`` names a nondeterministic environment or fault choice this branch
-    stands for; ``ignore`` marks a transition that explicitly discards the message.
+    stands for; ``ignore`` marks a transition that explicitly discards the message. ``share``
+    writes shared variables of the system (:class:`~prosecheck.checker.system.Shared`, read with
+    ``S(name)``); the element must be one of the variable's declared writers.
+
+    ``label`` and ``ref`` are optional for models outside the 5G one: an empty label reads as the
+    effect's name, an empty ref as no citation.
     """
 
-    label: str
-    ref: Any
+    label: str = ""
+    ref: Any = ""
     assign: Mapping[str, ExprLike] = field(default_factory=dict)
     send: Sequence[Send] = ()
     ghost: Mapping[str, ExprLike] = field(default_factory=dict)
     choice: str | None = None
     ignore: bool = False
+    share: Mapping[str, ExprLike] = field(default_factory=dict)
 
 
 class ElementRules:
@@ -112,11 +153,12 @@ class CompiledTransition:
     effect_name: str
     effect: Effect
     assign: list[tuple[int, Callable[..., Value]]]
-    sends: list[tuple[str, str, list[Callable[..., Value]]]]
+    sends: list[tuple[Target, str, list[Callable[..., Value]]]]
     ghost: list[tuple[str, Expr]]
     guard_fn: Callable[..., Value]
     assign_exprs: list[tuple[int, Expr]] = field(default_factory=list)  # folded, for exporters
-    send_exprs: list[tuple[str, str, list[Expr]]] = field(default_factory=list)
+    send_exprs: list[tuple[str | To, str, list[Expr]]] = field(default_factory=list)  # To folded
+    share_exprs: list[tuple[str, Expr]] = field(default_factory=list)  # shared variable writes, folded
 
 
 Message = tuple[str, tuple[int, ...]]
@@ -148,6 +190,8 @@ class ElementTable:
     pruned: list[str] = field(default_factory=list)
     initial_exprs: tuple[Expr, ...] = ()  # folded initial values; non-constant only for kept options
     kept: frozenset[str] = frozenset()  # options left symbolic (``compile_element(keep=...)``)
+    var_ranges: list[tuple[int, int] | None] = field(default_factory=list)  # per variable (:attr:`Var.range`)
+    shared_reads: tuple[str, ...] = ()  # shared variables any guard or effect reads, sorted
 
     def state_index(self, state_id: str) -> int:
         try:
@@ -160,9 +204,11 @@ class ElementTable:
         return f"{self.state_ids[tr.source]} --{tr.event}--> {self.state_ids[tr.target]} [{tr.effect_name}]"
 
     def step(
-        self, state: int, local: tuple[int, ...], event: str, message: tuple[int, ...] | None
+        self, state: int, local: tuple[int, ...], event: str, message: tuple[int, ...] | None,
+        shared: Mapping[str, int] | None = None,
     ) -> list[Outcome]:
-        """Every enabled transition for ``event`` in ``state`` with these locals and message."""
+        """Every enabled transition for ``event`` in ``state`` with these locals and message;
+        ``shared``: the values of the shared variables in :attr:`shared_reads` (None when none are read)."""
         candidates = self.by_state_event.get((state, event))
         if not candidates:
             return []
@@ -174,6 +220,8 @@ class ElementTable:
                 return local[names.index(name)]
             if scope == "msg" and message is not None:
                 return message[fields.index(name)]
+            if scope == "shared" and shared is not None:
+                return shared[name]
             raise ModelError(f"{self.role}: cannot read {scope}.{name} while handling {event}")
 
         out: list[Outcome] = []
@@ -183,7 +231,10 @@ class ElementTable:
             new_local = list(local)
             for slot, fn in tr.assign:
                 new_local[slot] = int(fn(lookup))
-            sends = tuple((to, (name, tuple(int(f(lookup)) for f in fns))) for to, name, fns in tr.sends)
+                if self.var_ranges and self.var_ranges[slot] is not None:
+                    check_range(self.edge(tr), names[slot], new_local[slot], self.var_ranges[slot])
+            sends = tuple((destination(to, lookup), (name, tuple(int(f(lookup)) for f in fns)))
+                          for to, name, fns in tr.sends)
             out.append((tr, tr.target, tuple(new_local), sends))
         return out
 
@@ -326,13 +377,26 @@ def compile_element(
         message_fields=message_fields,
         initial_exprs=initial_exprs,
         kept=keep,
+        var_ranges=[v.range for v in variables],
     )
+    for v, value in zip(variables, initial_locals):
+        check_range(f"{rules.ROLE}: initial value", v.name, value, v.range)
     absent = frozenset(v.name for v in rules.VARIABLES) - set(var_names)
     for state in states:
         for tr in state.transitions:
             for event in tr.events:
                 _add_transition(table, rules, tr, str(event.id), fold, absent)
+    table.shared_reads = _shared_reads(table)
     return table
+
+
+def _shared_reads(table: ElementTable) -> tuple[str, ...]:
+    """The shared variables the table's guards and effects read (the key the successor cache adds)."""
+    exprs: list[Expr] = []
+    for tr in table.transitions:
+        exprs += [tr.guard, *(e for _, e in tr.assign_exprs), *(e for _, e in tr.share_exprs)]
+        exprs += [e for _, _, es in tr.send_exprs for e in es]
+    return tuple(sorted({name for e in exprs for scope, name in refs(e) if scope == "shared"}))
 
 
 def present_variables(variables: Sequence[Var], fold: Callable[[Expr], Expr]) -> list[Var]:
@@ -358,6 +422,8 @@ def _add_transition(table: ElementTable, rules: Any, tr: Any, event: str, fold: 
     if name not in rules.EFFECTS:
         raise ModelError(f"{where}: unknown effect {name!r}")
     effect: Effect = rules.EFFECTS[name]
+    if not effect.label:
+        effect = replace(effect, label=name)
     if (isinstance(guard, Const) and not guard.value) or name in rules.DISABLED:
         table.pruned.append(f"{tr.source.id} --{event}--> {tr.target.id} [{name}]")
         return
@@ -381,9 +447,13 @@ def _add_transition(table: ElementTable, rules: Any, tr: Any, event: str, fold: 
             _check_refs(expr, table.var_names, fields, where)
             fns.append(compile_py(expr))
             exprs.append(expr)
-        sends.append((send.to, send.message, fns))
-        send_exprs.append((send.to, send.message, exprs))
+        target, target_expr = _target(send.to, fold, table.var_names, fields, where)
+        sends.append((target, send.message, fns))
+        send_exprs.append((target_expr, send.message, exprs))
     ghost = [(g, fold(lift(e))) for g, e in effect.ghost.items()]
+    share_exprs = [(v, fold(lift(e))) for v, e in effect.share.items()]
+    for _, expr in share_exprs:
+        _check_refs(expr, table.var_names, fields, where)
     table.transitions.append(
         CompiledTransition(
             index=len(table.transitions),
@@ -400,9 +470,20 @@ def _add_transition(table: ElementTable, rules: Any, tr: Any, event: str, fold: 
             guard_fn=compile_py(guard),
             assign_exprs=assign_exprs,
             send_exprs=send_exprs,
+            share_exprs=share_exprs,
         )
     )
     table.by_state_event.setdefault((table.state_index(tr.source.id), event), []).append(table.transitions[-1])
+
+
+def _target(to: str | To, fold: Callable[[Expr], Expr], var_names: Sequence[str], fields: Sequence[str],
+            where: str) -> tuple[Target, str | To]:
+    """A send's destination compiled (and, for a computed :class:`To`, folded and checked)."""
+    if isinstance(to, str):
+        return to, to
+    index = fold(lift(to.index))
+    _check_refs(index, var_names, fields, where)
+    return (to.prefix, compile_py(index)), To(to.prefix, index)
 
 
 def _assignments(table: ElementTable, effect: Effect, fold: Callable[[Expr], Expr], absent: frozenset[str],

@@ -193,6 +193,7 @@ def _groups(system: System) -> list[tuple[list[int], list[int]]]:
                 positions += range(pos, end)
                 members.append(i)
         positions += [system.slot(f"{system.group_prefix(g)}ghost.{name}") for name in system.ghost_names]
+        positions += [system.slot(f"{system.group_prefix(g)}shared.{v.name}") for v in system.shared]
         positions += [system.link_base + lk.index for lk in system.links if system.instances[lk.src].group == g]
         out.append((positions, members))
     if sorted(p for ps, _ in out for p in ps) != list(range(len(system.initial()))):

@@ -35,6 +35,8 @@ from prosecheck.checker.machine import (
     Message,
     ModelError,
     Outcome,
+    RangeError,
+    check_range,
 )
 
 Queue = tuple[Message, ...]
@@ -98,11 +100,27 @@ FAULT_GHOST = "link_faults"
 
 @dataclass(frozen=True)
 class Unhandled:
-    """A message that reached an instance in a state that neither handles nor ignores it."""
+    """A message that reached an instance in a state that neither handles nor ignores it.
+
+    ``blocked``: the state has transitions for the message, but every guard is false (with
+    :attr:`System.block_on_guards` such a message is not reported at all: it waits)."""
 
     instance: int
     link: int
     message: Message
+    blocked: bool = False
+
+
+@dataclass(frozen=True)
+class Shared:
+    """A shared (global) variable, one per group: every element of the group may read it in guards
+    and effects (``S(name)``); only the roles in ``writers`` may write it (``Effect(share=...)``).
+    ``range``: declared inclusive bounds, checked on every write as :attr:`~prosecheck.checker.machine.Var.range`."""
+
+    name: str
+    initial: int = 0
+    writers: frozenset[str] = frozenset()
+    range: tuple[int, int] | None = None
 
 
 @dataclass
@@ -114,10 +132,17 @@ class System:
     ghost_names: list[str]  # per group
     groups: int
     message_fields: Mapping[str, Sequence[str]]
-    message_field_kinds: Mapping[str, Sequence[str]]
+    message_field_kinds: Mapping[str, Sequence[str]] = field(default_factory=dict)  # only observers read them
     observers: Sequence[Observer] = ()
     fault_budget: int = 0
     duplication: bool = False  # lossy links may also deliver a message and keep a copy
+    shared: Sequence[Shared] = ()  # shared variables, one copy per group, after the ghost facts
+    block_on_guards: bool = False
+    """Semantic switch (issue 20): when True, a message whose transitions in the current state all
+    have false guards waits at the head of its link, as a Promela receive guarded by a false
+    condition blocks; it is not an :class:`Unhandled` finding (its world may still be a deadlock).
+    When False (the 5G model's reading of DESIGN.md: a message the spec gives no enabled answer to
+    is a finding), it is reported as Unhandled with ``blocked=True``."""
     slots: dict[str, int] = field(default_factory=dict)
     slot_sorts: dict[int, str] = field(default_factory=dict)
     _layout: list[tuple[int, int, int]] = field(default_factory=list)
@@ -140,9 +165,22 @@ class System:
                 self.slots[f"{self.group_prefix(g)}ghost.{name}"] = pos
                 self.slot_sorts[pos] = "int"
                 pos += 1
+        for g in range(self.groups):
+            for var in self.shared:
+                self.slots[f"{self.group_prefix(g)}shared.{var.name}"] = pos
+                self.slot_sorts[pos] = "int"
+                pos += 1
         self.link_base = pos
         self._in_links = [[lk for lk in self.links if lk.dst == i] for i in range(len(self.instances))]
         self._link_of = {(lk.src, lk.dst): lk for lk in self.links}
+        if len(self._link_of) != len(self.links):
+            twice = sorted({(self.instances[lk.src].name, self.instances[lk.dst].name) for lk in self.links
+                            if self._link_of[(lk.src, lk.dst)] is not lk})
+            raise ModelError(f"two links from the same sender to the same receiver {twice}: a send names its "
+                             "destination by role, so the second would never be used")
+        self._shared_fns: dict[tuple[int, int], list[tuple[int, Shared, Callable[[Lookup], Value]]]] = {}
+        self._read_slots: dict[int, list[int]] = {}  # instance -> slots of the shared variables it reads
+        self._check_shared()
         self._by_role = {(inst.group, inst.role): i for i, inst in enumerate(self.instances)}
         self._ghost_fns: dict[tuple[int, int], list[tuple[int, Callable[[Lookup], Value]]]] = {}
         self._observed = self._compile_observers()
@@ -165,8 +203,8 @@ class System:
             raise ModelError(f"no world variable {qualified!r}") from None
 
     def group_slot(self, group: int, name: str) -> int:
-        """Resolve ``role.var`` / ``role.state`` / ``ghost.name`` within a group."""
-        if name.startswith("ghost."):
+        """Resolve ``role.var`` / ``role.state`` / ``ghost.name`` / ``shared.name`` within a group."""
+        if name.startswith(("ghost.", "shared.")):
             return self.slot(f"{self.group_prefix(group)}{name}")
         role, _, rest = name.partition(".")
         inst = self._by_role.get((group, role))
@@ -184,6 +222,7 @@ class System:
             values.append(inst.table.initial_state)
             values.extend(inst.table.initial_locals)
         values.extend([0] * (len(self.ghost_names) * self.groups))
+        values.extend([var.initial for _ in range(self.groups) for var in self.shared])
         values.extend([()] * len(self.links))
         return tuple(values)
 
@@ -232,7 +271,7 @@ class System:
             state = self.control(world, i)
             local = self.locals_of(world, i)
             for event in inst.table.local_events:
-                outcomes = self._step(inst.table, state, local, event, None)
+                outcomes = self._step(inst.table, state, local, event, None, world, i)
                 if event == TIMEOUT:
                     if outcomes and self.quiet(world, inst.group):
                         timers[inst.group] = (i, outcomes)
@@ -244,9 +283,12 @@ class System:
                 if not queue:
                     continue
                 head = queue[0]
-                outcomes = self._step(inst.table, state, local, head[0], head[1])
+                outcomes = self._step(inst.table, state, local, head[0], head[1], world, i)
                 if not outcomes:
-                    unhandled.append(Unhandled(i, lk.index, head))
+                    # issue 20: "blocked" (transitions exist, every guard false) vs truly unhandled
+                    blocked = (state, head[0]) in inst.table.by_state_event
+                    if not (blocked and self.block_on_guards):
+                        unhandled.append(Unhandled(i, lk.index, head, blocked))
                 for outcome in outcomes:
                     self._apply(world, i, lk, head, outcome, out)
                 if lk.lossy and cast(int, world[self._fault_slot[inst.group]]) < self.fault_budget:
@@ -278,12 +320,26 @@ class System:
                 out[-1] = (Label(label.instance, label.transition, lk.index, head, label.sends, DUPLICATED), tuple(dup))
 
     def _step(self, table: ElementTable, state: int, local: tuple[int, ...], event: str,
-              msg: tuple[int, ...] | None) -> list[Outcome]:
-        key = (id(table), state, local, event, msg)
-        hit = self._cache.get(key)
+              msg: tuple[int, ...] | None, world: World, i: int) -> list[Outcome]:
+        """The table's step, cached; a table that reads shared variables adds their values to the key."""
+        if not table.shared_reads:
+            key: tuple[object, ...] = (id(table), state, local, event, msg)
+            shared = None
+        else:
+            slots = self._read_slots.get(i)
+            if slots is None:
+                group = self.instances[i].group
+                slots = self._read_slots[i] = [self.group_slot(group, f"shared.{n}") for n in table.shared_reads]
+            values = tuple(cast(int, world[p]) for p in slots)
+            key = (id(table), state, local, event, msg, values)
+            shared = dict(zip(table.shared_reads, values))
+        hit = self._cache.get(key)  # type: ignore[arg-type]
         if hit is None:
-            hit = table.step(state, local, event, msg)
-            self._cache[key] = hit
+            try:
+                hit = table.step(state, local, event, msg, shared)
+            except RangeError as error:
+                raise RangeError(f"{self.instances[i].name}: {error}") from None
+            self._cache[key] = hit  # type: ignore[index]
         return hit
 
     def _apply(self, world: World, i: int, lk: Link | None, head: Message | None, outcome: Outcome,
@@ -310,6 +366,8 @@ class System:
             lookup = self._lookup(world, i, head)
             for ghost_slot, fn in ghosts:
                 new[ghost_slot] = int(fn(lookup))
+        if tr.share_exprs:
+            self._write_shared(world, new, i, tr, head)
         pos, a, b = self._layout[i]
         new[pos] = target
         new[a:b] = new_local
@@ -338,6 +396,8 @@ class System:
                 return local[table.var_names.index(name)]
             if scope == "msg" and head is not None:
                 return head[1][table.message_fields[head[0]].index(name)]
+            if scope == "shared":
+                return cast(int, world[self.group_slot(self.instances[i].group, f"shared.{name}")])
             raise ModelError(f"{self.instances[i].name}: ghost update cannot read {scope}.{name}")
 
         return lookup
@@ -351,6 +411,38 @@ class System:
                 for name, expr in tr.ghost
             ]
         return self._ghost_fns[key]
+
+    def _check_shared(self) -> None:
+        """Every shared variable an element reads exists; every one it writes lists it as a writer."""
+        declared = {var.name: var for var in self.shared}
+        for inst in self.instances:
+            for name in inst.table.shared_reads:
+                if name not in declared:
+                    raise ModelError(f"{inst.name} reads shared variable {name!r}, which the system does not declare")
+            for tr in inst.table.transitions:
+                for name, _ in tr.share_exprs:
+                    if name not in declared:
+                        raise ModelError(f"{inst.name}: {inst.table.edge(tr)} writes undeclared shared variable {name!r}")
+                    if inst.role not in declared[name].writers:
+                        raise ModelError(f"{inst.name}: {inst.table.edge(tr)} writes shared variable {name!r}, "
+                                         f"whose declared writers are {sorted(declared[name].writers)}")
+            for v, value in zip(declared.values(), [var.initial for var in declared.values()]):
+                check_range("initial value", f"shared {v.name}", value, v.range)
+
+    def _write_shared(self, world: World, new: list[SlotValue], i: int, tr: CompiledTransition,
+                      head: Message | None) -> None:
+        """Apply a transition's shared-variable writes (values read from the world before the step)."""
+        key = (i, tr.index)
+        if key not in self._shared_fns:
+            group, declared = self.instances[i].group, {var.name: var for var in self.shared}
+            self._shared_fns[key] = [(self.group_slot(group, f"shared.{name}"), declared[name], compile_py(expr))
+                                     for name, expr in tr.share_exprs]
+        lookup = self._lookup(world, i, head)
+        for slot, var, fn in self._shared_fns[key]:
+            value = int(fn(lookup))
+            check_range(f"{self.instances[i].name}: {self.instances[i].table.edge(tr)}", f"shared {var.name}",
+                        value, var.range)
+            new[slot] = value
 
     def bind(self, expr: Expr, group: int) -> Expr:
         """Replace world references (``W("udm.authorized")``) by slot references of a group."""

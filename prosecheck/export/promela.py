@@ -16,7 +16,12 @@ The mapping (one prosecheck step = one SPIN transition, so both count the same s
   empty), refreshed at the end of every step that touches the channel. A mirror is a function
   of the channel's contents, so it adds bytes to SPIN's state vector but no states;
 * each process's program counter is the loop head in every stored state (a ``d_step`` is one
-  transition), so it adds no states either.
+  transition), so it adds no states either;
+* a shared variable (:class:`~prosecheck.checker.system.Shared`) is a global like any other slot;
+* a lossy link's loss is one more option of the receiving process (head removed, the group's
+  fault counter incremented while below the budget); a timer option (event ``timeout``) adds the
+  quiet-network condition (every link of the group empty) and that no later instance of the group
+  could fire its own timer, as :meth:`System.successors` does.
 
 Hence SPIN's "states, stored" equals prosecheck's distinct states, and SPIN's
 "transitions (= stored+matched)" equals prosecheck's transitions plus one (SPIN counts the
@@ -29,13 +34,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from prosecheck.checker.expr import BinOp, Const, Expr, Ite, Not, Ref
-from prosecheck.checker.machine import REPLY, CompiledTransition, ModelError
-from prosecheck.checker.system import Link, System
+from prosecheck.checker.expr import BinOp, Const, Expr, Ite, Not, Ref, lift
+from prosecheck.checker.machine import REPLY, TIMEOUT, CompiledTransition, ModelError, To
+from prosecheck.checker.system import FAULT_GHOST, Link, System
 
-_C_OPS = {"+": "+", "-": "-", "&": "&", "|": "|", "^": "^", "<<": "<<", ">>": ">>", "==": "==", "!=": "!=",
+_C_OPS = {"+": "+", "-": "-", "*": "*", "&": "&", "|": "|", "^": "^", "<<": "<<", ">>": ">>", "==": "==", "!=": "!=",
           "<": "<", "<=": "<=", ">": ">", ">=": ">=", "and": "&&", "or": "||"}
-_MASKED = {"+", "-", "<<"}
+_MASKED = {"+", "-", "*", "<<"}
 
 
 def ident(text: str) -> str:
@@ -97,6 +102,7 @@ class _Option:
     tr: CompiledTransition
     link: Link | None
     sends: list[tuple[Link, str, list[Expr]]]
+    picks: list[tuple[Expr, int]] = field(default_factory=list)  # computed destinations: index == value
 
 
 def _options(system: System) -> list[_Option]:
@@ -115,21 +121,39 @@ def _all_options(system: System) -> list[_Option]:
     out = []
     for i, inst in enumerate(system.instances):
         for tr in inst.table.transitions:
-            if tr.event in inst.table.local_events:
-                out.append(_Option(i, tr, None, _resolve_sends(system, i, tr, None)))
-                continue
-            for lk in system._in_links[i]:
-                out.append(_Option(i, tr, lk, _resolve_sends(system, i, tr, lk)))
+            sources = [None] if tr.event in inst.table.local_events else system._in_links[i]
+            for lk in sources:
+                out += [_Option(i, tr, lk, sends, picks) for sends, picks in _resolve_sends(system, i, tr, lk)]
     return out
 
 
-def _resolve_sends(system: System, i: int, tr: CompiledTransition, lk: Link | None) -> list:
-    sends = []
+Resolved = tuple[list[tuple[Link, str, list[Expr]]], list[tuple[Expr, int]]]
+
+
+def _resolve_sends(system: System, i: int, tr: CompiledTransition, lk: Link | None) -> list[Resolved]:
+    """The transition's sends with their links: one alternative per choice of the computed destinations
+    (:class:`To`), each with the condition (index == value) that selects it."""
+    alternatives: list[Resolved] = [([], [])]
     for to, message, exprs in tr.send_exprs:
         if to == REPLY and lk is None:
             raise ModelError(f"{system.instances[i].name}: a local decision cannot reply")
-        sends.append((system._resolve(i, to, lk), message, exprs))
-    return sends
+        choices = _destinations(system, i, to, lk)
+        alternatives = [(sends + [(link, message, exprs)], picks + ([pick] if pick else []))
+                        for sends, picks in alternatives for link, pick in choices]
+    return alternatives
+
+
+def _destinations(system: System, i: int, to: str | To, lk: Link | None) -> list[tuple[Link, tuple[Expr, int] | None]]:
+    """The links a send may take: one for a role, one per instance ``prefix<k>`` linked from ``i`` for a :class:`To`."""
+    if isinstance(to, str):
+        return [(system._resolve(i, to, lk), None)]
+    pattern = re.compile(re.escape(to.prefix) + r"(\d+)")
+    out: list[tuple[Link, tuple[Expr, int] | None]] = []
+    for link in system.links:
+        match = pattern.fullmatch(system.instances[link.dst].role)
+        if link.src == i and match:
+            out.append((link, (lift(to.index), int(match.group(1)))))
+    return out
 
 
 class _Writer:
@@ -151,7 +175,7 @@ class _Writer:
             lines.append("mtype = { " + ", ".join(f"m_{ident(m)}" for m in self.mtypes) + " };")
         lines += self._globals()
         for i, inst in enumerate(self.system.instances):
-            body = [self._option(o) for o in self.options if o.instance == i]
+            body = [self._option(o) for o in self.options if o.instance == i] + self._losses(i)
             if not body:
                 continue
             lines.append(f"\nactive proctype p_{ident(inst.name)}() {{\n  do")
@@ -179,12 +203,48 @@ class _Writer:
         return lines
 
     def _temps_needed(self, o: _Option) -> int:
-        return len(o.tr.assign_exprs) + sum(len(e) for _, _, e in o.sends) + len(o.tr.ghost)
+        return (len(o.tr.assign_exprs) + sum(len(e) for _, _, e in o.sends) + len(o.tr.ghost)
+                + len(o.tr.share_exprs))
+
+    def _timer_conditions(self, i: int) -> list[str]:
+        """A timer fires only when its group is quiet (every link of the group empty) and no later
+        instance of the group could fire its own timer (System.successors: the last one does)."""
+        system, group = self.system, self.system.instances[i].group
+        cond = [f"len(l{lk.index}) == 0" for lk in system.links if system.instances[lk.src].group == group]
+        for j in range(i + 1, len(system.instances)):
+            if system.instances[j].group != group:
+                continue
+            for tr in system.instances[j].table.transitions:
+                if tr.event == TIMEOUT:
+                    enabled = [f"{self.names.state(j)} == {tr.source}"]
+                    if not (isinstance(tr.guard, Const) and tr.guard.value):
+                        enabled.append(render(tr.guard, self._refs(_Option(j, tr, None, []))))
+                    cond.append(f"!({' && '.join(enabled)})")
+        return cond
+
+    def _losses(self, i: int) -> list[str]:
+        """One option per lossy incoming link of instance ``i``: lose the head message while the group's
+        fault counter is below the budget (System._faults)."""
+        system, out = self.system, []
+        for lk in system._in_links[i]:
+            if not lk.lossy:
+                continue
+            counter = self.names.slot[system.group_slot(system.instances[i].group, f"ghost.{FAULT_GHOST}")]
+            width = self.names.width[lk.index]
+            out.append(f"    :: d_step {{ /* the link l{lk.index} loses its head message */\n"
+                       f"         (len(l{lk.index}) > 0 && {counter} < {system.fault_budget}) ->\n"
+                       f"         l{lk.index}?{','.join(['_'] * (1 + width))};\n"
+                       f"         {counter} = {counter} + 1;\n"
+                       f"         {self._refresh(lk.index)};\n       }}")
+        return out
 
     def _refs(self, o: _Option) -> dict[tuple[str, str], str]:
         table = self.system.instances[o.instance].table
         ref = {("local", v): self.names.local(o.instance, k) for k, v in enumerate(table.var_names)}
         ref.update({("slot", str(k)): v for k, v in self.names.slot.items()})
+        group = self.system.instances[o.instance].group
+        ref.update({("shared", var.name): self.names.slot[self.system.group_slot(group, f"shared.{var.name}")]
+                    for var in self.system.shared})
         if o.link is not None:
             for j, f in enumerate(self.system.message_fields[o.tr.event]):
                 ref[("msg", f)] = f"h{o.link.index}_f{j}"
@@ -199,20 +259,25 @@ class _Writer:
             cond.append(f"h{o.link.index}_m == m_{ident(o.tr.event)}")
         if not (isinstance(o.tr.guard, Const) and o.tr.guard.value):
             cond.append(render(o.tr.guard, ref))
+        cond += [f"{render(index, ref)} == {value}" for index, value in o.picks]
         per_link: dict[int, int] = {}
         for lk, _, _ in o.sends:
             per_link[lk.index] = per_link.get(lk.index, 0) + 1
         for index, count in sorted(per_link.items()):
             cond.append(f"len(l{index}) <= {system.links[index].capacity - count}")
+        if o.link is None and o.tr.event == TIMEOUT:
+            cond += self._timer_conditions(o.instance)
         body: list[str] = []
         temp = iter(range(10**6))
         assigns = [(var, f"t{next(temp)}", expr) for var, expr in o.tr.assign_exprs]
         sends = [(lk, m, [(f"t{next(temp)}", e) for e in exprs]) for lk, m, exprs in o.sends]
         ghosts = [(name, f"t{next(temp)}", expr) for name, expr in o.tr.ghost]
+        shares = [(name, f"t{next(temp)}", expr) for name, expr in o.tr.share_exprs]
         # 1. every new value from the old world
         body += [f"{t} = {render(e, ref)}" for _, t, e in assigns]
         body += [f"{t} = {render(e, ref)}" for _, _, fs in sends for t, e in fs]
         body += [f"{t} = {render(system.bind(e, inst.group), ref)}" for _, t, e in ghosts]
+        body += [f"{t} = {render(e, ref)}" for _, t, e in shares]
         # 2. the step: consume, send (with observers), ghosts, own variables, control state
         touched = []
         if o.link is not None:
@@ -225,6 +290,7 @@ class _Writer:
             body += self._observers(lk, m, [t for t, _ in fs])
             touched.append(lk.index)
         body += [f"{names.slot[system.group_slot(inst.group, 'ghost.' + name)]} = {t}" for name, t, _ in ghosts]
+        body += [f"{names.slot[system.group_slot(inst.group, 'shared.' + name)]} = {t}" for name, t, _ in shares]
         body += [f"{names.local(o.instance, var)} = {t}" for var, t, _ in assigns]
         body.append(f"{names.state(o.instance)} = {o.tr.target}")
         body += [self._refresh(index) for index in dict.fromkeys(touched)]
@@ -250,11 +316,10 @@ class _Writer:
 
 
 def to_promela(system: System) -> str:
-    """The Promela model of ``system`` (see the module docstring for the mapping); lossy links and
-    quiet-network timers are not encoded (ModelError)."""
-    if any(lk.lossy for lk in system.links):
-        raise ModelError("the Promela export does not encode lossy links and quiet-network timers (threat model "
-                         "lossy_links) yet")
+    """The Promela model of ``system`` (see the module docstring for the mapping); duplicating links
+    are not encoded (ModelError)."""
+    if system.duplication and any(lk.lossy for lk in system.links):
+        raise ModelError("the Promela export does not encode duplicating links yet")
     return _Writer(system).text()
 
 

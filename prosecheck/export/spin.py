@@ -99,7 +99,9 @@ def run_spin(
         where.mkdir(parents=True, exist_ok=True)
         (where / "model.pml").write_text(promela)
         start = time.perf_counter()
-        _run(["spin", "-a", "model.pml"], where, "spin -a")
+        # -o2: no dead-variable elimination. A variable only written (a ghost, a variable a property
+        # reads) would otherwise be reset by SPIN where it is dead, merging worlds prosecheck keeps apart.
+        _run(["spin", "-a", "-o2", "model.pml"], where, "spin -a")
         flags = ["-O2" if optimize else "-O0", "-DNOREDUCE", "-DSAFETY", f"-DMEMLIM={memory_mb}", "-DVECTORSZ=65536"]
         flags += ["-DBFS"] if bfs else []
         _run(["gcc", *flags, "-o", "pan", "pan.c"], where, "gcc")

@@ -48,7 +48,7 @@ from dataclasses import dataclass, field
 import z3
 
 from prosecheck.checker.expr import BITS, Expr, Symbols, refs, to_z3
-from prosecheck.checker.machine import REPLY, CompiledTransition, Message, ModelError
+from prosecheck.checker.machine import REPLY, CompiledTransition, Message, ModelError, To
 from prosecheck.checker.symbolic.masks import MASK_BITS, bit_of
 from prosecheck.checker.system import Link, SlotValue, System, World
 
@@ -155,8 +155,10 @@ class Encoding:
         alphabet = self._alphabets(rules)
         return [r for r in rules if r.link is None or r.transition.event in alphabet[r.link]]
 
-    def _resolve(self, i: int, to: str, lk: Link | None) -> Link:
+    def _resolve(self, i: int, to: str | To, lk: Link | None) -> Link:
         sys = self.system
+        if isinstance(to, To):
+            raise ModelError(f"{sys.instances[i].name}: a computed destination (To) is not encoded symbolically")
         if to == REPLY:
             if lk is None:
                 raise ModelError(f"{sys.instances[i].name}: a local decision cannot reply")

@@ -1,0 +1,1 @@
+"""Models outside 5G written against the checker library (prosecheck.checker.api); see docs/tutorial.md."""

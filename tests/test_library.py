@@ -1,0 +1,216 @@
+"""The checker as a library (issue 20): blocked vs unhandled messages, optional citations, declared
+ranges, shared variables with declared writers, one link per sender and receiver."""
+
+from __future__ import annotations
+
+import pytest
+from statemachine import State, StateMachine
+
+from prosecheck.checker.api import HOLDS, VIOLATED, Model, assertion, at, check
+from prosecheck.checker.expr import If, M, Or, S, V, W
+from prosecheck.checker.machine import (
+    REPLY,
+    Effect,
+    ElementRules,
+    ModelError,
+    RangeError,
+    Send,
+    To,
+    Var,
+    compile_element,
+)
+from prosecheck.checker.search import explore
+from prosecheck.checker.system import Instance, Link, Shared, System
+from prosecheck.export.promela import to_promela
+from prosecheck.export.spin import available, run_spin
+
+MESSAGES = {"go": ("n",)}
+
+
+class Sender(ElementRules, StateMachine):
+    idle = State("Idle", initial=True)
+    done = State("Done", final=True)
+    start = idle.to(done, on="send_go")
+    LOCAL_EVENTS = frozenset({"start"})
+    REST_STATES = frozenset({"done"})
+    EFFECTS = {"send_go": Effect(send=[Send("receiver", "go", {"n": 5})])}
+
+
+class Picky(ElementRules, StateMachine):
+    """Takes ``go`` only when its field is small: a ``go(5)`` is blocked, not unhandled."""
+
+    waiting = State("Waiting", initial=True)
+    done = State("Done", final=True)
+    go = waiting.to(done, cond="small", on="take")
+    REST_STATES = frozenset({"done"})
+    GUARDS = {"small": M("n") < 3}
+    EFFECTS = {"take": Effect()}
+
+
+class Deaf(ElementRules, StateMachine):
+    """Has no transition for ``go`` at all: a ``go`` is unhandled."""
+
+    waiting = State("Waiting", initial=True)
+    done = State("Done", final=True)
+    never = waiting.to(done, on="stop")
+    LOCAL_EVENTS = frozenset({"never"})
+    REST_STATES = frozenset({"done"})
+    GUARDS = {"off": False}
+    EFFECTS = {"stop": Effect()}
+
+
+def _pair(receiver: type, block: bool) -> System:
+    tables = [compile_element(Sender, {}, MESSAGES), compile_element(receiver, {}, MESSAGES)]
+    instances = [Instance("sender", "sender", 0, tables[0]), Instance("receiver", "receiver", 0, tables[1])]
+    return System(instances, [Link(0, 0, 1, "wire", 1)], [], 1, MESSAGES, block_on_guards=block)
+
+
+def test_a_message_all_guards_refuse_is_blocked_not_unhandled_in_library_semantics() -> None:
+    ex = explore(_pair(Picky, block=True))
+    assert ex.unhandled == [] and len(ex.deadlocks) == 1  # the go(5) waits forever: only a deadlock
+
+
+def test_the_5g_reading_still_reports_a_guard_blocked_message_marked_blocked() -> None:
+    ex = explore(_pair(Picky, block=False))
+    assert [u.blocked for _, u in ex.unhandled] == [True]
+
+
+def test_a_message_no_transition_takes_is_unhandled_in_both_readings() -> None:
+    for block in (True, False):
+        ex = explore(_pair(Deaf, block=block))
+        assert [u.blocked for _, u in ex.unhandled] == [False]
+
+
+def test_effects_need_no_label_or_citation_and_systems_no_field_kinds() -> None:
+    table = compile_element(Sender, {}, MESSAGES)
+    assert table.transitions[0].effect.label == "send_go" and table.transitions[0].effect.ref == ""
+
+
+class Climber(ElementRules, StateMachine):
+    up = State("Climbing", initial=True)
+    step = up.to(up, on="climb")
+    LOCAL_EVENTS = frozenset({"step"})
+    REST_STATES = frozenset({"up"})
+    VARIABLES = (Var("height", 0, range=(0, 3)),)
+    EFFECTS = {"climb": Effect(assign={"height": V("height") + 1})}
+
+
+def test_leaving_a_declared_range_is_an_error_naming_element_variable_and_value() -> None:
+    model = Model({}).add("climber", Climber)
+    with pytest.raises(RangeError, match=r"climber.*variable height would become 4, outside its declared range 0\.\.3"):
+        check(model)
+
+
+class Descender(ElementRules, StateMachine):
+    up = State("Up", initial=True)
+    down = State("Down", final=True)
+    step = up.to(down, on="descend")
+    LOCAL_EVENTS = frozenset({"step"})
+    VARIABLES = (Var("height", 0),)
+    EFFECTS = {"descend": Effect(assign={"height": V("height") - 1})}
+
+
+def test_without_a_range_values_wrap_at_16_bits_as_before_and_with_one_the_wrap_is_caught() -> None:
+    result = check(Model({}).add("d", Descender))
+    assert result.exploration.worlds[-1][1] == 65535
+
+    class Bounded(Descender):
+        VARIABLES = (Var("height", 0, range=(0, 3)),)
+    with pytest.raises(RangeError, match="height would become 65535"):
+        check(Model({}).add("d", Bounded))
+
+
+class Writer(ElementRules, StateMachine):
+    a = State("A", initial=True)
+    b = State("B", final=True)
+    go = a.to(b, cond="free", on="write")
+    LOCAL_EVENTS = frozenset({"go"})
+    REST_STATES = frozenset({"b"})
+    GUARDS = {"free": S("lock") == 0}
+    EFFECTS = {"write": Effect(share={"lock": 1})}
+
+
+def test_shared_variables_are_read_by_guards_and_written_by_declared_writers() -> None:
+    model = Model({}).add("w1", Writer).add("w2", Writer).share("lock", writers=["w1", "w2"])
+    result = check(model, {"one_writer": W("shared.lock") <= 1}, {"w1_wrote": at("w1", "b")})
+    assert (result.states, result.transitions) == (3, 2)  # the first to write locks the other out
+    assert result["one_writer"].verdict == HOLDS and result["w1_wrote"].verdict == HOLDS
+    assert result["deadlock_free"].verdict == VIOLATED  # the loser waits for a lock nobody releases
+
+
+def test_writing_a_shared_variable_without_being_its_writer_is_a_model_error() -> None:
+    with pytest.raises(ModelError, match=r"w2.*writes shared variable 'lock', whose declared writers are \['w1'\]"):
+        Model({}).add("w1", Writer).add("w2", Writer).share("lock", writers=["w1"]).system()
+    with pytest.raises(ModelError, match="does not declare"):
+        Model({}).add("w1", Writer).system()
+
+
+def test_a_second_link_between_the_same_pair_is_a_model_error_not_shadowed() -> None:
+    model = Model(MESSAGES).add("sender", Sender).add("receiver", Picky)
+    model.link("sender", "receiver").link("sender", "receiver", capacity=2)
+    with pytest.raises(ModelError, match=r"two links from the same sender to the same receiver \[\(.sender"):
+        model.system()
+
+
+def test_shared_variable_initial_values_and_system_slots() -> None:
+    system = System([], [], [], 1, {}, shared=(Shared("x", 2),))
+    assert system.initial() == (2,) and system.slot("shared.x") == 0
+
+
+def test_an_assertion_at_a_state_is_checked_where_the_instance_is_in_it() -> None:
+    model = Model({}).add("w1", Writer).add("w2", Writer).share("lock", writers=["w1", "w2"])
+    result = check(model, {"locked_after": assertion("w1", "b", W("shared.lock") == 1),
+                           "never_b": assertion("w2", "b", False)})
+    assert result["locked_after"].verdict == HOLDS
+    assert result["never_b"].verdict == VIOLATED and len(result["never_b"].trace) == 1
+
+
+class Dispatcher(ElementRules, StateMachine):
+    """Hands ``jobs`` jobs to the workers round robin: the destination is computed from ``next``."""
+
+    busy = State("Dispatching", initial=True)
+    dispatch = busy.to(busy, cond="more", on="send_job")
+    done = busy.to(busy, on="count_done")
+    LOCAL_EVENTS = frozenset({"dispatch"})
+    REST_STATES = frozenset({"busy"})
+    VARIABLES = (Var("next", 0, range=(0, 2)), Var("sent", 0, range=(0, 4)), Var("finished", 0, range=(0, 4)))
+    GUARDS = {"more": V("sent") < 4}
+    EFFECTS = {
+        "send_job": Effect(assign={"next": If(V("next") == 2, 0, V("next") + 1), "sent": V("sent") + 1},
+                           send=[Send(To("worker", V("next")), "job", {"n": V("sent")})]),
+        "count_done": Effect(assign={"finished": V("finished") + 1}),
+    }
+
+
+class Worker(ElementRules, StateMachine):
+    idle = State("Idle", initial=True)
+    job = idle.to(idle, on="work")
+    REST_STATES = frozenset({"idle"})
+    VARIABLES = (Var("last", 0),)
+    EFFECTS = {"work": Effect(assign={"last": M("n") + 1}, send=[Send(REPLY, "done")])}
+
+
+def _farm() -> Model:
+    model = Model({"job": ("n",), "done": ()}).add("boss", Dispatcher)
+    for k in range(3):
+        model.add(f"worker{k}", Worker).link("boss", f"worker{k}").link(f"worker{k}", "boss")
+    return model
+
+
+def test_a_destination_computed_from_a_variable_selects_one_of_an_array_of_links() -> None:
+    result = check(_farm(), {"worker1_gets_only_job_1": Or(W("worker1.last") == 0, W("worker1.last") == 2)},
+                   {"fourth_job_to_worker0": W("worker0.last") == 4})
+    assert result["worker1_gets_only_job_1"].verdict == HOLDS
+    assert result["fourth_job_to_worker0"].verdict == HOLDS  # job 3 (n=3) went back to worker0
+    assert result["deadlock_free"].verdict == HOLDS
+    actions = [step.action for step in result["fourth_job_to_worker0"].trace]
+    assert sum("send_job" in a for a in actions) == 4
+
+
+@pytest.mark.skipif(not available(), reason="spin and gcc not installed")
+def test_spin_counts_computed_destinations_and_shared_variables_like_prosecheck() -> None:
+    for model in (_farm(), Model({}).add("w1", Writer).add("w2", Writer).share("lock", writers=["w1", "w2"])):
+        system = model.system()
+        ours = explore(system)
+        spin = run_spin(to_promela(system), optimize=False)
+        assert (spin.states, spin.edges) == (ours.states, ours.transitions)
