@@ -44,6 +44,10 @@ BENCHMARKS: dict[str, Benchmark] = {b.name: b for b in [
     Benchmark("ue2", "m300.ausf_udm", {"remote_ues": 2, **_GROWTH}, "growth: 2 remote UEs"),
     Benchmark("ue3", "m300.ausf_udm", {"remote_ues": 3, **_GROWTH}, "growth: 3 remote UEs (= large)"),
     Benchmark("ue4", "m300.ausf_udm", {"remote_ues": 4, **_GROWTH}, "growth: 4 remote UEs (symmetry only)"),
+    Benchmark("huge", "m300.ausf_udm", {"remote_ues": 3, "attempts": 1, "withdrawals": 2, "restores": 2},
+              "over 10 million states: three remote UEs, 1 attempt, 2 withdrawals, 2 restores each (the UEs are "
+              "independent: 257 worlds per UE, 257^3 = 16,974,593 states); minutes and GBs, never in the default "
+              "set or in tests"),
 ]}
 DEFAULT = ("small", "medium", "large")
 GROWTH = ("ue1", "ue2", "ue3")

@@ -3,8 +3,11 @@
 For state spaces whose worlds do not split into small components (one remote UE with large
 bounds), the exact store keeps every world's values; hash compaction keeps 8 bytes of
 fingerprint instead (BLAKE2b of the world's ``repr``: deterministic across processes) plus the
-parent, depth and label arrays. Two distinct worlds with the same fingerprint make the second
-look visited: it and whatever only it leads to are omitted. With n stored fingerprints the
+parent, depth and label arrays. When the world splits into components (several remote UEs), the
+search reuses each component's steps as the exact search does, and a world's fingerprint is the
+sum of its components' BLAKE2b fingerprints times odd constants, each computed once per component
+value (:class:`~prosecheck.checker.store.ComponentFingerprints`). Two distinct worlds with the
+same fingerprint make the second look visited: it and whatever only it leads to are omitted. With n stored fingerprints the
 probability that any omission happened is at most n(n-1)/2 / 2^64 (the birthday bound, for a
 uniform hash); a HOLDS verdict is then probabilistic and says so. Violations found are real:
 every stored world is reached by real steps, and traces are re-derived from those steps.
@@ -18,11 +21,12 @@ from __future__ import annotations
 import time
 from array import array
 from collections import deque
-from collections.abc import Iterator, Sequence
-from typing import overload
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, overload
 
-from prosecheck.checker.exploration import Exploration, LabelView, Limits, Progress, hit_limit, note_unhandled
-from prosecheck.checker.store import VisitedStore, world_fingerprint
+from prosecheck.checker.bfs import Expansion, Stepper, WorldSteps, breadth_first
+from prosecheck.checker.exploration import Exploration, LabelView, Limits, Progress
+from prosecheck.checker.store import ComponentFingerprints, Encoder, VisitedStore, world_fingerprint
 from prosecheck.checker.system import Label, System, World
 
 
@@ -79,54 +83,67 @@ class ReplayedWorlds(Sequence[World]):
             yield current[i]
 
 
+class FingerprintStore:
+    """The visited set of hash compaction: a 64-bit fingerprint per world (an exact
+    :class:`VisitedStore` of fingerprints), and the handles of the worlds stored but not yet
+    expanded (each handed out once, in order, then dropped). A handle is the world itself
+    (fingerprint: :func:`world_fingerprint`), or its component key when the world splits
+    (fingerprint: :class:`~prosecheck.checker.store.ComponentFingerprints`)."""
+
+    def __init__(self, first: Any, fingerprint_of: Callable[[Any], int] = world_fingerprint) -> None:
+        self.fingerprint_of = fingerprint_of
+        self.fingerprints = VisitedStore()
+        self.fingerprints.add(fingerprint_of(first))
+        self.frontier: deque[Any] = deque([first])
+        self.handle: Callable[[int], Any] = self._next
+
+    def __len__(self) -> int:
+        return len(self.fingerprints)
+
+    def _next(self, index: int) -> Any:
+        return self.frontier.popleft()
+
+    def admit(self, items: list[Any]) -> list[int]:
+        """Each world's index by its fingerprint; a world whose fingerprint is new joins the frontier."""
+        n = len(self.fingerprints)
+        out = self.fingerprints.admit(list(map(self.fingerprint_of, items)))
+        for at, item in zip(out, items):
+            if at == n:
+                self.frontier.append(item)
+                n += 1
+        return out
+
+    def truncate(self, size: int) -> None:
+        self.fingerprints.truncate(size)
+
+
 def explore_compact(system: System, limits: Limits, progress: Progress | None) -> Exploration:
-    """Breadth-first search over fingerprints (see the module docstring)."""
+    """Breadth-first search over fingerprints (see the module docstring): the one loop
+    (:func:`~prosecheck.checker.bfs.breadth_first`) over a :class:`FingerprintStore`. When the world
+    splits into components, their steps are cached per component value as in the exact search and
+    a world's fingerprint is combined from its components' (the small interning tables are kept; the
+    frontier holds 8-byte keys, not worlds)."""
     start = time.perf_counter()
-    store, parent, depth, via = VisitedStore(), array("i", [-1]), array("I", [0]), LabelView()
-    labels: dict[Label, int] = {}
-    initial = system.initial()
-    store.add(world_fingerprint(initial))
-    frontier: deque[World] = deque([initial])
+    parent, depth, via = array("i", [-1]), array("I", [0]), LabelView()
     result = Exploration(system, ReplayedWorlds(system, parent, via, depth), parent, via, depth, 0, 0.0, None,
-                         store=store, probabilistic=True)
-    seen_unhandled: set[tuple[int, str]] = set()
-    head, next_report = 0, start + 2.0
-    try:
-        while head < len(store):
-            world = frontier.popleft()
-            succ, unhandled = system.successors(world)
-            note_unhandled(head, unhandled, result, seen_unhandled)
-            if not succ and not system.is_final(world):
-                result.deadlocks.append(head)
-            result.transitions += len(succ)
-            for label, nxt in succ:
-                result.fired.add((label.instance, label.transition))
-                if store.add(world_fingerprint(nxt)):
-                    if label not in labels:
-                        labels[label] = len(via.table)
-                        via.table.append(label)
-                    parent.append(head)
-                    via.ids.append(labels[label])
-                    depth.append(depth[head] + 1)
-                    frontier.append(nxt)
-            head += 1
-            if hit_limit(result, limits, head, len(store), start):
-                break
-            now = time.perf_counter()
-            if progress is not None and now >= next_report:
-                progress(len(store), result.transitions, depth[head - 1], now - start)
-                next_report = now + 2.0
-    except KeyboardInterrupt:
-        stored = min(len(store), len(parent), len(via), len(depth))
-        store.truncate(stored)
-        del parent[stored:], via.ids[stored:], depth[stored:]
-        result.stopped = "interrupted"
-    result.expanded = head
-    result.seconds = time.perf_counter() - start
+                         probabilistic=True)
+    encoder = Encoder(system)
+    store: FingerprintStore
+    steps: Callable[[Any], Expansion]
+    if encoder.components > 1:
+        fingerprints = ComponentFingerprints(encoder)
+        store = FingerprintStore(encoder.encode(system.initial()), fingerprints.of_key)
+        steps = Stepper(system, encoder, via, result.fired).split_steps
+        result.fingerprint_of = fingerprints.of_world
+    else:
+        store = FingerprintStore(system.initial())
+        steps = WorldSteps(system, via, result.fired).whole_steps
+    result.store = store.fingerprints
+    breadth_first(store, steps, result, limits, progress, start)
     bound = omission_bound(len(store))
     result.notes.append(f"hash compaction (64-bit fingerprints): probability that a world was omitted "
                         f"<= {bound:.1e}; HOLDS and UNREACHED are probabilistic")
     return result
 
 
-__all__ = ["ReplayedWorlds", "explore_compact", "omission_bound"]
+__all__ = ["FingerprintStore", "ReplayedWorlds", "explore_compact", "omission_bound"]

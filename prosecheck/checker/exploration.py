@@ -64,6 +64,7 @@ class Exploration:
     probabilistic: bool = False  # hash compaction: a world may have been omitted (see notes)
     parallel: Any = None  # a parallel search's overhead (checker.parallel.Overhead)
     edges: Edges | None = None  # every edge of the expanded worlds, recorded by the search (not under symmetry)
+    fingerprint_of: Callable[[World], int] = world_fingerprint  # hash compaction: what its store holds per world
     _projector: Projector | None = field(default=None, repr=False, compare=False)
 
     def projector(self, hint: Iterable[int] = ()) -> Projector:
@@ -97,7 +98,7 @@ class Exploration:
     def index_of(self, world: World) -> int | None:
         """The index of a stored world (its canonical form under symmetry), or None."""
         if self.probabilistic and self.store is not None:
-            return self.store.find(world_fingerprint(world))
+            return self.store.find(self.fingerprint_of(world))
         if self.encoder is None or self.store is None:
             return next((i for i, w in enumerate(self.worlds) if w == world), None)
         key = self.encoder.lookup(world)

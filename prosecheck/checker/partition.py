@@ -18,17 +18,17 @@ world not yet visited: the new worlds of the next level that this partition owns
 
 from __future__ import annotations
 
-import hashlib
-import marshal
 import time
 from array import array
 from collections.abc import Callable
 from itertools import repeat
 from typing import TypedDict, cast
 
+from prosecheck.checker.bfs import Stepper
 from prosecheck.checker.machine import ModelError
-from prosecheck.checker.search import LabelView, _Stepper, peak_rss_mb
-from prosecheck.checker.store import GOLDEN, M64, Block, Encoder, VisitedStore
+from prosecheck.checker.search import LabelView, peak_rss_mb
+from prosecheck.checker.store import GOLDEN, M64, MIX, Block, Encoder, VisitedStore
+from prosecheck.checker.store import value_fingerprint as value_fingerprint  # re-exported: its home was here
 from prosecheck.checker.system import Label, System, Unhandled, World
 
 Shipment = tuple[int, Block] | World
@@ -61,19 +61,10 @@ def _component(shipment: Shipment) -> tuple[int, Block]:
 def _world(shipment: Shipment) -> World:
     """A shipment of a world that does not split: the world itself."""
     return cast(World, shipment)
-_MIX = [(GOLDEN * (2 * c + 1)) & M64 for c in range(64)]  # one odd multiplier per component
-
-
-def value_fingerprint(value: World | tuple[int, Block]) -> int:
-    """A deterministic 64-bit fingerprint of a world or component value (tuples of ints and strings):
-    BLAKE2b of its marshal format 0 (no references, no interning flags: equal values, equal bytes)."""
-    return int.from_bytes(hashlib.blake2b(marshal.dumps(value, 0), digest_size=8).digest(), "little")
-
-
 def route(fps: list[int] | tuple[int, ...], parts: int) -> int:
     """The partition owning a world, from its component fingerprints (deterministic everywhere)."""
     s = 0
-    for fp, m in zip(fps, _MIX):
+    for fp, m in zip(fps, MIX):
         s = (s + fp * m) & M64
     return _owner(s, parts)
 
@@ -95,12 +86,11 @@ class Partition:
         self.store = VisitedStore()
         self.via = LabelView()
         self.fired: set[tuple[int, int]] = set()
-        self.stepper = _Stepper(system, enc, self.via, self.fired)
+        self.stepper = Stepper(system, enc, self.via, self.fired)
         self.fps: list[list[int]] = [[] for _ in range(enc.components)]  # fingerprint of each local block id
         self.bids: list[dict[int, int]] = [{} for _ in range(enc.components)]  # fingerprint -> local block id
         self.sent: list[set[int]] = [set() for _ in range(parts + 1)]  # fingerprints each partition (+ driver) has
         self.labels_sent = 1
-        self.label_ids: dict[Label, int] = {}  # one component: labels interned here (the stepper does it otherwise)
         self.seen_unhandled: set[tuple[int, str]] = set()
         self.frontier: list[int] = []  # local keys (one component: local ids) of owned new worlds, in global order
         initial = system.initial()
@@ -181,71 +171,50 @@ class Partition:
 
     def _expand_split(self, g: int, key: int, rows: list[array[int]], shipped: list[dict[int, Shipment]],
                       facts: Facts, level_sent: set[int | World]) -> None:
-        enc, stepper, parts, sent = self.encoder, self.stepper, self.parts, self.sent
-        ids = enc.ids(key)
-        fps = [self._fp(c, b) for c, b in enumerate(ids)]
-        base = 0
-        for fp, m in zip(fps, _MIX):
-            base = (base + fp * m) & M64
-        ordinal, pos, moved, final = 0, 0, False, True
-        for c, bid in enumerate(ids):
-            entry = stepper.cache[c].get(bid) or stepper.entry(c, bid, key)
-            if entry.unhandled:
-                pos = self._note(g, entry.unhandled, facts, pos)
-            final = final and entry.final
-            if not entry.succ:
+        """Route the successors of world ``g`` (several components: the sequential search's
+        :meth:`~prosecheck.checker.bfs.Stepper.split_steps`, so the same steps in the same order)."""
+        items, lids, dead, unhandled = self.stepper.split_steps(key)
+        self._facts(g, len(items), dead, unhandled, facts)
+        enc, parts, sent = self.encoder, self.parts, self.sent
+        for ordinal, (nxt, label_id) in enumerate(zip(items, lids)):
+            if nxt in level_sent:
                 continue
-            moved = True
-            facts["transitions"] += len(entry.succ)
-            shift, m, old, known = enc.shifts[c], _MIX[c], fps[c], self.fps[c]
-            for label_id, new_bid in entry.succ:
-                nxt = key + ((new_bid - bid) << shift)
-                if nxt in level_sent:
-                    ordinal += 1
-                    continue
-                level_sent.add(nxt)
-                new_fp = known[new_bid] if new_bid < len(known) else self._fp(c, new_bid)
-                h = (base + (new_fp - old) * m) & M64  # route(), inlined
-                q = ((((h ^ (h >> 31)) * GOLDEN) & M64) >> 32) % parts
-                fps[c] = new_fp
-                to_q = sent[q]
-                for j, fp in enumerate(fps):
-                    if fp not in to_q:
-                        to_q.add(fp)
-                        shipped[q][fp] = (j, enc.blocks[j][ids[j] if j != c else new_bid])
-                rows[q].extend((g, ordinal, label_id, *fps))
-                fps[c] = old
-                ordinal += 1
-                facts["candidates"] += 1
-        if not moved and not final:
-            facts["deadlocks"].append(g)
+            level_sent.add(nxt)
+            ids = enc.ids(nxt)
+            fps = [self._fp(c, b) for c, b in enumerate(ids)]
+            q = route(fps, parts)
+            to_q = sent[q]
+            for j, fp in enumerate(fps):
+                if fp not in to_q:
+                    to_q.add(fp)
+                    shipped[q][fp] = (j, enc.blocks[j][ids[j]])
+            rows[q].extend((g, ordinal, label_id, *fps))
+            facts["candidates"] += 1
 
     def _expand_whole(self, g: int, key: int, rows: list[array[int]], shipped: list[dict[int, Shipment]],
                       facts: Facts, level_sent: set[int | World]) -> None:
-        system = self.system
-        world = self.encoder.blocks[0][key]
-        succ, unhandled = system.successors(world)
-        if unhandled:
-            self._note(g, unhandled, facts, 0)
-        if not succ and not system.is_final(world):
-            facts["deadlocks"].append(g)
-        facts["transitions"] += len(succ)
-        table, label_ids = self.via.table, self.label_ids
-        for ordinal, (label, nxt) in enumerate(succ):
-            self.fired.add((label.instance, label.transition))
+        """Route the successors of world ``g`` (one component: the sequential search's
+        :meth:`~prosecheck.checker.bfs.WorldSteps.whole_steps`)."""
+        items, lids, dead, unhandled = self.stepper.whole_steps(self.encoder.blocks[0][key])
+        self._facts(g, len(items), dead, unhandled, facts)
+        for ordinal, (nxt, lid) in enumerate(zip(items, lids)):
             if nxt in level_sent:
                 continue
             level_sent.add(nxt)
             fp = value_fingerprint(nxt)
-            q = _owner((fp * _MIX[0]) & M64, self.parts)
+            q = _owner((fp * MIX[0]) & M64, self.parts)
             if shipped[q].setdefault(fp, nxt) != nxt:
                 raise ModelError(f"two worlds share the 64-bit fingerprint {fp:#x}")
-            lid = label_ids.get(label)
-            if lid is None:
-                lid = label_ids[label] = len(table)
-                table.append(label)
             rows[q].extend((g, ordinal, lid, fp))
             facts["candidates"] += 1
+
+    def _facts(self, g: int, transitions: int, dead: bool, unhandled: list[Unhandled] | None, facts: Facts) -> None:
+        """What expanding world ``g`` saw besides its successors."""
+        if unhandled:
+            self._note(g, unhandled, facts, 0)
+        if dead:
+            facts["deadlocks"].append(g)
+        facts["transitions"] += transitions
 
     def absorb(self, *batches: Batch) -> Absorbed:
         """Keep the first occurrence of each unvisited world among the batches addressed here; return

@@ -22,6 +22,7 @@ fingerprint of the key (never Python's ``hash()`` of a str).
 from __future__ import annotations
 
 import hashlib
+import marshal
 from array import array
 from collections.abc import Callable, Iterator, Sequence
 from operator import itemgetter
@@ -52,6 +53,47 @@ def world_fingerprint(world: World) -> int:
     """A deterministic 64-bit fingerprint of a world (BLAKE2b-64 of its repr): what hash compaction
     (:mod:`prosecheck.checker.compact`) stores instead of the world."""
     return int.from_bytes(hashlib.blake2b(repr(world).encode(), digest_size=8).digest(), "little")
+
+MIX = [(GOLDEN * (2 * c + 1)) & M64 for c in range(64)]
+"""One odd multiplier per component: a world's fingerprint from its components' (and a route)."""
+
+
+def value_fingerprint(value: World | tuple[int, Block]) -> int:
+    """A deterministic 64-bit fingerprint of a world or component value (tuples of ints and strings):
+    BLAKE2b of its marshal format 0 (no references, no interning flags: equal values, equal bytes)."""
+    return int.from_bytes(hashlib.blake2b(marshal.dumps(value, 0), digest_size=8).digest(), "little")
+
+
+class ComponentFingerprints:
+    """64-bit fingerprints of worlds that split into components, for hash compaction: the sum of
+    each component's :func:`value_fingerprint` times its odd multiplier (``MIX``), modulo 2^64.
+
+    A component value's fingerprint is computed once (by its interned id), so a successor's costs a
+    few list look-ups instead of hashing the whole world. Two worlds that differ in one component
+    collide only when BLAKE2b does on that component (an odd multiplier is invertible); in several,
+    when a sum of pseudo-random differences is 0: the birthday bound of the compaction stands."""
+
+    def __init__(self, encoder: Encoder) -> None:
+        self.encoder = encoder
+        self.fps: list[list[int]] = [[] for _ in range(encoder.components)]
+
+    def of_key(self, key: int) -> int:
+        """The fingerprint of the world of ``key`` (its components interned by the encoder)."""
+        enc, fps, s = self.encoder, self.fps, 0
+        for c, shift in enumerate(enc.shifts):
+            bid = (key >> shift) & enc.mask
+            known = fps[c]
+            while bid >= len(known):
+                known.append(value_fingerprint((c, enc.blocks[c][len(known)])))
+            s += known[bid] * MIX[c]
+        return s & M64
+
+    def of_world(self, world: World) -> int:
+        """The same fingerprint from the world itself (nothing interned)."""
+        if len(world) != self.encoder.size:
+            return -1  # no stored fingerprint is negative
+        return sum(value_fingerprint((c, get(world))) * MIX[c] for c, get in enumerate(self.encoder.getters)) & M64
+
 
 class Encoder:
     """World <-> integer key, through per-component interning tables."""
@@ -179,10 +221,11 @@ class VisitedStore:
     wider than 64 bits) and indexed by an open-addressing table of 4-byte slots (``index + 1``,
     0 = empty; linear probing; load at most 1/2) probed from the top bits of a deterministic
     64-bit multiplicative fingerprint of the key. No Python objects per stored world.
-    The search inlines :meth:`find_or_add`'s loop for speed; both read the same fields."""
+    :meth:`admit` inlines :meth:`slot`'s loop for speed; both read the same fields."""
 
     def __init__(self, identity: bool = False) -> None:
         self.keys: Any = array("Q")
+        self.handle: Callable[[int], int] = self.keys.__getitem__  # the key of world i: what the search expands
         self.identity = identity  # keys are 0, 1, 2, ... (one component: the interning table is the set)
         self.bits = 10
         self.index = array("I", bytes(4 << self.bits))
@@ -220,9 +263,32 @@ class VisitedStore:
             self.keys.append(key)
         except OverflowError:  # keys wider than 64 bits: keep them as Python ints
             self.keys = list(self.keys) + [key]
+            self.handle = self.keys.__getitem__
         self.index[h] = len(self.keys)
         if 2 * len(self.keys) > len(self.index):
             self._rebuild(self.bits + 1)
+
+    def admit(self, items: list[int]) -> list[int]:
+        """The index of each key, new keys stored first (the :class:`~prosecheck.checker.bfs.Store`
+        protocol). :meth:`slot`'s probe is inlined here: this is the exact search's inner loop."""
+        keys, index, shift, mask = self.keys, self.index, self.shift, self.mask
+        out: list[int] = []
+        found = out.append
+        for key in items:
+            h = (((key if key <= M64 else fingerprint(key)) * GOLDEN) & M64) >> shift
+            while True:
+                at = index[h]
+                if at == 0 or keys[at - 1] == key:
+                    break
+                h = (h + 1) & mask
+            if at:
+                found(at - 1)
+                continue
+            self.put(h, key)
+            if self.index is not index or self.keys is not keys:  # grown (or widened past 64 bits)
+                keys, index, shift, mask = self.keys, self.index, self.shift, self.mask
+            found(len(keys) - 1)
+        return out
 
     def find(self, key: int) -> int | None:
         """The key's index, or None when it was never added."""
@@ -255,6 +321,63 @@ class VisitedStore:
         if not isinstance(self.keys, array):
             keys += sum(sys.getsizeof(k) for k in self.keys)
         return keys + sys.getsizeof(self.index)
+
+
+class InternedWorlds:
+    """The exact store of a world that is one component: the interning table is the visited set,
+    a world's id is its index (the identity :class:`VisitedStore` ``keys`` lists them, 0, 1, 2, ...),
+    and the handle the search expands is the world itself."""
+
+    def __init__(self, encoder: Encoder, keys: VisitedStore) -> None:
+        self.table, self.blocks, self.keys = encoder.tables[0], encoder.blocks[0], keys
+        self.handle: Callable[[int], World] = self.blocks.__getitem__
+
+    def __len__(self) -> int:
+        return len(self.keys.keys)
+
+    def admit(self, items: list[World]) -> list[int]:
+        """Each world's id, new worlds interned (and listed) first."""
+        table, blocks, keys = self.table, self.blocks, self.keys.keys
+        out: list[int] = []
+        for world in items:
+            known = table.get(world)
+            if known is None:
+                table[world] = known = len(blocks)
+                blocks.append(world)
+                keys.append(known)
+            out.append(known)
+        return out
+
+    def truncate(self, size: int) -> None:
+        self.keys.truncate(size)
+
+
+class CanonicalStore:
+    """The exact store under symmetry: the visited set holds each orbit's canonical key, ``concrete``
+    the concrete key first reached for it (a real successor of its parent's), which is the handle
+    the search expands: traces replay through real steps."""
+
+    def __init__(self, encoder: Encoder, keys: VisitedStore, concrete: array[int]) -> None:
+        self.encoder, self.keys, self.concrete = encoder, keys, concrete
+        self.handle: Callable[[int], int] = concrete.__getitem__
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def admit(self, items: list[int]) -> list[int]:
+        """Each concrete key's orbit index; an orbit met for the first time keeps this key."""
+        canonical, keys, concrete = self.encoder.canonical, self.keys, self.concrete
+        out = keys.admit([canonical(key) for key in items])
+        n = len(concrete)
+        for at, key in zip(out, items):
+            if at == n:
+                concrete.append(key)
+                n += 1
+        return out
+
+    def truncate(self, size: int) -> None:
+        self.keys.truncate(size)
+        del self.concrete[size:]
 
 
 class WorldView(Sequence[World]):
@@ -290,4 +413,5 @@ class WorldView(Sequence[World]):
     __hash__ = None  # type: ignore[assignment]
 
 
-__all__ = ["Encoder", "VisitedStore", "WorldView", "fingerprint", "world_fingerprint"]
+__all__ = ["MIX", "CanonicalStore", "ComponentFingerprints", "Encoder", "InternedWorlds", "VisitedStore", "WorldView",
+           "fingerprint", "value_fingerprint", "world_fingerprint"]
