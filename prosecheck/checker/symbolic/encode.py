@@ -143,9 +143,15 @@ class Encoding:
 
     def _steps(self) -> list[Rule]:
         sys, rules = self.system, []
+        several = [lk.kind for lk in sys.links if lk.senders]
+        if several:
+            raise ModelError(f"a link with several senders is not encoded symbolically: {several}")
         for i, inst in enumerate(sys.instances):
             in_links = [lk for lk in sys.links if lk.dst == i]
             for tr in inst.table.transitions:
+                if tr.send_when:
+                    raise ModelError(f"{inst.name}: {inst.table.edge(tr)}: a conditional send (Send.when) is not "
+                                     "encoded symbolically")
                 local = tr.event in inst.table.local_events
                 for lk in [None] if local else in_links:
                     sends = [(self._resolve(i, to, lk), name, exprs) for to, name, exprs in tr.send_exprs]
