@@ -244,7 +244,7 @@ class ElementTable:
                 new_local[slot] = int(fn(lookup))
                 if self.var_ranges and self.var_ranges[slot] is not None:
                     check_range(self.edge(tr), names[slot], new_local[slot], self.var_ranges[slot])
-            skipped = {k for k, _, fn in tr.send_when if not fn(lookup)}  # Send.when false: not sent
+            skipped = {k for k, _, fn in tr.send_when if not fn(lookup)} if tr.send_when else ()  # Send.when
             sends = tuple((destination(to, lookup), (name, tuple(int(f(lookup)) for f in fns)))
                           for k, (to, name, fns) in enumerate(tr.sends) if k not in skipped)
             out.append((tr, tr.target, tuple(new_local), sends))
