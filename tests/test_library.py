@@ -249,13 +249,13 @@ def _collector(answer: Send) -> type:
     return Collector
 
 
-def _callers(answer: Send, capacity: int = 2, separate: bool = False) -> Model:
-    model = Model({"go": ("n",), "back": ()}).add("c1", Caller, {"me": 1}).add("c2", Caller, {"me": 2})
-    model.add("collector", _collector(answer))
+def _callers(answer: Send, capacity: int = 2, separate: bool = False, lossy: bool = False) -> Model:
+    model = Model({"go": ("n",), "back": ()}, fault_budget=int(lossy))
+    model.add("c1", Caller, {"me": 1}).add("c2", Caller, {"me": 2}).add("collector", _collector(answer))
     if separate:
         model.link("c1", "collector", capacity).link("c2", "collector", capacity)
     else:
-        model.link(["c1", "c2"], "collector", capacity)
+        model.link(["c1", "c2"], "collector", capacity, lossy=lossy)
     return model.link("collector", "c1").link("collector", "c2")
 
 
@@ -369,10 +369,11 @@ def test_the_symbolic_engine_refuses_conditional_sends_and_shared_links() -> Non
 
 @pytest.mark.skipif(not available(), reason="spin and gcc not installed")
 def test_spin_counts_shared_links_and_conditional_sends_like_prosecheck() -> None:
-    """A role destination (``if :: c -> ch!m :: else -> skip fi``, room only when c) and a computed one."""
+    """A role destination (``if :: c -> ch!m :: else -> skip fi``, room only when c) and a computed one;
+    the shared link lossy or not."""
     for answer in (BACK, Send(To("c", M("n")), "back", when=M("n") == 2), Send("c1", "back", when=V("count") == 0)):
-        for capacity in (1, 2):
-            system = _callers(answer, capacity).system()
+        for capacity, lossy in ((1, False), (2, False), (2, True)):
+            system = _callers(answer, capacity, lossy=lossy).system()
             ours = explore(system)
             spin = run_spin(to_promela(system), optimize=False)
-            assert (spin.states, spin.edges) == (ours.states, ours.transitions), (answer, capacity)
+            assert (spin.states, spin.edges) == (ours.states, ours.transitions), (answer, capacity, lossy)

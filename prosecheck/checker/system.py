@@ -374,7 +374,11 @@ class System:
 
     def _apply(self, world: World, i: int, lk: Link | None, head: Message | None, outcome: Outcome,
                out: list[tuple[Label, World]], source: Link | None = None) -> None:
-        """Apply one step; ``lk`` is the link whose head is consumed (``source``: handled but kept)."""
+        """Apply one step; ``lk`` is the link whose head is consumed (``source``: handled but kept).
+
+        Issue 20, for engines that mirror this one: ``sends`` holds only the sends that happen (the
+        table's step already dropped those whose ``Send.when`` is false, so they neither append nor
+        block); a send from any sender of a multi-sender link resolves to that link (``_link_of``)."""
         tr, target, new_local, sends = outcome
         new = list(world)
         if lk is not None:
