@@ -377,13 +377,16 @@ def test_the_symbolic_step_is_the_explicit_step_with_shared_links_and_conditiona
         assert _successor_sets_agree(system) == explore(system).states
 
 
-def test_the_symbolic_engine_refuses_a_reply_from_a_shared_link_and_computed_destinations() -> None:
+def test_the_symbolic_engine_refuses_a_reply_from_a_shared_link_computed_destinations_and_shared_writes() -> None:
     from prosecheck.checker.symbolic.encode import Encoding
 
     with pytest.raises(ModelError, match=r"cannot reply to a message from link c1\|c2->collector"):
         Encoding(_callers(Send(REPLY, "back")).system())
     with pytest.raises(ModelError, match=r"computed destination \(To\) is not encoded symbolically"):
         Encoding(_callers(BACK).system())
+    shared = Model({}).add("w1", Writer).add("w2", Writer).share("lock", writers=["w1", "w2"])
+    with pytest.raises(ModelError, match="writes a shared variable, which is not encoded symbolically"):
+        Encoding(shared.system())
 
 
 @pytest.mark.skipif(not available(), reason="spin and gcc not installed")

@@ -149,6 +149,9 @@ class Encoding:
         for i, inst in enumerate(sys.instances):
             in_links = [lk for lk in sys.links if lk.dst == i]
             for tr in inst.table.transitions:
+                if tr.share_exprs:
+                    raise ModelError(f"{inst.name}: {inst.table.edge(tr)} writes a shared variable, which is not "
+                                     "encoded symbolically")
                 local = tr.event in inst.table.local_events
                 for lk in [None] if local else in_links:
                     sends, why = self._rule_sends(i, tr, lk)
