@@ -92,7 +92,9 @@ def _table(t: ElementTable, havocked: Collection[str]) -> dict[str, object]:
         "transitions": [[tr.source, tr.target, tr.event, tr.effect_name, repr(tr.guard),
                          [[k, repr(e)] for k, e in tr.assign_exprs],
                          [[to, msg, [repr(e) for e in exprs]] for to, msg, exprs in tr.send_exprs],
-                         [[g, repr(e)] for g, e in tr.ghost]] for tr in t.transitions],
+                         [[g, repr(e)] for g, e in tr.ghost]]
+                        + ([[[k, repr(e)] for k, e, _ in tr.send_when]] if tr.send_when else [])  # Send.when
+                        for tr in t.transitions],
     }
 
 
@@ -105,7 +107,8 @@ def describe_system(system: System, havoc: Collection[str] = ()) -> dict[str, ob
         "instances": [[i.name, i.role, i.group, _table(i.table, {h.split(".")[-1] for h in havoc
                                                                   if h.rsplit(".", 1)[0] == i.name})]
                       for i in system.instances],
-        "links": [[lk.index, lk.src, lk.dst, lk.kind, lk.capacity, lk.lossy] for lk in system.links],
+        "links": [[lk.index, lk.src, lk.dst, lk.kind, lk.capacity, lk.lossy] + ([list(lk.senders)] if lk.senders else [])
+                  for lk in system.links],
         "ghosts": list(system.ghost_names), "groups": system.groups,
         "messages": {m: [list(system.message_fields[m]), list(system.message_field_kinds.get(m, ()))]
                      for m in sorted(system.message_fields)},

@@ -97,7 +97,7 @@ def describe_world(system: System, world: tuple) -> str:
         f"{inst.name}={inst.table.state_ids[system.control(world, i)]}" for i, inst in enumerate(system.instances)
     )
     queues = [
-        f"{system.instances[lk.src].name}->{system.instances[lk.dst].name}: "
+        f"{system.sender_names(lk.index)}->{system.instances[lk.dst].name}: "
         + ", ".join(describe_message(m) for m in system.link(world, lk.index))
         for lk in system.links
         if system.link(world, lk.index)
@@ -167,7 +167,7 @@ def _step(exploration: Exploration, n: int, a: int, label: Label | None, b: int,
     ]
     received = None
     if label.message is not None and label.link is not None:
-        received = _message_dict("from", system.instances[system.links[label.link].src].name, label.message, method)
+        received = _message_dict("from", system.sender_names(label.link), label.message, method)
     action = manner_label(inst.role, tr.effect_name, tr.effect.label, method)
     return TraceStep(
         number=n,
@@ -181,7 +181,7 @@ def _step(exploration: Exploration, n: int, a: int, label: Label | None, b: int,
         changes=changes,
         choice=tr.effect.choice,
         effect=tr.effect_name,
-        source=None if label.link is None else system.instances[system.links[label.link].src].name,
+        source=None if label.link is None else system.sender_names(label.link),
         message=None if label.message is None else raw_message(system, label.message),
         sends=[{"to": system.instances[system.links[link].dst].name, **raw_message(system, msg)}
                for link, msg in label.sends],
@@ -209,13 +209,13 @@ def _lost_step(exploration: Exploration, n: int, a: int, label: Label, b: int, m
     system = exploration.system
     assert label.message is not None and label.link is not None
     link = system.links[label.link]
-    src, dst = system.instances[link.src], system.instances[link.dst]
+    src, dst = system.sender_names(label.link), system.instances[link.dst]
     changes, after = _changes(system, exploration.worlds[a], exploration.worlds[b])
-    received = _message_dict("from", src.name, label.message, method)
+    received = _message_dict("from", src, label.message, method)
     return TraceStep(
         number=n, element=dst.name, event=label.message[0],
-        action=f"{MESSAGES[label.message[0]].title} from {src.name} is lost on the {link.kind} link",
+        action=f"{MESSAGES[label.message[0]].title} from {src} is lost on the {link.kind} link",
         ref="threat model: lossy_links", handled=describe_message(label.message), changes=changes,
-        effect="<lost>", source=src.name, message=raw_message(system, label.message), after=after, role=dst.role,
+        effect="<lost>", source=src, message=raw_message(system, label.message), after=after, role=dst.role,
         received=received, fault=LOST,
     )

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import pytest
 
-from examples import abp, peterson, philosophers
+from examples import abp, lock_server, peterson, philosophers
 from prosecheck.checker.api import HOLDS, VIOLATED, Model, check
 from prosecheck.checker.search import explore
 from prosecheck.export.promela import to_promela
@@ -30,6 +30,9 @@ EXAMPLES: dict[str, tuple[Callable[[], Model], dict, dict, int, int, set[str]]] 
     "abp": (abp.model, abp.INVARIANTS, abp.REACHABLE, 31, 38, set()),
     "abp.budget_1": (lambda: abp.model(budget=1), abp.INVARIANTS, abp.REACHABLE, 19, 21, set()),
     "abp.no_bit": (lambda: abp.model(broken=True), abp.INVARIANTS, abp.REACHABLE, 51, 58, {"delivered_in_order"}),
+    "lock_server": (lock_server.model, lock_server.INVARIANTS, lock_server.REACHABLE, 29, 46, set()),
+    "lock_server.grant_always": (lambda: lock_server.model(broken=True), lock_server.INVARIANTS,
+                                 lock_server.REACHABLE, 65, 120, {"mutual_exclusion", "a_client_waits_for_the_other"}),
 }
 
 
@@ -98,3 +101,19 @@ def test_abp_without_the_bit_delivers_a_duplicate_shortest() -> None:
     assert "loses ack" in trace[2].action and "retransmit" in trace[3].action
     assert trace[-1].changes["receiver.delivered"] == 2
     assert _shortest("abp.no_bit", "delivered_in_order") == (5, 5)
+
+
+def test_lock_server_granting_every_request_lets_both_clients_hold_the_lock_shortest() -> None:
+    """Both requests share one channel; the broken server grants the second while the first client holds it."""
+    build, invariants, reachable, *_ = EXAMPLES["lock_server.grant_always"]
+    trace = check(build(), invariants, reachable)["mutual_exclusion"].trace
+    handled = [step.action for step in trace if step.actor == "server"]
+    assert handled == ["serving --acquire--> serving [on_acquire] on acquire(1)",
+                       "serving --acquire--> serving [on_acquire] on acquire(2)"]
+    assert _shortest("lock_server.grant_always", "mutual_exclusion") == (6, 6)
+
+
+def test_lock_server_exports_one_channel_for_both_clients_and_guards_its_grants() -> None:
+    text = to_promela(lock_server.model().system())
+    assert text.count("l0!m_acquire") == 2 and "chan l0 = [2]" in text and "client1|client2 -> server" in text
+    assert "!((w_server_owner == 0))" in text  # the "not granted" alternative of the conditional send

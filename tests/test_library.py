@@ -1,5 +1,6 @@
 """The checker as a library (issue 20): blocked vs unhandled messages, optional citations, declared
-ranges, shared variables with declared writers, one link per sender and receiver."""
+ranges, shared variables with declared writers, one link per sender and receiver, links with several
+senders, conditional sends."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ import pytest
 from statemachine import State, StateMachine
 
 from prosecheck.checker.api import HOLDS, VIOLATED, Model, assertion, at, check
-from prosecheck.checker.expr import If, M, Or, S, V, W
+from prosecheck.checker.expr import If, Implies, M, O, Or, S, V, W
+from prosecheck.checker.live import LiveElement, check_step
 from prosecheck.checker.machine import (
     REPLY,
     Effect,
@@ -20,9 +22,10 @@ from prosecheck.checker.machine import (
     compile_element,
 )
 from prosecheck.checker.search import explore
-from prosecheck.checker.system import Instance, Link, Shared, System
+from prosecheck.checker.system import Instance, Link, Shared, System, World
 from prosecheck.export.promela import to_promela
 from prosecheck.export.spin import available, run_spin
+from tests.random_toys import random_system
 
 MESSAGES = {"go": ("n",)}
 
@@ -214,3 +217,185 @@ def test_spin_counts_computed_destinations_and_shared_variables_like_prosecheck(
         ours = explore(system)
         spin = run_spin(to_promela(system), optimize=False)
         assert (spin.states, spin.edges) == (ours.states, ours.transitions)
+
+
+# -- links with several senders, conditional sends (issue 20) ---------------------------------------------------
+
+
+class Caller(ElementRules, StateMachine):
+    """Sends ``go(me)`` once to the collector, then waits for an answer if the collector gives one."""
+
+    idle = State("Idle", initial=True)
+    sent = State("Sent")
+    answered = State("Answered", final=True)
+    call = idle.to(sent, on="send_go")
+    back = sent.to(answered, on="take_answer")
+    LOCAL_EVENTS = frozenset({"call"})
+    REST_STATES = frozenset({"sent", "answered"})
+    EFFECTS = {"send_go": Effect(send=[Send("collector", "go", {"n": O("me")})]), "take_answer": Effect()}
+
+
+def _collector(answer: Send) -> type:
+    class Collector(ElementRules, StateMachine):
+        """Records the order of the ``go`` messages it takes from the shared link; answers with ``answer``."""
+
+        open = State("Open", initial=True)
+        go = open.to(open, on="record")
+        REST_STATES = frozenset({"open"})
+        VARIABLES = (Var("first", 0), Var("second", 0), Var("count", 0, range=(0, 2)))
+        EFFECTS = {"record": Effect(assign={"first": If(V("count") == 0, M("n"), V("first")),
+                                            "second": If(V("count") == 1, M("n"), V("second")),
+                                            "count": V("count") + 1}, send=[answer])}
+
+    return Collector
+
+
+def _callers(answer: Send, capacity: int = 2, separate: bool = False, lossy: bool = False) -> Model:
+    model = Model({"go": ("n",), "back": ()}, fault_budget=int(lossy))
+    model.add("c1", Caller, {"me": 1}).add("c2", Caller, {"me": 2}).add("collector", _collector(answer))
+    if separate:
+        model.link("c1", "collector", capacity).link("c2", "collector", capacity)
+    else:
+        model.link(["c1", "c2"], "collector", capacity, lossy=lossy)
+    return model.link("collector", "c1").link("collector", "c2")
+
+
+BACK = Send(To("c", M("n")), "back")
+
+
+def test_a_link_with_several_senders_is_one_fifo_in_sending_order() -> None:
+    """The collector takes the messages of the shared link in the order they were sent (with two links it
+    may take either first); both orders of sending exist, so both callers can be first."""
+    props = {"c1_first": W("collector.first") == 1, "c2_first": W("collector.first") == 2}
+    shared = check(_callers(BACK), {"distinct": Implies(W("collector.count") == 2,
+                                                        W("collector.first") != W("collector.second"))}, props)
+    assert all(v.verdict == HOLDS for v in shared.verdicts.values())
+    system = shared.system
+    assert system.links[0].sources == (0, 1) and system.sender_names(0) == "c1|c2"
+    assert system.links[0].kind == "c1|c2->collector"
+    for separate, takes in ((False, [("go", (1,))]), (True, [("go", (1,)), ("go", (2,))])):
+        system = _callers(BACK, separate=separate).system()
+        (_, world), = system.successors(system.initial(), [0])[0]
+        (_, world), = system.successors(world, [1])[0]
+        assert [label.message for label, _ in system.successors(world, [2])[0]] == takes
+    # the shared FIFO remembers the order of sending, two links do not: one world more
+    assert shared.states == check(_callers(BACK, separate=True)).states + 1
+
+
+def test_sends_from_every_sender_append_to_the_shared_fifo_and_a_full_one_blocks_them() -> None:
+    system = _callers(BACK, capacity=1).system()
+    world = system.initial()
+    ((_, after_c1),), _ = system.successors(world, [0])
+    assert system.link(after_c1, 0) == (("go", (1,)),)
+    steps, _ = system.successors(after_c1, [1])
+    assert steps == []  # c2's send waits: the one place is taken by c1's message
+
+
+def test_reply_from_a_link_with_several_senders_is_a_model_error() -> None:
+    with pytest.raises(ModelError, match=r"cannot reply to a message from link c1\|c2->collector, which has several"):
+        check(_callers(Send(REPLY, "back")))
+
+
+def test_a_sender_may_not_have_a_second_link_to_the_same_receiver() -> None:
+    model = _callers(BACK).link("c1", "collector")
+    with pytest.raises(ModelError, match=r"two links from the same sender to the same receiver \[\('c1', 'collector'\)\]"):
+        model.system()
+    with pytest.raises(ValueError, match="distinct"):
+        Model({}).link(["a", "a"], "b")
+
+
+class Gate(ElementRules, StateMachine):
+    """One local step that sends ``go`` to the receiver only when ``V("on")`` is set."""
+
+    idle = State("Idle", initial=True)
+    done = State("Done", final=True)
+    fire = idle.to(done, on="maybe_send")
+    LOCAL_EVENTS = frozenset({"fire"})
+    REST_STATES = frozenset({"done"})
+    VARIABLES = (Var("on", 0),)
+    EFFECTS = {"maybe_send": Effect(send=[Send("receiver", "go", {"n": 1}, when=V("on") == 1)])}
+
+
+def _gate(on: int) -> tuple[System, World]:
+    gate = compile_element(Gate, {}, MESSAGES)
+    table = compile_element(Picky, {}, MESSAGES)
+    instances = [Instance("gate", "gate", 0, gate), Instance("receiver", "receiver", 0, table)]
+    system = System(instances, [Link(0, 0, 1, "wire", 1)], [], 1, MESSAGES, block_on_guards=True)
+    world = list(system.initial())
+    world[system.slot("gate.on")] = on
+    world[system.link_base] = (("go", (9,)),)  # the link is already full
+    return system, tuple(world)
+
+
+def test_a_conditional_send_that_is_false_is_skipped_and_does_not_block_on_a_full_link() -> None:
+    system, full = _gate(0)
+    steps, _ = system.successors(full, [0])
+    assert len(steps) == 1 and steps[0][0].sends == ()
+    system, full = _gate(1)
+    assert system.successors(full, [0])[0] == []  # true: the send needs room, as an unconditional one
+
+
+def test_the_live_machine_replays_a_conditional_send_like_the_table() -> None:
+    """live.py evaluates Send.when from the raw rules: the compiled step and the live one agree."""
+    for on in (0, 1):
+        system, world = _gate(on)
+        world = world[:system.link_base] + ((),)  # room on the link, so that both cases fire
+        ((label, child),), _ = system.successors(world, [0])
+        live = LiveElement(Gate, {}, MESSAGES)
+        assert check_step(system, live, world, label, child) == []
+        live.restore("idle", [on])
+        assert len(live.step("fire").sends) == on
+
+
+def test_a_send_condition_the_options_decide_is_folded_away() -> None:
+    for value, sends in ((1, 1), (0, 0)):
+        rules = Effect(send=[Send("receiver", "go", when=O("loud") == 1)])
+
+        class Loud(Gate):
+            EFFECTS = {"maybe_send": rules}
+
+        table = compile_element(Loud, {"loud": value}, MESSAGES)
+        assert len(table.transitions[0].sends) == sends and table.transitions[0].send_when == []
+
+
+def test_the_symbolic_step_is_the_explicit_step_with_shared_links_and_conditional_sends() -> None:
+    """Z3's successors of every reachable world are System.successors' (tests/test_prove.py's check)."""
+    from tests.test_prove import _successor_sets_agree
+
+    answers = (Send("c2", "back"), Send("c1", "back", when=V("count") == 0), Send("c2", "back", when=M("n") == 2))
+    for answer in answers:
+        for capacity in (1, 2):
+            system = _callers(answer, capacity).system()
+            assert _successor_sets_agree(system) == explore(system).states
+    for seed in range(16):  # the random library toys small enough to enumerate
+        system = random_system(seed, library=True)
+        if explore(system).states > 200:
+            continue
+        assert _successor_sets_agree(system) == explore(system).states
+    for on in (0, 1):
+        system, _ = _gate(on)
+        assert _successor_sets_agree(system) == explore(system).states
+
+
+def test_the_symbolic_engine_refuses_a_reply_from_a_shared_link_computed_destinations_and_shared_writes() -> None:
+    from prosecheck.checker.symbolic.encode import Encoding
+
+    with pytest.raises(ModelError, match=r"cannot reply to a message from link c1\|c2->collector"):
+        Encoding(_callers(Send(REPLY, "back")).system())
+    with pytest.raises(ModelError, match=r"computed destination \(To\) is not encoded symbolically"):
+        Encoding(_callers(BACK).system())
+    shared = Model({}).add("w1", Writer).add("w2", Writer).share("lock", writers=["w1", "w2"])
+    with pytest.raises(ModelError, match="writes a shared variable, which is not encoded symbolically"):
+        Encoding(shared.system())
+
+
+@pytest.mark.skipif(not available(), reason="spin and gcc not installed")
+def test_spin_counts_shared_links_and_conditional_sends_like_prosecheck() -> None:
+    """A role destination (``if :: c -> ch!m :: else -> skip fi``, room only when c) and a computed one;
+    the shared link lossy or not."""
+    for answer in (BACK, Send(To("c", M("n")), "back", when=M("n") == 2), Send("c1", "back", when=V("count") == 0)):
+        for capacity, lossy in ((1, False), (2, False), (2, True)):
+            system = _callers(answer, capacity, lossy=lossy).system()
+            ours = explore(system)
+            spin = run_spin(to_promela(system), optimize=False)
+            assert (spin.states, spin.edges) == (ours.states, ours.transitions), (answer, capacity, lossy)

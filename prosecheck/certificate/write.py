@@ -32,7 +32,7 @@ def write_certificate(result: ScenarioResult, directory: str) -> Path:
     system = exploration.system
     names = sorted(system.slots, key=system.slots.__getitem__)
     states = {f"{inst.name}.state": inst.table.state_ids for inst in system.instances}
-    links = [f"{system.instances[lk.src].name}->{system.instances[lk.dst].name}" for lk in system.links]
+    links = [f"{system.sender_names(lk.index)}->{system.instances[lk.dst].name}" for lk in system.links]
     worlds = []
     for world in exploration.worlds:
         row: list[object] = [states[n][system.value(world, i)] if n in states else world[i] for i, n in enumerate(names)]

@@ -58,7 +58,7 @@ class Model:
     shared: list[Shared] = field(default_factory=list)
     fault_budget: int = 0
     _instances: list[tuple[str, type, Mapping[str, Value], Rewrite | None]] = field(default_factory=list)
-    _links: list[tuple[str, str, int, bool]] = field(default_factory=list)
+    _links: list[tuple[tuple[str, ...], str, int, bool]] = field(default_factory=list)
 
     def add(self, name: str, cls: type, options: Mapping[str, Value] | None = None,
             rewrite: Rewrite | None = None) -> Model:
@@ -68,10 +68,15 @@ class Model:
         self._instances.append((name, cls, dict(options or {}), rewrite))
         return self
 
-    def link(self, src: str, dst: str, capacity: int = 1, lossy: bool = False) -> Model:
+    def link(self, src: str | Sequence[str], dst: str, capacity: int = 1, lossy: bool = False) -> Model:
         """A FIFO of ``capacity`` messages from ``src`` to ``dst``; a ``lossy`` one may lose its head
-        message while the model's ``fault_budget`` lasts."""
-        self._links.append((src, dst, capacity, lossy))
+        message while the model's ``fault_budget`` lasts. ``src`` may name several senders: one FIFO
+        they all append to, as a Promela ``chan`` several processes send on (a message taken from it
+        cannot be answered with ``REPLY``: see :class:`~prosecheck.checker.system.Link`)."""
+        senders = (src,) if isinstance(src, str) else tuple(src)
+        if not senders or len(set(senders)) != len(senders):
+            raise ValueError(f"link to {dst}: senders {list(senders)} must be one or more distinct instances")
+        self._links.append((senders, dst, capacity, lossy))
         return self
 
     def share(self, name: str, initial: int = 0, writers: Sequence[str] = (),
@@ -88,11 +93,14 @@ class Model:
             table = compile_element(cls, {**self.options, **options}, self.messages, rewrite)
             instances.append(Instance(name, name, 0, table))
         links = []
-        for index, (src, dst, capacity, lossy) in enumerate(self._links):
-            for end in (src, dst):
+        for index, (senders, dst, capacity, lossy) in enumerate(self._links):
+            src = "|".join(senders)
+            for end in (*senders, dst):
                 if end not in names:
                     raise ValueError(f"link {src} -> {dst}: no instance named {end!r}")
-            links.append(Link(index, names.index(src), names.index(dst), f"{src}->{dst}", capacity, lossy))
+            several = tuple(names.index(s) for s in senders) if len(senders) > 1 else ()
+            links.append(Link(index, names.index(senders[0]), names.index(dst), f"{src}->{dst}", capacity, lossy,
+                              several))
         ghosts = [FAULT_GHOST] if any(lk.lossy for lk in links) else []
         return System(instances, links, ghosts, 1, self.messages, fault_budget=self.fault_budget,
                       shared=tuple(self.shared), block_on_guards=True)

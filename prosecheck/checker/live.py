@@ -128,6 +128,8 @@ class LiveElement:
             fields = self.catalogue.get(send.message)
             if fields is None or set(send.fields) - set(fields):
                 raise LiveError(f"{self.role}: effect {name} sends an unknown message or field: {send.message}")
+            if not evaluate_raw(lift(send.when), read):
+                continue  # a conditional send (Send.when) whose condition is false: not sent
             values = tuple(int(evaluate_raw(lift(send.fields.get(f, 0)), read)) for f in fields)
             to = send.to if isinstance(send.to, str) else \
                 f"{send.to.prefix}{int(evaluate_raw(lift(send.to.index), read))}"

@@ -84,11 +84,18 @@ class To:
 @dataclass(frozen=True)
 class Send:
     """One message emitted by an effect: destination role (or :data:`REPLY`, or a computed
-    :class:`To`), name, fields."""
+    :class:`To`), name, fields.
+
+    ``when`` (issue 20): the send happens only where this condition holds, read on the world before
+    the step as every expression of an effect is (locals, message fields, options, ``S(name)``).
+    A send whose condition is false is skipped: it neither appends nor blocks on a full link, and
+    its destination is not computed. So one transition can send or not, as a Promela
+    ``if :: cond -> ch!msg :: else -> skip fi`` inside one atomic step."""
 
     to: str | To
     message: str
     fields: Mapping[str, ExprLike] = field(default_factory=dict)
+    when: ExprLike = True
 
 
 Target = str | tuple[str, Callable[..., Value]]
@@ -159,6 +166,10 @@ class CompiledTransition:
     assign_exprs: list[tuple[int, Expr]] = field(default_factory=list)  # folded, for exporters
     send_exprs: list[tuple[str | To, str, list[Expr]]] = field(default_factory=list)  # To folded
     share_exprs: list[tuple[str, Expr]] = field(default_factory=list)  # shared variable writes, folded
+    send_when: list[tuple[int, Expr, Callable[..., Value]]] = field(default_factory=list)
+    """Conditional sends (:attr:`Send.when`): (position in ``sends``/``send_exprs``, folded condition,
+    compiled). Empty when every send is unconditional (a condition the options make true is
+    dropped; a send whose condition they make false is dropped with it)."""
 
 
 Message = tuple[str, tuple[int, ...]]
@@ -233,8 +244,9 @@ class ElementTable:
                 new_local[slot] = int(fn(lookup))
                 if self.var_ranges and self.var_ranges[slot] is not None:
                     check_range(self.edge(tr), names[slot], new_local[slot], self.var_ranges[slot])
+            skipped = {k for k, _, fn in tr.send_when if not fn(lookup)} if tr.send_when else ()  # Send.when
             sends = tuple((destination(to, lookup), (name, tuple(int(f(lookup)) for f in fns)))
-                          for to, name, fns in tr.sends)
+                          for k, (to, name, fns) in enumerate(tr.sends) if k not in skipped)
             out.append((tr, tr.target, tuple(new_local), sends))
         return out
 
@@ -395,7 +407,7 @@ def _shared_reads(table: ElementTable) -> tuple[str, ...]:
     exprs: list[Expr] = []
     for tr in table.transitions:
         exprs += [tr.guard, *(e for _, e in tr.assign_exprs), *(e for _, e in tr.share_exprs)]
-        exprs += [e for _, _, es in tr.send_exprs for e in es]
+        exprs += [e for _, _, es in tr.send_exprs for e in es] + [e for _, e, _ in tr.send_when]
     return tuple(sorted({name for e in exprs for scope, name in refs(e) if scope == "shared"}))
 
 
@@ -433,23 +445,7 @@ def _add_transition(table: ElementTable, rules: Any, tr: Any, event: str, fold: 
     _check_refs(guard, table.var_names, fields, where)
     assign_exprs = _assignments(table, effect, fold, absent, fields, f"{where}: effect {name}")
     assign = [(index, compile_py(expr)) for index, expr in assign_exprs]
-    sends, send_exprs = [], []
-    for send in effect.send:
-        catalogue = table.message_fields.get(send.message)
-        if catalogue is None:
-            raise ModelError(f"{where}: effect {name} sends unknown message {send.message!r}")
-        unknown = set(send.fields) - set(catalogue)
-        if unknown:
-            raise ModelError(f"{where}: {send.message} has no field(s) {sorted(unknown)}")
-        fns, exprs = [], []
-        for f in catalogue:
-            expr = fold(lift(send.fields.get(f, 0)))
-            _check_refs(expr, table.var_names, fields, where)
-            fns.append(compile_py(expr))
-            exprs.append(expr)
-        target, target_expr = _target(send.to, fold, table.var_names, fields, where)
-        sends.append((target, send.message, fns))
-        send_exprs.append((target_expr, send.message, exprs))
+    sends, send_exprs, send_when = _sends(table, effect, fold, fields, f"{where}: effect {name}")
     ghost = [(g, fold(lift(e))) for g, e in effect.ghost.items()]
     share_exprs = [(v, fold(lift(e))) for v, e in effect.share.items()]
     for _, expr in share_exprs:
@@ -471,9 +467,42 @@ def _add_transition(table: ElementTable, rules: Any, tr: Any, event: str, fold: 
             assign_exprs=assign_exprs,
             send_exprs=send_exprs,
             share_exprs=share_exprs,
+            send_when=send_when,
         )
     )
     table.by_state_event.setdefault((table.state_index(tr.source.id), event), []).append(table.transitions[-1])
+
+
+SendLists = tuple[list[tuple[Target, str, list[Callable[..., Value]]]], list[tuple[str | To, str, list[Expr]]],
+                  list[tuple[int, Expr, Callable[..., Value]]]]
+
+
+def _sends(table: ElementTable, effect: Effect, fold: Callable[[Expr], Expr], fields: Sequence[str],
+           where: str) -> SendLists:
+    """An effect's sends compiled: (compiled, folded, conditions); a send whose :attr:`Send.when` the
+    options make false is dropped, one they make true is unconditional."""
+    out: SendLists = ([], [], [])
+    sends, send_exprs, send_when = out
+    for send in effect.send:
+        catalogue = table.message_fields.get(send.message)
+        if catalogue is None:
+            raise ModelError(f"{where} sends unknown message {send.message!r}")
+        unknown = set(send.fields) - set(catalogue)
+        if unknown:
+            raise ModelError(f"{where}: {send.message} has no field(s) {sorted(unknown)}")
+        when = fold(lift(send.when))
+        if isinstance(when, Const) and not when.value:
+            continue
+        if not isinstance(when, Const):
+            _check_refs(when, table.var_names, fields, where)
+            send_when.append((len(sends), when, compile_py(when)))
+        exprs = [fold(lift(send.fields.get(f, 0))) for f in catalogue]
+        for expr in exprs:
+            _check_refs(expr, table.var_names, fields, where)
+        target, target_expr = _target(send.to, fold, table.var_names, fields, where)
+        sends.append((target, send.message, [compile_py(e) for e in exprs]))
+        send_exprs.append((target_expr, send.message, exprs))
+    return out
 
 
 def _target(to: str | To, fold: Callable[[Expr], Expr], var_names: Sequence[str], fields: Sequence[str],

@@ -203,10 +203,11 @@ def _groups(system: System) -> list[tuple[list[int], list[int]]]:
 
 def _identical(system: System, groups: list[tuple[list[int], list[int]]]) -> bool:
     """True when every group has the same tables, links and initial block: the groups are interchangeable."""
-    def shape(members: list[int]) -> tuple[tuple[int, ...], tuple[tuple[int, int, str, int], ...]]:
+    def shape(members: list[int]) -> tuple[tuple[int, ...], tuple[tuple[tuple[int, ...], int, str, int], ...]]:
         base = members[0]
         tables = tuple(id(system.instances[i].table) for i in members)
-        links = tuple((lk.src - base, lk.dst - base, lk.kind, lk.capacity) for lk in system.links if lk.src in members)
+        links = tuple((tuple(s - base for s in lk.sources), lk.dst - base, lk.kind, lk.capacity)  # every sender
+                      for lk in system.links if lk.src in members)
         return tables, links
 
     initial = system.initial()

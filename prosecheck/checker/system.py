@@ -59,7 +59,13 @@ class Instance:
 
 @dataclass(frozen=True)
 class Link:
-    """A bounded FIFO from one instance to another; ``kind`` is the model's name for it."""
+    """A bounded FIFO from one instance to another; ``kind`` is the model's name for it.
+
+    ``senders`` (issue 20): empty for a link with one sender (``src``); for a link several instances
+    write to (a Promela ``chan`` shared by several senders), every one of them, ``src`` first. A send
+    from any of them appends to the one FIFO. A message taken from such a link does not record who
+    sent it, so ``REPLY`` there is a :class:`ModelError`: carry the sender in a field and answer with
+    a computed destination (``Send(To("client", M("client")), ...)``), as a Promela model sends ``_pid``."""
 
     index: int
     src: int
@@ -67,6 +73,12 @@ class Link:
     kind: str
     capacity: int
     lossy: bool = False
+    senders: tuple[int, ...] = ()
+
+    @property
+    def sources(self) -> tuple[int, ...]:
+        """Every instance that may send on the link (``src`` alone for an ordinary link)."""
+        return self.senders or (self.src,)
 
 
 @dataclass(frozen=True)
@@ -172,12 +184,7 @@ class System:
                 pos += 1
         self.link_base = pos
         self._in_links = [[lk for lk in self.links if lk.dst == i] for i in range(len(self.instances))]
-        self._link_of = {(lk.src, lk.dst): lk for lk in self.links}
-        if len(self._link_of) != len(self.links):
-            twice = sorted({(self.instances[lk.src].name, self.instances[lk.dst].name) for lk in self.links
-                            if self._link_of[(lk.src, lk.dst)] is not lk})
-            raise ModelError(f"two links from the same sender to the same receiver {twice}: a send names its "
-                             "destination by role, so the second would never be used")
+        self._link_of = self._index_links()
         self._shared_fns: dict[tuple[int, int], list[tuple[int, Shared, Callable[[Lookup], Value]]]] = {}
         self._read_slots: dict[int, list[int]] = {}  # instance -> slots of the shared variables it reads
         self._check_shared()
@@ -191,6 +198,29 @@ class System:
             if FAULT_GHOST not in self.ghost_names or self.fault_budget < 1:
                 raise ModelError(f"lossy links need a ghost fact {FAULT_GHOST!r} and a fault budget of at least 1")
             self._fault_slot = [self.group_slot(g, f"ghost.{FAULT_GHOST}") for g in range(self.groups)]
+
+    def _index_links(self) -> dict[tuple[int, int], Link]:
+        """(sender, receiver) -> link, for every sender of every link (several for a multi-sender link)."""
+        out: dict[tuple[int, int], Link] = {}
+        twice: set[tuple[str, str]] = set()
+        for lk in self.links:
+            if lk.senders and lk.senders[0] != lk.src:
+                raise ModelError(f"link {lk.kind}: its first sender must be its src")
+            for s in lk.sources:
+                if self.instances[s].group != self.instances[lk.dst].group:
+                    raise ModelError(f"link {lk.kind}: {self.instances[s].name} and {self.instances[lk.dst].name} "
+                                     "are in different groups")
+                if (s, lk.dst) in out:
+                    twice.add((self.instances[s].name, self.instances[lk.dst].name))
+                out[(s, lk.dst)] = out.get((s, lk.dst), lk)
+        if twice:
+            raise ModelError(f"two links from the same sender to the same receiver {sorted(twice)}: a send names "
+                             "its destination by role, so the second would never be used")
+        return out
+
+    def sender_names(self, link: int) -> str:
+        """Who writes to a link: the sender's name, or every sender's joined by ``|`` (multi-sender link)."""
+        return "|".join(self.instances[s].name for s in self.links[link].sources)
 
     # -- naming -----------------------------------------------------------------------------
     def group_prefix(self, group: int) -> str:
@@ -344,7 +374,11 @@ class System:
 
     def _apply(self, world: World, i: int, lk: Link | None, head: Message | None, outcome: Outcome,
                out: list[tuple[Label, World]], source: Link | None = None) -> None:
-        """Apply one step; ``lk`` is the link whose head is consumed (``source``: handled but kept)."""
+        """Apply one step; ``lk`` is the link whose head is consumed (``source``: handled but kept).
+
+        Issue 20, for engines that mirror this one: ``sends`` holds only the sends that happen (the
+        table's step already dropped those whose ``Send.when`` is false, so they neither append nor
+        block); a send from any sender of a multi-sender link resolves to that link (``_link_of``)."""
         tr, target, new_local, sends = outcome
         new = list(world)
         if lk is not None:
@@ -377,6 +411,9 @@ class System:
         if to == REPLY:
             if lk is None:
                 raise ModelError(f"{self.instances[i].name}: a local decision cannot reply")
+            if lk.senders:
+                raise ModelError(f"{self.instances[i].name}: cannot reply to a message from link {lk.kind}, which "
+                                 "has several senders (carry the sender in a field and send To(prefix, that field))")
             dst = lk.src
         else:
             dst = self._by_role.get((self.instances[i].group, to), -1)

@@ -34,7 +34,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from prosecheck.checker.expr import BinOp, Const, Expr, Ite, Not, Ref, lift
+from prosecheck.checker.expr import And, BinOp, Const, Expr, Ite, Not, Ref, lift
 from prosecheck.checker.machine import REPLY, TIMEOUT, CompiledTransition, ModelError, To
 from prosecheck.checker.system import FAULT_GHOST, Link, System
 
@@ -102,7 +102,8 @@ class _Option:
     tr: CompiledTransition
     link: Link | None
     sends: list[tuple[Link, str, list[Expr]]]
-    picks: list[tuple[Expr, int]] = field(default_factory=list)  # computed destinations: index == value
+    picks: list[Expr] = field(default_factory=list)  # computed destinations: index == value (and Send.when)
+    when: dict[int, Expr] = field(default_factory=dict)  # position in sends -> its condition (Send.when)
 
 
 def _options(system: System) -> list[_Option]:
@@ -123,36 +124,50 @@ def _all_options(system: System) -> list[_Option]:
         for tr in inst.table.transitions:
             sources = [None] if tr.event in inst.table.local_events else system._in_links[i]
             for lk in sources:
-                out += [_Option(i, tr, lk, sends, picks) for sends, picks in _resolve_sends(system, i, tr, lk)]
+                out += [_Option(i, tr, lk, *alternative) for alternative in _resolve_sends(system, i, tr, lk)]
     return out
 
 
-Resolved = tuple[list[tuple[Link, str, list[Expr]]], list[tuple[Expr, int]]]
+Resolved = tuple[list[tuple[Link, str, list[Expr]]], list[Expr], dict[int, Expr]]
 
 
 def _resolve_sends(system: System, i: int, tr: CompiledTransition, lk: Link | None) -> list[Resolved]:
     """The transition's sends with their links: one alternative per choice of the computed destinations
-    (:class:`To`), each with the condition (index == value) that selects it."""
-    alternatives: list[Resolved] = [([], [])]
-    for to, message, exprs in tr.send_exprs:
+    (:class:`To`), each with the condition (index == value) that selects it. A conditional send
+    (:attr:`Send.when`) to a role stays one send guarded in the body (``if :: c -> ch!m :: else -> skip fi``);
+    one to a computed destination adds the alternative "not sent" (``!c``) and ANDs ``c`` into each pick,
+    so exactly one alternative is enabled in any world, as exactly one step is in prosecheck."""
+    conditions = {k: e for k, e, _ in tr.send_when}
+    alternatives: list[Resolved] = [([], [], {})]
+    for k, (to, message, exprs) in enumerate(tr.send_exprs):
         if to == REPLY and lk is None:
             raise ModelError(f"{system.instances[i].name}: a local decision cannot reply")
-        choices = _destinations(system, i, to, lk)
-        alternatives = [(sends + [(link, message, exprs)], picks + ([pick] if pick else []))
-                        for sends, picks in alternatives for link, pick in choices]
+        choices, when = _destinations(system, i, to, lk), conditions.get(k)
+        extended: list[Resolved] = []
+        for sends, picks, whens in alternatives:
+            if when is not None and isinstance(to, To):
+                extended.append((sends, picks + [Not(when)], whens))
+                extended += [(sends + [(link, message, exprs)], picks + [And(when, pick or Const(True))], whens)
+                             for link, pick in choices]
+                continue
+            guarded = whens if when is None else {**whens, len(sends): when}
+            extended += [(sends + [(link, message, exprs)], picks + ([] if pick is None else [pick]), guarded)
+                         for link, pick in choices]
+        alternatives = extended
     return alternatives
 
 
-def _destinations(system: System, i: int, to: str | To, lk: Link | None) -> list[tuple[Link, tuple[Expr, int] | None]]:
-    """The links a send may take: one for a role, one per instance ``prefix<k>`` linked from ``i`` for a :class:`To`."""
+def _destinations(system: System, i: int, to: str | To, lk: Link | None) -> list[tuple[Link, Expr | None]]:
+    """The links a send may take: one for a role, one per instance ``prefix<k>`` linked from ``i`` for a
+    :class:`To`, with its condition ``index == k``."""
     if isinstance(to, str):
         return [(system._resolve(i, to, lk), None)]
     pattern = re.compile(re.escape(to.prefix) + r"(\d+)")
-    out: list[tuple[Link, tuple[Expr, int] | None]] = []
+    out: list[tuple[Link, Expr | None]] = []
     for link in system.links:
         match = pattern.fullmatch(system.instances[link.dst].role)
-        if link.src == i and match:
-            out.append((link, (lift(to.index), int(match.group(1)))))
+        if i in link.sources and match:
+            out.append((link, BinOp("==", lift(to.index), Const(int(match.group(1))))))
     return out
 
 
@@ -196,7 +211,7 @@ class _Writer:
             width = names.width[lk.index]
             kinds = ", ".join(["mtype"] + ["int"] * width)
             lines.append(f"chan l{lk.index} = [{lk.capacity}] of {{ {kinds} }}; "
-                         f"/* {system.instances[lk.src].name} -> {system.instances[lk.dst].name} ({lk.kind}) */")
+                         f"/* {system.sender_names(lk.index)} -> {system.instances[lk.dst].name} ({lk.kind}) */")
             lines.append(f"mtype h{lk.index}_m;" + "".join(f" unsigned h{lk.index}_f{j} : 16;" for j in range(width)))
         temps = max([self._temps_needed(o) for o in self.options] + [0])
         lines += [f"hidden int t{k};" for k in range(temps)]
@@ -204,7 +219,7 @@ class _Writer:
 
     def _temps_needed(self, o: _Option) -> int:
         return (len(o.tr.assign_exprs) + sum(len(e) for _, _, e in o.sends) + len(o.tr.ghost)
-                + len(o.tr.share_exprs))
+                + len(o.tr.share_exprs) + len(o.when))
 
     def _timer_conditions(self, i: int) -> list[str]:
         """A timer fires only when its group is quiet (every link of the group empty) and no later
@@ -259,12 +274,8 @@ class _Writer:
             cond.append(f"h{o.link.index}_m == m_{ident(o.tr.event)}")
         if not (isinstance(o.tr.guard, Const) and o.tr.guard.value):
             cond.append(render(o.tr.guard, ref))
-        cond += [f"{render(index, ref)} == {value}" for index, value in o.picks]
-        per_link: dict[int, int] = {}
-        for lk, _, _ in o.sends:
-            per_link[lk.index] = per_link.get(lk.index, 0) + 1
-        for index, count in sorted(per_link.items()):
-            cond.append(f"len(l{index}) <= {system.links[index].capacity - count}")
+        cond += [render(pick, ref) for pick in o.picks]
+        cond += self._room(o, ref)
         if o.link is None and o.tr.event == TIMEOUT:
             cond += self._timer_conditions(o.instance)
         body: list[str] = []
@@ -273,7 +284,9 @@ class _Writer:
         sends = [(lk, m, [(f"t{next(temp)}", e) for e in exprs]) for lk, m, exprs in o.sends]
         ghosts = [(name, f"t{next(temp)}", expr) for name, expr in o.tr.ghost]
         shares = [(name, f"t{next(temp)}", expr) for name, expr in o.tr.share_exprs]
+        whens = {k: (f"t{next(temp)}", expr) for k, expr in o.when.items()}
         # 1. every new value from the old world
+        body += [f"{t} = {render(e, ref)}" for t, e in whens.values()]
         body += [f"{t} = {render(e, ref)}" for _, t, e in assigns]
         body += [f"{t} = {render(e, ref)}" for _, _, fs in sends for t, e in fs]
         body += [f"{t} = {render(system.bind(e, inst.group), ref)}" for _, t, e in ghosts]
@@ -284,10 +297,11 @@ class _Writer:
             width = names.width[o.link.index]
             body.append(f"l{o.link.index}?" + ",".join(["_"] * (1 + width)))
             touched.append(o.link.index)
-        for lk, m, fs in sends:
+        for k, (lk, m, fs) in enumerate(sends):
             pad = ["0"] * (names.width[lk.index] - len(fs))
-            body.append(f"l{lk.index}!" + ",".join([f"m_{ident(m)}"] + [t for t, _ in fs] + pad))
-            body += self._observers(lk, m, [t for t, _ in fs])
+            send = [f"l{lk.index}!" + ",".join([f"m_{ident(m)}"] + [t for t, _ in fs] + pad)]
+            send += self._observers(lk, m, [t for t, _ in fs])
+            body += send if k not in whens else [f"if :: {whens[k][0]} -> {'; '.join(send)} :: else -> skip fi"]
             touched.append(lk.index)
         body += [f"{names.slot[system.group_slot(inst.group, 'ghost.' + name)]} = {t}" for name, t, _ in ghosts]
         body += [f"{names.slot[system.group_slot(inst.group, 'shared.' + name)]} = {t}" for name, t, _ in shares]
@@ -297,6 +311,25 @@ class _Writer:
         src = "local" if o.link is None else f"l{o.link.index}"
         head = f"    :: d_step {{ /* {inst.name}: {inst.table.edge(o.tr)} from {src} */\n"
         return head + f"         ({' && '.join(cond)}) ->\n" + "".join(f"         {s};\n" for s in body) + "       }"
+
+    def _room(self, o: _Option, ref: dict[tuple[str, str], str]) -> list[str]:
+        """Room on every link the option sends to: one place per send, a conditional one (Send.when)
+        only where its condition holds (a skipped send does not block)."""
+        always: dict[int, int] = {}
+        maybe: dict[int, list[str]] = {}
+        for k, (lk, _, _) in enumerate(o.sends):
+            if k in o.when:
+                maybe.setdefault(lk.index, []).append(f"(({render(o.when[k], ref)}) -> 1 : 0)")
+            else:
+                always[lk.index] = always.get(lk.index, 0) + 1
+        out = []
+        for index in sorted(set(always) | set(maybe)):
+            capacity, count = self.system.links[index].capacity, always.get(index, 0)
+            if index not in maybe:
+                out.append(f"len(l{index}) <= {capacity - count}")
+            else:
+                out.append(f"len(l{index}) + {' + '.join([str(count), *maybe[index]])} <= {capacity}")
+        return out
 
     def _observers(self, lk: Link, message: str, temps: list[str]) -> list[str]:
         out = []

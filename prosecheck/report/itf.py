@@ -47,7 +47,7 @@ def _state(system: System, world: World) -> Json:
         prefix = system.group_prefix(g)
         out[identifier(f"{prefix}ghost")] = {name: system.value(world, system.slot(f"{prefix}ghost.{name}"))
                                              for name in system.ghost_names}
-    out["links"] = {identifier(f"{system.instances[lk.src].name}_to_{system.instances[lk.dst].name}"):
+    out["links"] = {identifier(f"{system.sender_names(lk.index)}_to_{system.instances[lk.dst].name}"):
                     [_message(m) for m in system.link(world, lk.index)] for lk in system.links}
     return out
 

@@ -111,6 +111,8 @@ def check(system: System) -> None:
         raise Declined("shared variables")
     if system.block_on_guards:
         raise Declined("messages that wait on false guards (block_on_guards)")
+    if any(lk.senders for lk in system.links):
+        raise Declined("links with several senders")
     for i, inst in enumerate(system.instances):
         table = inst.table
         if table.kept:
@@ -145,6 +147,8 @@ def _check_transition(system: System, i: int, table: ElementTable, tr: CompiledT
 
 def _check_sends(system: System, i: int, tr: CompiledTransition, local: bool, where: str) -> None:
     """Every send resolves to a link (Python raises a ModelError when one that fires does not)."""
+    if tr.send_when:
+        raise Declined(f"{where}: conditional sends")
     for to, _, _ in tr.send_exprs:
         if not isinstance(to, str):
             raise Declined(f"{where}: a computed destination")

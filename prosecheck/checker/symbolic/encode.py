@@ -12,7 +12,9 @@ then the kept options (rigid parameters). The step mirrors :meth:`System.success
 
 * a message event fires only on the head of a non-empty incoming link; a local event any time;
 * the handled message is popped first, then each send is appended in order, and a send to a
-  full link disables the whole step (blocking send);
+  full link disables the whole step (blocking send); a conditional send (``Send.when``, read on
+  the state before the step) appends, and needs room, only where its condition holds;
+* a link with several senders is one queue every sender appends to (``REPLY`` from it is refused);
 * an observer sets its ghost to 1 when a sent message carries a matching non-zero field; the
   transition's own ghost updates are computed from the world *before* the step and win;
 * the element's control state and locals take their new values; everything else is unchanged.
@@ -136,24 +138,46 @@ class Encoding:
 
     # -- layout -------------------------------------------------------------------------------
     def link_name(self, lk: Link) -> str:
-        return f"{self.system.instances[lk.src].name}->{self.system.instances[lk.dst].name}"
+        return f"{self.system.sender_names(lk.index)}->{self.system.instances[lk.dst].name}"
 
     def state(self, suffix: str) -> list[z3.BitVecRef]:
         return [z3.BitVec(f"{name}{suffix}", BITS) for name in self.names]
 
     def _steps(self) -> list[Rule]:
         sys, rules = self.system, []
+        refused: dict[int, str] = {}  # id(rule) -> why it cannot be encoded, should it ever fire
         for i, inst in enumerate(sys.instances):
             in_links = [lk for lk in sys.links if lk.dst == i]
             for tr in inst.table.transitions:
+                if tr.share_exprs:
+                    raise ModelError(f"{inst.name}: {inst.table.edge(tr)} writes a shared variable, which is not "
+                                     "encoded symbolically")
                 local = tr.event in inst.table.local_events
                 for lk in [None] if local else in_links:
-                    sends = [(self._resolve(i, to, lk), name, exprs) for to, name, exprs in tr.send_exprs]
-                    where = "" if lk is None else f" from {sys.instances[lk.src].name}"
+                    sends, why = self._rule_sends(i, tr, lk)
+                    where = "" if lk is None else f" from {sys.sender_names(lk.index)}"
                     rules.append(Rule(f"{inst.name}: {inst.table.edge(tr)}{where}", i, tr,
                                       None if lk is None else lk.index, sends))
+                    if why:
+                        refused[id(rules[-1])] = why
         alphabet = self._alphabets(rules)
-        return [r for r in rules if r.link is None or r.transition.event in alphabet[r.link]]
+        kept = [r for r in rules if r.link is None or r.transition.event in alphabet[r.link]]
+        for rule in kept:
+            if id(rule) in refused:
+                raise ModelError(refused[id(rule)])
+        return kept
+
+    def _rule_sends(self, i: int, tr: CompiledTransition, lk: Link | None) -> tuple[list[tuple[Link, str, list[Expr]]], str]:
+        """The rule's sends with their links; a reply to a message from a link with several senders
+        has no link (System._resolve refuses it when it fires): the reason, and that send left out."""
+        sends = []
+        for to, name, exprs in tr.send_exprs:
+            if to == REPLY and lk is not None and lk.senders:
+                why = (f"{self.system.instances[i].name}: cannot reply to a message from link {lk.kind}, which has "
+                       "several senders")
+                return [], why
+            sends.append((self._resolve(i, to, lk), name, exprs))
+        return sends, ""
 
     def _resolve(self, i: int, to: str | To, lk: Link | None) -> Link:
         sys = self.system
@@ -166,7 +190,7 @@ class Encoding:
         else:
             dst = sys.instance_of(sys.instances[i].group, to)
         for link in sys.links:
-            if link.src == i and link.dst == dst:
+            if i in link.sources and link.dst == dst:
                 return link
         raise ModelError(f"{sys.instances[i].name} has no link to {to}")
 
@@ -313,18 +337,9 @@ class Encoding:
             queues[rule.link] = (length - 1, slots[1:] + [[z3.BitVecVal(0, BITS)] * len(head)])
         sym = self._symbols(cur, head, i, tr.event, rule.havoc_vars)
         conds.append(truth(to_z3(tr.guard, sym)))
-        for link, name, exprs in rule.sends:
-            length, slots = queues[link.index]
-            conds.append(z3.ULT(length, link.capacity))
-            fields = [bv(to_z3(e, sym)) for e in exprs]
-            message = [z3.BitVecVal(self.msg_id[name], BITS), *fields]
-            message += [z3.BitVecVal(0, BITS)] * (1 + self.width[link.index] - len(message))
-            slots = [[z3.If(length == j, m, old) for m, old in zip(message, slot)] for j, slot in enumerate(slots)]
-            queues[link.index] = (length + 1, slots)
-            for ghost_slot, positions, values in sys._observed.get((link.index, name), ()):
-                hit = z3.Or([z3.And(fields[p] != 0, z3.Or([fields[p] == v for v in values]) if values else True)
-                             for p in positions])
-                new[ghost_slot] = z3.If(hit, z3.BitVecVal(1, BITS), new[ghost_slot])
+        whens = {k: truth(to_z3(e, sym)) for k, e, _ in tr.send_when}  # Send.when, on the state before
+        for k, (link, name, exprs) in enumerate(rule.sends):
+            conds.append(self._send(queues, new, sym, link, name, exprs, whens.get(k)))
         bound_sym = self._symbols(cur, head, i, tr.event, rule.havoc_vars)
         for ghost_name, expr in tr.ghost:
             pos = sys.group_slot(inst.group, f"ghost.{ghost_name}")
@@ -343,6 +358,24 @@ class Encoding:
             new[pos + 1: pos + 1 + len(flat)] = flat
         rule.conds = conds
         rule.updates = {p: v for p, v in enumerate(new) if not z3.eq(v, cur[p])}
+
+    def _send(self, queues: dict[int, tuple[z3.ExprRef, list[list[z3.ExprRef]]]], new: list[z3.ExprRef],
+              sym: Symbols, link: Link, name: str, exprs: list[Expr], when: z3.BoolRef | None) -> z3.BoolRef:
+        """Append one send to ``queues`` (observers into ``new``); its condition: room on the link.
+        A conditional send (``when``) appends, and needs room, only where ``when`` holds."""
+        length, slots = queues[link.index]
+        fields = [bv(to_z3(e, sym)) for e in exprs]
+        message = [z3.BitVecVal(self.msg_id[name], BITS), *fields]
+        message += [z3.BitVecVal(0, BITS)] * (1 + self.width[link.index] - len(message))
+        at = [length == j if when is None else z3.And(when, length == j) for j in range(len(slots))]
+        slots = [[z3.If(at[j], m, old) for m, old in zip(message, slot)] for j, slot in enumerate(slots)]
+        queues[link.index] = (length + 1 if when is None else z3.If(when, length + 1, length), slots)
+        for ghost_slot, positions, values in self.system._observed.get((link.index, name), ()):
+            hit = z3.Or([z3.And(fields[p] != 0, z3.Or([fields[p] == v for v in values]) if values else True)
+                         for p in positions])
+            new[ghost_slot] = z3.If(hit if when is None else z3.And(when, hit), z3.BitVecVal(1, BITS), new[ghost_slot])
+        room = z3.ULT(length, link.capacity)
+        return room if when is None else z3.Or(z3.Not(when), room)
 
     def _formula(self, rule: Rule) -> z3.BoolRef:
         """Conditions and, at every kept position, next = updated (or unchanged) value."""
