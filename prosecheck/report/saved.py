@@ -96,6 +96,8 @@ def _property(pid: str, p: Any, where: str) -> PropertyResult:
     try:
         trace = None if p.get("trace") is None else [TraceStep(**{k: v for k, v in s.items() if k in STEP_FIELDS})
                                                      for s in p["trace"]]
+        for number, step in enumerate(trace or [], 1):
+            _check_changes(step.changes, f"{where}: trace step {number}")
         replay = p.get("replay")
         return PropertyResult(pid, p["kind"], p["verdict"], p["expected"], p["statement"], p["ref"], trace,
                               detail=p.get("detail") or "", probabilistic=bool(p.get("probabilistic")),
@@ -104,6 +106,16 @@ def _property(pid: str, p: Any, where: str) -> PropertyResult:
                               decisive_step=p.get("decisive_step") if isinstance(p.get("decisive_step"), int) else None)
     except (KeyError, TypeError, AttributeError) as err:
         raise SavedResultsError(f"{where}: malformed ({err})") from None
+
+
+def _check_changes(changes: Any, where: str) -> None:
+    """A step's ``changes`` map each variable to its [old, new] values in words (the HTML explorer
+    reads the new one of every pair)."""
+    if not isinstance(changes, dict):
+        raise SavedResultsError(f"{where}: 'changes' is not an object")
+    for name, pair in changes.items():
+        if not (isinstance(pair, list) and len(pair) == 2 and all(isinstance(v, str) for v in pair)):
+            raise SavedResultsError(f"{where}: change of {name!r} is not an [old, new] pair of strings")
 
 
 def _obj(entry: Any, key: str, where: str) -> dict[str, Any]:
