@@ -7,8 +7,15 @@ It mirrors the Python semantics step for step and in the same order: instances i
 events then incoming links in ``_in_links`` order, candidates in ``by_state_event`` order, blocking
 sends, observers, ghost updates reading the world before the step, lost and duplicated messages
 after the handled ones, timers last (per call, the last instance of each group whose timer can fire,
-groups in order of first appearance). A system this module cannot mirror exactly is declined
-(:class:`Declined`) and the Python search runs instead.
+groups in order of first appearance). The library's semantics (issue 20) are mirrored as well:
+shared variables (one chunk per group, read in guards, effects and ghosts, written after the ghost
+updates from the world before the step, range checked), conditional sends (read before the step; a
+false one neither appends nor blocks), links with several senders, computed destinations (a switch
+on the index), :attr:`System.block_on_guards` and :attr:`Unhandled.blocked`, declared variable
+ranges. Where the Python search raises a ModelError while a step fires, the C search stops with an
+error code (``fail`` in ``runtime.c``) and :func:`.engine.model_error` raises the same error. A
+system this module cannot mirror exactly is declined (:class:`Declined`) and the Python search runs
+instead.
 """
 
 from __future__ import annotations
