@@ -337,8 +337,11 @@ def _range_models() -> dict[str, Callable[[], System]]:
     class Bounded(lib.Descender):
         VARIABLES = (lib.Var("height", 0, range=(0, 3)),)
 
-    class Counter(lib.Writer):
-        go = lib.Writer.a.to(lib.Writer.a, on="write")
+    class Counter(lib.ElementRules, lib.StateMachine):  # own states: State.to on Writer's would change Writer
+        a = lib.State("A", initial=True)
+        go = a.to(a, on="write")
+        LOCAL_EVENTS = frozenset({"go"})
+        REST_STATES = frozenset({"a"})
         EFFECTS = {"write": lib.Effect(share={"lock": lib.S("lock") + 1})}
 
     return {"climber": lambda: Model({}).add("climber", lib.Climber).system(),
