@@ -344,7 +344,35 @@ def _range_models() -> dict[str, Callable[[], System]]:
         REST_STATES = frozenset({"a"})
         EFFECTS = {"write": lib.Effect(share={"lock": lib.S("lock") + 1})}
 
+    class Twice(lib.ElementRules, lib.StateMachine):
+        """Two candidates of one step: the first leaves the shared range, the second its own (the
+        Python search computes both candidates' locals before it applies the first)."""
+
+        a = lib.State("A", initial=True)
+        go = a.to(a, on="share_more") | a.to(a, on="count_more")
+        LOCAL_EVENTS = frozenset({"go"})
+        REST_STATES = frozenset({"a"})
+        VARIABLES = (lib.Var("n", 0, range=(0, 0)),)
+        EFFECTS = {"share_more": lib.Effect(share={"lock": lib.S("lock") + 1}),
+                   "count_more": lib.Effect(assign={"n": lib.V("n") + 1})}
+
+    def sleeper(step: int) -> type:
+        class Sleeper(lib.ElementRules, lib.StateMachine):
+            """A timer whose step leaves the range when ``step`` is 1 (the first of two timers of a
+            group never fires, yet the Python search computes its step)."""
+
+            a = lib.State("A", initial=True)
+            timeout = a.to(a, on="wake")
+            LOCAL_EVENTS = frozenset({"timeout"})
+            REST_STATES = frozenset({"a"})
+            VARIABLES = (lib.Var("n", 0, range=(0, 0)),)
+            EFFECTS = {"wake": lib.Effect(assign={"n": lib.V("n") + step})}
+
+        return Sleeper
+
     return {"climber": lambda: Model({}).add("climber", lib.Climber).system(),
+            "timer": lambda: Model({}).add("s", sleeper(1)).add("c", sleeper(0)).system(),
+            "order": lambda: Model({}).add("t", Twice).share("lock", writers=["t"], range=(0, 0)).system(),
             "descender": lambda: Model({}).add("d", Bounded).system(),
             "shared": lambda: Model({}).add("w1", Counter).share("lock", writers=["w1"], range=(0, 2)).system()}
 

@@ -210,6 +210,8 @@ class _Writer:
         inst = system.instances[i]
         ref = self.ref(i, tr.event)
         e = self.emit
+        if _ranged(inst.table, tr):
+            self.range_check(i, tr)
         e(f"static int t_{i}_{tr.index}(ctx_t *x, const int32_t *w, int L, int mode) {{")
         e("  const int32_t *m = L >= 0 ? w + LOFF[L] + 2 : w; (void)m;")
         e(f"  if (!{to_c(tr.guard, ref)}) return 0;")
@@ -253,6 +255,24 @@ class _Writer:
         e(f"  lab[{4 + lay.nfields}] = mode == 2 ? 2 : 0; lab[{5 + lay.nfields}] = ns;")
         e("  emit(x, lab, n);")
         e("  return 1;\n}")
+
+    def range_check(self, i: int, tr: CompiledTransition) -> None:
+        """``r_I_K(x, w, L)``: the range checks of the new locals alone. :meth:`ElementTable.step`
+        computes every candidate's locals before :meth:`System._apply` applies the first one (and
+        computes a timeout's even when the timer does not fire): the C search checks every candidate
+        first, so that the first error it meets is the one the Python search raises."""
+        table = self.system.instances[i].table
+        ref = self.ref(i, tr.event)
+        e = self.emit
+        e(f"static void r_{i}_{tr.index}(ctx_t *x, const int32_t *w, int L) {{")
+        e("  const int32_t *m = L >= 0 ? w + LOFF[L] + 2 : w; (void)m;")
+        e(f"  if (!{to_c(tr.guard, ref)}) return;")
+        for v, expr in tr.assign_exprs:
+            bounds = table.var_ranges[v]
+            if bounds is not None:
+                e(f"  {{ int64_t a = {to_c(expr, ref)}; "
+                  f"if (a < {bounds[0]} || a > {bounds[1]}) {{ fail(x, 1, {i}, {tr.index}, {v}, a); return; }} }}")
+        e("}")
 
     def resolve(self, i: int, tr: CompiledTransition, s: int, to: str | To) -> None:
         """Set ``lk`` to the link send ``s`` goes on, as :meth:`System._resolve` (a reply on a link with
@@ -306,6 +326,16 @@ class _Writer:
             self.emit("  switch (lk) {\n" + "\n".join(cases) + "\n  }")
 
 
+def _ranged(table: ElementTable, tr: CompiledTransition) -> bool:
+    """True when the transition assigns a variable with a declared range."""
+    return bool(table.var_ranges) and any(table.var_ranges[v] is not None for v, _ in tr.assign_exprs)
+
+
+def _prechecks(table: ElementTable, i: int, candidates: list[CompiledTransition], link: str) -> str:
+    """The calls of the candidates' range checks (``r_I_K``), in order, before any of them fires."""
+    return "".join(f"r_{i}_{tr.index}(x, w, {link}); " for tr in candidates if _ranged(table, tr))
+
+
 def _rest(table: ElementTable, pos: int) -> str:
     if not table.rest_states:
         return "0"
@@ -322,12 +352,18 @@ def _instance(wr: _Writer, i: int) -> None:
     e(f"static void inst_{i}(ctx_t *x, const int32_t *w) {{\n  int32_t st = w[{pos}]; (void)st;")
     for event in table.local_events:
         if event == TIMEOUT:
+            checks = [f"case {state}: {_prechecks(table, i, candidates, '-1')}break;"
+                      for (state, ev), candidates in sorted(table.by_state_event.items())
+                      if ev == TIMEOUT and _prechecks(table, i, candidates, "-1")]
+            if checks:  # the Python search steps every timeout, firing or not
+                e("  switch (st) { " + " ".join(checks) + " }")
             e(f"  if (timeout_on_{i}(w) && quiet_{inst.group}(w)) set_timer(x, {inst.group}, {i});")
             continue
         e("  switch (st) {")
         for (state, ev), candidates in sorted(table.by_state_event.items()):
             if ev == event:
-                e(f"  case {state}: " + " ".join(f"t_{i}_{tr.index}(x, w, -1, 0);" for tr in candidates) + " break;")
+                e(f"  case {state}: " + _prechecks(table, i, candidates, "-1")
+                  + " ".join(f"t_{i}_{tr.index}(x, w, -1, 0);" for tr in candidates) + " break;")
         e("  }")
     for lk in system._in_links[i]:
         _handle(wr, i, lk)
@@ -343,7 +379,7 @@ def _dispatch(table: ElementTable, i: int, lay: Layout, mode: int, lk: Link, cou
         inner = []
         for (s, ev), candidates in sorted(table.by_state_event.items()):
             if s == state and ev in lay.messages:
-                calls = ("has = 1; " if counted else "") + " ".join(
+                calls = ("has = 1; " + _prechecks(table, i, candidates, str(lk.index)) if counted else "") + " ".join(
                     ("cnt += " if counted else "") + f"t_{i}_{tr.index}(x, w, {lk.index}, {mode});" for tr in candidates)
                 inner.append(f"case {lay.msg_id(ev)}: {calls} break;")
         if inner:
