@@ -415,3 +415,20 @@ def test_the_tutorial_runs_on_the_compiled_engine(monkeypatch: pytest.MonkeyPatc
 
     monkeypatch.setenv("PROSECHECK_ENGINE", "native")  # a system the C search declines would be an error
     test_tutorial.test_every_python_block_of_the_tutorial_runs(capsys)
+
+
+def test_shared_variables_of_two_groups_explore_the_same_in_c() -> None:
+    """One copy of each shared variable per group, in the group's component (two components here)."""
+    import test_library as lib
+
+    from prosecheck.checker.machine import compile_element
+    from prosecheck.checker.system import Instance, Shared
+
+    def two_groups() -> System:
+        table = compile_element(lib.Writer, {}, {})
+        instances = [Instance(f"ue{g + 1}.w{k}", f"w{k}", g, table) for g in range(2) for k in (1, 2)]
+        return System(instances, [], [], 2, {}, shared=(Shared("lock", 0, frozenset({"w1", "w2"}), (0, 1)),))
+
+    native = explore_native(two_groups(), Limits(), None)
+    assert native.native is not None and len(native.native.layout.comps) == 2
+    assert_same(native, _python(two_groups()))
