@@ -432,3 +432,28 @@ def test_shared_variables_of_two_groups_explore_the_same_in_c() -> None:
     native = explore_native(two_groups(), Limits(), None)
     assert native.native is not None and len(native.native.layout.comps) == 2
     assert_same(native, _python(two_groups()))
+
+
+@pytest.mark.parametrize("answer", [0, 1])
+def test_a_lossy_shared_link_that_duplicates_explores_the_same_in_c(answer: int) -> None:
+    """Duplicated heads of a link with several senders, answered To(c, M(n)) or conditionally: a third
+    ``go`` takes the collector's count past its declared range, the same error in both engines."""
+    import test_library as lib
+
+    def build() -> System:
+        send = lib.BACK if answer == 0 else lib.Send(lib.To("c", lib.M("n")), "back", when=lib.V("count") == 0)
+        s = lib._callers(send, lossy=True).system()
+        return System(s.instances, s.links, s.ghost_names, s.groups, s.message_fields, s.message_field_kinds,
+                      s.observers, s.fault_budget, True, s.shared, s.block_on_guards)
+
+    text = _error(build, "native")
+    assert text == _error(build, "python") and "count would become 3" in text
+
+    def unbounded() -> System:
+        system = build()
+        system.instances[2].table.var_ranges = [None] * 3  # a fresh table per build: the count may grow
+        return system
+
+    native = explore_native(unbounded(), Limits(), None)
+    assert any(label is not None and label.fault == "duplicated" for label in native.via.table)
+    assert_same(native, _python(unbounded()))
