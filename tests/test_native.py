@@ -8,6 +8,8 @@ checked against the Python reading on random expressions (Hypothesis).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pytest
 import toy
@@ -29,6 +31,7 @@ from prosecheck.checker.expr import (
     evaluate,
     to_c,
 )
+from prosecheck.checker.machine import ModelError
 from prosecheck.checker.native import build
 from prosecheck.checker.native.engine import NativeExploration, explore_native
 from prosecheck.checker.system import System
@@ -258,3 +261,199 @@ def test_an_interrupt_between_slices_leaves_a_consistent_exploration(monkeypatch
     assert int(target.max()) < found.states and int(label.max()) < len(found.via.table)  # type: ignore[attr-defined]
     python = _python(toy.ping_pong_pairs(3))
     assert list(found.worlds) == list(python.worlds)[: found.states]
+
+
+# -- the library's semantics (issue 20): shared variables, conditional sends, links with several senders,
+# computed destinations, block_on_guards and blocked messages, declared ranges ---------------------------------
+
+
+def _examples() -> dict[str, Callable[[], System]]:
+    from test_examples import EXAMPLES
+
+    return {name: (lambda build=entry[0]: build().system()) for name, entry in EXAMPLES.items()}
+
+
+@pytest.mark.parametrize("name", sorted(_examples()))
+def test_every_example_and_broken_variant_explores_the_same_in_c(name: str) -> None:
+    build = _examples()[name]
+    assert_same(explore_native(build(), Limits(), None), _python(build()))
+
+
+@pytest.mark.parametrize("seed", range(16))
+def test_random_library_toys_explore_the_same_in_c(seed: int) -> None:
+    """Conditional sends and one incoming link per element written by all its peers."""
+    assert_same(explore_native(random_system(seed, library=True), Limits(), None),
+                _python(random_system(seed, library=True)))
+
+
+def _library_models() -> dict[str, Callable[[], System]]:
+    import test_library as lib
+
+    from prosecheck.checker.api import Model
+
+    def writers() -> System:
+        return Model({}).add("w1", lib.Writer).add("w2", lib.Writer).share("lock", writers=["w1", "w2"]).system()
+
+    return {
+        "blocked waits": lambda: lib._pair(lib.Picky, True), "blocked reported": lambda: lib._pair(lib.Picky, False),
+        "deaf waits": lambda: lib._pair(lib.Deaf, True), "deaf reported": lambda: lib._pair(lib.Deaf, False),
+        "shared lock": writers, "farm": lambda: lib._farm().system(),
+        "callers": lambda: lib._callers(lib.BACK).system(),
+        "callers cap 1": lambda: lib._callers(lib.BACK, capacity=1).system(),
+        "callers separate": lambda: lib._callers(lib.BACK, separate=True).system(),
+        "callers lossy": lambda: lib._callers(lib.BACK, lossy=True).system(),
+        **{f"callers answer {k}": (lambda a=answer: lib._callers(a).system()) for k, answer in enumerate((
+            lib.Send("c2", "back"), lib.Send("c1", "back", when=lib.V("count") == 0),
+            lib.Send("c2", "back", when=lib.M("n") == 2)))},
+    }
+
+
+@pytest.mark.parametrize("name", sorted(_library_models()))
+def test_library_test_models_explore_the_same_in_c(name: str) -> None:
+    build = _library_models()[name]
+    assert_same(explore_native(build(), Limits(), None), _python(build()))
+
+
+def test_the_blocked_flag_is_computed_in_c() -> None:
+    import test_library as lib
+
+    native = explore_native(lib._pair(lib.Picky, False), Limits(), None)
+    assert [u.blocked for _, u in native.unhandled] == [True]
+    waits = explore_native(lib._pair(lib.Picky, True), Limits(), None)
+    assert waits.unhandled == [] and len(waits.deadlocks) == 1
+
+
+def _error(build: Callable[[], System], engine: str) -> str:
+    with pytest.raises(ModelError) as caught:
+        search.explore(build(), engine=engine)
+    return f"{type(caught.value).__name__}: {caught.value}"
+
+
+def _range_models() -> dict[str, Callable[[], System]]:
+    import test_library as lib
+
+    from prosecheck.checker.api import Model
+
+    class Bounded(lib.Descender):
+        VARIABLES = (lib.Var("height", 0, range=(0, 3)),)
+
+    class Counter(lib.ElementRules, lib.StateMachine):  # own states: State.to on Writer's would change Writer
+        a = lib.State("A", initial=True)
+        go = a.to(a, on="write")
+        LOCAL_EVENTS = frozenset({"go"})
+        REST_STATES = frozenset({"a"})
+        EFFECTS = {"write": lib.Effect(share={"lock": lib.S("lock") + 1})}
+
+    class Twice(lib.ElementRules, lib.StateMachine):
+        """Two candidates of one step: the first leaves the shared range, the second its own (the
+        Python search computes both candidates' locals before it applies the first)."""
+
+        a = lib.State("A", initial=True)
+        go = a.to(a, on="share_more") | a.to(a, on="count_more")
+        LOCAL_EVENTS = frozenset({"go"})
+        REST_STATES = frozenset({"a"})
+        VARIABLES = (lib.Var("n", 0, range=(0, 0)),)
+        EFFECTS = {"share_more": lib.Effect(share={"lock": lib.S("lock") + 1}),
+                   "count_more": lib.Effect(assign={"n": lib.V("n") + 1})}
+
+    def sleeper(step: int) -> type:
+        class Sleeper(lib.ElementRules, lib.StateMachine):
+            """A timer whose step leaves the range when ``step`` is 1 (the first of two timers of a
+            group never fires, yet the Python search computes its step)."""
+
+            a = lib.State("A", initial=True)
+            timeout = a.to(a, on="wake")
+            LOCAL_EVENTS = frozenset({"timeout"})
+            REST_STATES = frozenset({"a"})
+            VARIABLES = (lib.Var("n", 0, range=(0, 0)),)
+            EFFECTS = {"wake": lib.Effect(assign={"n": lib.V("n") + step})}
+
+        return Sleeper
+
+    return {"climber": lambda: Model({}).add("climber", lib.Climber).system(),
+            "timer": lambda: Model({}).add("s", sleeper(1)).add("c", sleeper(0)).system(),
+            "order": lambda: Model({}).add("t", Twice).share("lock", writers=["t"], range=(0, 0)).system(),
+            "descender": lambda: Model({}).add("d", Bounded).system(),
+            "shared": lambda: Model({}).add("w1", Counter).share("lock", writers=["w1"], range=(0, 2)).system()}
+
+
+@pytest.mark.parametrize("name", sorted(_range_models()))
+def test_a_range_violation_is_the_same_range_error_in_both_engines(name: str) -> None:
+    build = _range_models()[name]
+    text = _error(build, "native")
+    assert text.startswith("RangeError: ") and "outside its declared range" in text
+    assert text == _error(build, "python")
+
+
+def test_runtime_model_errors_of_sends_are_the_same_in_both_engines() -> None:
+    """A reply to a message from a link with several senders; a computed destination with no link."""
+    import test_library as lib
+
+    from prosecheck.checker.api import Model
+
+    def two_workers() -> System:
+        model = Model({"job": ("n",), "done": ()}).add("boss", lib.Dispatcher)
+        for k in range(2):
+            model.add(f"worker{k}", lib.Worker).link("boss", f"worker{k}").link(f"worker{k}", "boss")
+        return model.system()
+
+    for make in (lambda: lib._callers(lib.Send(lib.REPLY, "back")).system(), two_workers):
+        text = _error(make, "native")
+        assert text == _error(make, "python") and text.startswith("ModelError: ")
+    assert "boss has no link to worker2" in _error(two_workers, "native")
+
+
+def test_native_on_a_declined_system_says_why() -> None:
+    with pytest.raises(ModelError, match="native search engine cannot run this system: fault budget above 65535"):
+        search.explore(toy.lossy_ping_pong(budget=70_000), engine="native")
+
+
+def test_the_tutorial_runs_on_the_compiled_engine(monkeypatch: pytest.MonkeyPatch,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    """Every block of docs/tutorial.md, each search in C: the page's output is what C prints too."""
+    import test_tutorial
+
+    monkeypatch.setenv("PROSECHECK_ENGINE", "native")  # a system the C search declines would be an error
+    test_tutorial.test_every_python_block_of_the_tutorial_runs(capsys)
+
+
+def test_shared_variables_of_two_groups_explore_the_same_in_c() -> None:
+    """One copy of each shared variable per group, in the group's component (two components here)."""
+    import test_library as lib
+
+    from prosecheck.checker.machine import compile_element
+    from prosecheck.checker.system import Instance, Shared
+
+    def two_groups() -> System:
+        table = compile_element(lib.Writer, {}, {})
+        instances = [Instance(f"ue{g + 1}.w{k}", f"w{k}", g, table) for g in range(2) for k in (1, 2)]
+        return System(instances, [], [], 2, {}, shared=(Shared("lock", 0, frozenset({"w1", "w2"}), (0, 1)),))
+
+    native = explore_native(two_groups(), Limits(), None)
+    assert native.native is not None and len(native.native.layout.comps) == 2
+    assert_same(native, _python(two_groups()))
+
+
+@pytest.mark.parametrize("answer", [0, 1])
+def test_a_lossy_shared_link_that_duplicates_explores_the_same_in_c(answer: int) -> None:
+    """Duplicated heads of a link with several senders, answered To(c, M(n)) or conditionally: a third
+    ``go`` takes the collector's count past its declared range, the same error in both engines."""
+    import test_library as lib
+
+    def build() -> System:
+        send = lib.BACK if answer == 0 else lib.Send(lib.To("c", lib.M("n")), "back", when=lib.V("count") == 0)
+        s = lib._callers(send, lossy=True).system()
+        return System(s.instances, s.links, s.ghost_names, s.groups, s.message_fields, s.message_field_kinds,
+                      s.observers, s.fault_budget, True, s.shared, s.block_on_guards)
+
+    text = _error(build, "native")
+    assert text == _error(build, "python") and "count would become 3" in text
+
+    def unbounded() -> System:
+        system = build()
+        system.instances[2].table.var_ranges = [None] * 3  # a fresh table per build: the count may grow
+        return system
+
+    native = explore_native(unbounded(), Limits(), None)
+    assert any(label is not None and label.fault == "duplicated" for label in native.via.table)
+    assert_same(native, _python(unbounded()))

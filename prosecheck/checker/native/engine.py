@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator, Sequence
-from typing import Any, overload
+from typing import Any, cast, overload
 
 import numpy as np
 
 from prosecheck.checker.edges import Edges
 from prosecheck.checker.exploration import Exploration, LabelView, Limits, Progress, peak_rss_mb
-from prosecheck.checker.machine import Message
+from prosecheck.checker.machine import REPLY, Message, ModelError, RangeError, To, check_range
 from prosecheck.checker.native.build import load
 from prosecheck.checker.native.cgen import Layout, generate
 from prosecheck.checker.system import Label, Queue, SlotValue, System, Unhandled, World
@@ -37,6 +37,7 @@ void *pc_table(void *, int, int, uint32_t *);
 int pc_fired(void *, int, int);
 int64_t pc_find(void *, const int32_t *);
 void pc_decode(void *, uint32_t, int32_t *);
+int64_t pc_err(void *, int);
 """
 
 
@@ -344,11 +345,39 @@ def labels(native: Native) -> list[Label | None]:
 
 
 def _unhandled(native: Native) -> list[tuple[int, Unhandled]]:
+    """The unhandled messages (world, instance, link, message, blocked) the C search recorded."""
     lay = native.layout
-    stride = 4 + lay.nfields
+    stride = 5 + lay.nfields
     flat = native.vec(7, native.stat(6)).astype(np.int64).tolist()
-    return [(flat[a], Unhandled(flat[a + 1], flat[a + 2], message_of(lay, flat, a + 3)))
+    return [(flat[a], Unhandled(flat[a + 1], flat[a + 2], message_of(lay, flat, a + 3), bool(flat[a + 4 + lay.nfields])))
             for a in range(0, len(flat), stride)]
+
+
+def model_error(native: Native) -> ModelError:
+    """The error the Python search raises where the C search stopped with an error code (``fail`` in
+    ``runtime.c``): the same class and text, made by the same functions."""
+    system = native.system
+    code, a, b, c, d = (int(native.lib.pc_err(native.ctx, k)) for k in range(5))
+    inst = system.instances[a]
+    table = inst.table
+    try:
+        if code == 1:  # a local variable leaves its declared range (ElementTable.step, System._step)
+            tr = table.transitions[b]
+            try:
+                check_range(table.edge(tr), table.var_names[c], d, table.var_ranges[c])
+            except RangeError as error:
+                raise RangeError(f"{inst.name}: {error}") from None
+        elif code == 2:  # a shared variable leaves its declared range (System._write_shared)
+            var = system.shared[c]
+            check_range(f"{inst.name}: {table.edge(table.transitions[b])}", f"shared {var.name}", d, var.range)
+        elif code == 3:  # a computed destination names no linked instance (System._resolve)
+            to = table.transitions[b].send_exprs[c][0]
+            system._resolve(a, f"{cast(To, to).prefix}{d}", None)
+        elif code == 4:  # a reply to a message from a link with several senders (System._resolve)
+            system._resolve(a, REPLY, system.links[b])
+    except ModelError as error:
+        return error
+    return ModelError(f"the compiled search stopped with error code {code}")
 
 
 def _stop_reason(limits: Limits, stored: int, start: float) -> str | None:
@@ -371,6 +400,8 @@ def _search(native: Native, limits: Limits, progress: Progress | None, start: fl
             rc = lib.pc_run(ctx, SLICE, limits.max_states or 0)
             if rc == -2:
                 raise _Widen()
+            if rc == -3:
+                raise model_error(native)
             if rc < 0:
                 raise MemoryError("the compiled search ran out of memory")
             if rc == 0:
@@ -399,19 +430,6 @@ def explore_native(system: System, limits: Limits, progress: Progress | None) ->
     return _result(native, stopped, start)
 
 
-def _with_blocked(system: System, result: NativeExploration) -> list[tuple[int, Unhandled]]:
-    """Each unhandled message with :attr:`Unhandled.blocked` as :meth:`System.successors` sets it: the
-    instance's state has transitions for the message, all disabled (issue 20; the C search records
-    the message only, and declines systems with :attr:`System.block_on_guards`)."""
-    out = []
-    for world, found in result.unhandled:
-        table = system.instances[found.instance].table
-        state = system.control(result.worlds[world], found.instance)
-        blocked = (state, found.message[0]) in table.by_state_event
-        out.append((world, Unhandled(found.instance, found.link, found.message, blocked)))
-    return out
-
-
 class _Widen(Exception):
     """The search met a chunk value whose id does not fit the component records' 16 bits."""
 
@@ -429,7 +447,6 @@ def _result(native: Native, stopped: str | None, start: float) -> NativeExplorat
         unhandled=_unhandled(native), encoder=encoder, store=NativeStore(native, count),  # type: ignore[arg-type]
         edges=edges)
     result.native = native
-    result.unhandled = _with_blocked(system, result)
     result.fired = {(i, tr) for i, inst in enumerate(system.instances)
                     for tr in range(-1, len(inst.table.transitions)) if native.lib.pc_fired(native.ctx, i, tr)}
     result.seconds = time.perf_counter() - start

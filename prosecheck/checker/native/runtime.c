@@ -91,7 +91,8 @@ typedef struct {
     vec_t moves[NCOMP], cunh[NCOMP];
     entry_t *cache[NCOMP]; uint32_t cache_cap[NCOMP];
     uint8_t unh_seen[NINST * NMSG + 1], fired[NINST * NTRSLOT + 1];
-    uint64_t transitions; uint32_t head, hdepth; int oom; /* oom: 1 out of memory, 2 a chunk id too wide for CID_T */
+    uint64_t transitions; uint32_t head, hdepth; int oom; /* oom: 1 out of memory, 2 a chunk id too wide for CID_T, 3 a model error (err) */
+    int64_t err[5]; /* the first model error: code (1 local range, 2 shared range, 3 computed destination without a link, 4 reply on a link with several senders) and its operands */
     /* while one component's steps are computed */
     int cur; vec_t *smoves, *sunh; uint32_t cur_chunk[NCHUNK];
     int32_t w[WLEN];
@@ -126,10 +127,20 @@ static void emit(ctx_t *x, const int32_t *label, const int32_t *n) {
     if (vpush(x->smoves, lid + 1) || vpush(x->smoves, cid)) x->oom = 1;
 }
 
-/* A message that reached an instance in a state that neither handles nor ignores it. */
-static void note_unhandled(ctx_t *x, int inst, int link, const int32_t *msg) {
+/* A message that reached an instance in a state that neither handles nor ignores it (blocked: the
+   state has transitions for it, every guard false). */
+static void note_unhandled(ctx_t *x, int inst, int link, const int32_t *msg, int blocked) {
     if (vpush(x->sunh, (uint32_t)inst) || vpush(x->sunh, (uint32_t)link)) { x->oom = 1; return; }
     for (int f = 0; f <= NFIELDS; f++) if (vpush(x->sunh, (uint32_t)msg[f])) { x->oom = 1; return; }
+    if (vpush(x->sunh, (uint32_t)blocked)) x->oom = 1;
+}
+
+/* A model error met while a step fires (the Python search raises there): the search stops and
+   Python raises the same error from the code and operands (pc_err). The first one is kept. */
+static void fail(ctx_t *x, int code, int64_t a, int64_t b, int64_t c, int64_t d) {
+    if (x->err[0]) return;
+    x->err[0] = code; x->err[1] = a; x->err[2] = b; x->err[3] = c; x->err[4] = d;
+    x->oom = 3;
 }
 
 static void decode_comp(ctx_t *x, int c, uint32_t cid, int32_t *w) {
@@ -205,6 +216,7 @@ static entry_t *entry_of(ctx_t *x, int c, uint32_t cid, const uint32_t *ids, int
     x->cur = c; x->smoves = &x->moves[c]; x->sunh = &x->cunh[c];
     e->mstart = (uint32_t)(x->moves[c].n / 2); e->ustart = (uint32_t)(x->cunh[c].n / UW);
     gen_successors(x, c, x->w);
+    if (x->oom) return 0;
     e->mcount = (uint32_t)(x->moves[c].n / 2) - e->mstart; e->ucount = (uint32_t)(x->cunh[c].n / UW) - e->ustart;
     e->final = (uint8_t)gen_final(c, x->w); e->done = 1;
     return e;
@@ -322,6 +334,8 @@ void *pc_table(ctx_t *x, int kind, int k, uint32_t *n) {
 }
 
 int pc_fired(ctx_t *x, int inst, int tr) { return x->fired[inst * NTRSLOT + tr + 1]; }
+
+int64_t pc_err(ctx_t *x, int k) { return x->err[k]; }
 
 /* The index of a world given as its full vector, or -1 when it was never stored. */
 int64_t pc_find(ctx_t *x, const int32_t *w) {
