@@ -5,7 +5,7 @@ named instances of them, bounded FIFO links between instances and, optionally, s
 (:class:`~prosecheck.checker.system.Shared`). An instance's name is also its role: a ``Send(to=...)``
 names the receiving instance, a shared variable names its writing instances.
 
-Library semantics differ from the 5G model's in one place: a message whose transitions are all
+Library semantics differ from those of models built from element tables in one place: a message whose transitions are all
 disabled by their guards waits at the head of its link (``System.block_on_guards``), as a Promela
 receive guarded by a false condition does; it is reported only through the deadlock it may cause.
 

@@ -1,9 +1,9 @@
 """Hash compaction: a breadth-first search that stores a 64-bit fingerprint per world, not the world.
 
-For state spaces whose worlds do not split into small components (one remote UE with large
+For state spaces whose worlds do not split into small components (one group with large
 bounds), the exact store keeps every world's values; hash compaction keeps 8 bytes of
 fingerprint instead (BLAKE2b of the world's ``repr``: deterministic across processes) plus the
-parent, depth and label arrays. When the world splits into components (several remote UEs), the
+parent, depth and label arrays. When the world splits into components (several independent groups), the
 search reuses each component's steps as the exact search does, and a world's fingerprint is the
 sum of its components' BLAKE2b fingerprints times odd constants, each computed once per component
 value (:class:`~prosecheck.checker.store.ComponentFingerprints`). Two distinct worlds with the

@@ -8,11 +8,11 @@ encodings (shifts, masks) have exact meaning in both readings.
 
 References name where a value comes from:
 
-* ``local``  – a variable of the acting element (``V("pruk_gen")``)
-* ``msg``    – a field of the message being handled (``M("nonce_1")``)
+* ``local``  – a variable of the acting element (``V("key_gen")``)
+* ``msg``    – a field of the message being handled (``M("seq")``)
 * ``world``  – any variable of the world, by qualified name (ghost updates, properties)
 * ``opt``    – a scenario option, folded to a constant when a scenario is compiled
-* ``shared`` – a shared (global) variable of the system (``S("turn")``), for models outside 5G
+* ``shared`` – a shared (global) variable of the system (``S("turn")``), for models that declare one
 """
 
 from __future__ import annotations
@@ -154,7 +154,7 @@ def M(name: str) -> Ref:
 
 
 def W(name: str) -> Ref:
-    """A world variable by qualified name (``"udm.authorized"``, ``"ghost.knr_derived"``)."""
+    """A world variable by qualified name (``"server.issued"``, ``"ghost.key_derived"``)."""
     return Ref("world", name)
 
 

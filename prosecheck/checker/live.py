@@ -5,7 +5,7 @@ instantiates the element class itself (python-statemachine parses the ``cond=`` 
 the transition and calls the ``on=`` effect) over a model whose attributes are the guard and
 effect names, evaluating the raw ``GUARDS`` and ``EFFECTS`` with :func:`evaluate_raw` (not the
 closures or tables of :mod:`machine`). Message fields are the event's keyword arguments. Ghost
-facts are world-level and not replayed. Generic: knows no 5G."""
+facts are world-level and not replayed. Generic: knows no protocol."""
 
 from __future__ import annotations
 

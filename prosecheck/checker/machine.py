@@ -118,8 +118,8 @@ class Effect:
     writes shared variables of the system (:class:`~prosecheck.checker.system.Shared`, read with
     ``S(name)``); the element must be one of the variable's declared writers.
 
-    ``label`` and ``ref`` are optional for models outside the 5G one: an empty label reads as the
-    effect's name, an empty ref as no citation.
+    ``label`` and ``ref`` are optional (models that cite no specification leave them out): an
+    empty label reads as the effect's name, an empty ref as no citation.
     """
 
     label: str = ""

@@ -8,7 +8,7 @@ Storage is compact (:mod:`prosecheck.checker.store`): each world is one integer 
 interned component ids, kept in a :class:`~prosecheck.checker.store.VisitedStore`; parents,
 depths and labels are machine arrays (4 bytes each per world); labels are interned. The
 successors of a component are computed once per distinct component value and reused
-(:class:`~prosecheck.checker.bfs.Stepper`): a step of one remote UE's elements changes only that UE's component, so the
+(:class:`~prosecheck.checker.bfs.Stepper`): a step of one group's elements changes only that group's component, so the
 successors of a world are the cached steps of each of its components, recombined by key
 arithmetic. With ``symmetry`` the keys are canonical (see the store) and counts are those of
 the quotient by permutations of identical groups. The loop itself is

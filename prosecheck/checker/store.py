@@ -1,16 +1,16 @@
 """Compact world storage: component interning, one integer key per world, an exact visited store.
 
 A world is split into **components**, one per group of instances that only talk among
-themselves (in the ProSe model: one per remote UE, with its relay session, AMF transaction,
-AUSF, PAnF and UDM records, its ghost facts and its links). Each component's values are interned
+themselves (in a protocol with several independent clients: one per client, with the sessions and
+records the servers keep for it, its ghost facts and its links). Each component's values are interned
 once in a small table; a world is then the tuple of its component ids, packed into one integer
 **key** (``bits`` bits per component; one component: the key is the world's id). This is SPIN's
-``-DCOLLAPSE`` idea: 3 remote UEs with 145 distinct blocks each make 3 million worlds that each
+``-DCOLLAPSE`` idea: 3 groups with 145 distinct blocks each make 3 million worlds that each
 cost 8 bytes of key. When the system does not split (a link between groups, or instances not
 ordered by group), the whole world is one component.
 
-With ``symmetry`` (all groups built from the same tables in the same shape: identical remote
-UEs), the components share one table and the visited store holds canonical keys (group ids
+With ``symmetry`` (all groups built from the same tables in the same shape: identical
+clients), the components share one table and the visited store holds canonical keys (group ids
 sorted): one world per orbit under permutations of the groups. The world kept for an orbit is
 the concrete one first reached (a real successor of its parent's kept world), so traces replay.
 

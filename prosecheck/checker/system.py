@@ -17,7 +17,7 @@ Faults and timers, both off unless a scenario asks for them:
   only the last one in instance order does: the timers of the elements further from the first
   instance are the shorter ones.
 
-This module is generic: it knows element tables, links and observers, not 5G.
+This module is generic: it knows element tables, links and observers, no protocol.
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ World = tuple[SlotValue, ...]
 
 @dataclass(frozen=True)
 class Instance:
-    """One running copy of an element, in one group (one remote UE's world)."""
+    """One running copy of an element, in one group (one independent client's world)."""
 
     name: str
     role: str
@@ -153,7 +153,7 @@ class System:
     """Semantic switch (issue 20): when True, a message whose transitions in the current state all
     have false guards waits at the head of its link, as a Promela receive guarded by a false
     condition blocks; it is not an :class:`Unhandled` finding (its world may still be a deadlock).
-    When False (the 5G model's reading of DESIGN.md: a message the spec gives no enabled answer to
+    When False (the default, the shipped model's reading of DESIGN.md: a message the spec gives no enabled answer to
     is a finding), it is reported as Unhandled with ``blocked=True``."""
     slots: dict[str, int] = field(default_factory=dict)
     slot_sorts: dict[int, str] = field(default_factory=dict)
@@ -482,7 +482,7 @@ class System:
             new[slot] = value
 
     def bind(self, expr: Expr, group: int) -> Expr:
-        """Replace world references (``W("udm.authorized")``) by slot references of a group."""
+        """Replace world references (``W("server.issued")``) by slot references of a group."""
         from prosecheck.checker.expr import substitute
 
         def replace(ref: Ref) -> Expr | None:

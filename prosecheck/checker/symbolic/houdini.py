@@ -1,7 +1,7 @@
 """Houdini: an inductive strengthening mined from reachable worlds, then pruned by Z3.
 
 Spacer has to invent the lemmas that make a property inductive; for the authorization
-properties of the patent's methods it does not within minutes. Houdini (Flanagan and Leino,
+properties of the shipped model it does not within minutes. Houdini (Flanagan and Leino,
 2001) instead starts from many **candidate** lemmas that hold on every sampled reachable state
 (here: the explicit search's worlds of the scenario with small bounds, mapped into the
 encoding), and repeatedly drops those that are not preserved:

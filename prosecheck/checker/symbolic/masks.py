@@ -1,7 +1,7 @@
 """Attempt masks seen through one tracked bit (the *indexed* abstraction of :mod:`.encode`).
 
 The ghost masks indexed by the connection attempt (bit ``n`` set when something happened in
-attempt ``n``, e.g. ``ghost.knr_derived``) grow with the attempts. The indexed encoding keeps,
+attempt ``n``, e.g. ``ghost.key_derived``) grow with the attempts. The indexed encoding keeps,
 for a rigid index ``n`` chosen freely at the initial state, only bit ``n`` of each such mask;
 every other bit is re-chosen freely whenever the mask is read. Every concrete run is matched,
 for every ``n``, by an abstract run that tracks bit ``n`` (choose the free bits equal to the
@@ -9,7 +9,7 @@ concrete ones), so the abstraction only adds behaviours.
 
 A property ``P`` can be judged this way when it is **projectable**: ``P`` holds of a state as
 soon as it holds of every projection of the state onto one bit of the masks (``m & (1 << n)``
-for every mask ``m``, the same ``n`` for all). ``(knr | auth) == auth`` is; ``knr == 7`` is not.
+for every mask ``m``, the same ``n`` for all). ``(derived | allowed) == allowed`` is; ``derived == 7`` is not.
 """
 
 from __future__ import annotations

@@ -72,8 +72,8 @@ def _named(enc: Encoding, var: z3.ExprRef, value: z3.ExprRef) -> str | None:
 
 def describe_state(enc: Encoding, values: Sequence[int], positions: Iterable[int], zeros: bool = False,
                    limit: int = MAX_STATE_ITEMS) -> str:
-    """The chosen positions of an encoded state in the model's words ("ausf in Key query requested",
-    "ausf.nonce_1 = 3"), zero-valued data left out unless ``zeros``, at most ``limit`` items."""
+    """The chosen positions of an encoded state in the model's words ("server in Key requested",
+    "server.seq = 3"), zero-valued data left out unless ``zeros``, at most ``limit`` items."""
     items = []
     for p in sorted(set(positions)):
         name, value = enc.names[p], values[p]
