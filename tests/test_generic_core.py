@@ -3,7 +3,7 @@ no 5G word."
 
 Every file under ``prosecheck/checker/`` (Python, C, whatever is there) is read line by line, docstrings,
 comments, strings and identifiers alike, and searched for the words of the 5G ProSe model: a fixed
-list (the standard's vocabulary) plus what the model itself names, read from ``prosecheck.model.build``
+list (the standard's vocabulary) plus what the model itself names, read from ``prosecheck.model``
 at test time (its element roles, message names, link kinds, secret field kinds and the ghost facts
 whose name carries one of these words), so a new role or message is covered without editing this file.
 
@@ -18,6 +18,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from prosecheck.model import build
+from prosecheck.model.elements import ELEMENTS
+from prosecheck.model.ghosts import GHOSTS, OBSERVERS
+from prosecheck.model.messages import MESSAGES
 
 CHECKER = Path(__file__).resolve().parent.parent / "prosecheck" / "checker"
 
@@ -45,11 +48,11 @@ KNOWN: dict[tuple[str, str], str] = {
 
 def _model_words() -> set[str]:
     """The 5G words the model names: roles, messages, link and field kinds, ghosts carrying a 5G word."""
-    words = {e.ROLE for e in build.ELEMENTS} | set(build.MESSAGES)
+    words = {e.ROLE for e in ELEMENTS} | set(MESSAGES)
     words |= {kind for _, _, kind in build.LINKS}
-    words |= {kind for o in build.OBSERVERS for kind in o.field_kinds}
+    words |= {kind for o in OBSERVERS for kind in o.field_kinds}
     roles = words | FIXED
-    words |= {g for g in build.GHOSTS if roles & set(g.split("_"))}
+    words |= {g for g in GHOSTS if roles & set(g.split("_"))}
     return {w.lower() for w in words} - GENERIC
 
 
