@@ -1,0 +1,288 @@
+"""Counter and per-attempt abstraction of a scenario, explored by an explicit search (issue 22).
+
+``prove`` lifts the bounds symbolically; this module tries the explicit alternative: a search of
+an *abstract* system whose reachable set over-approximates the reachable sets of the scenario for
+every budget, so that a HOLDS there is a proof for all those budgets and the abstract reachable
+set (its size and a digest) is the certificate. The abstraction is a map ``alpha`` on worlds; the
+abstract search explores ``alpha(w')`` for every successor ``w'`` (``System.successors``) of every
+abstract world ``w``, starting from ``alpha(initial)``. Two parts, each checked before it is used:
+
+* **Budget counters saturate** (``udm.withdrawals_left``, ``udm.restores_left``, ``*.policy_left``):
+  ``alpha`` pins each to 1 ("many"). Checked on the compiled tables: the counter is read only as
+  ``x > 0`` in guards and written only by ``x := x - 1``; nothing else (other assignments, sends,
+  ghost updates, the property) reads it. Simulation: for any budget ``b``, a concrete world with
+  counter ``c <= b`` and its abstraction differ only in the counter; a concrete step needs
+  ``c > 0`` (true at 1 as well) and leads to ``c - 1`` or ``c``, whose abstraction pins it back
+  to 1; every other slot changes identically because no other expression reads the counter. So
+  every concrete run, for every budget, maps step by step onto an abstract run.
+* **Attempt masks projected on one attempt** (``ghost.knr_derived`` and the other masks of
+  :data:`prosecheck.prove.ATTEMPT_MASKS`, bit ``n`` for attempt ``n``): for a tracked attempt
+  ``n``, ``alpha`` keeps only bit ``n`` of each mask. Checked: a mask is read only by its own
+  ghost update, and that update is *bit-local* (bit ``n`` of the new mask depends only on bit
+  ``n`` of the old one: Z3 proves ``f(m) & B == f(m & B) & B`` for ``B = 1 << n``, every ``n``).
+  Then ``alpha`` commutes with the step (exact quotient: the projected reachable set *is* the
+  projection of the concrete one), and the property, if *projectable*
+  (:func:`prosecheck.checker.symbolic.masks.projectable`), holds on every concrete reachable
+  world iff it holds on every projected one, for every ``n``.
+
+What is **not** abstracted, and why this is a bounded result in the attempts: the remote UE's
+attempt counter feeds Nonce_1 (``attempts - attempts_left + 1``), which enters the packed
+KNR_ProSe term that MAC checks compare, and key generations feed the PAnF's lookups and the
+``superseded`` mask (one bit per generation). Saturating them needs an over-approximation of
+those equality tests (a nondeterministic branch), which an explicit successor function over
+concrete worlds cannot express without rewriting the tables. The search is therefore run for
+each attempts bound ``1..A``; ``verdict`` says HOLDS for "attempts <= A, every budget", never
+PROVED for every bound.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections import deque
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+import z3
+
+from prosecheck.checker.expr import BITS, BinOp, Const, Expr, Ite, Not, Ref, compile_py, refs, to_z3
+from prosecheck.checker.machine import ModelError
+from prosecheck.checker.symbolic.masks import projectable
+from prosecheck.checker.system import System, World
+from prosecheck.model.build import bind_property, build_system
+from prosecheck.properties.catalog import PROPERTIES
+from prosecheck.scenarios.catalog import Scenario
+
+BUDGETS = ("withdrawals_left", "restores_left", "policy_left")
+MASKS = ("authorized_in_attempt", "check_failed", "knr_derived", "knr_while_withdrawn", "begun_while_withdrawn",
+         "pc5_secured", "rejected", "by_pruk_id", "relay_refused", "knr_from_superseded", "updated")
+"""The attempt masks (the same list as :data:`prosecheck.prove.ATTEMPT_MASKS`)."""
+
+
+def _reads(expr: Expr, scope: str, name: str, allowed: Callable[[Expr], bool]) -> bool:
+    """Does ``expr`` read ``scope.name`` outside a sub-expression ``allowed`` accepts?"""
+    if allowed(expr):
+        return False
+    if isinstance(expr, Ref):
+        return (expr.scope, expr.name) == (scope, name)
+    children: tuple[Expr, ...] = ()
+    if isinstance(expr, BinOp):
+        children = (expr.left, expr.right)
+    elif isinstance(expr, Not):
+        children = (expr.arg,)
+    elif isinstance(expr, Ite):
+        children = (expr.cond, expr.then, expr.orelse)
+    return any(_reads(c, scope, name, allowed) for c in children)
+
+
+def _is_positive_test(name: str) -> Callable[[Expr], bool]:
+    def test(e: Expr) -> bool:
+        return (isinstance(e, BinOp) and e.op == ">" and isinstance(e.left, Ref) and e.left.name == name
+                and e.left.scope == "local" and isinstance(e.right, Const) and e.right.value == 0)
+    return test
+
+
+def _is_decrement(name: str, expr: Expr) -> bool:
+    return (isinstance(expr, BinOp) and expr.op == "-" and isinstance(expr.left, Ref) and expr.left.scope == "local"
+            and expr.left.name == name and isinstance(expr.right, Const) and expr.right.value == 1)
+
+
+def check_budget(system: System, instance: int, var: str) -> None:
+    """Refuse a budget counter that is read other than ``x > 0`` or written other than ``x - 1``."""
+    table = system.instances[instance].table
+    index = table.var_names.index(var)
+    where = f"{system.instances[instance].name}.{var}"
+    positive = _is_positive_test(var)
+    for tr in table.transitions:
+        if _reads(tr.guard, "local", var, positive):
+            raise ModelError(f"{where}: guard of {table.edge(tr)} reads it other than '{var} > 0'")
+        exprs = [e for slot, e in tr.assign_exprs if slot != index] + [e for _, _, fs in tr.send_exprs for e in fs]
+        exprs += [e for _, e in tr.ghost] + [e for _, e in tr.share_exprs]
+        if any(_reads(e, "local", var, lambda _: False) for e in exprs):
+            raise ModelError(f"{where}: {table.edge(tr)} reads it in an effect")
+        own = [e for slot, e in tr.assign_exprs if slot == index]
+        if own and not _is_decrement(var, own[0]):
+            raise ModelError(f"{where}: {table.edge(tr)} writes it other than '{var} - 1'")
+
+
+def _mask_update_is_local(name: str, update: Expr) -> bool:
+    """Z3: bit n of ``update`` depends only on bit n of the mask ``ghost.name``, for every n."""
+    symbols: dict[tuple[str, str], z3.BitVecRef] = {}
+
+    def symbol(scope: str, ref: str) -> z3.ExprRef:
+        return symbols.setdefault((scope, ref), z3.BitVec(f"{scope}.{ref}", BITS))
+
+    term = to_z3(update, symbol)
+    mask = symbol("world", f"ghost.{name}")
+    solver = z3.SolverFor("QF_BV")
+    n = z3.BitVec("n", BITS)
+    bit = z3.BitVecVal(1, BITS) << n
+    solver.add(z3.ULT(n, BITS))
+    solver.add((term & bit) != (z3.substitute(term, (mask, mask & bit)) & bit))
+    return bool(solver.check() == z3.unsat)
+
+
+def check_mask(system: System, name: str) -> None:
+    """Refuse a mask that something other than its own bit-local update reads."""
+    ghost = ("world", f"ghost.{name}")
+    for inst in system.instances:
+        for tr in inst.table.transitions:
+            exprs = [tr.guard] + [e for _, e in tr.assign_exprs] + [e for _, _, fs in tr.send_exprs for e in fs]
+            exprs += [e for g, e in tr.ghost if g != name] + [e for _, e in tr.share_exprs]
+            if any(ghost in refs(e) for e in exprs):
+                raise ModelError(f"ghost.{name}: read by {inst.name} {inst.table.edge(tr)} outside its own update")
+            for g, e in tr.ghost:
+                if g == name and not _mask_update_is_local(name, e):
+                    raise ModelError(f"ghost.{name}: the update of {inst.table.edge(tr)} is not bit-local")
+
+
+@dataclass
+class Abstraction:
+    """``alpha``: budget slots pinned to 1, mask slots cut to the bits of ``keep`` (one attempt's bit,
+    or every bit no attempt number uses)."""
+
+    budgets: list[int]
+    masks: list[int]
+    keep: int
+
+    def alpha(self, world: World) -> World:
+        values = list(world)
+        for slot in self.budgets:
+            values[slot] = 1
+        keep = self.keep
+        for slot in self.masks:
+            values[slot] = int(values[slot]) & keep  # type: ignore[call-overload]
+        return tuple(values)
+
+
+def build(system: System, prop: Expr, keep: int) -> Abstraction:
+    """Check the system's budget counters and attempt masks (module docstring) and the property's
+    projectability, and return the abstraction keeping the mask bits ``keep``."""
+    budgets: list[int] = []
+    for i, inst in enumerate(system.instances):
+        for var in inst.table.var_names:
+            if var in BUDGETS:
+                check_budget(system, i, var)
+                budgets.append(system.slots[f"{inst.name}.{var}"])
+    read = system.slot_refs(prop)
+    masks = [slot for name, slot in system.slots.items() if name.rsplit(".", 1)[-1] in MASKS
+             and name.startswith("ghost")]
+    for name in system.slots:
+        if name.startswith("ghost") and name.rsplit(".", 1)[-1] in MASKS:
+            check_mask(system, name.rsplit(".", 1)[-1])
+    if any(slot in budgets for slot in read):
+        raise ModelError("the property reads a budget counter")
+    _check_projectable(system, prop, masks)
+    return Abstraction(budgets, masks, keep)
+
+
+def _check_projectable(system: System, prop: Expr, masks: list[int]) -> None:
+    read = system.slot_refs(prop)
+    state = [z3.BitVec(f"slot{slot}", BITS) for slot in read]
+    by_slot = dict(zip(map(str, read), state))
+    good = to_z3(prop, lambda scope, name: by_slot[name])
+    if not projectable(good, state, [i for i, slot in enumerate(read) if slot in masks]):
+        raise ModelError("the property is not projectable onto one attempt's bits")
+
+
+@dataclass
+class Search:
+    """The abstract search's outcome for one tracked attempt."""
+
+    states: int
+    seconds: float
+    violation: list[str] = field(default_factory=list)  # the labels of a path to a violating world
+    digest: str = ""
+
+
+def search(system: System, abstraction: Abstraction, prop: Expr, limit: int = 50_000_000,
+           masks_zero: bool = False) -> Search:
+    """Breadth-first search of the abstract system; stops at the first world breaking ``prop``
+    (with ``masks_zero``, also at the first world with a kept mask bit set)."""
+    start = time.perf_counter()
+    judged = compile_py(prop)
+
+    def holds(lookup: Callable[[str, str], int]) -> bool:
+        return bool(judged(lookup)) and not (masks_zero and any(lookup("slot", str(m)) for m in abstraction.masks))
+
+    first = abstraction.alpha(system.initial())
+    parent: dict[World, tuple[World | None, str]] = {first: (None, "")}
+    queue = deque([first])
+    while queue:
+        world = queue.popleft()
+        if not holds(_lookup(system, world)):
+            return Search(len(parent), time.perf_counter() - start, _path(parent, world))
+        for label, succ in system.successors(world)[0]:
+            succ = abstraction.alpha(succ)
+            if succ not in parent:
+                parent[succ] = (world, str(label))
+                queue.append(succ)
+        if len(parent) > limit:
+            raise ModelError(f"abstract search exceeded {limit} states")
+    return Search(len(parent), time.perf_counter() - start, digest=digest(parent))
+
+
+def _lookup(system: System, world: World) -> Callable[[str, str], int]:
+    return lambda scope, name: int(world[int(name)])  # type: ignore[call-overload]
+
+
+def _path(parent: dict[World, tuple[World | None, str]], world: World) -> list[str]:
+    out: list[str] = []
+    at: World | None = world
+    while at is not None:
+        prev, label = parent[at]
+        if prev is not None:
+            out.append(label)
+        at = prev
+    return out[::-1]
+
+
+def digest(worlds: Iterable[World]) -> str:
+    """SHA-256 of the sorted reachable abstract worlds (the certificate's fingerprint)."""
+    h = hashlib.sha256()
+    for text in sorted(repr(w) for w in worlds):
+        h.update(text.encode())
+    return h.hexdigest()
+
+
+@dataclass
+class Verdict:
+    """The outcome over attempts bounds 1..``attempts`` (every budget, every tracked attempt)."""
+
+    scenario: str
+    property: str
+    verdict: str  # HOLDS | VIOLATED-ABSTRACT
+    attempts: int
+    states: int
+    seconds: float
+    searches: int
+    digest: str = ""
+    trace: list[str] = field(default_factory=list)
+    where: str = ""
+
+
+def decide(scenario: Scenario, property_id: str, attempts: int, progress: Callable[[str], None] | None = None) -> Verdict:
+    """Search the abstraction for every attempts bound ``1..attempts``: per bound ``a``, one search per
+    attempt ``n`` in ``1..a`` (mask bit ``n``) and one for the bits no attempt number uses (which
+    must stay 0). HOLDS: the property holds for those attempts bounds and every budget."""
+    start = time.perf_counter()
+    total, count, digests = 0, 0, hashlib.sha256()
+    for a in range(1, attempts + 1):
+        system = build_system(scenario.with_bounds(attempts=a))
+        prop = bind_property(system, PROPERTIES[property_id]).expr
+        unused = 0xFFFF & ~((1 << (a + 1)) - 2)
+        for keep, zero in [(1 << n, False) for n in range(1, a + 1)] + [(unused, True)]:
+            found = search(system, build(system, prop, keep), prop, masks_zero=zero)
+            total, count = total + found.states, count + 1
+            if found.violation:
+                return Verdict(scenario.id, property_id, "VIOLATED-ABSTRACT", a, total,
+                               time.perf_counter() - start, count, trace=found.violation,
+                               where=f"attempts={a}, mask bits {keep:#06x}")
+            digests.update(found.digest.encode())
+        if progress:
+            progress(f"attempts={a}: {total} abstract states, {time.perf_counter() - start:.1f} s")
+    return Verdict(scenario.id, property_id, "HOLDS", attempts, total, time.perf_counter() - start, count,
+                   digests.hexdigest())
+
+
+__all__ = ["Abstraction", "Search", "Verdict", "build", "check_budget", "check_mask", "decide", "digest", "search"]
