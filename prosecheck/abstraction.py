@@ -196,7 +196,7 @@ class Search:
 
 
 def search(system: System, abstraction: Abstraction, prop: Expr, limit: int = 50_000_000,
-           masks_zero: bool = False) -> Search:
+           masks_zero: bool = False, collect: set[World] | None = None) -> Search:
     """Breadth-first search of the abstract system; stops at the first world breaking ``prop``
     (with ``masks_zero``, also at the first world with a kept mask bit set)."""
     start = time.perf_counter()
@@ -215,10 +215,14 @@ def search(system: System, abstraction: Abstraction, prop: Expr, limit: int = 50
         for label, succ in system.successors(world)[0]:
             succ = abstraction.alpha(succ)
             if succ not in parent:
-                parent[succ] = (world, str(label))
+                table = system.instances[label.instance].table
+                parent[succ] = (world, f"{system.instances[label.instance].name}: "
+                                       f"{table.edge(table.transitions[label.transition])}")
                 queue.append(succ)
         if len(parent) > limit:
             raise ModelError(f"abstract search exceeded {limit} states")
+    if collect is not None:
+        collect.update(parent)
     return Search(len(parent), time.perf_counter() - start, digest=digest(parent))
 
 
