@@ -40,16 +40,19 @@ from __future__ import annotations
 import hashlib
 import time
 from collections import deque
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 import z3
 
-from prosecheck.checker.expr import BITS, BinOp, Const, Expr, Ite, Not, Ref, compile_py, refs, to_z3
-from prosecheck.checker.machine import ModelError
+from prosecheck.checker.expr import BITS, BinOp, Const, Expr, ExprLike, Ite, Not, Ref, compile_py, lift, refs, to_z3
+from prosecheck.checker.machine import Effect, ModelError, Rewrite, compile_element, prune_unreachable
+from prosecheck.checker.search import explore
 from prosecheck.checker.symbolic.masks import projectable
-from prosecheck.checker.system import System, World
-from prosecheck.model.build import bind_property, build_system
+from prosecheck.checker.system import Instance, Link, System, World
+from prosecheck.model.build import bind_property, build_system, elements_of, options_of, rewrites_of
+from prosecheck.model.messages import field_names
 from prosecheck.properties.catalog import PROPERTIES
 from prosecheck.scenarios.catalog import Scenario
 
@@ -290,3 +293,114 @@ def decide(scenario: Scenario, property_id: str, attempts: int, progress: Callab
 
 
 __all__ = ["Abstraction", "Search", "Verdict", "build", "check_budget", "check_mask", "decide", "digest", "search"]
+
+
+# -- the same abstraction as rewritten rules, for the compiled engines ---------------------------------------
+
+
+def _map(expr: Expr, f: Callable[[Expr], Expr | None]) -> Expr:
+    """Rebuild ``expr`` bottom-up, replacing each sub-expression for which ``f`` returns one."""
+    hit = f(expr)
+    if hit is not None:
+        return hit
+    if isinstance(expr, BinOp):
+        return BinOp(expr.op, _map(expr.left, f), _map(expr.right, f))
+    if isinstance(expr, Not):
+        return Not(_map(expr.arg, f))
+    if isinstance(expr, Ite):
+        return Ite(_map(expr.cond, f), _map(expr.then, f), _map(expr.orelse, f))
+    return expr
+
+
+def _saturate(expr: ExprLike) -> Expr:
+    """Every budget test ``x > 0`` becomes true."""
+    tests = [_is_positive_test(name) for name in BUDGETS]
+    return _map(lift(expr), lambda e: Const(True) if any(t(e) for t in tests) else None)
+
+
+def _abstract_effect(effect: Effect, keep: int) -> Effect:
+    """Budget decrements dropped (the counter is read nowhere else), mask updates cut to ``keep``."""
+    assign = {k: v for k, v in effect.assign.items() if k not in BUDGETS}
+    ghost = {k: (lift(v) & keep) if k in MASKS else v for k, v in effect.ghost.items()}
+    return replace(effect, assign=assign, ghost=ghost)
+
+
+def abstract_rewrite(cls: Any, base: Rewrite | None, keep: int) -> Rewrite:
+    """The element's rules (with a mutant's or the attacker's rewrite ``base`` applied) abstracted."""
+    base = base or Rewrite()
+    guards = {**cls.GUARDS, **base.guards}
+    effects = {**cls.EFFECTS, **base.effects}
+    return Rewrite(guards={k: _saturate(v) for k, v in guards.items()},
+                   effects={k: _abstract_effect(v, keep) for k, v in effects.items()}, disabled=base.disabled)
+
+
+def abstract_system(scenario: Scenario, keep: int) -> System:
+    """The scenario's system with the abstraction compiled into its rules: ``alpha`` of every world the
+    successor-and-alpha search of :func:`search` reaches is reachable here and conversely (the budget
+    counters keep their initial values instead of 1; nothing reads them), so the compiled engines
+    explore it."""
+    concrete = build_system(scenario)
+    options = options_of(scenario)
+    for ob in concrete.observers:
+        if ob.ghost in MASKS:
+            raise ModelError(f"ghost.{ob.ghost}: set by an observer, cannot be projected")
+    fields = field_names(options)
+    rewrites = rewrites_of(scenario.mutants, options)
+    tables = {cls.ROLE: compile_element(cls, options, fields, abstract_rewrite(cls, rewrites.get(cls.ROLE), keep))
+              for cls in elements_of(scenario)}
+    prune_unreachable(list(tables.values()))
+    instances = [Instance(inst.name, inst.role, inst.group, tables[inst.role]) for inst in concrete.instances]
+    links = [Link(lk.index, lk.src, lk.dst, lk.kind, lk.capacity, lossy=lk.lossy) for lk in concrete.links]
+    return System(instances, links, list(concrete.ghost_names), concrete.groups, concrete.message_fields,
+                  concrete.message_field_kinds, concrete.observers, fault_budget=concrete.fault_budget,
+                  duplication=concrete.duplication)
+
+
+def compiled_search(system: System, prop: Expr, masks: Sequence[int] = (), masks_zero: bool = False) -> Search:
+    """Explore the abstract system of :func:`abstract_system` with the default engine (the compiled
+    one when it can) and judge ``prop`` once per distinct valuation of the slots it reads."""
+    start = time.perf_counter()
+    exploration = explore(system)
+    if exploration.stopped:
+        raise ModelError(f"abstract search stopped: {exploration.stopped}")
+    judged = compile_py(prop)
+    slots = sorted(set(system.slot_refs(prop)) | (set(masks) if masks_zero else set()))
+    projection = exploration.projector(slots).project(slots, per_world=False)
+    h = hashlib.sha256(f"{exploration.states} {exploration.transitions}".encode())
+    for values, first in zip(projection.values, projection.first.tolist()):
+        h.update(repr(values).encode())
+        valuation = dict(zip(slots, values))
+        if judged(lambda scope, name: valuation[int(name)]) and not (masks_zero and any(valuation[m] for m in masks)):
+            continue
+        labels = [exploration.via[i] for i in exploration.path_to(first)]
+        words = [f"{system.instances[lb.instance].name}: "
+                 f"{system.instances[lb.instance].table.edge(system.instances[lb.instance].table.transitions[lb.transition])}"
+                 for lb in labels if lb is not None]
+        return Search(exploration.states, time.perf_counter() - start, words)
+    return Search(exploration.states, time.perf_counter() - start, digest=h.hexdigest())
+
+
+def decide_compiled(scenario: Scenario, property_id: str, attempts: int,
+                    progress: Callable[[str], None] | None = None) -> Verdict:
+    """:func:`decide` on the rewritten rules (:func:`abstract_system`), explored by the compiled engine.
+    The checks of :func:`build` run on the concrete system first."""
+    start = time.perf_counter()
+    total, count, digests = 0, 0, hashlib.sha256()
+    for a in range(1, attempts + 1):
+        bounded = scenario.with_bounds(attempts=a)
+        concrete = build_system(bounded)
+        unused = 0xFFFF & ~((1 << (a + 1)) - 2)
+        for keep, zero in [(1 << n, False) for n in range(1, a + 1)] + [(unused, True)]:
+            prop = bind_property(concrete, PROPERTIES[property_id]).expr
+            masks = build(concrete, prop, keep).masks
+            system = abstract_system(bounded, keep)
+            found = compiled_search(system, bind_property(system, PROPERTIES[property_id]).expr, masks, zero)
+            total, count = total + found.states, count + 1
+            if found.violation:
+                return Verdict(scenario.id, property_id, "VIOLATED-ABSTRACT", a, total, time.perf_counter() - start,
+                               count, trace=found.violation, where=f"attempts={a}, mask bits {keep:#06x}")
+            digests.update(found.digest.encode())
+        if progress:
+            progress(f"attempts={a}: {total} abstract states, {time.perf_counter() - start:.1f} s")
+    return Verdict(scenario.id, property_id, "HOLDS", attempts, total, time.perf_counter() - start, count,
+                   digests.hexdigest())
