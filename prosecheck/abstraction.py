@@ -85,6 +85,34 @@ def _is_positive_test(name: str) -> Callable[[Expr], bool]:
     return test
 
 
+def _contains(expr: Expr, test: Callable[[Expr], bool]) -> bool:
+    return test(expr) or any(_contains(c, test) for c in _children(expr))
+
+
+def _children(expr: Expr) -> tuple[Expr, ...]:
+    if isinstance(expr, BinOp):
+        return (expr.left, expr.right)
+    if isinstance(expr, Not):
+        return (expr.arg,)
+    if isinstance(expr, Ite):
+        return (expr.cond, expr.then, expr.orelse)
+    return ()
+
+
+def _only_positive(expr: Expr, test: Callable[[Expr], bool], positive: bool = True) -> bool:
+    """Does every sub-expression ``test`` accepts occur positively (under and/or/not only, an even
+    number of negations)? Then making it true only enables more steps."""
+    if test(expr):
+        return positive
+    if isinstance(expr, Not):
+        return _only_positive(expr.arg, test, not positive)
+    if isinstance(expr, BinOp) and expr.op in ("and", "or"):
+        return _only_positive(expr.left, test, positive) and _only_positive(expr.right, test, positive)
+    if isinstance(expr, BinOp) and expr.op == "implies":
+        return _only_positive(expr.left, test, not positive) and _only_positive(expr.right, test, positive)
+    return not _contains(expr, test)
+
+
 def _is_decrement(name: str, expr: Expr) -> bool:
     return (isinstance(expr, BinOp) and expr.op == "-" and isinstance(expr.left, Ref) and expr.left.scope == "local"
             and expr.left.name == name and isinstance(expr.right, Const) and expr.right.value == 1)
@@ -99,6 +127,8 @@ def check_budget(system: System, instance: int, var: str) -> None:
     for tr in table.transitions:
         if _reads(tr.guard, "local", var, positive):
             raise ModelError(f"{where}: guard of {table.edge(tr)} reads it other than '{var} > 0'")
+        if not _only_positive(tr.guard, positive):
+            raise ModelError(f"{where}: guard of {table.edge(tr)} tests '{var} > 0' under a negation")
         exprs = [e for slot, e in tr.assign_exprs if slot != index] + [e for _, _, fs in tr.send_exprs for e in fs]
         exprs += [e for _, e in tr.ghost] + [e for _, e in tr.share_exprs]
         if any(_reads(e, "local", var, lambda _: False) for e in exprs):

@@ -3,10 +3,12 @@ concrete system, it is not vacuous, and it refuses what it cannot abstract."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from prosecheck import abstraction as ab
-from prosecheck.checker.expr import Const, Not
+from prosecheck.checker.expr import And, Const, If, Not, V, W
 from prosecheck.checker.search import explore
 from prosecheck.model.build import bind_property, build_system
 from prosecheck.properties.catalog import PROPERTIES
@@ -51,7 +53,33 @@ def test_the_authorization_properties_hold_in_the_abstraction_for_small_bounds()
 
 def test_a_property_that_is_not_projectable_is_refused() -> None:
     system = build_system(SCENARIOS["m300.panf_udm"].with_bounds(attempts=1))
-    from prosecheck.checker.expr import W
     prop = system.bind(W("ghost.knr_derived") != 3, 0)
     with pytest.raises(ab.ModelError, match="not projectable"):
         ab.build(system, prop, 1 << 1)
+
+
+def test_the_compiled_abstraction_reaches_what_the_alpha_search_reaches() -> None:
+    """The rewritten rules (abstract_system) and the successor-then-alpha search agree, up to the budget
+    slots (pinned to 1 by alpha, left at their unread initial values by the rewrite)."""
+    scenario = SCENARIOS["m300.panf_udm"].with_bounds(attempts=2)
+    concrete = build_system(scenario)
+    prop = bind_property(concrete, PROPERTIES["knr_only_after_authorization"]).expr
+    abstraction = ab.build(concrete, prop, 1 << 2)
+    reached: set = set()
+    ab.search(concrete, abstraction, Const(True), collect=reached)
+    compiled = explore(ab.abstract_system(scenario, 1 << 2), engine="python")
+    rewritten = {abstraction.alpha(compiled.worlds[k]) for k in range(compiled.states)}
+    assert rewritten == reached
+
+
+def test_a_seeded_mutant_that_breaks_the_property_is_not_held() -> None:
+    scenario = replace(SCENARIOS["m300.panf_udm"], mutants=("panf_skips_udm_check",))
+    verdict = ab.decide_compiled(scenario, "knr_only_after_authorization", 3)
+    assert verdict.verdict == "VIOLATED-ABSTRACT"
+
+
+def test_a_budget_test_under_a_negation_is_refused() -> None:
+    positive = ab._is_positive_test("policy_left")
+    assert ab._only_positive(And(V("x") > 1, V("policy_left") > 0), positive)
+    assert not ab._only_positive(Not(V("policy_left") > 0), positive)
+    assert not ab._only_positive(If(V("policy_left") > 0, V("x"), 0) == 1, positive)
