@@ -42,7 +42,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, cast
 
 import z3
 
@@ -184,7 +184,7 @@ class Abstraction:
             values[slot] = 1
         keep = self.keep
         for slot in self.masks:
-            values[slot] = int(values[slot]) & keep  # type: ignore[call-overload]
+            values[slot] = cast(int, values[slot]) & keep
         return tuple(values)
 
 
@@ -260,7 +260,7 @@ def search(system: System, abstraction: Abstraction, prop: Expr, limit: int = 50
 
 
 def _lookup(system: System, world: World) -> Callable[[str, str], int]:
-    return lambda scope, name: int(world[int(name)])  # type: ignore[call-overload]
+    return lambda scope, name: cast(int, world[int(name)])
 
 
 def _path(parent: dict[World, tuple[World | None, str]], world: World) -> list[str]:
@@ -400,7 +400,7 @@ def compiled_search(system: System, prop: Expr, masks: Sequence[int] = (), masks
     for values, first in zip(projection.values, projection.first.tolist()):
         h.update(repr(values).encode())
         valuation = dict(zip(slots, values))
-        if judged(lambda scope, name: valuation[int(name)]) and not (masks_zero and any(valuation[m] for m in masks)):
+        if judged(_reader(valuation)) and not (masks_zero and any(valuation[m] for m in masks)):
             continue
         labels = [exploration.via[i] for i in exploration.path_to(first)]
         words = [f"{system.instances[lb.instance].name}: "
@@ -408,6 +408,10 @@ def compiled_search(system: System, prop: Expr, masks: Sequence[int] = (), masks
                  for lb in labels if lb is not None]
         return Search(exploration.states, time.perf_counter() - start, words)
     return Search(exploration.states, time.perf_counter() - start, digest=h.hexdigest())
+
+
+def _reader(valuation: dict[int, Any]) -> Callable[[str, str], int]:
+    return lambda scope, name: cast(int, valuation[int(name)])
 
 
 def decide_compiled(scenario: Scenario, property_id: str, attempts: int,
