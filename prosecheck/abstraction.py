@@ -46,12 +46,14 @@ from typing import Any, cast
 
 import z3
 
+from prosecheck.checker.exploration import Limits
 from prosecheck.checker.expr import BITS, BinOp, Const, Expr, ExprLike, Ite, Not, Ref, compile_py, lift, refs, to_z3
 from prosecheck.checker.machine import Effect, ModelError, Rewrite, compile_element, prune_unreachable
 from prosecheck.checker.search import explore
 from prosecheck.checker.symbolic.masks import projectable
 from prosecheck.checker.system import Instance, Link, System, World
 from prosecheck.model.build import bind_property, build_system, elements_of, options_of, rewrites_of
+from prosecheck.model.environment import BOUND_LIMITS
 from prosecheck.model.messages import field_names
 from prosecheck.properties.catalog import PROPERTIES
 from prosecheck.scenarios.catalog import Scenario
@@ -403,10 +405,8 @@ def compiled_search(system: System, prop: Expr, masks: Sequence[int] = (), masks
         if judged(_reader(valuation)) and not (masks_zero and any(valuation[m] for m in masks)):
             continue
         labels = [exploration.via[i] for i in exploration.path_to(first)]
-        words = [f"{system.instances[lb.instance].name}: "
-                 f"{system.instances[lb.instance].table.edge(system.instances[lb.instance].table.transitions[lb.transition])}"
-                 for lb in labels if lb is not None]
-        return Search(exploration.states, time.perf_counter() - start, words)
+        return Search(exploration.states, time.perf_counter() - start,
+                      [_words(system, lb) for lb in labels if lb is not None])
     return Search(exploration.states, time.perf_counter() - start, digest=h.hexdigest())
 
 
@@ -438,3 +438,64 @@ def decide_compiled(scenario: Scenario, property_id: str, attempts: int,
             progress(f"attempts={a}: {total} abstract states, {time.perf_counter() - start:.1f} s")
     return Verdict(scenario.id, property_id, "HOLDS", attempts, total, time.perf_counter() - start, count,
                    digests.hexdigest())
+
+
+MAX_ATTEMPTS = BOUND_LIMITS["attempts"][1]
+REPLAY_STATES = 5_000_000
+ASSUMPTIONS = [f"attempts: every bound 1..{MAX_ATTEMPTS} (the model's limit: 4-bit Nonce_1), one abstract search each",
+               "withdrawals, restores, update-policy firings: unbounded (budget tests true, decrements dropped)",
+               "attempt masks: projected on one attempt at a time (exact: bit-local updates, read by nothing else; "
+               "the property is projectable: checked by Z3), plus the bits no attempt number uses (must stay 0)",
+               "remote UEs and link capacity: the scenario's"]
+
+
+def fill(result: Any, scenario: Scenario, property_id: str, progress: Callable[[str], None] | None = None) -> Any:
+    """``prove --engine abstract``: set verdict, seconds, detail and trace of a ``ProofResult``.
+    HOLDS for every attempts bound is PROVED; an abstract violation is searched for on the concrete
+    model (its attempts bound, the largest budgets) and is VIOLATED only if found there."""
+    try:
+        found = decide_compiled(scenario, property_id, MAX_ATTEMPTS, progress)
+    except ModelError as err:
+        result.verdict, result.detail = "UNKNOWN", f"abstraction refused: {err}"
+        return result
+    result.seconds, result.assumptions = found.seconds, list(ASSUMPTIONS)
+    if found.verdict == "HOLDS":
+        result.verdict = "PROVED"
+        result.detail = (f"abstract explicit search: {found.states:,} states in {found.searches} searches, digest "
+                         f"{found.digest[:16]} (re-validated by re-running it)")
+        return result
+    result.trace = found.trace
+    concrete = scenario.with_bounds(attempts=found.attempts, withdrawals=BOUND_LIMITS["withdrawals"][1],
+                                    restores=BOUND_LIMITS["restores"][1],
+                                    policy_triggers=BOUND_LIMITS["policy_triggers"][1])
+    system = build_system(concrete)
+    exploration = explore(system, Limits(max_states=REPLAY_STATES))
+    replay = _judge(system, exploration, bind_property(system, PROPERTIES[property_id]).expr)
+    result.seconds = found.seconds
+    if replay:
+        result.verdict, result.trace = "VIOLATED", replay
+        result.detail = (f"abstract violation ({found.where}) found again by the explicit search of "
+                         f"{concrete.bounds.summary()}")
+    else:
+        result.verdict = "UNKNOWN"
+        result.detail = (f"abstract violation ({found.where}) not found by the explicit search of "
+                         f"{concrete.bounds.summary()} ({exploration.states:,} states"
+                         f"{', stopped: ' + exploration.stopped if exploration.stopped else ''})")
+    return result
+
+
+def _judge(system: System, exploration: Any, prop: Expr) -> list[str]:
+    """The labels of a path to the first world (breadth first) that breaks ``prop``, or []."""
+    judged = compile_py(prop)
+    slots = sorted(system.slot_refs(prop))
+    projection = exploration.projector(slots).project(slots, per_world=False)
+    for values, first in zip(projection.values, projection.first.tolist()):
+        if not judged(_reader(dict(zip(slots, values)))):
+            return [_words(system, lb) for lb in (exploration.via[i] for i in exploration.path_to(first))
+                    if lb is not None]
+    return []
+
+
+def _words(system: System, label: Any) -> str:
+    table = system.instances[label.instance].table
+    return f"{system.instances[label.instance].name}: {table.edge(table.transitions[label.transition])}"

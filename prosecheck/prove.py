@@ -63,7 +63,7 @@ Progress = Callable[[str], None]
 SAMPLE_ATTEMPTS = (1, 2, 3)
 """Houdini's samples: the scenario's worlds with these attempts bounds (the other bounds its own)."""
 SAMPLE_LIMIT = 200_000
-ENGINES = ("auto", "houdini", *engines.ENGINES)
+ENGINES = ("auto", "houdini", "abstract", *engines.ENGINES)
 AUTO_SPACER_SHARE = 0.25
 HOUDINI_MIN_SECONDS = 10.0
 """``--engine auto`` does not start Houdini with less time than this left: sampling the explicit
@@ -165,6 +165,12 @@ def prove_scenario(scenario: Scenario, property_ids: Sequence[str] | None = None
         if not _unprovable(scenario, prop, base, deadline):
             note = None if progress is None else (lambda line, pid=pid: progress(f"[{scenario.id} {pid}] {line}"))
             left = timeout if deadline is None else min(timeout, deadline - time.monotonic())
+            if engine == "abstract":  # explicit search of the counter / per-attempt abstraction (issue 22)
+                from prosecheck.abstraction import fill
+                out.append(fill(base, scenario, pid, note))
+                if on_result is not None:
+                    on_result(base)
+                continue
             base = _prove(scenario, encoding, sampled, prop, engine, depth, left, base, unbounded, note)
         out.append(base)
         if on_result is not None:
