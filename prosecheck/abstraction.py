@@ -23,16 +23,22 @@ abstract world ``w``, starting from ``alpha(initial)``. Two parts, each checked 
   Then ``alpha`` commutes with the step (exact quotient: the projected reachable set *is* the
   projection of the concrete one), and the property, if *projectable*
   (:func:`prosecheck.checker.symbolic.masks.projectable`), holds on every concrete reachable
-  world iff it holds on every projected one, for every ``n``.
+  world if it holds on every projected one, for every ``n``.
 
-What is **not** abstracted, and why this is a bounded result in the attempts: the remote UE's
-attempt counter feeds Nonce_1 (``attempts - attempts_left + 1``), which enters the packed
-KNR_ProSe term that MAC checks compare, and key generations feed the PAnF's lookups and the
-``superseded`` mask (one bit per generation). Saturating them needs an over-approximation of
-those equality tests (a nondeterministic branch), which an explicit successor function over
-concrete worlds cannot express without rewriting the tables. The search is therefore run for
-each attempts bound ``1..A``; ``verdict`` says HOLDS for "attempts <= A, every budget", never
-PROVED for every bound.
+What is **not** abstracted: the remote UE's attempt counter feeds Nonce_1 (``attempts -
+attempts_left + 1``), which enters the packed KNR_ProSe term that MAC checks compare, and key
+generations feed the PAnF's lookups and the ``superseded`` mask (one bit per generation).
+Saturating them needs an over-approximation of those equality tests (a nondeterministic branch).
+Instead the search runs once per attempts bound ``1..14``: 14 is the model's own limit (4-bit
+Nonce_1; :class:`~prosecheck.model.environment.Bounds` refuses more), the same range ``prove``'s
+symbolic lifting covers, so HOLDS for all of them is PROVED for every bound the model represents.
+
+The abstraction is applied in two equivalent ways: :func:`search` (concrete successors, then
+``alpha``; Python, the reference) and :func:`abstract_system` (the rules rewritten: budget tests
+true, decrements dropped, mask updates ``& keep``; explored by the compiled engine).
+``tests/test_abstraction.py`` checks that both reach the same abstract worlds, that every concrete
+world of sampled bounds is abstracted into that set, and that the m200 violation, a seeded mutant's
+violation and a ``sometimes`` twin are found in it.
 """
 
 from __future__ import annotations
