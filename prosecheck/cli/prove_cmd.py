@@ -136,6 +136,9 @@ def _check_save_flags(args: argparse.Namespace) -> None:
         return
     if args.bounded:
         raise InputError("--save records proofs without bounds: drop --bounded")
+    if args.engine == "abstract":
+        raise InputError("--save records Z3 certificates, and --engine abstract has none (its certificate is the "
+                         "abstract reachable set, re-validated by re-running it): drop --save")
     unlifted = [name for name in BOUND_FLAGS if name not in MAX_BOUNDS and getattr(args, name, None) is not None]
     if unlifted:
         flags = ", ".join(f"--{n.replace('_', '-')}" for n in unlifted)
