@@ -330,9 +330,6 @@ def decide(scenario: Scenario, property_id: str, attempts: int, progress: Callab
                    digests.hexdigest())
 
 
-__all__ = ["Abstraction", "Search", "Verdict", "build", "check_budget", "check_mask", "decide", "digest", "search"]
-
-
 # -- the same abstraction as rewritten rules, for the compiled engines ---------------------------------------
 
 
@@ -394,26 +391,28 @@ def abstract_system(scenario: Scenario, keep: int) -> System:
                   duplication=concrete.duplication)
 
 
-def compiled_search(system: System, prop: Expr, masks: Sequence[int] = (), masks_zero: bool = False) -> Search:
-    """Explore the abstract system of :func:`abstract_system` with the default engine (the compiled
-    one when it can) and judge ``prop`` once per distinct valuation of the slots it reads."""
-    start = time.perf_counter()
+def compiled_search(system: System, props: dict[str, Expr], masks: Sequence[int] = (),
+                    masks_zero: bool = False) -> tuple[int, dict[str, list[str]], str]:
+    """Explore the abstract system of :func:`abstract_system` once with the default engine (the compiled
+    one when it can) and judge each property once per distinct valuation of the slots it reads: the
+    state count, a trace per violated property, and the digest of what was judged."""
     exploration = explore(system)
     if exploration.stopped:
         raise ModelError(f"abstract search stopped: {exploration.stopped}")
-    judged = compile_py(prop)
-    slots = sorted(set(system.slot_refs(prop)) | (set(masks) if masks_zero else set()))
-    projection = exploration.projector(slots).project(slots, per_world=False)
     h = hashlib.sha256(f"{exploration.states} {exploration.transitions}".encode())
-    for values, first in zip(projection.values, projection.first.tolist()):
-        h.update(repr(values).encode())
-        valuation = dict(zip(slots, values))
-        if judged(_reader(valuation)) and not (masks_zero and any(valuation[m] for m in masks)):
-            continue
-        labels = [exploration.via[i] for i in exploration.path_to(first)]
-        return Search(exploration.states, time.perf_counter() - start,
-                      [_words(system, lb) for lb in labels if lb is not None])
-    return Search(exploration.states, time.perf_counter() - start, digest=h.hexdigest())
+    bad: dict[str, list[str]] = {}
+    for pid, prop in props.items():
+        judged = compile_py(prop)
+        slots = sorted(set(system.slot_refs(prop)) | (set(masks) if masks_zero else set()))
+        projection = exploration.projector(slots).project(slots, per_world=False)
+        for values, first in zip(projection.values, projection.first.tolist()):
+            h.update(repr(values).encode())
+            valuation = dict(zip(slots, values))
+            if not judged(_reader(valuation)) or (masks_zero and any(valuation[m] for m in masks)):
+                bad[pid] = [_words(system, lb) for lb in (exploration.via[i] for i in exploration.path_to(first))
+                            if lb is not None]
+                break
+    return exploration.states, bad, h.hexdigest()
 
 
 def _reader(valuation: dict[int, Any]) -> Callable[[str, str], int]:
@@ -422,28 +421,55 @@ def _reader(valuation: dict[int, Any]) -> Callable[[str, str], int]:
 
 def decide_compiled(scenario: Scenario, property_id: str, attempts: int,
                     progress: Callable[[str], None] | None = None) -> Verdict:
-    """:func:`decide` on the rewritten rules (:func:`abstract_system`), explored by the compiled engine.
+    """:func:`decide` on the rewritten rules (:func:`abstract_system`), explored by the compiled engine."""
+    return decide_many(scenario, [property_id], attempts, progress)[property_id]
+
+
+def _masks_checked(concrete: System, pending: list[str], keep: int, out: dict[str, Verdict],
+                   scenario: Scenario, a: int) -> list[int]:
+    """Run :func:`build`'s checks for each pending property; a refused one leaves ``pending``."""
+    masks: list[int] = []
+    for pid in list(pending):
+        try:
+            masks = build(concrete, bind_property(concrete, PROPERTIES[pid]).expr, keep).masks
+        except ModelError as err:
+            out[pid] = Verdict(scenario.id, pid, "REFUSED", a, 0, 0.0, 0, where=str(err))
+            pending.remove(pid)
+    return masks
+
+
+def decide_many(scenario: Scenario, property_ids: Sequence[str], attempts: int,
+                progress: Callable[[str], None] | None = None) -> dict[str, Verdict]:
+    """:func:`decide` for several properties at once, on the rewritten rules explored by the compiled
+    engine: one exploration per attempts bound and kept bit set judges every property still open.
     The checks of :func:`build` run on the concrete system first."""
     start = time.perf_counter()
     total, count, digests = 0, 0, hashlib.sha256()
+    out: dict[str, Verdict] = {}
+    pending = list(property_ids)
     for a in range(1, attempts + 1):
         bounded = scenario.with_bounds(attempts=a)
         concrete = build_system(bounded)
         unused = 0xFFFF & ~((1 << (a + 1)) - 2)
         for keep, zero in [(1 << n, False) for n in range(1, a + 1)] + [(unused, True)]:
-            prop = bind_property(concrete, PROPERTIES[property_id]).expr
-            masks = build(concrete, prop, keep).masks
+            masks = _masks_checked(concrete, pending, keep, out, scenario, a)
+            if not pending:
+                return out
             system = abstract_system(bounded, keep)
-            found = compiled_search(system, bind_property(system, PROPERTIES[property_id]).expr, masks, zero)
-            total, count = total + found.states, count + 1
-            if found.violation:
-                return Verdict(scenario.id, property_id, "VIOLATED-ABSTRACT", a, total, time.perf_counter() - start,
-                               count, trace=found.violation, where=f"attempts={a}, mask bits {keep:#06x}")
-            digests.update(found.digest.encode())
+            props = {pid: bind_property(system, PROPERTIES[pid]).expr for pid in pending}
+            states, bad, digest_ = compiled_search(system, props, masks, zero)
+            total, count = total + states, count + 1
+            digests.update(digest_.encode())
+            for pid, trace in bad.items():
+                out[pid] = Verdict(scenario.id, pid, "VIOLATED-ABSTRACT", a, total, time.perf_counter() - start,
+                                   count, trace=trace, where=f"attempts={a}, mask bits {keep:#06x}")
+                pending.remove(pid)
         if progress:
             progress(f"attempts={a}: {total} abstract states, {time.perf_counter() - start:.1f} s")
-    return Verdict(scenario.id, property_id, "HOLDS", attempts, total, time.perf_counter() - start, count,
-                   digests.hexdigest())
+    for pid in pending:
+        out[pid] = Verdict(scenario.id, pid, "HOLDS", attempts, total, time.perf_counter() - start, count,
+                           digests.hexdigest())
+    return out
 
 
 MAX_ATTEMPTS = BOUND_LIMITS["attempts"][1]
@@ -455,14 +481,22 @@ ASSUMPTIONS = [f"attempts: every bound 1..{MAX_ATTEMPTS} (the model's limit: 4-b
                "remote UEs and link capacity: the scenario's"]
 
 
-def fill(result: Any, scenario: Scenario, property_id: str, progress: Callable[[str], None] | None = None) -> Any:
-    """``prove --engine abstract``: set verdict, seconds, detail and trace of a ``ProofResult``.
-    HOLDS for every attempts bound is PROVED; an abstract violation is searched for on the concrete
-    model (its attempts bound, the largest budgets) and is VIOLATED only if found there."""
-    try:
-        found = decide_compiled(scenario, property_id, MAX_ATTEMPTS, progress)
-    except ModelError as err:
-        result.verdict, result.detail = "UNKNOWN", f"abstraction refused: {err}"
+def fill(result: Any, scenario: Scenario, property_ids: Sequence[str], cache: dict[str, Verdict],
+         progress: Callable[[str], None] | None = None) -> Any:
+    """``prove --engine abstract``: set verdict, seconds, detail and trace of the ``ProofResult`` of
+    ``result.property``; the first call decides every property of ``property_ids`` at once (one
+    exploration judges them all) and keeps the verdicts in ``cache``. HOLDS for every attempts bound
+    is PROVED; an abstract violation is searched for on the concrete model (its attempts bound, the
+    largest budgets) and is VIOLATED only if found there."""
+    if not cache:
+        try:
+            cache.update(decide_many(scenario, property_ids, MAX_ATTEMPTS, progress))
+        except ModelError as err:
+            result.verdict, result.detail = "UNKNOWN", f"abstraction refused: {err}"
+            return result
+    found = cache[result.property]
+    if found.verdict == "REFUSED":
+        result.verdict, result.detail = "UNKNOWN", f"abstraction refused: {found.where}"
         return result
     result.seconds, result.assumptions = found.seconds, list(ASSUMPTIONS)
     if found.verdict == "HOLDS":
@@ -476,7 +510,7 @@ def fill(result: Any, scenario: Scenario, property_id: str, progress: Callable[[
                                     policy_triggers=BOUND_LIMITS["policy_triggers"][1])
     system = build_system(concrete)
     exploration = explore(system, Limits(max_states=REPLAY_STATES))
-    replay = _judge(system, exploration, bind_property(system, PROPERTIES[property_id]).expr)
+    replay = _judge(system, exploration, bind_property(system, PROPERTIES[result.property]).expr)
     result.seconds = found.seconds
     if replay:
         result.verdict, result.trace = "VIOLATED", replay
@@ -505,3 +539,7 @@ def _judge(system: System, exploration: Any, prop: Expr) -> list[str]:
 def _words(system: System, label: Any) -> str:
     table = system.instances[label.instance].table
     return f"{system.instances[label.instance].name}: {table.edge(table.transitions[label.transition])}"
+
+
+__all__ = ["Abstraction", "Search", "Verdict", "abstract_system", "build", "check_budget", "check_mask", "decide",
+           "decide_compiled", "decide_many", "digest", "fill", "search"]

@@ -32,6 +32,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import z3
 
@@ -158,6 +159,7 @@ def prove_scenario(scenario: Scenario, property_ids: Sequence[str] | None = None
         return samples[indexed]
 
     bounds = "unbounded (see assumptions)" if unbounded else scenario.bounds.summary()
+    abstract_verdicts: dict[str, Any] = {}
     out = []
     for pid in ids:
         prop = PROPERTIES[pid]
@@ -167,7 +169,8 @@ def prove_scenario(scenario: Scenario, property_ids: Sequence[str] | None = None
             left = timeout if deadline is None else min(timeout, deadline - time.monotonic())
             if engine == "abstract":  # explicit search of the counter / per-attempt abstraction (issue 22)
                 from prosecheck.abstraction import fill
-                out.append(fill(base, scenario, pid, note))
+                always = [p for p in ids if PROPERTIES[p].kind == "always"]
+                out.append(fill(base, scenario, always, abstract_verdicts, note))
                 if on_result is not None:
                     on_result(base)
                 continue
