@@ -57,7 +57,7 @@ from prosecheck.checker.expr import BITS, BinOp, Const, Expr, ExprLike, Ite, Not
 from prosecheck.checker.machine import Effect, ModelError, Rewrite, compile_element, prune_unreachable
 from prosecheck.checker.search import explore
 from prosecheck.checker.symbolic.masks import projectable
-from prosecheck.checker.system import Instance, Link, System, World
+from prosecheck.checker.system import FAULT_GHOST, Instance, Link, System, World
 from prosecheck.model.build import bind_property, build_system, elements_of, options_of, rewrites_of
 from prosecheck.model.environment import BOUND_LIMITS
 from prosecheck.model.messages import field_names
@@ -353,23 +353,51 @@ def _saturate(expr: ExprLike) -> Expr:
     return _map(lift(expr), lambda e: Const(True) if any(t(e) for t in tests) else None)
 
 
-def _abstract_effect(effect: Effect, keep: int) -> Effect:
-    """Budget decrements dropped (the counter is read nowhere else), mask updates cut to ``keep``."""
+def _abstract_effect(effect: Effect, keep: int, dropped: frozenset[str]) -> Effect:
+    """Budget decrements dropped (the counter is read nowhere else), mask updates cut to ``keep``,
+    updates of the ghost facts in ``dropped`` removed (nothing that matters reads them)."""
     assign = {k: v for k, v in effect.assign.items() if k not in BUDGETS}
-    ghost = {k: (lift(v) & keep) if k in MASKS else v for k, v in effect.ghost.items()}
+    ghost = {k: (lift(v) & keep) if k in MASKS else v for k, v in effect.ghost.items() if k not in dropped}
     return replace(effect, assign=assign, ghost=ghost)
 
 
-def abstract_rewrite(cls: Any, base: Rewrite | None, keep: int) -> Rewrite:
+def abstract_rewrite(cls: Any, base: Rewrite | None, keep: int, dropped: frozenset[str] = frozenset()) -> Rewrite:
     """The element's rules (with a mutant's or the attacker's rewrite ``base`` applied) abstracted."""
     base = base or Rewrite()
     guards = {**cls.GUARDS, **base.guards}
     effects = {**cls.EFFECTS, **base.effects}
     return Rewrite(guards={k: _saturate(v) for k, v in guards.items()},
-                   effects={k: _abstract_effect(v, keep) for k, v in effects.items()}, disabled=base.disabled)
+                   effects={k: _abstract_effect(v, keep, dropped) for k, v in effects.items()}, disabled=base.disabled)
 
 
-def abstract_system(scenario: Scenario, keep: int) -> System:
+def unread_ghosts(system: System, props: Iterable[Expr]) -> frozenset[str]:
+    """The ghost facts outside the cone of influence of ``props``: no guard, assignment or send reads
+    them, nor the properties, nor the update of a ghost fact in the cone (observers' ghosts are kept).
+    Leaving their updates out is exact on every other slot: nothing else ever reads them."""
+    ghosts = {name.split(".", 1)[1] for name in system.slots if name.startswith("ghost.")}
+    reads: set[str] = {ob.ghost for ob in system.observers} | {FAULT_GHOST}  # the system reads the fault count
+    updates: dict[str, set[str]] = {}
+    slot_name = {slot: name for name, slot in system.slots.items()}
+    for prop in props:
+        reads |= {slot_name[slot].split(".", 1)[1] for slot in system.slot_refs(prop)
+                  if slot_name[slot].startswith("ghost.")}
+    for inst in system.instances:
+        for tr in inst.table.transitions:
+            exprs = [tr.guard] + [e for _, e in tr.assign_exprs] + [e for _, _, fs in tr.send_exprs for e in fs]
+            exprs += [e for _, e in tr.share_exprs]
+            reads |= {n.split(".", 1)[1] for e in exprs for sc, n in refs(e) if sc == "world" and n.startswith("ghost.")}
+            for g, e in tr.ghost:
+                updates.setdefault(g, set()).update(n.split(".", 1)[1] for sc, n in refs(e)
+                                                    if sc == "world" and n.startswith("ghost."))
+    frontier = list(reads)
+    while frontier:
+        for read in updates.get(frontier.pop(), set()) - reads:
+            reads.add(read)
+            frontier.append(read)
+    return frozenset(ghosts - reads)
+
+
+def abstract_system(scenario: Scenario, keep: int, dropped: frozenset[str] = frozenset()) -> System:
     """The scenario's system with the abstraction compiled into its rules: ``alpha`` of every world the
     successor-and-alpha search of :func:`search` reaches is reachable here and conversely (the budget
     counters keep their initial values instead of 1; nothing reads them), so the compiled engines
@@ -381,7 +409,8 @@ def abstract_system(scenario: Scenario, keep: int) -> System:
             raise ModelError(f"ghost.{ob.ghost}: set by an observer, cannot be projected")
     fields = field_names(options)
     rewrites = rewrites_of(scenario.mutants, options)
-    tables = {cls.ROLE: compile_element(cls, options, fields, abstract_rewrite(cls, rewrites.get(cls.ROLE), keep))
+    tables = {cls.ROLE: compile_element(cls, options, fields,
+                                        abstract_rewrite(cls, rewrites.get(cls.ROLE), keep, dropped))
               for cls in elements_of(scenario)}
     prune_unreachable(list(tables.values()))
     instances = [Instance(inst.name, inst.role, inst.group, tables[inst.role]) for inst in concrete.instances]
@@ -455,7 +484,8 @@ def decide_many(scenario: Scenario, property_ids: Sequence[str], attempts: int,
             masks = _masks_checked(concrete, pending, keep, out, scenario, a)
             if not pending:
                 return out
-            system = abstract_system(bounded, keep)
+            dropped = unread_ghosts(concrete, [bind_property(concrete, PROPERTIES[pid]).expr for pid in pending])
+            system = abstract_system(bounded, keep, dropped)
             props = {pid: bind_property(system, PROPERTIES[pid]).expr for pid in pending}
             states, bad, digest_ = compiled_search(system, props, masks, zero)
             total, count = total + states, count + 1

@@ -83,3 +83,21 @@ def test_a_budget_test_under_a_negation_is_refused() -> None:
     assert ab._only_positive(And(V("x") > 1, V("policy_left") > 0), positive)
     assert not ab._only_positive(Not(V("policy_left") > 0), positive)
     assert not ab._only_positive(If(V("policy_left") > 0, V("x"), 0) == 1, positive)
+
+
+def test_leaving_out_unread_ghosts_is_exact_on_every_other_slot() -> None:
+    """The cone of influence (unread_ghosts): the sliced abstract system reaches exactly the unsliced one's
+    worlds with the dropped ghost facts at 0 (m400.panf_udm, where ghost.pruk_history is dropped)."""
+    scenario = SCENARIOS["m400.panf_udm"].with_bounds(attempts=2)
+    concrete = build_system(scenario)
+    props = [bind_property(concrete, PROPERTIES[p]).expr for p in ("knr_only_after_authorization",
+                                                                    "no_knr_after_withdrawal")]
+    dropped = ab.unread_ghosts(concrete, props)
+    assert "pruk_history" in dropped and "knr_derived" not in dropped and "authorized_in_attempt" not in dropped
+    slots = {concrete.slots[f"ghost.{g}"] for g in dropped}
+
+    def worlds(system: ab.System) -> set:
+        found = explore(system, engine="python")
+        return {tuple(0 if i in slots else v for i, v in enumerate(found.worlds[k])) for k in range(found.states)}
+
+    assert worlds(ab.abstract_system(scenario, 1 << 1, dropped)) == worlds(ab.abstract_system(scenario, 1 << 1))
