@@ -32,6 +32,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import z3
 
@@ -63,7 +64,7 @@ Progress = Callable[[str], None]
 SAMPLE_ATTEMPTS = (1, 2, 3)
 """Houdini's samples: the scenario's worlds with these attempts bounds (the other bounds its own)."""
 SAMPLE_LIMIT = 200_000
-ENGINES = ("auto", "houdini", *engines.ENGINES)
+ENGINES = ("auto", "houdini", "abstract", *engines.ENGINES)
 AUTO_SPACER_SHARE = 0.25
 HOUDINI_MIN_SECONDS = 10.0
 """``--engine auto`` does not start Houdini with less time than this left: sampling the explicit
@@ -158,6 +159,7 @@ def prove_scenario(scenario: Scenario, property_ids: Sequence[str] | None = None
         return samples[indexed]
 
     bounds = "unbounded (see assumptions)" if unbounded else scenario.bounds.summary()
+    abstract_verdicts: dict[str, Any] = {}
     out = []
     for pid in ids:
         prop = PROPERTIES[pid]
@@ -165,6 +167,13 @@ def prove_scenario(scenario: Scenario, property_ids: Sequence[str] | None = None
         if not _unprovable(scenario, prop, base, deadline):
             note = None if progress is None else (lambda line, pid=pid: progress(f"[{scenario.id} {pid}] {line}"))
             left = timeout if deadline is None else min(timeout, deadline - time.monotonic())
+            if engine == "abstract":  # explicit search of the counter / per-attempt abstraction (issue 22)
+                from prosecheck.abstraction import fill
+                always = [p for p in ids if PROPERTIES[p].kind == "always"]
+                out.append(fill(base, scenario, always, abstract_verdicts, note))
+                if on_result is not None:
+                    on_result(base)
+                continue
             base = _prove(scenario, encoding, sampled, prop, engine, depth, left, base, unbounded, note)
         out.append(base)
         if on_result is not None:

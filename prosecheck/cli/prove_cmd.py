@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from prosecheck.scenarios.catalog import Scenario
 
 NAME = "prove"
-ENGINES = ("auto", "houdini", "spacer", "kind", "bmc")  # = prosecheck.prove.ENGINES (not imported: z3 is slow)
+ENGINES = ("auto", "houdini", "abstract", "spacer", "kind", "bmc")  # = prosecheck.prove.ENGINES (not imported: z3 is slow)
 MAX_DEPTH = 1000
 """--depth beyond this would unroll the transition relation further than any solver finishes."""
 EXIT_UNKNOWN = EXIT_INCONCLUSIVE
@@ -55,7 +55,8 @@ def register(sub: Any) -> argparse.ArgumentParser:
     parser.add_argument("--engine", choices=ENGINES, default="auto",
                         help="auto (default): spacer for a quarter of the time-out, then houdini; spacer: Horn "
                         "clauses, invariant; houdini: an inductive subset of lemmas mined from the explicit "
-                        "search's worlds; kind: k-induction; bmc: bounded")
+                        "search's worlds; abstract: explicit search of the counter / per-attempt abstraction for every "
+                        "attempts bound (docs/prove.md); kind: k-induction; bmc: bounded")
     parser.add_argument("--depth", type=int_flag(0, MAX_DEPTH), default=40, metavar="K",
                         help="steps for bmc, k for k-induction, trace depth after Spacer finds a violation")
     parser.add_argument("--timeout", type=seconds_flag(SECONDS_CAP), default=60.0, metavar="S", help="seconds per property")
@@ -135,6 +136,9 @@ def _check_save_flags(args: argparse.Namespace) -> None:
         return
     if args.bounded:
         raise InputError("--save records proofs without bounds: drop --bounded")
+    if args.engine == "abstract":
+        raise InputError("--save records Z3 certificates, and --engine abstract has none (its certificate is the "
+                         "abstract reachable set, re-validated by re-running it): drop --save")
     unlifted = [name for name in BOUND_FLAGS if name not in MAX_BOUNDS and getattr(args, name, None) is not None]
     if unlifted:
         flags = ", ".join(f"--{n.replace('_', '-')}" for n in unlifted)

@@ -1,0 +1,103 @@
+"""The explicit counter / per-attempt abstraction (prosecheck/abstraction.py, issue 22): it simulates the
+concrete system, it is not vacuous, and it refuses what it cannot abstract."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from prosecheck import abstraction as ab
+from prosecheck.checker.expr import And, Const, If, Not, V, W
+from prosecheck.checker.search import explore
+from prosecheck.model.build import bind_property, build_system
+from prosecheck.properties.catalog import PROPERTIES
+from prosecheck.scenarios.catalog import SCENARIOS
+
+
+@pytest.mark.parametrize("bounds", [dict(attempts=2, withdrawals=2, restores=1, policy_triggers=1),
+                                    dict(attempts=2, withdrawals=0, restores=0, policy_triggers=0)])
+def test_every_concrete_world_is_abstracted_into_the_abstract_reachable_set(bounds: dict[str, int]) -> None:
+    """Simulation: for budgets above and below the abstraction's, alpha of every reachable concrete world is
+    reachable in the abstract system, for every tracked attempt."""
+    system = build_system(SCENARIOS["m300.panf_udm"].with_bounds(**bounds))
+    prop = bind_property(system, PROPERTIES["knr_only_after_authorization"]).expr
+    concrete = explore(system, engine="python")
+    worlds = [concrete.worlds[k] for k in range(concrete.states)]
+    for keep in (1 << 1, 1 << 2, 0xFFFF & ~0b110):
+        abstraction = ab.build(system, prop, keep)
+        reached: set = set()
+        ab.search(system, abstraction, Const(True), collect=reached)
+        assert all(abstraction.alpha(w) in reached for w in worlds)
+
+
+def test_method_200_violation_is_found() -> None:
+    verdict = ab.decide(SCENARIOS["m200"], "knr_only_after_authorization", 3)
+    assert verdict.verdict == "VIOLATED-ABSTRACT"
+    assert verdict.trace[-1].startswith("ausf: querying_key --key_query_response-->")
+
+
+def test_sometimes_twin_is_reachable_in_the_abstraction() -> None:
+    system = build_system(SCENARIOS["m300.panf_udm"].with_bounds(attempts=2))
+    prop = bind_property(system, PROPERTIES["knr_only_after_authorization"]).expr
+    twin = bind_property(system, PROPERTIES["pc5_secured_by_pruk_id"]).expr
+    found = ab.search(system, ab.build(system, prop, 1 << 2), Not(twin))
+    assert found.violation  # a world where the twin holds is reached
+
+
+def test_the_authorization_properties_hold_in_the_abstraction_for_small_bounds() -> None:
+    for prop in ("knr_only_after_authorization", "no_knr_after_withdrawal"):
+        verdict = ab.decide(SCENARIOS["m300.panf_udm"], prop, 2)
+        assert verdict.verdict == "HOLDS" and verdict.states > 0 and len(verdict.digest) == 64
+
+
+def test_a_property_that_is_not_projectable_is_refused() -> None:
+    system = build_system(SCENARIOS["m300.panf_udm"].with_bounds(attempts=1))
+    prop = system.bind(W("ghost.knr_derived") != 3, 0)
+    with pytest.raises(ab.ModelError, match="not projectable"):
+        ab.build(system, prop, 1 << 1)
+
+
+def test_the_compiled_abstraction_reaches_what_the_alpha_search_reaches() -> None:
+    """The rewritten rules (abstract_system) and the successor-then-alpha search agree, up to the budget
+    slots (pinned to 1 by alpha, left at their unread initial values by the rewrite)."""
+    scenario = SCENARIOS["m300.panf_udm"].with_bounds(attempts=2)
+    concrete = build_system(scenario)
+    prop = bind_property(concrete, PROPERTIES["knr_only_after_authorization"]).expr
+    abstraction = ab.build(concrete, prop, 1 << 2)
+    reached: set = set()
+    ab.search(concrete, abstraction, Const(True), collect=reached)
+    compiled = explore(ab.abstract_system(scenario, 1 << 2), engine="python")
+    rewritten = {abstraction.alpha(compiled.worlds[k]) for k in range(compiled.states)}
+    assert rewritten == reached
+
+
+def test_a_seeded_mutant_that_breaks_the_property_is_not_held() -> None:
+    scenario = replace(SCENARIOS["m300.panf_udm"], mutants=("panf_skips_udm_check",))
+    verdict = ab.decide_compiled(scenario, "knr_only_after_authorization", 3)
+    assert verdict.verdict == "VIOLATED-ABSTRACT"
+
+
+def test_a_budget_test_under_a_negation_is_refused() -> None:
+    positive = ab._is_positive_test("policy_left")
+    assert ab._only_positive(And(V("x") > 1, V("policy_left") > 0), positive)
+    assert not ab._only_positive(Not(V("policy_left") > 0), positive)
+    assert not ab._only_positive(If(V("policy_left") > 0, V("x"), 0) == 1, positive)
+
+
+def test_leaving_out_unread_ghosts_is_exact_on_every_other_slot() -> None:
+    """The cone of influence (unread_ghosts): the sliced abstract system reaches exactly the unsliced one's
+    worlds with the dropped ghost facts at 0 (m400.panf_udm, where ghost.pruk_history is dropped)."""
+    scenario = SCENARIOS["m400.panf_udm"].with_bounds(attempts=2)
+    concrete = build_system(scenario)
+    props = [bind_property(concrete, PROPERTIES[p]).expr for p in ("knr_only_after_authorization",
+                                                                    "no_knr_after_withdrawal")]
+    dropped = ab.unread_ghosts(concrete, props)
+    assert "pruk_history" in dropped and "knr_derived" not in dropped and "authorized_in_attempt" not in dropped
+    slots = {concrete.slots[f"ghost.{g}"] for g in dropped}
+
+    def worlds(system: ab.System) -> set:
+        found = explore(system, engine="python")
+        return {tuple(0 if i in slots else v for i, v in enumerate(found.worlds[k])) for k in range(found.states)}
+
+    assert worlds(ab.abstract_system(scenario, 1 << 1, dropped)) == worlds(ab.abstract_system(scenario, 1 << 1))
