@@ -22,11 +22,11 @@ import time
 from array import array
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any, overload
+from typing import Any
 
 from prosecheck.checker.bfs import Expansion, Stepper, WorldSteps, breadth_first
 from prosecheck.checker.exploration import Exploration, LabelView, Limits, Progress
-from prosecheck.checker.store import ComponentFingerprints, Encoder, VisitedStore, world_fingerprint
+from prosecheck.checker.store import ComponentFingerprints, Encoder, LazyWorlds, VisitedStore, world_fingerprint
 from prosecheck.checker.system import Label, System, World
 
 
@@ -42,7 +42,7 @@ def _step(system: System, world: World, label: Label | None) -> World:
     raise RuntimeError("hash compaction: a stored step no longer applies (the system changed?)")
 
 
-class ReplayedWorlds(Sequence[World]):
+class ReplayedWorlds(LazyWorlds):
     """Worlds by index, re-derived from the initial world through the stored parents and labels."""
 
     def __init__(self, system: System, parent: array[int], via: Sequence[Label | None], depth: array[int]) -> None:
@@ -52,17 +52,7 @@ class ReplayedWorlds(Sequence[World]):
     def __len__(self) -> int:
         return len(self.parent)
 
-    @overload
-    def __getitem__(self, index: int) -> World: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> list[World]: ...
-
-    def __getitem__(self, index: int | slice) -> World | list[World]:
-        if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(len(self)))]
-        if index < 0:
-            index += len(self)
+    def world_at(self, index: int) -> World:
         path = [index]
         while self.parent[path[-1]] >= 0:
             path.append(self.parent[path[-1]])

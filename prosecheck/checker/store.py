@@ -381,15 +381,13 @@ class CanonicalStore:
         del self.concrete[size:]
 
 
-class WorldView(Sequence[World]):
-    """The stored worlds by index, decoded on demand from their keys (``keys``: the visited
-    store's, or under symmetry the concrete representatives')."""
+class LazyWorlds(Sequence[World]):
+    """Stored worlds by index, each rebuilt on demand by :meth:`world_at` (indexing, negative
+    indices and slices are handled here once for every kind of store)."""
 
-    def __init__(self, encoder: Encoder, keys: Callable[[], Any]) -> None:
-        self.encoder, self.keys = encoder, keys
-
-    def __len__(self) -> int:
-        return len(self.keys())
+    def world_at(self, index: int) -> World:
+        """World ``index``, with ``0 <= index < len(self)``."""
+        raise NotImplementedError
 
     @overload
     def __getitem__(self, index: int) -> World: ...
@@ -399,7 +397,24 @@ class WorldView(Sequence[World]):
 
     def __getitem__(self, index: int | slice) -> World | list[World]:
         if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(len(self)))]
+            return [self.world_at(i) for i in range(*index.indices(len(self)))]
+        size = len(self)
+        if not -size <= index < size:
+            raise IndexError(index)
+        return self.world_at(index % size)
+
+
+class WorldView(LazyWorlds):
+    """The stored worlds by index, decoded on demand from their keys (``keys``: the visited
+    store's, or under symmetry the concrete representatives')."""
+
+    def __init__(self, encoder: Encoder, keys: Callable[[], Any]) -> None:
+        self.encoder, self.keys = encoder, keys
+
+    def __len__(self) -> int:
+        return len(self.keys())
+
+    def world_at(self, index: int) -> World:
         return self.encoder.decode(self.keys()[index])
 
     def __iter__(self) -> Iterator[World]:
@@ -414,5 +429,5 @@ class WorldView(Sequence[World]):
     __hash__ = None  # type: ignore[assignment]
 
 
-__all__ = ["MIX", "CanonicalStore", "ComponentFingerprints", "Encoder", "InternedWorlds", "VisitedStore", "WorldView",
-           "fingerprint", "value_fingerprint", "world_fingerprint"]
+__all__ = ["MIX", "CanonicalStore", "ComponentFingerprints", "Encoder", "InternedWorlds", "LazyWorlds", "VisitedStore",
+           "WorldView", "fingerprint", "value_fingerprint", "world_fingerprint"]

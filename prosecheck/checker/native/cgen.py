@@ -67,6 +67,18 @@ class Layout:
         return 6 + self.nfields + self.max_sends * (2 + self.nfields)
 
 
+
+def _group_chunks(system: System, lay: Layout, names: list[str]) -> dict[int, int]:
+    """One chunk per group holding the slots ``names`` (group-qualified), appended to ``lay``; its
+    index by group (no chunk when ``names`` is empty)."""
+    chunks: dict[int, int] = {}
+    for g in range(system.groups if names else 0):
+        chunks[g] = len(lay.chunk_pos)
+        slots = [system.group_slot(g, name) for name in names]
+        lay.chunk_pos.append(slots)
+        lay.chunk_slots.append(slots)
+    return chunks
+
 def layout(system: System) -> Layout:
     """The world layout, chunks and components of a system."""
     names = sorted(set(system.message_fields) | {m for i in system.instances for m in i.table.message_fields})
@@ -86,20 +98,8 @@ def layout(system: System) -> Layout:
         chunk_of_instance.append(len(lay.chunk_pos))
         lay.chunk_pos.append(offs)
         lay.chunk_slots.append(slots)
-    ghost_chunk = {}
-    for g in range(system.groups):
-        if system.ghost_names:
-            ghost_chunk[g] = len(lay.chunk_pos)
-            slots = [system.group_slot(g, f"ghost.{n}") for n in system.ghost_names]
-            lay.chunk_pos.append(slots)
-            lay.chunk_slots.append(slots)
-    shared_chunk = {}
-    for g in range(system.groups):
-        if system.shared:
-            shared_chunk[g] = len(lay.chunk_pos)
-            slots = [system.group_slot(g, f"shared.{var.name}") for var in system.shared]
-            lay.chunk_pos.append(slots)
-            lay.chunk_slots.append(slots)
+    ghost_chunk = _group_chunks(system, lay, [f"ghost.{n}" for n in system.ghost_names])
+    shared_chunk = _group_chunks(system, lay, [f"shared.{var.name}" for var in system.shared])
     groups = store._groups(system)  # the Python search's components (read at call time: tests may patch it)
     for _, members in groups:
         gs = sorted({system.instances[i].group for i in members})

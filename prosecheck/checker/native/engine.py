@@ -21,6 +21,7 @@ from prosecheck.checker.exploration import Exploration, LabelView, Limits, Progr
 from prosecheck.checker.machine import REPLY, Message, ModelError, RangeError, To, check_range
 from prosecheck.checker.native.build import load
 from prosecheck.checker.native.cgen import Layout, generate
+from prosecheck.checker.store import LazyWorlds
 from prosecheck.checker.system import Label, Queue, SlotValue, System, Unhandled, World
 
 SLICE = 4096
@@ -221,7 +222,7 @@ class NativeStore:
         return self.native.stat(8) - self.native.stat(9)
 
 
-class NativeWorlds(Sequence[World]):
+class NativeWorlds(LazyWorlds):
     """The stored worlds by index, decoded on demand."""
 
     def __init__(self, native: Native, count: int) -> None:
@@ -230,18 +231,8 @@ class NativeWorlds(Sequence[World]):
     def __len__(self) -> int:
         return self.size
 
-    @overload
-    def __getitem__(self, index: int) -> World: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> list[World]: ...
-
-    def __getitem__(self, index: int | slice) -> World | list[World]:
-        if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(self.size))]
-        if not -self.size <= index < self.size:
-            raise IndexError(index)
-        return self.native.world(index % self.size)
+    def world_at(self, index: int) -> World:
+        return self.native.world(index)
 
     def __iter__(self) -> Iterator[World]:
         return (self.native.world(i) for i in range(self.size))
