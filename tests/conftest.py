@@ -63,7 +63,7 @@ SLOW_FILES = (
     "test_mutants.py", "test_parallel.py", "test_promela.py", "test_properties.py", "test_prove.py",
     "test_replay.py", "test_report.py", "test_scenarios.py", "test_spin_random.py",
     "test_threat_model.py", "test_fixes.py",
-    "test_threats_doc.py",
+    "test_threats_doc.py", "test_ray_cluster.py",
     # each 9-14 s on an idle machine (pytest --durations=0 -m "not slow", summed per file): out of the
     # fast tier so that it stays near a minute
     "test_analysis_precision.py", "test_certify.py", "test_readers.py", "test_json_schemas.py",
@@ -80,7 +80,7 @@ def pytest_configure(config: pytest.Config) -> None:
 # files that start Ray clusters or count processes machine-wide share one worker, one test at a time, so
 # that no two Ray sessions overlap (a test that looks for leftover Ray processes would see the other's).
 SERIAL_GROUPS = {
-    "ray": ("test_parallel.py", "test_interrupts.py"),
+    "ray": ("test_parallel.py", "test_interrupts.py", "test_ray_cluster.py"),
 }
 
 
