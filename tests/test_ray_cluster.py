@@ -11,6 +11,7 @@ tests/conftest.py puts this file in the `ray` group: no other Ray test runs mean
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import importlib.util
 import json
 import os
@@ -59,7 +60,14 @@ def _start(args: list[str], log: Path, env: dict[str, str]) -> subprocess.Popen:
     the partition actors) all stay in that group, so teardown can end exactly them."""
     with open(log, "w") as out:
         return subprocess.Popen([RAY, "start", *args, "--block"], stdout=out, stderr=subprocess.STDOUT, env=env,
-                                start_new_session=True)
+                                start_new_session=True, preexec_fn=_die_with_parent)
+
+
+def _die_with_parent() -> None:
+    """Linux: SIGTERM to `ray start` when the process that started it dies without a teardown (a
+    killed pytest or xdist worker), so that no node outlives the tests."""
+    if sys.platform == "linux":
+        ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
 
 
 def _stop(nodes: list[subprocess.Popen]) -> None:

@@ -132,27 +132,13 @@ def ray_session(workers: int, address: str | None = None) -> Iterator[None]:
     import logging
     if address:
         _reachable(address)
-        try:
-            ray.init(address=address, log_to_driver=False, logging_level=logging.ERROR)
-        except ConnectionError as err:  # Ray's own message names only the address: say why
-            raise ConnectionError(_why_not_connected(err)) from None
+        ray.init(address=address, log_to_driver=False, logging_level=logging.ERROR)
     else:
         ray.init(num_cpus=workers, include_dashboard=False, log_to_driver=False, logging_level=logging.ERROR)
     try:
         yield
     finally:
         ray.shutdown()
-
-
-def _why_not_connected(err: ConnectionError) -> str:
-    """One line: Ray's message, and the cause's last line (Ray retries for about 20 s and wraps the
-    last failure in a traceback text); a cluster that wants a token says how to give it one."""
-    cause = str(err.__cause__ or "").strip().splitlines()
-    last = cause[-1] if cause else ""
-    if "AuthenticationError" in last or "InvalidAuthToken" in last:
-        return (f"{err}: the cluster uses token authentication; run with RAY_AUTH_MODE=token and the "
-                "cluster's token in ~/.ray/auth_token, RAY_AUTH_TOKEN_PATH or RAY_AUTH_TOKEN")
-    return f"{err}: {last}" if last else str(err)
 
 
 def _reachable(address: str) -> None:

@@ -207,11 +207,23 @@ def parallel_session(args: argparse.Namespace) -> Iterator[int | None]:
     except RayUnavailable as exc:
         raise InputError(str(exc)) from None
     except (ConnectionError, RuntimeError, ValueError) as exc:
-        raise InputError(f"--ray-address {args.ray_address}: cannot connect to Ray: {exc}") from None
+        raise InputError(f"--ray-address {args.ray_address}: cannot connect to Ray: {_why(exc)}") from None
     try:
         yield args.workers
     finally:
         session.__exit__(None, None, None)
+
+
+def _why(exc: Exception) -> str:
+    """One line: Ray's message ("Failed to connect to Ray cluster at ..."), and the last line of what
+    it wraps (after its own retries, a traceback text); a cluster that wants a token says how to give
+    it one."""
+    cause = str(exc.__cause__ or "").strip().splitlines()
+    last = cause[-1] if cause else ""
+    if "AuthenticationError" in last or "InvalidAuthToken" in last:
+        return (f"{exc}: the cluster uses token authentication; run with RAY_AUTH_MODE=token and the "
+                "cluster's token in ~/.ray/auth_token, RAY_AUTH_TOKEN_PATH or RAY_AUTH_TOKEN")
+    return f"{exc}: {last}" if last else str(exc)
 
 
 def add_ledger_option(parser: argparse.ArgumentParser, what: str) -> None:
