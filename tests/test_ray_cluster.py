@@ -36,7 +36,9 @@ pytestmark = [
 ]
 
 SCENARIO = "m300.panf_udm"  # about 5000 states: a few seconds on Ray
-RAY = str(Path(sys.executable).with_name("ray"))
+RAY = str(Path(sys.executable).with_name("ray"))  # the `ray` CLI of this Python's environment
+if not Path(RAY).exists():
+    RAY = shutil.which("ray") or RAY
 STARTUP_BOUND = 300.0
 """How long a node may take to come up before the fixture gives up (a guard against hanging, not a
 measure of speed: on an idle machine each node is up in 2-3 s)."""
