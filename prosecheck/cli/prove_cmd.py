@@ -198,7 +198,7 @@ def _minimise_saved(args: argparse.Namespace, scenarios: list[Scenario], propert
                 save(ledger, path)
             except OSError as err:
                 raise InputError(f"--ledger {path}: cannot write: {err.strerror or err}") from None
-    return 1 if refused else 0
+    return EXIT_UNKNOWN if refused else 0
 
 
 def _save(args: argparse.Namespace, ledger: Ledger, scenario: Scenario, found: list[ProofResult]) -> None:
