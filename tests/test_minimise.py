@@ -4,6 +4,7 @@ certificate (``certify.validate``) and loses that as soon as any one lemma is dr
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 import pytest
 import z3
@@ -98,3 +99,28 @@ def test_the_shipped_houdini_certificates_are_minimal(sid: str) -> None:
     _, enc, good, lemmas = _shipped(sid, "knr_only_after_authorization")
     _assert_minimal(enc, good, lemmas)
     assert minimise(enc, good, lemmas).kept == list(range(len(lemmas)))
+
+
+def test_prove_minimise_saved_cuts_a_ledger_entry_and_refuses_a_stale_one(tmp_path: Path,
+                                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    """Two inductive invariants together are a certificate with spare lemmas: ``--minimise-saved``
+    keeps a minimal part of it (re-checked, fingerprint kept); a stale entry is left alone (exit 22)."""
+    import dataclasses
+
+    from prosecheck.cli import main
+
+    shipped = ledger.load()
+    home, supi = shipped[("m200", "pruk_stays_home")], shipped[("m200", "supi_never_on_air")]
+    padded = dataclasses.replace(home, certificate=home.certificate + supi.certificate)
+    stale = dataclasses.replace(supi, fingerprint="0" * 64)
+    path = tmp_path / "proofs.json"
+    ledger.save({home.key(): padded, supi.key(): stale}, path)
+    assert ledger.validate(padded, SCENARIOS["m200"]).ok
+    assert main(["prove", "--minimise-saved", "m200", "--ledger", str(path)]) == 22
+    out = capsys.readouterr().out
+    assert f"m200 pruk_stays_home: {len(padded.certificate)} -> {len(home.certificate)} lemmas (minimal;" in out
+    assert "m200 supi_never_on_air: not minimised: stale" in out
+    written = ledger.load(path)
+    assert written[home.key()].certificate == home.certificate and written[home.key()].fingerprint == home.fingerprint
+    assert written[supi.key()] == stale
+    assert main(["prove", "--minimise-saved", "m200", "--save"]) == 2  # it proves nothing, so nothing to --save
