@@ -42,6 +42,7 @@ KNOWN = {
     "(= #x0008 |remote_ue->relay_ue[0].msg|)))":
         "if remote_ue in idle, then remote_ue->relay_ue[0] empty or remote_ue->relay_ue[0] holds direct_link_release",
     "(or (= #x0000 ausf.update_planned))": "ausf.update_planned = 0",
+    "(not (= ((_ extract 1 1) |remote_ue->relay_ue[0].f1|) #b1))": "not (bit 1 of remote_ue->relay_ue[0].f1 = 1)",
     "(=> (and (= |panf->ausf[0].msg| #x000e) (distinct |panf->ausf[0].f0| #x0000) (= ausf.nonce_1 opt.index)) "
     "(= #x0000 ghost.knr_derived))":
         "for every attempt n: if panf->ausf[0] holds key_query_response and panf->ausf[0].pruk is not 0 and "

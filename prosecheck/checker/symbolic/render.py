@@ -187,6 +187,8 @@ class _Speaker:
         if subset is not None:
             return subset
         for var, value in ((left, right), (right, left)):
+            if z3.is_bv_value(value) and z3.is_app_of(var, z3.Z3_OP_EXTRACT):
+                return f"{self._value(var)} = {value.as_long()}"
             if z3.is_const(var) and z3.is_bv_value(value):
                 named = _named(self.enc, var, value)
                 if named is not None:
@@ -233,6 +235,10 @@ class _Speaker:
             return name
         if z3.is_bv_value(term):
             return str(term.as_long())
+        if z3.is_app_of(term, z3.Z3_OP_EXTRACT):
+            high, low = term.params()
+            bits = f"bit {low}" if high == low else f"bits {low}..{high}"
+            return f"{bits} of {self._value(term.arg(0))}"
         return name.replace("\n", " ")
 
 
