@@ -24,9 +24,11 @@ checking code (:data:`CHECKING_SOURCES`), so an unchanged ledger is re-checked o
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
+import time
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -35,13 +37,15 @@ from pathlib import Path
 import z3
 
 from prosecheck.checker.machine import ElementTable, ModelError
-from prosecheck.checker.symbolic import certify
+from prosecheck.checker.symbolic import certify, minimise
 from prosecheck.checker.symbolic.encode import Encoding
 from prosecheck.checker.symbolic.masks import projectable
+from prosecheck.checker.symbolic.render import describe_support
 from prosecheck.checker.system import System
 from prosecheck.inputs import InputFileError, parse_json, read_text
 from prosecheck.inputs import validate as validate_shape
 from prosecheck.model.build import bind_property, options_of
+from prosecheck.model.vocabulary import WORDS
 from prosecheck.proof_entry import Entry
 from prosecheck.properties.catalog import PROPERTIES
 from prosecheck.prove import ProofResult, attempt_masks, lifted_system, symbolic_system
@@ -51,7 +55,7 @@ from prosecheck.schemas import schema
 
 PACKAGE = Path(__file__).parent
 LEDGER = PACKAGE / "data" / "proofs.json"
-CHECKING_SOURCES = ("checker/expr.py", "checker/symbolic/*.py", "prove.py", "ledger.py")
+CHECKING_SOURCES = ("checker/expr.py", "checker/symbolic/*.py", "prove.py", "ledger.py", "model/vocabulary.py")
 """The code a re-check runs (relative to the package): ``to_z3``, the encoding, the certificate
 checker and the lifting of the bounds. Only the local cache of re-check outcomes is keyed on it
 (never a fingerprint): an edit there costs one re-check, not a proof."""
@@ -177,6 +181,14 @@ def save(ledger: Ledger, path: Path = LEDGER) -> None:
 
 # ---- certificates --------------------------------------------------------------------------------
 
+def _read(entry: Entry, scenario: Scenario) -> tuple[System, Encoding, z3.BoolRef, list[z3.BoolRef]]:
+    """The scenario's encoding for ``entry``, its property there and the certificate's lemmas
+    (:class:`ModelError`, :class:`~certify.CertificateError` or :class:`KeyError` when they do not read)."""
+    system, enc = _encoding(scenario, entry.indexed)
+    bound = bind_property(system, PROPERTIES[entry.property])
+    return system, enc, enc.prop(bound.expr, enc.cur), certify.parse(enc, entry.certificate)
+
+
 def validate(entry: Entry, scenario: Scenario, timeout: float = certify.TIMEOUT) -> certify.Validity:
     """Re-check ``entry``'s certificate against the scenario's encoding as built today (module
     docstring); the reason when it does not hold, in one line."""
@@ -184,10 +196,8 @@ def validate(entry: Entry, scenario: Scenario, timeout: float = certify.TIMEOUT)
     if prop is None:
         return certify.Validity(False, f"no property {entry.property!r}")
     try:
-        system, enc = _encoding(scenario, entry.indexed)
+        system, enc, good, lemmas = _read(entry, scenario)
         bound = bind_property(system, prop)
-        good = enc.prop(bound.expr, enc.cur)
-        lemmas = certify.parse(enc, entry.certificate)
     except (ModelError, certify.CertificateError) as exc:
         return certify.Validity(False, str(exc))
     if entry.indexed:
@@ -214,8 +224,8 @@ def _encoding(scenario: Scenario, indexed: bool) -> tuple[System, Encoding]:
 
 
 class Validations:
-    """Re-check outcomes kept in the local result cache (``folder``; None: re-check every time).
-    The key covers the entry's fingerprint and certificate, Z3's version and the checking code
+    """Re-check outcomes, with the certificate's words, kept in the local result cache (``folder``;
+    None: re-check every time). The key covers the entry's fingerprint and certificate, Z3's version and the checking code
     (:func:`checking_digest`); a damaged file is ignored and rewritten."""
 
     def __init__(self, folder: Path | None) -> None:
@@ -225,7 +235,8 @@ class Validations:
         if self.path is not None:
             try:
                 raw = json.loads(self.path.read_text(encoding="utf-8"))
-                self.known = {k: v for k, v in raw.items() if isinstance(v, list) and len(v) == 2}
+                self.known = {k: v for k, v in raw.items() if isinstance(v, list) and len(v) == 3
+                              and isinstance(v[2], list)}
             except (OSError, ValueError, AttributeError):
                 self.known = {}
 
@@ -235,16 +246,21 @@ class Validations:
                      "indexed": entry.indexed, "z3": z3.get_version_string(), "code": checking_digest()})
 
     def check(self, entry: Entry, scenario: Scenario) -> certify.Validity:
-        """The cached outcome, or a re-check (kept for next time)."""
+        """The cached outcome, or a re-check (kept for next time, with the certificate's words)."""
         key = self.key(entry)
         if key in self.known:
-            ok, reason = self.known[key]
+            ok, reason, _ = self.known[key]
             return certify.Validity(bool(ok), str(reason))
         found = validate(entry, scenario)
         if not found.undecided:  # a time-out is not an outcome worth keeping
-            self.known[key] = [found.ok, found.reason]
+            self.known[key] = [found.ok, found.reason, certificate_words(entry, scenario) if found.ok else []]
             self.changed = True
         return found
+
+    def words(self, entry: Entry, scenario: Scenario) -> list[str]:
+        """The certificate's lemmas in words (:func:`certificate_words`), kept with its outcome."""
+        said = (self.known.get(self.key(entry)) or [None, None, None])[2]
+        return [str(line) for line in said] if isinstance(said, list) and said else certificate_words(entry, scenario)
 
     def save(self) -> None:
         """Write the outcomes atomically; a failure to write is ignored (it is a cache)."""
@@ -304,6 +320,69 @@ def record(ledger: Ledger, scenario: Scenario, results: Sequence[ProofResult]) -
     return update
 
 
+def words(enc: Encoding, lemmas: Sequence[z3.ExprRef]) -> list[str]:
+    """Every lemma of a certificate in the model's words (:data:`~prosecheck.model.vocabulary.WORDS`), in order."""
+    return describe_support(enc, lemmas, WORDS)
+
+
+def certificate_words(entry: Entry, scenario: Scenario) -> list[str]:
+    """``entry``'s certificate in the model's words, read from its lemmas (not from its stored text);
+    empty when they do not read back."""
+    try:
+        _, enc, _, lemmas = _read(entry, scenario)
+    except (ModelError, KeyError, certify.CertificateError):
+        return []
+    return words(enc, lemmas)
+
+
+@dataclass(frozen=True)
+class Shrunk:
+    """:func:`minimised`: the entry with a minimal support (None: refused, ``why``), and what it cost."""
+
+    entry: Entry | None
+    before: int
+    after: int
+    cpu_seconds: float
+    minimal: bool
+    why: str = ""
+
+
+def minimised(entry: Entry, scenario: Scenario, timeout: float = minimise.TIMEOUT) -> Shrunk:
+    """``entry`` with its certificate cut to a minimal support (:mod:`~prosecheck.checker.symbolic.minimise`):
+    only a current entry (same fingerprint rule as :func:`record`) whose certificate re-checks, and the
+    result is re-checked (:func:`validate`) before it is returned. Its words are the new lemmas'."""
+    before = len(entry.certificate)
+    if fingerprints(scenario, [entry.property]).get(entry.property) != entry.fingerprint:
+        return Shrunk(None, before, before, 0.0, False, "stale: the fingerprint is not the current one")
+    checked = validate(entry, scenario)
+    if not checked.ok:
+        return Shrunk(None, before, before, 0.0, False, f"it does not re-check ({checked.reason})")
+    _, enc, good, lemmas = _read(entry, scenario)
+    start = time.process_time()
+    found = minimise.minimise(enc, good, lemmas, timeout=timeout)
+    cpu = time.process_time() - start
+    kept = [lemmas[k] for k in found.kept]
+    shrunk = dataclasses.replace(entry, certificate=tuple(entry.certificate[k] for k in found.kept),
+                                 invariant=tuple(words(enc, kept)))
+    again = validate(shrunk, scenario)
+    if not again.ok:  # never expected: the minimiser only keeps subsets its own checks accept
+        return Shrunk(None, before, len(kept), cpu, False, f"the minimised certificate does not re-check ({again.reason})")
+    return Shrunk(shrunk, before, len(kept), cpu, found.minimal, found.detail)
+
+
+def shrink(ledger: Ledger, scenario: Scenario, property_ids: Iterable[str] | None = None,
+           timeout: float = minimise.TIMEOUT) -> list[tuple[tuple[str, str], Shrunk]]:
+    """Replace each of the scenario's entries in ``ledger`` (those of ``property_ids``, or all) by
+    :func:`minimised`; a refused one stays as it is. What happened to each, in order."""
+    out = []
+    for key in sorted(k for k in ledger if k[0] == scenario.id and (property_ids is None or k[1] in property_ids)):
+        found = minimised(ledger[key], scenario, timeout)
+        if found.entry is not None:
+            ledger[key] = found.entry
+        out.append((key, found))
+    return out
+
+
 # ---- what check shows ---------------------------------------------------------------------------
 
 @dataclass
@@ -339,7 +418,8 @@ class Reading:
 def apply(results: Sequence[ScenarioResult], ledger: Mapping[tuple[str, str], Entry],
           cache: Path | None = None) -> Reading:
     """Mark each HOLDS whose entry in ``ledger`` has the current fingerprint and a certificate that
-    re-checks (``PropertyResult.proved_by``); ``cache``: the folder that keeps re-check outcomes."""
+    re-checks (``PropertyResult.proved_by``, its ``invariant`` the certificate's lemmas in words, read
+    from the lemmas and not from the file's text); ``cache``: the folder that keeps re-check outcomes."""
     reading = Reading()
     validations = Validations(cache)
     for r in results:
@@ -364,11 +444,13 @@ def _apply_one(r: ScenarioResult, entries: dict[str, Entry], validations: Valida
         elif p.verdict == HOLDS:
             checked = validations.check(entry, r.scenario)
             if checked.ok:
-                p.proved_by = entry
+                said = validations.words(entry, r.scenario)  # read from the lemmas just re-checked
+                p.proved_by = dataclasses.replace(entry, invariant=tuple(said))
                 reading.shown.append(entry)
             else:
                 reading.invalid.append((entry, checked.reason))
 
 
-__all__ = ["LEDGER", "REGENERATE", "Entry", "Ledger", "LedgerError", "Reading", "Update", "Validations", "apply",
-           "checking_digest", "describe_system", "fingerprints", "load", "record", "save", "validate"]
+__all__ = ["LEDGER", "REGENERATE", "Entry", "Ledger", "LedgerError", "Reading", "Shrunk", "Update", "Validations",
+           "apply", "certificate_words", "checking_digest", "describe_system", "fingerprints", "load", "minimised",
+           "record", "save", "shrink", "validate", "words"]

@@ -39,14 +39,15 @@ import z3
 from prosecheck.checker.expr import BITS, compile_py, refs
 from prosecheck.checker.machine import ModelError
 from prosecheck.checker.search import Limits, explore
-from prosecheck.checker.symbolic import certify, engines, houdini
+from prosecheck.checker.symbolic import certify, engines, houdini, minimise
 from prosecheck.checker.symbolic.encode import INDEX, Encoding, Rule
 from prosecheck.checker.symbolic.masks import projectable
-from prosecheck.checker.symbolic.render import describe_invariant, describe_state
+from prosecheck.checker.symbolic.render import describe_invariant, describe_state, describe_support
 from prosecheck.checker.system import System, World
 from prosecheck.model.build import bind_property, build_system, options_of
 from prosecheck.model.environment import BOUND_LIMITS
 from prosecheck.model.terms import NONCE_BITS
+from prosecheck.model.vocabulary import WORDS
 from prosecheck.properties.catalog import PROPERTIES, Property
 from prosecheck.scenarios.catalog import Scenario
 
@@ -139,11 +140,12 @@ def chosen_properties(property_ids: Sequence[str] | None) -> list[str]:
 def prove_scenario(scenario: Scenario, property_ids: Sequence[str] | None = None, engine: str = "auto",
                    depth: int = 40, timeout: float = 60.0, unbounded: bool = True,
                    progress: Progress | None = None, deadline: float | None = None,
-                   on_result: Callable[[ProofResult], None] | None = None) -> list[ProofResult]:
+                   on_result: Callable[[ProofResult], None] | None = None, minimal: bool = True) -> list[ProofResult]:
     """Every chosen ``always`` property of the scenario, decided by ``engine``; ``progress`` gets a
     line now and then on long runs (Houdini's phases). With a ``deadline`` (``time.monotonic()``)
     each property gets at most the time left, and none is started once it has passed (UNKNOWN,
-    :data:`NOT_ATTEMPTED`); ``on_result`` hears each result as it is decided."""
+    :data:`NOT_ATTEMPTED`); ``on_result`` hears each result as it is decided. ``minimal``: Houdini's
+    support is cut to a minimal one (:mod:`~prosecheck.checker.symbolic.minimise`)."""
     ids = chosen_properties(property_ids)
     encodings: dict[bool, tuple[System, Encoding]] = {}
     samples: dict[bool, list[list[int]]] = {}
@@ -174,7 +176,7 @@ def prove_scenario(scenario: Scenario, property_ids: Sequence[str] | None = None
                 if on_result is not None:
                     on_result(base)
                 continue
-            base = _prove(scenario, encoding, sampled, prop, engine, depth, left, base, unbounded, note)
+            base = _prove(scenario, encoding, sampled, prop, engine, depth, left, base, unbounded, note, minimal)
         out.append(base)
         if on_result is not None:
             on_result(base)
@@ -214,7 +216,7 @@ def sample_states(scenario: Scenario, enc: Encoding, unbounded: bool) -> list[li
 
 def _prove(scenario: Scenario, encoding: Callable[[bool], tuple[System, Encoding]],
            sampled: Callable[[bool], list[list[int]]], prop: Property, engine: str, depth: int, timeout: float,
-           result: ProofResult, unbounded: bool, progress: Progress | None = None) -> ProofResult:
+           result: ProofResult, unbounded: bool, progress: Progress | None = None, minimal: bool = True) -> ProofResult:
     start = time.perf_counter()
     system, plain = encoding(False)
     bound = bind_property(system, prop)
@@ -232,7 +234,7 @@ def _prove(scenario: Scenario, encoding: Callable[[bool], tuple[System, Encoding
         result.assumptions = assumptions(unbounded, indexed)
     enc = enc.sliced(good)
 
-    found = _decide(enc, good, engine, depth, timeout, lambda: sampled(indexed), progress)
+    found = _decide(enc, good, engine, depth, timeout, lambda: sampled(indexed), progress, minimal)
     if found.verdict == engines.VIOLATED and not found.rules and found.engine == "spacer":
         trace = engines.bmc(enc, z3.Not(good), depth, max(1.0, timeout - (time.perf_counter() - start)))
         if trace.verdict == engines.VIOLATED:
@@ -256,7 +258,8 @@ def _prove(scenario: Scenario, encoding: Callable[[bool], tuple[System, Encoding
 
 
 def _decide(enc: Encoding, good: z3.BoolRef, engine: str, depth: int, timeout: float,
-            samples: Callable[[], list[list[int]]], progress: Progress | None = None) -> engines.SymbolicResult:
+            samples: Callable[[], list[list[int]]], progress: Progress | None = None,
+            minimal: bool = True) -> engines.SymbolicResult:
     """Run the chosen engine (``auto``: Spacer for a share of the time-out, then Houdini)."""
     start = time.perf_counter()
     if engine == "auto":
@@ -270,12 +273,12 @@ def _decide(enc: Encoding, good: z3.BoolRef, engine: str, depth: int, timeout: f
             return found
         if progress is not None:
             progress(f"Spacer: no answer in {found.seconds:.0f} s; Houdini next")
-        found = _houdini(enc, good, samples(), max(1.0, timeout - (time.perf_counter() - start)), progress)
+        found = _houdini(enc, good, samples(), max(1.0, timeout - (time.perf_counter() - start)), progress, minimal)
         if found.verdict == engines.UNKNOWN:
             found.detail = f"{note}; then {found.detail}"
         return found
     if engine == "houdini":
-        return _houdini(enc, good, samples(), timeout, progress)
+        return _houdini(enc, good, samples(), timeout, progress, minimal)
     if engine == "spacer":
         return engines.spacer(enc, good, timeout)
     if engine == "kind":
@@ -284,8 +287,10 @@ def _decide(enc: Encoding, good: z3.BoolRef, engine: str, depth: int, timeout: f
 
 
 def _houdini(enc: Encoding, good: z3.BoolRef, samples: list[list[int]], timeout: float,
-             progress: Progress | None = None) -> engines.SymbolicResult:
-    """Houdini over candidates mined from ``samples``; the property is candidate 0."""
+             progress: Progress | None = None, minimal: bool = True) -> engines.SymbolicResult:
+    """Houdini over candidates mined from ``samples``; the property is candidate 0. The support
+    (unsat cores) is then cut to a minimal one unless not ``minimal`` (a time-out keeps the smaller
+    certificate found so far)."""
     start = time.perf_counter()
     mined = houdini.candidates(enc, samples)
     lemmas = [good, *[lemma.formula(enc.cur) for lemma in mined]]
@@ -308,10 +313,19 @@ def _houdini(enc: Encoding, good: z3.BoolRef, samples: list[list[int]], timeout:
         progress(f"Houdini: the property is inductive with {len(pruned.alive)} lemmas; picking its support")
     needed = houdini.support(enc, lemmas, pruned.alive, 0, max(1.0, timeout - seconds))
     closing = time.perf_counter() - start - seconds
+    cut = ""
+    if minimal:
+        left = max(1.0, timeout - (time.perf_counter() - start))
+        if progress is not None:
+            progress(f"Houdini: a support of {len(needed)} lemmas; cutting it to a minimal one")
+        shrunk = minimise.minimise(enc, good, [lemmas[k] for k in needed], timeout=left)
+        state = "minimal" if shrunk.minimal else f"not shown minimal: {shrunk.detail}"
+        cut = f"; {len(needed)} -> {len(shrunk.kept)} lemmas, {state} ({shrunk.seconds:.0f} CPU s)"
+        needed = [needed[k] for k in shrunk.kept]
     found = engines.SymbolicResult("houdini", engines.PROVED, time.perf_counter() - start,
                                    detail=f"Houdini: an inductive invariant of {len(needed)} lemmas ({counts}, "
-                                          f"{len(pruned.alive)} inductive; support {closing:.0f} s)")
-    found.lines = houdini.describe(enc, lemmas, needed)
+                                          f"{len(pruned.alive)} inductive; support {closing:.0f} s{cut})")
+    found.lines = describe_support(enc, [lemmas[k] for k in needed], WORDS)
     found.lemmas = [lemmas[k] for k in needed]
     return found
 

@@ -115,10 +115,15 @@ def test_list_fits_120_columns_and_names_each_propertys_column(capsys):
     assert "knr_only_after_authorization (KNR-AUTH, always)" in out and "deadlock_free (DEADLOCK, always)" in out
 
 
-def test_a_named_scenarios_report_fits_120_columns_with_its_proofs_shortened(capsys):
+def test_a_named_scenarios_report_fits_120_columns_with_every_lemma_of_its_proofs(capsys):
+    from prosecheck.ledger import load
+
     code, out, _ = run(capsys, "check", "m300.ausf_udm", "--quiet")
     assert code == 0 and max(len(line) for line in out.splitlines()) <= MAX_WIDTH
-    assert "proved without bounds: houdini" in out and "(--json has all):" in out
+    lemmas = len(load()[("m300.ausf_udm", "knr_only_after_authorization")].certificate)
+    assert "proved without bounds: houdini" in out and f"inductive invariant of {lemmas}" in out
+    assert sum(line.startswith("         - ") for line in out.splitlines()) == lemmas + 2 + 2  # and 2 Spacer proofs
+    assert "more lemmas" not in out and "more conjuncts" not in out
     assert out.rstrip().splitlines()[-1].startswith("1 scenario, 5,179 states, exhaustive")
 
 

@@ -71,7 +71,13 @@ def register(sub: Any) -> argparse.ArgumentParser:
     parser.add_argument("--save", action="store_true",
                         help="record each PROVED result, with its fingerprint, in the proof ledger that 'check' "
                         "reads; remove entries that are no longer PROVED (written after each scenario)")
-    add_ledger_option(parser, "that --save writes (created if absent)")
+    parser.add_argument("--no-minimise", action="store_true",
+                        help="houdini: print and save the support as found (unsat cores), without cutting it to a "
+                        "minimal one (docs/prove.md)")
+    parser.add_argument("--minimise-saved", action="store_true",
+                        help="prove nothing: cut each current ledger entry of the chosen scenarios and properties to "
+                        "a minimal support, re-check it and write the ledger")
+    add_ledger_option(parser, "that --save or --minimise-saved writes (created if absent with --save)")
     return parser
 
 
@@ -81,6 +87,8 @@ def run(args: argparse.Namespace) -> int:
     _check_save_flags(args)
     scenarios = scenarios_of(args)
     properties = properties_of(args)
+    if args.minimise_saved:
+        return _minimise_saved(args, scenarios, properties)
     ledger = load_ledger(args, create=True) if args.save else None
     if ledger is not None:
         check_output_file(ledger_path(args), "--ledger")
@@ -104,7 +112,7 @@ def run(args: argparse.Namespace) -> int:
 
     for scenario in scenarios:
         found = prove_scenario(scenario, properties, args.engine, args.depth, args.timeout, not args.bounded,
-                               progress, deadline, done)
+                               progress, deadline, done, minimal=not args.no_minimise)
         if not args.json:
             _print(args, scenario, found)
         if ledger is not None:
@@ -130,7 +138,9 @@ def _check_save_flags(args: argparse.Namespace) -> None:
     from prosecheck.cli.common import BOUND_FLAGS
     from prosecheck.prove import MAX_BOUNDS
 
-    if args.ledger is not None and not args.save:
+    if args.minimise_saved and (args.save or args.bounded or args.json):
+        raise InputError("--minimise-saved proves nothing and writes the ledger itself: drop --save, --bounded and --json")
+    if args.ledger is not None and not (args.save or args.minimise_saved):
         raise InputError("--ledger PATH names the ledger that --save writes: add --save")
     if not args.save:
         return
@@ -162,6 +172,33 @@ def _print(args: argparse.Namespace, scenario: Scenario, found: list[ProofResult
             print(f"      invariant: {line}")
         for k, step in enumerate(r.trace, 1):
             print(f"      {k:3}. {step}")
+
+
+def _minimise_saved(args: argparse.Namespace, scenarios: list[Scenario], properties: list[str] | None) -> int:
+    """``--minimise-saved``: each current entry of the chosen scenarios cut to a minimal support
+    (:func:`prosecheck.ledger.shrink`: re-checked before it replaces the entry), the ledger written after each."""
+    from prosecheck.ledger import save, shrink
+
+    ledger = load_ledger(args)
+    path = ledger_path(args)
+    check_output_file(path, "--ledger")
+    refused = 0
+    for scenario in scenarios:
+        outcomes = shrink(ledger, scenario, properties or None)
+        for (sid, pid), found in outcomes:
+            if found.entry is None:
+                refused += 1
+                print(f"{sid} {pid}: not minimised: {found.why}")
+                continue
+            state = "minimal" if found.minimal else f"not shown minimal ({found.why})"
+            print(f"{sid} {pid}: {found.before} -> {found.after} lemmas ({state}; {found.cpu_seconds:.1f} CPU s), "
+                  "re-checked")
+        if outcomes:
+            try:
+                save(ledger, path)
+            except OSError as err:
+                raise InputError(f"--ledger {path}: cannot write: {err.strerror or err}") from None
+    return EXIT_UNKNOWN if refused else 0
 
 
 def _save(args: argparse.Namespace, ledger: Ledger, scenario: Scenario, found: list[ProofResult]) -> None:

@@ -168,19 +168,15 @@ def _replay_line(problems: list[str] | None) -> str:
     return "   REPLAY DISAGREES with the compiled tables: " + "; ".join(problems)
 
 
-SHOWN_CONJUNCTS = 3
-"""A proof's inductive invariant in the text report: its first conjuncts (``--json`` has all of them)."""
 REPORT_WIDTH = 120
 
 
 def _proof_lines(e: Entry) -> list[str]:
-    """A proof ledger entry: engine, time, fingerprint and the first conjuncts of the invariant."""
-    more = len(e.invariant) - SHOWN_CONJUNCTS
+    """A proof ledger entry: engine, time, fingerprint and every lemma of its certificate in the
+    model's words (``ledger.apply`` reads them from the lemmas that were re-checked)."""
     lines = [f"       proved without bounds: {e.engine}, {e.seconds:.1f} s, fingerprint {e.fingerprint[:12]} "
-             f"(proof ledger); inductive invariant of {len(e.invariant)} conjunct(s)"
-             + (f", the first {SHOWN_CONJUNCTS} (--json has all):" if more > 0 else ":")]
-    for conjunct in e.invariant[:SHOWN_CONJUNCTS]:
-        lines.append("         - " + (conjunct if len(conjunct) <= 100 else conjunct[:97] + "..."))
+             f"(proof ledger); inductive invariant of {len(e.invariant)} lemma(s):"]
+    lines += ["         - " + lemma for lemma in e.invariant]
     return lines
 
 

@@ -8,12 +8,14 @@ anything else is Z3's own infix printing.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 
 import z3
 
 from prosecheck.checker.expr import BITS
-from prosecheck.checker.symbolic.encode import Encoding
+from prosecheck.checker.symbolic.encode import INDEX, Encoding
 
 MAX_LINES = 40
 MAX_STATE_ITEMS = 24
@@ -86,4 +88,189 @@ def describe_state(enc: Encoding, values: Sequence[int], positions: Iterable[int
     return ", ".join(items[:limit]) + more
 
 
-__all__ = ["describe_invariant", "describe_lemmas", "describe_state"]
+@dataclass(frozen=True)
+class Vocabulary:
+    """The model's words for some variables, for :func:`describe_support`.
+
+    ``bits``: a variable that holds one bit (a tracked bit of an indexed mask) by name (or by its
+    name without a ``group.`` prefix), with its reading when 1 and when 0. ``every``: how a lemma
+    over the tracked index reads (it holds for every value of the index); ``index``: the index's
+    name in the text; ``at``: appended to a tracked bit's reading."""
+
+    bits: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    every: str = "for every tracked index i"
+    index: str = "i"
+    at: str = " at index i"
+
+
+PLAIN = Vocabulary()
+_FIELD = re.compile(r"^(?P<slot>.+\[\d+\])\.f(?P<k>\d+)$")
+
+
+def describe_support(enc: Encoding, lemmas: Sequence[z3.ExprRef], words: Vocabulary = PLAIN) -> list[str]:
+    """Every lemma in words, one line each, in order (no cap): control states and messages by name,
+    a message slot's fields by the field's name where the lemma fixes the message, tracked bits and
+    the tracked index in the ``words`` of the model, and a lemma that reads the index under its
+    quantifier (``for every attempt n: ...``). Tracked bits are read as the bits they are (0 or 1)."""
+    return [_Speaker(enc, words).lemma(f) for f in lemmas]
+
+
+class _Speaker:
+    """One lemma in words (:func:`describe_support`)."""
+
+    def __init__(self, enc: Encoding, words: Vocabulary) -> None:
+        self.enc = enc
+        self.words = words
+        self.tracked = {enc.names[p] for p in enc.indexed}
+        self.index = f"opt.{INDEX}" if enc.indexed else None
+        self.slots: dict[str, str] = {}  # a link slot the lemma's guard fixes -> its message
+
+    def lemma(self, term: z3.ExprRef) -> str:
+        self.slots = {}
+        text = self.say(term)
+        names = {str(v) for v in _constants(term)}
+        if self.index is not None and (self.index in names or names & self.tracked):
+            return f"{self.words.every}: {text}"
+        return text
+
+    def say(self, term: z3.ExprRef) -> str:  # noqa: C901 - one case per connective
+        parts = _flat(term)
+        if z3.is_implies(term):
+            guard = _flat(term.arg(0))
+            for g in guard:  # the guard's messages name the fields of their slots, in the guard and the fact
+                self._note_message(g)
+            return f"if {' and '.join(self.say(g) for g in guard)}, then {self.say(term.arg(1))}"
+        if z3.is_and(term) or z3.is_or(term):
+            if len(parts) == 1:
+                return self.say(parts[0])
+            if z3.is_or(term) and (same := self._one_of(parts)):
+                return same
+            word = " and " if z3.is_and(term) else " or "
+            return word.join(self._wrapped(p) for p in parts)
+        if z3.is_not(term):
+            return f"not ({self.say(term.arg(0))})"
+        if z3.is_eq(term) and term.num_args() == 2:
+            return self._equal(term.arg(0), term.arg(1))
+        if z3.is_distinct(term) and term.num_args() == 2:
+            return f"{self._value(term.arg(0))} is not {self._value(term.arg(1))}"
+        return self._value(term)
+
+    def _wrapped(self, term: z3.ExprRef) -> str:
+        text = self.say(term)
+        return f"({text})" if (z3.is_and(term) or z3.is_or(term) or z3.is_implies(term)) and len(_flat(term)) > 1 \
+            else text
+
+    def _note_message(self, term: z3.ExprRef) -> None:
+        if z3.is_eq(term) and term.num_args() == 2:
+            for var, value in ((term.arg(0), term.arg(1)), (term.arg(1), term.arg(0))):
+                name = str(var)
+                if z3.is_const(var) and z3.is_bv_value(value) and name.endswith(".msg"):
+                    number = value.as_long()
+                    if 0 < number <= len(self.enc.messages):
+                        self.slots[name[: -len(".msg")]] = self.enc.messages[number - 1]
+
+    def _one_of(self, parts: Sequence[z3.ExprRef]) -> str | None:
+        """``x == c1 or x == c2 ...`` over one variable, as one phrase."""
+        pairs = [_var_const(p) for p in parts]
+        if any(p is None for p in pairs) or len({str(p[0]) for p in pairs if p is not None}) != 1:
+            return None
+        var = pairs[0][0] if pairs[0] is not None else None
+        assert var is not None
+        values = [p[1] for p in pairs if p is not None]
+        named = [_named(self.enc, var, z3.BitVecVal(v, BITS)) for v in values]
+        if all(n is not None for n in named):
+            return " or ".join(n for n in named if n is not None)
+        return f"{self._value(var)} is {' or '.join(str(v) for v in values)}"
+
+    def _equal(self, left: z3.ExprRef, right: z3.ExprRef) -> str:
+        subset = self._subset(left, right)
+        if subset is not None:
+            return subset
+        for var, value in ((left, right), (right, left)):
+            if z3.is_bv_value(value) and z3.is_app_of(var, z3.Z3_OP_EXTRACT):
+                return f"{self._value(var)} = {value.as_long()}"
+            if z3.is_const(var) and z3.is_bv_value(value):
+                named = _named(self.enc, var, value)
+                if named is not None:
+                    return named
+                bit = self._bit(str(var), value.as_long())
+                if bit is not None:
+                    return bit
+                return f"{self._value(var)} = {value.as_long()}"
+        return f"{self._value(left)} = {self._value(right)}"
+
+    def _bit(self, name: str, value: int) -> str | None:
+        if name not in self.tracked or value not in (0, 1):
+            return None
+        said = self.words.bits.get(name) or self.words.bits.get(name.split(".", 1)[-1])
+        if said is None:
+            return None
+        return said[1 - value] + self.words.at
+
+    def _subset(self, left: z3.ExprRef, right: z3.ExprRef) -> str | None:
+        """``(x << i) | (y << i) == y << i`` for tracked bits ``x``, ``y`` and the index ``i``: x implies y."""
+        if not (z3.is_app_of(left, z3.Z3_OP_BOR) and left.num_args() == 2):
+            return None
+        shifted = [_shifted(c, self.index) for c in (*left.children(), right)]
+        if any(s is None or s not in self.tracked for s in shifted):
+            return None
+        x, y, z = shifted
+        if y != z or x == y:
+            return None
+        assert x is not None and y is not None
+        return f"{self._bit(x, 1) or x + ' = 1'} implies {self._bit(y, 1) or y + ' = 1'}"
+
+    def _value(self, term: z3.ExprRef) -> str:
+        name = str(term)
+        if z3.is_const(term) and not z3.is_bv_value(term):
+            if name == self.index:
+                return self.words.index
+            match = _FIELD.match(name)
+            if match and match["slot"] in self.slots:
+                message = self.slots[match["slot"]]
+                fields = self.enc.system.message_fields.get(message, ())
+                k = int(match["k"])
+                if k < len(fields):
+                    return f"{match['slot']}.{fields[k]}"
+            return name
+        if z3.is_bv_value(term):
+            return str(term.as_long())
+        if z3.is_app_of(term, z3.Z3_OP_EXTRACT):
+            high, low = term.params()
+            bits = f"bit {low}" if high == low else f"bits {low}..{high}"
+            return f"{bits} of {self._value(term.arg(0))}"
+        return name.replace("\n", " ")
+
+
+def _flat(term: z3.ExprRef) -> list[z3.ExprRef]:
+    return list(term.children()) if z3.is_and(term) or z3.is_or(term) else [term]
+
+
+def _var_const(term: z3.ExprRef) -> tuple[z3.ExprRef, int] | None:
+    if z3.is_eq(term) and term.num_args() == 2:
+        for var, value in ((term.arg(0), term.arg(1)), (term.arg(1), term.arg(0))):
+            if z3.is_const(var) and not z3.is_bv_value(var) and z3.is_bv_value(value):
+                return var, value.as_long()
+    return None
+
+
+def _shifted(term: z3.ExprRef, index: str | None) -> str | None:
+    """The variable ``x`` of ``x << index``."""
+    if index is None or not (z3.is_app_of(term, z3.Z3_OP_BSHL) and str(term.arg(1)) == index):
+        return None
+    return str(term.arg(0)) if z3.is_const(term.arg(0)) else None
+
+
+def _constants(term: z3.ExprRef) -> set[z3.ExprRef]:
+    out: set[z3.ExprRef] = set()
+    todo = [term]
+    while todo:
+        t = todo.pop()
+        if z3.is_const(t) and not z3.is_bv_value(t) and t.decl().kind() == z3.Z3_OP_UNINTERPRETED:
+            out.add(t)
+        elif z3.is_app(t):
+            todo += t.children()
+    return out
+
+
+__all__ = ["PLAIN", "Vocabulary", "describe_invariant", "describe_lemmas", "describe_state", "describe_support"]

@@ -181,10 +181,18 @@ def property_rows(r: ScenarioResult, explorers: Sequence[Explorer]) -> list[dict
             for p in r.properties.values() if p.verdict != NOT_APPLICABLE]
 
 
+def proofs(r: ScenarioResult) -> list[dict[str, object]]:
+    """The scenario page's proofs without bounds: each proved property with every lemma of its
+    certificate in the model's words (read from the re-checked lemmas by ``ledger.apply``)."""
+    return [{"id": p.id, "engine": e.engine, "seconds": f"{e.seconds:.1f}", "fingerprint": e.fingerprint[:12],
+             "lemmas": list(e.invariant)}
+            for p in r.properties.values() if (e := p.proved_by) is not None]
+
+
 def scenario_view(r: ScenarioResult, page: str) -> dict[str, object]:
     """Everything a scenario page shows."""
     explorers = counterexamples(r)
     return {"r": r, "page": page, "stats": stats_line(r), "threats": threat_cell(r),
             "assumptions": assumptions_table(r), "properties": property_rows(r, explorers),
             "not_applicable": [p.id for p in r.properties.values() if p.verdict == NOT_APPLICABLE],
-            "explorers": explorers, "proof_legend": PROOF_LEGEND}
+            "explorers": explorers, "proof_legend": PROOF_LEGEND, "proofs": proofs(r)}
