@@ -25,20 +25,38 @@ abstract world ``w``, starting from ``alpha(initial)``. Two parts, each checked 
   (:func:`prosecheck.checker.symbolic.masks.projectable`), holds on every concrete reachable
   world if it holds on every projected one, for every ``n``.
 
-What is **not** abstracted: the remote UE's attempt counter feeds Nonce_1 (``attempts -
-attempts_left + 1``), which enters the packed KNR_ProSe term that MAC checks compare, and key
-generations feed the PAnF's lookups and the ``superseded`` mask (one bit per generation).
+**Attempts bounds: one search at the largest bound, with an early stop.** The remote UE's counter
+``attempts_left`` starts at the option ``attempts``; a request needs ``attempts_left > 0`` and
+decrements it; Nonce_1 (and every mask bit it picks) is ``attempts - attempts_left + 1``, the attempt's
+number counted up; the stop (``finish``) needs ``not attempts_left > 0`` and changes nothing else.
+The system of bound ``k`` is simulated by the system of bound ``B >= k`` in which the stop's counter
+test is left free (:func:`early_stop`: the UE may stop before its attempts are used up), via
+"equal except ``attempts_left`` raised by ``B - k``": a positive test ``attempts_left > 0`` true at
+``c`` is true at ``c + B - k``, ``attempts - attempts_left`` is unchanged (so Nonce_1, the KNR_ProSe
+terms and the mask bits are the same), the decrement commutes with the shift, and the stop is
+matched by the early stop. So every world of every bound ``k <= B``, shifted, is a world of the
+early-stop system at ``B``, and a property that does not read the counter holds for every bound if
+it holds there: one search per tracked bit at ``B = 14`` (15 searches) replaces one per bound and bit
+(119). :func:`check_attempts` checks this on the tables compiled with the option kept symbolic
+(counter and option read only in those two forms; the test under a negation only in transitions
+that change nothing but the control state; the only write ``- 1``, under the test; the option read
+nowhere else, e.g. not by the attacker's own Nonce_1 ``attempts + 1``; the properties read neither),
+and :func:`shortcut` falls back to one search per bound when it refuses.
+
+What is **not** abstracted: key generations feed the PAnF's lookups and the ``superseded`` mask (one
+bit per generation), and Nonce_1 enters the packed KNR_ProSe term that MAC checks compare.
 Saturating them needs an over-approximation of those equality tests (a nondeterministic branch).
-Instead the search runs once per attempts bound ``1..14``: 14 is the model's own limit (4-bit
-Nonce_1; :class:`~prosecheck.model.environment.Bounds` refuses more), the same range ``prove``'s
-symbolic lifting covers, so HOLDS for all of them is PROVED for every bound the model represents.
+14 is the model's own attempts limit (4-bit Nonce_1; :class:`~prosecheck.model.environment.Bounds`
+refuses more), the same range ``prove``'s symbolic lifting covers, so HOLDS at 14 with the early stop
+is PROVED for every bound the model represents.
 
 The abstraction is applied in two equivalent ways: :func:`search` (concrete successors, then
 ``alpha``; Python, the reference) and :func:`abstract_system` (the rules rewritten: budget tests
 true, decrements dropped, mask updates ``& keep``; explored by the compiled engine).
 ``tests/test_abstraction.py`` checks that both reach the same abstract worlds, that every concrete
-world of sampled bounds is abstracted into that set, and that the m200 violation, a seeded mutant's
-violation and a ``sometimes`` twin are found in it.
+world of sampled bounds is abstracted into that set (and, shifted, into the early-stop system's of a
+larger bound), and that the m200 violation, a seeded mutant's violation and a ``sometimes`` twin are
+found in it.
 """
 
 from __future__ import annotations
