@@ -86,7 +86,15 @@ from prosecheck.checker.expr import (
     substitute,
     to_z3,
 )
-from prosecheck.checker.machine import Effect, ElementTable, ModelError, Rewrite, compile_element, prune_unreachable
+from prosecheck.checker.machine import (
+    Effect,
+    ElementTable,
+    ModelError,
+    Rewrite,
+    To,
+    compile_element,
+    prune_unreachable,
+)
 from prosecheck.checker.search import explore
 from prosecheck.checker.symbolic.masks import projectable
 from prosecheck.checker.system import FAULT_GHOST, Instance, Link, System, World
@@ -436,6 +444,7 @@ def _check_attempts_in(inst: Instance) -> list[str]:
         exprs = [tr.guard] + [e for slot, e in tr.assign_exprs if slot != index]
         exprs += [e for _, _, fs in tr.send_exprs for e in fs] + [e for _, e, _ in tr.send_when]
         exprs += [e for _, e in tr.ghost] + [e for _, e in tr.share_exprs]
+        exprs += [lift(to.index) for to, _, _ in tr.send_exprs if isinstance(to, To)]
         if any(_reads_any(e, targets, allowed) for e in exprs):
             raise ModelError(f"{edge} reads '{BOUND}' or '{COUNTER}' other than as '{COUNTER} > 0' or "
                              f"'{BOUND} - {COUNTER}'")
