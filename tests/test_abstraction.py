@@ -108,7 +108,7 @@ def test_leaving_out_unread_ghosts_is_exact_on_every_other_slot() -> None:
 
 # -- the early-stop shortcut: one search at the largest attempts bound covers every smaller one -------------------
 
-SMALL = dict(withdrawals=1, restores=1, policy_triggers=0)
+SMALL = dict(withdrawals=1, restores=1, policy_triggers=1)
 
 
 def _shifted(system: ab.System, world: tuple, by: int) -> tuple:
@@ -117,12 +117,13 @@ def _shifted(system: ab.System, world: tuple, by: int) -> tuple:
     return tuple(v + by if i in slots else v for i, v in enumerate(world))
 
 
-@pytest.mark.parametrize("stop_early", [True, False])
-def test_every_smaller_bound_is_simulated_by_the_early_stop_system(stop_early: bool) -> None:
+@pytest.mark.parametrize("scenario_id, stop_early", [("m300.panf_udm", True), ("m300.panf_udm", False),
+                                                     ("m400.panf_udm", True), ("m500.indication.panf_udm", True)])
+def test_every_smaller_bound_is_simulated_by_the_early_stop_system(scenario_id: str, stop_early: bool) -> None:
     """Every reachable world of bounds k = 1..3, its counter shifted by 3 - k, is reachable (up to alpha) in the
     early-stop system at bound 3; without the early stop it is not (the stop after fewer attempts is missing)."""
     top = 3
-    scenario = SCENARIOS["m300.panf_udm"].with_bounds(attempts=top, **SMALL)
+    scenario = SCENARIOS[scenario_id].with_bounds(attempts=top, **SMALL)
     ok, how = ab.shortcut(scenario, ["knr_only_after_authorization"], top)
     assert ok and "finish" in how
     concrete_top = build_system(scenario)
