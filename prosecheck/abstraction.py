@@ -25,20 +25,38 @@ abstract world ``w``, starting from ``alpha(initial)``. Two parts, each checked 
   (:func:`prosecheck.checker.symbolic.masks.projectable`), holds on every concrete reachable
   world if it holds on every projected one, for every ``n``.
 
-What is **not** abstracted: the remote UE's attempt counter feeds Nonce_1 (``attempts -
-attempts_left + 1``), which enters the packed KNR_ProSe term that MAC checks compare, and key
-generations feed the PAnF's lookups and the ``superseded`` mask (one bit per generation).
+**Attempts bounds: one search at the largest bound, with an early stop.** The remote UE's counter
+``attempts_left`` starts at the option ``attempts``; a request needs ``attempts_left > 0`` and
+decrements it; Nonce_1 (and every mask bit it picks) is ``attempts - attempts_left + 1``, the attempt's
+number counted up; the stop (``finish``) needs ``not attempts_left > 0`` and changes nothing else.
+The system of bound ``k`` is simulated by the system of bound ``B >= k`` in which the stop's counter
+test is left free (:func:`early_stop`: the UE may stop before its attempts are used up), via
+"equal except ``attempts_left`` raised by ``B - k``": a positive test ``attempts_left > 0`` true at
+``c`` is true at ``c + B - k``, ``attempts - attempts_left`` is unchanged (so Nonce_1, the KNR_ProSe
+terms and the mask bits are the same), the decrement commutes with the shift, and the stop is
+matched by the early stop. So every world of every bound ``k <= B``, shifted, is a world of the
+early-stop system at ``B``, and a property that does not read the counter holds for every bound if
+it holds there: one search per tracked bit at ``B = 14`` (15 searches) replaces one per bound and bit
+(119). :func:`check_attempts` checks this on the tables compiled with the option kept symbolic
+(counter and option read only in those two forms; the test under a negation only in transitions
+that change nothing but the control state; the only write ``- 1``, under the test; the option read
+nowhere else, e.g. not by the attacker's own Nonce_1 ``attempts + 1``; the properties read neither),
+and :func:`shortcut` falls back to one search per bound when it refuses.
+
+What is **not** abstracted: key generations feed the PAnF's lookups and the ``superseded`` mask (one
+bit per generation), and Nonce_1 enters the packed KNR_ProSe term that MAC checks compare.
 Saturating them needs an over-approximation of those equality tests (a nondeterministic branch).
-Instead the search runs once per attempts bound ``1..14``: 14 is the model's own limit (4-bit
-Nonce_1; :class:`~prosecheck.model.environment.Bounds` refuses more), the same range ``prove``'s
-symbolic lifting covers, so HOLDS for all of them is PROVED for every bound the model represents.
+14 is the model's own attempts limit (4-bit Nonce_1; :class:`~prosecheck.model.environment.Bounds`
+refuses more), the same range ``prove``'s symbolic lifting covers, so HOLDS at 14 with the early stop
+is PROVED for every bound the model represents.
 
 The abstraction is applied in two equivalent ways: :func:`search` (concrete successors, then
 ``alpha``; Python, the reference) and :func:`abstract_system` (the rules rewritten: budget tests
 true, decrements dropped, mask updates ``& keep``; explored by the compiled engine).
 ``tests/test_abstraction.py`` checks that both reach the same abstract worlds, that every concrete
-world of sampled bounds is abstracted into that set, and that the m200 violation, a seeded mutant's
-violation and a ``sometimes`` twin are found in it.
+world of sampled bounds is abstracted into that set (and, shifted, into the early-stop system's of a
+larger bound), and that the m200 violation, a seeded mutant's violation and a ``sometimes`` twin are
+found in it.
 """
 
 from __future__ import annotations
@@ -53,8 +71,30 @@ from typing import Any, cast
 import z3
 
 from prosecheck.checker.exploration import Limits
-from prosecheck.checker.expr import BITS, BinOp, Const, Expr, ExprLike, Ite, Not, Ref, compile_py, lift, refs, to_z3
-from prosecheck.checker.machine import Effect, ModelError, Rewrite, compile_element, prune_unreachable
+from prosecheck.checker.expr import (
+    BITS,
+    BinOp,
+    Const,
+    Expr,
+    ExprLike,
+    Ite,
+    Not,
+    Ref,
+    compile_py,
+    lift,
+    refs,
+    substitute,
+    to_z3,
+)
+from prosecheck.checker.machine import (
+    Effect,
+    ElementTable,
+    ModelError,
+    Rewrite,
+    To,
+    compile_element,
+    prune_unreachable,
+)
 from prosecheck.checker.search import explore
 from prosecheck.checker.symbolic.masks import projectable
 from prosecheck.checker.system import FAULT_GHOST, Instance, Link, System, World
@@ -304,6 +344,7 @@ class Verdict:
     digest: str = ""
     trace: list[str] = field(default_factory=list)
     where: str = ""
+    how: str = ""  # how the attempts bounds were covered (:func:`shortcut`)
 
 
 def decide(scenario: Scenario, property_id: str, attempts: int, progress: Callable[[str], None] | None = None) -> Verdict:
@@ -328,6 +369,134 @@ def decide(scenario: Scenario, property_id: str, attempts: int, progress: Callab
             progress(f"attempts={a}: {total} abstract states, {time.perf_counter() - start:.1f} s")
     return Verdict(scenario.id, property_id, "HOLDS", attempts, total, time.perf_counter() - start, count,
                    digests.hexdigest())
+
+
+# -- the attempts bound: one search at the largest bound, with an early stop ----------------------------------
+
+COUNTER, BOUND = "attempts_left", "attempts"
+"""The attempt counter (a local variable) and the option that sets its initial value."""
+EARLY_STOP = "stop_early"
+EARLY_STOP_LABEL = "stop early (abstraction: covers every smaller attempts bound)"
+
+
+def _is_difference(e: Expr) -> bool:
+    """``O(attempts) - attempts_left``: the number of attempts made, the same for every bound."""
+    return (isinstance(e, BinOp) and e.op == "-" and isinstance(e.left, Ref) and (e.left.scope, e.left.name)
+            == ("opt", BOUND) and isinstance(e.right, Ref) and (e.right.scope, e.right.name) == ("local", COUNTER))
+
+
+def _reads_any(expr: Expr, targets: set[tuple[str, str]], allowed: Callable[[Expr], bool]) -> bool:
+    """Does ``expr`` read one of ``targets`` outside a sub-expression ``allowed`` accepts?"""
+    if allowed(expr):
+        return False
+    if isinstance(expr, Ref):
+        return (expr.scope, expr.name) in targets
+    return any(_reads_any(c, targets, allowed) for c in _children(expr))
+
+
+def _conjuncts(expr: Expr) -> list[Expr]:
+    if isinstance(expr, BinOp) and expr.op == "and":
+        return _conjuncts(expr.left) + _conjuncts(expr.right)
+    return [expr]
+
+
+def _inert(tr: Any) -> bool:
+    """A transition that changes nothing but its element's control state."""
+    return not (tr.assign_exprs or tr.send_exprs or tr.ghost or tr.share_exprs)
+
+
+def check_attempts(system: System, props: Iterable[Expr] = ()) -> list[str]:
+    """Refuse the early-stop shortcut unless the attempts bound shifts away (module docstring).
+
+    ``system`` is built with the option ``attempts`` kept symbolic (``build_system(s, {"attempts"})``).
+    Checked on every instance's compiled table: the counter's initial value is the option; the counter
+    and the option are read only in ``attempts_left > 0`` and in ``O(attempts) - attempts_left``; the
+    test occurs in guards positively, except in transitions that change nothing but the control state
+    (the ones the early stop over-approximates); the only write is ``attempts_left - 1``, on transitions
+    whose guard has the test as a conjunct; nothing else (initial values, effects, sends, ghost updates,
+    shared writes, the properties) reads the option. Returns the edges the early stop replaces."""
+    freed: list[str] = []
+    for inst in system.instances:
+        freed += _check_attempts_in(inst)
+    if not any(COUNTER in inst.table.var_names for inst in system.instances):
+        raise ModelError(f"no element has the counter '{COUNTER}'")
+    slots = {slot for name, slot in system.slots.items() if name.rsplit(".", 1)[-1] == COUNTER}
+    for prop in props:
+        if set(system.slot_refs(prop)) & slots or ("opt", BOUND) in refs(prop):
+            raise ModelError(f"the property reads '{COUNTER}' or '{BOUND}'")
+    return freed
+
+
+def _check_attempts_in(inst: Instance) -> list[str]:
+    """:func:`check_attempts` on one instance's table: the edges the early stop replaces."""
+    table, option, positive = inst.table, ("opt", BOUND), _is_positive_test(COUNTER)
+    has = COUNTER in table.var_names
+    targets = {option} | ({("local", COUNTER)} if has else set())
+    _check_initial_values(inst)
+
+    def allowed(e: Expr) -> bool:
+        return has and (positive(e) or _is_difference(e))
+
+    index = table.var_names.index(COUNTER) if has else -1
+    freed: list[str] = []
+    for tr in table.transitions:
+        edge = f"{inst.name} {table.edge(tr)}"
+        exprs = [tr.guard] + [e for slot, e in tr.assign_exprs if slot != index]
+        exprs += [e for _, _, fs in tr.send_exprs for e in fs] + [e for _, e, _ in tr.send_when]
+        exprs += [e for _, e in tr.ghost] + [e for _, e in tr.share_exprs]
+        exprs += [lift(to.index) for to, _, _ in tr.send_exprs if isinstance(to, To)]
+        if any(_reads_any(e, targets, allowed) for e in exprs):
+            raise ModelError(f"{edge} reads '{BOUND}' or '{COUNTER}' other than as '{COUNTER} > 0' or "
+                             f"'{BOUND} - {COUNTER}'")
+        if not has:
+            continue
+        if not _only_positive(tr.guard, positive):
+            if not _inert(tr):
+                raise ModelError(f"{edge} tests '{COUNTER} > 0' under a negation and has an effect")
+            freed.append(edge)
+        own = [e for slot, e in tr.assign_exprs if slot == index]
+        if own and not _is_decrement(COUNTER, own[0]):
+            raise ModelError(f"{edge} writes '{COUNTER}' other than '{COUNTER} - 1'")
+        if own and not any(positive(c) for c in _conjuncts(tr.guard)):
+            raise ModelError(f"{edge} decrements '{COUNTER}' without the conjunct '{COUNTER} > 0'")
+    return freed
+
+
+def _check_initial_values(inst: Instance) -> None:
+    """The counter starts at the option; no other variable's initial value reads it."""
+    for var, init in zip(inst.table.var_names, inst.table.initial_exprs):
+        if var == COUNTER and not (isinstance(init, Ref) and (init.scope, init.name) == ("opt", BOUND)):
+            raise ModelError(f"{inst.name}.{COUNTER}: its initial value is not the option '{BOUND}'")
+        if var != COUNTER and ("opt", BOUND) in refs(init):
+            raise ModelError(f"{inst.name}.{var}: its initial value reads the option '{BOUND}'")
+
+
+def _free(guard: Expr, test: Callable[[Expr], bool]) -> Expr:
+    """``g[t := true] or g[t := false]``: the guard with the test ``t`` left to a free choice."""
+    either = BinOp("or", _map(guard, lambda e: Const(True) if test(e) else None),
+                   _map(guard, lambda e: Const(False) if test(e) else None))
+    return substitute(either, lambda _: None)
+
+
+def early_stop(table: ElementTable) -> None:
+    """Rewrite the counter's element in place: every transition that tests ``attempts_left > 0`` under a
+    negation (checked inert by :func:`check_attempts`: the stop once the attempts are used up) fires with
+    the test left free, i.e. the element may stop early, whatever its counter says."""
+    if COUNTER not in table.var_names:
+        return
+    positive = _is_positive_test(COUNTER)
+    for tr in table.transitions:
+        if not _only_positive(tr.guard, positive):
+            tr.guard = _free(tr.guard, positive)
+            tr.guard_fn = compile_py(tr.guard)
+            tr.guard_text = f"free choice ({tr.guard_text})"
+            tr.effect_name, tr.effect = EARLY_STOP, replace(tr.effect, label=EARLY_STOP_LABEL)
+
+
+def attempts_used(system: System, world: World, bound: int) -> int:
+    """The attempts made in ``world`` of the early-stop system at ``bound`` (the most by any remote UE)."""
+    left = [cast(int, world[slot]) for name, slot in system.slots.items() if name.rsplit(".", 1)[-1] == COUNTER]
+    return max(1, bound - min(left, default=bound))
 
 
 # -- the same abstraction as rewritten rules, for the compiled engines ---------------------------------------
@@ -397,11 +566,13 @@ def unread_ghosts(system: System, props: Iterable[Expr]) -> frozenset[str]:
     return frozenset(ghosts - reads)
 
 
-def abstract_system(scenario: Scenario, keep: int, dropped: frozenset[str] = frozenset()) -> System:
+def abstract_system(scenario: Scenario, keep: int, dropped: frozenset[str] = frozenset(),
+                    stop_early: bool = False) -> System:
     """The scenario's system with the abstraction compiled into its rules: ``alpha`` of every world the
     successor-and-alpha search of :func:`search` reaches is reachable here and conversely (the budget
     counters keep their initial values instead of 1; nothing reads them), so the compiled engines
-    explore it."""
+    explore it. With ``stop_early`` the remote UE may also stop before its attempts are used up
+    (:func:`early_stop`; :func:`check_attempts` must have accepted the scenario)."""
     concrete = build_system(scenario)
     options = options_of(scenario)
     for ob in concrete.observers:
@@ -412,6 +583,9 @@ def abstract_system(scenario: Scenario, keep: int, dropped: frozenset[str] = fro
     tables = {cls.ROLE: compile_element(cls, options, fields,
                                         abstract_rewrite(cls, rewrites.get(cls.ROLE), keep, dropped))
               for cls in elements_of(scenario)}
+    if stop_early:
+        for table in tables.values():
+            early_stop(table)
     prune_unreachable(list(tables.values()))
     instances = [Instance(inst.name, inst.role, inst.group, tables[inst.role]) for inst in concrete.instances]
     links = [Link(lk.index, lk.src, lk.dst, lk.kind, lk.capacity, lossy=lk.lossy) for lk in concrete.links]
@@ -421,10 +595,11 @@ def abstract_system(scenario: Scenario, keep: int, dropped: frozenset[str] = fro
 
 
 def compiled_search(system: System, props: dict[str, Expr], masks: Sequence[int] = (),
-                    masks_zero: bool = False) -> tuple[int, dict[str, list[str]], str]:
+                    masks_zero: bool = False, at: dict[str, World] | None = None) -> tuple[int, dict[str, list[str]], str]:
     """Explore the abstract system of :func:`abstract_system` once with the default engine (the compiled
     one when it can) and judge each property once per distinct valuation of the slots it reads: the
-    state count, a trace per violated property, and the digest of what was judged."""
+    state count, a trace per violated property, and the digest of what was judged (``at``: filled with
+    the violating world of each violated property)."""
     exploration = explore(system)
     if exploration.stopped:
         raise ModelError(f"abstract search stopped: {exploration.stopped}")
@@ -440,6 +615,8 @@ def compiled_search(system: System, props: dict[str, Expr], masks: Sequence[int]
             if not judged(_reader(valuation)) or (masks_zero and any(valuation[m] for m in masks)):
                 bad[pid] = [_words(system, lb) for lb in (exploration.via[i] for i in exploration.path_to(first))
                             if lb is not None]
+                if at is not None:
+                    at[pid] = tuple(exploration.worlds[first])
                 break
     return exploration.states, bad, h.hexdigest()
 
@@ -467,16 +644,32 @@ def _masks_checked(concrete: System, pending: list[str], keep: int, out: dict[st
     return masks
 
 
+def shortcut(scenario: Scenario, property_ids: Sequence[str], attempts: int) -> tuple[bool, str]:
+    """May one early-stop search at ``attempts`` stand for every bound ``1..attempts``? (the checks of
+    :func:`check_attempts`, on the system with the option kept symbolic) and the reason in words."""
+    try:
+        system = build_system(scenario.with_bounds(attempts=attempts), frozenset({BOUND}))
+        freed = check_attempts(system, [bind_property(system, PROPERTIES[pid]).expr for pid in property_ids])
+    except ModelError as err:
+        return False, f"one search per attempts bound 1..{attempts} (early-stop shortcut refused: {err})"
+    return True, (f"one search at attempts={attempts} with an early stop (replacing {'; '.join(freed) or 'nothing'})"
+                  f" covers every attempts bound 1..{attempts}")
+
+
 def decide_many(scenario: Scenario, property_ids: Sequence[str], attempts: int,
-                progress: Callable[[str], None] | None = None) -> dict[str, Verdict]:
+                progress: Callable[[str], None] | None = None, allow_shortcut: bool = True) -> dict[str, Verdict]:
     """:func:`decide` for several properties at once, on the rewritten rules explored by the compiled
     engine: one exploration per attempts bound and kept bit set judges every property still open.
-    The checks of :func:`build` run on the concrete system first."""
+    The checks of :func:`build` run on the concrete system first. When :func:`shortcut` accepts the
+    scenario, the bounds ``1..attempts`` are covered by the single bound ``attempts`` with the early
+    stop (module docstring); otherwise each bound is searched."""
     start = time.perf_counter()
     total, count, digests = 0, 0, hashlib.sha256()
     out: dict[str, Verdict] = {}
     pending = list(property_ids)
-    for a in range(1, attempts + 1):
+    early, how = shortcut(scenario, property_ids, attempts) if allow_shortcut else \
+        (False, f"one search per attempts bound 1..{attempts}")
+    for a in [attempts] if early else range(1, attempts + 1):
         bounded = scenario.with_bounds(attempts=a)
         concrete = build_system(bounded)
         unused = 0xFFFF & ~((1 << (a + 1)) - 2)
@@ -485,26 +678,33 @@ def decide_many(scenario: Scenario, property_ids: Sequence[str], attempts: int,
             if not pending:
                 return out
             dropped = unread_ghosts(concrete, [bind_property(concrete, PROPERTIES[pid]).expr for pid in pending])
-            system = abstract_system(bounded, keep, dropped)
+            system = abstract_system(bounded, keep, dropped, stop_early=early)
             props = {pid: bind_property(system, PROPERTIES[pid]).expr for pid in pending}
-            states, bad, digest_ = compiled_search(system, props, masks, zero)
+            at: dict[str, World] = {}
+            states, bad, digest_ = compiled_search(system, props, masks, zero, at)
             total, count = total + states, count + 1
             digests.update(digest_.encode())
             for pid, trace in bad.items():
-                out[pid] = Verdict(scenario.id, pid, "VIOLATED-ABSTRACT", a, total, time.perf_counter() - start,
-                                   count, trace=trace, where=f"attempts={a}, mask bits {keep:#06x}")
+                used = attempts_used(system, at[pid], a) if early else a
+                out[pid] = Verdict(scenario.id, pid, "VIOLATED-ABSTRACT", used, total, time.perf_counter() - start,
+                                   count, trace=trace, where=f"attempts={used}, mask bits {keep:#06x}", how=how)
                 pending.remove(pid)
-        if progress:
+            if progress and early:
+                progress(f"attempts={a}, mask bits {keep:#06x}: {total} abstract states, "
+                         f"{time.perf_counter() - start:.1f} s")
+        if progress and not early:
             progress(f"attempts={a}: {total} abstract states, {time.perf_counter() - start:.1f} s")
     for pid in pending:
         out[pid] = Verdict(scenario.id, pid, "HOLDS", attempts, total, time.perf_counter() - start, count,
-                           digests.hexdigest())
+                           digests.hexdigest(), how=how)
     return out
 
 
 MAX_ATTEMPTS = BOUND_LIMITS["attempts"][1]
 REPLAY_STATES = 5_000_000
-ASSUMPTIONS = [f"attempts: every bound 1..{MAX_ATTEMPTS} (the model's limit: 4-bit Nonce_1), one abstract search each",
+ASSUMPTIONS = [f"attempts: every bound 1..{MAX_ATTEMPTS} (the model's limit: 4-bit Nonce_1): one search at "
+               f"{MAX_ATTEMPTS} where the remote UE may also stop early (simulates every smaller bound: the counter "
+               "shifted by the difference; checked on the tables), else one search per bound",
                "withdrawals, restores, update-policy firings: unbounded (budget tests true, decrements dropped)",
                "attempt masks: projected on one attempt at a time (exact: bit-local updates, read by nothing else; "
                "the property is projectable: checked by Z3), plus the bits no attempt number uses (must stay 0)",
@@ -517,7 +717,8 @@ def fill(result: Any, scenario: Scenario, property_ids: Sequence[str], cache: di
     ``result.property``; the first call decides every property of ``property_ids`` at once (one
     exploration judges them all) and keeps the verdicts in ``cache``. HOLDS for every attempts bound
     is PROVED; an abstract violation is searched for on the concrete model (its attempts bound, the
-    largest budgets) and is VIOLATED only if found there."""
+    largest budgets) and is VIOLATED only if found there. With the early-stop shortcut (one search at
+    the largest bound), that attempts bound is the number of attempts the abstract trace makes."""
     if not cache:
         try:
             cache.update(decide_many(scenario, property_ids, MAX_ATTEMPTS, progress))
@@ -532,7 +733,7 @@ def fill(result: Any, scenario: Scenario, property_ids: Sequence[str], cache: di
     if found.verdict == "HOLDS":
         result.verdict = "PROVED"
         result.detail = (f"abstract explicit search: {found.states:,} states in {found.searches} searches, digest "
-                         f"{found.digest[:16]} (re-validated by re-running it)")
+                         f"{found.digest[:16]} (re-validated by re-running it); {found.how}")
         return result
     result.trace = found.trace
     concrete = scenario.with_bounds(attempts=found.attempts, withdrawals=BOUND_LIMITS["withdrawals"][1],

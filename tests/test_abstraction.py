@@ -9,9 +9,12 @@ import pytest
 
 from prosecheck import abstraction as ab
 from prosecheck.checker.expr import And, Const, If, Not, V, W
+from prosecheck.checker.machine import Effect, Rewrite, compile_element
 from prosecheck.checker.search import explore
-from prosecheck.model.build import bind_property, build_system
+from prosecheck.model.build import bind_property, build_system, options_of
+from prosecheck.model.messages import field_names
 from prosecheck.properties.catalog import PROPERTIES
+from prosecheck.prove import ProofResult
 from prosecheck.scenarios.catalog import SCENARIOS
 
 
@@ -101,3 +104,102 @@ def test_leaving_out_unread_ghosts_is_exact_on_every_other_slot() -> None:
         return {tuple(0 if i in slots else v for i, v in enumerate(found.worlds[k])) for k in range(found.states)}
 
     assert worlds(ab.abstract_system(scenario, 1 << 1, dropped)) == worlds(ab.abstract_system(scenario, 1 << 1))
+
+
+# -- the early-stop shortcut: one search at the largest attempts bound covers every smaller one -------------------
+
+SMALL = dict(withdrawals=1, restores=1, policy_triggers=1)
+
+
+def _shifted(system: ab.System, world: tuple, by: int) -> tuple:
+    """``world`` with every remote UE's attempt counter raised by ``by`` (the simulation relation)."""
+    slots = {slot for name, slot in system.slots.items() if name.rsplit(".", 1)[-1] == ab.COUNTER}
+    return tuple(v + by if i in slots else v for i, v in enumerate(world))
+
+
+@pytest.mark.parametrize("scenario_id, stop_early", [("m300.panf_udm", True), ("m300.panf_udm", False),
+                                                     ("m400.panf_udm", True), ("m500.indication.panf_udm", True)])
+def test_every_smaller_bound_is_simulated_by_the_early_stop_system(scenario_id: str, stop_early: bool) -> None:
+    """Every reachable world of bounds k = 1..3, its counter shifted by 3 - k, is reachable (up to alpha) in the
+    early-stop system at bound 3; without the early stop it is not (the stop after fewer attempts is missing)."""
+    top = 3
+    scenario = SCENARIOS[scenario_id].with_bounds(attempts=top, **SMALL)
+    ok, how = ab.shortcut(scenario, ["knr_only_after_authorization"], top)
+    assert ok and "finish" in how
+    concrete_top = build_system(scenario)
+    prop = bind_property(concrete_top, PROPERTIES["knr_only_after_authorization"]).expr
+    for keep in (1 << 1, 1 << 3, 0xFFFF & ~0b1110):
+        abstraction = ab.build(concrete_top, prop, keep)
+        found = explore(ab.abstract_system(scenario, keep, stop_early=stop_early), engine="python")
+        reached = {abstraction.alpha(found.worlds[i]) for i in range(found.states)}
+        missing = 0
+        for k in range(1, top + 1):
+            system = build_system(scenario.with_bounds(attempts=k))
+            assert system.slots == concrete_top.slots
+            concrete = explore(system, engine="python")
+            missing += sum(abstraction.alpha(_shifted(system, concrete.worlds[i], top - k)) not in reached
+                           for i in range(concrete.states))
+        assert (missing == 0) == stop_early
+
+
+def test_the_early_stop_is_labelled_and_reached() -> None:
+    scenario = SCENARIOS["m300.panf_udm"].with_bounds(attempts=3, **SMALL)
+    system = ab.abstract_system(scenario, 1 << 1, stop_early=True)
+    table = system.instances[system.instance_of(0, "remote_ue")].table
+    stops = [tr for tr in table.transitions if tr.effect_name == ab.EARLY_STOP]
+    assert [tr.effect.label for tr in stops] == [ab.EARLY_STOP_LABEL]
+    done, left = table.state_index("done"), system.slots["remote_ue.attempts_left"]
+    found = explore(system, engine="python")
+    state = system.slots["remote_ue.state"]
+    assert any(found.worlds[i][state] == done and found.worlds[i][left] > 0 for i in range(found.states))
+
+
+def test_the_shortcut_refuses_an_attacker_scenario() -> None:
+    ok, how = ab.shortcut(SCENARIOS["m300.panf_udm@pc5_attacker"], ["knr_only_after_authorization"], 14)
+    assert not ok and "attacker" in how and "per attempts bound" in how
+
+
+@pytest.mark.parametrize("rewrite, reason", [
+    (Rewrite(guards={"attempts_remain": V("attempts_left") == 1}), "other than as"),
+    (Rewrite(effects={"stop_attempts": Effect("stop", assign={"knr": V("attempts_left")})}), "other than as"),
+    (Rewrite(effects={"stop_attempts": Effect("stop", assign={"knr": 0})}), "under a negation and has an effect"),
+    (Rewrite(effects={"release_link": Effect("release", assign={"attempts_left": V("attempts_left") - 1})}),
+     "without the conjunct"),
+])
+def test_the_shortcut_refuses_rules_that_read_the_counter_otherwise(rewrite: Rewrite, reason: str) -> None:
+    scenario = SCENARIOS["m300.panf_udm"].with_bounds(attempts=3)
+    system = build_system(scenario, frozenset({"attempts"}))
+    assert ab.check_attempts(system) == ["remote_ue idle --finish--> done [stop_attempts]"]
+    index = system.instance_of(0, "remote_ue")
+    inst = system.instances[index]
+    options = options_of(scenario)
+    table = compile_element(inst.table.cls, options, field_names(options), rewrite, frozenset({"attempts"}))
+    system.instances[index] = ab.Instance(inst.name, inst.role, inst.group, table)
+    with pytest.raises(ab.ModelError, match=reason):
+        ab.check_attempts(system)
+
+
+def test_method_200_violation_is_found_with_the_shortcut_and_confirmed_concretely() -> None:
+    result = ProofResult("m200", "knr_only_after_authorization", "", "abstract", 0.0, "")
+    ab.fill(result, SCENARIOS["m200"], ["knr_only_after_authorization"], {})
+    assert result.verdict == "VIOLATED" and "found again" in result.detail and "attempts/UE=2" in result.detail
+    assert result.trace[-1].startswith("ausf: querying_key --key_query_response-->")
+
+
+def test_sometimes_twin_is_reachable_in_the_early_stop_system() -> None:
+    scenario = SCENARIOS["m300.panf_udm"].with_bounds(attempts=3)
+    system = ab.abstract_system(scenario, 1 << 2, stop_early=True)
+    twin = bind_property(system, PROPERTIES["pc5_secured_by_pruk_id"]).expr
+    prop = bind_property(system, PROPERTIES["knr_only_after_authorization"]).expr
+    _, bad, _ = ab.compiled_search(system, {"twin": Not(twin), "prop": prop})
+    assert "twin" in bad and "prop" not in bad  # a world where the twin holds is reached; the property holds
+
+
+def test_the_shortcut_proves_what_the_per_bound_loop_proves_for_small_bounds() -> None:
+    ids = ["knr_only_after_authorization", "no_knr_after_withdrawal"]
+    scenario = SCENARIOS["m300.panf_udm"]
+    one = ab.decide_many(scenario, ids, 3)
+    loop = ab.decide_many(scenario, ids, 3, allow_shortcut=False)
+    assert {v.verdict for v in one.values()} == {v.verdict for v in loop.values()} == {"HOLDS"}
+    assert one[ids[0]].searches == 4 and loop[ids[0]].searches == 2 + 3 + 4
+    assert "one search at attempts=3" in one[ids[0]].how
