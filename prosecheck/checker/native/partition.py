@@ -16,6 +16,7 @@ parents, labels and edge targets with vectorised NumPy, and hands the result to 
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from typing import Any
@@ -41,7 +42,7 @@ class NativePartition:
     """Partition ``part`` of ``parts``: a C context in partition mode (the unit a Ray actor wraps)."""
 
     def __init__(self, factory: Callable[[], System], part: int, parts: int, wide: bool = False) -> None:
-        cpu = time.process_time()
+        cpu = self.process_start = time.process_time()
         self.part, self.parts = part, parts
         self.native = Native(factory(), wide)
         if self.native.lib.pc_part(self.native.ctx, part, parts) != 0:
@@ -134,7 +135,11 @@ class NativePartition:
         return out
 
     def stats(self) -> dict[str, float]:
-        return {"cpu": self.cpu, "startup_cpu": self.startup_cpu, "peak_mb": peak_rss_mb()}
+        """CPU seconds in this partition's calls (``cpu``, creation included: ``startup_cpu``), of its whole
+        process since it was created (``process_cpu``: with Ray, the actor's own threads too), its pid and
+        its process's peak memory."""
+        return {"cpu": self.cpu, "startup_cpu": self.startup_cpu, "process_cpu": time.process_time() - self.process_start,
+                "pid": os.getpid(), "peak_mb": peak_rss_mb()}
 
     def close(self) -> None:
         del self.native

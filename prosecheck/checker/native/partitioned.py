@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from prosecheck.checker.exploration import Limits, Progress
+from prosecheck.checker.exploration import Exploration, Limits, Progress
 from prosecheck.checker.native.engine import Native, NativeExploration, _result
 from prosecheck.checker.native.partition import NativePartition, Snapshot, Widen, gather
 from prosecheck.checker.parallel import PartitionLost, ray_session
@@ -42,6 +42,8 @@ class Overhead:
     startup_cpu: list[float] = field(default_factory=list)  # per partition: CPU seconds of its creation
     driver_cpu: float = 0.0  # CPU seconds of the driver process (search + gather)
     peak_mb: list[float] = field(default_factory=list)  # per partition: peak resident memory of its process
+    process_cpu: list[float] = field(default_factory=list)  # per partition: CPU of its whole process since creation
+    pids: list[int] = field(default_factory=list)  # per partition: its process
     candidates: int = 0  # rows sent between partitions (distinct foreign worlds)
     bytes: int = 0  # bytes of the rows and component values sent between partitions
 
@@ -127,6 +129,26 @@ class RayPool:
         self.actors = []
 
 
+def explore_workers(factory: Callable[[], System], workers: int, limits: Limits = Limits(),
+                    progress: Progress | None = None, *, log: Log | None = None, local: bool = False) -> Exploration:
+    """The partitioned compiled search when the compiled engine can run the system (engine ``auto`` or
+    ``native``, a C compiler, a system :mod:`.cgen` mirrors), else the Python parallel search
+    (:func:`~prosecheck.checker.parallel.explore_parallel`): the same counts and verdicts either way."""
+    from prosecheck.checker.native.build import NativeUnavailable, compiler
+    from prosecheck.checker.native.cgen import Declined, check
+    from prosecheck.checker.native.dispatch import chosen, customised
+
+    system = factory()
+    if chosen(None) != "python" and not customised(system) and compiler() is not None:
+        try:
+            check(system)
+            return explore_partitioned(factory, workers, limits, progress, log=log, local=local)
+        except (Declined, NativeUnavailable):
+            pass
+    from prosecheck.checker.parallel import explore_parallel
+    return explore_parallel(factory, workers, limits, progress, log=log, local=local)
+
+
 def explore_partitioned(factory: Callable[[], System], workers: int, limits: Limits = Limits(),
                         progress: Progress | None = None, *, log: Log | None = None,
                         local: bool = False) -> NativeExploration:
@@ -168,6 +190,8 @@ def _run(driver: Native, pool: LocalPool | RayPool, workers: int, limits: Limits
         overhead.busy = [round(s["cpu"] - s["startup_cpu"], 3) for s in stats]
         overhead.startup_cpu = [round(s["startup_cpu"], 3) for s in stats]
         overhead.peak_mb = [round(s["peak_mb"], 1) for s in stats]
+        overhead.process_cpu = [round(s["process_cpu"], 3) for s in stats]
+        overhead.pids = [int(s["pid"]) for s in stats]
         result = gather(driver, pool.export(snaps), stopped, start)
         overhead.gather = time.perf_counter() - t0
     finally:
@@ -225,4 +249,4 @@ def _limit(limits: Limits, stored: int, seconds: float, snaps: list[Snapshot]) -
     return None
 
 
-__all__ = ["LocalPool", "Overhead", "RayPool", "explore_partitioned"]
+__all__ = ["LocalPool", "Overhead", "RayPool", "explore_partitioned", "explore_workers"]
