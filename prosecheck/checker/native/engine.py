@@ -47,6 +47,7 @@ uint32_t *pc_pvec(void *, int, uint64_t *);
 int pc_intern_rows(void *, int, int, const uint8_t *, uint64_t, uint32_t *);
 int pc_set_vec(void *, int, const uint32_t *, uint64_t);
 void pc_set(void *, int, uint64_t, int, int);
+int pc_load_table(void *, int, int, const uint8_t *, uint32_t);
 """
 
 

@@ -25,7 +25,19 @@ import numpy as np
 
 from prosecheck.checker.exploration import peak_rss_mb
 from prosecheck.checker.native import cgen
-from prosecheck.checker.native.engine import Native, NativeExploration, _result, model_error
+from prosecheck.checker.native.engine import (
+    ChunkEncoder,
+    Levels,
+    Native,
+    NativeEdges,
+    NativeExploration,
+    NativeLabels,
+    NativeStore,
+    NativeWorlds,
+    model_error,
+)
+from prosecheck.checker.native.engine import _unhandled as _unhandled_of
+from prosecheck.checker.native.engine import labels as label_table
 from prosecheck.checker.system import System
 
 UNSEEN = 0xFFFFFFFF
@@ -101,7 +113,7 @@ class NativePartition:
         levels = n.stat(10)
         starts = n.vec(2, levels)
         return {"owned": n.stat(0), "head": n.stat(1), "levels": levels, "edges": n.stat(7), "deadlocks": n.stat(5),
-                "unhandled": n.stat(6), "transitions": n.stat(2), "frontier": n.stat(0) - int(starts[-1]),
+                "unhandled": n.stat(6), "transitions": n.stat(2), "foreign": n.stat(11), "frontier": n.stat(0) - int(starts[-1]),
                 "peak_mb": round(peak_rss_mb(), 1), "cpu": round(self.cpu, 4)}  # type: ignore[dict-item]
 
     def _pvec(self, which: int) -> np.ndarray:
@@ -124,7 +136,7 @@ class NativePartition:
             "labels": n.table(3, 0, lay.label_width, np.int32).copy(),
             "parent": n.vec(0, owned).copy(), "via": n.vec(1, owned).copy(), "levels": n.vec(2, snap["levels"]).copy(),
             "psrc": self._pvec(0)[:owned], "own_kid": self._pvec(1)[:owned], "kslot": self._pvec(2),
-            "fdest": self._pvec(3), "frow": self._pvec(4), "inmap": [self._pvec(5 + s) for s in range(self.parts)],
+            "fdest": self._pvec(3)[:snap["foreign"]], "frow": self._pvec(4)[:snap["foreign"]], "inmap": [self._pvec(5 + s) for s in range(self.parts)],
             "estart": estart, "etarget": n.vec(4, int(estart[-1])).copy(), "elabel": n.vec(5, int(estart[-1])).copy(),
             "deadlocks": n.vec(6, snap["deadlocks"]).copy(), "unhandled": n.vec(7, snap["unhandled"]).copy(),
             "fired": [(i, tr) for i, inst in enumerate(n.system.instances)
@@ -156,6 +168,15 @@ def _intern(native: Native, kind: int, k: int, rows: np.ndarray) -> np.ndarray:
         if rc != 0:
             raise MemoryError("the gather ran out of memory")
     return ids
+
+
+def _load(native: Native, kind: int, k: int, rows: np.ndarray) -> None:
+    """Table (kind, k) of the driver becomes ``rows`` (distinct: each partition stores a world once and
+    partitions own disjoint worlds, so no compare is needed), index rebuilt."""
+    rows = np.ascontiguousarray(rows)
+    if native.lib.pc_load_table(native.ctx, kind, k, native.ffi.from_buffer("uint8_t[]", rows.view(np.uint8).ravel()),
+                                len(rows)) != 0:
+        raise MemoryError("the gather ran out of memory")
 
 
 def _set(native: Native, which: int, values: np.ndarray) -> None:
@@ -196,7 +217,7 @@ def gather(native: Native, parts: list[dict[str, Any]], stopped: str | None, sta
         rows = np.empty((total, len(lay.comps[0])), dtype=native.cid)
         for p, part in enumerate(parts):
             rows[gidx[p]] = comp_rows(p, 0, part["comps"][0][part["own_kid"]])
-        ids = _intern(native, 1, 0, rows)
+        _load(native, 1, 0, rows)
     else:
         cm = [[_intern(native, 1, c, comp_rows(p, c, part["comps"][c])) for c in range(ncomp)]
               for p, part in enumerate(parts)]
@@ -205,9 +226,7 @@ def gather(native: Native, parts: list[dict[str, Any]], stopped: str | None, sta
             local = part["worlds"][part["own_kid"]]
             for c in range(ncomp):
                 rows[gidx[p], c] = cm[p][c][local[:, c]]
-        ids = _intern(native, 2, 0, rows)
-    if not np.array_equal(ids, np.arange(total)):
-        raise RuntimeError("the gather met a world twice (two partitions claim it)")
+        _load(native, 2, 0, rows)
     # parents and labels
     lbase = np.cumsum([0, *(len(m) for m in lmap)])
     lcat = np.concatenate(lmap)
@@ -227,30 +246,31 @@ def gather(native: Native, parts: list[dict[str, Any]], stopped: str | None, sta
     for q, part in enumerate(parts):
         for p in range(nparts):
             ibase[q, p] = at
-            icat.append(part["inmap"][p].astype(np.int64))
+            icat.append(part["inmap"][p])
             at += len(part["inmap"][p])
-    inmap = np.concatenate(icat) if icat else np.zeros(0, dtype=np.int64)
+    inmap = np.concatenate(icat).astype(np.int64) if icat else np.zeros(0, dtype=np.int64)
     heads = [int(part["head"]) for part in parts]
-    targets, labels, degrees = [], [], []
-    kglobal = []
+    mapped = []
     for p, part in enumerate(parts):
+        q, j = part["fdest"].astype(np.int64), part["frow"].astype(np.int64)
+        fg = np.zeros(len(q), dtype=np.int64)  # per foreign ordinal; the initial world (never sent): index 0
+        sent = q != UNSEEN
+        fg[sent] = allg[base[q[sent]] + inmap[ibase[q[sent], p] + j[sent]]]
         ks = part["kslot"].astype(np.int64)
-        kg = np.full(len(ks), -1, dtype=np.int64)
+        kg = np.full(len(ks), UNSEEN, dtype=np.int64)
         own = (ks < FOREIGN) & (ks < counts[p])
         kg[own] = allg[base[p] + ks[own]]
-        far = (ks >= FOREIGN) & (ks != UNSEEN)
-        f = ks[far] - FOREIGN
-        q, j = part["fdest"][f].astype(np.int64), part["frow"][f].astype(np.int64)
-        first = q == UNSEEN
-        got = np.zeros(len(f), dtype=np.int64)  # the initial world (never sent): global index 0
-        sent = ~first
-        o = inmap[ibase[q[sent], p] + j[sent]]
-        got[sent] = allg[base[q[sent]] + o]
-        kg[far] = got
-        kglobal.append(kg)
+        far = (ks >= FOREIGN) & (ks != UNSEEN) & (ks - FOREIGN < len(fg))
+        kg[far] = fg[ks[far] - FOREIGN]
+        lut = np.concatenate([kg, fg]).astype(np.uint32)
+        t = part["etarget"]
+        at32 = t & np.uint32(FOREIGN - 1)
+        at32 += (t >> np.uint32(31)) * np.uint32(len(kg))
+        mapped.append((lut[at32], lmap[p][part["elabel"]]))  # every recorded edge's target and label, global
     depth_used = depth_count
     while depth_used > 1 and sizes[depth_used - 1].sum() == 0:
         depth_used -= 1
+    targets, labels, degrees = [], [], []
     for d in range(depth_count):
         for p, part in enumerate(parts):
             a = int(levels[p][d])
@@ -259,22 +279,20 @@ def gather(native: Native, parts: list[dict[str, Any]], stopped: str | None, sta
                 continue
             es = part["estart"]
             s, e = int(es[a]), int(es[b])
-            targets.append(kglobal[p][part["etarget"][s:e]])
-            labels.append(lmap[p][part["elabel"][s:e]])
-            degrees.append(np.diff(es[a:b + 1]).astype(np.int64))
+            targets.append(mapped[p][0][s:e])
+            labels.append(mapped[p][1][s:e])
+            degrees.append(np.diff(es[a:b + 1]))
     expanded = sum(heads)
-    deg = np.concatenate(degrees) if degrees else np.zeros(0, dtype=np.int64)
+    deg = np.concatenate(degrees) if degrees else np.zeros(0, dtype=np.uint32)
     if len(deg) != expanded:
         raise RuntimeError("the gather's expanded worlds are not a breadth-first prefix")
-    tg = np.concatenate(targets) if targets else np.zeros(0, dtype=np.int64)
-    if len(tg) and tg.min() < 0:
+    tg = np.concatenate(targets) if targets else np.zeros(0, dtype=np.uint32)
+    if len(tg) and int(tg.max()) >= total:
         raise RuntimeError("an edge of the gather leads to a world no partition stored")
+    estart = np.zeros(expanded + 1, dtype=np.uint32)
+    np.cumsum(deg, out=estart[1:])
     _set(native, 0, parent)
-    _set(native, 1, via)
     _set(native, 2, starts[:depth_used, 0])
-    _set(native, 3, np.concatenate([[0], np.cumsum(deg)]))
-    _set(native, 4, tg)
-    _set(native, 5, np.concatenate(labels) if labels else np.zeros(0, dtype=np.uint32))
     _set(native, 6, np.sort(np.concatenate([allg[base[p] + part["deadlocks"].astype(np.int64)]
                                             for p, part in enumerate(parts)])))
     _set(native, 7, _unhandled(parts, allg, base, 5 + lay.nfields))
@@ -284,7 +302,25 @@ def gather(native: Native, parts: list[dict[str, Any]], stopped: str | None, sta
     lib.pc_set(ctx, 2, max(depth_used - 1, 0), 0, 0)
     for i, tr in sorted({f for part in parts for f in part["fired"]}):
         lib.pc_set(ctx, 3, 0, i, tr)
-    return _result(native, stopped, start)
+    edges = NativeEdges(estart, tg, np.concatenate(labels) if labels else np.zeros(0, dtype=np.uint32))
+    return _exploration(native, stopped, start, via, edges)
+
+
+def _exploration(native: Native, stopped: str | None, start: float, via: np.ndarray,
+                 edges: NativeEdges) -> NativeExploration:
+    """:func:`~.engine._result` for a gathered search: labels and edges are NumPy arrays of the driver."""
+    system = native.system
+    count, head = native.stat(0), native.stat(1)
+    result = NativeExploration(
+        system, NativeWorlds(native, count), native.vec(0, count, np.int32), NativeLabels(via, label_table(native)),
+        Levels(native.vec(2, native.stat(10)).astype(np.int64), count), native.stat(2), 0.0, stopped,  # type: ignore[arg-type]
+        expanded=head, deadlocks=native.vec(6, native.stat(5)).tolist(), unhandled=_unhandled_of(native),
+        encoder=ChunkEncoder(native, count), store=NativeStore(native, count), edges=edges)  # type: ignore[arg-type]
+    result.native = native
+    result.fired = {(i, tr) for i, inst in enumerate(system.instances)
+                    for tr in range(-1, len(inst.table.transitions)) if native.lib.pc_fired(native.ctx, i, tr)}
+    result.seconds = time.perf_counter() - start
+    return result
 
 
 def _unhandled(parts: list[dict[str, Any]], allg: np.ndarray, base: np.ndarray, stride: int) -> np.ndarray:

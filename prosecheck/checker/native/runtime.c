@@ -76,7 +76,10 @@ static uint32_t tintern(table_t *t, const void *rec, int *fresh) {
     return t->n - 1;
 }
 
-static int tfind(const table_t *t, const void *rec) {
+static int tgrow(table_t *t);
+
+static int tfind(table_t *t, const void *rec) {
+    if (!t->index && tgrow(t)) return -1; /* loaded by pc_load_table: the index is built when first needed */
     uint32_t h = (uint32_t)(hash_bytes((const uint8_t *)rec, t->width) >> 32) & t->mask;
     for (;;) {
         uint32_t at = t->index[h];
@@ -110,6 +113,7 @@ typedef struct {
     vec16_t *out_vals; /* per destination */
     uint64_t *chash[NCOMP]; uint32_t chash_cap[NCOMP];
     uint64_t *nsent;
+    uint32_t *fcache; /* several components: FCACHE entries of (component ids, foreign ordinal + 1) */
 } ctx_t;
 
 static void gen_successors(ctx_t *x, int c, const int32_t *w);
@@ -215,7 +219,7 @@ void pc_free(ctx_t *x) {
         free_vec(&x->out_rows[q]); free(x->out_vals[q].a); free_vec(&x->inmap[q]);
         for (int c = 0; c < NCOMP; c++) { free_vec(&x->rmap[(uint64_t)q * NCOMP + c]); free_vec(&x->sentq[(uint64_t)q * NCOMP + c]); }
     }
-    free(x->out_rows); free(x->out_vals); free(x->inmap); free(x->rmap); free(x->sentq); free(x->nsent);
+    free(x->out_rows); free(x->out_vals); free(x->inmap); free(x->rmap); free(x->sentq); free(x->nsent); free(x->fcache);
     free(x);
 }
 
@@ -334,6 +338,7 @@ uint64_t pc_stat(ctx_t *x, int what) {
         return b;
     }
     case 10: return x->levels.n;
+    case 11: return x->fdest.n;
     case 9: return (x->estart.cap + x->etarget.cap + x->elabel.cap) * 4;
     }
     return 0;
@@ -402,6 +407,7 @@ void pc_decode(ctx_t *x, uint32_t world, int32_t *w) {
 #define NOPARENT 0xFFFFFFFFu
 #define RW (NCOMP + 2)
 #define VALW (3 + COMPVW)
+#define FCACHE (1u << 16)
 
 static int v16push(vec16_t *v, const uint16_t *a, uint32_t count) {
     if (v->n + count > v->cap) {
@@ -442,13 +448,18 @@ static uint64_t comp_hash(ctx_t *x, int c, uint32_t cid) {
     return x->chash[c][cid] = h | 1;
 }
 
-static uint32_t owner_of(ctx_t *x, uint32_t kid) {
-    uint32_t one, ids[NCOMP + 1];
-    memcpy(ids, world_comps(x, kid, &one), 4 * NCOMP);
+/* A world's hash from its component ids (of the component values: the same in every process). */
+static uint64_t world_hash(ctx_t *x, const uint32_t *ids) {
     uint64_t h = 0;
     for (int c = 0; c < NCOMP; c++) h += comp_hash(x, c, ids[c]) * (0x9E3779B97F4A7C15ULL + 2ULL * (uint64_t)c);
     h ^= h >> 31; h *= 0x94D049BB133111EBULL; h ^= h >> 32;
-    return (uint32_t)(h % x->nparts);
+    return h;
+}
+
+static uint32_t owner_of(ctx_t *x, uint32_t kid) {
+    uint32_t one, ids[NCOMP + 1];
+    memcpy(ids, world_comps(x, kid, &one), 4 * NCOMP);
+    return (uint32_t)(world_hash(x, ids) % x->nparts);
 }
 
 static void padmit(ctx_t *x, uint32_t src, uint32_t pidx, uint32_t lid, uint32_t kid) {
@@ -457,12 +468,11 @@ static void padmit(ctx_t *x, uint32_t src, uint32_t pidx, uint32_t lid, uint32_t
 }
 
 /* Send foreign world kid (first met now, expanding owned world head) to its owner q. */
-static void psend(ctx_t *x, uint32_t q, uint32_t head, uint32_t lid, uint32_t kid) {
-    uint32_t one, ids[NCOMP + 1];
-    memcpy(ids, world_comps(x, kid, &one), 4 * NCOMP);
+/* Append the world of component ids `ids` to outbox q; its foreign ordinal. */
+static uint32_t psend(ctx_t *x, uint32_t q, uint32_t head, uint32_t lid, const uint32_t *ids) {
     for (int c = 0; c < NCOMP; c++) {
         vec_t *sent = &x->sentq[(uint64_t)q * NCOMP + c];
-        if (vfill(sent, (uint64_t)ids[c] + 1, 0)) { x->oom = 1; return; }
+        if (vfill(sent, (uint64_t)ids[c] + 1, 0)) { x->oom = 1; return 0; }
         if (!sent->a[ids[c]]) {
             sent->a[ids[c]] = 1;
             uint16_t row[VALW];
@@ -475,22 +485,54 @@ static void psend(ctx_t *x, uint32_t q, uint32_t head, uint32_t lid, uint32_t ki
                 memcpy(row + at, t->data + (uint64_t)crec[j - comp_start[c]] * t->width, t->width);
                 at += (int)(t->width / 2);
             }
-            if (v16push(&x->out_vals[q], row, VALW)) { x->oom = 1; return; }
+            if (v16push(&x->out_vals[q], row, VALW)) { x->oom = 1; return 0; }
         }
-        if (vpush(&x->out_rows[q], ids[c])) { x->oom = 1; return; }
+        if (vpush(&x->out_rows[q], ids[c])) { x->oom = 1; return 0; }
     }
-    if (vpush(&x->out_rows[q], head) || vpush(&x->out_rows[q], lid)) { x->oom = 1; return; }
-    x->kslot.a[kid] = FOREIGN | (uint32_t)x->fdest.n;
+    if (vpush(&x->out_rows[q], head) || vpush(&x->out_rows[q], lid)) { x->oom = 1; return 0; }
+    uint32_t f = (uint32_t)x->fdest.n;
     if (vpush(&x->fdest, q) || vpush(&x->frow, (uint32_t)x->nsent[q]++)) x->oom = 1;
+    return f;
 }
 
+/* kids are numbered in the order they are first met (a world table, or with one component its
+   component table, which holds worlds only): kid >= kslot.n is a world met for the first time. */
 static void pedge(ctx_t *x, uint32_t head, uint32_t kid, uint32_t lid) {
-    if (vfill(&x->kslot, (uint64_t)kid + 1, UNSEEN)) { x->oom = 1; return; }
-    if (x->kslot.a[kid] == UNSEEN) {
-        uint32_t q = owner_of(x, kid);
-        if (q == x->part) padmit(x, x->part, head, lid, kid); else psend(x, q, head, lid, kid);
+    if (kid >= x->kslot.n) {
+        if (vfill(&x->kslot, (uint64_t)kid + 1, UNSEEN)) { x->oom = 1; return; }
+        uint32_t q = owner_of(x, kid), one;
+        if (q == x->part) padmit(x, x->part, head, lid, kid);
+        else x->kslot.a[kid] = FOREIGN | psend(x, q, head, lid, world_comps(x, kid, &one));
     }
     if (vpush(&x->etarget, kid) || vpush(&x->elabel, lid)) x->oom = 1;
+}
+
+/* A successor (component ids `ids`) of owned world head, several components: one owned here is
+   interned in the world table (owned worlds only); one owned elsewhere is looked up in a direct-mapped
+   cache of the foreign worlds sent lately (exact: the entry holds the component ids) and sent when
+   missing (an owner may receive a world twice: it keeps the first). Edge target: the kid, or FOREIGN |
+   the foreign ordinal. */
+static void pedge_multi(ctx_t *x, uint32_t head, const uint32_t *ids, uint32_t lid) {
+    uint64_t h = world_hash(x, ids);
+    uint32_t q = (uint32_t)(h % x->nparts), target;
+    if (q == x->part) {
+        int fresh;
+        target = tintern(&x->worlds, ids, &fresh);
+        if (target == UINT32_MAX) { x->oom = 1; return; }
+        if (target >= x->kslot.n) {
+            if (vfill(&x->kslot, (uint64_t)target + 1, UNSEEN)) { x->oom = 1; return; }
+            padmit(x, x->part, head, lid, target);
+        }
+    } else {
+        uint32_t *e = x->fcache + (uint64_t)((h >> 40) & (FCACHE - 1)) * (NCOMP + 1);
+        if (e[NCOMP] && !memcmp(e, ids, 4 * NCOMP)) target = FOREIGN | (e[NCOMP] - 1);
+        else {
+            uint32_t f = psend(x, q, head, lid, ids);
+            memcpy(e, ids, 4 * NCOMP); e[NCOMP] = f + 1;
+            target = FOREIGN | f;
+        }
+    }
+    if (vpush(&x->etarget, target) || vpush(&x->elabel, lid)) x->oom = 1;
 }
 
 static void pexpand_multi(ctx_t *x, uint32_t head) {
@@ -507,13 +549,9 @@ static void pexpand_multi(ctx_t *x, uint32_t head) {
         x->transitions += e->mcount;
         for (uint32_t m = 0; m < e->mcount; m++) {
             const uint32_t *mv = x->moves[c].a + 2 * ((uint64_t)e->mstart + m);
-            int fresh;
             memcpy(x->wrec, ids, 4 * NCOMP);
             x->wrec[c] = mv[1];
-            uint32_t lid = mv[0];
-            uint32_t target = tintern(&x->worlds, x->wrec, &fresh);
-            if (target == UINT32_MAX) { x->oom = 1; return; }
-            pedge(x, head, target, lid);
+            pedge_multi(x, head, x->wrec, mv[0]);
             if (x->oom) return;
         }
     }
@@ -546,7 +584,8 @@ int pc_part(ctx_t *x, uint32_t part, uint32_t nparts) {
     x->rmap = (vec_t *)calloc((uint64_t)nparts * NCOMP, sizeof(vec_t));
     x->sentq = (vec_t *)calloc((uint64_t)nparts * NCOMP, sizeof(vec_t));
     x->nsent = (uint64_t *)calloc(nparts, 8);
-    if (!x->out_rows || !x->out_vals || !x->inmap || !x->rmap || !x->sentq || !x->nsent) return -1;
+    x->fcache = NCOMP > 1 ? (uint32_t *)calloc((uint64_t)FCACHE * (NCOMP + 1), 4) : 0;
+    if (!x->out_rows || !x->out_vals || !x->inmap || !x->rmap || !x->sentq || !x->nsent || (NCOMP > 1 && !x->fcache)) return -1;
     x->parent.n = 0; x->via.n = 0;
     if (vfill(&x->kslot, 1, UNSEEN)) return -1;
     if (owner_of(x, 0) == part) padmit(x, part, NOPARENT, 0, 0);
@@ -624,6 +663,7 @@ uint32_t *pc_pvec(ctx_t *x, int which, uint64_t *n) {
 int pc_intern_rows(ctx_t *x, int kind, int k, const uint8_t *rows, uint64_t n, uint32_t *ids) {
     table_t *t = kind == 0 ? &x->chunks[k] : kind == 1 ? &x->comps[k] : kind == 2 ? &x->worlds : &x->labels;
     int fresh;
+    if (!t->index && tgrow(t)) return -1;
     for (uint64_t i = 0; i < n; i++)
         if ((ids[i] = tintern(t, rows + i * t->width, &fresh)) == UINT32_MAX) return -1;
     return 0;
@@ -650,4 +690,20 @@ void pc_set(ctx_t *x, int what, uint64_t value, int inst, int tr) {
     else if (what == 1) x->head = (uint32_t)value;
     else if (what == 2) x->hdepth = (uint32_t)value;
     else x->fired[inst * NTRSLOT + tr + 1] = 1;
+}
+
+/* The gather: table (kind, k) becomes the n distinct records `rows` (its index rebuilt without a compare:
+   the caller guarantees they are distinct). 0, or -1 out of memory. */
+int pc_load_table(ctx_t *x, int kind, int k, const uint8_t *rows, uint32_t n) {
+    table_t *t = kind == 0 ? &x->chunks[k] : kind == 1 ? &x->comps[k] : kind == 2 ? &x->worlds : &x->labels;
+    uint32_t cap = n > 16 ? n : 16;
+    uint8_t *d = (uint8_t *)realloc(t->data, (uint64_t)cap * t->width);
+    if (!d) return -1;
+    memcpy(d, rows, (uint64_t)n * t->width);
+    t->data = d; t->cap = cap; t->n = n;
+    uint32_t slots = 16;
+    while (4ULL * n > 3ULL * slots) slots *= 2;
+    t->mask = slots / 2 - 1; /* tgrow doubles it */
+    free(t->index); t->index = 0; /* built by tfind when a lookup needs it */
+    return 0;
 }
