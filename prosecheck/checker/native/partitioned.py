@@ -20,11 +20,13 @@ from typing import Any
 
 from prosecheck.checker.exploration import Exploration, Limits, Progress
 from prosecheck.checker.native.engine import Native, NativeExploration, _result
-from prosecheck.checker.native.partition import NativePartition, Snapshot, Widen, gather
+from prosecheck.checker.native.gather import gather
+from prosecheck.checker.native.partition import NativePartition, Snapshot, Widen
 from prosecheck.checker.parallel import PartitionLost, ray_session
 from prosecheck.checker.system import System
 
 Log = Callable[[str], None]
+NO_LIMITS = Limits()
 
 
 @dataclass
@@ -101,7 +103,7 @@ class RayPool:
         except self.ray.exceptions.RayActorError as err:  # killed (out of memory, node lost): stop, do not crash
             raise PartitionLost(f"a partition's process died ({type(err).__name__})") from err
         except self.ray.exceptions.RayTaskError as err:  # a model error, or Widen: raise it as it is
-            raise err.as_instanceof_cause() from None
+            raise err.as_instanceof_cause() from None  # type: ignore[no-untyped-call]
 
     def snapshots(self) -> list[Snapshot]:
         return self._get([a.snapshot.remote() for a in self.actors])  # type: ignore[no-any-return]
@@ -129,7 +131,7 @@ class RayPool:
         self.actors = []
 
 
-def explore_workers(factory: Callable[[], System], workers: int, limits: Limits = Limits(),
+def explore_workers(factory: Callable[[], System], workers: int, limits: Limits = NO_LIMITS,
                     progress: Progress | None = None, *, log: Log | None = None, local: bool = False) -> Exploration:
     """The partitioned compiled search when the compiled engine can run the system (engine ``auto`` or
     ``native``, a C compiler, a system :mod:`.cgen` mirrors), else the Python parallel search
@@ -149,7 +151,7 @@ def explore_workers(factory: Callable[[], System], workers: int, limits: Limits 
     return explore_parallel(factory, workers, limits, progress, log=log, local=local)
 
 
-def explore_partitioned(factory: Callable[[], System], workers: int, limits: Limits = Limits(),
+def explore_partitioned(factory: Callable[[], System], workers: int, limits: Limits = NO_LIMITS,
                         progress: Progress | None = None, *, log: Log | None = None,
                         local: bool = False) -> NativeExploration:
     """Explore breadth first with ``workers`` partitions of the compiled search (Ray actors; ``local``:
