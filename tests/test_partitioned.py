@@ -92,6 +92,18 @@ def test_scenarios_in_partitions_equal_the_sequential_compiled_search(sid: str) 
         same_search(sequential, par)
 
 
+@pytest.mark.parametrize("owner", [0, 1, 2])
+def test_any_owner_function_gives_the_sequential_search(owner: int) -> None:
+    """Two remote UEs: two components; the owner hashes the first one (1), both (0, 2)."""
+    factory = functools.partial(build_system, SCENARIOS["m300.ausf_udm"].with_bounds(remote_ues=2, attempts=1,
+                                                                                   withdrawals=0, restores=0))
+    sequential = explore_native(factory(), Limits(), None)
+    for parts in (2, 3):
+        par = explore_partitioned(factory, parts, local=True, owner_components=owner)
+        assert par.parallel.levels == sequential.max_depth + 1
+        same_search(sequential, par)
+
+
 def test_partitions_own_disjoint_worlds_whose_union_is_the_sequential_search() -> None:
     factory = functools.partial(build_system, SCENARIOS["m200"])
     sequential = explore_native(factory(), Limits(), None)

@@ -21,7 +21,7 @@ from typing import Any
 from prosecheck.checker.exploration import Exploration, Limits, Progress
 from prosecheck.checker.native.engine import Native, NativeExploration, _result
 from prosecheck.checker.native.gather import gather
-from prosecheck.checker.native.partition import NativePartition, Snapshot, Widen
+from prosecheck.checker.native.partition import OWNER_COMPONENTS, NativePartition, Snapshot, Widen
 from prosecheck.checker.parallel import PartitionLost, ray_session
 from prosecheck.checker.system import System
 
@@ -58,8 +58,8 @@ class Overhead:
 class LocalPool:
     """Partitions as objects in this process (tests; the same interface as :class:`RayPool`)."""
 
-    def __init__(self, factory: Callable[[], System], parts: int, wide: bool) -> None:
-        self.parts = [NativePartition(factory, p, parts, wide) for p in range(parts)]
+    def __init__(self, factory: Callable[[], System], parts: int, wide: bool, owner: int = OWNER_COMPONENTS) -> None:
+        self.parts = [NativePartition(factory, p, parts, wide, owner) for p in range(parts)]
 
     def snapshots(self) -> list[Snapshot]:
         return [p.snapshot() for p in self.parts]
@@ -90,11 +90,11 @@ class LocalPool:
 class RayPool:
     """Partitions as Ray actors (one CPU each): outboxes go from actor to actor as object references."""
 
-    def __init__(self, factory: Callable[[], System], parts: int, wide: bool) -> None:
+    def __init__(self, factory: Callable[[], System], parts: int, wide: bool, owner: int = OWNER_COMPONENTS) -> None:
         import ray
         self.ray, self.n = ray, parts
         actor: Any = ray.remote(num_cpus=1)(NativePartition)
-        self.actors: list[Any] = [actor.remote(factory, p, parts, wide) for p in range(parts)]
+        self.actors: list[Any] = [actor.remote(factory, p, parts, wide, owner) for p in range(parts)]
         self.snapshots()  # wait until every partition has loaded its library
 
     def _get(self, refs: Any) -> Any:
@@ -153,25 +153,26 @@ def explore_workers(factory: Callable[[], System], workers: int, limits: Limits 
 
 def explore_partitioned(factory: Callable[[], System], workers: int, limits: Limits = NO_LIMITS,
                         progress: Progress | None = None, *, log: Log | None = None,
-                        local: bool = False) -> NativeExploration:
+                        local: bool = False, owner_components: int = OWNER_COMPONENTS) -> NativeExploration:
     """Explore breadth first with ``workers`` partitions of the compiled search (Ray actors; ``local``:
-    objects in this process). Raises :class:`~.cgen.Declined` / :class:`~.build.NativeUnavailable`
+    objects in this process; ``owner_components``: see :data:`~.partition.OWNER_COMPONENTS`). Raises :class:`~.cgen.Declined` / :class:`~.build.NativeUnavailable`
     when the compiled search cannot run the system (the caller falls back to the Python search)."""
     start = time.perf_counter()
     system = factory()
     driver = Native(system)  # compiles the library once, before any partition loads it
     try:
-        return _session(factory, driver, workers, limits, progress, log, local, start, False)
+        return _session(factory, driver, workers, limits, progress, log, local, start, False, owner_components)
     except Widen:
-        return _session(factory, Native(system, wide=True), workers, limits, progress, log, local, start, True)
+        return _session(factory, Native(system, wide=True), workers, limits, progress, log, local, start, True,
+                        owner_components)
 
 
 def _session(factory: Callable[[], System], driver: Native, workers: int, limits: Limits, progress: Progress | None,
-             log: Log | None, local: bool, start: float, wide: bool) -> NativeExploration:
+             log: Log | None, local: bool, start: float, wide: bool, owner: int) -> NativeExploration:
     if local:
-        return _run(driver, LocalPool(factory, workers, wide), workers, limits, progress, log, start)
+        return _run(driver, LocalPool(factory, workers, wide, owner), workers, limits, progress, log, start)
     with ray_session(workers):
-        return _run(driver, RayPool(factory, workers, wide), workers, limits, progress, log, start)
+        return _run(driver, RayPool(factory, workers, wide, owner), workers, limits, progress, log, start)
 
 
 def _run(driver: Native, pool: LocalPool | RayPool, workers: int, limits: Limits, progress: Progress | None,

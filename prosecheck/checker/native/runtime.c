@@ -107,7 +107,7 @@ typedef struct {
        its owned worlds (parent, psrc, via, levels, own_kid: breadth first as above); every world it
        met, owned or not, has a "kid" (its index in the worlds table, or with one component its
        component id) and kslot[kid]: its owned index, or FOREIGN | its ordinal among the foreign ones. */
-    uint32_t part, nparts;
+    uint32_t part, nparts, owner_comps;
     vec_t psrc, own_kid, kslot, fdest, frow;
     vec_t *out_rows, *inmap, *rmap, *sentq; /* per destination; per source; per source x component; per destination x component */
     vec16_t *out_vals; /* per destination */
@@ -449,9 +449,11 @@ static uint64_t comp_hash(ctx_t *x, int c, uint32_t cid) {
 }
 
 /* A world's hash from its component ids (of the component values: the same in every process). */
+/* The owner's hash: of the first owner_comps components' values (all of them by default; fewer keep
+   more successors at home: a step that changes only other components stays in its partition). */
 static uint64_t world_hash(ctx_t *x, const uint32_t *ids) {
     uint64_t h = 0;
-    for (int c = 0; c < NCOMP; c++) h += comp_hash(x, c, ids[c]) * (0x9E3779B97F4A7C15ULL + 2ULL * (uint64_t)c);
+    for (int c = 0; c < (int)x->owner_comps; c++) h += comp_hash(x, c, ids[c]) * (0x9E3779B97F4A7C15ULL + 2ULL * (uint64_t)c);
     h ^= h >> 31; h *= 0x94D049BB133111EBULL; h ^= h >> 32;
     return h;
 }
@@ -515,6 +517,11 @@ static void pedge(ctx_t *x, uint32_t head, uint32_t kid, uint32_t lid) {
 static void pedge_multi(ctx_t *x, uint32_t head, const uint32_t *ids, uint32_t lid) {
     uint64_t h = world_hash(x, ids);
     uint32_t q = (uint32_t)(h % x->nparts), target;
+    if (x->owner_comps < NCOMP) { /* the cache's slot: a hash of every component */
+        h = 0;
+        for (int c = 0; c < NCOMP; c++) h += comp_hash(x, c, ids[c]) * (0x9E3779B97F4A7C15ULL + 2ULL * (uint64_t)c);
+        h ^= h >> 29; h *= 0x94D049BB133111EBULL;
+    }
     if (q == x->part) {
         int fresh;
         target = tintern(&x->worlds, ids, &fresh);
@@ -575,9 +582,11 @@ static void pexpand_one(ctx_t *x, uint32_t head) {
     if (!count && !gen_final(0, x->w) && vpush(&x->deadlocks, head)) x->oom = 1;
 }
 
-/* Switch a fresh context to partition `part` of `nparts`: it keeps the initial world if it owns it. */
-int pc_part(ctx_t *x, uint32_t part, uint32_t nparts) {
+/* Switch a fresh context to partition `part` of `nparts` (owner: the hash of the first `owner_comps`
+   components, 0: all): it keeps the initial world if it owns it. */
+int pc_part(ctx_t *x, uint32_t part, uint32_t nparts, uint32_t owner_comps) {
     x->part = part; x->nparts = nparts;
+    x->owner_comps = owner_comps && owner_comps < NCOMP ? owner_comps : NCOMP;
     x->out_rows = (vec_t *)calloc(nparts, sizeof(vec_t));
     x->out_vals = (vec16_t *)calloc(nparts, sizeof(vec16_t));
     x->inmap = (vec_t *)calloc(nparts, sizeof(vec_t));
