@@ -155,8 +155,9 @@ def explore_partitioned(factory: Callable[[], System], workers: int, limits: Lim
                         progress: Progress | None = None, *, log: Log | None = None,
                         local: bool = False, owner_components: int = OWNER_COMPONENTS) -> NativeExploration:
     """Explore breadth first with ``workers`` partitions of the compiled search (Ray actors; ``local``:
-    objects in this process; ``owner_components``: see :data:`~.partition.OWNER_COMPONENTS`). Raises :class:`~.cgen.Declined` / :class:`~.build.NativeUnavailable`
-    when the compiled search cannot run the system (the caller falls back to the Python search)."""
+    objects in this process; ``owner_components``: see :data:`~.partition.OWNER_COMPONENTS`). Raises
+    :class:`~.cgen.Declined` / :class:`~.build.NativeUnavailable` when the compiled search cannot run the
+    system (the caller falls back to the Python search)."""
     start = time.perf_counter()
     system = factory()
     driver = Native(system)  # compiles the library once, before any partition loads it
