@@ -102,10 +102,15 @@ def measure(name: str, options: dict[str, Any]) -> dict[str, Any]:
         extra["cpu_seconds"] = round(time.process_time() - cpu, 3)
     else:
         result, extra = _parallel(bench, workers)
-        extra["driver_cpu_seconds"] = round(time.process_time() - cpu, 3)
         ov = result.parallel
-        actors = sum(getattr(ov, "process_cpu", []) or ov.busy) + sum(getattr(ov, "startup_cpu", []))
-        extra["cpu_seconds"] = round(extra["driver_cpu_seconds"] + actors + extra.pop("ray_daemon_cpu", 0.0), 3)
+        daemons = extra.pop("ray_daemon_cpu", 0.0)
+        if hasattr(ov, "driver_startup_cpu"):  # the partitioned compiled search: its levels and gather
+            extra["driver_cpu_seconds"] = round(ov.driver_cpu, 3)
+            extra["startup_cpu_seconds"] = round(ov.driver_startup_cpu + sum(ov.startup_cpu), 3)
+            extra["cpu_seconds"] = round(ov.driver_cpu + sum(ov.process_cpu) + daemons, 3)
+        else:
+            extra["driver_cpu_seconds"] = round(time.process_time() - cpu, 3)
+            extra["cpu_seconds"] = round(extra["driver_cpu_seconds"] + sum(ov.busy) + daemons, 3)
     peak = _peak_mb(reset)
     return {
         "benchmark": name, "scenario": bench.scenario, "bounds": bench.build().bounds.summary(),
@@ -310,8 +315,8 @@ def table(rows: list[BenchRow]) -> str:
     if parallel:
         out.append("workers 1 = the sequential search; seconds (wall) = the levels + the gather into one exploration, "
                    "without Ray's start-up or the actors' creation (shown beside); speed-up = seconds at 1 worker / "
-                   "seconds; efficiency = speed-up / workers; CPU s = every process: the driver, each partition's "
-                   "process (its creation included) and Ray's own processes (raylet, GCS)")
+                   "seconds; efficiency = speed-up / workers; CPU s = every process: the driver's levels and gather, "
+                   "each partition's process after its creation, and Ray's own processes (raylet, GCS)")
     return "\n".join(out)
 
 

@@ -156,6 +156,24 @@ def test_an_interrupt_keeps_the_levels_complete_before_it(monkeypatch: pytest.Mo
     assert e.states == int((np.asarray(full.depth) <= 10).sum()) and e.expanded == int((np.asarray(full.depth) < 10).sum())
 
 
+def test_a_lost_partition_stops_the_search_inconclusive(monkeypatch: pytest.MonkeyPatch) -> None:
+    from prosecheck.checker.native import partitioned
+    from prosecheck.checker.parallel import PartitionLost
+
+    collect = partitioned.LocalPool.collect
+    rounds = []
+
+    def dying(self: partitioned.LocalPool, *args: object) -> object:
+        rounds.append(1)
+        if len(rounds) == 5:
+            raise PartitionLost("a partition's process died (RayActorError)")
+        return collect(self, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(partitioned.LocalPool, "collect", dying)
+    e = explore_partitioned(functools.partial(build_system, SCENARIOS["m200"]), 2, local=True)
+    assert e.stopped == "a partition's process died (RayActorError)" and not e.complete and e.states == 1
+
+
 def test_a_system_the_compiled_engine_declines_runs_the_python_parallel_search() -> None:
     from prosecheck.checker.native import cgen
 

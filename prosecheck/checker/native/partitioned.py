@@ -42,9 +42,11 @@ class Overhead:
     level_seconds: list[float] = field(default_factory=list)  # wall seconds of each level's round
     busy: list[float] = field(default_factory=list)  # per partition: CPU seconds of its process in its calls
     startup_cpu: list[float] = field(default_factory=list)  # per partition: CPU seconds of its creation
-    driver_cpu: float = 0.0  # CPU seconds of the driver process (search + gather)
+    driver_cpu: float = 0.0  # CPU seconds of the driver process in the levels and the gather
+    driver_startup_cpu: float = 0.0  # ... before the levels (the system, its library, the partitions' creation)
+    gather_cpu: float = 0.0  # ... in the gather (the exports' transfer and the driver's vectorised work)
     peak_mb: list[float] = field(default_factory=list)  # per partition: peak resident memory of its process
-    process_cpu: list[float] = field(default_factory=list)  # per partition: CPU of its whole process since creation
+    process_cpu: list[float] = field(default_factory=list)  # per partition: CPU of its whole process after creation
     pids: list[int] = field(default_factory=list)  # per partition: its process
     candidates: int = 0  # rows sent between partitions (distinct foreign worlds)
     bytes: int = 0  # bytes of the rows and component values sent between partitions
@@ -158,18 +160,18 @@ def explore_partitioned(factory: Callable[[], System], workers: int, limits: Lim
     objects in this process; ``owner_components``: see :data:`~.partition.OWNER_COMPONENTS`). Raises
     :class:`~.cgen.Declined` / :class:`~.build.NativeUnavailable` when the compiled search cannot run the
     system (the caller falls back to the Python search)."""
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     system = factory()
     driver = Native(system)  # compiles the library once, before any partition loads it
     try:
-        return _session(factory, driver, workers, limits, progress, log, local, start, False, owner_components)
+        return _session(factory, driver, workers, limits, progress, log, local, (start, cpu), False, owner_components)
     except Widen:
-        return _session(factory, Native(system, wide=True), workers, limits, progress, log, local, start, True,
+        return _session(factory, Native(system, wide=True), workers, limits, progress, log, local, (start, cpu), True,
                         owner_components)
 
 
 def _session(factory: Callable[[], System], driver: Native, workers: int, limits: Limits, progress: Progress | None,
-             log: Log | None, local: bool, start: float, wide: bool, owner: int) -> NativeExploration:
+             log: Log | None, local: bool, start: tuple[float, float], wide: bool, owner: int) -> NativeExploration:
     if local:
         return _run(driver, LocalPool(factory, workers, wide, owner), workers, limits, progress, log, start)
     with ray_session(workers):
@@ -177,9 +179,10 @@ def _session(factory: Callable[[], System], driver: Native, workers: int, limits
 
 
 def _run(driver: Native, pool: LocalPool | RayPool, workers: int, limits: Limits, progress: Progress | None,
-         log: Log | None, start: float) -> NativeExploration:
-    overhead = Overhead(workers, startup=time.perf_counter() - start)
+         log: Log | None, began: tuple[float, float]) -> NativeExploration:
+    start = began[0]
     cpu = time.process_time()
+    overhead = Overhead(workers, startup=time.perf_counter() - start, driver_startup_cpu=cpu - began[1])
     snaps = pool.snapshots()
     stopped: str | None = None
     try:
@@ -189,15 +192,16 @@ def _run(driver: Native, pool: LocalPool | RayPool, workers: int, limits: Limits
             result = _result(driver, str(lost), start)
             result.parallel = overhead
             return result
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
+        exports = pool.export(snaps)
         stats = pool.stats()
         overhead.busy = [round(s["cpu"] - s["startup_cpu"], 3) for s in stats]
         overhead.startup_cpu = [round(s["startup_cpu"], 3) for s in stats]
         overhead.peak_mb = [round(s["peak_mb"], 1) for s in stats]
-        overhead.process_cpu = [round(s["process_cpu"], 3) for s in stats]
+        overhead.process_cpu = [round(s["process_cpu"] - s["startup_cpu"], 3) for s in stats]
         overhead.pids = [int(s["pid"]) for s in stats]
-        result = gather(driver, pool.export(snaps), stopped, start)
-        overhead.gather = time.perf_counter() - t0
+        result = gather(driver, exports, stopped, start)
+        overhead.gather, overhead.gather_cpu = time.perf_counter() - t0, time.process_time() - c0
     finally:
         pool.close()
     result.parallel = overhead
