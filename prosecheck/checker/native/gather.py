@@ -154,20 +154,23 @@ def _targets(parts: list[Export], num: Numbering, lmap: list[np.ndarray]) -> lis
             ibase[q, p] = at
             chunks.append(part["inmap"][p])
             at += len(part["inmap"][p])
-    inmap = np.concatenate(chunks).astype(np.int64)
+    inmap = np.concatenate(chunks)
+    allg = num.allg.astype(np.uint32)
     out = []
     for p, part in enumerate(parts):
-        q, j = part["fdest"].astype(np.int64), part["frow"].astype(np.int64)
-        fg = np.zeros(len(q), dtype=np.int64)  # per foreign ordinal; the initial world (never sent): index 0
+        q, j = part["fdest"], part["frow"]
+        fg = np.zeros(len(q), dtype=np.uint32)  # per foreign ordinal; the initial world (never sent): index 0
         sent = q != UNSEEN
-        fg[sent] = num.allg[num.base[q[sent]] + inmap[ibase[q[sent], p] + j[sent]]]
-        ks = part["kslot"].astype(np.int64)
-        kg = np.full(len(ks), UNSEEN, dtype=np.int64)  # per kid
-        own = (ks < FOREIGN) & (ks < num.counts[p])
-        kg[own] = num.allg[num.base[p] + ks[own]]
-        far = (ks >= FOREIGN) & (ks != UNSEEN) & (ks - FOREIGN < len(fg))
+        qs = q[sent].astype(np.int64)
+        fg[sent] = allg[num.base[qs] + inmap[ibase[qs, p] + j[sent]]]
+        ks = part["kslot"]
+        kg = np.full(len(ks), UNSEEN, dtype=np.uint32)  # per kid
+        own = ks < min(FOREIGN, num.counts[p])
+        kg[own] = allg[num.base[p] + ks[own]]
+        far = (ks >= FOREIGN) & (ks != UNSEEN)
+        far[far] = ks[far] - FOREIGN < len(fg)
         kg[far] = fg[ks[far] - FOREIGN]
-        lut = np.concatenate([kg, fg]).astype(np.uint32)
+        lut = np.concatenate([kg, fg])
         t = part["etarget"]  # a kid, or FOREIGN | a foreign ordinal
         at32 = t & np.uint32(FOREIGN - 1)
         at32 += (t >> np.uint32(31)) * np.uint32(len(kg))
