@@ -138,6 +138,11 @@ def test_the_state_limit_stops_the_partitioned_search_after_a_level() -> None:
     assert e.states == int((np.asarray(full.depth) <= depth.max()).sum())  # whole levels
 
 
+def test_a_partition_at_the_memory_limit_stops_the_search_after_its_level() -> None:
+    e = explore_partitioned(functools.partial(build_system, SCENARIOS["m200"]), 2, Limits(max_memory_mb=1), local=True)
+    assert e.stopped == "max-memory 1 MB (partition 0 of 2)" and e.max_depth == 1 and e.expanded == 1
+
+
 def test_an_interrupt_keeps_the_levels_complete_before_it(monkeypatch: pytest.MonkeyPatch) -> None:
     factory = functools.partial(build_system, SCENARIOS["m200"])
     calls = []
