@@ -73,7 +73,8 @@ class NativePartition:
         if n[0] == 0:
             return np.zeros((0, width), dtype=dtype)
         size = np.dtype(dtype).itemsize
-        return np.frombuffer(self.native.ffi.buffer(ptr, n[0] * size), dtype=dtype).reshape(-1, width).copy()
+        # a view, valid until the next expand: the absorbs of this level read it (Ray copies it as the call returns)
+        return np.frombuffer(self.native.ffi.buffer(ptr, n[0] * size), dtype=dtype).reshape(-1, width)
 
     def expand(self) -> list[Any]:
         """Expand the owned frontier: ``parts`` row arrays, ``parts`` value arrays, then counters."""
@@ -111,25 +112,27 @@ class NativePartition:
         ptr = self.native.lib.pc_pvec(self.native.ctx, which, n)
         if n[0] == 0:
             return np.zeros(0, dtype=np.uint32)
-        return np.frombuffer(self.native.ffi.buffer(ptr, 4 * n[0]), dtype=np.uint32).copy()
+        return np.frombuffer(self.native.ffi.buffer(ptr, 4 * n[0]), dtype=np.uint32)
 
     def export(self, snap: Snapshot) -> dict[str, Any]:
-        """Everything the gather needs, up to the snapshot ``snap`` (copies: they travel)."""
+        """Everything the gather needs, up to the snapshot ``snap``: views of this partition's memory, valid
+        until its next call (Ray copies them into its object store as the call returns; in process, the
+        gather reads them before the pool closes)."""
         cpu = time.process_time()
         n, lay = self.native, self.native.layout
         owned, head = snap["owned"], snap["head"]
-        estart = n.vec(3, head + 1).copy()
+        estart = n.vec(3, head + 1)
         out = {
-            "chunks": [n.table(0, k, len(pos), np.uint16).copy() for k, pos in enumerate(lay.chunk_pos)],
-            "comps": [n.table(1, c, len(ch), n.cid).copy() for c, ch in enumerate(lay.comps)],
-            "worlds": n.table(2, 0, len(lay.comps), np.uint32).copy() if len(lay.comps) > 1 else None,
-            "labels": n.table(3, 0, lay.label_width, np.int32).copy(),
-            "parent": n.vec(0, owned).copy(), "via": n.vec(1, owned).copy(), "levels": n.vec(2, snap["levels"]).copy(),
+            "chunks": [n.table(0, k, len(pos), np.uint16) for k, pos in enumerate(lay.chunk_pos)],
+            "comps": [n.table(1, c, len(ch), n.cid) for c, ch in enumerate(lay.comps)],
+            "worlds": n.table(2, 0, len(lay.comps), np.uint32) if len(lay.comps) > 1 else None,
+            "labels": n.table(3, 0, lay.label_width, np.int32),
+            "parent": n.vec(0, owned), "via": n.vec(1, owned), "levels": n.vec(2, snap["levels"]),
             "psrc": self._pvec(0)[:owned], "own_kid": self._pvec(1)[:owned], "kslot": self._pvec(2),
             "fdest": self._pvec(3)[:snap["foreign"]], "frow": self._pvec(4)[:snap["foreign"]],
             "inmap": [self._pvec(5 + s) for s in range(self.parts)],
-            "estart": estart, "etarget": n.vec(4, int(estart[-1])).copy(), "elabel": n.vec(5, int(estart[-1])).copy(),
-            "deadlocks": n.vec(6, snap["deadlocks"]).copy(), "unhandled": n.vec(7, snap["unhandled"]).copy(),
+            "estart": estart, "etarget": n.vec(4, int(estart[-1])), "elabel": n.vec(5, int(estart[-1])),
+            "deadlocks": n.vec(6, snap["deadlocks"]), "unhandled": n.vec(7, snap["unhandled"]),
             "fired": [(i, tr) for i, inst in enumerate(n.system.instances)
                       for tr in range(-1, len(inst.table.transitions)) if n.lib.pc_fired(n.ctx, i, tr)],
             "transitions": snap["transitions"], "head": head,
