@@ -204,6 +204,8 @@ def _untimed(doc: object) -> object:
 
 
 @needs_ray
+@pytest.mark.slow  # Ray in a subprocess (tests/conftest.py: such tests are out of the fast tier)
+@pytest.mark.xdist_group("ray")  # one Ray session at a time (tests/conftest.py SERIAL_GROUPS)
 def test_check_with_two_ray_workers_gives_the_sequential_verdicts_counts_and_trace_lengths() -> None:
     docs = {}
     for workers in ("1", "2"):
