@@ -111,7 +111,7 @@ def test_partitions_own_disjoint_worlds_whose_union_is_the_sequential_search() -
     while any(p.snapshot()["frontier"] for p in parts):
         outs = [p.expand() for p in parts]
         for q, p in enumerate(parts):
-            p.absorb(*(o[q] for o in outs), *(o[3 + q] for o in outs))
+            p.absorb(*(o[q] for o in outs))
     owned = [{repr(p.native.world(int(k))) for k in p._pvec(1)} for p in parts]
     assert all(len(o) > 0 for o in owned) and sum(len(o) for o in owned) == sequential.states
     assert set().union(*owned) == set(_encodings(sequential))
@@ -148,7 +148,7 @@ def test_an_interrupt_keeps_the_levels_complete_before_it(monkeypatch: pytest.Mo
     calls = []
     absorb = NativePartition.absorb
 
-    def interrupting(self: NativePartition, *arrays: np.ndarray) -> object:
+    def interrupting(self: NativePartition, *arrays: tuple[np.ndarray, np.ndarray]) -> object:
         calls.append(1)
         if len(calls) == 21:  # partition 0 absorbed level 10, partition 1 not
             raise KeyboardInterrupt

@@ -77,21 +77,21 @@ class NativePartition:
         return np.frombuffer(self.native.ffi.buffer(ptr, n[0] * size), dtype=dtype).reshape(-1, width)
 
     def expand(self) -> list[Any]:
-        """Expand the owned frontier: ``parts`` row arrays, ``parts`` value arrays, then counters."""
+        """Expand the owned frontier: one outbox per partition, ``(rows, values)``, then counters."""
         cpu = time.process_time()
         self._check(self.native.lib.pc_pexpand(self.native.ctx))
-        out: list[Any] = [self._out(q, 0) for q in range(self.parts)] + [self._out(q, 1) for q in range(self.parts)]
-        sent = sum(int(a.nbytes) for q, a in enumerate(out) if q % self.parts != self.part)
-        rows = sum(len(a) for a in out[:self.parts])
+        out: list[Any] = [(self._out(q, 0), self._out(q, 1)) for q in range(self.parts)]
+        sent = sum(int(r.nbytes + v.nbytes) for q, (r, v) in enumerate(out) if q != self.part)
+        rows = sum(len(r) for r, _ in out)
         self.cpu += time.process_time() - cpu
         return [*out, {"bytes": sent, "rows": rows}]
 
-    def absorb(self, *arrays: np.ndarray) -> Snapshot:
-        """Absorb the outboxes addressed here (rows of each source, then values of each source)."""
+    def absorb(self, *outboxes: tuple[np.ndarray, np.ndarray]) -> Snapshot:
+        """Absorb the outboxes addressed here, one per source partition, in partition order."""
         cpu = time.process_time()
         lib, ffi, ctx = self.native.lib, self.native.ffi, self.native.ctx
-        for s in range(self.parts):
-            rows, vals = np.ascontiguousarray(arrays[s]), np.ascontiguousarray(arrays[self.parts + s])
+        for s, (rows, vals) in enumerate(outboxes):
+            rows, vals = np.ascontiguousarray(rows), np.ascontiguousarray(vals)
             if len(rows) or len(vals):
                 self._check(lib.pc_pabsorb(ctx, s, ffi.from_buffer("uint32_t[]", rows), len(rows),
                                            ffi.from_buffer("uint16_t[]", vals), len(vals)))

@@ -70,9 +70,7 @@ class LocalPool:
         return [p.expand() for p in self.parts]
 
     def absorb(self, expanded: list[list[Any]]) -> list[Any]:
-        n = len(self.parts)
-        return [part.absorb(*(out[q] for out in expanded), *(out[n + q] for out in expanded))
-                for q, part in enumerate(self.parts)]
+        return [part.absorb(*(out[q] for out in expanded)) for q, part in enumerate(self.parts)]
 
     def collect(self, expanded: list[list[Any]], absorbed: list[Any]) -> tuple[list[dict[str, int]], list[Snapshot]]:
         return [out[-1] for out in expanded], absorbed
@@ -111,12 +109,10 @@ class RayPool:
         return self._get([a.snapshot.remote() for a in self.actors])  # type: ignore[no-any-return]
 
     def expand(self) -> list[list[Any]]:
-        return [a.expand.options(num_returns=2 * self.n + 1).remote() for a in self.actors]
+        return [a.expand.options(num_returns=self.n + 1).remote() for a in self.actors]
 
     def absorb(self, expanded: list[list[Any]]) -> list[Any]:
-        n = self.n
-        return [a.absorb.remote(*(out[q] for out in expanded), *(out[n + q] for out in expanded))
-                for q, a in enumerate(self.actors)]
+        return [a.absorb.remote(*(out[q] for out in expanded)) for q, a in enumerate(self.actors)]
 
     def collect(self, expanded: list[list[Any]], absorbed: list[Any]) -> tuple[list[dict[str, int]], list[Snapshot]]:
         return self._get([out[-1] for out in expanded]), self._get(absorbed)
