@@ -102,7 +102,15 @@ def measure(name: str, options: dict[str, Any]) -> dict[str, Any]:
         extra["cpu_seconds"] = round(time.process_time() - cpu, 3)
     else:
         result, extra = _parallel(bench, workers)
-        extra["cpu_seconds"] = round(time.process_time() - cpu + sum(result.parallel.busy), 3)
+        ov = result.parallel
+        daemons = extra.pop("ray_daemon_cpu", 0.0)
+        if hasattr(ov, "driver_startup_cpu"):  # the partitioned compiled search: its levels and gather
+            extra["driver_cpu_seconds"] = round(ov.driver_cpu, 3)
+            extra["startup_cpu_seconds"] = round(ov.driver_startup_cpu + sum(ov.startup_cpu), 3)
+            extra["cpu_seconds"] = round(ov.driver_cpu + sum(ov.process_cpu) + daemons, 3)
+        else:
+            extra["driver_cpu_seconds"] = round(time.process_time() - cpu, 3)
+            extra["cpu_seconds"] = round(extra["driver_cpu_seconds"] + sum(ov.busy) + daemons, 3)
     peak = _peak_mb(reset)
     return {
         "benchmark": name, "scenario": bench.scenario, "bounds": bench.build().bounds.summary(),
@@ -123,17 +131,59 @@ def _engine(result: Any, workers: int | None) -> str:
 
 
 def _parallel(bench: Benchmark, workers: int) -> tuple[Any, dict[str, Any]]:
-    """The parallel search on a local Ray with ``workers`` partitions; Ray's start-up timed apart."""
+    """The parallel search on a local Ray with ``workers`` partitions (the partitioned compiled search where
+    it runs, else the Python one); Ray's start-up and the partitions' creation timed apart. CPU seconds of
+    Ray's own processes (raylet, GCS, idle workers: every descendant of this process but the partitions,
+    which report their own) are added as ``ray_daemon_cpu``."""
     from functools import partial
 
-    from prosecheck.checker.parallel import explore_parallel, ray_session
+    from prosecheck.checker.native.partitioned import explore_workers
+    from prosecheck.checker.parallel import ray_session
     from prosecheck.model.build import build_system
 
     start = time.perf_counter()
     with ray_session(workers):
         ray_start = time.perf_counter() - start
-        result = explore_parallel(partial(build_system, bench.build()), workers)
-    return result, {"workers": workers, "ray_start_seconds": round(ray_start, 2), "overhead": result.parallel.as_dict()}
+        before = _tree_cpu()
+        result = explore_workers(partial(build_system, bench.build()), workers)
+        after = _tree_cpu()
+    ov = result.parallel
+    pids = set(getattr(ov, "pids", []))
+    daemons = sum(after[p] - before[p] for p in after if p in before and p not in pids)
+    extra = {"workers": workers, "ray_start_seconds": round(ray_start, 2), "overhead": ov.as_dict(),
+             "ray_daemon_cpu": round(daemons, 3)}
+    if hasattr(ov, "search"):  # the partitioned compiled search: seconds = its levels + the gather
+        result.seconds = ov.search + ov.gather
+    return result, extra
+
+
+def _tree_cpu() -> dict[int, float]:
+    """CPU seconds (user + system) of every live descendant of this process, by pid (Linux /proc; empty elsewhere)."""
+    import os
+
+    tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    stats: dict[int, tuple[int, float]] = {}
+    try:
+        names = os.listdir("/proc")
+    except OSError:
+        return {}
+    for name in names:
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        stats[int(name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / tick)
+    mine, todo = {}, [os.getpid()]
+    while todo:
+        parent = todo.pop()
+        for pid, (ppid, cpu) in stats.items():
+            if ppid == parent and pid not in mine:
+                mine[pid] = cpu
+                todo.append(pid)
+    return mine
 
 
 @dataclass
@@ -237,8 +287,8 @@ def table(rows: list[BenchRow]) -> str:
         head += ["SPIN states", "SPIN trans", "SPIN compile s", "SPIN run s", "agree", "ratio"]
     parallel = any("workers" in r.ours for r in rows)
     if parallel:
-        head += ["workers", "speed-up", "efficiency", "CPU s", "Ray start s", "rows sent", "MB sent",
-                 "worker CPU s", "worker peak MB"]
+        head += ["workers", "speed-up", "efficiency", "CPU s", "Ray start s", "actors start s", "gather s", "levels",
+                 "ms/level", "rows sent", "MB sent", "B sent/state", "worker CPU s", "worker peak MB"]
     lines = [head]
     for r in rows:
         o = r.ours
@@ -263,9 +313,10 @@ def table(rows: list[BenchRow]) -> str:
     if spin:
         out.append("ratio = prosecheck seconds / SPIN run seconds (SPIN compile time excluded, shown beside it)")
     if parallel:
-        out.append("workers 1 = the sequential search; seconds (wall) exclude Ray's start-up (shown beside); speed-up "
-                   "= seconds at 1 worker / seconds; efficiency = speed-up / workers; CPU s = driver process + "
-                   "workers' expand/absorb threads")
+        out.append("workers 1 = the sequential search; seconds (wall) = the levels + the gather into one exploration, "
+                   "without Ray's start-up or the actors' creation (shown beside); speed-up = seconds at 1 worker / "
+                   "seconds; efficiency = speed-up / workers; CPU s = every process: the driver's levels and gather, "
+                   "each partition's process after its creation, and Ray's own processes (raylet, GCS)")
     return "\n".join(out)
 
 
@@ -286,9 +337,12 @@ def _parallel_cells(o: dict[str, Any]) -> list[Any]:
     cells = [o.get("workers", 1), o.get("speedup", ""), o.get("efficiency", ""), o.get("cpu_seconds", ""),
              o.get("ray_start_seconds", "")]
     if not ov:
-        return cells + ["", "", "", ""]
-    return cells + [ov["candidates"], round(ov["bytes"] / (1 << 20), 1), "/".join(f"{b:.1f}" for b in ov["busy"]),
-                    "/".join(f"{m:.0f}" for m in ov["peak_mb"])]
+        return cells + [""] * 9
+    levels = ov.get("levels", 0)
+    per_level = round(1000 * ov["search"] / levels, 1) if levels and "search" in ov else ""
+    return cells + [ov.get("startup", ""), ov.get("gather", ""), levels, per_level, ov["candidates"],
+                    round(ov["bytes"] / (1 << 20), 1), round(ov["bytes"] / max(o["states"], 1), 1),
+                    "/".join(f"{b:.1f}" for b in ov["busy"]), "/".join(f"{m:.0f}" for m in ov["peak_mb"])]
 
 
 def as_json(rows: list[BenchRow]) -> str:

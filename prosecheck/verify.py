@@ -168,8 +168,8 @@ def _search(scenario: Scenario, system: object, limits: Limits, progress: Progre
         return explore(system, limits, progress, symmetry=symmetry, hash_compact=hash_compact)  # type: ignore[arg-type]
     from functools import partial
 
-    from prosecheck.checker.parallel import explore_parallel
-    return explore_parallel(partial(build_system, scenario), workers, limits, progress, log=log)
+    from prosecheck.checker.native.partitioned import explore_workers
+    return explore_workers(partial(build_system, scenario), workers, limits, progress, log=log)
 
 
 def _pending(result: ScenarioResult, chosen: list[Property], exploration: Exploration) -> dict[str, BoundProperty]:

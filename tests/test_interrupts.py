@@ -55,6 +55,14 @@ _CHILD = textwrap.dedent('''
                 sent["done"] = True
                 ctrl_c()
         parallel._Driver._order = ordered
+        from prosecheck.checker.native import partitioned
+        limit = partitioned._limit
+        def limited(limits, stored, seconds, snaps):  # the partitioned compiled search: after a level
+            if not sent["done"] and stored >= plan["driver_states"]:
+                sent["done"] = True
+                ctrl_c()
+            return limit(limits, stored, seconds, snaps)
+        partitioned._limit = limited
     if plan.get("again_while_judging"):
         judge = verify.judge
         def judging(*args, **kwargs):

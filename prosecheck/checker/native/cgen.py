@@ -446,7 +446,8 @@ def _header(lay: Layout, wide: bool) -> list[str]:
             "LW": lay.label_width, "NFIELDS": lay.nfields, "ENTRY": lay.entry, "UW": 4 + lay.nfields,
             "NMSG": max(len(lay.messages), 1), "NTRSLOT": ntr + 1, "NGROUPS": system.groups,
             "MAXCHUNKW": max((len(c) for c in lay.chunk_pos), default=1),
-            "MAXCOMPW": max((len(c) for c in lay.comps), default=1)}
+            "MAXCOMPW": max((len(c) for c in lay.comps), default=1),
+            "COMPVW": max((sum(len(lay.chunk_pos[k]) for k in c) for c in lay.comps), default=1)}
     out = ["#include <stdint.h>", "#include <stdlib.h>", "#include <string.h>"]
     out += [f"#define {k} {v}" for k, v in defs.items()]
     out += ["typedef uint32_t CID_T;", "#define CID_MAX 0xFFFFFFFEu"] if wide else \

@@ -39,6 +39,15 @@ int pc_fired(void *, int, int);
 int64_t pc_find(void *, const int32_t *);
 void pc_decode(void *, uint32_t, int32_t *);
 int64_t pc_err(void *, int);
+int pc_part(void *, uint32_t, uint32_t, uint32_t);
+int pc_pexpand(void *);
+void *pc_out(void *, uint32_t, int, uint64_t *);
+int pc_pabsorb(void *, uint32_t, const uint32_t *, uint64_t, const uint16_t *, uint64_t);
+uint32_t *pc_pvec(void *, int, uint64_t *);
+int pc_intern_rows(void *, int, int, const uint8_t *, uint64_t, uint32_t *);
+int pc_set_vec(void *, int, const uint32_t *, uint64_t);
+void pc_set(void *, int, uint64_t, int, int);
+int pc_load_table(void *, int, int, const uint8_t *, uint32_t);
 """
 
 

@@ -13,6 +13,7 @@
 
 typedef struct { uint8_t *data; uint32_t width, n, cap; uint32_t *index; uint32_t mask; } table_t;
 typedef struct { uint32_t *a; uint64_t n, cap; } vec_t;
+typedef struct { uint16_t *a; uint64_t n, cap; } vec16_t;
 typedef struct { uint32_t mstart, mcount, ustart, ucount; uint8_t final, done; } entry_t;
 
 static int vpush(vec_t *v, uint32_t x) {
@@ -75,7 +76,10 @@ static uint32_t tintern(table_t *t, const void *rec, int *fresh) {
     return t->n - 1;
 }
 
-static int tfind(const table_t *t, const void *rec) {
+static int tgrow(table_t *t);
+
+static int tfind(table_t *t, const void *rec) {
+    if (!t->index && tgrow(t)) return -1; /* loaded by pc_load_table: the index is built when first needed */
     uint32_t h = (uint32_t)(hash_bytes((const uint8_t *)rec, t->width) >> 32) & t->mask;
     for (;;) {
         uint32_t at = t->index[h];
@@ -99,6 +103,17 @@ typedef struct {
     uint16_t rec[MAXCHUNKW];
     CID_T crec[MAXCOMPW]; uint32_t wrec[NCOMP + 1];
     int timer[NGROUPS + 1], timer_order[NGROUPS + 1], ntimers;
+    /* partition mode (pc_part; nparts 0: the sequential search). The stored worlds of a partition are
+       its owned worlds (parent, psrc, via, levels, own_kid: breadth first as above); every world it
+       met, owned or not, has a "kid" (its index in the worlds table, or with one component its
+       component id) and kslot[kid]: its owned index, or FOREIGN | its ordinal among the foreign ones. */
+    uint32_t part, nparts, owner_comps;
+    vec_t psrc, own_kid, kslot, fdest, frow;
+    vec_t *out_rows, *inmap, *rmap, *sentq; /* per destination; per source; per source x component; per destination x component */
+    vec16_t *out_vals; /* per destination */
+    uint64_t *chash[NCOMP]; uint32_t chash_cap[NCOMP];
+    uint64_t *nsent;
+    uint32_t *fcache; /* several components: FCACHE entries of (component ids, foreign ordinal + 1) */
 } ctx_t;
 
 static void gen_successors(ctx_t *x, int c, const int32_t *w);
@@ -197,6 +212,14 @@ void pc_free(ctx_t *x) {
     free_table(&x->worlds); free_table(&x->labels);
     vec_t *vs[] = {&x->parent, &x->via, &x->levels, &x->estart, &x->etarget, &x->elabel, &x->deadlocks, &x->unh};
     for (unsigned i = 0; i < sizeof vs / sizeof vs[0]; i++) free_vec(vs[i]);
+    vec_t *ps[] = {&x->psrc, &x->own_kid, &x->kslot, &x->fdest, &x->frow};
+    for (unsigned i = 0; i < sizeof ps / sizeof ps[0]; i++) free_vec(ps[i]);
+    for (int c = 0; c < NCOMP; c++) free(x->chash[c]);
+    for (uint32_t q = 0; q < x->nparts; q++) {
+        free_vec(&x->out_rows[q]); free(x->out_vals[q].a); free_vec(&x->inmap[q]);
+        for (int c = 0; c < NCOMP; c++) { free_vec(&x->rmap[(uint64_t)q * NCOMP + c]); free_vec(&x->sentq[(uint64_t)q * NCOMP + c]); }
+    }
+    free(x->out_rows); free(x->out_vals); free(x->inmap); free(x->rmap); free(x->sentq); free(x->nsent); free(x->fcache);
     free(x);
 }
 
@@ -315,6 +338,7 @@ uint64_t pc_stat(ctx_t *x, int what) {
         return b;
     }
     case 10: return x->levels.n;
+    case 11: return x->fdest.n;
     case 9: return (x->estart.cap + x->etarget.cap + x->elabel.cap) * 4;
     }
     return 0;
@@ -367,4 +391,328 @@ void pc_decode(ctx_t *x, uint32_t world, int32_t *w) {
     memcpy(saved, x->cur_chunk, sizeof saved);
     for (int c = 0; c < NCOMP; c++) decode_comp(x, c, copy[c], w);
     memcpy(x->cur_chunk, saved, sizeof saved);
+}
+
+/* ---- partition mode (issue 21) ------------------------------------------------------------------
+   Partition `part` of `nparts` owns the worlds whose value hash (world_hash: of the chunk values, the
+   same in every process) maps to it. pc_pexpand expands the owned worlds of the current level: a
+   successor owned here is stored at once (parent: the local index); one owned by q is interned here
+   as a foreign world (so each distinct foreign world leaves at most once) and, when new, appended to
+   outbox q as a row (the sender's component ids, the parent's owned index, the label id), each
+   component value travelling once per destination (out_vals: component, id, chunk values).
+   pc_pabsorb takes the outbox of one source: a world not met before becomes an owned world of the
+   next level, parent (source, index); inmap[source] receives the owned index of every row. */
+#define UNSEEN 0xFFFFFFFFu
+#define FOREIGN 0x80000000u
+#define NOPARENT 0xFFFFFFFFu
+#define RW (NCOMP + 2)
+#define VALW (3 + COMPVW)
+#define FCACHE (1u << 16)
+
+static int v16push(vec16_t *v, const uint16_t *a, uint32_t count) {
+    if (v->n + count > v->cap) {
+        uint64_t cap = v->cap ? v->cap : 256;
+        while (cap < v->n + count) cap *= 2;
+        uint16_t *b = (uint16_t *)realloc(v->a, cap * 2);
+        if (!b) return -1;
+        v->a = b; v->cap = cap;
+    }
+    memcpy(v->a + v->n, a, 2ULL * count);
+    v->n += count;
+    return 0;
+}
+
+/* Grow v to at least n entries, the new ones set to `fill`. */
+static int vfill(vec_t *v, uint64_t n, uint32_t fill) {
+    while (v->n < n) if (vpush(v, fill)) return -1;
+    return 0;
+}
+
+static uint64_t comp_hash(ctx_t *x, int c, uint32_t cid) {
+    if (cid >= x->chash_cap[c]) {
+        uint32_t cap = x->chash_cap[c] ? x->chash_cap[c] : 64;
+        while (cap <= cid) cap *= 2;
+        uint64_t *h = (uint64_t *)realloc(x->chash[c], 8ULL * cap);
+        if (!h) { x->oom = 1; return 0; }
+        memset(h + x->chash_cap[c], 0, 8ULL * (cap - x->chash_cap[c]));
+        x->chash[c] = h; x->chash_cap[c] = cap;
+    }
+    if (x->chash[c][cid]) return x->chash[c][cid];
+    const CID_T *crec = (const CID_T *)(x->comps[c].data + (uint64_t)cid * x->comps[c].width);
+    uint64_t h = 0x243F6A8885A308D3ULL + (uint64_t)c;
+    for (int j = comp_start[c]; j < comp_start[c + 1]; j++) {
+        const table_t *t = &x->chunks[comp_chunk[j]];
+        h = (h ^ hash_bytes(t->data + (uint64_t)crec[j - comp_start[c]] * t->width, t->width)) * 0xBF58476D1CE4E5B9ULL;
+        h ^= h >> 29;
+    }
+    return x->chash[c][cid] = h | 1;
+}
+
+/* A world's hash from its component ids (of the component values: the same in every process). */
+/* The owner's hash: of the first owner_comps components' values (all of them by default; fewer keep
+   more successors at home: a step that changes only other components stays in its partition). */
+static uint64_t world_hash(ctx_t *x, const uint32_t *ids) {
+    uint64_t h = 0;
+    for (int c = 0; c < (int)x->owner_comps; c++) h += comp_hash(x, c, ids[c]) * (0x9E3779B97F4A7C15ULL + 2ULL * (uint64_t)c);
+    h ^= h >> 31; h *= 0x94D049BB133111EBULL; h ^= h >> 32;
+    return h;
+}
+
+static uint32_t owner_of(ctx_t *x, uint32_t kid) {
+    uint32_t one, ids[NCOMP + 1];
+    memcpy(ids, world_comps(x, kid, &one), 4 * NCOMP);
+    return (uint32_t)(world_hash(x, ids) % x->nparts);
+}
+
+static void padmit(ctx_t *x, uint32_t src, uint32_t pidx, uint32_t lid, uint32_t kid) {
+    x->kslot.a[kid] = (uint32_t)x->parent.n;
+    if (vpush(&x->parent, pidx) || vpush(&x->psrc, src) || vpush(&x->via, lid) || vpush(&x->own_kid, kid)) x->oom = 1;
+}
+
+/* Send foreign world kid (first met now, expanding owned world head) to its owner q. */
+/* Append the world of component ids `ids` to outbox q; its foreign ordinal. */
+static uint32_t psend(ctx_t *x, uint32_t q, uint32_t head, uint32_t lid, const uint32_t *ids) {
+    for (int c = 0; c < NCOMP; c++) {
+        vec_t *sent = &x->sentq[(uint64_t)q * NCOMP + c];
+        if (vfill(sent, (uint64_t)ids[c] + 1, 0)) { x->oom = 1; return 0; }
+        if (!sent->a[ids[c]]) {
+            sent->a[ids[c]] = 1;
+            uint16_t row[VALW];
+            memset(row, 0, sizeof row);
+            row[0] = (uint16_t)c; row[1] = (uint16_t)(ids[c] & 0xFFFF); row[2] = (uint16_t)(ids[c] >> 16);
+            const CID_T *crec = (const CID_T *)(x->comps[c].data + (uint64_t)ids[c] * x->comps[c].width);
+            int at = 3;
+            for (int j = comp_start[c]; j < comp_start[c + 1]; j++) {
+                const table_t *t = &x->chunks[comp_chunk[j]];
+                memcpy(row + at, t->data + (uint64_t)crec[j - comp_start[c]] * t->width, t->width);
+                at += (int)(t->width / 2);
+            }
+            if (v16push(&x->out_vals[q], row, VALW)) { x->oom = 1; return 0; }
+        }
+        if (vpush(&x->out_rows[q], ids[c])) { x->oom = 1; return 0; }
+    }
+    if (vpush(&x->out_rows[q], head) || vpush(&x->out_rows[q], lid)) { x->oom = 1; return 0; }
+    uint32_t f = (uint32_t)x->fdest.n;
+    if (vpush(&x->fdest, q) || vpush(&x->frow, (uint32_t)x->nsent[q]++)) x->oom = 1;
+    return f;
+}
+
+/* kids are numbered in the order they are first met (a world table, or with one component its
+   component table, which holds worlds only): kid >= kslot.n is a world met for the first time. */
+static void pedge(ctx_t *x, uint32_t head, uint32_t kid, uint32_t lid) {
+    if (kid >= x->kslot.n) {
+        if (vfill(&x->kslot, (uint64_t)kid + 1, UNSEEN)) { x->oom = 1; return; }
+        uint32_t q = owner_of(x, kid), one;
+        if (q == x->part) padmit(x, x->part, head, lid, kid);
+        else x->kslot.a[kid] = FOREIGN | psend(x, q, head, lid, world_comps(x, kid, &one));
+    }
+    if (vpush(&x->etarget, kid) || vpush(&x->elabel, lid)) x->oom = 1;
+}
+
+/* A successor (component ids `ids`) of owned world head, several components: one owned here is
+   interned in the world table (owned worlds only); one owned elsewhere is looked up in a direct-mapped
+   cache of the foreign worlds sent lately (exact: the entry holds the component ids) and sent when
+   missing (an owner may receive a world twice: it keeps the first). Edge target: the kid, or FOREIGN |
+   the foreign ordinal. */
+static void pedge_multi(ctx_t *x, uint32_t head, const uint32_t *ids, uint32_t lid) {
+    uint64_t h = world_hash(x, ids);
+    uint32_t q = (uint32_t)(h % x->nparts), target;
+    if (x->owner_comps < NCOMP) { /* the cache's slot: a hash of every component */
+        h = 0;
+        for (int c = 0; c < NCOMP; c++) h += comp_hash(x, c, ids[c]) * (0x9E3779B97F4A7C15ULL + 2ULL * (uint64_t)c);
+        h ^= h >> 29; h *= 0x94D049BB133111EBULL;
+    }
+    if (q == x->part) {
+        int fresh;
+        target = tintern(&x->worlds, ids, &fresh);
+        if (target == UINT32_MAX) { x->oom = 1; return; }
+        if (target >= x->kslot.n) {
+            if (vfill(&x->kslot, (uint64_t)target + 1, UNSEEN)) { x->oom = 1; return; }
+            padmit(x, x->part, head, lid, target);
+        }
+    } else {
+        uint32_t *e = x->fcache + (uint64_t)((h >> 40) & (FCACHE - 1)) * (NCOMP + 1);
+        if (e[NCOMP] && !memcmp(e, ids, 4 * NCOMP)) target = FOREIGN | (e[NCOMP] - 1);
+        else {
+            uint32_t f = psend(x, q, head, lid, ids);
+            memcpy(e, ids, 4 * NCOMP); e[NCOMP] = f + 1;
+            target = FOREIGN | f;
+        }
+    }
+    if (vpush(&x->etarget, target) || vpush(&x->elabel, lid)) x->oom = 1;
+}
+
+static void pexpand_multi(ctx_t *x, uint32_t head) {
+    uint32_t ids[NCOMP + 1], one;
+    memcpy(ids, world_comps(x, x->own_kid.a[head], &one), 4 * NCOMP);
+    int decoded = 0, moved = 0, final = 1;
+    for (int c = 0; c < NCOMP; c++) {
+        entry_t *e = entry_of(x, c, ids[c], ids, &decoded);
+        if (!e) return;
+        if (e->ucount) record_unhandled(x, head, x->cunh[c].a + (uint64_t)e->ustart * UW, e->ucount);
+        final = final && e->final;
+        if (!e->mcount) continue;
+        moved = 1;
+        x->transitions += e->mcount;
+        for (uint32_t m = 0; m < e->mcount; m++) {
+            const uint32_t *mv = x->moves[c].a + 2 * ((uint64_t)e->mstart + m);
+            memcpy(x->wrec, ids, 4 * NCOMP);
+            x->wrec[c] = mv[1];
+            pedge_multi(x, head, x->wrec, mv[0]);
+            if (x->oom) return;
+        }
+    }
+    if (!moved && !final && vpush(&x->deadlocks, head)) x->oom = 1;
+}
+
+static void pexpand_one(ctx_t *x, uint32_t head) {
+    vec_t *moves = &x->moves[0], *unh = &x->cunh[0];
+    moves->n = 0; unh->n = 0;
+    decode_comp(x, 0, x->own_kid.a[head], x->w);
+    x->cur = 0; x->smoves = moves; x->sunh = unh;
+    gen_successors(x, 0, x->w);
+    if (x->oom) return;
+    if (unh->n) record_unhandled(x, head, unh->a, (uint32_t)(unh->n / UW));
+    uint32_t count = (uint32_t)(moves->n / 2);
+    x->transitions += count;
+    for (uint32_t m = 0; m < count; m++) {
+        pedge(x, head, moves->a[2 * m + 1], moves->a[2 * m]);
+        if (x->oom) return;
+    }
+    if (!count && !gen_final(0, x->w) && vpush(&x->deadlocks, head)) x->oom = 1;
+}
+
+/* Switch a fresh context to partition `part` of `nparts` (owner: the hash of the first `owner_comps`
+   components, 0: all): it keeps the initial world if it owns it. */
+int pc_part(ctx_t *x, uint32_t part, uint32_t nparts, uint32_t owner_comps) {
+    x->part = part; x->nparts = nparts;
+    x->owner_comps = owner_comps && owner_comps < NCOMP ? owner_comps : NCOMP;
+    x->out_rows = (vec_t *)calloc(nparts, sizeof(vec_t));
+    x->out_vals = (vec16_t *)calloc(nparts, sizeof(vec16_t));
+    x->inmap = (vec_t *)calloc(nparts, sizeof(vec_t));
+    x->rmap = (vec_t *)calloc((uint64_t)nparts * NCOMP, sizeof(vec_t));
+    x->sentq = (vec_t *)calloc((uint64_t)nparts * NCOMP, sizeof(vec_t));
+    x->nsent = (uint64_t *)calloc(nparts, 8);
+    x->fcache = NCOMP > 1 ? (uint32_t *)calloc((uint64_t)FCACHE * (NCOMP + 1), 4) : 0;
+    if (!x->out_rows || !x->out_vals || !x->inmap || !x->rmap || !x->sentq || !x->nsent || (NCOMP > 1 && !x->fcache)) return -1;
+    x->parent.n = 0; x->via.n = 0;
+    if (vfill(&x->kslot, 1, UNSEEN)) return -1;
+    if (owner_of(x, 0) == part) padmit(x, part, NOPARENT, 0, 0);
+    else { x->kslot.a[0] = FOREIGN | (uint32_t)x->fdest.n; if (vpush(&x->fdest, UNSEEN) || vpush(&x->frow, 0)) return -1; }
+    return x->oom ? -1 : 0;
+}
+
+/* Expand the owned worlds of the current level (the outboxes are emptied first). 0, or -oom. */
+int pc_pexpand(ctx_t *x) {
+    for (uint32_t q = 0; q < x->nparts; q++) { x->out_rows[q].n = 0; x->out_vals[q].n = 0; }
+    uint32_t end = (uint32_t)x->parent.n;
+    x->hdepth = (uint32_t)x->levels.n - 1;
+    if (vpush(&x->levels, end)) return -1;
+    while (x->head < end) {
+        if (NCOMP == 1) pexpand_one(x, x->head); else pexpand_multi(x, x->head);
+        if (x->oom) return -x->oom;
+        x->head++;
+        if (vpush(&x->estart, (uint32_t)x->etarget.n)) return -1;
+    }
+    return 0;
+}
+
+/* Outbox q: which 0 rows (uint32, RW per row), 1 component values (uint16, VALW per value); *n entries. */
+void *pc_out(ctx_t *x, uint32_t q, int which, uint64_t *n) {
+    if (which == 0) { *n = x->out_rows[q].n; return x->out_rows[q].a; }
+    *n = x->out_vals[q].n; return x->out_vals[q].a;
+}
+
+/* Absorb the outbox of partition src (nvals component values, nrows rows). 0, or -oom (4: a row names
+   a world this partition does not own). */
+int pc_pabsorb(ctx_t *x, uint32_t src, const uint32_t *rows, uint64_t nrows, const uint16_t *vals, uint64_t nvals) {
+    int fresh;
+    for (uint64_t v = 0; v < nvals; v++) {
+        const uint16_t *r = vals + v * VALW;
+        int c = r[0];
+        uint32_t scid = (uint32_t)r[1] | ((uint32_t)r[2] << 16);
+        int at = 3;
+        for (int j = comp_start[c]; j < comp_start[c + 1]; j++) {
+            int k = comp_chunk[j];
+            uint32_t id = tintern(&x->chunks[k], r + at, &fresh);
+            if (id == UINT32_MAX) return -1;
+            if (id > CID_MAX) return -2;
+            x->crec[j - comp_start[c]] = (CID_T)id;
+            at += (int)(x->chunks[k].width / 2);
+        }
+        uint32_t cid = tintern(&x->comps[c], x->crec, &fresh);
+        vec_t *m = &x->rmap[(uint64_t)src * NCOMP + c];
+        if (cid == UINT32_MAX || vfill(m, (uint64_t)scid + 1, UNSEEN)) return -1;
+        m->a[scid] = cid;
+    }
+    for (uint64_t i = 0; i < nrows; i++) {
+        const uint32_t *r = rows + i * RW;
+        uint32_t kid;
+        for (int c = 0; c < NCOMP; c++) x->wrec[c] = x->rmap[(uint64_t)src * NCOMP + c].a[r[c]];
+        if (NCOMP == 1) kid = x->wrec[0];
+        else if ((kid = tintern(&x->worlds, x->wrec, &fresh)) == UINT32_MAX) return -1;
+        if (vfill(&x->kslot, (uint64_t)kid + 1, UNSEEN)) return -1;
+        if (x->kslot.a[kid] == UNSEEN) padmit(x, src, r[NCOMP], r[NCOMP + 1], kid);
+        else if (x->kslot.a[kid] & FOREIGN) return -4;
+        if (x->oom || vpush(&x->inmap[src], x->kslot.a[kid])) return -1;
+    }
+    return 0;
+}
+
+/* Partition vectors for the gather: 0 psrc, 1 own_kid, 2 kslot, 3 fdest, 4 frow, 5 + s inmap[s]. */
+uint32_t *pc_pvec(ctx_t *x, int which, uint64_t *n) {
+    vec_t *v = which == 0 ? &x->psrc : which == 1 ? &x->own_kid : which == 2 ? &x->kslot : which == 3 ? &x->fdest
+        : which == 4 ? &x->frow : &x->inmap[which - 5];
+    *n = v->n;
+    return v->a;
+}
+
+/* The gather (in the driver's context): intern n records into table (kind, k) as pc_table names them;
+   ids[i] receives each one's id. 0, or -1 out of memory. */
+int pc_intern_rows(ctx_t *x, int kind, int k, const uint8_t *rows, uint64_t n, uint32_t *ids) {
+    table_t *t = kind == 0 ? &x->chunks[k] : kind == 1 ? &x->comps[k] : kind == 2 ? &x->worlds : &x->labels;
+    int fresh;
+    if (!t->index && tgrow(t)) return -1;
+    for (uint64_t i = 0; i < n; i++)
+        if ((ids[i] = tintern(t, rows + i * t->width, &fresh)) == UINT32_MAX) return -1;
+    return 0;
+}
+
+/* Replace vector `which` (pc_vec's numbering) by a[0 .. n-1]. */
+int pc_set_vec(ctx_t *x, int which, const uint32_t *a, uint64_t n) {
+    vec_t *vs[] = {&x->parent, &x->via, &x->levels, &x->estart, &x->etarget, &x->elabel, &x->deadlocks, &x->unh};
+    vec_t *v = vs[which];
+    v->n = 0;
+    if (n > v->cap) {
+        uint32_t *b = (uint32_t *)realloc(v->a, 4 * n);
+        if (!b) return -1;
+        v->a = b; v->cap = n;
+    }
+    if (n) memcpy(v->a, a, 4 * n);
+    v->n = n;
+    return 0;
+}
+
+/* Set a counter of the gathered search: 0 transitions, 1 head (expanded), 2 depth; 3 mark (inst, tr) fired. */
+void pc_set(ctx_t *x, int what, uint64_t value, int inst, int tr) {
+    if (what == 0) x->transitions = value;
+    else if (what == 1) x->head = (uint32_t)value;
+    else if (what == 2) x->hdepth = (uint32_t)value;
+    else x->fired[inst * NTRSLOT + tr + 1] = 1;
+}
+
+/* The gather: table (kind, k) becomes the n distinct records `rows` (its index rebuilt without a compare:
+   the caller guarantees they are distinct). 0, or -1 out of memory. */
+int pc_load_table(ctx_t *x, int kind, int k, const uint8_t *rows, uint32_t n) {
+    table_t *t = kind == 0 ? &x->chunks[k] : kind == 1 ? &x->comps[k] : kind == 2 ? &x->worlds : &x->labels;
+    uint32_t cap = n > 16 ? n : 16;
+    uint8_t *d = (uint8_t *)realloc(t->data, (uint64_t)cap * t->width);
+    if (!d) return -1;
+    memcpy(d, rows, (uint64_t)n * t->width);
+    t->data = d; t->cap = cap; t->n = n;
+    uint32_t slots = 16;
+    while (4ULL * n > 3ULL * slots) slots *= 2;
+    t->mask = slots / 2 - 1; /* tgrow doubles it */
+    free(t->index); t->index = 0; /* built by tfind when a lookup needs it */
+    return 0;
 }

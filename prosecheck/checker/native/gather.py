@@ -1,0 +1,262 @@
+"""The end of a partitioned search: every partition's store gathered into one exploration (issue 21).
+
+This is the remaining serial term of the partitioned compiled search, done once, after the last level,
+with vectorised NumPy (no Python loop per world or per edge). In a context of the driver (the same
+compiled library) it interns every partition's chunk, component and label tables (small: distinct
+values), numbers the worlds level by level (level, then partition, then owned order: breadth first,
+so depths and shortest traces have the sequential search's lengths), loads the world table in that
+order without compares (partitions own disjoint worlds), and maps parents, labels and edge targets to
+global indices: a partition's edge leads to a world it owns (its owned index), or to a foreign world
+whose row its owner absorbed (the owner's ``inmap``). The result is the
+:class:`~.engine.NativeExploration` the sequential search returns, edges and labels held as NumPy arrays.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from prosecheck.checker.native import cgen
+from prosecheck.checker.native.engine import (
+    ChunkEncoder,
+    Levels,
+    Native,
+    NativeEdges,
+    NativeExploration,
+    NativeLabels,
+    NativeStore,
+    NativeWorlds,
+)
+from prosecheck.checker.native.engine import _unhandled as unhandled_of
+from prosecheck.checker.native.engine import labels as label_table
+from prosecheck.checker.native.partition import FOREIGN, UNSEEN, Widen
+
+Export = dict[str, Any]
+"""What :meth:`~.partition.NativePartition.export` returns."""
+
+
+def _intern(native: Native, kind: int, k: int, rows: np.ndarray) -> np.ndarray:
+    """Intern records (one per row of ``rows``, the table's own width) in the driver's table; their ids."""
+    rows = np.ascontiguousarray(rows)
+    ids = np.empty(len(rows), dtype=np.uint32)
+    if len(rows):
+        ffi = native.ffi
+        rc = native.lib.pc_intern_rows(native.ctx, kind, k, ffi.from_buffer("uint8_t[]", rows.view(np.uint8).ravel()),
+                                       len(rows), ffi.from_buffer("uint32_t[]", ids))
+        if rc != 0:
+            raise MemoryError("the gather ran out of memory")
+    return ids
+
+
+def _load(native: Native, kind: int, k: int, rows: np.ndarray) -> None:
+    """Table (kind, k) of the driver becomes ``rows`` (distinct: no compare), its index built when needed."""
+    rows = np.ascontiguousarray(rows)
+    data = native.ffi.from_buffer("uint8_t[]", rows.view(np.uint8).ravel())
+    if native.lib.pc_load_table(native.ctx, kind, k, data, len(rows)) != 0:
+        raise MemoryError("the gather ran out of memory")
+
+
+def _set(native: Native, which: int, values: np.ndarray) -> None:
+    a = np.ascontiguousarray(values.astype(np.uint32, copy=False))
+    if native.lib.pc_set_vec(native.ctx, which, native.ffi.from_buffer("uint32_t[]", a), len(a)) != 0:
+        raise MemoryError("the gather ran out of memory")
+
+
+@dataclass
+class Numbering:
+    """Global indices: level by level, partitions in order, owned order within."""
+
+    counts: list[int]  # owned worlds per partition
+    levels: list[np.ndarray]  # per partition: the first owned index of each level
+    sizes: np.ndarray  # (levels, partitions): worlds per level and partition
+    starts: np.ndarray  # (levels, partitions): the global index of each block's first world
+    gidx: list[np.ndarray]  # per partition: the global index of each owned world
+    base: np.ndarray  # offset of each partition's worlds in ``allg``
+    allg: np.ndarray  # every partition's gidx, concatenated
+
+    @property
+    def total(self) -> int:
+        return int(self.base[-1])
+
+    @property
+    def depths(self) -> int:
+        """Levels holding a world (the last ones may be empty: a complete search's last round)."""
+        used = len(self.sizes)
+        while used > 1 and self.sizes[used - 1].sum() == 0:
+            used -= 1
+        return used
+
+
+def numbering(parts: list[Export]) -> Numbering:
+    counts = [len(part["parent"]) for part in parts]
+    levels = [part["levels"].astype(np.int64) for part in parts]
+    sizes = np.stack([np.diff(np.append(lv, n)) for lv, n in zip(levels, counts)], axis=1)
+    starts = (np.cumsum(sizes.ravel()) - sizes.ravel()).reshape(sizes.shape)
+    gidx = [np.repeat(starts[:, p] - levels[p], sizes[:, p]) + np.arange(counts[p]) for p in range(len(parts))]
+    return Numbering(counts, levels, sizes, starts, gidx, np.cumsum([0, *counts]), np.concatenate(gidx))
+
+
+def _worlds(native: Native, parts: list[Export], num: Numbering) -> None:
+    """The driver's chunk, component and world tables; worlds in global order (ids 0 .. total - 1)."""
+    lay = native.layout
+    cmap = [[_intern(native, 0, k, part["chunks"][k]) for k in range(len(lay.chunk_pos))] for part in parts]
+    if native.cid == np.uint16 and any(len(m) and int(m.max()) > cgen.NARROW_MAX for ms in cmap for m in ms):
+        raise Widen()
+
+    def comp_rows(p: int, c: int, rows: np.ndarray) -> np.ndarray:
+        out = np.empty(rows.shape, dtype=native.cid)
+        for j, k in enumerate(lay.comps[c]):
+            out[:, j] = cmap[p][k][rows[:, j]]
+        return out
+
+    if len(lay.comps) == 1:  # a world is its component value: the component table in global order
+        rows = np.empty((num.total, len(lay.comps[0])), dtype=native.cid)
+        for p, part in enumerate(parts):
+            rows[num.gidx[p]] = comp_rows(p, 0, part["comps"][0][part["own_kid"]])
+        _load(native, 1, 0, rows)
+        return
+    cm = [[_intern(native, 1, c, comp_rows(p, c, part["comps"][c])) for c in range(len(lay.comps))]
+          for p, part in enumerate(parts)]
+    rows = np.empty((num.total, len(lay.comps)), dtype=np.uint32)
+    for p, part in enumerate(parts):
+        local = part["worlds"][part["own_kid"]]
+        for c in range(len(lay.comps)):
+            rows[num.gidx[p], c] = cm[p][c][local[:, c]]
+    _load(native, 2, 0, rows)
+
+
+def _parents(parts: list[Export], num: Numbering, lmap: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Parents (global; UNSEEN for the initial world) and label ids (the driver's) in global order."""
+    lbase = np.cumsum([0, *(len(m) for m in lmap)])
+    lcat = np.concatenate(lmap)
+    parent = np.full(num.total, UNSEEN, dtype=np.uint32)
+    via = np.zeros(num.total, dtype=np.uint32)
+    for p, part in enumerate(parts):
+        par, src = part["parent"].astype(np.int64), part["psrc"].astype(np.int64)
+        has = par != UNSEEN
+        g = np.full(len(par), UNSEEN, dtype=np.int64)
+        g[has] = num.allg[num.base[src[has]] + par[has]]
+        parent[num.gidx[p]] = g
+        via[num.gidx[p]] = lcat[lbase[src] + part["via"]]  # a label id is its firing partition's: the parent's
+    return parent, via
+
+
+def _targets(parts: list[Export], num: Numbering, lmap: list[np.ndarray]) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Per partition: every recorded edge's target (global) and label (the driver's id)."""
+    nparts = len(parts)
+    ibase = np.zeros((nparts, nparts), dtype=np.int64)  # [owner q, source p]: where q's inmap of p starts
+    chunks, at = [], 0
+    for q, part in enumerate(parts):
+        for p in range(nparts):
+            ibase[q, p] = at
+            chunks.append(part["inmap"][p])
+            at += len(part["inmap"][p])
+    inmap = np.concatenate(chunks)
+    allg = num.allg.astype(np.uint32)
+    out = []
+    for p, part in enumerate(parts):
+        q, j = part["fdest"], part["frow"]
+        fg = np.zeros(len(q), dtype=np.uint32)  # per foreign ordinal; the initial world (never sent): index 0
+        sent = q != UNSEEN
+        qs = q[sent].astype(np.int64)
+        fg[sent] = allg[num.base[qs] + inmap[ibase[qs, p] + j[sent]]]
+        ks = part["kslot"]
+        kg = np.full(len(ks), UNSEEN, dtype=np.uint32)  # per kid
+        own = ks < min(FOREIGN, num.counts[p])
+        kg[own] = allg[num.base[p] + ks[own]]
+        far = (ks >= FOREIGN) & (ks != UNSEEN)
+        far[far] = ks[far] - FOREIGN < len(fg)
+        kg[far] = fg[ks[far] - FOREIGN]
+        lut = np.concatenate([kg, fg])
+        t = part["etarget"]  # a kid, or FOREIGN | a foreign ordinal
+        at32 = t & np.uint32(FOREIGN - 1)
+        at32 += (t >> np.uint32(31)) * np.uint32(len(kg))
+        out.append((lut[at32], lmap[p][part["elabel"]]))
+    return out
+
+
+def _edges(parts: list[Export], num: Numbering, mapped: list[tuple[np.ndarray, np.ndarray]]) -> NativeEdges:
+    """The edges in CSR form over global indices (expanded worlds: a breadth-first prefix)."""
+    heads = [int(part["head"]) for part in parts]
+    targets, labels, degrees = [], [], []
+    depth_count = len(num.sizes)
+    for d in range(depth_count):
+        for p, part in enumerate(parts):
+            a = int(num.levels[p][d])
+            b = min(int(num.levels[p][d + 1]) if d + 1 < depth_count else num.counts[p], heads[p])
+            if b > a:
+                es = part["estart"]
+                targets.append(mapped[p][0][int(es[a]):int(es[b])])
+                labels.append(mapped[p][1][int(es[a]):int(es[b])])
+                degrees.append(np.diff(es[a:b + 1]))
+    expanded = sum(heads)
+    deg = np.concatenate(degrees) if degrees else np.zeros(0, dtype=np.uint32)
+    if len(deg) != expanded:
+        raise RuntimeError("the gather's expanded worlds are not a breadth-first prefix")
+    target = np.concatenate(targets) if targets else np.zeros(0, dtype=np.uint32)
+    if len(target) and int(target.max()) >= num.total:
+        raise RuntimeError("an edge of the gather leads to a world no partition stored")
+    start = np.zeros(expanded + 1, dtype=np.uint32)
+    np.cumsum(deg, out=start[1:])
+    return NativeEdges(start, target, np.concatenate(labels) if labels else np.zeros(0, dtype=np.uint32))
+
+
+def _unhandled(parts: list[Export], num: Numbering, stride: int) -> np.ndarray:
+    """The first world (global order) of each (instance, message) some partition could not handle."""
+    found = []
+    for p, part in enumerate(parts):
+        for r in part["unhandled"].reshape(-1, stride).astype(np.int64):  # one per (instance, message), partition
+            found.append((int(num.allg[num.base[p] + r[0]]), p, r))
+    found.sort(key=lambda t: (t[0], t[1]))
+    seen: set[tuple[int, int]] = set()
+    out = []
+    for g, _, r in found:
+        if (int(r[1]), int(r[3])) not in seen:
+            seen.add((int(r[1]), int(r[3])))
+            out.append(np.concatenate([[g], r[1:]]))
+    return np.concatenate(out) if out else np.zeros(0, dtype=np.int64)
+
+
+def gather(native: Native, parts: list[Export], stopped: str | None, start: float) -> NativeExploration:
+    """One exploration from the partitions' exports, in the driver's context ``native`` (fresh)."""
+    num = numbering(parts)
+    _worlds(native, parts, num)
+    lmap = [np.concatenate([[0], _intern(native, 3, 0, part["labels"]) + 1]).astype(np.uint32) for part in parts]
+    parent, via = _parents(parts, num, lmap)
+    edges = _edges(parts, num, _targets(parts, num, lmap))
+    _set(native, 0, parent)
+    _set(native, 2, num.starts[:num.depths, 0])
+    _set(native, 6, np.sort(np.concatenate([num.allg[num.base[p] + part["deadlocks"].astype(np.int64)]
+                                            for p, part in enumerate(parts)])))
+    _set(native, 7, _unhandled(parts, num, 5 + native.layout.nfields))
+    lib, ctx = native.lib, native.ctx
+    lib.pc_set(ctx, 0, sum(int(part["transitions"]) for part in parts), 0, 0)
+    lib.pc_set(ctx, 1, len(edges.start) - 1, 0, 0)
+    lib.pc_set(ctx, 2, max(num.depths - 1, 0), 0, 0)
+    for i, tr in sorted({f for part in parts for f in part["fired"]}):
+        lib.pc_set(ctx, 3, 0, i, tr)
+    return _exploration(native, stopped, start, via, edges)
+
+
+def _exploration(native: Native, stopped: str | None, start: float, via: np.ndarray,
+                 edges: NativeEdges) -> NativeExploration:
+    """:func:`~.engine._result` for a gathered search: labels and edges are NumPy arrays of the driver."""
+    system = native.system
+    count, head = native.stat(0), native.stat(1)
+    parent: Any = native.vec(0, count, np.int32)
+    depth: Any = Levels(native.vec(2, native.stat(10)).astype(np.int64), count)
+    result = NativeExploration(
+        system, NativeWorlds(native, count), parent, NativeLabels(via, label_table(native)), depth, native.stat(2),
+        0.0, stopped, expanded=head, deadlocks=native.vec(6, native.stat(5)).tolist(), unhandled=unhandled_of(native),
+        encoder=ChunkEncoder(native, count), store=NativeStore(native, count), edges=edges)  # type: ignore[arg-type]
+    result.native = native
+    result.fired = {(i, tr) for i, inst in enumerate(system.instances)
+                    for tr in range(-1, len(inst.table.transitions)) if native.lib.pc_fired(native.ctx, i, tr)}
+    result.seconds = time.perf_counter() - start
+    return result
+
+
+__all__ = ["Numbering", "gather", "numbering"]

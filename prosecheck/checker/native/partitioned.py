@@ -1,0 +1,256 @@
+"""The partitioned compiled search (issue 21): partitions own their worlds; the driver only steers.
+
+Each partition (:class:`~.partition.NativePartition`: a Ray actor with one CPU, or an object in this
+process for tests) loads the same compiled library and keeps its own store. One breadth-first level
+is one round: every partition expands its owned frontier into one outbox per destination, then
+absorbs the outboxes addressed to it (source order: deterministic). With Ray the outboxes are NumPy
+arrays returned with ``num_returns`` and passed from actor to actor as object references: they never
+reach the driver, which sends the per-level calls and reads the per-level counters (new worlds,
+transitions, deadlocks). After the last level the driver gathers the partitions' stores into one
+:class:`~.engine.NativeExploration` (:func:`~.partition.gather`: vectorised, the remaining serial
+term, timed apart in :class:`Overhead`), which the checking pipeline reads as the sequential one.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from prosecheck.checker.exploration import Exploration, Limits, Progress
+from prosecheck.checker.native.engine import Native, NativeExploration, _result
+from prosecheck.checker.native.gather import gather
+from prosecheck.checker.native.partition import OWNER_COMPONENTS, NativePartition, Snapshot, Widen
+from prosecheck.checker.parallel import PartitionLost, ray_session
+from prosecheck.checker.system import System
+
+Log = Callable[[str], None]
+NO_LIMITS = Limits()
+
+
+@dataclass
+class Overhead:
+    """Where a partitioned search's time went."""
+
+    workers: int
+    engine: str = "native"
+    levels: int = 0
+    startup: float = 0.0  # creating the partitions (actors), building the system and loading the library in each
+    search: float = 0.0  # wall seconds of the levels (expand + absorb rounds)
+    gather: float = 0.0  # wall seconds of the end-of-search gather into one exploration (serial)
+    level_seconds: list[float] = field(default_factory=list)  # wall seconds of each level's round
+    busy: list[float] = field(default_factory=list)  # per partition: CPU seconds of its process in its calls
+    startup_cpu: list[float] = field(default_factory=list)  # per partition: CPU seconds of its creation
+    driver_cpu: float = 0.0  # CPU seconds of the driver process in the levels and the gather
+    driver_startup_cpu: float = 0.0  # ... before the levels (the system, its library, the partitions' creation)
+    gather_cpu: float = 0.0  # ... in the gather (the exports' transfer and the driver's vectorised work)
+    peak_mb: list[float] = field(default_factory=list)  # per partition: peak resident memory of its process
+    process_cpu: list[float] = field(default_factory=list)  # per partition: CPU of its whole process after creation
+    pids: list[int] = field(default_factory=list)  # per partition: its process
+    candidates: int = 0  # rows sent between partitions (distinct foreign worlds)
+    bytes: int = 0  # bytes of the rows and component values sent between partitions
+
+    def as_dict(self) -> dict[str, Any]:
+        out = {k: (round(v, 3) if isinstance(v, float) else v) for k, v in self.__dict__.items()}
+        out["level_seconds"] = [round(s, 4) for s in self.level_seconds]
+        return out
+
+
+class LocalPool:
+    """Partitions as objects in this process (tests; the same interface as :class:`RayPool`)."""
+
+    def __init__(self, factory: Callable[[], System], parts: int, wide: bool, owner: int = OWNER_COMPONENTS) -> None:
+        self.parts = [NativePartition(factory, p, parts, wide, owner) for p in range(parts)]
+
+    def snapshots(self) -> list[Snapshot]:
+        return [p.snapshot() for p in self.parts]
+
+    def expand(self) -> list[list[Any]]:
+        return [p.expand() for p in self.parts]
+
+    def absorb(self, expanded: list[list[Any]]) -> list[Any]:
+        return [part.absorb(*(out[q] for out in expanded)) for q, part in enumerate(self.parts)]
+
+    def collect(self, expanded: list[list[Any]], absorbed: list[Any]) -> tuple[list[dict[str, int]], list[Snapshot]]:
+        return [out[-1] for out in expanded], absorbed
+
+    def export(self, snaps: list[Snapshot]) -> list[dict[str, Any]]:
+        return [p.export(s) for p, s in zip(self.parts, snaps)]
+
+    def stats(self) -> list[dict[str, float]]:
+        return [p.stats() for p in self.parts]
+
+    def close(self) -> None:
+        for p in self.parts:
+            p.close()
+        self.parts = []
+
+
+class RayPool:
+    """Partitions as Ray actors (one CPU each): outboxes go from actor to actor as object references."""
+
+    def __init__(self, factory: Callable[[], System], parts: int, wide: bool, owner: int = OWNER_COMPONENTS) -> None:
+        import ray
+        self.ray, self.n = ray, parts
+        actor: Any = ray.remote(num_cpus=1)(NativePartition)
+        self.actors: list[Any] = [actor.remote(factory, p, parts, wide, owner) for p in range(parts)]
+        self.snapshots()  # wait until every partition has loaded its library
+
+    def _get(self, refs: Any) -> Any:
+        try:
+            return self.ray.get(refs)
+        except self.ray.exceptions.RayActorError as err:  # killed (out of memory, node lost): stop, do not crash
+            raise PartitionLost(f"a partition's process died ({type(err).__name__})") from err
+        except self.ray.exceptions.RayTaskError as err:  # a model error, or Widen: raise it as it is
+            raise err.as_instanceof_cause() from None  # type: ignore[no-untyped-call]
+
+    def snapshots(self) -> list[Snapshot]:
+        return self._get([a.snapshot.remote() for a in self.actors])  # type: ignore[no-any-return]
+
+    def expand(self) -> list[list[Any]]:
+        return [a.expand.options(num_returns=self.n + 1).remote() for a in self.actors]
+
+    def absorb(self, expanded: list[list[Any]]) -> list[Any]:
+        return [a.absorb.remote(*(out[q] for out in expanded)) for q, a in enumerate(self.actors)]
+
+    def collect(self, expanded: list[list[Any]], absorbed: list[Any]) -> tuple[list[dict[str, int]], list[Snapshot]]:
+        return self._get([out[-1] for out in expanded]), self._get(absorbed)
+
+    def export(self, snaps: list[Snapshot]) -> list[dict[str, Any]]:
+        return self._get([a.export.remote(s) for a, s in zip(self.actors, snaps)])  # type: ignore[no-any-return]
+
+    def stats(self) -> list[dict[str, float]]:
+        return self._get([a.stats.remote() for a in self.actors])  # type: ignore[no-any-return]
+
+    def close(self) -> None:
+        for a in self.actors:
+            self.ray.kill(a)
+        self.actors = []
+
+
+def explore_workers(factory: Callable[[], System], workers: int, limits: Limits = NO_LIMITS,
+                    progress: Progress | None = None, *, log: Log | None = None, local: bool = False) -> Exploration:
+    """The partitioned compiled search when the compiled engine can run the system (engine ``auto`` or
+    ``native``, a C compiler, a system :mod:`.cgen` mirrors), else the Python parallel search
+    (:func:`~prosecheck.checker.parallel.explore_parallel`): the same counts and verdicts either way."""
+    from prosecheck.checker.native.build import NativeUnavailable, compiler
+    from prosecheck.checker.native.cgen import Declined, check
+    from prosecheck.checker.native.dispatch import chosen, customised
+
+    system = factory()
+    if chosen(None) != "python" and not customised(system) and compiler() is not None:
+        try:
+            check(system)
+            return explore_partitioned(factory, workers, limits, progress, log=log, local=local)
+        except (Declined, NativeUnavailable):
+            pass
+    from prosecheck.checker.parallel import explore_parallel
+    return explore_parallel(factory, workers, limits, progress, log=log, local=local)
+
+
+def explore_partitioned(factory: Callable[[], System], workers: int, limits: Limits = NO_LIMITS,
+                        progress: Progress | None = None, *, log: Log | None = None,
+                        local: bool = False, owner_components: int = OWNER_COMPONENTS) -> NativeExploration:
+    """Explore breadth first with ``workers`` partitions of the compiled search (Ray actors; ``local``:
+    objects in this process; ``owner_components``: see :data:`~.partition.OWNER_COMPONENTS`). Raises
+    :class:`~.cgen.Declined` / :class:`~.build.NativeUnavailable` when the compiled search cannot run the
+    system (the caller falls back to the Python search)."""
+    start, cpu = time.perf_counter(), time.process_time()
+    system = factory()
+    driver = Native(system)  # compiles the library once, before any partition loads it
+    try:
+        return _session(factory, driver, workers, limits, progress, log, local, (start, cpu), False, owner_components)
+    except Widen:
+        return _session(factory, Native(system, wide=True), workers, limits, progress, log, local, (start, cpu), True,
+                        owner_components)
+
+
+def _session(factory: Callable[[], System], driver: Native, workers: int, limits: Limits, progress: Progress | None,
+             log: Log | None, local: bool, start: tuple[float, float], wide: bool, owner: int) -> NativeExploration:
+    if local:
+        return _run(driver, LocalPool(factory, workers, wide, owner), workers, limits, progress, log, start)
+    with ray_session(workers):
+        return _run(driver, RayPool(factory, workers, wide, owner), workers, limits, progress, log, start)
+
+
+def _run(driver: Native, pool: LocalPool | RayPool, workers: int, limits: Limits, progress: Progress | None,
+         log: Log | None, began: tuple[float, float]) -> NativeExploration:
+    start = began[0]
+    cpu = time.process_time()
+    overhead = Overhead(workers, startup=time.perf_counter() - start, driver_startup_cpu=cpu - began[1])
+    snaps = pool.snapshots()
+    stopped: str | None = None
+    try:
+        try:
+            stopped, snaps = _levels(pool, snaps, limits, progress, log, overhead, start)
+        except PartitionLost as lost:  # its worlds are gone: only the initial world is certain
+            result = _result(driver, str(lost), start)
+            result.parallel = overhead
+            return result
+        t0, c0 = time.perf_counter(), time.process_time()
+        exports = pool.export(snaps)
+        stats = pool.stats()
+        overhead.busy = [round(s["cpu"] - s["startup_cpu"], 3) for s in stats]
+        overhead.startup_cpu = [round(s["startup_cpu"], 3) for s in stats]
+        overhead.peak_mb = [round(s["peak_mb"], 1) for s in stats]
+        overhead.process_cpu = [round(s["process_cpu"] - s["startup_cpu"], 3) for s in stats]
+        overhead.pids = [int(s["pid"]) for s in stats]
+        result = gather(driver, exports, stopped, start)
+        overhead.gather, overhead.gather_cpu = time.perf_counter() - t0, time.process_time() - c0
+    finally:
+        pool.close()
+    result.parallel = overhead
+    overhead.driver_cpu = time.process_time() - cpu
+    result.seconds = time.perf_counter() - start
+    return result
+
+
+def _levels(pool: LocalPool | RayPool, snaps: list[Snapshot], limits: Limits, progress: Progress | None,
+            log: Log | None, overhead: Overhead, start: float) -> tuple[str | None, list[Snapshot]]:
+    """Level rounds until no partition has a frontier or a limit stops them; the reason (None when
+    complete) and the partitions' counters after the last complete level."""
+    next_report = start + 2.0
+    try:
+        while any(s["frontier"] for s in snaps):
+            frontier = sum(s["frontier"] for s in snaps)
+            t0 = time.perf_counter()
+            expanded = pool.expand()
+            absorbed = pool.absorb(expanded)
+            sent, snaps = pool.collect(expanded, absorbed)
+            overhead.level_seconds.append(time.perf_counter() - t0)
+            overhead.levels += 1
+            overhead.search += overhead.level_seconds[-1]
+            overhead.candidates += sum(s["rows"] for s in sent)
+            overhead.bytes += sum(s["bytes"] for s in sent)
+            stored = sum(s["owned"] for s in snaps)
+            now = time.perf_counter()
+            reason = _limit(limits, stored, now - start, snaps)
+            if progress is not None and (now >= next_report or reason or not any(s["frontier"] for s in snaps)):
+                transitions = sum(s["transitions"] for s in snaps)
+                progress(stored, transitions, overhead.levels, now - start)
+                if log is not None:
+                    log(f"level {overhead.levels}: {stored} states, frontier {frontier} -> "
+                        f"{sum(s['frontier'] for s in snaps)}, {transitions} transitions, "
+                        f"{stored / max(now - start, 1e-9):.0f} states/s over {len(snaps)} workers")
+                next_report = now + 2.0
+            if reason:
+                return reason, snaps
+    except KeyboardInterrupt:
+        return "interrupted", snaps
+    return None, snaps
+
+
+def _limit(limits: Limits, stored: int, seconds: float, snaps: list[Snapshot]) -> str | None:
+    if limits.max_states is not None and stored >= limits.max_states:
+        return f"max-states {limits.max_states}"
+    if limits.max_seconds is not None and seconds >= limits.max_seconds:
+        return f"max-seconds {limits.max_seconds:g}"
+    if limits.max_memory_mb is not None:
+        full = [p for p, s in enumerate(snaps) if s["peak_mb"] >= limits.max_memory_mb]
+        if full:
+            return f"max-memory {limits.max_memory_mb:g} MB (partition {full[0]} of {len(snaps)})"
+    return None
+
+
+__all__ = ["LocalPool", "Overhead", "RayPool", "explore_partitioned", "explore_workers"]

@@ -1,0 +1,219 @@
+"""The partitioned compiled search (checker/native/partition.py, partitioned.py) against the sequential one.
+
+In-process partitions (``local=True``) for 1, 2 and 3 partitions on the toys, random toys and two
+scenarios: the same number of worlds, transitions, depth histogram, deadlocks, unhandled messages and
+fired transitions, the same set of worlds, and every world's parent chain reaches the initial world in
+as many steps as its depth. Then each partition's own store: the worlds it owns are disjoint from the
+others' and their union is the sequential search's. The Ray tests run ``check --workers 2`` end to end.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.util
+import json
+import subprocess
+import sys
+from collections.abc import Callable
+
+import numpy as np
+import pytest
+from random_toys import random_system
+from toy import counters, lossy_ping_pong, ping_pong, ping_pong_pairs, waiter
+
+from prosecheck.checker.exploration import Exploration, Limits
+from prosecheck.checker.native.engine import explore_native
+from prosecheck.checker.native.partition import NativePartition
+from prosecheck.checker.native.partitioned import explore_partitioned, explore_workers
+from prosecheck.checker.system import System
+from prosecheck.model.build import build_system
+from prosecheck.scenarios.catalog import SCENARIOS
+
+TOYS: dict[str, Callable[[], System]] = {
+    "ping_pong": functools.partial(ping_pong, pings=3),
+    "counters_jump": functools.partial(counters, limit=3, copies=3, jump=True),  # 3 components
+    "pairs": functools.partial(ping_pong_pairs, pairs=2, pings=2),
+    "waiter": waiter,  # a deadlock
+    "lossy": functools.partial(lossy_ping_pong, 2, budget=2, duplication=True),
+}
+
+
+def _encodings(e: Exploration) -> list[str]:
+    return sorted(repr(w) for w in e.worlds)
+
+
+def same_search(seq: Exploration, par: Exploration) -> None:
+    """Equal counts, depth histogram, deadlocks, reached worlds; parent chains as long as depths."""
+    assert (par.states, par.transitions, par.max_depth, par.expanded) == (seq.states, seq.transitions,
+                                                                         seq.max_depth, seq.expanded)
+    assert np.bincount(np.asarray(par.depth)).tolist() == np.bincount(np.asarray(seq.depth)).tolist()
+    assert len(par.deadlocks) == len(seq.deadlocks) and par.stopped == seq.stopped
+    assert {(u.instance, u.message[0]) for _, u in par.unhandled} == {(u.instance, u.message[0]) for _, u in seq.unhandled}
+    assert par.fired == seq.fired
+    assert _encodings(par) == _encodings(seq)
+    depth = np.asarray(par.depth)
+    for i in range(par.states):
+        path = par.path_to(i)
+        assert path[0] == 0 and len(path) == depth[i] + 1
+        if i:
+            label = par.via[i]
+            assert label is not None
+            assert (label, par.worlds[i]) in par.system.successors(par.worlds[path[-2]])[0]
+    for g, u in par.unhandled:  # the first world, breadth first, that meets each unhandled message
+        assert depth[g] == min(depth[s] for s, v in seq.unhandled if (v.instance, v.message[0]) ==
+                               (u.instance, u.message[0]))
+    for i in (0, par.states // 2, par.states - 1):
+        assert par.index_of(par.worlds[i]) == i
+    start, target, _ = par.edges.arrays()  # type: ignore[union-attr]
+    assert len(start) == par.expanded + 1 and int(start[-1]) == par.transitions == len(target)
+
+
+@pytest.mark.parametrize("name", TOYS)
+@pytest.mark.parametrize("parts", [1, 2, 3])
+def test_toys_in_partitions_equal_the_sequential_compiled_search(name: str, parts: int) -> None:
+    same_search(explore_native(TOYS[name](), Limits(), None), explore_partitioned(TOYS[name], parts, local=True))
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_random_toys_in_partitions_equal_the_sequential_compiled_search(seed: int) -> None:
+    factory = functools.partial(random_system, seed)
+    sequential = explore_native(factory(), Limits(), None)
+    for parts in (2, 3):
+        same_search(sequential, explore_partitioned(factory, parts, local=True))
+
+
+@pytest.mark.parametrize("sid", ["m200", "m300.panf_udm"])
+def test_scenarios_in_partitions_equal_the_sequential_compiled_search(sid: str) -> None:
+    factory = functools.partial(build_system, SCENARIOS[sid])
+    sequential = explore_native(factory(), Limits(), None)
+    for parts in (1, 2, 3):
+        par = explore_partitioned(factory, parts, local=True)
+        assert par.parallel.levels == sequential.max_depth + 1
+        same_search(sequential, par)
+
+
+@pytest.mark.parametrize("owner", [0, 1, 2])
+def test_any_owner_function_gives_the_sequential_search(owner: int) -> None:
+    """Two remote UEs: two components; the owner hashes the first one (1), both (0, 2)."""
+    factory = functools.partial(build_system, SCENARIOS["m300.ausf_udm"].with_bounds(remote_ues=2, attempts=1,
+                                                                                   withdrawals=0, restores=0))
+    sequential = explore_native(factory(), Limits(), None)
+    for parts in (2, 3):
+        par = explore_partitioned(factory, parts, local=True, owner_components=owner)
+        assert par.parallel.levels == sequential.max_depth + 1
+        same_search(sequential, par)
+
+
+def test_partitions_own_disjoint_worlds_whose_union_is_the_sequential_search() -> None:
+    factory = functools.partial(build_system, SCENARIOS["m200"])
+    sequential = explore_native(factory(), Limits(), None)
+    parts = [NativePartition(factory, p, 3) for p in range(3)]
+    while any(p.snapshot()["frontier"] for p in parts):
+        outs = [p.expand() for p in parts]
+        for q, p in enumerate(parts):
+            p.absorb(*(o[q] for o in outs))
+    owned = [{repr(p.native.world(int(k))) for k in p._pvec(1)} for p in parts]
+    assert all(len(o) > 0 for o in owned) and sum(len(o) for o in owned) == sequential.states
+    assert set().union(*owned) == set(_encodings(sequential))
+    assert sum(p.native.stat(2) for p in parts) == sequential.transitions
+
+
+def test_a_chunk_that_outgrows_16_bit_ids_reruns_every_partition_wide(monkeypatch: pytest.MonkeyPatch) -> None:
+    from prosecheck.checker.native import cgen
+
+    monkeypatch.setattr(cgen, "NARROW_MAX", 2)
+    factory = TOYS["counters_jump"]
+    par = explore_partitioned(factory, 2, local=True)
+    assert par.native is not None and par.native.cid == np.uint32
+    same_search(explore_native(factory(), Limits(), None), par)
+
+
+def test_the_state_limit_stops_the_partitioned_search_after_a_level() -> None:
+    factory = functools.partial(build_system, SCENARIOS["m200"])
+    e = explore_partitioned(factory, 2, Limits(max_states=1000), local=True)
+    full = explore_native(factory(), Limits(), None)
+    assert e.stopped == "max-states 1000" and not e.complete and 1000 <= e.states < full.states
+    depth = np.asarray(e.depth)
+    assert e.expanded == int((depth < depth.max()).sum())  # every level but the last one expanded
+    assert e.states == int((np.asarray(full.depth) <= depth.max()).sum())  # whole levels
+
+
+def test_a_partition_at_the_memory_limit_stops_the_search_after_its_level() -> None:
+    e = explore_partitioned(functools.partial(build_system, SCENARIOS["m200"]), 2, Limits(max_memory_mb=1), local=True)
+    assert e.stopped == "max-memory 1 MB (partition 0 of 2)" and e.max_depth == 1 and e.expanded == 1
+
+
+def test_an_interrupt_keeps_the_levels_complete_before_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    factory = functools.partial(build_system, SCENARIOS["m200"])
+    calls = []
+    absorb = NativePartition.absorb
+
+    def interrupting(self: NativePartition, *arrays: tuple[np.ndarray, np.ndarray]) -> object:
+        calls.append(1)
+        if len(calls) == 21:  # partition 0 absorbed level 10, partition 1 not
+            raise KeyboardInterrupt
+        return absorb(self, *arrays)
+
+    monkeypatch.setattr(NativePartition, "absorb", interrupting)
+    e = explore_partitioned(factory, 2, local=True)
+    full = explore_native(factory(), Limits(), None)
+    assert e.stopped == "interrupted" and e.max_depth == 10
+    assert e.states == int((np.asarray(full.depth) <= 10).sum()) and e.expanded == int((np.asarray(full.depth) < 10).sum())
+
+
+def test_a_lost_partition_stops_the_search_inconclusive(monkeypatch: pytest.MonkeyPatch) -> None:
+    from prosecheck.checker.native import partitioned
+    from prosecheck.checker.parallel import PartitionLost
+
+    collect = partitioned.LocalPool.collect
+    rounds = []
+
+    def dying(self: partitioned.LocalPool, *args: object) -> object:
+        rounds.append(1)
+        if len(rounds) == 5:
+            raise PartitionLost("a partition's process died (RayActorError)")
+        return collect(self, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(partitioned.LocalPool, "collect", dying)
+    e = explore_partitioned(functools.partial(build_system, SCENARIOS["m200"]), 2, local=True)
+    assert e.stopped == "a partition's process died (RayActorError)" and not e.complete and e.states == 1
+
+
+def test_a_system_the_compiled_engine_declines_runs_the_python_parallel_search() -> None:
+    from prosecheck.checker.native import cgen
+
+    factory = TOYS["ping_pong"]
+    with pytest.MonkeyPatch.context() as mp:
+        def decline(system: System) -> None:
+            raise cgen.Declined("test")
+        mp.setattr(cgen, "check", decline)
+        e = explore_workers(factory, 2, local=True)
+    assert e.parallel is not None and not hasattr(e.parallel, "gather") and e.states == 10
+
+
+needs_ray = pytest.mark.skipif(importlib.util.find_spec("ray") is None, reason="Ray not installed (pip install "
+                               "'.[ray]'; .ci/run installs it)")
+
+
+def _untimed(doc: object) -> object:
+    if isinstance(doc, dict):
+        return {k: _untimed(v) for k, v in doc.items() if k not in ("seconds", "phases", "peak_mb", "trace")}
+    if isinstance(doc, list):
+        return [_untimed(v) for v in doc]
+    return doc
+
+
+@needs_ray
+@pytest.mark.slow  # Ray in a subprocess (tests/conftest.py: such tests are out of the fast tier)
+@pytest.mark.xdist_group("ray")  # one Ray session at a time (tests/conftest.py SERIAL_GROUPS)
+def test_check_with_two_ray_workers_gives_the_sequential_verdicts_counts_and_trace_lengths() -> None:
+    docs = {}
+    for workers in ("1", "2"):
+        proc = subprocess.run([sys.executable, "-m", "prosecheck", "check", "m200", "m300.panf_udm", "--json",
+                               "--workers", workers], capture_output=True, text=True)
+        assert proc.returncode == 0, proc.stderr[-2000:]
+        docs[workers] = json.loads(proc.stdout)
+    assert _untimed(docs["2"]) == _untimed(docs["1"])
+    lengths = {w: [len(p["trace"]) for r in d["results"] for p in r["properties"].values() if p.get("trace")]
+               for w, d in docs.items()}
+    assert lengths["2"] == lengths["1"] and lengths["1"]
