@@ -118,6 +118,60 @@ def test_partitions_own_disjoint_worlds_whose_union_is_the_sequential_search() -
     assert sum(p.native.stat(2) for p in parts) == sequential.transitions
 
 
+def _plain(snap: dict[str, object]) -> dict[str, object]:
+    return {k: v for k, v in snap.items() if k not in ("cpu", "peak_mb")}
+
+
+def test_the_fused_step_equals_expand_then_absorb_world_for_world() -> None:
+    """Partitions driven by ``step`` (one call per level) and by ``expand`` then ``absorb``: the same
+    outboxes, counters after every level and exports (every array) at the end."""
+    factory = functools.partial(build_system, SCENARIOS["m200"])
+    two = [NativePartition(factory, p, 3) for p in range(3)]
+    one = [NativePartition(factory, p, 3) for p in range(3)]
+    stepped = [[*((r.copy(), v.copy()) for r, v in o[:-1]), o[-1]] for o in (p.step() for p in one)]
+    levels = 0
+    while any(p.snapshot()["frontier"] for p in two):
+        outs = [p.expand() for p in two]
+        for q in range(3):
+            for (r1, v1), (r2, v2) in zip(outs[q][:-1], stepped[q][:-1]):
+                assert np.array_equal(r1, r2) and np.array_equal(v1, v2)
+            assert {k: outs[q][-1][k] for k in ("rows", "bytes")} == {k: stepped[q][-1][k] for k in ("rows", "bytes")}
+        snaps = [p.absorb(*(o[q] for o in outs)) for q, p in enumerate(two)]
+        outs = [[*((r.copy(), v.copy()) for r, v in o[:-1]), o[-1]] for o in outs]
+        stepped = [[*((r.copy(), v.copy()) for r, v in o[:-1]), o[-1]]
+                   for o in (p.step(*(s[q] for s in stepped)) for q, p in enumerate(one))]
+        assert [_plain(c[-1]["snap"]) for c in stepped] == [_plain(s) for s in snaps]
+        levels += 1
+    assert levels == explore_native(factory(), Limits(), None).max_depth + 1
+    for a, b, snap in zip(two, one, snaps):
+        ea, eb = a.export(snap), b.export(snap)
+        assert ea.keys() == eb.keys()
+        for key in ea:
+            xs, ys = ea[key], eb[key]
+            if isinstance(xs, np.ndarray):
+                assert np.array_equal(xs, ys), key
+            elif isinstance(xs, list) and xs and isinstance(xs[0], np.ndarray):
+                assert all(np.array_equal(x, y) for x, y in zip(xs, ys)), key
+            else:
+                assert xs == ys, key
+
+
+@pytest.mark.parametrize("limits", [Limits(max_states=1000), Limits(max_memory_mb=1)])
+def test_a_limit_gives_the_same_search_with_and_without_the_pipeline(limits: Limits) -> None:
+    """The pipelined driver reads a level's counters one round late (its partitions ran a level more):
+    the export cuts that off, the fired transitions included (they are the edges' labels)."""
+    factory = functools.partial(build_system, SCENARIOS["m200"])
+    late, now = (explore_partitioned(factory, 2, limits, local=True, pipeline=p) for p in (True, False))
+    assert late.stopped == now.stopped and late.stopped is not None and late.states < 100_000
+    assert (late.states, late.transitions, late.max_depth, late.expanded) == (now.states, now.transitions,
+                                                                              now.max_depth, now.expanded)
+    assert late.fired == now.fired
+    _, _, label = late.edges.arrays()  # type: ignore[union-attr]
+    table = late.via.table  # type: ignore[attr-defined]
+    assert late.fired == {(table[i].instance, table[i].transition) for i in np.unique(label).tolist()}
+    assert _encodings(late) == _encodings(now)
+
+
 def test_a_chunk_that_outgrows_16_bit_ids_reruns_every_partition_wide(monkeypatch: pytest.MonkeyPatch) -> None:
     from prosecheck.checker.native import cgen
 
@@ -143,7 +197,11 @@ def test_a_partition_at_the_memory_limit_stops_the_search_after_its_level() -> N
     assert e.stopped == "max-memory 1 MB (partition 0 of 2)" and e.max_depth == 1 and e.expanded == 1
 
 
-def test_an_interrupt_keeps_the_levels_complete_before_it(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("pipeline", [False, True])
+def test_an_interrupt_keeps_the_levels_complete_before_it(monkeypatch: pytest.MonkeyPatch, pipeline: bool) -> None:
+    """The 21st absorb (partition 0's of level 10) is interrupted. Without the pipeline the driver has read
+    the counters after level 9 (depth 10); with it, it sends a round before it reads the one before, so
+    it has read those after level 8 only (depth 9)."""
     factory = functools.partial(build_system, SCENARIOS["m200"])
     calls = []
     absorb = NativePartition.absorb
@@ -155,17 +213,19 @@ def test_an_interrupt_keeps_the_levels_complete_before_it(monkeypatch: pytest.Mo
         return absorb(self, *arrays)
 
     monkeypatch.setattr(NativePartition, "absorb", interrupting)
-    e = explore_partitioned(factory, 2, local=True)
+    e = explore_partitioned(factory, 2, local=True, pipeline=pipeline)
     full = explore_native(factory(), Limits(), None)
-    assert e.stopped == "interrupted" and e.max_depth == 10
-    assert e.states == int((np.asarray(full.depth) <= 10).sum()) and e.expanded == int((np.asarray(full.depth) < 10).sum())
+    depth = 9 if pipeline else 10
+    assert e.stopped == "interrupted" and e.max_depth == depth
+    assert e.states == int((np.asarray(full.depth) <= depth).sum())
+    assert e.expanded == int((np.asarray(full.depth) < depth).sum())
 
 
 def test_a_lost_partition_stops_the_search_inconclusive(monkeypatch: pytest.MonkeyPatch) -> None:
     from prosecheck.checker.native import partitioned
     from prosecheck.checker.parallel import PartitionLost
 
-    collect = partitioned.LocalPool.collect
+    collect = partitioned.LocalPool.counters
     rounds = []
 
     def dying(self: partitioned.LocalPool, *args: object) -> object:
@@ -174,7 +234,7 @@ def test_a_lost_partition_stops_the_search_inconclusive(monkeypatch: pytest.Monk
             raise PartitionLost("a partition's process died (RayActorError)")
         return collect(self, *args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(partitioned.LocalPool, "collect", dying)
+    monkeypatch.setattr(partitioned.LocalPool, "counters", dying)
     e = explore_partitioned(functools.partial(build_system, SCENARIOS["m200"]), 2, local=True)
     assert e.stopped == "a partition's process died (RayActorError)" and not e.complete and e.states == 1
 

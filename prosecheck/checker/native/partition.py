@@ -3,7 +3,8 @@
 :class:`NativePartition` wraps a C context in partition mode (``pc_part`` in ``runtime.c``): it owns
 the worlds whose value hash maps to it, for good. A level is :meth:`NativePartition.expand` (the owned
 frontier: one outbox per destination, as NumPy arrays) then :meth:`NativePartition.absorb` (the
-outboxes addressed here, in source order). Rows are fixed width: ``uint32`` (the sender's component
+outboxes addressed here, in source order); :meth:`NativePartition.step` fuses the absorb of one level
+and the expand of the next (one call per level). Rows are fixed width: ``uint32`` (the sender's component
 ids, the parent's owned index, the label id) and ``uint16`` component values, each sent once per
 destination. Labels stay local to the partition that fired them; the gather maps them.
 """
@@ -50,6 +51,8 @@ class NativePartition:
             raise MemoryError("the compiled search could not allocate its partition")
         self.cpu = time.process_time() - cpu  # CPU seconds of this partition's calls (startup included)
         self.startup_cpu = self.cpu
+        self.c_seconds = {"expand": 0.0, "absorb": 0.0}  # wall seconds inside pc_pexpand / pc_pabsorb
+        self.step_seconds = 0.0  # wall seconds inside step (C, NumPy and Python of the calls)
 
     def _check(self, rc: int) -> None:
         if rc == -2:
@@ -78,8 +81,9 @@ class NativePartition:
 
     def expand(self) -> list[Any]:
         """Expand the owned frontier: one outbox per partition, ``(rows, values)``, then counters."""
-        cpu = time.process_time()
+        cpu, t0 = time.process_time(), time.perf_counter()
         self._check(self.native.lib.pc_pexpand(self.native.ctx))
+        self.c_seconds["expand"] += time.perf_counter() - t0
         out: list[Any] = [(self._out(q, 0), self._out(q, 1)) for q in range(self.parts)]
         sent = sum(int(r.nbytes + v.nbytes) for q, (r, v) in enumerate(out) if q != self.part)
         rows = sum(len(r) for r, _ in out)
@@ -93,10 +97,25 @@ class NativePartition:
         for s, (rows, vals) in enumerate(outboxes):
             rows, vals = np.ascontiguousarray(rows), np.ascontiguousarray(vals)
             if len(rows) or len(vals):
+                t0 = time.perf_counter()
                 self._check(lib.pc_pabsorb(ctx, s, ffi.from_buffer("uint32_t[]", rows), len(rows),
                                            ffi.from_buffer("uint16_t[]", vals), len(vals)))
+                self.c_seconds["absorb"] += time.perf_counter() - t0
         self.cpu += time.process_time() - cpu
         return self.snapshot()
+
+    def step(self, *inbox: tuple[np.ndarray, np.ndarray]) -> list[Any]:
+        """One call per level: absorb ``inbox`` (the outboxes of the level before, one per source in partition
+        order; none before the first level), then expand the new frontier. Returns one outbox per partition,
+        then counters: ``snap``, the snapshot of the complete level before this expand (what :meth:`export`
+        may be given: it ignores this expand), and the expand's ``rows`` and ``bytes`` sent."""
+        t0 = time.perf_counter()
+        snap = self.absorb(*inbox) if inbox else self.snapshot()
+        out = self.expand()
+        self.step_seconds += time.perf_counter() - t0
+        counters = out[-1]
+        counters["snap"] = snap
+        return out
 
     def snapshot(self) -> Snapshot:
         """The counters a gather may read, and this process's peak memory and CPU so far."""
@@ -117,7 +136,8 @@ class NativePartition:
     def export(self, snap: Snapshot) -> dict[str, Any]:
         """Everything the gather needs, up to the snapshot ``snap``: views of this partition's memory, valid
         until its next call (Ray copies them into its object store as the call returns; in process, the
-        gather reads them before the pool closes)."""
+        gather reads them before the pool closes). Expands and absorbs run after ``snap`` (a fused
+        :meth:`step`, a pipelined driver) are left out: every part is cut at the snapshot's counts."""
         cpu = time.process_time()
         n, lay = self.native, self.native.layout
         owned, head = snap["owned"], snap["head"]
@@ -134,18 +154,20 @@ class NativePartition:
             "estart": estart, "etarget": n.vec(4, int(estart[-1])), "elabel": n.vec(5, int(estart[-1])),
             "deadlocks": n.vec(6, snap["deadlocks"]), "unhandled": n.vec(7, snap["unhandled"]),
             "fired": [(i, tr) for i, inst in enumerate(n.system.instances)
-                      for tr in range(-1, len(inst.table.transitions)) if n.lib.pc_fired(n.ctx, i, tr)],
+                      for tr in range(-1, len(inst.table.transitions)) if n.lib.pc_pfired(n.ctx, i, tr, snap["levels"])],
             "transitions": snap["transitions"], "head": head,
         }
         self.cpu += time.process_time() - cpu
         return out
 
     def stats(self) -> dict[str, float]:
-        """CPU seconds in this partition's calls (``cpu``, creation included: ``startup_cpu``), of its whole
+        """Wall seconds in C (``c_expand``, ``c_absorb``) and in :meth:`step` calls; CPU seconds in this
+        partition's calls (``cpu``, creation included: ``startup_cpu``), of its whole
         process since it was created (``process_cpu``: with Ray, the actor's own threads too), its pid and
         its process's peak memory."""
         return {"cpu": self.cpu, "startup_cpu": self.startup_cpu, "process_cpu": time.process_time() - self.process_start,
-                "pid": os.getpid(), "peak_mb": peak_rss_mb()}
+                "pid": os.getpid(), "peak_mb": peak_rss_mb(), "c_expand": self.c_seconds["expand"],
+                "c_absorb": self.c_seconds["absorb"], "step_seconds": self.step_seconds}
 
     def close(self) -> None:
         del self.native

@@ -2,13 +2,15 @@
 
 Each partition (:class:`~.partition.NativePartition`: a Ray actor with one CPU, or an object in this
 process for tests) loads the same compiled library and keeps its own store. One breadth-first level
-is one round: every partition expands its owned frontier into one outbox per destination, then
-absorbs the outboxes addressed to it (source order: deterministic). With Ray the outboxes are NumPy
+is one round, one actor call per partition (:meth:`~.partition.NativePartition.step`): every
+partition absorbs the outboxes of the level before addressed to it (source order: deterministic),
+then expands its new frontier into one outbox per destination. With Ray the outboxes are NumPy
 arrays returned with ``num_returns`` and passed from actor to actor as object references: they never
 reach the driver, which sends the per-level calls and reads the per-level counters (new worlds,
-transitions, deadlocks). After the last level the driver gathers the partitions' stores into one
-:class:`~.engine.NativeExploration` (:func:`~.partition.gather`: vectorised, the remaining serial
-term, timed apart in :class:`Overhead`), which the checking pipeline reads as the sequential one.
+transitions, deadlocks) one round behind (it sends round d + 1 before it reads round d's). After the
+last level the driver gathers the partitions' stores into one :class:`~.engine.NativeExploration`
+(:func:`~.partition.gather`: vectorised, the remaining serial term, timed apart in
+:class:`Overhead`), which the checking pipeline reads as the sequential one.
 """
 
 from __future__ import annotations
@@ -48,6 +50,9 @@ class Overhead:
     peak_mb: list[float] = field(default_factory=list)  # per partition: peak resident memory of its process
     process_cpu: list[float] = field(default_factory=list)  # per partition: CPU of its whole process after creation
     pids: list[int] = field(default_factory=list)  # per partition: its process
+    c_expand: list[float] = field(default_factory=list)  # per partition: wall seconds in the C expand
+    c_absorb: list[float] = field(default_factory=list)  # per partition: wall seconds in the C absorb
+    step_seconds: list[float] = field(default_factory=list)  # per partition: wall seconds inside its step calls
     candidates: int = 0  # rows sent between partitions (distinct foreign worlds)
     bytes: int = 0  # bytes of the rows and component values sent between partitions
 
@@ -66,14 +71,15 @@ class LocalPool:
     def snapshots(self) -> list[Snapshot]:
         return [p.snapshot() for p in self.parts]
 
-    def expand(self) -> list[list[Any]]:
-        return [p.expand() for p in self.parts]
+    def step(self, before: list[list[Any]] | None) -> list[list[Any]]:
+        """Every partition absorbs its outboxes of ``before`` (None: the first level) and expands. The outboxes
+        are copied (a partition's are views of its C memory, which its next step overwrites while another
+        partition may not have read them; Ray copies them as the call returns)."""
+        stepped = [p.step() if before is None else p.step(*(out[q] for out in before)) for q, p in enumerate(self.parts)]
+        return [[*((r.copy(), v.copy()) for r, v in out[:-1]), out[-1]] for out in stepped]
 
-    def absorb(self, expanded: list[list[Any]]) -> list[Any]:
-        return [part.absorb(*(out[q] for out in expanded)) for q, part in enumerate(self.parts)]
-
-    def collect(self, expanded: list[list[Any]], absorbed: list[Any]) -> tuple[list[dict[str, int]], list[Snapshot]]:
-        return [out[-1] for out in expanded], absorbed
+    def counters(self, stepped: list[list[Any]]) -> list[dict[str, Any]]:
+        return [out[-1] for out in stepped]
 
     def export(self, snaps: list[Snapshot]) -> list[dict[str, Any]]:
         return [p.export(s) for p, s in zip(self.parts, snaps)]
@@ -108,14 +114,14 @@ class RayPool:
     def snapshots(self) -> list[Snapshot]:
         return self._get([a.snapshot.remote() for a in self.actors])  # type: ignore[no-any-return]
 
-    def expand(self) -> list[list[Any]]:
-        return [a.expand.options(num_returns=self.n + 1).remote() for a in self.actors]
+    def step(self, before: list[list[Any]] | None) -> list[list[Any]]:
+        if before is None:
+            return [a.step.options(num_returns=self.n + 1).remote() for a in self.actors]
+        return [a.step.options(num_returns=self.n + 1).remote(*(out[q] for out in before))
+                for q, a in enumerate(self.actors)]
 
-    def absorb(self, expanded: list[list[Any]]) -> list[Any]:
-        return [a.absorb.remote(*(out[q] for out in expanded)) for q, a in enumerate(self.actors)]
-
-    def collect(self, expanded: list[list[Any]], absorbed: list[Any]) -> tuple[list[dict[str, int]], list[Snapshot]]:
-        return self._get([out[-1] for out in expanded]), self._get(absorbed)
+    def counters(self, stepped: list[list[Any]]) -> list[dict[str, Any]]:
+        return self._get([out[-1] for out in stepped])  # type: ignore[no-any-return]
 
     def export(self, snaps: list[Snapshot]) -> list[dict[str, Any]]:
         return self._get([a.export.remote(s) for a, s in zip(self.actors, snaps)])  # type: ignore[no-any-return]
@@ -151,31 +157,35 @@ def explore_workers(factory: Callable[[], System], workers: int, limits: Limits 
 
 def explore_partitioned(factory: Callable[[], System], workers: int, limits: Limits = NO_LIMITS,
                         progress: Progress | None = None, *, log: Log | None = None,
-                        local: bool = False, owner_components: int = OWNER_COMPONENTS) -> NativeExploration:
+                        local: bool = False, owner_components: int = OWNER_COMPONENTS,
+                        pipeline: bool = True) -> NativeExploration:
     """Explore breadth first with ``workers`` partitions of the compiled search (Ray actors; ``local``:
-    objects in this process; ``owner_components``: see :data:`~.partition.OWNER_COMPONENTS`). Raises
+    objects in this process; ``owner_components``: see :data:`~.partition.OWNER_COMPONENTS`; ``pipeline``:
+    the driver reads each level's counters one round late, see :func:`_levels`). Raises
     :class:`~.cgen.Declined` / :class:`~.build.NativeUnavailable` when the compiled search cannot run the
     system (the caller falls back to the Python search)."""
     start, cpu = time.perf_counter(), time.process_time()
     system = factory()
     driver = Native(system)  # compiles the library once, before any partition loads it
     try:
-        return _session(factory, driver, workers, limits, progress, log, local, (start, cpu), False, owner_components)
+        return _session(factory, driver, workers, limits, progress, log, local, (start, cpu), False, owner_components,
+                        pipeline)
     except Widen:
         return _session(factory, Native(system, wide=True), workers, limits, progress, log, local, (start, cpu), True,
-                        owner_components)
+                        owner_components, pipeline)
 
 
 def _session(factory: Callable[[], System], driver: Native, workers: int, limits: Limits, progress: Progress | None,
-             log: Log | None, local: bool, start: tuple[float, float], wide: bool, owner: int) -> NativeExploration:
+             log: Log | None, local: bool, start: tuple[float, float], wide: bool, owner: int,
+             pipeline: bool) -> NativeExploration:
     if local:
-        return _run(driver, LocalPool(factory, workers, wide, owner), workers, limits, progress, log, start)
+        return _run(driver, LocalPool(factory, workers, wide, owner), workers, limits, progress, log, start, pipeline)
     with ray_session(workers):
-        return _run(driver, RayPool(factory, workers, wide, owner), workers, limits, progress, log, start)
+        return _run(driver, RayPool(factory, workers, wide, owner), workers, limits, progress, log, start, pipeline)
 
 
 def _run(driver: Native, pool: LocalPool | RayPool, workers: int, limits: Limits, progress: Progress | None,
-         log: Log | None, began: tuple[float, float]) -> NativeExploration:
+         log: Log | None, began: tuple[float, float], pipeline: bool = True) -> NativeExploration:
     start = began[0]
     cpu = time.process_time()
     overhead = Overhead(workers, startup=time.perf_counter() - start, driver_startup_cpu=cpu - began[1])
@@ -183,7 +193,7 @@ def _run(driver: Native, pool: LocalPool | RayPool, workers: int, limits: Limits
     stopped: str | None = None
     try:
         try:
-            stopped, snaps = _levels(pool, snaps, limits, progress, log, overhead, start)
+            stopped, snaps = _levels(pool, snaps, limits, progress, log, overhead, start, pipeline)
         except PartitionLost as lost:  # its worlds are gone: only the initial world is certain
             result = _result(driver, str(lost), start)
             result.parallel = overhead
@@ -196,6 +206,9 @@ def _run(driver: Native, pool: LocalPool | RayPool, workers: int, limits: Limits
         overhead.peak_mb = [round(s["peak_mb"], 1) for s in stats]
         overhead.process_cpu = [round(s["process_cpu"] - s["startup_cpu"], 3) for s in stats]
         overhead.pids = [int(s["pid"]) for s in stats]
+        overhead.c_expand = [round(s["c_expand"], 3) for s in stats]
+        overhead.c_absorb = [round(s["c_absorb"], 3) for s in stats]
+        overhead.step_seconds = [round(s["step_seconds"], 3) for s in stats]
         result = gather(driver, exports, stopped, start)
         overhead.gather, overhead.gather_cpu = time.perf_counter() - t0, time.process_time() - c0
     finally:
@@ -207,38 +220,58 @@ def _run(driver: Native, pool: LocalPool | RayPool, workers: int, limits: Limits
 
 
 def _levels(pool: LocalPool | RayPool, snaps: list[Snapshot], limits: Limits, progress: Progress | None,
-            log: Log | None, overhead: Overhead, start: float) -> tuple[str | None, list[Snapshot]]:
+            log: Log | None, overhead: Overhead, start: float, pipeline: bool = True) -> tuple[str | None, list[Snapshot]]:
     """Level rounds until no partition has a frontier or a limit stops them; the reason (None when
-    complete) and the partitions' counters after the last complete level."""
+    complete) and the partitions' counters after the last complete level.
+
+    One round per level: every partition's :meth:`~.partition.NativePartition.step` absorbs its inbox of
+    level d and expands level d + 1; the driver reads its counters (the snapshot after level d). With
+    ``pipeline`` the driver sends round d + 1 before it reads round d's counters: a limit (states, memory,
+    seconds) is then seen one round late, but the search still stops after the level whose counters
+    reached it (levels are whole; the rounds run beyond it are cut off by the export)."""
     next_report = start + 2.0
+    if not any(s["frontier"] for s in snaps):
+        return None, snaps
+    t0 = time.perf_counter()
+    first = pool.step(None)  # level 0's expand
+    stepped = pool.step(first)  # level 0's absorb, level 1's expand
+    reason: str | None = None
     try:
-        while any(s["frontier"] for s in snaps):
+        while True:
+            ahead = pool.step(stepped) if pipeline else None
+            counters = pool.counters(stepped)
             frontier = sum(s["frontier"] for s in snaps)
-            t0 = time.perf_counter()
-            expanded = pool.expand()
-            absorbed = pool.absorb(expanded)
-            sent, snaps = pool.collect(expanded, absorbed)
-            overhead.level_seconds.append(time.perf_counter() - t0)
+            snaps = [c["snap"] for c in counters]
+            overhead.candidates += sum(c["rows"] for c in counters)
+            overhead.bytes += sum(c["bytes"] for c in counters)
+            now = time.perf_counter()
+            overhead.level_seconds.append(now - t0)
+            t0 = now
             overhead.levels += 1
             overhead.search += overhead.level_seconds[-1]
-            overhead.candidates += sum(s["rows"] for s in sent)
-            overhead.bytes += sum(s["bytes"] for s in sent)
-            stored = sum(s["owned"] for s in snaps)
-            now = time.perf_counter()
-            reason = _limit(limits, stored, now - start, snaps)
-            if progress is not None and (now >= next_report or reason or not any(s["frontier"] for s in snaps)):
-                transitions = sum(s["transitions"] for s in snaps)
-                progress(stored, transitions, overhead.levels, now - start)
-                if log is not None:
-                    log(f"level {overhead.levels}: {stored} states, frontier {frontier} -> "
-                        f"{sum(s['frontier'] for s in snaps)}, {transitions} transitions, "
-                        f"{stored / max(now - start, 1e-9):.0f} states/s over {len(snaps)} workers")
+            reason = _limit(limits, sum(s["owned"] for s in snaps), now - start, snaps)
+            done = not any(s["frontier"] for s in snaps)
+            if progress is not None and (now >= next_report or reason or done):
+                _report(progress, log, snaps, overhead.levels, frontier, now - start)
                 next_report = now + 2.0
-            if reason:
-                return reason, snaps
+            if reason or done:
+                break
+            stepped = ahead if ahead is not None else pool.step(stepped)
     except KeyboardInterrupt:
         return "interrupted", snaps
-    return None, snaps
+    counters = pool.counters(first)
+    overhead.candidates += sum(c["rows"] for c in counters)
+    overhead.bytes += sum(c["bytes"] for c in counters)
+    return reason, snaps
+
+
+def _report(progress: Progress, log: Log | None, snaps: list[Snapshot], levels: int, frontier: int,
+            seconds: float) -> None:
+    stored, transitions = sum(s["owned"] for s in snaps), sum(s["transitions"] for s in snaps)
+    progress(stored, transitions, levels, seconds)
+    if log is not None:
+        log(f"level {levels}: {stored} states, frontier {frontier} -> {sum(s['frontier'] for s in snaps)}, "
+            f"{transitions} transitions, {stored / max(seconds, 1e-9):.0f} states/s over {len(snaps)} workers")
 
 
 def _limit(limits: Limits, stored: int, seconds: float, snaps: list[Snapshot]) -> str | None:

@@ -114,6 +114,7 @@ typedef struct {
     uint64_t *chash[NCOMP]; uint32_t chash_cap[NCOMP];
     uint64_t *nsent;
     uint32_t *fcache; /* several components: FCACHE entries of (component ids, foreign ordinal + 1) */
+    uint32_t ffirst[NINST * NTRSLOT + 1]; /* partition mode: levels.n after the expand that first fired it (0: not yet) */
 } ctx_t;
 
 static void gen_successors(ctx_t *x, int c, const int32_t *w);
@@ -614,7 +615,15 @@ int pc_pexpand(ctx_t *x) {
         x->head++;
         if (vpush(&x->estart, (uint32_t)x->etarget.n)) return -1;
     }
+    for (int i = 0; i < NINST * NTRSLOT + 1; i++) if (x->fired[i] && !x->ffirst[i]) x->ffirst[i] = (uint32_t)x->levels.n;
     return 0;
+}
+
+/* Whether (inst, tr) fired in the expands up to the one that left `levels` levels (a snapshot's: later
+   expands, run before the driver read that snapshot, do not count). */
+int pc_pfired(ctx_t *x, int inst, int tr, uint64_t levels) {
+    uint32_t f = x->ffirst[inst * NTRSLOT + tr + 1];
+    return f && f <= levels;
 }
 
 /* Outbox q: which 0 rows (uint32, RW per row), 1 component values (uint16, VALW per value); *n entries. */
