@@ -144,8 +144,9 @@ def _parents(parts: list[Export], num: Numbering, lmap: list[np.ndarray]) -> tup
     return parent, via
 
 
-def _targets(parts: list[Export], num: Numbering, lmap: list[np.ndarray]) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Per partition: every recorded edge's target (global) and label (the driver's id)."""
+def _luts(parts: list[Export], num: Numbering) -> list[tuple[np.ndarray, int]]:
+    """Per partition: the global index of every edge target it may record (its kids, then its foreign
+    ordinals) and where the foreign ordinals start in that table."""
     nparts = len(parts)
     ibase = np.zeros((nparts, nparts), dtype=np.int64)  # [owner q, source p]: where q's inmap of p starts
     chunks, at = [], 0
@@ -170,38 +171,46 @@ def _targets(parts: list[Export], num: Numbering, lmap: list[np.ndarray]) -> lis
         far = (ks >= FOREIGN) & (ks != UNSEEN)
         far[far] = ks[far] - FOREIGN < len(fg)
         kg[far] = fg[ks[far] - FOREIGN]
-        lut = np.concatenate([kg, fg])
-        t = part["etarget"]  # a kid, or FOREIGN | a foreign ordinal
-        at32 = t & np.uint32(FOREIGN - 1)
-        at32 += (t >> np.uint32(31)) * np.uint32(len(kg))
-        out.append((lut[at32], lmap[p][part["elabel"]]))
+        out.append((np.concatenate([kg, fg]), len(kg)))
     return out
 
 
-def _edges(parts: list[Export], num: Numbering, mapped: list[tuple[np.ndarray, np.ndarray]]) -> NativeEdges:
-    """The edges in CSR form over global indices (expanded worlds: a breadth-first prefix)."""
+def _edges(parts: list[Export], num: Numbering, lmap: list[np.ndarray]) -> NativeEdges:
+    """The edges in CSR form over global indices (expanded worlds: a breadth-first prefix): each level's
+    slice of each partition's edges, its targets (a kid, or FOREIGN | a foreign ordinal) and labels
+    mapped straight into their place."""
+    luts = _luts(parts, num)
     heads = [int(part["head"]) for part in parts]
-    targets, labels, degrees = [], [], []
     depth_count = len(num.sizes)
+    spans = []  # (partition, first and end owned index) in global order
     for d in range(depth_count):
-        for p, part in enumerate(parts):
+        for p in range(len(parts)):
             a = int(num.levels[p][d])
             b = min(int(num.levels[p][d + 1]) if d + 1 < depth_count else num.counts[p], heads[p])
             if b > a:
-                es = part["estart"]
-                targets.append(mapped[p][0][int(es[a]):int(es[b])])
-                labels.append(mapped[p][1][int(es[a]):int(es[b])])
-                degrees.append(np.diff(es[a:b + 1]))
+                spans.append((p, a, b))
     expanded = sum(heads)
-    deg = np.concatenate(degrees) if degrees else np.zeros(0, dtype=np.uint32)
-    if len(deg) != expanded:
+    if sum(b - a for _, a, b in spans) != expanded:
         raise RuntimeError("the gather's expanded worlds are not a breadth-first prefix")
-    target = np.concatenate(targets) if targets else np.zeros(0, dtype=np.uint32)
-    if len(target) and int(target.max()) >= num.total:
-        raise RuntimeError("an edge of the gather leads to a world no partition stored")
     start = np.zeros(expanded + 1, dtype=np.uint32)
-    np.cumsum(deg, out=start[1:])
-    return NativeEdges(start, target, np.concatenate(labels) if labels else np.zeros(0, dtype=np.uint32))
+    total = sum(int(parts[p]["estart"][b]) - int(parts[p]["estart"][a]) for p, a, b in spans)
+    target = np.empty(total, dtype=np.uint32)
+    label = np.empty(total, dtype=np.uint32)
+    w = e = 0
+    foreign = np.uint32(FOREIGN - 1)
+    for p, a, b in spans:
+        es = parts[p]["estart"]
+        ea, eb = int(es[a]), int(es[b])
+        start[w + 1:w + 1 + b - a] = es[a + 1:b + 1] - es[a] + np.uint32(e)
+        t = parts[p]["etarget"][ea:eb]
+        at = t & foreign
+        at += (t >> np.uint32(31)) * np.uint32(luts[p][1])
+        np.take(luts[p][0], at, out=target[e:e + eb - ea])
+        np.take(lmap[p], parts[p]["elabel"][ea:eb], out=label[e:e + eb - ea])
+        w, e = w + b - a, e + eb - ea
+    if total and int(target.max()) >= num.total:
+        raise RuntimeError("an edge of the gather leads to a world no partition stored")
+    return NativeEdges(start, target, label)
 
 
 def _unhandled(parts: list[Export], num: Numbering, stride: int) -> np.ndarray:
@@ -226,7 +235,7 @@ def gather(native: Native, parts: list[Export], stopped: str | None, start: floa
     _worlds(native, parts, num)
     lmap = [np.concatenate([[0], _intern(native, 3, 0, part["labels"]) + 1]).astype(np.uint32) for part in parts]
     parent, via = _parents(parts, num, lmap)
-    edges = _edges(parts, num, _targets(parts, num, lmap))
+    edges = _edges(parts, num, lmap)
     _set(native, 0, parent)
     _set(native, 2, num.starts[:num.depths, 0])
     _set(native, 6, np.sort(np.concatenate([num.allg[num.base[p] + part["deadlocks"].astype(np.int64)]

@@ -51,7 +51,7 @@ class NativePartition:
             raise MemoryError("the compiled search could not allocate its partition")
         self.cpu = time.process_time() - cpu  # CPU seconds of this partition's calls (startup included)
         self.startup_cpu = self.cpu
-        self.c_seconds = {"expand": 0.0, "absorb": 0.0}  # wall seconds inside pc_pexpand / pc_pabsorb
+        self.c_seconds = {"expand": 0.0, "absorb": 0.0}  # CPU seconds (of the calling thread) in pc_pexpand / pc_pabsorb
         self.step_seconds = 0.0  # wall seconds inside step (C, NumPy and Python of the calls)
 
     def _check(self, rc: int) -> None:
@@ -81,9 +81,9 @@ class NativePartition:
 
     def expand(self) -> list[Any]:
         """Expand the owned frontier: one outbox per partition, ``(rows, values)``, then counters."""
-        cpu, t0 = time.process_time(), time.perf_counter()
+        cpu, t0 = time.process_time(), time.thread_time()
         self._check(self.native.lib.pc_pexpand(self.native.ctx))
-        self.c_seconds["expand"] += time.perf_counter() - t0
+        self.c_seconds["expand"] += time.thread_time() - t0
         out: list[Any] = [(self._out(q, 0), self._out(q, 1)) for q in range(self.parts)]
         sent = sum(int(r.nbytes + v.nbytes) for q, (r, v) in enumerate(out) if q != self.part)
         rows = sum(len(r) for r, _ in out)
@@ -97,10 +97,10 @@ class NativePartition:
         for s, (rows, vals) in enumerate(outboxes):
             rows, vals = np.ascontiguousarray(rows), np.ascontiguousarray(vals)
             if len(rows) or len(vals):
-                t0 = time.perf_counter()
+                t0 = time.thread_time()
                 self._check(lib.pc_pabsorb(ctx, s, ffi.from_buffer("uint32_t[]", rows), len(rows),
                                            ffi.from_buffer("uint16_t[]", vals), len(vals)))
-                self.c_seconds["absorb"] += time.perf_counter() - t0
+                self.c_seconds["absorb"] += time.thread_time() - t0
         self.cpu += time.process_time() - cpu
         return self.snapshot()
 
@@ -161,10 +161,10 @@ class NativePartition:
         return out
 
     def stats(self) -> dict[str, float]:
-        """Wall seconds in C (``c_expand``, ``c_absorb``) and in :meth:`step` calls; CPU seconds in this
-        partition's calls (``cpu``, creation included: ``startup_cpu``), of its whole
-        process since it was created (``process_cpu``: with Ray, the actor's own threads too), its pid and
-        its process's peak memory."""
+        """CPU seconds of the calling thread in C (``c_expand``, ``c_absorb``), wall seconds in :meth:`step`
+        calls (``step_seconds``); CPU seconds in this partition's calls (``cpu``, creation included:
+        ``startup_cpu``), of its whole process since it was created (``process_cpu``: with Ray, the actor's
+        own threads too), its pid and its process's peak memory."""
         return {"cpu": self.cpu, "startup_cpu": self.startup_cpu, "process_cpu": time.process_time() - self.process_start,
                 "pid": os.getpid(), "peak_mb": peak_rss_mb(), "c_expand": self.c_seconds["expand"],
                 "c_absorb": self.c_seconds["absorb"], "step_seconds": self.step_seconds}

@@ -50,8 +50,8 @@ class Overhead:
     peak_mb: list[float] = field(default_factory=list)  # per partition: peak resident memory of its process
     process_cpu: list[float] = field(default_factory=list)  # per partition: CPU of its whole process after creation
     pids: list[int] = field(default_factory=list)  # per partition: its process
-    c_expand: list[float] = field(default_factory=list)  # per partition: wall seconds in the C expand
-    c_absorb: list[float] = field(default_factory=list)  # per partition: wall seconds in the C absorb
+    c_expand: list[float] = field(default_factory=list)  # per partition: CPU seconds (its thread) in the C expand
+    c_absorb: list[float] = field(default_factory=list)  # per partition: CPU seconds (its thread) in the C absorb
     step_seconds: list[float] = field(default_factory=list)  # per partition: wall seconds inside its step calls
     candidates: int = 0  # rows sent between partitions (distinct foreign worlds)
     bytes: int = 0  # bytes of the rows and component values sent between partitions
