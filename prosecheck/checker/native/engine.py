@@ -42,6 +42,8 @@ int64_t pc_err(void *, int);
 int pc_part(void *, uint32_t, uint32_t, uint32_t);
 int pc_pexpand(void *);
 int pc_pfired(void *, int, int, uint64_t);
+int pc_map_edges(const uint32_t *, uint64_t, uint32_t, const uint32_t *, const uint32_t *, uint64_t, const uint32_t *,
+                 uint64_t, uint32_t *, uint32_t *);
 void *pc_out(void *, uint32_t, int, uint64_t *);
 int pc_pabsorb(void *, uint32_t, const uint32_t *, uint64_t, const uint16_t *, uint64_t);
 uint32_t *pc_pvec(void *, int, uint64_t *);

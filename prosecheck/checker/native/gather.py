@@ -175,7 +175,7 @@ def _luts(parts: list[Export], num: Numbering) -> list[tuple[np.ndarray, int]]:
     return out
 
 
-def _edges(parts: list[Export], num: Numbering, lmap: list[np.ndarray]) -> NativeEdges:
+def _edges(native: Native, parts: list[Export], num: Numbering, lmap: list[np.ndarray]) -> NativeEdges:
     """The edges in CSR form over global indices (expanded worlds: a breadth-first prefix): each level's
     slice of each partition's edges, its targets (a kid, or FOREIGN | a foreign ordinal) and labels
     mapped straight into their place."""
@@ -197,16 +197,21 @@ def _edges(parts: list[Export], num: Numbering, lmap: list[np.ndarray]) -> Nativ
     target = np.empty(total, dtype=np.uint32)
     label = np.empty(total, dtype=np.uint32)
     w = e = 0
-    foreign = np.uint32(FOREIGN - 1)
+    ffi, lib = native.ffi, native.lib
+    tout, lout = ffi.from_buffer("uint32_t[]", target), ffi.from_buffer("uint32_t[]", label)
     for p, a, b in spans:
         es = parts[p]["estart"]
         ea, eb = int(es[a]), int(es[b])
         start[w + 1:w + 1 + b - a] = es[a + 1:b + 1] - es[a] + np.uint32(e)
-        t = parts[p]["etarget"][ea:eb]
-        at = t & foreign
-        at += (t >> np.uint32(31)) * np.uint32(luts[p][1])
-        np.take(luts[p][0], at, out=target[e:e + eb - ea])
-        np.take(lmap[p], parts[p]["elabel"][ea:eb], out=label[e:e + eb - ea])
+        lut, lm = luts[p][0], lmap[p]
+        t = np.ascontiguousarray(parts[p]["etarget"][ea:eb], dtype=np.uint32)
+        lab = np.ascontiguousarray(parts[p]["elabel"][ea:eb], dtype=np.uint32)
+        if eb > ea:  # C: one pass, no index conversion (np.take would widen every index to 64 bits)
+            rc = lib.pc_map_edges(ffi.from_buffer("uint32_t[]", lut), len(lut), luts[p][1],
+                                  ffi.from_buffer("uint32_t[]", t), ffi.from_buffer("uint32_t[]", lm), len(lm),
+                                  ffi.from_buffer("uint32_t[]", lab), eb - ea, tout + e, lout + e)
+            if rc != 0:
+                raise RuntimeError(f"partition {p}: an edge names a world or label the gather does not know")
         w, e = w + b - a, e + eb - ea
     if total and int(target.max()) >= num.total:
         raise RuntimeError("an edge of the gather leads to a world no partition stored")
@@ -235,7 +240,7 @@ def gather(native: Native, parts: list[Export], stopped: str | None, start: floa
     _worlds(native, parts, num)
     lmap = [np.concatenate([[0], _intern(native, 3, 0, part["labels"]) + 1]).astype(np.uint32) for part in parts]
     parent, via = _parents(parts, num, lmap)
-    edges = _edges(parts, num, lmap)
+    edges = _edges(native, parts, num, lmap)
     _set(native, 0, parent)
     _set(native, 2, num.starts[:num.depths, 0])
     _set(native, 6, np.sort(np.concatenate([num.allg[num.base[p] + part["deadlocks"].astype(np.int64)]

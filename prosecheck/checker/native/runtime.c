@@ -687,6 +687,21 @@ int pc_intern_rows(ctx_t *x, int kind, int k, const uint8_t *rows, uint64_t n, u
     return 0;
 }
 
+/* The gather's edge mapping: out[i] = lut[t] for t = targets[i] & ~FOREIGN, plus `nkids` when the
+   FOREIGN bit is set (lut: a partition's kids, then its foreign ordinals; nlut entries); labels through
+   lmap (nlmap entries) alike. 0, or -1: an index out of range. */
+int pc_map_edges(const uint32_t *lut, uint64_t nlut, uint32_t nkids, const uint32_t *targets, const uint32_t *lmap,
+                 uint64_t nlmap, const uint32_t *labels, uint64_t n, uint32_t *tout, uint32_t *lout) {
+    for (uint64_t i = 0; i < n; i++) {
+        uint32_t t = targets[i];
+        uint64_t at = (uint64_t)(t & (FOREIGN - 1)) + ((t & FOREIGN) ? nkids : 0);
+        if (at >= nlut || labels[i] >= nlmap) return -1;
+        tout[i] = lut[at];
+        lout[i] = lmap[labels[i]];
+    }
+    return 0;
+}
+
 /* Replace vector `which` (pc_vec's numbering) by a[0 .. n-1]. */
 int pc_set_vec(ctx_t *x, int which, const uint32_t *a, uint64_t n) {
     vec_t *vs[] = {&x->parent, &x->via, &x->levels, &x->estart, &x->etarget, &x->elabel, &x->deadlocks, &x->unh};
