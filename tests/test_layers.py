@@ -26,7 +26,8 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
                   "prosecheck.abstraction",
                   "prosecheck.ledger", "prosecheck.proof_entry", "prosecheck.trace_steps", "prosecheck.step_labels")),
     ("assurance", ("prosecheck.replay", "prosecheck.certificate", "prosecheck.export", "prosecheck.mutation",
-                   "prosecheck.crosscheck", "prosecheck.bench", "prosecheck.bench_phases")),
+                   "prosecheck.crosscheck", "prosecheck.bench", "prosecheck.bench_phases",
+                   "prosecheck.bench_partitions")),
     ("reports", ("prosecheck.report", "prosecheck.diagrams", "prosecheck.analysis")),
     ("cli", ("prosecheck.cli", "prosecheck.__main__")),
 )
