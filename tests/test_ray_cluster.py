@@ -116,7 +116,8 @@ PARTITIONS = """
 import json, logging, sys, ray
 from ray._private import state  # the GCS actor table, dead actors too (the state API needs the dashboard)
 ray.init(address=sys.argv[1], log_to_driver=False, logging_level=logging.ERROR)
-print(json.dumps([a["Address"]["NodeID"] for a in state.actors().values() if a["ActorClassName"] in ("Partition", "NativePartition")]))
+partitions = ("Partition", "NativePartition")  # the Python and the compiled partitioned search
+print(json.dumps([a["Address"]["NodeID"] for a in state.actors().values() if a["ActorClassName"] in partitions]))
 """
 
 
