@@ -17,6 +17,7 @@ import jsonschema
 import pytest
 from random_toys import random_system
 from toy import counters, ping_pong, ping_pong_pairs, waiter
+from untimed import untimed
 
 from prosecheck.checker.parallel import explore_parallel
 from prosecheck.checker.partition import Partition, route, value_fingerprint
@@ -131,18 +132,6 @@ def _check(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "prosecheck", "check", *args], capture_output=True, text=True)
 
 
-def _untimed(doc: object) -> object:
-    """The document without timings; a trace by its length (``--workers`` runs the partitioned compiled
-    search, which numbers worlds level by level and partition by partition: its shortest traces are as
-    long as the sequential search's, their interleavings may differ)."""
-    if isinstance(doc, dict):
-        return {k: len(v or ()) if k == "trace" else _untimed(v) for k, v in doc.items()
-                if k not in ("seconds", "phases", "peak_mb")}
-    if isinstance(doc, list):
-        return [_untimed(v) for v in doc]
-    return doc
-
-
 @needs_ray
 def test_check_json_is_the_same_with_1_2_and_4_ray_workers():
     scenarios = ["m200", "m300.panf_udm", "m200.s215b_with_nonce_1"]
@@ -150,7 +139,7 @@ def test_check_json_is_the_same_with_1_2_and_4_ray_workers():
     for workers in (1, 2, 4):
         proc = _check(*scenarios, "--json", "--workers", str(workers))
         assert proc.returncode == 0, proc.stderr[-2000:]
-        docs[workers] = _untimed(json.loads(proc.stdout))
+        docs[workers] = untimed(json.loads(proc.stdout))
         if workers > 1:
             assert f"over {workers} workers" in proc.stderr and "frontier" in proc.stderr
     assert docs[2] == docs[1] and docs[4] == docs[1]

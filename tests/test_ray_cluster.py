@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from untimed import untimed
 
 pytestmark = [
     pytest.mark.slow,
@@ -167,17 +168,6 @@ def _check(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
                           text=True, env=env)
 
 
-def _untimed(doc: object) -> object:
-    """The document without timings; a trace by its length (``--workers`` runs the partitioned compiled
-    search: its shortest traces are as long as the sequential search's, their interleavings may differ)."""
-    if isinstance(doc, dict):
-        return {k: len(v or ()) if k == "trace" else _untimed(v) for k, v in doc.items()
-                if k not in ("seconds", "phases", "peak_mb")}
-    if isinstance(doc, list):
-        return [_untimed(v) for v in doc]
-    return doc
-
-
 def _summary(doc: dict) -> list[tuple]:
     """States, transitions, depth, and each property's verdict and trace length."""
     return [(r["scenario"], r["stats"]["states"], r["stats"]["transitions"], r["stats"]["depth"],
@@ -197,7 +187,7 @@ def test_two_nodes_give_the_sequential_result_with_one_partition_on_each(cluster
     one, two = json.loads(sequential.stdout), json.loads(parallel.stdout)
     assert _summary(two) == _summary(one)
     assert any(steps > 0 for *_, props in _summary(one) for _, _, steps in props)  # shortest witnesses
-    assert _untimed(two) == _untimed(one)
+    assert untimed(two) == untimed(one)
 
     # Each partition asks for one CPU and each node has one: the two partitions ran on the two nodes.
     placed = _python(PARTITIONS, cluster.env, cluster.address)
