@@ -37,7 +37,7 @@ from pathlib import Path
 import z3
 
 from prosecheck.checker.machine import ElementTable, ModelError
-from prosecheck.checker.symbolic import certify, minimise
+from prosecheck.checker.symbolic import certify, minimise, tables
 from prosecheck.checker.symbolic.encode import Encoding
 from prosecheck.checker.symbolic.masks import projectable
 from prosecheck.checker.symbolic.render import describe_support
@@ -48,7 +48,7 @@ from prosecheck.model.build import bind_property, options_of
 from prosecheck.model.vocabulary import WORDS
 from prosecheck.proof_entry import Entry
 from prosecheck.properties.catalog import PROPERTIES
-from prosecheck.prove import ProofResult, attempt_masks, lifted_system, symbolic_system
+from prosecheck.prove import ProofResult, attempt_masks, lifted_system, sample_states, symbolic_system
 from prosecheck.results import ScenarioResult
 from prosecheck.scenarios.catalog import HOLDS, SCENARIOS, VIOLATED, Scenario
 from prosecheck.schemas import schema
@@ -347,10 +347,13 @@ class Shrunk:
     why: str = ""
 
 
-def minimised(entry: Entry, scenario: Scenario, timeout: float = minimise.TIMEOUT) -> Shrunk:
-    """``entry`` with its certificate cut to a minimal support (:mod:`~prosecheck.checker.symbolic.minimise`):
-    only a current entry (same fingerprint rule as :func:`record`) whose certificate re-checks, and the
-    result is re-checked (:func:`validate`) before it is returned. Its words are the new lemmas'."""
+def minimised(entry: Entry, scenario: Scenario, timeout: float = minimise.TIMEOUT, table: bool = True) -> Shrunk:
+    """``entry`` with its certificate cut to a minimal support (:mod:`~prosecheck.checker.symbolic.minimise`),
+    with a table lemma of the control states and link contents tried first when ``table`` and the
+    certificate is long (:func:`prosecheck.checker.symbolic.tables.shrink`; its rows from the
+    scenario's reachable worlds, :func:`prosecheck.prove.sample_states`): only a current entry (same
+    fingerprint rule as :func:`record`) whose certificate re-checks, and the result is re-checked
+    (:func:`validate`) before it is returned. Its words are the new lemmas'."""
     before = len(entry.certificate)
     if fingerprints(scenario, [entry.property]).get(entry.property) != entry.fingerprint:
         return Shrunk(None, before, before, 0.0, False, "stale: the fingerprint is not the current one")
@@ -359,15 +362,26 @@ def minimised(entry: Entry, scenario: Scenario, timeout: float = minimise.TIMEOU
         return Shrunk(None, before, before, 0.0, False, f"it does not re-check ({checked.reason})")
     _, enc, good, lemmas = _read(entry, scenario)
     start = time.process_time()
-    found = minimise.minimise(enc, good, lemmas, timeout=timeout)
+    if table:
+        found = tables.shrink(enc, good, lemmas, lambda: sample_states(scenario, enc, True, every_index=False),
+                              timeout=timeout)
+        kept, minimal, detail = found.lemmas, found.minimal, found.detail
+        notes = [f"a table lemma of {found.rows} combinations"
+                 + (f" ({found.widened} added by widening)" if found.widened else "")] if found.table_kept else []
+        notes += [f"{found.merged} lemmas merged into others with the same conclusion"] if found.merged else []
+        detail = "; ".join([detail, *notes] if detail else notes)
+    else:
+        plain = minimise.minimise(enc, good, lemmas, timeout=timeout)
+        kept, minimal, detail = [lemmas[k] for k in plain.kept], plain.minimal, plain.detail
     cpu = time.process_time() - start
-    kept = [lemmas[k] for k in found.kept]
-    shrunk = dataclasses.replace(entry, certificate=tuple(entry.certificate[k] for k in found.kept),
+    texts = dict(zip((f.get_id() for f in lemmas), entry.certificate))
+    shrunk = dataclasses.replace(entry, certificate=tuple(texts.get(f.get_id()) or certify.to_text([f])[0]
+                                                          for f in kept),
                                  invariant=tuple(words(enc, kept)))
     again = validate(shrunk, scenario)
     if not again.ok:  # never expected: the minimiser only keeps subsets its own checks accept
         return Shrunk(None, before, len(kept), cpu, False, f"the minimised certificate does not re-check ({again.reason})")
-    return Shrunk(shrunk, before, len(kept), cpu, found.minimal, found.detail)
+    return Shrunk(shrunk, before, len(kept), cpu, minimal, detail)
 
 
 def shrink(ledger: Ledger, scenario: Scenario, property_ids: Iterable[str] | None = None,

@@ -39,7 +39,7 @@ import z3
 from prosecheck.checker.expr import BITS, compile_py, refs
 from prosecheck.checker.machine import ModelError
 from prosecheck.checker.search import Limits, explore
-from prosecheck.checker.symbolic import certify, engines, houdini, minimise
+from prosecheck.checker.symbolic import certify, engines, houdini, tables
 from prosecheck.checker.symbolic.encode import INDEX, Encoding, Rule
 from prosecheck.checker.symbolic.masks import projectable
 from prosecheck.checker.symbolic.render import describe_invariant, describe_state, describe_support
@@ -199,15 +199,16 @@ def _unprovable(scenario: Scenario, prop: Property, result: ProofResult, deadlin
     return True
 
 
-def sample_states(scenario: Scenario, enc: Encoding, unbounded: bool) -> list[list[int]]:
+def sample_states(scenario: Scenario, enc: Encoding, unbounded: bool, every_index: bool = True) -> list[list[int]]:
     """Reachable worlds of the explicit model as encoded states (Houdini's samples): with the
-    scenario's bounds, or lifted, with 1-3 attempts and every attempt index up to one past them."""
+    scenario's bounds, or lifted, with 1-3 attempts and every attempt index up to one past them
+    (only index 0 unless ``every_index``: enough for what does not read the tracked bits)."""
     out = []
     for attempts in SAMPLE_ATTEMPTS if unbounded else (scenario.bounds.attempts,):
         system = build_system(scenario.with_bounds(attempts=attempts))
         exploration = explore(system, Limits(max_states=SAMPLE_LIMIT))
-        params = [{"attempts": attempts, INDEX: index} for index in range(attempts + 2)] if enc.indexed else \
-            [{"attempts": attempts}]
+        indices = range(attempts + 2 if every_index else 1)
+        params = [{"attempts": attempts, INDEX: index} for index in indices] if enc.indexed else [{"attempts": attempts}]
         for k in range(exploration.states):
             world = exploration.worlds[k]
             out += [enc.values(world, p) for p in params]
@@ -318,15 +319,18 @@ def _houdini(enc: Encoding, good: z3.BoolRef, samples: list[list[int]], timeout:
         left = max(1.0, timeout - (time.perf_counter() - start))
         if progress is not None:
             progress(f"Houdini: a support of {len(needed)} lemmas; cutting it to a minimal one")
-        shrunk = minimise.minimise(enc, good, [lemmas[k] for k in needed], timeout=left)
+        shrunk = tables.shrink(enc, good, [lemmas[k] for k in needed], lambda: samples, timeout=left)
         state = "minimal" if shrunk.minimal else f"not shown minimal: {shrunk.detail}"
-        cut = f"; {len(needed)} -> {len(shrunk.kept)} lemmas, {state} ({shrunk.seconds:.0f} CPU s)"
-        needed = [needed[k] for k in shrunk.kept]
+        table = f", a table lemma of {shrunk.rows} combinations among them" if shrunk.table_kept else ""
+        cut = f"; {len(needed)} -> {len(shrunk.lemmas)} lemmas{table}, {state} ({shrunk.seconds:.0f} CPU s)"
+        chosen = shrunk.lemmas
+    else:
+        chosen = [lemmas[k] for k in needed]
     found = engines.SymbolicResult("houdini", engines.PROVED, time.perf_counter() - start,
-                                   detail=f"Houdini: an inductive invariant of {len(needed)} lemmas ({counts}, "
+                                   detail=f"Houdini: an inductive invariant of {len(chosen)} lemmas ({counts}, "
                                           f"{len(pruned.alive)} inductive; support {closing:.0f} s{cut})")
-    found.lines = describe_support(enc, [lemmas[k] for k in needed], WORDS)
-    found.lemmas = [lemmas[k] for k in needed]
+    found.lines = describe_support(enc, chosen, WORDS)
+    found.lemmas = chosen
     return found
 
 

@@ -3,6 +3,8 @@ certificate (``certify.validate``) and loses that as soon as any one lemma is dr
 
 from __future__ import annotations
 
+import re
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -12,9 +14,10 @@ import z3
 from prosecheck import ledger
 from prosecheck.checker.expr import W
 from prosecheck.checker.search import explore
-from prosecheck.checker.symbolic import certify, houdini
+from prosecheck.checker.symbolic import certify, houdini, tables
 from prosecheck.checker.symbolic.encode import Encoding
 from prosecheck.checker.symbolic.minimise import minimise
+from prosecheck.checker.symbolic.render import describe_table
 from prosecheck.scenarios.catalog import SCENARIOS
 from tests import toy
 
@@ -92,7 +95,7 @@ def test_minimised_refuses_a_stale_entry_and_keeps_the_fingerprint() -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("sid", ["m300.ausf_udm", "m300.panf_udm"])
+@pytest.mark.parametrize("sid", ["m300.ausf_udm", "m300.panf_udm", "m400.ausf_udm", "m600.after.panf_udm"])
 def test_the_shipped_houdini_certificates_are_minimal(sid: str) -> None:
     """The ledger's Houdini supports (cut by ``prove --minimise-saved``): no lemma can go (about a
     minute of CPU each: one re-check per lemma)."""
@@ -124,3 +127,124 @@ def test_prove_minimise_saved_cuts_a_ledger_entry_and_refuses_a_stale_one(tmp_pa
     assert written[home.key()].certificate == home.certificate and written[home.key()].fingerprint == home.fingerprint
     assert written[supi.key()] == stale
     assert main(["prove", "--minimise-saved", "m200", "--save"]) == 2  # it proves nothing, so nothing to --save
+
+
+# ---- table lemmas (checker/symbolic/tables.py) ------------------------------------------------------
+
+def _toy_table() -> tuple[Encoding, z3.BoolRef, list[z3.BoolRef], tables.Table]:
+    """The ping-pong toy's inductive survivors and the table of its reachable control combinations."""
+    enc, good, lemmas, alive = _toy()
+    system = toy.ping_pong(3)
+    exploration = explore(system)
+    table = tables.sampled(enc, [enc.values(exploration.worlds[k]) for k in range(exploration.states)])
+    return enc, good, [lemmas[k] for k in alive], table
+
+
+def test_a_sampled_table_re_checks_and_reads_back() -> None:
+    enc, good, inductive, table = _toy_table()
+    names = {enc.names[p] for p in table.positions}
+    assert names == {"pinger.state", "ponger.state", "pinger->ponger.len", "pinger->ponger[0].msg",
+                     "ponger->pinger.len", "ponger->pinger[0].msg"}
+    assert len(table.rows) > 2
+    assert certify.validate(enc, good, [table.formula(enc.cur), *inductive]).ok
+    text = certify.to_text([table.formula(enc.cur)])
+    assert len(text) == 1 and "\n" not in text[0]  # one lemma, one line
+    assert tables.read(enc, certify.parse(enc, text)[0]) == table
+    assert tables.widen(enc, table, inductive, time.process_time() + 60) == table  # reachable rows are closed
+
+
+def test_a_table_without_a_reachable_row_is_refused() -> None:
+    """Each row is a reachable combination: a table without it is no invariant, and validate says so."""
+    enc, good, inductive, table = _toy_table()
+    for k in range(len(table.rows)):
+        cut = tables.Table(table.positions, table.rows[:k] + table.rows[k + 1:])
+        found = certify.validate(enc, good, [cut.formula(enc.cur), *inductive])
+        assert not found.ok and not found.undecided, k
+        assert found.reason.startswith(("initiation", "consecution"))
+
+
+def test_widening_adds_the_rows_a_step_reaches() -> None:
+    """A table with only the initial combination grows back, by steps from its rows, to a superset
+    of the reachable ones that re-checks."""
+    enc, good, inductive, table = _toy_table()
+    system = toy.ping_pong(3)
+    start = tables.sampled(enc, [enc.values(system.initial())])
+    assert len(start.rows) == 1
+    grown = tables.widen(enc, start, inductive, time.process_time() + 60)
+    assert grown is not None and set(table.rows) <= set(grown.rows)
+    assert certify.validate(enc, good, [grown.formula(enc.cur), *inductive]).ok
+
+
+def test_shrink_with_a_table_is_a_minimal_certificate(monkeypatch: pytest.MonkeyPatch) -> None:
+    enc, good, inductive, table = _toy_table()
+    system = toy.ping_pong(3)
+    exploration = explore(system)
+
+    def samples() -> list[list[int]]:
+        return [enc.values(exploration.worlds[k]) for k in range(exploration.states)]
+
+    monkeypatch.setattr(tables, "SMALL", len(inductive))  # few enough lemmas: no table tried
+    plain = tables.shrink(enc, good, inductive, samples)
+    assert plain.rows == 0 and not plain.table_kept and plain.minimal
+    monkeypatch.setattr(tables, "SMALL", 0)
+    found = tables.shrink(enc, good, inductive, samples)
+    assert found.minimal and found.rows == len(table.rows) and found.widened == 0
+    _assert_minimal(enc, good, found.lemmas)
+    if found.table_kept:
+        assert tables.read(enc, found.lemmas[-1]) == table
+
+
+def test_a_table_in_words_names_the_models_states_and_messages() -> None:
+    enc, _, _, table = _toy_table()
+    said = describe_table(enc, table)
+    assert said.startswith(f"the control states and link contents are one of {len(table.rows)} combinations")
+    rows = said.split(": ", 1)[1].split("; ")
+    assert len(rows) == len(table.rows) and all(r.startswith(f"({n})") for n, r in enumerate(rows, 1))
+    states = {f"{inst.name} in {s}" for inst in enc.system.instances for s in inst.table.state_ids}
+    for phrase in re.findall(r"\b(\w+ in \w+)", said):
+        if not phrase.startswith("one "):
+            assert phrase in states, phrase
+    for message in re.findall(r"holds (\w+)", said):
+        assert message in enc.messages
+
+
+SHIPPED_TABLES = ["m300.ausf_udm", "m300.panf_udm", "m400.ausf_udm", "m600.after.panf_udm"]
+
+
+@pytest.mark.parametrize("sid", SHIPPED_TABLES)
+def test_the_shipped_houdini_certificates_carry_a_table_and_at_most_20_lemmas(sid: str) -> None:
+    entry, enc, good, lemmas = _shipped(sid, "knr_only_after_authorization")
+    read = [tables.read(enc, f) for f in lemmas]
+    found = [t for t in read if t is not None]
+    assert len(found) == 1 and len(lemmas) <= 20
+    said = ledger.certificate_words(entry, SCENARIOS[sid])
+    assert said[read.index(found[0])].startswith("the control states and link contents are one of")
+    assert entry.invariant == tuple(said)
+
+
+def test_the_shipped_table_without_a_reachable_row_is_refused() -> None:
+    """The first, a middle and the last row of m300.ausf_udm's table (all rows: slow tier)."""
+    _, enc, good, lemmas = _shipped("m300.ausf_udm", "knr_only_after_authorization")
+    at = next(k for k, f in enumerate(lemmas) if tables.read(enc, f) is not None)
+    table = tables.read(enc, lemmas[at])
+    assert table is not None
+    for k in sorted({0, len(table.rows) // 2, len(table.rows) - 1}):
+        _refused_without_row(enc, good, lemmas, at, table, k)
+
+
+def _refused_without_row(enc: Encoding, good: z3.BoolRef, lemmas: Sequence[z3.BoolRef], at: int, table: tables.Table,
+                         k: int) -> None:
+    cut = tables.Table(table.positions, table.rows[:k] + table.rows[k + 1:])
+    found = certify.validate(enc, good, [*lemmas[:at], cut.formula(enc.cur), *lemmas[at + 1:]])
+    assert not found.ok and not found.undecided, k
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("sid", SHIPPED_TABLES)
+def test_every_row_of_a_shipped_table_is_needed(sid: str) -> None:
+    _, enc, good, lemmas = _shipped(sid, "knr_only_after_authorization")
+    at = next(k for k, f in enumerate(lemmas) if tables.read(enc, f) is not None)
+    table = tables.read(enc, lemmas[at])
+    assert table is not None
+    for k in range(len(table.rows)):
+        _refused_without_row(enc, good, lemmas, at, table, k)

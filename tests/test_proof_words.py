@@ -124,3 +124,34 @@ def test_the_report_page_lists_every_lemma(proved: ScenarioResult) -> None:
     assert listed.count("<li>") == len(proved_by.invariant) == len(ledger.load()[(SID, AUTH)].certificate)
     assert "<li>for every attempt n: a KNR_ProSe was derived in attempt n implies an authorization check succeeded " \
            "in attempt n</li>" in listed
+
+
+def test_lemmas_with_one_conclusion_merge_into_an_equivalent_one() -> None:
+    """grouping.merge: implications that share a conclusion become one, with the common part of their
+    guards factored out; the merged set is equivalent to the input (Z3), and reads as one sentence."""
+    from prosecheck.checker.symbolic import certify, grouping
+
+    _, enc = ledger._encoding(SCENARIOS[SID], True)
+    texts = [
+        "(=> (and (= ausf.state #x0001)) (= remote_ue.nonce_1 ausf.nonce_1))",
+        "(=> (and (= |ausf->panf[0].msg| #x000d)) (= remote_ue.nonce_1 ausf.nonce_1))",
+        "(=> (and (= remote_ue.state #x0002) (= ausf.nonce_1 opt.index)) (or (= #x0001 ghost.authorized_in_attempt)))",
+        "(=> (and (= |panf->ausf[0].msg| #x000e) (distinct |panf->ausf[0].f0| #x0000) (= ausf.nonce_1 opt.index)) "
+        "(or (= #x0001 ghost.authorized_in_attempt)))",
+        "(or (= #x0000 ausf.update_planned))",
+    ]
+    lemmas = certify.parse(enc, texts)
+    merged = grouping.merge(lemmas)
+    assert len(merged) == 3
+    solver = z3.Solver()
+    solver.add(z3.And(merged) != z3.And(lemmas))
+    assert solver.check() == z3.unsat
+    said = ledger.words(enc, merged)
+    state = next(i for i in enc.system.instances if i.name == "ausf").table.state_ids[1]
+    assert said[0] == (f"if ausf in {state} or ausf->panf[0] holds {enc.messages[0xD - 1]}, then "
+                       "remote_ue.nonce_1 = ausf.nonce_1")
+    assert said[1] == ("for every attempt n: if ausf.nonce_1 = n and (remote_ue in authenticating or "
+                       "(panf->ausf[0] holds key_query_response and panf->ausf[0].pruk is not 0)), then an "
+                       "authorization check succeeded in attempt n")
+    assert said[2] == "ausf.update_planned = 0"
+    assert grouping.merge(merged) == merged  # nothing left to merge

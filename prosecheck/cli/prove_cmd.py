@@ -190,7 +190,8 @@ def _minimise_saved(args: argparse.Namespace, scenarios: list[Scenario], propert
                 refused += 1
                 print(f"{sid} {pid}: not minimised: {found.why}")
                 continue
-            state = "minimal" if found.minimal else f"not shown minimal ({found.why})"
+            state = ("minimal" + (f"; {found.why}" if found.why else "")) if found.minimal \
+                else f"not shown minimal ({found.why})"
             print(f"{sid} {pid}: {found.before} -> {found.after} lemmas ({state}; {found.cpu_seconds:.1f} CPU s), "
                   "re-checked")
         if outcomes:

@@ -18,6 +18,7 @@ inductive for the encoding as it is today is refused with the obligation that fa
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -54,11 +55,18 @@ class Failure(NamedTuple):
 
 
 def to_text(lemmas: Sequence[z3.BoolRef]) -> list[str]:
-    """The lemmas as SMT-LIB terms, one per lemma (top-level conjunctions split)."""
+    """The lemmas as SMT-LIB terms, one per lemma (top-level conjunctions split), on one line each
+    (Z3's line breaks and indentation folded into single spaces, quoted symbols left as they are)."""
     out: list[str] = []
     for lemma in lemmas:
-        out += [part.sexpr() for part in (lemma.children() if z3.is_and(lemma) else [lemma])]
+        out += [_one_line(part.sexpr()) for part in (lemma.children() if z3.is_and(lemma) else [lemma])]
     return out
+
+
+def _one_line(text: str) -> str:
+    """``text`` with every run of white space outside ``|quoted symbols|`` folded into one space."""
+    parts = re.split(r"(\|[^|]*\|)", text)
+    return "".join(p if p.startswith("|") else re.sub(r"\s+", " ", p) for p in parts)
 
 
 def parse(enc: Encoding, texts: Sequence[str]) -> list[z3.BoolRef]:

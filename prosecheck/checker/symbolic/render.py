@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import z3
 
 from prosecheck.checker.expr import BITS
+from prosecheck.checker.symbolic import tables
 from prosecheck.checker.symbolic.encode import INDEX, Encoding
 
 MAX_LINES = 40
@@ -127,6 +128,9 @@ class _Speaker:
 
     def lemma(self, term: z3.ExprRef) -> str:
         self.slots = {}
+        table = tables.read(self.enc, term)
+        if table is not None:
+            return describe_table(self.enc, table)
         text = self.say(term)
         names = {str(v) for v in _constants(term)}
         if self.index is not None and (self.index in names or names & self.tracked):
@@ -136,13 +140,19 @@ class _Speaker:
     def say(self, term: z3.ExprRef) -> str:  # noqa: C901 - one case per connective
         parts = _flat(term)
         if z3.is_implies(term):
-            guard = _flat(term.arg(0))
-            for g in guard:  # the guard's messages name the fields of their slots, in the guard and the fact
-                self._note_message(g)
-            return f"if {' and '.join(self.say(g) for g in guard)}, then {self.say(term.arg(1))}"
+            guard = _flat(term.arg(0)) if z3.is_and(term.arg(0)) else [term.arg(0)]
+            self._note_messages(term.arg(0))  # the guard's messages name the fields of their slots
+            conditions = [self._wrapped(g) if len(guard) > 1 else self.say(g) for g in guard]
+            return f"if {' and '.join(conditions)}, then {self.say(term.arg(1))}"
         if z3.is_and(term) or z3.is_or(term):
             if len(parts) == 1:
                 return self.say(parts[0])
+            if z3.is_and(term):  # a conjunction inside a disjunction: its messages name its fields
+                outer = dict(self.slots)
+                self._note_messages(term)
+                text = " and ".join(self._wrapped(p) for p in parts)
+                self.slots = outer
+                return text
             if z3.is_or(term) and (same := self._one_of(parts)):
                 return same
             word = " and " if z3.is_and(term) else " or "
@@ -160,14 +170,17 @@ class _Speaker:
         return f"({text})" if (z3.is_and(term) or z3.is_or(term) or z3.is_implies(term)) and len(_flat(term)) > 1 \
             else text
 
-    def _note_message(self, term: z3.ExprRef) -> None:
-        if z3.is_eq(term) and term.num_args() == 2:
-            for var, value in ((term.arg(0), term.arg(1)), (term.arg(1), term.arg(0))):
-                name = str(var)
-                if z3.is_const(var) and z3.is_bv_value(value) and name.endswith(".msg"):
-                    number = value.as_long()
-                    if 0 < number <= len(self.enc.messages):
-                        self.slots[name[: -len(".msg")]] = self.enc.messages[number - 1]
+    def _note_messages(self, guard: z3.ExprRef) -> None:
+        """The messages that the conjuncts of ``guard`` fix at link slots: their fields are named by
+        the message's field names wherever the conjunction reaches (its other conjuncts, the conclusion)."""
+        for term in _flat(guard) if z3.is_and(guard) else [guard]:
+            if z3.is_eq(term) and term.num_args() == 2:
+                for var, value in ((term.arg(0), term.arg(1)), (term.arg(1), term.arg(0))):
+                    name = str(var)
+                    if z3.is_const(var) and z3.is_bv_value(value) and name.endswith(".msg"):
+                        number = value.as_long()
+                        if 0 < number <= len(self.enc.messages):
+                            self.slots[name[: -len(".msg")]] = self.enc.messages[number - 1]
 
     def _one_of(self, parts: Sequence[z3.ExprRef]) -> str | None:
         """``x == c1 or x == c2 ...`` over one variable, as one phrase."""
@@ -242,6 +255,60 @@ class _Speaker:
         return name.replace("\n", " ")
 
 
+def describe_table(enc: Encoding, table: tables.Table) -> str:
+    """A table lemma in words: the columns' usual values (:func:`tables.defaults`), then each row as
+    what differs from them. Columns are grouped into items: a control state ("a in s"), a link's
+    length and slot messages ("l empty", "l holds m", "l holds m, then n"), any other variable
+    ("x = 3")."""
+    items = _table_items(enc, table.positions)
+    usual = tables.defaults(table)
+    column = {p: k for k, p in enumerate(table.positions)}
+
+    def said(item: list[int], row: Sequence[int]) -> str:
+        return _item_words(enc, item, [row[column[p]] for p in item])
+
+    base = [said(item, usual) for item in items]
+    links = [k for k, item in enumerate(items) if enc.names[item[0]].endswith(".len")]
+    empty = {k for k in links if base[k].endswith(" empty")}
+    every_link = len(empty) == len(enc.system.links) and empty == set(links)
+    shown = [b for k, b in enumerate(base) if not (every_link and k in empty)] + (["every link empty"] if every_link else [])
+    rows = []
+    for n, row in enumerate(table.rows, 1):
+        differs = [said(item, row) for k, item in enumerate(items) if said(item, row) != base[k]]
+        rows.append(f"({n}) {' and '.join(differs) if differs else 'as said'}")
+    return (f"the control states and link contents are one of {len(table.rows)} combinations, each given by what "
+            f"differs from {', '.join(shown)}: {'; '.join(rows)}")
+
+
+def _table_items(enc: Encoding, positions: Sequence[int]) -> list[list[int]]:
+    """The table's columns grouped: a link's length with its slot messages, every other column alone."""
+    items: dict[str, list[int]] = {}
+    for p in positions:
+        name = enc.names[p]
+        link = name[: -len(".len")] if name.endswith(".len") else (name.split("[", 1)[0] if name.endswith("].msg")
+                                                                     else None)
+        items.setdefault(f"link {link}" if link is not None else name, []).append(p)
+    return list(items.values())
+
+
+def _item_words(enc: Encoding, item: Sequence[int], values: Sequence[int]) -> str:
+    """One item of a table row in words (:func:`describe_table`)."""
+    names = [enc.names[p] for p in item]
+    if names[0].endswith(".len") and all(n.endswith("].msg") for n in names[1:]):
+        length, slots = values[0], list(values[1:])
+        link = names[0][: -len(".len")]
+        if (all(0 < m <= len(enc.messages) for m in slots[:length]) and not any(slots[length:])
+                and length <= len(slots)):
+            if length == 0:
+                return f"{link} empty"
+            return f"{link} holds " + ", then ".join(enc.messages[m - 1] for m in slots[:length])
+    out = []
+    for p, v in zip(item, values):
+        named = _named(enc, z3.BitVec(enc.names[p], BITS), z3.BitVecVal(v, BITS))
+        out.append(named if named is not None else f"{enc.names[p]} = {v}")
+    return " and ".join(out)
+
+
 def _flat(term: z3.ExprRef) -> list[z3.ExprRef]:
     return list(term.children()) if z3.is_and(term) or z3.is_or(term) else [term]
 
@@ -273,4 +340,5 @@ def _constants(term: z3.ExprRef) -> set[z3.ExprRef]:
     return out
 
 
-__all__ = ["PLAIN", "Vocabulary", "describe_invariant", "describe_lemmas", "describe_state", "describe_support"]
+__all__ = ["PLAIN", "Vocabulary", "describe_invariant", "describe_lemmas", "describe_state", "describe_support",
+           "describe_table"]
