@@ -374,14 +374,13 @@ def minimised(entry: Entry, scenario: Scenario, timeout: float = minimise.TIMEOU
         plain = minimise.minimise(enc, good, lemmas, timeout=timeout)
         kept, minimal, detail = [lemmas[k] for k in plain.kept], plain.minimal, plain.detail
     cpu = time.process_time() - start
-    texts = dict(zip((f.get_id() for f in lemmas), entry.certificate))
-    shrunk = dataclasses.replace(entry, certificate=tuple(texts.get(f.get_id()) or certify.to_text([f])[0]
-                                                          for f in kept),
-                                 invariant=tuple(words(enc, kept)))
+    stored = dict(zip((f.get_id() for f in lemmas), entry.certificate))
+    texts = [text for f in kept for text in ([stored[f.get_id()]] if f.get_id() in stored else certify.to_text([f]))]
+    shrunk = dataclasses.replace(entry, certificate=tuple(texts), invariant=tuple(words(enc, certify.parse(enc, texts))))
     again = validate(shrunk, scenario)
     if not again.ok:  # never expected: the minimiser only keeps subsets its own checks accept
-        return Shrunk(None, before, len(kept), cpu, False, f"the minimised certificate does not re-check ({again.reason})")
-    return Shrunk(shrunk, before, len(kept), cpu, minimal, detail)
+        return Shrunk(None, before, len(texts), cpu, False, f"the minimised certificate does not re-check ({again.reason})")
+    return Shrunk(shrunk, before, len(texts), cpu, minimal, detail)
 
 
 def shrink(ledger: Ledger, scenario: Scenario, property_ids: Iterable[str] | None = None,

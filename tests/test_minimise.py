@@ -248,3 +248,16 @@ def test_every_row_of_a_shipped_table_is_needed(sid: str) -> None:
     assert table is not None
     for k in range(len(table.rows)):
         _refused_without_row(enc, good, lemmas, at, table, k)
+
+
+def test_a_table_over_other_variables_names_them() -> None:
+    """A lemma of the table shape over variables that are not control variables reads as that tuple."""
+    enc, _, _, _ = _toy_table()
+    count, last = enc.names.index("pinger.count"), enc.names.index("ponger.last")
+    table = tables.Table((count, last), ((0, 0), (1, 0), (1, 1)))
+    read = tables.read(enc, certify.parse(enc, certify.to_text([table.formula(enc.cur)]))[0])
+    assert read == table
+    assert describe_table(enc, table) == ("(pinger.count, ponger.last) is one of 3 combinations, each given by what "
+                                          "differs from pinger.count = 1, ponger.last = 0: (1) pinger.count = 0; "
+                                          "(2) as said; (3) ponger.last = 1")
+    assert tables.read(enc, z3.Or(enc.cur[count] == 1, enc.cur[last] == 2)) is None  # not rows of one shape

@@ -276,8 +276,11 @@ def describe_table(enc: Encoding, table: tables.Table) -> str:
     for n, row in enumerate(table.rows, 1):
         differs = [said(item, row) for k, item in enumerate(items) if said(item, row) != base[k]]
         rows.append(f"({n}) {' and '.join(differs) if differs else 'as said'}")
-    return (f"the control states and link contents are one of {len(table.rows)} combinations, each given by what "
-            f"differs from {', '.join(shown)}: {'; '.join(rows)}")
+    control = all(enc.names[p].endswith((".state", ".len", ".msg")) for p in table.positions)
+    subject = "the control states and link contents are" if control else \
+        f"({', '.join(enc.names[p] for p in table.positions)}) is"
+    return (f"{subject} one of {len(table.rows)} combinations, each given by what differs from {', '.join(shown)}: "
+            f"{'; '.join(rows)}")
 
 
 def _table_items(enc: Encoding, positions: Sequence[int]) -> list[list[int]]:
