@@ -261,3 +261,18 @@ def test_a_table_over_other_variables_names_them() -> None:
                                           "differs from pinger.count = 1, ponger.last = 0: (1) pinger.count = 0; "
                                           "(2) as said; (3) ponger.last = 1")
     assert tables.read(enc, z3.Or(enc.cur[count] == 1, enc.cur[last] == 2)) is None  # not rows of one shape
+
+
+def test_a_houdini_proof_tries_a_table_and_ends_minimal(monkeypatch: pytest.MonkeyPatch) -> None:
+    """prove's Houdini path (table tried even for a short support here): PROVED with a certificate
+    that re-checks and is minimal, its words one line per lemma."""
+    from prosecheck import prove
+
+    enc, good, _, _ = _toy_table()
+    exploration = explore(toy.ping_pong(3))
+    samples = [enc.values(exploration.worlds[k]) for k in range(exploration.states)]
+    monkeypatch.setattr(tables, "SMALL", 0)
+    found = prove._houdini(enc, good, samples, 120)
+    assert found.verdict == "PROVED" and "minimal" in found.detail and "not shown minimal" not in found.detail
+    _assert_minimal(enc, good, found.lemmas)
+    assert len(found.lines) == len(found.lemmas)
