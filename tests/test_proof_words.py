@@ -155,3 +155,24 @@ def test_lemmas_with_one_conclusion_merge_into_an_equivalent_one() -> None:
                        "authorization check succeeded in attempt n")
     assert said[2] == "ausf.update_planned = 0"
     assert grouping.merge(merged) == merged  # nothing left to merge
+
+
+def test_the_shipped_table_lemma_names_the_models_states_and_messages() -> None:
+    """m300.panf_udm's table lemma in words: every 'X in S' a state of X's compiled table, every
+    'holds M' a message of the catalogue, one numbered item per row."""
+    import re
+
+    from prosecheck.checker.symbolic import tables
+
+    entry = ledger.load()[(SID, AUTH)]
+    _, enc, _, lemmas = ledger._read(entry, SCENARIOS[SID])
+    at = [k for k, f in enumerate(lemmas) if tables.read(enc, f) is not None]
+    assert len(at) == 1
+    table = tables.read(enc, lemmas[at[0]])
+    assert table is not None
+    said = ledger.certificate_words(entry, SCENARIOS[SID])[at[0]]
+    states = {f"{inst.name} in {s}" for inst in enc.system.instances for s in inst.table.state_ids}
+    found = re.findall(r"\b(remote_ue|relay_ue|amf|ausf|panf|udm) in (\w+)", said)
+    assert found and all(f"{x} in {s}" in states for x, s in found)
+    assert all(m in MESSAGES for m in re.findall(r"holds (\w+)", said))
+    assert [int(n) for n in re.findall(r"\((\d+)\) ", said)] == list(range(1, len(table.rows) + 1))
