@@ -76,7 +76,8 @@ def register(sub: Any) -> argparse.ArgumentParser:
                         "minimal one (docs/prove.md)")
     parser.add_argument("--minimise-saved", action="store_true",
                         help="prove nothing: cut each current ledger entry of the chosen scenarios and properties to "
-                        "a minimal support, re-check it and write the ledger")
+                        "a minimal support (a table lemma tried on a long one, lemmas with one conclusion merged), "
+                        "re-check it and write the ledger")
     add_ledger_option(parser, "that --save or --minimise-saved writes (created if absent with --save)")
     return parser
 
