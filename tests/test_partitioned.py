@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import importlib.util
+import itertools
 import json
 import subprocess
 import sys
@@ -68,26 +69,40 @@ def same_search(seq: Exploration, par: Exploration) -> None:
     assert len(start) == par.expanded + 1 and int(start[-1]) == par.transitions == len(target)
 
 
+POOLS = ["local", "threads"]  # in turn in this process; one thread each (the default of --workers)
+NO_LIMITS = Limits()
+
+
+def partitioned(factory: Callable[[], System], parts: int, pool: str, limits: Limits = NO_LIMITS,
+                **options: object) -> Exploration:
+    out = explore_partitioned(factory, parts, limits, local=pool == "local", **options)  # type: ignore[arg-type]
+    assert out.parallel.pool == pool  # type: ignore[attr-defined]
+    return out
+
+
+@pytest.mark.parametrize("pool", POOLS)
 @pytest.mark.parametrize("name", TOYS)
 @pytest.mark.parametrize("parts", [1, 2, 3])
-def test_toys_in_partitions_equal_the_sequential_compiled_search(name: str, parts: int) -> None:
-    same_search(explore_native(TOYS[name](), Limits(), None), explore_partitioned(TOYS[name], parts, local=True))
+def test_toys_in_partitions_equal_the_sequential_compiled_search(name: str, parts: int, pool: str) -> None:
+    same_search(explore_native(TOYS[name](), Limits(), None), partitioned(TOYS[name], parts, pool))
 
 
+@pytest.mark.parametrize("pool", POOLS)
 @pytest.mark.parametrize("seed", range(12))
-def test_random_toys_in_partitions_equal_the_sequential_compiled_search(seed: int) -> None:
+def test_random_toys_in_partitions_equal_the_sequential_compiled_search(seed: int, pool: str) -> None:
     factory = functools.partial(random_system, seed)
     sequential = explore_native(factory(), Limits(), None)
     for parts in (2, 3):
-        same_search(sequential, explore_partitioned(factory, parts, local=True))
+        same_search(sequential, partitioned(factory, parts, pool))
 
 
+@pytest.mark.parametrize("pool", POOLS)
 @pytest.mark.parametrize("sid", ["m200", "m300.panf_udm"])
-def test_scenarios_in_partitions_equal_the_sequential_compiled_search(sid: str) -> None:
+def test_scenarios_in_partitions_equal_the_sequential_compiled_search(sid: str, pool: str) -> None:
     factory = functools.partial(build_system, SCENARIOS[sid])
     sequential = explore_native(factory(), Limits(), None)
     for parts in (1, 2, 3):
-        par = explore_partitioned(factory, parts, local=True)
+        par = partitioned(factory, parts, pool)
         assert par.parallel.levels == sequential.max_depth + 1
         same_search(sequential, par)
 
@@ -182,9 +197,10 @@ def test_a_chunk_that_outgrows_16_bit_ids_reruns_every_partition_wide(monkeypatc
     same_search(explore_native(factory(), Limits(), None), par)
 
 
-def test_the_state_limit_stops_the_partitioned_search_after_a_level() -> None:
+@pytest.mark.parametrize("pool", POOLS)
+def test_the_state_limit_stops_the_partitioned_search_after_a_level(pool: str) -> None:
     factory = functools.partial(build_system, SCENARIOS["m200"])
-    e = explore_partitioned(factory, 2, Limits(max_states=1000), local=True)
+    e = partitioned(factory, 2, pool, Limits(max_states=1000))
     full = explore_native(factory(), Limits(), None)
     assert e.stopped == "max-states 1000" and not e.complete and 1000 <= e.states < full.states
     depth = np.asarray(e.depth)
@@ -192,28 +208,31 @@ def test_the_state_limit_stops_the_partitioned_search_after_a_level() -> None:
     assert e.states == int((np.asarray(full.depth) <= depth.max()).sum())  # whole levels
 
 
-def test_a_partition_at_the_memory_limit_stops_the_search_after_its_level() -> None:
-    e = explore_partitioned(functools.partial(build_system, SCENARIOS["m200"]), 2, Limits(max_memory_mb=1), local=True)
+@pytest.mark.parametrize("pool", POOLS)
+def test_a_partition_at_the_memory_limit_stops_the_search_after_its_level(pool: str) -> None:
+    e = partitioned(functools.partial(build_system, SCENARIOS["m200"]), 2, pool, Limits(max_memory_mb=1))
     assert e.stopped == "max-memory 1 MB (partition 0 of 2)" and e.max_depth == 1 and e.expanded == 1
 
 
-@pytest.mark.parametrize("pipeline", [False, True])
-def test_an_interrupt_keeps_the_levels_complete_before_it(monkeypatch: pytest.MonkeyPatch, pipeline: bool) -> None:
-    """The 21st absorb (partition 0's of level 10) is interrupted. Without the pipeline the driver has read
-    the counters after level 9 (depth 10); with it, it sends a round before it reads the one before, so
-    it has read those after level 8 only (depth 9)."""
+@pytest.mark.parametrize("pool, pipeline", [("local", False), ("local", True), ("threads", False),
+                                            ("threads", True)])
+def test_an_interrupt_keeps_the_levels_complete_before_it(monkeypatch: pytest.MonkeyPatch, pool: str,
+                                                          pipeline: bool) -> None:
+    """The 21st absorb (one of level 10's; in turn, partition 0's) is interrupted. Without the pipeline the
+    driver has read the counters after level 9 (depth 10); with it, it sends a round before it reads the
+    one before, so it has read those after level 8 only (depth 9). With threads, the other partition's
+    absorb of the level runs to its end before the search stops."""
     factory = functools.partial(build_system, SCENARIOS["m200"])
-    calls = []
+    calls = itertools.count(1)  # atomic in threads
     absorb = NativePartition.absorb
 
     def interrupting(self: NativePartition, *arrays: tuple[np.ndarray, np.ndarray]) -> object:
-        calls.append(1)
-        if len(calls) == 21:  # partition 0 absorbed level 10, partition 1 not
+        if next(calls) == 21:  # in turn: partition 0 absorbed level 10, partition 1 not
             raise KeyboardInterrupt
         return absorb(self, *arrays)
 
     monkeypatch.setattr(NativePartition, "absorb", interrupting)
-    e = explore_partitioned(factory, 2, local=True, pipeline=pipeline)
+    e = partitioned(factory, 2, pool, pipeline=pipeline)
     full = explore_native(factory(), Limits(), None)
     depth = 9 if pipeline else 10
     assert e.stopped == "interrupted" and e.max_depth == depth

@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
-from typing import Any
+from functools import partial
+from typing import Any, TypeVar
 
 from prosecheck.checker.exploration import Exploration, Limits, Progress
 from prosecheck.checker.native.engine import Native, NativeExploration, _result
@@ -29,6 +31,10 @@ from prosecheck.checker.system import System
 
 Log = Callable[[str], None]
 NO_LIMITS = Limits()
+POOLS = ("threads", "ray")
+"""Where the partitions run: ``threads`` (one thread each in this process: the default on one machine),
+``ray`` (one Ray actor each: a local Ray, or the cluster the caller connected to)."""
+T = TypeVar("T")
 
 
 @dataclass
@@ -37,6 +43,7 @@ class Overhead:
 
     workers: int
     engine: str = "native"
+    pool: str = "ray"  # where the partitions ran: "threads", "ray" or "local" (in turn, in this process)
     levels: int = 0
     startup: float = 0.0  # creating the partitions (actors), building the system and loading the library in each
     search: float = 0.0  # wall seconds of the levels (expand + absorb rounds)
@@ -63,7 +70,10 @@ class Overhead:
 
 
 class LocalPool:
-    """Partitions as objects in this process (tests; the same interface as :class:`RayPool`)."""
+    """Partitions as objects in this process, stepped one after the other (tests; the same interface as
+    :class:`RayPool`)."""
+
+    asynchronous = False  # a step returns when done: a driver gains nothing by reading its counters late
 
     def __init__(self, factory: Callable[[], System], parts: int, wide: bool, owner: int = OWNER_COMPONENTS) -> None:
         self.parts = [NativePartition(factory, p, parts, wide, owner) for p in range(parts)]
@@ -93,8 +103,63 @@ class LocalPool:
         self.parts = []
 
 
+class ThreadPool(LocalPool):
+    """Partitions as objects in this process that step concurrently, one thread each (the default on one
+    machine: shared memory, as multi-core TLC or SPIN). The compiled calls release the GIL (cffi), so two
+    partitions' C run at once. A level is two rounds over the threads: every partition absorbs its inbox,
+    read in place from the senders' C memory (no copy), then, once all have, every partition expands
+    (which overwrites its outboxes)."""
+
+    asynchronous = False
+
+    def __init__(self, factory: Callable[[], System], parts: int, wide: bool, owner: int = OWNER_COMPONENTS) -> None:
+        super().__init__(factory, parts, wide, owner)
+        for p in self.parts:
+            p.clock = time.thread_time  # a partition's CPU is its thread's: they share the process
+        self.executor = ThreadPoolExecutor(max_workers=parts, thread_name_prefix="partition")
+
+    def _all(self, calls: list[Callable[[], T]]) -> list[T]:
+        """Run ``calls`` at once, one per partition; their results (the first exception raised once all ended)."""
+        futures = [self.executor.submit(c) for c in calls]
+        try:
+            wait(futures)
+        except KeyboardInterrupt:
+            wait(futures)  # let every partition end its call: the export then reads quiet stores
+            raise
+        return [f.result() for f in futures]
+
+    def step(self, before: list[list[Any]] | None) -> list[list[Any]]:
+        def timed(p: NativePartition, call: Callable[[], T]) -> Callable[[], T]:
+            def run() -> T:
+                t0 = time.perf_counter()
+                try:
+                    return call()
+                finally:
+                    p.step_seconds += time.perf_counter() - t0
+            return run
+        if before is None:
+            snaps = [p.snapshot() for p in self.parts]
+        else:
+            snaps = self._all([timed(p, partial(p.absorb, *(out[q] for out in before)))
+                               for q, p in enumerate(self.parts)])
+        stepped = self._all([timed(p, p.expand) for p in self.parts])
+        for out, snap in zip(stepped, snaps):
+            out[-1]["snap"] = snap
+        return stepped
+
+    def stats(self) -> list[dict[str, float]]:
+        """As :meth:`LocalPool.stats`, a partition's ``process_cpu`` its thread's (the process is the driver's)."""
+        return [{**s, "process_cpu": s["cpu"]} for s in super().stats()]
+
+    def close(self) -> None:
+        self.executor.shutdown(wait=True)
+        super().close()
+
+
 class RayPool:
     """Partitions as Ray actors (one CPU each): outboxes go from actor to actor as object references."""
+
+    asynchronous = True  # a step returns object references at once: the driver reads its counters a round late
 
     def __init__(self, factory: Callable[[], System], parts: int, wide: bool, owner: int = OWNER_COMPONENTS) -> None:
         import ray
@@ -136,10 +201,13 @@ class RayPool:
 
 
 def explore_workers(factory: Callable[[], System], workers: int, limits: Limits = NO_LIMITS,
-                    progress: Progress | None = None, *, log: Log | None = None, local: bool = False) -> Exploration:
+                    progress: Progress | None = None, *, log: Log | None = None, local: bool = False,
+                    pool: str = "threads") -> Exploration:
     """The partitioned compiled search when the compiled engine can run the system (engine ``auto`` or
     ``native``, a C compiler, a system :mod:`.cgen` mirrors), else the Python parallel search
-    (:func:`~prosecheck.checker.parallel.explore_parallel`): the same counts and verdicts either way."""
+    (:func:`~prosecheck.checker.parallel.explore_parallel`: on Ray when installed, else in turn in this
+    process): the same counts and verdicts either way. ``pool``: see :data:`POOLS`; ``local``: partitions
+    in this process, stepped in turn (tests)."""
     from prosecheck.checker.native.build import NativeUnavailable, compiler
     from prosecheck.checker.native.cgen import Declined, check
     from prosecheck.checker.native.dispatch import chosen, customised
@@ -148,52 +216,63 @@ def explore_workers(factory: Callable[[], System], workers: int, limits: Limits 
     if chosen(None) != "python" and not customised(system) and compiler() is not None:
         try:
             check(system)
-            return explore_partitioned(factory, workers, limits, progress, log=log, local=local)
+            return explore_partitioned(factory, workers, limits, progress, log=log, local=local, pool=pool)
         except (Declined, NativeUnavailable):
             pass
     from prosecheck.checker.parallel import explore_parallel
+    if not local and pool == "threads":  # the Python search holds the GIL: its partitions need processes
+        import importlib.util
+        local = importlib.util.find_spec("ray") is None
     return explore_parallel(factory, workers, limits, progress, log=log, local=local)
 
 
 def explore_partitioned(factory: Callable[[], System], workers: int, limits: Limits = NO_LIMITS,
                         progress: Progress | None = None, *, log: Log | None = None,
                         local: bool = False, owner_components: int = OWNER_COMPONENTS,
-                        pipeline: bool = True) -> NativeExploration:
-    """Explore breadth first with ``workers`` partitions of the compiled search (Ray actors; ``local``:
-    objects in this process; ``owner_components``: see :data:`~.partition.OWNER_COMPONENTS`; ``pipeline``:
-    the driver reads each level's counters one round late, see :func:`_levels`). Raises
+                        pipeline: bool | None = None, pool: str = "threads") -> NativeExploration:
+    """Explore breadth first with ``workers`` partitions of the compiled search (``pool``: threads of this
+    process or Ray actors, see :data:`POOLS`; ``local``: objects in this process stepped in turn;
+    ``owner_components``: see :data:`~.partition.OWNER_COMPONENTS`; ``pipeline``: the driver reads each
+    level's counters one round late, see :func:`_levels`; default: with Ray only). Raises
     :class:`~.cgen.Declined` / :class:`~.build.NativeUnavailable` when the compiled search cannot run the
     system (the caller falls back to the Python search)."""
+    if pool not in POOLS:
+        raise ValueError(f"pool must be one of {', '.join(POOLS)}, got {pool!r}")
     start, cpu = time.perf_counter(), time.process_time()
     system = factory()
     driver = Native(system)  # compiles the library once, before any partition loads it
+    kind = "local" if local else pool
     try:
-        return _session(factory, driver, workers, limits, progress, log, local, (start, cpu), False, owner_components,
+        return _session(factory, driver, workers, limits, progress, log, kind, (start, cpu), False, owner_components,
                         pipeline)
     except Widen:
-        return _session(factory, Native(system, wide=True), workers, limits, progress, log, local, (start, cpu), True,
+        return _session(factory, Native(system, wide=True), workers, limits, progress, log, kind, (start, cpu), True,
                         owner_components, pipeline)
 
 
 def _session(factory: Callable[[], System], driver: Native, workers: int, limits: Limits, progress: Progress | None,
-             log: Log | None, local: bool, start: tuple[float, float], wide: bool, owner: int,
-             pipeline: bool) -> NativeExploration:
-    if local:
+             log: Log | None, kind: str, start: tuple[float, float], wide: bool, owner: int,
+             pipeline: bool | None) -> NativeExploration:
+    if kind == "local":
         return _run(driver, LocalPool(factory, workers, wide, owner), workers, limits, progress, log, start, pipeline)
+    if kind == "threads":
+        return _run(driver, ThreadPool(factory, workers, wide, owner), workers, limits, progress, log, start, pipeline)
     with ray_session(workers):
         return _run(driver, RayPool(factory, workers, wide, owner), workers, limits, progress, log, start, pipeline)
 
 
 def _run(driver: Native, pool: LocalPool | RayPool, workers: int, limits: Limits, progress: Progress | None,
-         log: Log | None, began: tuple[float, float], pipeline: bool = True) -> NativeExploration:
+         log: Log | None, began: tuple[float, float], pipeline: bool | None = None) -> NativeExploration:
     start = began[0]
     cpu = time.process_time()
-    overhead = Overhead(workers, startup=time.perf_counter() - start, driver_startup_cpu=cpu - began[1])
+    kind = "ray" if isinstance(pool, RayPool) else "threads" if isinstance(pool, ThreadPool) else "local"
+    overhead = Overhead(workers, pool=kind, startup=time.perf_counter() - start, driver_startup_cpu=cpu - began[1])
     snaps = pool.snapshots()
     stopped: str | None = None
+    late = pool.asynchronous if pipeline is None else pipeline
     try:
         try:
-            stopped, snaps = _levels(pool, snaps, limits, progress, log, overhead, start, pipeline)
+            stopped, snaps = _levels(pool, snaps, limits, progress, log, overhead, start, late)
         except PartitionLost as lost:  # its worlds are gone: only the initial world is certain
             result = _result(driver, str(lost), start)
             result.parallel = overhead
