@@ -107,6 +107,40 @@ def test_scenarios_in_partitions_equal_the_sequential_compiled_search(sid: str, 
         same_search(sequential, par)
 
 
+@pytest.mark.parametrize("sid, parts", [("m200", 2), ("m300.panf_udm", 3)])
+def test_the_lazy_gather_gives_the_eager_gathers_arrays_and_only_when_read(sid: str, parts: int) -> None:
+    """Counts, depths, deadlocks, unhandled messages and fired transitions come from the partitions' counts
+    (nothing gathered); worlds, parents and labels gather the first stage, edges the second; every array
+    equals the eager gather's of the same partitions."""
+    import time
+
+    from prosecheck.checker.native import partitioned as pt
+    from prosecheck.checker.native.engine import Native
+    from prosecheck.checker.native.gather import gather
+
+    factory = functools.partial(build_system, SCENARIOS[sid])
+    lazy = explore_partitioned(factory, parts)
+    pool = pt.LocalPool(factory, parts, False)
+    stopped, snaps = pt._levels(pool, pool.snapshots(), Limits(), None, None, pt.Overhead(parts), time.perf_counter(),
+                                False)
+    eager = gather(Native(factory()), pool.export(snaps), stopped, 0.0)
+    assert lazy.gathered == 0  # type: ignore[attr-defined]
+    assert (lazy.states, lazy.transitions, lazy.expanded, lazy.max_depth) == (eager.states, eager.transitions,
+                                                                              eager.expanded, eager.max_depth)
+    assert np.asarray(lazy.depth).tolist() == np.asarray(eager.depth).tolist()
+    assert lazy.deadlocks == eager.deadlocks and lazy.unhandled == eager.unhandled and lazy.fired == eager.fired
+    assert lazy.gathered == 0  # type: ignore[attr-defined]
+    assert np.asarray(lazy.parent).tolist() == np.asarray(eager.parent).tolist()
+    assert lazy.gathered == 1  # type: ignore[attr-defined]
+    assert lazy.via.ids.tolist() == eager.via.ids.tolist() and lazy.via.table == eager.via.table  # type: ignore[attr-defined]
+    assert list(lazy.worlds) == list(eager.worlds)
+    assert lazy.gathered == 1  # type: ignore[attr-defined]
+    for a, b in zip(lazy.edges.arrays(), eager.edges.arrays()):  # type: ignore[union-attr]
+        assert a.tolist() == b.tolist()
+    assert lazy.gathered == 2 and lazy.parallel.gather > 0  # type: ignore[attr-defined]
+    pool.close()
+
+
 @pytest.mark.parametrize("owner", [0, 1, 2])
 def test_any_owner_function_gives_the_sequential_search(owner: int) -> None:
     """Two remote UEs: two components; the owner hashes the first one (1), both (0, 2)."""
@@ -282,14 +316,14 @@ def _untimed(doc: object) -> object:
     return doc
 
 
-@needs_ray
 @pytest.mark.slow  # Ray in a subprocess (tests/conftest.py: such tests are out of the fast tier)
 @pytest.mark.xdist_group("ray")  # one Ray session at a time (tests/conftest.py SERIAL_GROUPS)
-def test_check_with_two_ray_workers_gives_the_sequential_verdicts_counts_and_trace_lengths() -> None:
+@pytest.mark.parametrize("pool", ["threads", pytest.param("ray", marks=needs_ray)])
+def test_check_with_two_workers_gives_the_sequential_verdicts_counts_and_trace_lengths(pool: str) -> None:
     docs = {}
     for workers in ("1", "2"):
         proc = subprocess.run([sys.executable, "-m", "prosecheck", "check", "m200", "m300.panf_udm", "--json",
-                               "--workers", workers], capture_output=True, text=True)
+                               "--workers", workers, "--pool", pool, "--no-cache"], capture_output=True, text=True)
         assert proc.returncode == 0, proc.stderr[-2000:]
         docs[workers] = json.loads(proc.stdout)
     assert _untimed(docs["2"]) == _untimed(docs["1"])

@@ -24,7 +24,7 @@ from typing import Any, TypeVar
 
 from prosecheck.checker.exploration import Exploration, Limits, Progress
 from prosecheck.checker.native.engine import Native, NativeExploration, _result
-from prosecheck.checker.native.gather import gather
+from prosecheck.checker.native.lazy import PartitionedExploration
 from prosecheck.checker.native.partition import OWNER_COMPONENTS, NativePartition, Snapshot, Widen
 from prosecheck.checker.parallel import PartitionLost, ray_session
 from prosecheck.checker.system import System
@@ -270,6 +270,7 @@ def _run(driver: Native, pool: LocalPool | RayPool, workers: int, limits: Limits
     snaps = pool.snapshots()
     stopped: str | None = None
     late = pool.asynchronous if pipeline is None else pipeline
+    kept = False  # the pool outlives this call (the exploration gathers from it on first use)
     try:
         try:
             stopped, snaps = _levels(pool, snaps, limits, progress, log, overhead, start, late)
@@ -288,14 +289,23 @@ def _run(driver: Native, pool: LocalPool | RayPool, workers: int, limits: Limits
         overhead.c_expand = [round(s["c_expand"], 3) for s in stats]
         overhead.c_absorb = [round(s["c_absorb"], 3) for s in stats]
         overhead.step_seconds = [round(s["step_seconds"], 3) for s in stats]
-        result = gather(driver, exports, stopped, start)
-        overhead.gather, overhead.gather_cpu = time.perf_counter() - t0, time.process_time() - c0
+        # Ray's exports are copies in this process; in process, views of the partitions: kept until gathered
+        keep = not isinstance(pool, RayPool)
+        result = PartitionedExploration(driver, exports, stopped, overhead, pool.close if keep else _nothing)
+        kept = keep
+        overhead.gather, overhead.gather_cpu = time.perf_counter() - t0, time.process_time() - c0  # the export
     finally:
-        pool.close()
-    result.parallel = overhead
+        if not kept:
+            pool.close()
+        elif isinstance(pool, ThreadPool):
+            pool.executor.shutdown(wait=True)
     overhead.driver_cpu = time.process_time() - cpu
     result.seconds = time.perf_counter() - start
     return result
+
+
+def _nothing() -> None:
+    pass
 
 
 def _levels(pool: LocalPool | RayPool, snaps: list[Snapshot], limits: Limits, progress: Progress | None,
