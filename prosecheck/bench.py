@@ -296,7 +296,7 @@ def table(rows: list[BenchRow]) -> str:
         head += ["SPIN states", "SPIN trans", "SPIN compile s", "SPIN run s", "agree", "ratio"]
     parallel = any("workers" in r.ours for r in rows)
     if parallel:
-        head += ["workers", "speed-up", "efficiency", "CPU s", "Ray start s", "actors start s", "gather s", "levels",
+        head += ["workers", "speed-up", "efficiency", "CPU s", "Ray start s", "parts start s", "gather s", "levels",
                  "ms/level", "rows sent", "MB sent", "B sent/state", "worker CPU s", "worker peak MB"]
     lines = [head]
     for r in rows:
@@ -322,10 +322,14 @@ def table(rows: list[BenchRow]) -> str:
     if spin:
         out.append("ratio = prosecheck seconds / SPIN run seconds (SPIN compile time excluded, shown beside it)")
     if parallel:
-        out.append("workers 1 = the sequential search; seconds (wall) = the levels + the gather into one exploration, "
-                   "without Ray's start-up or the actors' creation (shown beside); speed-up = seconds at 1 worker / "
-                   "seconds; efficiency = speed-up / workers; CPU s = every process: the driver's levels and gather, "
-                   "each partition's process after its creation, and Ray's own processes (raylet, GCS)")
+        pools = sorted({r.ours["pool"] for r in rows if "pool" in r.ours})
+        out.append("workers 1 = the sequential search; more: the partitioned search, partitions in "
+                   + " / ".join(pools or ["threads"]) + " (--pool); seconds (wall) = the levels + the export of the "
+                   "partitions' stores + any gather done (gather s: a benchmark reads only counts, so nothing is "
+                   "gathered; a check gathers the worlds, then the edges, when it first reads them), without Ray's "
+                   "start-up or the partitions' creation (shown beside); speed-up = seconds at 1 worker / seconds; "
+                   "efficiency = speed-up / workers; CPU s = every process after the partitions' creation: the "
+                   "driver's (with threads, the partitions' threads too), each Ray actor's and Ray's own (raylet, GCS)")
     return "\n".join(out)
 
 
