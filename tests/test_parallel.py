@@ -1,8 +1,9 @@
 """The parallel search (checker/parallel.py) numbers worlds exactly as the sequential search does.
 
 In-process partitions (``local=True``) check the protocol on toys, random toys and scenarios with
-1, 2, 3 and 4 partitions; the Ray tests run `check --json --workers N` end to end (Ray started and
-shut down by the command) and compare the JSON with the sequential one, timing aside."""
+1, 2, 3 and 4 partitions; the end-to-end tests run `check --json --workers N` with threads and on Ray
+(`--pool ray`: Ray started and shut down by the command) and compare the JSON with the sequential one,
+timing aside."""
 
 from __future__ import annotations
 

@@ -1,10 +1,12 @@
 """The partitioned compiled search (checker/native/partition.py, partitioned.py) against the sequential one.
 
-In-process partitions (``local=True``) for 1, 2 and 3 partitions on the toys, random toys and two
-scenarios: the same number of worlds, transitions, depth histogram, deadlocks, unhandled messages and
-fired transitions, the same set of worlds, and every world's parent chain reaches the initial world in
-as many steps as its depth. Then each partition's own store: the worlds it owns are disjoint from the
-others' and their union is the sequential search's. The Ray tests run ``check --workers 2`` end to end.
+In-process partitions, stepped in turn (``local=True``) and in threads (the default pool), for 1, 2 and 3
+partitions on the toys, random toys and two scenarios: the same number of worlds, transitions, depth
+histogram, deadlocks, unhandled messages and fired transitions, the same set of worlds, and every world's
+parent chain reaches the initial world in as many steps as its depth. Then each partition's own store:
+the worlds it owns are disjoint from the others' and their union is the sequential search's. The
+exploration gathers only when read, and then as the eager gather does. The end-to-end tests run
+``check --workers 2`` with threads and on Ray.
 """
 
 from __future__ import annotations
