@@ -109,6 +109,19 @@ def test_scenarios_in_partitions_equal_the_sequential_compiled_search(sid: str, 
         same_search(sequential, par)
 
 
+def test_a_gather_whose_chunk_ids_outgrow_16_bits_gathers_into_a_wide_context(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The partitions searched with 16-bit ids; their chunk values together do not fit (simulated by a
+    lower bound set after the search): the worlds are gathered into a wide driver context, on first read."""
+    from prosecheck.checker.native import cgen
+
+    factory = TOYS["counters_jump"]
+    par = explore_partitioned(factory, 2)
+    assert par.gathered == 0  # type: ignore[attr-defined]
+    monkeypatch.setattr(cgen, "NARROW_MAX", 2)
+    assert par.native is not None and par.native.cid == np.uint32
+    same_search(explore_native(factory(), Limits(), None), par)
+
+
 @pytest.mark.parametrize("sid, parts", [("m200", 2), ("m300.panf_udm", 3)])
 def test_the_lazy_gather_gives_the_eager_gathers_arrays_and_only_when_read(sid: str, parts: int) -> None:
     """Counts, depths, deadlocks, unhandled messages and fired transitions come from the partitions' counts

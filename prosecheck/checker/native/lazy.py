@@ -9,6 +9,8 @@ order, parents and labels: for projections, traces, ``index_of``), then the edge
 run that reads neither (``bench``) never gathers; the time of each stage is added to the search's
 :class:`~.partitioned.Overhead` (``gather``, ``gather_cpu``). The partitions' exports are kept until
 the edges are gathered (with threads, views of the partitions' memory: the partitions live as long).
+When the partitions' chunk values together need wider ids than each partition's, the worlds are
+gathered into a fresh wide context of the driver (the partitions' search is not run again).
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ from prosecheck.checker.native.gather import (
     numbering,
     unhandled_rows,
 )
+from prosecheck.checker.native.partition import Widen
 
 UNSET: Any = object()
 WORLDS, EDGES = 1, 2  # the gather's stages
@@ -119,9 +122,14 @@ class PartitionedExploration(NativeExploration):
                 self.parallel.gather_cpu += time.process_time() - c0
 
     def _gather_worlds(self) -> None:
-        native, count = self._driver, self._total
+        count = self._total
         self._num = numbering(self._parts)
-        self._lmap, via = gather_worlds(native, self._parts, self._num)
+        try:
+            self._lmap, via = gather_worlds(self._driver, self._parts, self._num)
+        except Widen:  # the partitions' chunk values together outnumber 16-bit ids: gather into a wide context
+            self._driver = Native(self._driver.system, wide=True)
+            self._lmap, via = gather_worlds(self._driver, self._parts, self._num)
+        native = self._driver
         self.native = native
         self.worlds = NativeWorlds(native, count)
         self.parent = native.vec(0, count, np.int32)
