@@ -122,6 +122,28 @@ def test_a_gather_whose_chunk_ids_outgrow_16_bits_gathers_into_a_wide_context(mo
     same_search(explore_native(factory(), Limits(), None), par)
 
 
+@pytest.mark.parametrize("where", ["_intern", "_parents"])
+def test_a_gather_interrupted_gathers_again_when_read_again(monkeypatch: pytest.MonkeyPatch, where: str) -> None:
+    """Ctrl-C while the worlds are gathered (in the judging phase): while the chunk tables are interned,
+    or after the world table was loaded. A later read gathers them again, right."""
+    from prosecheck.checker.native import gather, lazy
+
+    factory = TOYS["counters_jump"]
+    par = explore_partitioned(factory, 2)
+    step, calls = getattr(gather, where), itertools.count(1)
+
+    def interrupted(*args: object) -> object:
+        if next(calls) == 2 - (where == "_parents"):
+            raise KeyboardInterrupt
+        return step(*args)
+
+    monkeypatch.setattr(gather, where, interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        _ = par.parent
+    assert par.gathered == 0 and isinstance(par, lazy.PartitionedExploration)  # type: ignore[attr-defined]
+    same_search(explore_native(factory(), Limits(), None), par)
+
+
 @pytest.mark.parametrize("sid, parts", [("m200", 2), ("m300.panf_udm", 3)])
 def test_the_lazy_gather_gives_the_eager_gathers_arrays_and_only_when_read(sid: str, parts: int) -> None:
     """Counts, depths, deadlocks, unhandled messages and fired transitions come from the partitions' counts
