@@ -1,14 +1,16 @@
 """The end of a partitioned search: every partition's store gathered into one exploration (issue 21).
 
-This is the remaining serial term of the partitioned compiled search, done once, after the last level,
-with vectorised NumPy (no Python loop per world or per edge). In a context of the driver (the same
-compiled library) it interns every partition's chunk, component and label tables (small: distinct
-values), numbers the worlds level by level (level, then partition, then owned order: breadth first,
-so depths and shortest traces have the sequential search's lengths), loads the world table in that
-order without compares (partitions own disjoint worlds), and maps parents, labels and edge targets to
-global indices: a partition's edge leads to a world it owns (its owned index), or to a foreign world
-whose row its owner absorbed (the owner's ``inmap``). The result is the
-:class:`~.engine.NativeExploration` the sequential search returns, edges and labels held as NumPy arrays.
+This is the remaining serial term of the partitioned compiled search, done on first read
+(:mod:`.lazy`) in two stages, the worlds (:func:`gather_worlds`) then the edges (:func:`gather_edges`),
+with vectorised NumPy (no Python loop per world or per edge); :func:`gather` does both at once. In a
+context of the driver (the same compiled library) it interns every partition's chunk, component and
+label tables (small: distinct values), numbers the worlds level by level (level, then partition, then
+owned order: breadth first, so depths and shortest traces have the sequential search's lengths),
+loads the world table in that order without compares (partitions own disjoint worlds), and maps
+parents, labels and edge targets to global indices: a partition's edge leads to a world it owns (its
+owned index), or to a foreign world whose row its owner absorbed (the owner's ``inmap``). The result
+is the :class:`~.engine.NativeExploration` the sequential search returns, edges and labels held as
+NumPy arrays.
 """
 
 from __future__ import annotations

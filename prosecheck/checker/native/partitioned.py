@@ -1,16 +1,19 @@
 """The partitioned compiled search (issue 21): partitions own their worlds; the driver only steers.
 
-Each partition (:class:`~.partition.NativePartition`: a Ray actor with one CPU, or an object in this
-process for tests) loads the same compiled library and keeps its own store. One breadth-first level
-is one round, one actor call per partition (:meth:`~.partition.NativePartition.step`): every
-partition absorbs the outboxes of the level before addressed to it (source order: deterministic),
-then expands its new frontier into one outbox per destination. With Ray the outboxes are NumPy
-arrays returned with ``num_returns`` and passed from actor to actor as object references: they never
-reach the driver, which sends the per-level calls and reads the per-level counters (new worlds,
-transitions, deadlocks) one round behind (it sends round d + 1 before it reads round d's). After the
-last level the driver gathers the partitions' stores into one :class:`~.engine.NativeExploration`
-(:func:`~.partition.gather`: vectorised, the remaining serial term, timed apart in
-:class:`Overhead`), which the checking pipeline reads as the sequential one.
+Each partition (:class:`~.partition.NativePartition`) loads the same compiled library and keeps its own
+store; it runs in a thread of this process (:class:`ThreadPool`, the default: the compiled calls
+release the GIL), in a Ray actor with one CPU (:class:`RayPool`), or in turn in this process
+(:class:`LocalPool`, tests). One breadth-first level: every partition absorbs the outboxes of the level
+before addressed to it (source order: deterministic), then expands its new frontier into one outbox
+per destination. With threads that is two rounds over the threads (absorbs, then expands), the
+inboxes read in place in the senders' C memory. With Ray it is one actor call per partition
+(:meth:`~.partition.NativePartition.step`); the outboxes are NumPy arrays returned with
+``num_returns`` and passed from actor to actor as object references: they never reach the driver,
+which sends the per-level calls and reads the per-level counters (new worlds, transitions,
+deadlocks) one round behind (it sends round d + 1 before it reads round d's). After the last level
+the partitions export their stores and the driver returns a
+:class:`~.lazy.PartitionedExploration`, which gathers them (:mod:`.gather`) only when a reader
+first needs a table per world.
 """
 
 from __future__ import annotations
@@ -47,13 +50,13 @@ class Overhead:
     levels: int = 0
     startup: float = 0.0  # creating the partitions (actors), building the system and loading the library in each
     search: float = 0.0  # wall seconds of the levels (expand + absorb rounds)
-    gather: float = 0.0  # wall seconds of the end-of-search gather into one exploration (serial)
+    gather: float = 0.0  # wall seconds of the export after the levels, plus each gather stage done so far (lazy.py)
     level_seconds: list[float] = field(default_factory=list)  # wall seconds of each level's round
     busy: list[float] = field(default_factory=list)  # per partition: CPU seconds of its process in its calls
     startup_cpu: list[float] = field(default_factory=list)  # per partition: CPU seconds of its creation
-    driver_cpu: float = 0.0  # CPU seconds of the driver process in the levels and the gather
+    driver_cpu: float = 0.0  # CPU seconds of the driver process in the levels and the export (threads: theirs too)
     driver_startup_cpu: float = 0.0  # ... before the levels (the system, its library, the partitions' creation)
-    gather_cpu: float = 0.0  # ... in the gather (the exports' transfer and the driver's vectorised work)
+    gather_cpu: float = 0.0  # ... in the export (with Ray, its transfer) and the gather stages done so far
     peak_mb: list[float] = field(default_factory=list)  # per partition: peak resident memory of its process
     process_cpu: list[float] = field(default_factory=list)  # per partition: CPU of its whole process after creation
     pids: list[int] = field(default_factory=list)  # per partition: its process
