@@ -341,6 +341,30 @@ def test_a_system_the_compiled_engine_declines_runs_the_python_parallel_search()
     assert e.parallel is not None and not hasattr(e.parallel, "gather") and e.states == 10
 
 
+def test_without_ray_a_declined_system_runs_the_python_parallel_search_in_this_process() -> None:
+    """The default pool (threads) needs no Ray; its fallback, the Python parallel search, runs its partitions
+    in turn in this process when Ray is not installed."""
+    from prosecheck.checker import parallel
+    from prosecheck.checker.native import cgen
+
+    factory = TOYS["ping_pong"]
+    seen: list[bool] = []
+    explore_parallel, find_spec = parallel.explore_parallel, importlib.util.find_spec
+    with pytest.MonkeyPatch.context() as mp:
+        def decline(system: System) -> None:
+            raise cgen.Declined("test")
+
+        def recorded(*args: object, local: bool = False, **kwargs: object) -> Exploration:
+            seen.append(local)
+            return explore_parallel(*args, local=local, **kwargs)  # type: ignore[arg-type]
+
+        mp.setattr(cgen, "check", decline)
+        mp.setattr(parallel, "explore_parallel", recorded)
+        mp.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "ray" else find_spec(name, *a))
+        e = explore_workers(factory, 2)
+    assert seen == [True] and e.states == 10 and not hasattr(e.parallel, "gather")
+
+
 needs_ray = pytest.mark.skipif(importlib.util.find_spec("ray") is None, reason="Ray not installed (pip install "
                                "'.[ray]'; .ci/run installs it)")
 
