@@ -92,6 +92,7 @@ def measure(name: str, options: dict[str, Any]) -> dict[str, Any]:
     bench = BENCHMARKS[name]
     options = dict(options)
     workers = options.pop("workers", None)
+    pool = options.pop("pool", "threads")
     system = build_system(bench.build())
     before = _rss_mb()
     reset = _reset_peak()
@@ -101,13 +102,15 @@ def measure(name: str, options: dict[str, Any]) -> dict[str, Any]:
         result = explore(system, **options)
         extra["cpu_seconds"] = round(time.process_time() - cpu, 3)
     else:
-        result, extra = _parallel(bench, workers)
+        result, extra = _parallel(bench, workers, pool)
         ov = result.parallel
         daemons = extra.pop("ray_daemon_cpu", 0.0)
         if hasattr(ov, "driver_startup_cpu"):  # the partitioned compiled search: its levels and gather
             extra["driver_cpu_seconds"] = round(ov.driver_cpu, 3)
             extra["startup_cpu_seconds"] = round(ov.driver_startup_cpu + sum(ov.startup_cpu), 3)
-            extra["cpu_seconds"] = round(ov.driver_cpu + sum(ov.process_cpu) + daemons, 3)
+            # threads: the driver's process CPU has the partitions' (their threads) already
+            apart = 0.0 if ov.pool == "threads" else sum(ov.process_cpu)
+            extra["cpu_seconds"] = round(ov.driver_cpu + apart + daemons, 3)
         else:
             extra["driver_cpu_seconds"] = round(time.process_time() - cpu, 3)
             extra["cpu_seconds"] = round(extra["driver_cpu_seconds"] + sum(ov.busy) + daemons, 3)
@@ -130,11 +133,13 @@ def _engine(result: Any, workers: int | None) -> str:
     return "parallel" if workers is not None else "native" if isinstance(result, NativeExploration) else "python"
 
 
-def _parallel(bench: Benchmark, workers: int) -> tuple[Any, dict[str, Any]]:
-    """The parallel search on a local Ray with ``workers`` partitions (the partitioned compiled search where
-    it runs, else the Python one); Ray's start-up and the partitions' creation timed apart. CPU seconds of
-    Ray's own processes (raylet, GCS, idle workers: every descendant of this process but the partitions,
-    which report their own) are added as ``ray_daemon_cpu``."""
+def _parallel(bench: Benchmark, workers: int, pool: str = "threads") -> tuple[Any, dict[str, Any]]:
+    """The parallel search with ``workers`` partitions (the partitioned compiled search where it runs, else
+    the Python one), in threads of this process or (``pool`` "ray") on a local Ray, whose start-up and the
+    partitions' creation are timed apart. CPU seconds of Ray's own processes (raylet, GCS, idle workers:
+    every descendant of this process but the partitions, which report their own) are added as
+    ``ray_daemon_cpu``."""
+    from contextlib import nullcontext
     from functools import partial
 
     from prosecheck.checker.native.partitioned import explore_workers
@@ -142,16 +147,17 @@ def _parallel(bench: Benchmark, workers: int) -> tuple[Any, dict[str, Any]]:
     from prosecheck.model.build import build_system
 
     start = time.perf_counter()
-    with ray_session(workers):
+    with ray_session(workers) if pool == "ray" else nullcontext():
         ray_start = time.perf_counter() - start
         before = _tree_cpu()
-        result = explore_workers(partial(build_system, bench.build()), workers)
+        result = explore_workers(partial(build_system, bench.build()), workers, pool=pool)
         after = _tree_cpu()
     ov = result.parallel
     pids = set(getattr(ov, "pids", []))
     daemons = sum(after[p] - before[p] for p in after if p in before and p not in pids)
-    extra = {"workers": workers, "ray_start_seconds": round(ray_start, 2), "overhead": ov.as_dict(),
-             "ray_daemon_cpu": round(daemons, 3)}
+    extra = {"workers": workers, "pool": pool, "overhead": ov.as_dict(), "ray_daemon_cpu": round(daemons, 3)}
+    if pool == "ray":
+        extra["ray_start_seconds"] = round(ray_start, 2)
     if hasattr(ov, "search"):  # the partitioned compiled search: seconds = its levels + the gather
         result.seconds = ov.search + ov.gather
     return result, extra
@@ -242,12 +248,15 @@ def spin_numbers(name: str, states_hint: int) -> dict[str, Any]:
 
 
 def run_bench(names: list[str], options: dict[str, Any], vs_spin: bool,
-              say: Callable[[str], None] = lambda text: None, workers: list[int] | None = None) -> list[BenchRow]:
-    """Run each benchmark (once per worker count in ``workers``: 1 = the sequential search)."""
+              say: Callable[[str], None] = lambda text: None, workers: list[int] | None = None,
+              pool: str = "threads") -> list[BenchRow]:
+    """Run each benchmark (once per worker count in ``workers``: 1 = the sequential search; more: partitions
+    in threads or on Ray, ``pool``)."""
     rows = []
     for name in names:
         for w in workers or [0]:
-            rows.append(_bench_one(name, {**options, "workers": w} if w > 1 else options, vs_spin and w <= 1, say))
+            more = {"workers": w, "pool": pool} if w > 1 else {}
+            rows.append(_bench_one(name, {**options, **more}, vs_spin and w <= 1, say))
             if w:
                 rows[-1].ours.setdefault("workers", 1)
                 _speedup(rows[-1], rows)
@@ -287,7 +296,7 @@ def table(rows: list[BenchRow]) -> str:
         head += ["SPIN states", "SPIN trans", "SPIN compile s", "SPIN run s", "agree", "ratio"]
     parallel = any("workers" in r.ours for r in rows)
     if parallel:
-        head += ["workers", "speed-up", "efficiency", "CPU s", "Ray start s", "actors start s", "gather s", "levels",
+        head += ["workers", "speed-up", "efficiency", "CPU s", "Ray start s", "parts start s", "gather s", "levels",
                  "ms/level", "rows sent", "MB sent", "B sent/state", "worker CPU s", "worker peak MB"]
     lines = [head]
     for r in rows:
@@ -313,10 +322,14 @@ def table(rows: list[BenchRow]) -> str:
     if spin:
         out.append("ratio = prosecheck seconds / SPIN run seconds (SPIN compile time excluded, shown beside it)")
     if parallel:
-        out.append("workers 1 = the sequential search; seconds (wall) = the levels + the gather into one exploration, "
-                   "without Ray's start-up or the actors' creation (shown beside); speed-up = seconds at 1 worker / "
-                   "seconds; efficiency = speed-up / workers; CPU s = every process: the driver's levels and gather, "
-                   "each partition's process after its creation, and Ray's own processes (raylet, GCS)")
+        pools = sorted({r.ours["pool"] for r in rows if "pool" in r.ours})
+        out.append("workers 1 = the sequential search; more: the partitioned search, partitions in "
+                   + " / ".join(pools or ["threads"]) + " (--pool); seconds (wall) = the levels + the export of the "
+                   "partitions' stores + any gather done (gather s: a benchmark reads only counts, so nothing is "
+                   "gathered; a check gathers the worlds, then the edges, when it first reads them), without Ray's "
+                   "start-up or the partitions' creation (shown beside); speed-up = seconds at 1 worker / seconds; "
+                   "efficiency = speed-up / workers; CPU s = every process after the partitions' creation: the "
+                   "driver's (with threads, the partitions' threads too), each Ray actor's and Ray's own (raylet, GCS)")
     return "\n".join(out)
 
 

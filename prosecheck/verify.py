@@ -67,12 +67,14 @@ def check_scenario(
     workers: int | None = None,
     log: Callable[[str], None] | None = None,
     phase: Callable[[str], None] | None = None,
+    pool: str = "threads",
 ) -> ScenarioResult:
     """Explore ``scenario`` exhaustively (or to ``limits``) and judge the chosen properties;
     ``replay``: re-execute every trace found on live machines; ``symmetry``: one world per
     permutation class of identical remote UEs (every property binds all UEs alike); ``hash_compact``:
     store 64-bit fingerprints only (verdicts without a found world become probabilistic); ``workers`` (a number):
-    the parallel search on Ray (:mod:`prosecheck.checker.parallel`), the same exploration world for world;
+    the partitioned search (:mod:`prosecheck.checker.native.partitioned`; ``pool``: its partitions in threads of
+    this process, or Ray actors), the same exploration world for world;
     ``phase``: called with each phase's name as it starts (progress)."""
     budget = Budget(limits)
     announce = phase or (lambda name: None)
@@ -82,7 +84,7 @@ def check_scenario(
         announce("search")
         with budget.phase("search"):
             exploration = _search(scenario, system, budget.search_limits(SEARCH_SHARE), progress, symmetry,
-                                  hash_compact, workers, log)
+                                  hash_compact, workers, log, pool)
     except KeyboardInterrupt:  # before the search could keep anything (the search itself keeps what it stored)
         return not_checked(scenario, property_ids, f"interrupted during {budget.current}", limits)
     if limits.max_seconds is not None and (exploration.stopped or "").startswith("max-seconds"):
@@ -163,13 +165,14 @@ def _builtin_expectations(scenario: Scenario) -> list[tuple[str, str]]:
 
 
 def _search(scenario: Scenario, system: object, limits: Limits, progress: Progress | None, symmetry: bool,
-            hash_compact: bool, workers: int | None, log: Callable[[str], None] | None) -> Exploration:
+            hash_compact: bool, workers: int | None, log: Callable[[str], None] | None,
+            pool: str = "threads") -> Exploration:
     if workers is None:
         return explore(system, limits, progress, symmetry=symmetry, hash_compact=hash_compact)  # type: ignore[arg-type]
     from functools import partial
 
     from prosecheck.checker.native.partitioned import explore_workers
-    return explore_workers(partial(build_system, scenario), workers, limits, progress, log=log)
+    return explore_workers(partial(build_system, scenario), workers, limits, progress, log=log, pool=pool)
 
 
 def _pending(result: ScenarioResult, chosen: list[Property], exploration: Exploration) -> dict[str, BoundProperty]:

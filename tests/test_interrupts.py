@@ -113,10 +113,11 @@ def test_a_second_ctrl_c_exits_130_at_once_without_results():
     assert proc.stdout == ""
 
 
-@pytest.mark.skipif(importlib.util.find_spec("ray") is None, reason="Ray not installed (.ci/run installs it)")
-def test_a_ctrl_c_during_a_parallel_search_prints_what_was_decided_and_exits_10():
+@pytest.mark.parametrize("pool", ["threads", pytest.param("ray", marks=pytest.mark.skipif(
+    importlib.util.find_spec("ray") is None, reason="Ray not installed (.ci/run installs it)"))])
+def test_a_ctrl_c_during_a_parallel_search_prints_what_was_decided_and_exits_10(pool):
     proc = _run_child({"driver_states": 2000, "argv": ["check", "m300.ausf_udm.2ue", "--workers", "2", "--json",
-                                                       "--quiet"]})
+                                                       "--quiet", "--pool", pool]})
     assert proc.returncode == EXIT_INCONCLUSIVE, proc.stderr
     result = _decided(json.loads(proc.stdout), "m300.ausf_udm.2ue")
     assert result["stats"]["stopped"] == "interrupted" and result["stats"]["states"] >= 2000

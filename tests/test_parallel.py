@@ -1,8 +1,9 @@
 """The parallel search (checker/parallel.py) numbers worlds exactly as the sequential search does.
 
 In-process partitions (``local=True``) check the protocol on toys, random toys and scenarios with
-1, 2, 3 and 4 partitions; the Ray tests run `check --json --workers N` end to end (Ray started and
-shut down by the command) and compare the JSON with the sequential one, timing aside."""
+1, 2, 3 and 4 partitions; the end-to-end tests run `check --json --workers N` with threads and on Ray
+(`--pool ray`: Ray started and shut down by the command) and compare the JSON with the sequential one,
+timing aside."""
 
 from __future__ import annotations
 
@@ -132,12 +133,12 @@ def _check(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "prosecheck", "check", *args], capture_output=True, text=True)
 
 
-@needs_ray
-def test_check_json_is_the_same_with_1_2_and_4_ray_workers():
+@pytest.mark.parametrize("pool", ["threads", pytest.param("ray", marks=needs_ray)])
+def test_check_json_is_the_same_with_1_2_and_4_workers(pool):
     scenarios = ["m200", "m300.panf_udm", "m200.s215b_with_nonce_1"]
     docs = {}
     for workers in (1, 2, 4):
-        proc = _check(*scenarios, "--json", "--workers", str(workers))
+        proc = _check(*scenarios, "--json", "--workers", str(workers), "--pool", pool)
         assert proc.returncode == 0, proc.stderr[-2000:]
         docs[workers] = untimed(json.loads(proc.stdout))
         if workers > 1:
@@ -147,9 +148,9 @@ def test_check_json_is_the_same_with_1_2_and_4_ray_workers():
                for p in r["properties"].values())
 
 
-@needs_ray
-def test_a_limit_on_ray_workers_gives_inconclusive_with_partial_counts():
-    proc = _check("m200", "--json", "--workers", "2", "--max-states", "500", "--quiet")
+@pytest.mark.parametrize("pool", ["threads", pytest.param("ray", marks=needs_ray)])
+def test_a_limit_on_workers_gives_inconclusive_with_partial_counts(pool):
+    proc = _check("m200", "--json", "--workers", "2", "--max-states", "500", "--quiet", "--pool", pool)
     assert proc.returncode == 22, proc.stderr[-2000:]
     stats = json.loads(proc.stdout)["results"][0]["stats"]
     # the partitioned compiled search stops after the level that reached the limit (whole levels)
@@ -171,7 +172,7 @@ def test_ray_is_shut_down_after_a_run():
     waits for them to go, up to a generous bound; one still alive then is a leak. This bounds teardown,
     not speed: nothing here measures how fast the search is."""
     before = _partitions()
-    proc = _check("m200", "--workers", "2", "--quiet", "--property", "no_knr_after_withdrawal")
+    proc = _check("m200", "--workers", "2", "--pool", "ray", "--quiet", "--property", "no_knr_after_withdrawal")
     assert proc.returncode == 0, proc.stderr[-2000:]
     deadline = time.monotonic() + TEARDOWN_SECONDS
     while (left := _partitions() - before) and time.monotonic() < deadline:
@@ -183,22 +184,23 @@ TEARDOWN_SECONDS = 60.0
 """How long a finished run's Ray actors may take to exit before they count as left behind."""
 
 
-@needs_ray
 @pytest.mark.parametrize("args, message", [
     (["--workers", "0"], "--workers: must be an integer in 1..1024"),
     (["--workers", "2", "--symmetry"], "cannot be combined"),
     (["--workers", "2", "--hash-compact"], "cannot be combined"),
+    (["--workers", "2", "--pool", "mpi"], "--pool: must be one of threads, ray, got 'mpi'"),
+    (["--workers", "2", "--pool", "threads", "--ray-address", "127.0.0.1:1"], "cannot be combined with --pool threads"),
 ])
 def test_bad_parallel_options_are_one_line_and_exit_2(args, message):
     proc = _check("m200", *args)
     assert proc.returncode == 2 and message in proc.stderr and "Traceback" not in proc.stderr
 
 
-@needs_ray
-def test_bench_workers_reports_speedup_efficiency_and_overhead(capsys):
+@pytest.mark.parametrize("pool", ["threads", pytest.param("ray", marks=needs_ray)])
+def test_bench_workers_reports_speedup_efficiency_and_overhead(capsys, pool):
     from prosecheck.cli import main
 
-    assert main(["bench", "tiny", "--workers", "1,2", "--json"]) == 0
+    assert main(["bench", "tiny", "--workers", "1,2", "--json", "--pool", pool]) == 0
     doc = json.loads(capsys.readouterr().out)
     jsonschema.Draft202012Validator(schema("bench")).validate(doc)  # the --workers fields too (docs/json.md)
     rows = [b["prosecheck"] for b in doc["benchmarks"]]
@@ -211,6 +213,9 @@ def test_bench_workers_reports_speedup_efficiency_and_overhead(capsys):
     # the partitioned compiled search: one round per level, distinct foreign worlds sent (not every world)
     assert 0 < overhead["candidates"] < two["states"] and overhead["bytes"] > 0 and len(overhead["busy"]) == 2
     assert overhead["levels"] == len(overhead["level_seconds"]) == two["depth"] + 1 and overhead["gather"] > 0
-    assert two["ray_start_seconds"] > 0 and two["cpu_seconds"] > 0
+    assert two["pool"] == pool and two["cpu_seconds"] > 0
+    assert ("ray_start_seconds" in two) == (pool == "ray") and two.get("ray_start_seconds", 1) > 0
     assert main(["bench", "tiny", "--workers", "0,2"]) == 2
     assert "--workers must be" in capsys.readouterr().err
+    assert main(["bench", "tiny", "--workers", "1,2", "--pool", "mpi"]) == 2
+    assert "--pool: must be one of threads, ray, got 'mpi'" in capsys.readouterr().err

@@ -1,16 +1,19 @@
 """The partitioned compiled search (checker/native/partition.py, partitioned.py) against the sequential one.
 
-In-process partitions (``local=True``) for 1, 2 and 3 partitions on the toys, random toys and two
-scenarios: the same number of worlds, transitions, depth histogram, deadlocks, unhandled messages and
-fired transitions, the same set of worlds, and every world's parent chain reaches the initial world in
-as many steps as its depth. Then each partition's own store: the worlds it owns are disjoint from the
-others' and their union is the sequential search's. The Ray tests run ``check --workers 2`` end to end.
+In-process partitions, stepped in turn (``local=True``) and in threads (the default pool), for 1, 2 and 3
+partitions on the toys, random toys and two scenarios: the same number of worlds, transitions, depth
+histogram, deadlocks, unhandled messages and fired transitions, the same set of worlds, and every world's
+parent chain reaches the initial world in as many steps as its depth. Then each partition's own store:
+the worlds it owns are disjoint from the others' and their union is the sequential search's. The
+exploration gathers only when read, and then as the eager gather does. The end-to-end tests run
+``check --workers 2`` with threads and on Ray.
 """
 
 from __future__ import annotations
 
 import functools
 import importlib.util
+import itertools
 import json
 import subprocess
 import sys
@@ -68,28 +71,111 @@ def same_search(seq: Exploration, par: Exploration) -> None:
     assert len(start) == par.expanded + 1 and int(start[-1]) == par.transitions == len(target)
 
 
+POOLS = ["local", "threads"]  # in turn in this process; one thread each (the default of --workers)
+NO_LIMITS = Limits()
+
+
+def partitioned(factory: Callable[[], System], parts: int, pool: str, limits: Limits = NO_LIMITS,
+                **options: object) -> Exploration:
+    out = explore_partitioned(factory, parts, limits, local=pool == "local", **options)  # type: ignore[arg-type]
+    assert out.parallel.pool == pool  # type: ignore[attr-defined]
+    return out
+
+
+@pytest.mark.parametrize("pool", POOLS)
 @pytest.mark.parametrize("name", TOYS)
 @pytest.mark.parametrize("parts", [1, 2, 3])
-def test_toys_in_partitions_equal_the_sequential_compiled_search(name: str, parts: int) -> None:
-    same_search(explore_native(TOYS[name](), Limits(), None), explore_partitioned(TOYS[name], parts, local=True))
+def test_toys_in_partitions_equal_the_sequential_compiled_search(name: str, parts: int, pool: str) -> None:
+    same_search(explore_native(TOYS[name](), Limits(), None), partitioned(TOYS[name], parts, pool))
 
 
+@pytest.mark.parametrize("pool", POOLS)
 @pytest.mark.parametrize("seed", range(12))
-def test_random_toys_in_partitions_equal_the_sequential_compiled_search(seed: int) -> None:
+def test_random_toys_in_partitions_equal_the_sequential_compiled_search(seed: int, pool: str) -> None:
     factory = functools.partial(random_system, seed)
     sequential = explore_native(factory(), Limits(), None)
     for parts in (2, 3):
-        same_search(sequential, explore_partitioned(factory, parts, local=True))
+        same_search(sequential, partitioned(factory, parts, pool))
 
 
+@pytest.mark.parametrize("pool", POOLS)
 @pytest.mark.parametrize("sid", ["m200", "m300.panf_udm"])
-def test_scenarios_in_partitions_equal_the_sequential_compiled_search(sid: str) -> None:
+def test_scenarios_in_partitions_equal_the_sequential_compiled_search(sid: str, pool: str) -> None:
     factory = functools.partial(build_system, SCENARIOS[sid])
     sequential = explore_native(factory(), Limits(), None)
     for parts in (1, 2, 3):
-        par = explore_partitioned(factory, parts, local=True)
+        par = partitioned(factory, parts, pool)
         assert par.parallel.levels == sequential.max_depth + 1
         same_search(sequential, par)
+
+
+def test_a_gather_whose_chunk_ids_outgrow_16_bits_gathers_into_a_wide_context(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The partitions searched with 16-bit ids; their chunk values together do not fit (simulated by a
+    lower bound set after the search): the worlds are gathered into a wide driver context, on first read."""
+    from prosecheck.checker.native import cgen
+
+    factory = TOYS["counters_jump"]
+    par = explore_partitioned(factory, 2)
+    assert par.gathered == 0  # type: ignore[attr-defined]
+    monkeypatch.setattr(cgen, "NARROW_MAX", 2)
+    assert par.native is not None and par.native.cid == np.uint32
+    same_search(explore_native(factory(), Limits(), None), par)
+
+
+@pytest.mark.parametrize("where", ["_intern", "_parents"])
+def test_a_gather_interrupted_gathers_again_when_read_again(monkeypatch: pytest.MonkeyPatch, where: str) -> None:
+    """Ctrl-C while the worlds are gathered (in the judging phase): while the chunk tables are interned,
+    or after the world table was loaded. A later read gathers them again, right."""
+    from prosecheck.checker.native import gather, lazy
+
+    factory = TOYS["counters_jump"]
+    par = explore_partitioned(factory, 2)
+    step, calls = getattr(gather, where), itertools.count(1)
+
+    def interrupted(*args: object) -> object:
+        if next(calls) == 2 - (where == "_parents"):
+            raise KeyboardInterrupt
+        return step(*args)
+
+    monkeypatch.setattr(gather, where, interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        _ = par.parent
+    assert par.gathered == 0 and isinstance(par, lazy.PartitionedExploration)  # type: ignore[attr-defined]
+    same_search(explore_native(factory(), Limits(), None), par)
+
+
+@pytest.mark.parametrize("sid, parts", [("m200", 2), ("m300.panf_udm", 3)])
+def test_the_lazy_gather_gives_the_eager_gathers_arrays_and_only_when_read(sid: str, parts: int) -> None:
+    """Counts, depths, deadlocks, unhandled messages and fired transitions come from the partitions' counts
+    (nothing gathered); worlds, parents and labels gather the first stage, edges the second; every array
+    equals the eager gather's of the same partitions."""
+    import time
+
+    from prosecheck.checker.native import partitioned as pt
+    from prosecheck.checker.native.engine import Native
+    from prosecheck.checker.native.gather import gather
+
+    factory = functools.partial(build_system, SCENARIOS[sid])
+    lazy = explore_partitioned(factory, parts)
+    pool = pt.LocalPool(factory, parts, False)
+    stopped, snaps = pt._levels(pool, pool.snapshots(), Limits(), None, None, pt.Overhead(parts), time.perf_counter(),
+                                False)
+    eager = gather(Native(factory()), pool.export(snaps), stopped, 0.0)
+    assert lazy.gathered == 0  # type: ignore[attr-defined]
+    assert (lazy.states, lazy.transitions, lazy.expanded, lazy.max_depth) == (eager.states, eager.transitions,
+                                                                              eager.expanded, eager.max_depth)
+    assert np.asarray(lazy.depth).tolist() == np.asarray(eager.depth).tolist()
+    assert lazy.deadlocks == eager.deadlocks and lazy.unhandled == eager.unhandled and lazy.fired == eager.fired
+    assert lazy.gathered == 0  # type: ignore[attr-defined]
+    assert np.asarray(lazy.parent).tolist() == np.asarray(eager.parent).tolist()
+    assert lazy.gathered == 1  # type: ignore[attr-defined]
+    assert lazy.via.ids.tolist() == eager.via.ids.tolist() and lazy.via.table == eager.via.table  # type: ignore[attr-defined]
+    assert list(lazy.worlds) == list(eager.worlds)
+    assert lazy.gathered == 1  # type: ignore[attr-defined]
+    for a, b in zip(lazy.edges.arrays(), eager.edges.arrays()):  # type: ignore[union-attr]
+        assert a.tolist() == b.tolist()
+    assert lazy.gathered == 2 and lazy.parallel.gather > 0  # type: ignore[attr-defined]
+    pool.close()
 
 
 @pytest.mark.parametrize("owner", [0, 1, 2])
@@ -182,9 +268,10 @@ def test_a_chunk_that_outgrows_16_bit_ids_reruns_every_partition_wide(monkeypatc
     same_search(explore_native(factory(), Limits(), None), par)
 
 
-def test_the_state_limit_stops_the_partitioned_search_after_a_level() -> None:
+@pytest.mark.parametrize("pool", POOLS)
+def test_the_state_limit_stops_the_partitioned_search_after_a_level(pool: str) -> None:
     factory = functools.partial(build_system, SCENARIOS["m200"])
-    e = explore_partitioned(factory, 2, Limits(max_states=1000), local=True)
+    e = partitioned(factory, 2, pool, Limits(max_states=1000))
     full = explore_native(factory(), Limits(), None)
     assert e.stopped == "max-states 1000" and not e.complete and 1000 <= e.states < full.states
     depth = np.asarray(e.depth)
@@ -192,28 +279,31 @@ def test_the_state_limit_stops_the_partitioned_search_after_a_level() -> None:
     assert e.states == int((np.asarray(full.depth) <= depth.max()).sum())  # whole levels
 
 
-def test_a_partition_at_the_memory_limit_stops_the_search_after_its_level() -> None:
-    e = explore_partitioned(functools.partial(build_system, SCENARIOS["m200"]), 2, Limits(max_memory_mb=1), local=True)
+@pytest.mark.parametrize("pool", POOLS)
+def test_a_partition_at_the_memory_limit_stops_the_search_after_its_level(pool: str) -> None:
+    e = partitioned(functools.partial(build_system, SCENARIOS["m200"]), 2, pool, Limits(max_memory_mb=1))
     assert e.stopped == "max-memory 1 MB (partition 0 of 2)" and e.max_depth == 1 and e.expanded == 1
 
 
-@pytest.mark.parametrize("pipeline", [False, True])
-def test_an_interrupt_keeps_the_levels_complete_before_it(monkeypatch: pytest.MonkeyPatch, pipeline: bool) -> None:
-    """The 21st absorb (partition 0's of level 10) is interrupted. Without the pipeline the driver has read
-    the counters after level 9 (depth 10); with it, it sends a round before it reads the one before, so
-    it has read those after level 8 only (depth 9)."""
+@pytest.mark.parametrize("pool, pipeline", [("local", False), ("local", True), ("threads", False),
+                                            ("threads", True)])
+def test_an_interrupt_keeps_the_levels_complete_before_it(monkeypatch: pytest.MonkeyPatch, pool: str,
+                                                          pipeline: bool) -> None:
+    """The 21st absorb (one of level 10's; in turn, partition 0's) is interrupted. Without the pipeline the
+    driver has read the counters after level 9 (depth 10); with it, it sends a round before it reads the
+    one before, so it has read those after level 8 only (depth 9). With threads, the other partition's
+    absorb of the level runs to its end before the search stops."""
     factory = functools.partial(build_system, SCENARIOS["m200"])
-    calls = []
+    calls = itertools.count(1)  # atomic in threads
     absorb = NativePartition.absorb
 
     def interrupting(self: NativePartition, *arrays: tuple[np.ndarray, np.ndarray]) -> object:
-        calls.append(1)
-        if len(calls) == 21:  # partition 0 absorbed level 10, partition 1 not
+        if next(calls) == 21:  # in turn: partition 0 absorbed level 10, partition 1 not
             raise KeyboardInterrupt
         return absorb(self, *arrays)
 
     monkeypatch.setattr(NativePartition, "absorb", interrupting)
-    e = explore_partitioned(factory, 2, local=True, pipeline=pipeline)
+    e = partitioned(factory, 2, pool, pipeline=pipeline)
     full = explore_native(factory(), Limits(), None)
     depth = 9 if pipeline else 10
     assert e.stopped == "interrupted" and e.max_depth == depth
@@ -251,6 +341,30 @@ def test_a_system_the_compiled_engine_declines_runs_the_python_parallel_search()
     assert e.parallel is not None and not hasattr(e.parallel, "gather") and e.states == 10
 
 
+def test_without_ray_a_declined_system_runs_the_python_parallel_search_in_this_process() -> None:
+    """The default pool (threads) needs no Ray; its fallback, the Python parallel search, runs its partitions
+    in turn in this process when Ray is not installed."""
+    from prosecheck.checker import parallel
+    from prosecheck.checker.native import cgen
+
+    factory = TOYS["ping_pong"]
+    seen: list[bool] = []
+    explore_parallel, find_spec = parallel.explore_parallel, importlib.util.find_spec
+    with pytest.MonkeyPatch.context() as mp:
+        def decline(system: System) -> None:
+            raise cgen.Declined("test")
+
+        def recorded(*args: object, local: bool = False, **kwargs: object) -> Exploration:
+            seen.append(local)
+            return explore_parallel(*args, local=local, **kwargs)  # type: ignore[arg-type]
+
+        mp.setattr(cgen, "check", decline)
+        mp.setattr(parallel, "explore_parallel", recorded)
+        mp.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "ray" else find_spec(name, *a))
+        e = explore_workers(factory, 2)
+    assert seen == [True] and e.states == 10 and not hasattr(e.parallel, "gather")
+
+
 needs_ray = pytest.mark.skipif(importlib.util.find_spec("ray") is None, reason="Ray not installed (pip install "
                                "'.[ray]'; .ci/run installs it)")
 
@@ -263,14 +377,14 @@ def _untimed(doc: object) -> object:
     return doc
 
 
-@needs_ray
 @pytest.mark.slow  # Ray in a subprocess (tests/conftest.py: such tests are out of the fast tier)
 @pytest.mark.xdist_group("ray")  # one Ray session at a time (tests/conftest.py SERIAL_GROUPS)
-def test_check_with_two_ray_workers_gives_the_sequential_verdicts_counts_and_trace_lengths() -> None:
+@pytest.mark.parametrize("pool", ["threads", pytest.param("ray", marks=needs_ray)])
+def test_check_with_two_workers_gives_the_sequential_verdicts_counts_and_trace_lengths(pool: str) -> None:
     docs = {}
     for workers in ("1", "2"):
         proc = subprocess.run([sys.executable, "-m", "prosecheck", "check", "m200", "m300.panf_udm", "--json",
-                               "--workers", workers], capture_output=True, text=True)
+                               "--workers", workers, "--pool", pool, "--no-cache"], capture_output=True, text=True)
         assert proc.returncode == 0, proc.stderr[-2000:]
         docs[workers] = json.loads(proc.stdout)
     assert _untimed(docs["2"]) == _untimed(docs["1"])

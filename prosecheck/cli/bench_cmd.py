@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from prosecheck.cli.common import MAX_WORKERS, InputError, add_engine_option, use_engine
+from prosecheck.cli.common import MAX_WORKERS, InputError, add_engine_option, pool_flag, use_engine
 
 NAME = "bench"
 
@@ -31,8 +31,11 @@ def register(sub: Any) -> argparse.ArgumentParser:
     parser.add_argument("--hash-compact", action="store_true", help="search with hash compaction (64-bit "
                         "fingerprints; the omission probability is printed)")
     parser.add_argument("--workers", metavar="LIST", help="run each benchmark once per worker count, e.g. 1,2 "
-                        "(1 = the sequential search; more: the parallel search on a local Ray) and print the "
+                        "(1 = the sequential search; more: the partitioned search, see --pool) and print the "
                         "speed-up, efficiency and exchange overhead")
+    parser.add_argument("--pool", type=pool_flag, default="threads", metavar="KIND",
+                        help="with --workers: where the partitions run, 'threads' (one thread each in the measured "
+                        "process: the default) or 'ray' (one actor each on a local Ray)")
     parser.add_argument("--phases", action="store_true", help="also time the whole check of each benchmark "
                         "(search, judging, liveness, traces) and compare its peak memory with the search's alone, "
                         "each in a fresh process")
@@ -65,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(document("bench-phases", {"phases": found}), indent=2, allow_nan=False) if args.json
               else phases_table(found))
         return 0
-    rows = run_bench(names, _options(args), args.vs_spin, say, _workers(args))
+    rows = run_bench(names, _options(args), args.vs_spin, say, _workers(args), args.pool)
     print(as_json(rows) if args.json else table(rows))
     return 0 if all(r.spin is None or r.spin["agree"] is not False for r in rows) else 1
 
@@ -83,10 +86,11 @@ def _workers(args: argparse.Namespace) -> list[int] | None:
     if max(counts) > 1:
         if args.symmetry or args.hash_compact:
             raise InputError("--workers above 1 cannot be combined with --symmetry or --hash-compact")
-        try:
-            import ray  # noqa: F401
-        except ImportError:
-            raise InputError("--workers above 1 needs Ray: pip install 'prosecheck[ray]'") from None
+        if args.pool == "ray":
+            try:
+                import ray  # noqa: F401
+            except ImportError:
+                raise InputError("--pool ray needs Ray: pip install 'prosecheck[ray]'") from None
     return counts
 
 

@@ -123,7 +123,7 @@ def _checker(args: argparse.Namespace, properties: list[str] | None, limits: Lim
         if found is None:
             found = check_scenario(s, properties, limits, progress, symmetry=args.symmetry,
                                    hash_compact=args.hash_compact, keep_exploration=bool(args.certify or args.itf),
-                                   workers=workers, log=log, phase=phase)
+                                   workers=workers, log=log, phase=phase, pool=args.pool)
             if entry:
                 cache.store(entry, found)
         return found

@@ -181,25 +181,48 @@ def add_limit_options(parser: argparse.ArgumentParser) -> None:
 MAX_WORKERS = 1024
 
 
+POOLS = ("threads", "ray")
+
+
+def pool_flag(value: str) -> str:
+    """``--pool``: where the partitions run."""
+    if value not in POOLS:
+        raise argparse.ArgumentTypeError(f"must be one of {', '.join(POOLS)}, got {value!r}")
+    return value
+
+
 def add_parallel_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--workers", type=int_flag(1, MAX_WORKERS), default=1, metavar="N",
-                        help="partitions of the search, each a Ray actor (default 1: the sequential search in this "
-                        f"process; at most {MAX_WORKERS}); the results are the same")
+                        help="partitions of the search, each owning its states (default 1: the sequential search in "
+                        f"this process; at most {MAX_WORKERS}); the results are the same")
+    parser.add_argument("--pool", type=pool_flag, metavar="KIND", help="where the partitions run: 'threads' (one thread "
+                        "each in this process, sharing its memory: the default on one machine) or 'ray' (one Ray actor "
+                        "each: a local Ray with N CPUs, or the cluster of --ray-address, which implies it)")
     parser.add_argument("--ray-address", metavar="ADDR", help="run the partitions on the Ray cluster at ADDR "
-                        "(e.g. 10.0.0.5:6379 after 'ray start --head'); default: a local Ray with N CPUs")
+                        "(e.g. 10.0.0.5:6379 after 'ray start --head'); implies --pool ray")
 
 
 @contextmanager
 def parallel_session(args: argparse.Namespace) -> Iterator[int | None]:
-    """Validate --workers/--ray-address and keep Ray up for the whole command; yields the number of
-    partitions, or None for the sequential search (no Ray)."""
+    """Validate --workers/--pool/--ray-address and, for Ray, keep it up for the whole command; yields the
+    number of partitions, or None for the sequential search. Sets ``args.pool`` to where the partitions
+    run ("threads" unless Ray is asked for)."""
     if args.workers < 1:
         raise InputError(f"--workers must be a positive integer, got {args.workers}")
+    pool = getattr(args, "pool", None)
+    if pool not in (None, *POOLS):
+        raise InputError(f"--pool must be one of {', '.join(POOLS)}, got {pool!r}")
+    if args.ray_address and pool == "threads":
+        raise InputError("--ray-address runs the partitions on Ray: it cannot be combined with --pool threads")
+    args.pool = "ray" if args.ray_address else pool or "threads"
     if args.workers == 1 and not args.ray_address:
         yield None
         return
     if getattr(args, "symmetry", False) or getattr(args, "hash_compact", False):
         raise InputError("--workers/--ray-address cannot be combined with --symmetry or --hash-compact")
+    if args.pool == "threads":
+        yield args.workers
+        return
     from prosecheck.checker.parallel import RayUnavailable, ray_session
     try:
         session = ray_session(args.workers, args.ray_address)
@@ -375,6 +398,6 @@ def line_printer(quiet: bool) -> Callable[[str], None] | None:
 
 __all__ = ["BOUND_FLAGS", "EXIT_INPUT", "MAX_WORKERS", "SECONDS_CAP", "InputError", "check_output_dir",
            "check_output_file", "int_flag", "seconds_flag", "writing",
-           "add_ledger_option", "add_limit_options", "add_parallel_options",
+           "add_ledger_option", "add_limit_options", "add_parallel_options", "pool_flag",
            "add_scenario_options", "apply_ledger", "ledger_path", "load_ledger", "parallel_session",
            "check_all", "saved_results", "limits_of", "line_printer", "properties_of", "scenarios_of"]

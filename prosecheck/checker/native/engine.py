@@ -349,9 +349,12 @@ def labels(native: Native) -> list[Label | None]:
 
 def _unhandled(native: Native) -> list[tuple[int, Unhandled]]:
     """The unhandled messages (world, instance, link, message, blocked) the C search recorded."""
-    lay = native.layout
+    return unhandled_of_rows(native.layout, native.vec(7, native.stat(6)).astype(np.int64).tolist())
+
+
+def unhandled_of_rows(lay: Layout, flat: list[int]) -> list[tuple[int, Unhandled]]:
+    """Unhandled messages from the C search's flat rows (world, instance, link, message, blocked)."""
     stride = 5 + lay.nfields
-    flat = native.vec(7, native.stat(6)).astype(np.int64).tolist()
     return [(flat[a], Unhandled(flat[a + 1], flat[a + 2], message_of(lay, flat, a + 3), bool(flat[a + 4 + lay.nfields])))
             for a in range(0, len(flat), stride)]
 

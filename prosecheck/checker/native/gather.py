@@ -1,14 +1,16 @@
 """The end of a partitioned search: every partition's store gathered into one exploration (issue 21).
 
-This is the remaining serial term of the partitioned compiled search, done once, after the last level,
-with vectorised NumPy (no Python loop per world or per edge). In a context of the driver (the same
-compiled library) it interns every partition's chunk, component and label tables (small: distinct
-values), numbers the worlds level by level (level, then partition, then owned order: breadth first,
-so depths and shortest traces have the sequential search's lengths), loads the world table in that
-order without compares (partitions own disjoint worlds), and maps parents, labels and edge targets to
-global indices: a partition's edge leads to a world it owns (its owned index), or to a foreign world
-whose row its owner absorbed (the owner's ``inmap``). The result is the
-:class:`~.engine.NativeExploration` the sequential search returns, edges and labels held as NumPy arrays.
+This is the remaining serial term of the partitioned compiled search, done on first read
+(:mod:`.lazy`) in two stages, the worlds (:func:`gather_worlds`) then the edges (:func:`gather_edges`),
+with vectorised NumPy (no Python loop per world or per edge); :func:`gather` does both at once. In a
+context of the driver (the same compiled library) it interns every partition's chunk, component and
+label tables (small: distinct values), numbers the worlds level by level (level, then partition, then
+owned order: breadth first, so depths and shortest traces have the sequential search's lengths),
+loads the world table in that order without compares (partitions own disjoint worlds), and maps
+parents, labels and edge targets to global indices: a partition's edge leads to a world it owns (its
+owned index), or to a foreign world whose row its owner absorbed (the owner's ``inmap``). The result
+is the :class:`~.engine.NativeExploration` the sequential search returns, edges and labels held as
+NumPy arrays.
 """
 
 from __future__ import annotations
@@ -88,6 +90,24 @@ class Numbering:
         while used > 1 and self.sizes[used - 1].sum() == 0:
             used -= 1
         return used
+
+
+def global_index(num: Numbering, p: int, local: np.ndarray) -> np.ndarray:
+    """The global indices of partition ``p``'s owned worlds ``local`` (int64), from the per-level counts
+    alone (no per-world table): a world's level is the last one its partition started at or before it."""
+    local = np.asarray(local, dtype=np.int64)
+    level = np.searchsorted(num.levels[p], local, side="right") - 1
+    return num.starts[level, p] + local - num.levels[p][level]  # type: ignore[no-any-return]
+
+
+def counts(parts: list[Export]) -> Numbering:
+    """:func:`numbering` without the per-world indices (``gidx``, ``allg`` empty): the global numbering's
+    counts per level and partition, enough for :func:`global_index` and the depths."""
+    owned = [len(part["parent"]) for part in parts]
+    levels = [part["levels"].astype(np.int64) for part in parts]
+    sizes = np.stack([np.diff(np.append(lv, n)) for lv, n in zip(levels, owned)], axis=1)
+    starts = (np.cumsum(sizes.ravel()) - sizes.ravel()).reshape(sizes.shape)
+    return Numbering(owned, levels, sizes, starts, [], np.cumsum([0, *owned]), np.zeros(0, dtype=np.int64))
 
 
 def numbering(parts: list[Export]) -> Numbering:
@@ -218,12 +238,14 @@ def _edges(native: Native, parts: list[Export], num: Numbering, lmap: list[np.nd
     return NativeEdges(start, target, label)
 
 
-def _unhandled(parts: list[Export], num: Numbering, stride: int) -> np.ndarray:
-    """The first world (global order) of each (instance, message) some partition could not handle."""
+def unhandled_rows(parts: list[Export], num: Numbering, stride: int) -> np.ndarray:
+    """The first world (global order) of each (instance, message) some partition could not handle: the
+    flat rows the C search records (world, instance, link, message, blocked)."""
     found = []
     for p, part in enumerate(parts):
-        for r in part["unhandled"].reshape(-1, stride).astype(np.int64):  # one per (instance, message), partition
-            found.append((int(num.allg[num.base[p] + r[0]]), p, r))
+        rows = part["unhandled"].reshape(-1, stride).astype(np.int64)  # one per (instance, message), partition
+        for g, r in zip(global_index(num, p, rows[:, 0]).tolist(), rows):
+            found.append((g, p, r))
     found.sort(key=lambda t: (t[0], t[1]))
     seen: set[tuple[int, int]] = set()
     out = []
@@ -234,25 +256,46 @@ def _unhandled(parts: list[Export], num: Numbering, stride: int) -> np.ndarray:
     return np.concatenate(out) if out else np.zeros(0, dtype=np.int64)
 
 
-def gather(native: Native, parts: list[Export], stopped: str | None, start: float) -> NativeExploration:
-    """One exploration from the partitions' exports, in the driver's context ``native`` (fresh)."""
-    num = numbering(parts)
+def deadlock_rows(parts: list[Export], num: Numbering) -> np.ndarray:
+    """Every partition's deadlocked worlds, as global indices in order."""
+    return np.sort(np.concatenate([global_index(num, p, part["deadlocks"]) for p, part in enumerate(parts)]))
+
+
+def fired(parts: list[Export]) -> list[tuple[int, int]]:
+    """The (instance, transition) pairs some partition fired."""
+    return sorted({f for part in parts for f in part["fired"]})
+
+
+def gather_worlds(native: Native, parts: list[Export], num: Numbering) -> tuple[list[np.ndarray], np.ndarray]:
+    """The first stage of a gather, into ``native`` (fresh): its world tables in global order, parents,
+    depths, deadlocks, unhandled messages, counters and fired transitions; the label maps (per partition:
+    its label ids in the driver's) and the worlds' label ids."""
     _worlds(native, parts, num)
     lmap = [np.concatenate([[0], _intern(native, 3, 0, part["labels"]) + 1]).astype(np.uint32) for part in parts]
     parent, via = _parents(parts, num, lmap)
-    edges = _edges(native, parts, num, lmap)
     _set(native, 0, parent)
     _set(native, 2, num.starts[:num.depths, 0])
-    _set(native, 6, np.sort(np.concatenate([num.allg[num.base[p] + part["deadlocks"].astype(np.int64)]
-                                            for p, part in enumerate(parts)])))
-    _set(native, 7, _unhandled(parts, num, 5 + native.layout.nfields))
+    _set(native, 6, deadlock_rows(parts, num))
+    _set(native, 7, unhandled_rows(parts, num, 5 + native.layout.nfields))
     lib, ctx = native.lib, native.ctx
     lib.pc_set(ctx, 0, sum(int(part["transitions"]) for part in parts), 0, 0)
-    lib.pc_set(ctx, 1, len(edges.start) - 1, 0, 0)
+    lib.pc_set(ctx, 1, sum(int(part["head"]) for part in parts), 0, 0)
     lib.pc_set(ctx, 2, max(num.depths - 1, 0), 0, 0)
-    for i, tr in sorted({f for part in parts for f in part["fired"]}):
+    for i, tr in fired(parts):
         lib.pc_set(ctx, 3, 0, i, tr)
-    return _exploration(native, stopped, start, via, edges)
+    return lmap, via
+
+
+def gather_edges(native: Native, parts: list[Export], num: Numbering, lmap: list[np.ndarray]) -> NativeEdges:
+    """The second stage of a gather: the edges over global indices (CSR), labels in the driver's ids."""
+    return _edges(native, parts, num, lmap)
+
+
+def gather(native: Native, parts: list[Export], stopped: str | None, start: float) -> NativeExploration:
+    """One exploration from the partitions' exports, in the driver's context ``native`` (fresh): both stages."""
+    num = numbering(parts)
+    lmap, via = gather_worlds(native, parts, num)
+    return _exploration(native, stopped, start, via, gather_edges(native, parts, num, lmap))
 
 
 def _exploration(native: Native, stopped: str | None, start: float, via: np.ndarray,
@@ -273,4 +316,5 @@ def _exploration(native: Native, stopped: str | None, start: float, via: np.ndar
     return result
 
 
-__all__ = ["Numbering", "gather", "numbering"]
+__all__ = ["Numbering", "counts", "deadlock_rows", "fired", "gather", "gather_edges", "gather_worlds", "global_index",
+           "numbering", "unhandled_rows"]

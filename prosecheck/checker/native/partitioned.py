@@ -1,34 +1,43 @@
 """The partitioned compiled search (issue 21): partitions own their worlds; the driver only steers.
 
-Each partition (:class:`~.partition.NativePartition`: a Ray actor with one CPU, or an object in this
-process for tests) loads the same compiled library and keeps its own store. One breadth-first level
-is one round, one actor call per partition (:meth:`~.partition.NativePartition.step`): every
-partition absorbs the outboxes of the level before addressed to it (source order: deterministic),
-then expands its new frontier into one outbox per destination. With Ray the outboxes are NumPy
-arrays returned with ``num_returns`` and passed from actor to actor as object references: they never
-reach the driver, which sends the per-level calls and reads the per-level counters (new worlds,
-transitions, deadlocks) one round behind (it sends round d + 1 before it reads round d's). After the
-last level the driver gathers the partitions' stores into one :class:`~.engine.NativeExploration`
-(:func:`~.partition.gather`: vectorised, the remaining serial term, timed apart in
-:class:`Overhead`), which the checking pipeline reads as the sequential one.
+Each partition (:class:`~.partition.NativePartition`) loads the same compiled library and keeps its own
+store; it runs in a thread of this process (:class:`ThreadPool`, the default: the compiled calls
+release the GIL), in a Ray actor with one CPU (:class:`RayPool`), or in turn in this process
+(:class:`LocalPool`, tests). One breadth-first level: every partition absorbs the outboxes of the level
+before addressed to it (source order: deterministic), then expands its new frontier into one outbox
+per destination. With threads that is two rounds over the threads (absorbs, then expands), the
+inboxes read in place in the senders' C memory. With Ray it is one actor call per partition
+(:meth:`~.partition.NativePartition.step`); the outboxes are NumPy arrays returned with
+``num_returns`` and passed from actor to actor as object references: they never reach the driver,
+which sends the per-level calls and reads the per-level counters (new worlds, transitions,
+deadlocks) one round behind (it sends round d + 1 before it reads round d's). After the last level
+the partitions export their stores and the driver returns a
+:class:`~.lazy.PartitionedExploration`, which gathers them (:mod:`.gather`) only when a reader
+first needs a table per world.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
-from typing import Any
+from functools import partial
+from typing import Any, TypeVar
 
 from prosecheck.checker.exploration import Exploration, Limits, Progress
 from prosecheck.checker.native.engine import Native, NativeExploration, _result
-from prosecheck.checker.native.gather import gather
+from prosecheck.checker.native.lazy import PartitionedExploration
 from prosecheck.checker.native.partition import OWNER_COMPONENTS, NativePartition, Snapshot, Widen
 from prosecheck.checker.parallel import PartitionLost, ray_session
 from prosecheck.checker.system import System
 
 Log = Callable[[str], None]
 NO_LIMITS = Limits()
+POOLS = ("threads", "ray")
+"""Where the partitions run: ``threads`` (one thread each in this process: the default on one machine),
+``ray`` (one Ray actor each: a local Ray, or the cluster the caller connected to)."""
+T = TypeVar("T")
 
 
 @dataclass
@@ -37,16 +46,17 @@ class Overhead:
 
     workers: int
     engine: str = "native"
+    pool: str = "ray"  # where the partitions ran: "threads", "ray" or "local" (in turn, in this process)
     levels: int = 0
     startup: float = 0.0  # creating the partitions (actors), building the system and loading the library in each
     search: float = 0.0  # wall seconds of the levels (expand + absorb rounds)
-    gather: float = 0.0  # wall seconds of the end-of-search gather into one exploration (serial)
+    gather: float = 0.0  # wall seconds of the export after the levels, plus each gather stage done so far (lazy.py)
     level_seconds: list[float] = field(default_factory=list)  # wall seconds of each level's round
     busy: list[float] = field(default_factory=list)  # per partition: CPU seconds of its process in its calls
     startup_cpu: list[float] = field(default_factory=list)  # per partition: CPU seconds of its creation
-    driver_cpu: float = 0.0  # CPU seconds of the driver process in the levels and the gather
+    driver_cpu: float = 0.0  # CPU seconds of the driver process in the levels and the export (threads: theirs too)
     driver_startup_cpu: float = 0.0  # ... before the levels (the system, its library, the partitions' creation)
-    gather_cpu: float = 0.0  # ... in the gather (the exports' transfer and the driver's vectorised work)
+    gather_cpu: float = 0.0  # ... in the export (with Ray, its transfer) and the gather stages done so far
     peak_mb: list[float] = field(default_factory=list)  # per partition: peak resident memory of its process
     process_cpu: list[float] = field(default_factory=list)  # per partition: CPU of its whole process after creation
     pids: list[int] = field(default_factory=list)  # per partition: its process
@@ -63,7 +73,10 @@ class Overhead:
 
 
 class LocalPool:
-    """Partitions as objects in this process (tests; the same interface as :class:`RayPool`)."""
+    """Partitions as objects in this process, stepped one after the other (tests; the same interface as
+    :class:`RayPool`)."""
+
+    asynchronous = False  # a step returns when done: a driver gains nothing by reading its counters late
 
     def __init__(self, factory: Callable[[], System], parts: int, wide: bool, owner: int = OWNER_COMPONENTS) -> None:
         self.parts = [NativePartition(factory, p, parts, wide, owner) for p in range(parts)]
@@ -93,8 +106,63 @@ class LocalPool:
         self.parts = []
 
 
+class ThreadPool(LocalPool):
+    """Partitions as objects in this process that step concurrently, one thread each (the default on one
+    machine: shared memory, as multi-core TLC or SPIN). The compiled calls release the GIL (cffi), so two
+    partitions' C run at once. A level is two rounds over the threads: every partition absorbs its inbox,
+    read in place from the senders' C memory (no copy), then, once all have, every partition expands
+    (which overwrites its outboxes)."""
+
+    asynchronous = False
+
+    def __init__(self, factory: Callable[[], System], parts: int, wide: bool, owner: int = OWNER_COMPONENTS) -> None:
+        super().__init__(factory, parts, wide, owner)
+        for p in self.parts:
+            p.clock = time.thread_time  # a partition's CPU is its thread's: they share the process
+        self.executor = ThreadPoolExecutor(max_workers=parts, thread_name_prefix="partition")
+
+    def _all(self, calls: list[Callable[[], T]]) -> list[T]:
+        """Run ``calls`` at once, one per partition; their results (the first exception raised once all ended)."""
+        futures = [self.executor.submit(c) for c in calls]
+        try:
+            wait(futures)
+        except KeyboardInterrupt:
+            wait(futures)  # let every partition end its call: the export then reads quiet stores
+            raise
+        return [f.result() for f in futures]
+
+    def step(self, before: list[list[Any]] | None) -> list[list[Any]]:
+        def timed(p: NativePartition, call: Callable[[], T]) -> Callable[[], T]:
+            def run() -> T:
+                t0 = time.perf_counter()
+                try:
+                    return call()
+                finally:
+                    p.step_seconds += time.perf_counter() - t0
+            return run
+        if before is None:
+            snaps = [p.snapshot() for p in self.parts]
+        else:
+            snaps = self._all([timed(p, partial(p.absorb, *(out[q] for out in before)))
+                               for q, p in enumerate(self.parts)])
+        stepped = self._all([timed(p, p.expand) for p in self.parts])
+        for out, snap in zip(stepped, snaps):
+            out[-1]["snap"] = snap
+        return stepped
+
+    def stats(self) -> list[dict[str, float]]:
+        """As :meth:`LocalPool.stats`, a partition's ``process_cpu`` its thread's (the process is the driver's)."""
+        return [{**s, "process_cpu": s["cpu"]} for s in super().stats()]
+
+    def close(self) -> None:
+        self.executor.shutdown(wait=True)
+        super().close()
+
+
 class RayPool:
     """Partitions as Ray actors (one CPU each): outboxes go from actor to actor as object references."""
+
+    asynchronous = True  # a step returns object references at once: the driver reads its counters a round late
 
     def __init__(self, factory: Callable[[], System], parts: int, wide: bool, owner: int = OWNER_COMPONENTS) -> None:
         import ray
@@ -136,10 +204,13 @@ class RayPool:
 
 
 def explore_workers(factory: Callable[[], System], workers: int, limits: Limits = NO_LIMITS,
-                    progress: Progress | None = None, *, log: Log | None = None, local: bool = False) -> Exploration:
+                    progress: Progress | None = None, *, log: Log | None = None, local: bool = False,
+                    pool: str = "threads") -> Exploration:
     """The partitioned compiled search when the compiled engine can run the system (engine ``auto`` or
     ``native``, a C compiler, a system :mod:`.cgen` mirrors), else the Python parallel search
-    (:func:`~prosecheck.checker.parallel.explore_parallel`): the same counts and verdicts either way."""
+    (:func:`~prosecheck.checker.parallel.explore_parallel`: on Ray when installed, else in turn in this
+    process): the same counts and verdicts either way. ``pool``: see :data:`POOLS`; ``local``: partitions
+    in this process, stepped in turn (tests)."""
     from prosecheck.checker.native.build import NativeUnavailable, compiler
     from prosecheck.checker.native.cgen import Declined, check
     from prosecheck.checker.native.dispatch import chosen, customised
@@ -148,52 +219,64 @@ def explore_workers(factory: Callable[[], System], workers: int, limits: Limits 
     if chosen(None) != "python" and not customised(system) and compiler() is not None:
         try:
             check(system)
-            return explore_partitioned(factory, workers, limits, progress, log=log, local=local)
+            return explore_partitioned(factory, workers, limits, progress, log=log, local=local, pool=pool)
         except (Declined, NativeUnavailable):
             pass
     from prosecheck.checker.parallel import explore_parallel
+    if not local and pool == "threads":  # the Python search holds the GIL: its partitions need processes
+        import importlib.util
+        local = importlib.util.find_spec("ray") is None
     return explore_parallel(factory, workers, limits, progress, log=log, local=local)
 
 
 def explore_partitioned(factory: Callable[[], System], workers: int, limits: Limits = NO_LIMITS,
                         progress: Progress | None = None, *, log: Log | None = None,
                         local: bool = False, owner_components: int = OWNER_COMPONENTS,
-                        pipeline: bool = True) -> NativeExploration:
-    """Explore breadth first with ``workers`` partitions of the compiled search (Ray actors; ``local``:
-    objects in this process; ``owner_components``: see :data:`~.partition.OWNER_COMPONENTS`; ``pipeline``:
-    the driver reads each level's counters one round late, see :func:`_levels`). Raises
+                        pipeline: bool | None = None, pool: str = "threads") -> NativeExploration:
+    """Explore breadth first with ``workers`` partitions of the compiled search (``pool``: threads of this
+    process or Ray actors, see :data:`POOLS`; ``local``: objects in this process stepped in turn;
+    ``owner_components``: see :data:`~.partition.OWNER_COMPONENTS`; ``pipeline``: the driver reads each
+    level's counters one round late, see :func:`_levels`; default: with Ray only). Raises
     :class:`~.cgen.Declined` / :class:`~.build.NativeUnavailable` when the compiled search cannot run the
     system (the caller falls back to the Python search)."""
+    if pool not in POOLS:
+        raise ValueError(f"pool must be one of {', '.join(POOLS)}, got {pool!r}")
     start, cpu = time.perf_counter(), time.process_time()
     system = factory()
     driver = Native(system)  # compiles the library once, before any partition loads it
+    kind = "local" if local else pool
     try:
-        return _session(factory, driver, workers, limits, progress, log, local, (start, cpu), False, owner_components,
+        return _session(factory, driver, workers, limits, progress, log, kind, (start, cpu), False, owner_components,
                         pipeline)
     except Widen:
-        return _session(factory, Native(system, wide=True), workers, limits, progress, log, local, (start, cpu), True,
+        return _session(factory, Native(system, wide=True), workers, limits, progress, log, kind, (start, cpu), True,
                         owner_components, pipeline)
 
 
 def _session(factory: Callable[[], System], driver: Native, workers: int, limits: Limits, progress: Progress | None,
-             log: Log | None, local: bool, start: tuple[float, float], wide: bool, owner: int,
-             pipeline: bool) -> NativeExploration:
-    if local:
+             log: Log | None, kind: str, start: tuple[float, float], wide: bool, owner: int,
+             pipeline: bool | None) -> NativeExploration:
+    if kind == "local":
         return _run(driver, LocalPool(factory, workers, wide, owner), workers, limits, progress, log, start, pipeline)
+    if kind == "threads":
+        return _run(driver, ThreadPool(factory, workers, wide, owner), workers, limits, progress, log, start, pipeline)
     with ray_session(workers):
         return _run(driver, RayPool(factory, workers, wide, owner), workers, limits, progress, log, start, pipeline)
 
 
 def _run(driver: Native, pool: LocalPool | RayPool, workers: int, limits: Limits, progress: Progress | None,
-         log: Log | None, began: tuple[float, float], pipeline: bool = True) -> NativeExploration:
+         log: Log | None, began: tuple[float, float], pipeline: bool | None = None) -> NativeExploration:
     start = began[0]
     cpu = time.process_time()
-    overhead = Overhead(workers, startup=time.perf_counter() - start, driver_startup_cpu=cpu - began[1])
+    kind = "ray" if isinstance(pool, RayPool) else "threads" if isinstance(pool, ThreadPool) else "local"
+    overhead = Overhead(workers, pool=kind, startup=time.perf_counter() - start, driver_startup_cpu=cpu - began[1])
     snaps = pool.snapshots()
     stopped: str | None = None
+    late = pool.asynchronous if pipeline is None else pipeline
+    kept = False  # the pool outlives this call (the exploration gathers from it on first use)
     try:
         try:
-            stopped, snaps = _levels(pool, snaps, limits, progress, log, overhead, start, pipeline)
+            stopped, snaps = _levels(pool, snaps, limits, progress, log, overhead, start, late)
         except PartitionLost as lost:  # its worlds are gone: only the initial world is certain
             result = _result(driver, str(lost), start)
             result.parallel = overhead
@@ -209,14 +292,23 @@ def _run(driver: Native, pool: LocalPool | RayPool, workers: int, limits: Limits
         overhead.c_expand = [round(s["c_expand"], 3) for s in stats]
         overhead.c_absorb = [round(s["c_absorb"], 3) for s in stats]
         overhead.step_seconds = [round(s["step_seconds"], 3) for s in stats]
-        result = gather(driver, exports, stopped, start)
-        overhead.gather, overhead.gather_cpu = time.perf_counter() - t0, time.process_time() - c0
+        # Ray's exports are copies in this process; in process, views of the partitions: kept until gathered
+        keep = not isinstance(pool, RayPool)
+        result = PartitionedExploration(driver, exports, stopped, overhead, pool.close if keep else _nothing)
+        kept = keep
+        overhead.gather, overhead.gather_cpu = time.perf_counter() - t0, time.process_time() - c0  # the export
     finally:
-        pool.close()
-    result.parallel = overhead
+        if not kept:
+            pool.close()
+        elif isinstance(pool, ThreadPool):
+            pool.executor.shutdown(wait=True)
     overhead.driver_cpu = time.process_time() - cpu
     result.seconds = time.perf_counter() - start
     return result
+
+
+def _nothing() -> None:
+    pass
 
 
 def _levels(pool: LocalPool | RayPool, snaps: list[Snapshot], limits: Limits, progress: Progress | None,

@@ -1,0 +1,147 @@
+"""A partitioned search's exploration that gathers the partitions' stores only when read (issue 21).
+
+:class:`PartitionedExploration` answers from the partitions' per-level counts alone what every reader
+of a search's result asks first: the number of worlds, transitions and expanded worlds, the depth of
+each world (levels), the deadlocks, unhandled messages and fired transitions (a few global indices,
+computed from the counts: :func:`~.gather.global_index`). What needs a table per world is gathered into
+the driver's context on first use, in two stages (:mod:`.gather`): the worlds (their tables in global
+order, parents and labels: for projections, traces, ``index_of``), then the edges (for liveness). A
+run that reads neither (``bench``) never gathers; the time of each stage is added to the search's
+:class:`~.partitioned.Overhead` (``gather``, ``gather_cpu``). The partitions' exports are kept until
+the edges are gathered (with threads, views of the partitions' memory: the partitions live as long).
+When the partitions' chunk values together need wider ids than each partition's, the worlds are
+gathered into a fresh wide context of the driver (the partitions' search is not run again).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from prosecheck.checker.native.engine import (
+    ChunkEncoder,
+    Levels,
+    Native,
+    NativeExploration,
+    NativeLabels,
+    NativeStore,
+    NativeWorlds,
+    unhandled_of_rows,
+)
+from prosecheck.checker.native.engine import labels as label_table
+from prosecheck.checker.native.gather import (
+    Export,
+    counts,
+    deadlock_rows,
+    fired,
+    gather_edges,
+    gather_worlds,
+    numbering,
+    unhandled_rows,
+)
+from prosecheck.checker.native.partition import Widen
+
+UNSET: Any = object()
+WORLDS, EDGES = 1, 2  # the gather's stages
+
+
+class _Gathered:
+    """A field of :class:`PartitionedExploration` that gathers its stage on first read."""
+
+    def __init__(self, stage: int) -> None:
+        self.stage = stage
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = "_" + name
+
+    def __get__(self, obj: Any, owner: type | None = None) -> Any:
+        if obj is None:
+            return self
+        value = obj.__dict__.get(self.name, UNSET)
+        if value is UNSET:
+            obj.gather(self.stage)
+            value = obj.__dict__[self.name]
+        return value
+
+    def __set__(self, obj: Any, value: Any) -> None:
+        obj.__dict__[self.name] = value
+
+
+class PartitionedExploration(NativeExploration):
+    """The result of a partitioned search: counts now, world and edge tables when first read."""
+
+    worlds = _Gathered(WORLDS)
+    parent = _Gathered(WORLDS)
+    via = _Gathered(WORLDS)
+    encoder = _Gathered(WORLDS)
+    store = _Gathered(WORLDS)
+    native = _Gathered(WORLDS)
+    edges = _Gathered(EDGES)
+
+    def __init__(self, driver: Native, parts: list[Export], stopped: str | None, overhead: Any,
+                 release: Callable[[], None] = lambda: None) -> None:
+        """``driver``: a fresh context of the same library, which the gather fills; ``parts``: the
+        partitions' exports; ``release``: called once the exports are no longer needed."""
+        num = counts(parts)
+        total = num.total
+        super().__init__(
+            driver.system, UNSET, UNSET, UNSET, Levels(num.starts[:num.depths, 0].astype(np.int64), total),
+            sum(int(part["transitions"]) for part in parts), 0.0, stopped,
+            expanded=sum(int(part["head"]) for part in parts), deadlocks=deadlock_rows(parts, num).tolist(),
+            unhandled=unhandled_of_rows(driver.layout, unhandled_rows(parts, num, 5 + driver.layout.nfields).tolist()),
+            encoder=UNSET, store=UNSET, edges=UNSET)
+        self.fired = set(fired(parts))
+        self.parallel = overhead
+        self._driver, self._parts, self._release, self._total = driver, parts, release, total
+        self._stage = 0
+        self._lmap: list[np.ndarray] = []
+
+    @property
+    def states(self) -> int:
+        return int(self._total)
+
+    @property
+    def gathered(self) -> int:
+        """The stages gathered so far: 0 (none), 1 (the worlds), 2 (the edges too)."""
+        return self._stage
+
+    def gather(self, stage: int) -> None:
+        """Gather up to ``stage`` (:data:`WORLDS`, :data:`EDGES`) if not done yet."""
+        while self._stage < stage:
+            t0, c0 = time.perf_counter(), time.process_time()
+            if self._stage == 0:
+                self._gather_worlds()
+            else:
+                self._gather_edges()
+            self._stage += 1
+            if self.parallel is not None:
+                self.parallel.gather += time.perf_counter() - t0
+                self.parallel.gather_cpu += time.process_time() - c0
+
+    def _gather_worlds(self) -> None:
+        count = self._total
+        self._num = numbering(self._parts)
+        try:
+            self._lmap, via = gather_worlds(self._driver, self._parts, self._num)
+        except Widen:  # the partitions' chunk values together outnumber 16-bit ids: gather into a wide context
+            self._driver = Native(self._driver.system, wide=True)
+            self._lmap, via = gather_worlds(self._driver, self._parts, self._num)
+        native = self._driver
+        self.native = native
+        self.worlds = NativeWorlds(native, count)
+        self.parent = native.vec(0, count, np.int32)
+        self.via = NativeLabels(via, label_table(native))
+        self.encoder = ChunkEncoder(native, count)
+        self.store = NativeStore(native, count)
+
+    def _gather_edges(self) -> None:
+        self.edges = gather_edges(self._driver, self._parts, self._num, self._lmap)
+        self._parts, self._lmap = [], []
+        del self._num
+        self._release()
+
+
+__all__ = ["EDGES", "WORLDS", "PartitionedExploration"]
