@@ -103,6 +103,10 @@ def test_check_prints_every_lemma_of_the_support(proved: ScenarioResult) -> None
     assert listed[0].endswith("- for every attempt n: a KNR_ProSe was derived in attempt n implies an authorization "
                               "check succeeded in attempt")  # wrapped at 120 columns, nothing cut
     assert all(len(line) <= 120 for line in text.splitlines())
+    table = next(w for w in said if " combinations, each given by " in w)
+    rows = table.split(": (1) ", 1)[1].count("; (") + 1
+    numbered = [line for line in text.splitlines() if line.startswith("             (")]
+    assert [line.split(")")[0].strip() for line in numbered] == [f"({n}" for n in range(1, rows + 1)]  # one line each
 
 
 def test_prove_prints_every_lemma(capsys: pytest.CaptureFixture[str]) -> None:
@@ -111,6 +115,14 @@ def test_prove_prints_every_lemma(capsys: pytest.CaptureFixture[str]) -> None:
     prove_cmd._print(argparse.Namespace(engine="houdini", bounded=True), SCENARIOS[SID], [result])
     out = capsys.readouterr().out
     assert all(f"invariant: lemma {k}\n" in out for k in range(25)) and "more" not in out
+
+
+def test_prove_prints_a_table_lemma_one_combination_a_line(capsys: pytest.CaptureFixture[str]) -> None:
+    table = "(a, b) is one of 2 combinations, each given by what differs from a = 0, b = 0: (1) as said; (2) a = 1"
+    result = ProofResult(SID, AUTH, "PROVED", "houdini", 1.0, "unbounded", invariant=["x = 0", table])
+    prove_cmd._print(argparse.Namespace(engine="houdini", bounded=True), SCENARIOS[SID], [result])
+    out = capsys.readouterr().out
+    assert "invariant: x = 0\n" in out and "differs from a = 0, b = 0:\n         (1) as said\n         (2) a = 1\n" in out
 
 
 def test_the_report_page_lists_every_lemma(proved: ScenarioResult) -> None:

@@ -159,6 +159,7 @@ def _check_save_flags(args: argparse.Namespace) -> None:
 
 def _print(args: argparse.Namespace, scenario: Scenario, found: list[ProofResult]) -> None:
     from prosecheck.prove import assumptions
+    from prosecheck.report.text import lemma_lines
 
     print(f"== {scenario.id} ({args.engine}; {found[0].bounds if found else ''})")
     common = assumptions(not args.bounded)
@@ -169,8 +170,11 @@ def _print(args: argparse.Namespace, scenario: Scenario, found: list[ProofResult
         for line in r.assumptions:
             if line not in common:
                 print(f"      assumption: {line}")
-        for line in r.invariant:
-            print(f"      invariant: {line}")
+        for lemma in r.invariant:
+            head, *rows = lemma_lines(lemma)
+            print(f"      invariant: {head}")
+            for row in rows:
+                print(f"         {row}")
         for k, step in enumerate(r.trace, 1):
             print(f"      {k:3}. {step}")
 

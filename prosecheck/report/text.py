@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import textwrap
 from collections.abc import Sequence
 
@@ -176,8 +177,17 @@ def _proof_lines(e: Entry) -> list[str]:
     model's words (``ledger.apply`` reads them from the lemmas that were re-checked)."""
     lines = [f"       proved without bounds: {e.engine}, {e.seconds:.1f} s, fingerprint {e.fingerprint[:12]} "
              f"(proof ledger); inductive invariant of {len(e.invariant)} lemma(s):"]
-    lines += ["         - " + lemma for lemma in e.invariant]
+    for lemma in e.invariant:
+        head, *rows = lemma_lines(lemma)
+        lines += ["         - " + head] + ["             " + row for row in rows]
     return lines
+
+
+def lemma_lines(lemma: str) -> list[str]:
+    """A lemma in words as lines: a table lemma ("... one of K combinations, ...: (1) ...; (2) ...") its
+    head, then one line per combination; any other lemma one line (wrapped later by :func:`_fit`)."""
+    head, sep, rest = lemma.partition(": (1) ")
+    return [head + ":", *re.split(r"; (?=\(\d+\) )", "(1) " + rest)] if sep else [lemma]
 
 
 def _fit(line: str) -> list[str]:
