@@ -522,15 +522,17 @@ def _saturate(expr: ExprLike) -> Expr:
     return _map(lift(expr), lambda e: Const(True) if any(t(e) for t in tests) else None)
 
 
-def _abstract_effect(effect: Effect, keep: int, dropped: frozenset[str]) -> Effect:
-    """Budget decrements dropped (the counter is read nowhere else), mask updates cut to ``keep``,
-    updates of the ghost facts in ``dropped`` removed (nothing that matters reads them)."""
+def _abstract_effect(effect: Effect, keep: int | None, dropped: frozenset[str]) -> Effect:
+    """Budget decrements dropped (the counter is read nowhere else), mask updates cut to ``keep`` (None:
+    left whole, for :mod:`prosecheck.abstraction_choice`, which cuts them), updates of the ghost facts in
+    ``dropped`` removed (nothing that matters reads them)."""
     assign = {k: v for k, v in effect.assign.items() if k not in BUDGETS}
-    ghost = {k: (lift(v) & keep) if k in MASKS else v for k, v in effect.ghost.items() if k not in dropped}
+    ghost = {k: (lift(v) & keep) if k in MASKS and keep is not None else v for k, v in effect.ghost.items()
+             if k not in dropped}
     return replace(effect, assign=assign, ghost=ghost)
 
 
-def abstract_rewrite(cls: Any, base: Rewrite | None, keep: int, dropped: frozenset[str] = frozenset()) -> Rewrite:
+def abstract_rewrite(cls: Any, base: Rewrite | None, keep: int | None, dropped: frozenset[str] = frozenset()) -> Rewrite:
     """The element's rules (with a mutant's or the attacker's rewrite ``base`` applied) abstracted."""
     base = base or Rewrite()
     guards = {**cls.GUARDS, **base.guards}
@@ -657,18 +659,27 @@ def shortcut(scenario: Scenario, property_ids: Sequence[str], attempts: int) -> 
 
 
 def decide_many(scenario: Scenario, property_ids: Sequence[str], attempts: int,
-                progress: Callable[[str], None] | None = None, allow_shortcut: bool = True) -> dict[str, Verdict]:
+                progress: Callable[[str], None] | None = None, allow_shortcut: bool = True,
+                allow_choice: bool = True) -> dict[str, Verdict]:
     """:func:`decide` for several properties at once, on the rewritten rules explored by the compiled
     engine: one exploration per attempts bound and kept bit set judges every property still open.
     The checks of :func:`build` run on the concrete system first. When :func:`shortcut` accepts the
     scenario, the bounds ``1..attempts`` are covered by the single bound ``attempts`` with the early
-    stop (module docstring); otherwise each bound is searched."""
+    stop (module docstring); otherwise each bound is searched. With the shortcut and ``allow_choice``,
+    the searches of that bound are one search of :mod:`prosecheck.abstraction_choice` (the tracked
+    attempt chosen when it begins) unless it is refused or gives up (the reason joins ``how``)."""
     start = time.perf_counter()
     total, count, digests = 0, 0, hashlib.sha256()
     out: dict[str, Verdict] = {}
     pending = list(property_ids)
     early, how = shortcut(scenario, property_ids, attempts) if allow_shortcut else \
         (False, f"one search per attempts bound 1..{attempts}")
+    if early and allow_choice:
+        from prosecheck.abstraction_choice import decide_or_why  # it builds on this module
+
+        chosen, how = decide_or_why(scenario, property_ids, attempts, how, progress)
+        if chosen is not None:
+            return chosen
     for a in [attempts] if early else range(1, attempts + 1):
         bounded = scenario.with_bounds(attempts=a)
         concrete = build_system(bounded)

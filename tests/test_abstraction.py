@@ -8,6 +8,7 @@ from dataclasses import replace
 import pytest
 
 from prosecheck import abstraction as ab
+from prosecheck import abstraction_choice as choice
 from prosecheck.checker.expr import And, Const, If, Not, V, W
 from prosecheck.checker.machine import Effect, Rewrite, compile_element
 from prosecheck.checker.search import explore
@@ -198,8 +199,87 @@ def test_sometimes_twin_is_reachable_in_the_early_stop_system() -> None:
 def test_the_shortcut_proves_what_the_per_bound_loop_proves_for_small_bounds() -> None:
     ids = ["knr_only_after_authorization", "no_knr_after_withdrawal"]
     scenario = SCENARIOS["m300.panf_udm"]
-    one = ab.decide_many(scenario, ids, 3)
+    one = ab.decide_many(scenario, ids, 3, allow_choice=False)
     loop = ab.decide_many(scenario, ids, 3, allow_shortcut=False)
     assert {v.verdict for v in one.values()} == {v.verdict for v in loop.values()} == {"HOLDS"}
     assert one[ids[0]].searches == 4 and loop[ids[0]].searches == 2 + 3 + 4
     assert "one search at attempts=3" in one[ids[0]].how
+
+
+# -- one search instead of one per tracked attempt: the tracked attempt chosen when it begins --------------------
+
+IDS = ["knr_only_after_authorization", "no_knr_after_withdrawal"]
+
+
+@pytest.mark.parametrize("scenario_id", ["m300.panf_udm", "m400.panf_udm", "m300.panf_local", "m200"])
+def test_the_choice_system_decides_as_the_separate_searches(scenario_id: str) -> None:
+    scenario = SCENARIOS[scenario_id]
+    one = ab.decide_many(scenario, IDS, 3)
+    each = ab.decide_many(scenario, IDS, 3, allow_choice=False)
+    assert {p: v.verdict for p, v in one.items()} == {p: v.verdict for p, v in each.items()}
+    assert {v.searches for v in one.values()} == {1} and {v.searches for v in each.values()} <= {2, 3, 4}
+    assert all("the tracked attempt chosen when it begins" in v.how for v in one.values())
+
+
+def _without_choice_ghosts(system: ab.System, world: tuple) -> tuple:
+    drop = {system.slots[f"ghost.{choice.TRACKED}"], system.slots[f"ghost.{choice.UNTRACKED}"]}
+    return tuple(v for i, v in enumerate(world) if i not in drop)
+
+
+@pytest.mark.parametrize("scenario_id", ["m300.panf_udm", "m400.panf_udm"])
+def test_every_world_of_each_search_is_a_world_of_the_choice_system_and_back(scenario_id: str) -> None:
+    """Search n's worlds (masks cut to bit n) are the choice system's worlds with tracked = n, together
+    with those with nothing tracked (every mask 0 there); the unused-bits search's are those with nothing
+    tracked, cut to bits 0 and 15 (so 0)."""
+    top = 3
+    scenario = SCENARIOS[scenario_id].with_bounds(attempts=top, **SMALL)
+    system = choice.choice_system(scenario)
+    found = explore(system, engine="python")
+    tracked = system.slots[f"ghost.{choice.TRACKED}"]
+    by_tracked: dict[int, set] = {}
+    for i in range(found.states):
+        world = found.worlds[i]
+        by_tracked.setdefault(world[tracked], set()).add(_without_choice_ghosts(system, world))
+    assert sorted(by_tracked) == list(range(top + 1))
+    untracked = by_tracked[0]
+    masks = [slot for name, slot in build_system(scenario).slots.items()
+             if name.startswith("ghost.") and name.split(".", 1)[1] in ab.MASKS]
+    assert all(not any(w[m] for m in masks) for w in untracked)  # nothing tracked: every mask 0
+    for n in range(1, top + 1):
+        search = explore(ab.abstract_system(scenario, 1 << n, stop_early=True), engine="python")
+        worlds = {tuple(search.worlds[i]) for i in range(search.states)}
+        assert worlds <= by_tracked[n] | untracked and by_tracked[n] <= worlds
+    unused = explore(ab.abstract_system(scenario, 0xFFFF & ~0b1110, stop_early=True), engine="python")
+    assert {tuple(unused.worlds[i]) for i in range(unused.states)} == untracked
+
+
+def test_a_seeded_mutant_is_found_by_the_choice_system() -> None:
+    scenario = replace(SCENARIOS["m300.panf_udm"], mutants=("panf_skips_udm_check",))
+    verdict = ab.decide_many(scenario, ["knr_only_after_authorization"], 3)["knr_only_after_authorization"]
+    assert verdict.verdict == "VIOLATED-ABSTRACT" and verdict.searches == 1 and "tracked attempt" in verdict.where
+
+
+def test_sometimes_twin_is_reachable_in_the_choice_system() -> None:
+    system = choice.choice_system(SCENARIOS["m300.panf_udm"].with_bounds(attempts=3))
+    twin = bind_property(system, PROPERTIES["pc5_secured_by_pruk_id"]).expr
+    prop = bind_property(system, PROPERTIES["knr_only_after_authorization"]).expr
+    tracked_secured = system.bind(And(W(f"ghost.{choice.TRACKED}") > 0, W("ghost.pc5_secured") != 0), 0)
+    _, bad, _ = ab.compiled_search(system, {"twin": Not(And(twin, tracked_secured)), "prop": prop})
+    assert "twin" in bad and "prop" not in bad  # the tracked attempt is secured with the 5GPRUK ID
+
+
+def test_a_mask_bit_of_an_attempt_not_begun_makes_the_choice_give_up() -> None:
+    """A request that also sets the next attempt's bit: the untracked worlds are not all 0, so the choice
+    system cannot stand for the separate searches; they decide."""
+    system = choice.choice_system(SCENARIOS["m300.panf_udm"].with_bounds(attempts=3))
+    table = system.instances[system.instance_of(0, "remote_ue")].table
+    for tr in table.transitions:
+        tr.ghost = [(g, e | (W("remote_ue.attempts_left") << 3) if g == "by_pruk_id" else e) for g, e in tr.ghost]
+    _, bad, _ = ab.compiled_search(system, {choice.UNTRACKED_ZERO: choice.untracked_zero(system)})
+    assert choice.UNTRACKED_ZERO in bad
+
+
+def test_the_choice_is_refused_with_two_remote_ues() -> None:
+    system = build_system(SCENARIOS["m300.panf_udm"].with_bounds(attempts=2, remote_ues=2))
+    with pytest.raises(ab.ModelError, match="exactly one"):
+        choice.check_choice(system)
