@@ -72,6 +72,7 @@ from prosecheck.abstraction import (
     early_stop,
     unread_ghosts,
 )
+from prosecheck.abstraction_retire import INFLIGHT, attempt_values, position_blind, reads_only_masks, retire
 from prosecheck.checker.expr import And, BinOp, Const, Expr, If, Or, V, W
 from prosecheck.checker.machine import (
     CompiledTransition,
@@ -93,6 +94,7 @@ UNTRACKED_ZERO = "untracked masks zero"
 """The pseudo-property judged with the properties: a world with nothing tracked has every mask 0."""
 FULL = 0xFFFF
 ONE_SEARCH = "one search, the tracked attempt chosen when it begins"
+RETIRES = "the tracked attempt retired once no attempt value holds its number"
 
 
 def _keep(untracked: Expr) -> Expr:
@@ -160,10 +162,11 @@ def check_choice(system: System) -> int:
     return holders[0]
 
 
-def choice_system(scenario: Scenario, dropped: frozenset[str] = frozenset()) -> System:
+def choice_system(scenario: Scenario, dropped: frozenset[str] = frozenset(), retired: bool = False) -> System:
     """The early-stop abstract system at the scenario's attempts bound with the tracked attempt chosen
     when it begins (module docstring). :func:`prosecheck.abstraction.check_attempts` must have accepted
-    the scenario."""
+    the scenario. With ``retired``, the tracked attempt is retired once frozen
+    (:mod:`prosecheck.abstraction_retire`; only for properties that read masks alone)."""
     concrete = build_system(scenario)
     holder = check_choice(concrete)
     for ob in concrete.observers:
@@ -177,6 +180,7 @@ def choice_system(scenario: Scenario, dropped: frozenset[str] = frozenset()) -> 
               for cls in elements_of(scenario)}
     masks = [g for g in concrete.ghost_names if g in MASKS and g not in dropped]
     role = concrete.instances[holder].role
+    values = attempt_values(tables.values(), masks, scenario.bounds.attempts) if retired else set()
     for name, table in tables.items():
         early_stop(table)
         if name == role:
@@ -186,7 +190,13 @@ def choice_system(scenario: Scenario, dropped: frozenset[str] = frozenset()) -> 
     prune_unreachable(list(tables.values()))
     instances = [Instance(inst.name, inst.role, inst.group, tables[inst.role]) for inst in concrete.instances]
     links = [Link(lk.index, lk.src, lk.dst, lk.kind, lk.capacity, lossy=lk.lossy) for lk in concrete.links]
-    return System(instances, links, list(concrete.ghost_names) + [TRACKED, UNTRACKED], concrete.groups,
+    ghosts = list(concrete.ghost_names) + [TRACKED, UNTRACKED]
+    if retired:
+        if INFLIGHT in ghosts:
+            raise ModelError(f"ghost fact {INFLIGHT!r} exists already")
+        retire(list(tables.values()), instances, links, masks, values, TRACKED, UNTRACKED, FULL)
+        ghosts.append(INFLIGHT)
+    return System(instances, links, ghosts, concrete.groups,
                   concrete.message_fields, concrete.message_field_kinds, concrete.observers,
                   fault_budget=concrete.fault_budget, duplication=concrete.duplication)
 
@@ -195,6 +205,31 @@ def untracked_zero(system: System) -> Expr:
     """Nothing tracked -> every mask 0 (bound to the system's slots)."""
     masks = [W(name) for name in system.slots if name.startswith("ghost.") and name.split(".", 1)[1] in MASKS]
     return system.bind(Or(W(f"ghost.{TRACKED}") != 0, And(*(m == 0 for m in masks))), 0)
+
+
+def retirement_refused(system: System, props: Sequence[Expr]) -> str:
+    """Why the properties do not allow retiring the tracked attempt ('' if they do): each must read only
+    attempt masks and not tell bit ``i`` from bit 15 (:func:`prosecheck.abstraction_retire.position_blind`)."""
+    names = {slot: name for name, slot in system.slots.items()}
+    for prop in props:
+        slots = system.slot_refs(prop)
+        if not reads_only_masks(names[slot] for slot in slots):
+            return "a property reads more than the attempt masks"
+        if not position_blind(prop, slots):
+            return "a property tells an attempt's bit from bit 15"
+    return ""
+
+
+def _system(bounded: Scenario, concrete: System, props: Sequence[Expr]) -> tuple[System, str]:
+    """The choice system for these properties, with retirement unless refused ('' or why not)."""
+    dropped = unread_ghosts(concrete, props)
+    why = retirement_refused(concrete, props)
+    if not why:
+        try:
+            return choice_system(bounded, dropped, retired=True), ""
+        except ModelError as err:
+            why = str(err)
+    return choice_system(bounded, dropped), why
 
 
 def decide(scenario: Scenario, property_ids: Sequence[str], attempts: int, how: str,
@@ -215,8 +250,8 @@ def decide(scenario: Scenario, property_ids: Sequence[str], attempts: int, how: 
             pending.remove(pid)
     if not pending:
         return out
-    dropped = unread_ghosts(concrete, [bind_property(concrete, PROPERTIES[pid]).expr for pid in pending])
-    system = choice_system(bounded, dropped)
+    system, why = _system(bounded, concrete, [bind_property(concrete, PROPERTIES[pid]).expr for pid in pending])
+    how = f"{how}; {RETIRES if not why else f'no retirement of the tracked attempt ({why})'}"
     props = {pid: bind_property(system, PROPERTIES[pid]).expr for pid in pending}
     at: dict[str, World] = {}
     states, bad, digest = compiled_search(system, {**props, UNTRACKED_ZERO: untracked_zero(system)}, at=at)

@@ -4,12 +4,14 @@ concrete system, it is not vacuous, and it refuses what it cannot abstract."""
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 import pytest
 
 from prosecheck import abstraction as ab
 from prosecheck import abstraction_choice as choice
-from prosecheck.checker.expr import And, Const, If, Not, V, W
+from prosecheck import abstraction_retire as retire
+from prosecheck.checker.expr import And, Const, If, M, Not, V, W
 from prosecheck.checker.machine import Effect, Rewrite, compile_element
 from prosecheck.checker.search import explore
 from prosecheck.model.build import bind_property, build_system, options_of
@@ -218,7 +220,7 @@ def test_the_choice_system_decides_as_the_separate_searches(scenario_id: str) ->
     each = ab.decide_many(scenario, IDS, 3, allow_choice=False)
     assert {p: v.verdict for p, v in one.items()} == {p: v.verdict for p, v in each.items()}
     assert {v.searches for v in one.values()} == {1} and {v.searches for v in each.values()} <= {2, 3, 4}
-    assert all("the tracked attempt chosen when it begins" in v.how for v in one.values())
+    assert all("the tracked attempt chosen when it begins" in v.how and choice.RETIRES in v.how for v in one.values())
 
 
 def _without_choice_ghosts(system: ab.System, world: tuple) -> tuple:
@@ -283,3 +285,75 @@ def test_the_choice_is_refused_with_two_remote_ues() -> None:
     system = build_system(SCENARIOS["m300.panf_udm"].with_bounds(attempts=2, remote_ues=2))
     with pytest.raises(ab.ModelError, match="exactly one"):
         choice.check_choice(system)
+
+
+# -- retiring the tracked attempt once no attempt value holds its number --------------------------------------------
+
+
+def _moved(system: ab.System, world: tuple) -> tuple:
+    """``r(world)``: the tracked attempt's mask bits moved to bit 15, the attempt retired."""
+    tracked = world[system.slots[f"ghost.{choice.TRACKED}"]]
+    out = list(world)
+    for name, slot in system.slots.items():
+        if name.startswith("ghost.") and name.split(".", 1)[1] in ab.MASKS:
+            out[slot] = ((world[slot] >> tracked) & 1) << retire.RETIRED
+    out[system.slots[f"ghost.{choice.TRACKED}"]] = retire.RETIRED
+    out[system.slots[f"ghost.{choice.UNTRACKED}"]] = 0xFFFF ^ (1 << retire.RETIRED)
+    return tuple(out)
+
+
+@pytest.mark.parametrize("scenario_id", ["m300.panf_udm", "m400.ausf_udm"])
+def test_retirement_simulates_the_choice_system(scenario_id: str) -> None:
+    """Every world of the choice system is one of the retiring system's (up to the in-flight count), or its
+    tracked attempt retired is; every retired world is a choice-system world with its attempt retired."""
+    scenario = SCENARIOS[scenario_id].with_bounds(attempts=3, **SMALL)
+    plain = choice.choice_system(scenario)
+    retiring = choice.choice_system(scenario, retired=True)
+    inflight = retiring.slots[f"ghost.{retire.INFLIGHT}"]
+    assert {n: s for n, s in plain.slots.items()} == {n: s if s < inflight else s - 1 for n, s in retiring.slots.items()
+                                                       if s != inflight}
+    before = explore(plain, engine="python")
+    after = explore(retiring, engine="python")
+    kept = {tuple(v for i, v in enumerate(after.worlds[k]) if i != inflight) for k in range(after.states)}
+    worlds = {tuple(before.worlds[k]) for k in range(before.states)}
+    tracked = plain.slots[f"ghost.{choice.TRACKED}"]
+    retired = {w for w in kept if w[tracked] == retire.RETIRED}
+    assert retired and kept - retired <= worlds
+    assert retired <= {_moved(plain, w) for w in worlds if 0 < w[tracked] < retire.RETIRED}
+    assert all(w in kept or _moved(plain, w) in kept for w in worlds)
+    assert len(kept) < len(worlds)
+
+
+def test_the_attempt_values_are_nonce_1_and_its_copies() -> None:
+    concrete = build_system(SCENARIOS["m400.panf_udm"].with_bounds(attempts=2))
+    masks = [g for g in concrete.ghost_names if g in ab.MASKS]
+    values = retire.attempt_values([inst.table for inst in concrete.instances], masks, 2)
+    assert ("local", "remote_ue", "nonce_1") in values and ("msg", "direct_communication_request", "nonce_1") in values
+    assert ("local", "ausf", "nonce_1") in values
+    assert not any(name in ("pruk_gen", "knr", "attempts_left") for _, _, name in values)
+
+
+@pytest.mark.parametrize("expr, reason", [(V("nonce_1") + 1, "computed"), (Const(3), "constant 3"),
+                                          (Const(15), "constant 15")])
+def test_an_attempt_value_that_is_not_a_copy_is_refused(expr: Any, reason: str) -> None:
+    with pytest.raises(ab.ModelError, match=reason):
+        retire.sources(expr, "remote_ue", "x", 14, True, "here")
+    assert retire.sources(If(V("a") == 1, V("nonce_1"), M("nonce_1")), "r", "e", 14, True, "here") == [
+        ("local", "r", "nonce_1"), ("msg", "e", "nonce_1")]
+    assert retire.sources(Const(14) - V("attempts_left") + 1, "r", "e", 14, True, "here") == []
+    with pytest.raises(ab.ModelError):  # the next attempt's number only under the test attempts_left > 0
+        retire.sources(Const(14) - V("attempts_left") + 1, "r", "e", 14, False, "here")
+
+
+def test_a_mask_update_that_singles_out_bit_15_is_refused() -> None:
+    assert retire.bit_arguments("m", If(V("c") == 1, W("ghost.m").with_bit(V("n")), 0)) != []
+    with pytest.raises(ab.ModelError, match="bit 15"):
+        retire.bit_arguments("m", W("ghost.m") | 0x8000)
+
+
+def test_a_property_that_tells_bit_15_apart_is_not_retired() -> None:
+    system = build_system(SCENARIOS["m300.panf_udm"].with_bounds(attempts=2))
+    ok = bind_property(system, PROPERTIES["knr_only_after_authorization"]).expr
+    assert choice.retirement_refused(system, [ok]) == ""
+    assert "bit 15" in choice.retirement_refused(system, [system.bind(W("ghost.knr_derived") < 0x100, 0)])
+    assert "more than" in choice.retirement_refused(system, [system.bind(W("remote_ue.knr") == 0, 0)])
