@@ -43,9 +43,16 @@ that change nothing but the control state; the only write ``- 1``, under the tes
 nowhere else, e.g. not by the attacker's own Nonce_1 ``attempts + 1``; the properties read neither),
 and :func:`shortcut` falls back to one search per bound when it refuses.
 
+**One search instead of 15.** :mod:`prosecheck.abstraction_choice` explores the 15 searches of the
+bound together, the tracked attempt chosen nondeterministically when it begins, and
+:mod:`prosecheck.abstraction_retire` retires it (its mask bits moved to bit 15) once no attempt value
+holds its number; :func:`decide_many` uses them when their checks pass (their docstrings give the
+simulation arguments), else the 15 searches.
+
 What is **not** abstracted: key generations feed the PAnF's lookups and the ``superseded`` mask (one
-bit per generation), and Nonce_1 enters the packed KNR_ProSe term that MAC checks compare.
-Saturating them needs an over-approximation of those equality tests (a nondeterministic branch).
+bit per generation), and the Nonce_1 of an attempt that is not tracked enters the packed KNR_ProSe
+term that MAC checks compare. Saturating them needs an over-approximation of those equality tests
+(a nondeterministic branch) or a checked data-independence argument.
 14 is the model's own attempts limit (4-bit Nonce_1; :class:`~prosecheck.model.environment.Bounds`
 refuses more), the same range ``prove``'s symbolic lifting covers, so HOLDS at 14 with the early stop
 is PROVED for every bound the model represents.
