@@ -72,7 +72,14 @@ from prosecheck.abstraction import (
     early_stop,
     unread_ghosts,
 )
-from prosecheck.abstraction_retire import INFLIGHT, attempt_values, position_blind, reads_only_masks, retire
+from prosecheck.abstraction_retire import (
+    INFLIGHT,
+    attempt_values,
+    position_blind,
+    reads_only_masks,
+    retire,
+    truth_kept,
+)
 from prosecheck.checker.expr import And, BinOp, Const, Expr, If, Or, V, W
 from prosecheck.checker.machine import (
     CompiledTransition,
@@ -162,11 +169,14 @@ def check_choice(system: System) -> int:
     return holders[0]
 
 
-def choice_system(scenario: Scenario, dropped: frozenset[str] = frozenset(), retired: bool = False) -> System:
+def choice_system(scenario: Scenario, dropped: frozenset[str] = frozenset(), retired: bool = False,
+                  props: Sequence[Expr] = ()) -> System:
     """The early-stop abstract system at the scenario's attempts bound with the tracked attempt chosen
     when it begins (module docstring). :func:`prosecheck.abstraction.check_attempts` must have accepted
     the scenario. With ``retired``, the tracked attempt is retired once frozen
-    (:mod:`prosecheck.abstraction_retire`; only for properties that read masks alone)."""
+    (:mod:`prosecheck.abstraction_retire`; only for properties that read masks alone), its masks set
+    to 0 when ``props`` (bound to ``build_system(scenario)``) are non-empty and
+    :func:`~prosecheck.abstraction_retire.truth_kept` accepts them, else moved to bit 15."""
     concrete = build_system(scenario)
     holder = check_choice(concrete)
     for ob in concrete.observers:
@@ -181,6 +191,8 @@ def choice_system(scenario: Scenario, dropped: frozenset[str] = frozenset(), ret
     masks = [g for g in concrete.ghost_names if g in MASKS and g not in dropped]
     role = concrete.instances[holder].role
     values = attempt_values(tables.values(), masks, scenario.bounds.attempts) if retired else set()
+    names = {slot: name for name, slot in concrete.slots.items()}
+    zero = retired and bool(props) and truth_kept(tables.values(), masks, props, names)
     for name, table in tables.items():
         early_stop(table)
         if name == role:
@@ -194,7 +206,7 @@ def choice_system(scenario: Scenario, dropped: frozenset[str] = frozenset(), ret
     if retired:
         if INFLIGHT in ghosts:
             raise ModelError(f"ghost fact {INFLIGHT!r} exists already")
-        retire(list(tables.values()), instances, links, masks, values, TRACKED, UNTRACKED, FULL)
+        retire(list(tables.values()), instances, links, masks, values, TRACKED, UNTRACKED, FULL, zero)
         ghosts.append(INFLIGHT)
     return System(instances, links, ghosts, concrete.groups,
                   concrete.message_fields, concrete.message_field_kinds, concrete.observers,
@@ -226,7 +238,7 @@ def _system(bounded: Scenario, concrete: System, props: Sequence[Expr]) -> tuple
     why = retirement_refused(concrete, props)
     if not why:
         try:
-            return choice_system(bounded, dropped, retired=True), ""
+            return choice_system(bounded, dropped, retired=True, props=props), ""
         except ModelError as err:
             why = str(err)
     return choice_system(bounded, dropped), why

@@ -36,6 +36,15 @@ each world ``x`` after ``w`` to ``r(x)``: masks' bit ``n`` moved to bit 15, ``tr
 everything else equal; then the retired system's step from ``r(x)`` is ``r`` of the concrete step, and
 conversely every retired world is ``r(x)`` of such an ``x``. The property has the same value at ``x``
 and ``r(x)`` (position-blind), so the verdicts are those of the choice system without retirement.
+**Retired masks 0.** When moreover no step after the freeze can turn a property from true to false
+(:func:`truth_kept`, Z3 per transition: masks of one bit at ``i``, no bit argument equal to ``i``; the
+restoration's reset of ``begun_while_withdrawn`` only makes ``no_knr_after_withdrawal`` true), the
+retired world's masks are set to 0 instead of moved, and stay 0 (nothing kept). Sound: if the
+property is false at the frozen world ``w`` the search reports it there; if it is true, it stays
+true on every world after ``w`` (each step keeps it, no argument equals ``n`` after ``w``), and the
+retired worlds, every mask 0 like the initial world, are judged true as the initial world is. The
+retired worlds then add no verdict and lose none; they are one copy per world of the rest of the run.
+
 The in-flight count (ghost ``tracked_in_flight``) is maintained by the rules: plus one per message
 sent with an attempt-value field equal to the tracked number, minus one per such message handled
 (every transition on a message pops it); it is a function of the world (the number of such messages
@@ -112,6 +121,43 @@ def position_blind(prop: Expr, mask_slots: Sequence[int]) -> bool:
     solver = z3.SolverFor("QF_BV")
     solver.add(z3.UGE(i, 1), z3.ULE(i, RETIRED - 1), *[z3.ULE(b, 1) for b in bits.values()])
     solver.add(z3.Xor(_as_bool(at_i), _as_bool(at_top)))
+    return bool(solver.check() == z3.unsat)
+
+
+def truth_kept(tables: Iterable[ElementTable], masks: Sequence[str], props: Sequence[Expr],
+               slot_names: dict[int, str]) -> bool:
+    """Z3, per transition of the model's tables: with every mask holding one bit at ``i`` (``i`` in 1..14)
+    and no bit argument of the transition's mask updates equal to ``i``, a step never turns a property
+    from true to false (reading the masks cut to bit ``i`` after the step). Then a retired world's
+    masks can be 0 (module docstring)."""
+    return all(_keeps_truth([(g, e) for g, e in tr.ghost if g in masks], masks, props, slot_names)
+               for table in tables for tr in table.transitions)
+
+
+def _keeps_truth(updates: Sequence[tuple[str, Expr]], masks: Sequence[str], props: Sequence[Expr],
+                 slot_names: dict[int, str]) -> bool:
+    if not updates:
+        return True
+    i = z3.BitVec("i", BITS)
+    bits = {g: z3.BitVec(f"b.{g}", BITS) for g in masks}
+    before = {g: bits[g] << i for g in masks}
+    symbols: dict[tuple[str, str], z3.BitVecRef] = {}
+
+    def symbol(scope: str, ref: str) -> z3.ExprRef:
+        if scope == "world" and ref.startswith("ghost.") and ref.split(".", 1)[1] in before:
+            return before[ref.split(".", 1)[1]]
+        return symbols.setdefault((scope, ref), z3.BitVec(f"{scope}.{ref}", BITS))
+
+    def value(world: dict[str, z3.BitVecRef], prop: Expr) -> z3.BoolRef:
+        return _as_bool(to_z3(prop, lambda scope, name: world[slot_names[int(name)].split(".", 1)[1]]))
+
+    after = dict(before)
+    solver = z3.SolverFor("QF_BV")
+    for g, e in updates:
+        after[g] = to_z3(e, symbol) & (z3.BitVecVal(1, BITS) << i)
+        solver.add(*[to_z3(a, symbol) != i for a in bit_arguments(g, e)])
+    solver.add(z3.UGE(i, 1), z3.ULE(i, RETIRED - 1), *[z3.ULE(b, 1) for b in bits.values()])
+    solver.add(z3.Or(*[z3.And(value(before, p), z3.Not(value(after, p))) for p in props]))
     return bool(solver.check() == z3.unsat)
 
 
@@ -210,11 +256,12 @@ def _writes(table: ElementTable, item: Source, bound: int) -> list[Source]:
 
 
 def retire(tables: Sequence[ElementTable], instances: Sequence[Instance], links: Sequence[Link], masks: Sequence[str],
-           values: set[Source], tracked: str, untracked: str, full: int) -> None:
+           values: set[Source], tracked: str, untracked: str, full: int, zero: bool = False) -> None:
     """Rewrite every transition's ghost updates in place: out of a frozen world (module docstring) the
     tracked bit of every mask moves to bit 15 and the tracked attempt is retired; the in-flight count is
     maintained. ``values``: the attempt values, from :func:`attempt_values` on the tables before the
-    choice cut the masks."""
+    choice cut the masks. With ``zero`` (:func:`truth_kept` accepted the properties) the masks become 0
+    instead, and stay 0."""
     if any(lk.lossy for lk in links):
         raise ModelError("a lossy link loses or duplicates messages outside the rules (the in-flight count)")
     t, inflight = W(f"ghost.{tracked}"), W(f"ghost.{INFLIGHT}")
@@ -223,7 +270,7 @@ def retire(tables: Sequence[ElementTable], instances: Sequence[Instance], links:
     frozen = And(t != 0, t != RETIRED, inflight == 0, *(x != t for x in held))
     for table in tables:
         for tr in table.transitions:
-            _retire_transition(tr, table, values, masks, frozen, (tracked, untracked), full)
+            _retire_transition(tr, table, values, masks, frozen, (tracked, untracked), full, zero)
 
 
 def _carries(message: str, fields: Sequence[str], exprs: Sequence[Expr], values: set[Source], t: Expr) -> Expr:
@@ -232,7 +279,7 @@ def _carries(message: str, fields: Sequence[str], exprs: Sequence[Expr], values:
 
 
 def _retire_transition(tr: CompiledTransition, table: ElementTable, values: set[Source], masks: Sequence[str],
-                       frozen: Expr, names: tuple[str, str], full: int) -> None:
+                       frozen: Expr, names: tuple[str, str], full: int, zero: bool) -> None:
     tracked, untracked = names
     t, u, inflight = W(f"ghost.{tracked}"), W(f"ghost.{untracked}"), W(f"ghost.{INFLIGHT}")
     d: dict[str, Expr] = {g: lift(e) for g, e in tr.ghost}
@@ -249,9 +296,9 @@ def _retire_transition(tr: CompiledTransition, table: ElementTable, values: set[
     counted = If(Or(t_new == 0, t_new == RETIRED), 0, inflight - If(received, 1, 0) + sent)
     for g in masks:
         update = d.get(g, W(f"ghost.{g}"))
-        d[g] = If(frozen, ((update >> t) & 1) << RETIRED, update)
+        d[g] = If(frozen, 0 if zero else ((update >> t) & 1) << RETIRED, update)
     d[tracked] = If(frozen, RETIRED, t_new)
-    d[untracked] = If(frozen, full ^ (1 << RETIRED), d.get(untracked, u))
+    d[untracked] = If(frozen, full if zero else full ^ (1 << RETIRED), d.get(untracked, u))
     d[INFLIGHT] = If(frozen, 0, counted)
     tr.ghost = list(d.items())
 
@@ -262,4 +309,4 @@ def reads_only_masks(slot_names: Iterable[str]) -> bool:
 
 
 __all__ = ["INFLIGHT", "RETIRED", "attempt_values", "bit_arguments", "position_blind", "reads_only_masks", "retire",
-           "sources"]
+           "sources", "truth_kept"]

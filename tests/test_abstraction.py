@@ -357,3 +357,43 @@ def test_a_property_that_tells_bit_15_apart_is_not_retired() -> None:
     assert choice.retirement_refused(system, [ok]) == ""
     assert "bit 15" in choice.retirement_refused(system, [system.bind(W("ghost.knr_derived") < 0x100, 0)])
     assert "more than" in choice.retirement_refused(system, [system.bind(W("remote_ue.knr") == 0, 0)])
+
+
+def _zeroed(system: ab.System, world: tuple) -> tuple:
+    """A retired world with every mask 0 (nothing kept)."""
+    out = list(_moved(system, world))
+    for name, slot in system.slots.items():
+        if name.startswith("ghost.") and name.split(".", 1)[1] in ab.MASKS:
+            out[slot] = 0
+    out[system.slots[f"ghost.{choice.UNTRACKED}"]] = 0xFFFF
+    return tuple(out)
+
+
+def test_retired_masks_are_zero_when_no_step_falsifies_the_properties() -> None:
+    """With the catalogue properties (no step after the freeze turns them false) the retired worlds have every
+    mask 0; every world of the choice system is kept or has its zeroed retired copy, and each retired world is
+    such a copy."""
+    scenario = SCENARIOS["m400.ausf_udm"].with_bounds(attempts=3, **SMALL)
+    concrete = build_system(scenario)
+    props = [bind_property(concrete, PROPERTIES[p]).expr for p in IDS]
+    plain = choice.choice_system(scenario)
+    zeroing = choice.choice_system(scenario, retired=True, props=props)
+    inflight = zeroing.slots[f"ghost.{retire.INFLIGHT}"]
+    before, after = explore(plain, engine="python"), explore(zeroing, engine="python")
+    kept = {tuple(v for i, v in enumerate(after.worlds[k]) if i != inflight) for k in range(after.states)}
+    worlds = {tuple(before.worlds[k]) for k in range(before.states)}
+    tracked = plain.slots[f"ghost.{choice.TRACKED}"]
+    retired = {w for w in kept if w[tracked] == retire.RETIRED}
+    assert retired and retired <= {_zeroed(plain, w) for w in worlds if 0 < w[tracked] < retire.RETIRED}
+    assert kept - retired <= worlds and all(w in kept or _zeroed(plain, w) in kept for w in worlds)
+
+
+def test_a_property_a_reset_can_falsify_keeps_the_retired_masks() -> None:
+    concrete = build_system(SCENARIOS["m400.panf_udm"].with_bounds(attempts=2))
+    masks = [g for g in concrete.ghost_names if g in ab.MASKS]
+    tables = [inst.table for inst in concrete.instances]
+    names = {slot: name for name, slot in concrete.slots.items()}
+    props = [bind_property(concrete, PROPERTIES[p]).expr for p in IDS]
+    assert retire.truth_kept(tables, masks, props, names)
+    same = concrete.bind(W("ghost.begun_while_withdrawn") == W("ghost.knr_derived"), 0)  # the restoration's reset
+    assert not retire.truth_kept(tables, masks, [same], names)
