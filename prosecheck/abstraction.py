@@ -45,9 +45,9 @@ and :func:`shortcut` falls back to one search per bound when it refuses.
 
 **One search instead of 15.** :mod:`prosecheck.abstraction_choice` explores the 15 searches of the
 bound together, the tracked attempt chosen nondeterministically when it begins, and
-:mod:`prosecheck.abstraction_retire` retires it (its mask bits moved to bit 15) once no attempt value
-holds its number; :func:`decide_many` uses them when their checks pass (their docstrings give the
-simulation arguments), else the 15 searches.
+:mod:`prosecheck.abstraction_retire` retires it once no attempt value holds its number;
+:func:`decide_many` uses them when given them (``prove`` does) and their checks pass (their docstrings
+give the simulation arguments), else the 15 searches.
 
 What is **not** abstracted: key generations feed the PAnF's lookups and the ``superseded`` mask (one
 bit per generation), and the Nonce_1 of an attempt that is not tracked enters the packed KNR_ProSe
@@ -665,26 +665,30 @@ def shortcut(scenario: Scenario, property_ids: Sequence[str], attempts: int) -> 
                   f" covers every attempts bound 1..{attempts}")
 
 
+OneSearch = Callable[[Scenario, Sequence[str], int, str, "Callable[[str], None] | None"],
+                     tuple["dict[str, Verdict] | None", str]]
+"""The one search standing for the early-stop searches of a bound: verdicts or None, and the ``how``
+(:func:`prosecheck.abstraction_choice.decide_or_why`, which builds on this module)."""
+
+
 def decide_many(scenario: Scenario, property_ids: Sequence[str], attempts: int,
                 progress: Callable[[str], None] | None = None, allow_shortcut: bool = True,
-                allow_choice: bool = True) -> dict[str, Verdict]:
+                one_search: OneSearch | None = None) -> dict[str, Verdict]:
     """:func:`decide` for several properties at once, on the rewritten rules explored by the compiled
     engine: one exploration per attempts bound and kept bit set judges every property still open.
     The checks of :func:`build` run on the concrete system first. When :func:`shortcut` accepts the
     scenario, the bounds ``1..attempts`` are covered by the single bound ``attempts`` with the early
-    stop (module docstring); otherwise each bound is searched. With the shortcut and ``allow_choice``,
-    the searches of that bound are one search of :mod:`prosecheck.abstraction_choice` (the tracked
-    attempt chosen when it begins) unless it is refused or gives up (the reason joins ``how``)."""
+    stop (module docstring); otherwise each bound is searched. With the shortcut and ``one_search``
+    (``prove`` passes :func:`prosecheck.abstraction_choice.decide_or_why`), the searches of that bound
+    are that one search unless it is refused or gives up (the reason joins ``how``)."""
     start = time.perf_counter()
     total, count, digests = 0, 0, hashlib.sha256()
     out: dict[str, Verdict] = {}
     pending = list(property_ids)
     early, how = shortcut(scenario, property_ids, attempts) if allow_shortcut else \
         (False, f"one search per attempts bound 1..{attempts}")
-    if early and allow_choice:
-        from prosecheck.abstraction_choice import decide_or_why  # it builds on this module
-
-        chosen, how = decide_or_why(scenario, property_ids, attempts, how, progress)
+    if early and one_search is not None:
+        chosen, how = one_search(scenario, property_ids, attempts, how, progress)
         if chosen is not None:
             return chosen
     for a in [attempts] if early else range(1, attempts + 1):
@@ -730,7 +734,7 @@ ASSUMPTIONS = [f"attempts: every bound 1..{MAX_ATTEMPTS} (the model's limit: 4-b
 
 
 def fill(result: Any, scenario: Scenario, property_ids: Sequence[str], cache: dict[str, Verdict],
-         progress: Callable[[str], None] | None = None) -> Any:
+         progress: Callable[[str], None] | None = None, one_search: OneSearch | None = None) -> Any:
     """``prove --engine abstract``: set verdict, seconds, detail and trace of the ``ProofResult`` of
     ``result.property``; the first call decides every property of ``property_ids`` at once (one
     exploration judges them all) and keeps the verdicts in ``cache``. HOLDS for every attempts bound
@@ -739,7 +743,7 @@ def fill(result: Any, scenario: Scenario, property_ids: Sequence[str], cache: di
     the largest bound), that attempts bound is the number of attempts the abstract trace makes."""
     if not cache:
         try:
-            cache.update(decide_many(scenario, property_ids, MAX_ATTEMPTS, progress))
+            cache.update(decide_many(scenario, property_ids, MAX_ATTEMPTS, progress, one_search=one_search))
         except ModelError as err:
             result.verdict, result.detail = "UNKNOWN", f"abstraction refused: {err}"
             return result

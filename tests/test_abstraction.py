@@ -201,7 +201,7 @@ def test_sometimes_twin_is_reachable_in_the_early_stop_system() -> None:
 def test_the_shortcut_proves_what_the_per_bound_loop_proves_for_small_bounds() -> None:
     ids = ["knr_only_after_authorization", "no_knr_after_withdrawal"]
     scenario = SCENARIOS["m300.panf_udm"]
-    one = ab.decide_many(scenario, ids, 3, allow_choice=False)
+    one = ab.decide_many(scenario, ids, 3)
     loop = ab.decide_many(scenario, ids, 3, allow_shortcut=False)
     assert {v.verdict for v in one.values()} == {v.verdict for v in loop.values()} == {"HOLDS"}
     assert one[ids[0]].searches == 4 and loop[ids[0]].searches == 2 + 3 + 4
@@ -216,8 +216,8 @@ IDS = ["knr_only_after_authorization", "no_knr_after_withdrawal"]
 @pytest.mark.parametrize("scenario_id", ["m300.panf_udm", "m400.panf_udm", "m300.panf_local", "m200"])
 def test_the_choice_system_decides_as_the_separate_searches(scenario_id: str) -> None:
     scenario = SCENARIOS[scenario_id]
-    one = ab.decide_many(scenario, IDS, 3)
-    each = ab.decide_many(scenario, IDS, 3, allow_choice=False)
+    one = ab.decide_many(scenario, IDS, 3, one_search=choice.decide_or_why)
+    each = ab.decide_many(scenario, IDS, 3)
     assert {p: v.verdict for p, v in one.items()} == {p: v.verdict for p, v in each.items()}
     assert {v.searches for v in one.values()} == {1} and {v.searches for v in each.values()} <= {2, 3, 4}
     assert all("the tracked attempt chosen when it begins" in v.how and choice.RETIRES in v.how for v in one.values())
@@ -257,7 +257,8 @@ def test_every_world_of_each_search_is_a_world_of_the_choice_system_and_back(sce
 
 def test_a_seeded_mutant_is_found_by_the_choice_system() -> None:
     scenario = replace(SCENARIOS["m300.panf_udm"], mutants=("panf_skips_udm_check",))
-    verdict = ab.decide_many(scenario, ["knr_only_after_authorization"], 3)["knr_only_after_authorization"]
+    verdict = ab.decide_many(scenario, ["knr_only_after_authorization"], 3,
+                             one_search=choice.decide_or_why)["knr_only_after_authorization"]
     assert verdict.verdict == "VIOLATED-ABSTRACT" and verdict.searches == 1 and "tracked attempt" in verdict.where
 
 
