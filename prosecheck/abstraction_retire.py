@@ -18,8 +18,10 @@ tracked attempts share one copy per valuation of the moved bits.
 * every bit argument, and every value written into an attempt-value variable or field (assignments,
   sends, initial values; closed to a fixpoint), is a copy of an attempt-value variable or field (under
   if-then-else), the constant 0 or one above 15, or the next attempt's number ``B - attempts_left + 1``
-  (``= made + 1``) on a transition whose guard has the conjunct ``attempts_left > 0`` (so in ``1..14``,
-  and larger than every attempt begun); nothing else (a shared variable, arithmetic) is accepted;
+  (``= made + 1``) on a transition that begins an attempt (decrements the counter under the conjunct
+  ``attempts_left > 0``: so in ``1..14``, larger than every attempt begun before, and first written on
+  the very step where the choice of that attempt is made, whose sends the in-flight count sees);
+  nothing else (a shared variable, arithmetic) is accepted;
 * no lossy link (a lost or duplicated message would break the in-flight count); the properties read
   only mask slots and do not tell bit ``i`` from bit 15 (Z3: the property of masks with one bit at
   ``i`` equals that of the same masks with the bit at 15, ``i`` in ``1..14``;
@@ -57,7 +59,7 @@ from collections.abc import Iterable, Sequence
 
 import z3
 
-from prosecheck.abstraction import COUNTER, MASKS, _children, _conjuncts, _is_positive_test
+from prosecheck.abstraction import COUNTER, MASKS, _children, _conjuncts, _is_decrement, _is_positive_test
 from prosecheck.checker.expr import BITS, And, BinOp, Const, Expr, If, Ite, M, Or, Ref, W, lift, render, to_z3
 from prosecheck.checker.machine import CompiledTransition, ElementTable, ModelError
 from prosecheck.checker.system import Instance, Link
@@ -186,7 +188,7 @@ def _is_next_attempt(expr: Expr, bound: int) -> bool:
 
 def sources(expr: Expr, role: str, event: str, bound: int, fresh: bool, where: str) -> list[Source]:
     """The attempt-value variables and fields ``expr`` copies; refused unless it is such a copy (under
-    if-then-else), 0 or a constant above 15, or (``fresh``: the guard tests ``attempts_left > 0``) the
+    if-then-else), 0 or a constant above 15, or (``fresh``: on a transition that begins an attempt) the
     next attempt's number."""
     if isinstance(expr, Const):
         if 1 <= int(expr.value) <= RETIRED:
@@ -204,8 +206,14 @@ def sources(expr: Expr, role: str, event: str, bound: int, fresh: bool, where: s
     raise ModelError(f"{where}: an attempt value computed as {render(expr)}, not copied")
 
 
-def _fresh(tr: CompiledTransition) -> bool:
-    return any(_is_positive_test(COUNTER)(c) for c in _conjuncts(tr.guard))
+def _fresh(table: ElementTable, tr: CompiledTransition) -> bool:
+    """Does ``tr`` begin an attempt (decrement the counter; ``check_attempts``: only under the conjunct
+    ``attempts_left > 0``)? Only there may the next attempt's number be written."""
+    if COUNTER not in table.var_names:
+        return False
+    index = table.var_names.index(COUNTER)
+    return any(slot == index and _is_decrement(COUNTER, e) for slot, e in tr.assign_exprs) and \
+        any(_is_positive_test(COUNTER)(c) for c in _conjuncts(tr.guard))
 
 
 def attempt_values(tables: Iterable[ElementTable], masks: Sequence[str], bound: int) -> set[Source]:
@@ -226,7 +234,7 @@ def attempt_values(tables: Iterable[ElementTable], masks: Sequence[str], bound: 
                 if g in masks:
                     where = f"{table.role} {table.edge(tr)}: ghost.{g}"
                     add(s for a in bit_arguments(g, update)
-                        for s in sources(a, table.role, tr.event, bound, _fresh(tr), where))
+                        for s in sources(a, table.role, tr.event, bound, _fresh(table, tr), where))
     while work:
         item = work.pop()
         for table in tables:
@@ -243,11 +251,11 @@ def _writes(table: ElementTable, item: Source, bound: int) -> list[Source]:
         where = f"{table.role} {table.edge(tr)}: {owner}.{name}"
         if kind == "local" and table.role == owner:
             out += [s for slot, e in tr.assign_exprs if table.var_names[slot] == name
-                    for s in sources(e, owner, tr.event, bound, _fresh(tr), where)]
+                    for s in sources(e, owner, tr.event, bound, _fresh(table, tr), where)]
         if kind == "msg":
             out += [s for _, message, fields in tr.send_exprs if message == owner
                     for s in sources(fields[table.message_fields[message].index(name)], table.role, tr.event, bound,
-                                     _fresh(tr), where)]
+                                     _fresh(table, tr), where)]
     if kind == "local" and table.role == owner:
         index = table.var_names.index(name)
         init = table.initial_exprs[index] if table.initial_exprs else Const(table.initial_locals[index])

@@ -342,8 +342,11 @@ def test_an_attempt_value_that_is_not_a_copy_is_refused(expr: Any, reason: str) 
     assert retire.sources(If(V("a") == 1, V("nonce_1"), M("nonce_1")), "r", "e", 14, True, "here") == [
         ("local", "r", "nonce_1"), ("msg", "e", "nonce_1")]
     assert retire.sources(Const(14) - V("attempts_left") + 1, "r", "e", 14, True, "here") == []
-    with pytest.raises(ab.ModelError):  # the next attempt's number only under the test attempts_left > 0
+    with pytest.raises(ab.ModelError):  # the next attempt's number only where an attempt begins
         retire.sources(Const(14) - V("attempts_left") + 1, "r", "e", 14, False, "here")
+    table = build_system(SCENARIOS["m300.panf_udm"].with_bounds(attempts=2)).instances[0].table
+    begins = {tr.effect_name for tr in table.transitions if retire._fresh(table, tr)}
+    assert table.role == "remote_ue" and "request_with_suci" in begins and "answer_eap" not in begins
 
 
 def test_a_mask_update_that_singles_out_bit_15_is_refused() -> None:
