@@ -74,6 +74,7 @@ from prosecheck.abstraction import (
 )
 from prosecheck.abstraction_retire import (
     INFLIGHT,
+    Merge,
     attempt_values,
     position_blind,
     reads_only_masks,
@@ -148,6 +149,19 @@ def add_choice(table: ElementTable, bound: int, masks: Sequence[str]) -> None:
     table.transitions = out
 
 
+def _begun(holder: str, table: ElementTable, bound: int) -> Merge:
+    """The untracked bits of the world after a step: bits ``1..made``, ``made = bound - attempts_left``
+    after the step (one less counter on a decrementing transition of the counter's ``table``)."""
+
+    def after(of: ElementTable, tr: CompiledTransition) -> Expr:
+        left: Expr = W(f"{holder}.{COUNTER}")
+        if of is table and _decrements(of, tr):
+            left = left - 1
+        return BinOp("&", BinOp("<<", Const(1), Const(bound + 1) - left) - 2, Const(FULL))
+
+    return after
+
+
 def cut_masks(table: ElementTable) -> None:
     """Every mask update of a table without the counter cut to ``~untracked_bits``."""
     for tr in table.transitions:
@@ -174,9 +188,9 @@ def choice_system(scenario: Scenario, dropped: frozenset[str] = frozenset(), ret
     """The early-stop abstract system at the scenario's attempts bound with the tracked attempt chosen
     when it begins (module docstring). :func:`prosecheck.abstraction.check_attempts` must have accepted
     the scenario. With ``retired``, the tracked attempt is retired once frozen
-    (:mod:`prosecheck.abstraction_retire`; only for properties that read masks alone), its masks set
-    to 0 when ``props`` (bound to ``build_system(scenario)``) are non-empty and
-    :func:`~prosecheck.abstraction_retire.truth_kept` accepts them, else moved to bit 15."""
+    (:mod:`prosecheck.abstraction_retire`; only for properties that read masks alone): into the
+    untracked world of the same run when ``props`` (bound to ``build_system(scenario)``) are non-empty
+    and :func:`~prosecheck.abstraction_retire.truth_kept` accepts them, else its bits moved to bit 15."""
     concrete = build_system(scenario)
     holder = check_choice(concrete)
     for ob in concrete.observers:
@@ -206,7 +220,8 @@ def choice_system(scenario: Scenario, dropped: frozenset[str] = frozenset(), ret
     if retired:
         if INFLIGHT in ghosts:
             raise ModelError(f"ghost fact {INFLIGHT!r} exists already")
-        retire(list(tables.values()), instances, links, masks, values, TRACKED, UNTRACKED, FULL, zero)
+        retire(list(tables.values()), instances, links, masks, values, TRACKED, UNTRACKED, FULL,
+               _begun(concrete.instances[holder].name, tables[role], scenario.bounds.attempts) if zero else None)
         ghosts.append(INFLIGHT)
     return System(instances, links, ghosts, concrete.groups,
                   concrete.message_fields, concrete.message_field_kinds, concrete.observers,

@@ -38,14 +38,18 @@ each world ``x`` after ``w`` to ``r(x)``: masks' bit ``n`` moved to bit 15, ``tr
 everything else equal; then the retired system's step from ``r(x)`` is ``r`` of the concrete step, and
 conversely every retired world is ``r(x)`` of such an ``x``. The property has the same value at ``x``
 and ``r(x)`` (position-blind), so the verdicts are those of the choice system without retirement.
-**Retired masks 0.** When moreover no step after the freeze can turn a property from true to false
-(:func:`truth_kept`, Z3 per transition: masks of one bit at ``i``, no bit argument equal to ``i``; the
-restoration's reset of ``begun_while_withdrawn`` only makes ``no_knr_after_withdrawal`` true), the
-retired world's masks are set to 0 instead of moved, and stay 0 (nothing kept). Sound: if the
-property is false at the frozen world ``w`` the search reports it there; if it is true, it stays
-true on every world after ``w`` (each step keeps it, no argument equals ``n`` after ``w``), and the
-retired worlds, every mask 0 like the initial world, are judged true as the initial world is. The
-retired worlds then add no verdict and lose none; they are one copy per world of the rest of the run.
+**Retired into the untracked worlds.** When moreover no step after the freeze can turn a property
+from true to false (:func:`truth_kept`, Z3 per transition: masks of one bit at ``i``, no bit argument
+equal to ``i``; the restoration's reset of ``begun_while_withdrawn`` only makes
+``no_knr_after_withdrawal`` true), the step out of a frozen world instead sets every mask to 0,
+``tracked_attempt`` to 0 and ``untracked_bits`` to the bits ``1..made`` of the world after the step:
+that is the world of the same run in which no attempt was chosen, provided its masks are 0 (which the
+choice system requires of every untracked world, and checks: the never-choosing run is explored, so
+its worlds are there to check). Sound: if the property is false at the frozen world ``w`` the search
+reports it there; if it is true, it stays true on every world after ``w`` (each step keeps it, no
+argument equals ``n`` after ``w``); the worlds after ``w`` are replaced by untracked worlds that are
+reachable anyway. No verdict is lost and no world is added: the later attempts of a tracked one cost
+nothing.
 
 The in-flight count (ghost ``tracked_in_flight``) is maintained by the rules: plus one per message
 sent with an attempt-value field equal to the tracked number, minus one per such message handled
@@ -55,7 +59,7 @@ in the links), so it adds no worlds.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 import z3
 
@@ -68,6 +72,9 @@ INFLIGHT = "tracked_in_flight"
 RETIRED = 15
 """``tracked_attempt`` once the tracked attempt is retired, and the bit its mask bits move to (attempt
 numbers are 1..14)."""
+
+Merge = Callable[[ElementTable, CompiledTransition], Expr]
+"""The untracked bits after a step of a table's transition (:func:`retire`)."""
 
 Source = tuple[str, str, str]
 """An attempt-value variable ``("local", role, var)`` or message field ``("msg", message, field)``."""
@@ -264,12 +271,13 @@ def _writes(table: ElementTable, item: Source, bound: int) -> list[Source]:
 
 
 def retire(tables: Sequence[ElementTable], instances: Sequence[Instance], links: Sequence[Link], masks: Sequence[str],
-           values: set[Source], tracked: str, untracked: str, full: int, zero: bool = False) -> None:
+           values: set[Source], tracked: str, untracked: str, full: int, merge: Merge | None = None) -> None:
     """Rewrite every transition's ghost updates in place: out of a frozen world (module docstring) the
     tracked bit of every mask moves to bit 15 and the tracked attempt is retired; the in-flight count is
     maintained. ``values``: the attempt values, from :func:`attempt_values` on the tables before the
-    choice cut the masks. With ``zero`` (:func:`truth_kept` accepted the properties) the masks become 0
-    instead, and stay 0."""
+    choice cut the masks. With ``merge`` (:func:`truth_kept` accepted the properties) the masks become 0
+    instead, nothing is tracked, and ``untracked`` becomes ``merge(table, tr)`` (the untracked bits of the
+    world after the step: the attempts begun): the world of the same run in which no attempt was chosen."""
     if any(lk.lossy for lk in links):
         raise ModelError("a lossy link loses or duplicates messages outside the rules (the in-flight count)")
     t, inflight = W(f"ghost.{tracked}"), W(f"ghost.{INFLIGHT}")
@@ -278,7 +286,7 @@ def retire(tables: Sequence[ElementTable], instances: Sequence[Instance], links:
     frozen = And(t != 0, t != RETIRED, inflight == 0, *(x != t for x in held))
     for table in tables:
         for tr in table.transitions:
-            _retire_transition(tr, table, values, masks, frozen, (tracked, untracked), full, zero)
+            _retire_transition(tr, table, values, masks, frozen, (tracked, untracked), full, merge)
 
 
 def _carries(message: str, fields: Sequence[str], exprs: Sequence[Expr], values: set[Source], t: Expr) -> Expr:
@@ -287,7 +295,7 @@ def _carries(message: str, fields: Sequence[str], exprs: Sequence[Expr], values:
 
 
 def _retire_transition(tr: CompiledTransition, table: ElementTable, values: set[Source], masks: Sequence[str],
-                       frozen: Expr, names: tuple[str, str], full: int, zero: bool) -> None:
+                       frozen: Expr, names: tuple[str, str], full: int, merge: Merge | None) -> None:
     tracked, untracked = names
     t, u, inflight = W(f"ghost.{tracked}"), W(f"ghost.{untracked}"), W(f"ghost.{INFLIGHT}")
     d: dict[str, Expr] = {g: lift(e) for g, e in tr.ghost}
@@ -304,9 +312,9 @@ def _retire_transition(tr: CompiledTransition, table: ElementTable, values: set[
     counted = If(Or(t_new == 0, t_new == RETIRED), 0, inflight - If(received, 1, 0) + sent)
     for g in masks:
         update = d.get(g, W(f"ghost.{g}"))
-        d[g] = If(frozen, 0 if zero else ((update >> t) & 1) << RETIRED, update)
-    d[tracked] = If(frozen, RETIRED, t_new)
-    d[untracked] = If(frozen, full if zero else full ^ (1 << RETIRED), d.get(untracked, u))
+        d[g] = If(frozen, 0 if merge else ((update >> t) & 1) << RETIRED, update)
+    d[tracked] = If(frozen, 0 if merge else RETIRED, t_new)
+    d[untracked] = If(frozen, merge(table, tr) if merge else full ^ (1 << RETIRED), d.get(untracked, u))
     d[INFLIGHT] = If(frozen, 0, counted)
     tr.ghost = list(d.items())
 

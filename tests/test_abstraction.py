@@ -363,33 +363,38 @@ def test_a_property_that_tells_bit_15_apart_is_not_retired() -> None:
     assert "more than" in choice.retirement_refused(system, [system.bind(W("remote_ue.knr") == 0, 0)])
 
 
-def _zeroed(system: ab.System, world: tuple) -> tuple:
-    """A retired world with every mask 0 (nothing kept)."""
-    out = list(_moved(system, world))
+def _untracked(system: ab.System, world: tuple, bound: int) -> tuple:
+    """The world of the same run in which no attempt was chosen: masks 0, nothing tracked, bits 1..made."""
+    out = list(world)
     for name, slot in system.slots.items():
         if name.startswith("ghost.") and name.split(".", 1)[1] in ab.MASKS:
             out[slot] = 0
-    out[system.slots[f"ghost.{choice.UNTRACKED}"]] = 0xFFFF
+    made = bound - world[system.slots[f"remote_ue.{ab.COUNTER}"]]
+    out[system.slots[f"ghost.{choice.TRACKED}"]] = 0
+    out[system.slots[f"ghost.{choice.UNTRACKED}"]] = (1 << (made + 1)) - 2
     return tuple(out)
 
 
-def test_retired_masks_are_zero_when_no_step_falsifies_the_properties() -> None:
-    """With the catalogue properties (no step after the freeze turns them false) the retired worlds have every
-    mask 0; every world of the choice system is kept or has its zeroed retired copy, and each retired world is
-    such a copy."""
-    scenario = SCENARIOS["m400.ausf_udm"].with_bounds(attempts=3, **SMALL)
+def test_a_tracked_attempt_is_retired_into_the_untracked_worlds() -> None:
+    """With the catalogue properties (no step after the freeze turns them false) a frozen world's successors are
+    untracked worlds of the same run: the retiring system's worlds are choice-system worlds, and every choice-system
+    world it lacks is tracked, satisfies the properties, and has its untracked counterpart there."""
+    top = 3
+    scenario = SCENARIOS["m400.ausf_udm"].with_bounds(attempts=top, **SMALL)
     concrete = build_system(scenario)
     props = [bind_property(concrete, PROPERTIES[p]).expr for p in IDS]
     plain = choice.choice_system(scenario)
-    zeroing = choice.choice_system(scenario, retired=True, props=props)
-    inflight = zeroing.slots[f"ghost.{retire.INFLIGHT}"]
-    before, after = explore(plain, engine="python"), explore(zeroing, engine="python")
+    merging = choice.choice_system(scenario, retired=True, props=props)
+    inflight = merging.slots[f"ghost.{retire.INFLIGHT}"]
+    before, after = explore(plain, engine="python"), explore(merging, engine="python")
     kept = {tuple(v for i, v in enumerate(after.worlds[k]) if i != inflight) for k in range(after.states)}
     worlds = {tuple(before.worlds[k]) for k in range(before.states)}
     tracked = plain.slots[f"ghost.{choice.TRACKED}"]
-    retired = {w for w in kept if w[tracked] == retire.RETIRED}
-    assert retired and retired <= {_zeroed(plain, w) for w in worlds if 0 < w[tracked] < retire.RETIRED}
-    assert kept - retired <= worlds and all(w in kept or _zeroed(plain, w) in kept for w in worlds)
+    judged = [ab.compile_py(plain.bind(bind_property(plain, PROPERTIES[p]).expr, 0)) for p in IDS]
+    lacking = worlds - kept
+    assert kept < worlds and all(w[tracked] > 0 and _untracked(plain, w, top) in kept for w in lacking)
+    assert all(j(lambda scope, name, w=w: w[int(name)]) for w in lacking for j in judged)
+    assert not any(w[tracked] == retire.RETIRED for w in kept)
 
 
 def test_a_property_a_reset_can_falsify_keeps_the_retired_masks() -> None:
