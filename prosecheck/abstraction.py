@@ -754,7 +754,8 @@ def fill(result: Any, scenario: Scenario, property_ids: Sequence[str], cache: di
     result.seconds, result.assumptions = found.seconds, list(ASSUMPTIONS)
     if found.verdict == "HOLDS":
         result.verdict = "PROVED"
-        result.detail = (f"abstract explicit search: {found.states:,} states in {found.searches} searches, digest "
+        searches = f"{found.searches} search{'es' if found.searches != 1 else ''}"
+        result.detail = (f"abstract explicit search: {found.states:,} states in {searches}, digest "
                          f"{found.digest[:16]} (re-validated by re-running it); {found.how}")
         return result
     result.trace = found.trace
