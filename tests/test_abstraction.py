@@ -406,3 +406,10 @@ def test_a_property_a_reset_can_falsify_keeps_the_retired_masks() -> None:
     assert retire.truth_kept(tables, masks, props, names)
     same = concrete.bind(W("ghost.begun_while_withdrawn") == W("ghost.knr_derived"), 0)  # the restoration's reset
     assert not retire.truth_kept(tables, masks, [same], names)
+
+
+def test_a_refused_choice_leaves_the_separate_searches_and_says_why() -> None:
+    scenario = SCENARIOS["m300.panf_udm"].with_bounds(attempts=2, remote_ues=2)
+    chosen, how = choice.decide_or_why(scenario, IDS, 2, "early stop")
+    assert chosen is None and how.startswith("early stop; one search per tracked attempt")
+    assert "choice refused: 2 instances hold 'attempts_left'" in how
