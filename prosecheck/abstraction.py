@@ -43,9 +43,16 @@ that change nothing but the control state; the only write ``- 1``, under the tes
 nowhere else, e.g. not by the attacker's own Nonce_1 ``attempts + 1``; the properties read neither),
 and :func:`shortcut` falls back to one search per bound when it refuses.
 
+**One search instead of 15.** :mod:`prosecheck.abstraction_choice` explores the 15 searches of the
+bound together, the tracked attempt chosen nondeterministically when it begins, and
+:mod:`prosecheck.abstraction_retire` retires it once no attempt value holds its number;
+:func:`decide_many` uses them when given them (``prove`` does) and their checks pass (their docstrings
+give the simulation arguments), else the 15 searches.
+
 What is **not** abstracted: key generations feed the PAnF's lookups and the ``superseded`` mask (one
-bit per generation), and Nonce_1 enters the packed KNR_ProSe term that MAC checks compare.
-Saturating them needs an over-approximation of those equality tests (a nondeterministic branch).
+bit per generation), and the Nonce_1 of an attempt that is not tracked enters the packed KNR_ProSe
+term that MAC checks compare. Saturating them needs an over-approximation of those equality tests
+(a nondeterministic branch) or a checked data-independence argument.
 14 is the model's own attempts limit (4-bit Nonce_1; :class:`~prosecheck.model.environment.Bounds`
 refuses more), the same range ``prove``'s symbolic lifting covers, so HOLDS at 14 with the early stop
 is PROVED for every bound the model represents.
@@ -522,15 +529,17 @@ def _saturate(expr: ExprLike) -> Expr:
     return _map(lift(expr), lambda e: Const(True) if any(t(e) for t in tests) else None)
 
 
-def _abstract_effect(effect: Effect, keep: int, dropped: frozenset[str]) -> Effect:
-    """Budget decrements dropped (the counter is read nowhere else), mask updates cut to ``keep``,
-    updates of the ghost facts in ``dropped`` removed (nothing that matters reads them)."""
+def _abstract_effect(effect: Effect, keep: int | None, dropped: frozenset[str]) -> Effect:
+    """Budget decrements dropped (the counter is read nowhere else), mask updates cut to ``keep`` (None:
+    left whole, for :mod:`prosecheck.abstraction_choice`, which cuts them), updates of the ghost facts in
+    ``dropped`` removed (nothing that matters reads them)."""
     assign = {k: v for k, v in effect.assign.items() if k not in BUDGETS}
-    ghost = {k: (lift(v) & keep) if k in MASKS else v for k, v in effect.ghost.items() if k not in dropped}
+    ghost = {k: (lift(v) & keep) if k in MASKS and keep is not None else v for k, v in effect.ghost.items()
+             if k not in dropped}
     return replace(effect, assign=assign, ghost=ghost)
 
 
-def abstract_rewrite(cls: Any, base: Rewrite | None, keep: int, dropped: frozenset[str] = frozenset()) -> Rewrite:
+def abstract_rewrite(cls: Any, base: Rewrite | None, keep: int | None, dropped: frozenset[str] = frozenset()) -> Rewrite:
     """The element's rules (with a mutant's or the attacker's rewrite ``base`` applied) abstracted."""
     base = base or Rewrite()
     guards = {**cls.GUARDS, **base.guards}
@@ -656,19 +665,32 @@ def shortcut(scenario: Scenario, property_ids: Sequence[str], attempts: int) -> 
                   f" covers every attempts bound 1..{attempts}")
 
 
+OneSearch = Callable[[Scenario, Sequence[str], int, str, "Callable[[str], None] | None"],
+                     tuple["dict[str, Verdict] | None", str]]
+"""The one search standing for the early-stop searches of a bound: verdicts or None, and the ``how``
+(:func:`prosecheck.abstraction_choice.decide_or_why`, which builds on this module)."""
+
+
 def decide_many(scenario: Scenario, property_ids: Sequence[str], attempts: int,
-                progress: Callable[[str], None] | None = None, allow_shortcut: bool = True) -> dict[str, Verdict]:
+                progress: Callable[[str], None] | None = None, allow_shortcut: bool = True,
+                one_search: OneSearch | None = None) -> dict[str, Verdict]:
     """:func:`decide` for several properties at once, on the rewritten rules explored by the compiled
     engine: one exploration per attempts bound and kept bit set judges every property still open.
     The checks of :func:`build` run on the concrete system first. When :func:`shortcut` accepts the
     scenario, the bounds ``1..attempts`` are covered by the single bound ``attempts`` with the early
-    stop (module docstring); otherwise each bound is searched."""
+    stop (module docstring); otherwise each bound is searched. With the shortcut and ``one_search``
+    (``prove`` passes :func:`prosecheck.abstraction_choice.decide_or_why`), the searches of that bound
+    are that one search unless it is refused or gives up (the reason joins ``how``)."""
     start = time.perf_counter()
     total, count, digests = 0, 0, hashlib.sha256()
     out: dict[str, Verdict] = {}
     pending = list(property_ids)
     early, how = shortcut(scenario, property_ids, attempts) if allow_shortcut else \
         (False, f"one search per attempts bound 1..{attempts}")
+    if early and one_search is not None:
+        chosen, how = one_search(scenario, property_ids, attempts, how, progress)
+        if chosen is not None:
+            return chosen
     for a in [attempts] if early else range(1, attempts + 1):
         bounded = scenario.with_bounds(attempts=a)
         concrete = build_system(bounded)
@@ -712,7 +734,7 @@ ASSUMPTIONS = [f"attempts: every bound 1..{MAX_ATTEMPTS} (the model's limit: 4-b
 
 
 def fill(result: Any, scenario: Scenario, property_ids: Sequence[str], cache: dict[str, Verdict],
-         progress: Callable[[str], None] | None = None) -> Any:
+         progress: Callable[[str], None] | None = None, one_search: OneSearch | None = None) -> Any:
     """``prove --engine abstract``: set verdict, seconds, detail and trace of the ``ProofResult`` of
     ``result.property``; the first call decides every property of ``property_ids`` at once (one
     exploration judges them all) and keeps the verdicts in ``cache``. HOLDS for every attempts bound
@@ -721,7 +743,7 @@ def fill(result: Any, scenario: Scenario, property_ids: Sequence[str], cache: di
     the largest bound), that attempts bound is the number of attempts the abstract trace makes."""
     if not cache:
         try:
-            cache.update(decide_many(scenario, property_ids, MAX_ATTEMPTS, progress))
+            cache.update(decide_many(scenario, property_ids, MAX_ATTEMPTS, progress, one_search=one_search))
         except ModelError as err:
             result.verdict, result.detail = "UNKNOWN", f"abstraction refused: {err}"
             return result
@@ -732,7 +754,8 @@ def fill(result: Any, scenario: Scenario, property_ids: Sequence[str], cache: di
     result.seconds, result.assumptions = found.seconds, list(ASSUMPTIONS)
     if found.verdict == "HOLDS":
         result.verdict = "PROVED"
-        result.detail = (f"abstract explicit search: {found.states:,} states in {found.searches} searches, digest "
+        searches = f"{found.searches} search{'es' if found.searches != 1 else ''}"
+        result.detail = (f"abstract explicit search: {found.states:,} states in {searches}, digest "
                          f"{found.digest[:16]} (re-validated by re-running it); {found.how}")
         return result
     result.trace = found.trace

@@ -171,8 +171,9 @@ def prove_scenario(scenario: Scenario, property_ids: Sequence[str] | None = None
             left = timeout if deadline is None else min(timeout, deadline - time.monotonic())
             if engine == "abstract":  # explicit search of the counter / per-attempt abstraction (issue 22)
                 from prosecheck.abstraction import fill
+                from prosecheck.abstraction_choice import decide_or_why
                 always = [p for p in ids if PROPERTIES[p].kind == "always" and PROPERTIES[p].applies(options_of(scenario))]
-                out.append(fill(base, scenario, always, abstract_verdicts, note))
+                out.append(fill(base, scenario, always, abstract_verdicts, note, one_search=decide_or_why))
                 if on_result is not None:
                     on_result(base)
                 continue

@@ -23,7 +23,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("model", ("prosecheck.model", "prosecheck.properties")),
     ("scenarios", ("prosecheck.scenarios",)),  # the configuration layer, out of model/
     ("verdicts", ("prosecheck.verify", "prosecheck.results", "prosecheck.liveness_verdicts", "prosecheck.prove",
-                  "prosecheck.abstraction",
+                  "prosecheck.abstraction", "prosecheck.abstraction_choice", "prosecheck.abstraction_retire",
                   "prosecheck.ledger", "prosecheck.proof_entry", "prosecheck.trace_steps", "prosecheck.step_labels")),
     ("assurance", ("prosecheck.replay", "prosecheck.certificate", "prosecheck.export", "prosecheck.mutation",
                    "prosecheck.crosscheck", "prosecheck.bench", "prosecheck.bench_phases",

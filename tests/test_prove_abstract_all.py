@@ -21,7 +21,8 @@ def test_every_always_property_goes_to_one_early_stop_search(monkeypatch: Any) -
     scenario = SCENARIOS["m300.panf_udm"]
     asked: list[list[str]] = []
 
-    def decide_many(scenario_: Any, property_ids: list[str], attempts: int, progress: Any = None) -> dict[str, Any]:
+    def decide_many(scenario_: Any, property_ids: list[str], attempts: int, progress: Any = None,
+                    **_: Any) -> dict[str, Any]:
         asked.append(list(property_ids))
         return {pid: abstraction.Verdict(scenario_.id, pid, "HOLDS", attempts, 1, 0.0, 1, "0" * 16)
                 for pid in property_ids}
