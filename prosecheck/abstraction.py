@@ -343,7 +343,7 @@ class Verdict:
 
     scenario: str
     property: str
-    verdict: str  # HOLDS | VIOLATED-ABSTRACT
+    verdict: str  # HOLDS | VIOLATED-ABSTRACT | REFUSED | CUT-OFF (the time-out stopped the search)
     attempts: int
     states: int
     seconds: float
@@ -603,15 +603,24 @@ def abstract_system(scenario: Scenario, keep: int, dropped: frozenset[str] = fro
                   duplication=concrete.duplication)
 
 
+class SearchCutOff(ModelError):
+    """An abstract search stopped by the time left to its ``prove`` call: no verdict (UNKNOWN)."""
+
+
+_deadline: list[float | None] = [None]
+"""``time.monotonic()`` by which the searches of the current :func:`fill` must end (None: no limit)."""
+
+
 def compiled_search(system: System, props: dict[str, Expr], masks: Sequence[int] = (),
                     masks_zero: bool = False, at: dict[str, World] | None = None) -> tuple[int, dict[str, list[str]], str]:
     """Explore the abstract system of :func:`abstract_system` once with the default engine (the compiled
     one when it can) and judge each property once per distinct valuation of the slots it reads: the
     state count, a trace per violated property, and the digest of what was judged (``at``: filled with
     the violating world of each violated property)."""
-    exploration = explore(system)
+    left = None if _deadline[0] is None else max(0.0, _deadline[0] - time.monotonic())
+    exploration = explore(system, Limits(max_seconds=left))
     if exploration.stopped:
-        raise ModelError(f"abstract search stopped: {exploration.stopped}")
+        raise SearchCutOff(f"abstract search stopped after {exploration.states:,} states: {exploration.stopped}")
     h = hashlib.sha256(f"{exploration.states} {exploration.transitions}".encode())
     bad: dict[str, list[str]] = {}
     for pid, prop in props.items():
@@ -734,20 +743,32 @@ ASSUMPTIONS = [f"attempts: every bound 1..{MAX_ATTEMPTS} (the model's limit: 4-b
 
 
 def fill(result: Any, scenario: Scenario, property_ids: Sequence[str], cache: dict[str, Verdict],
-         progress: Callable[[str], None] | None = None, one_search: OneSearch | None = None) -> Any:
+         progress: Callable[[str], None] | None = None, one_search: OneSearch | None = None,
+         timeout: float | None = None) -> Any:
     """``prove --engine abstract``: set verdict, seconds, detail and trace of the ``ProofResult`` of
     ``result.property``; the first call decides every property of ``property_ids`` at once (one
     exploration judges them all) and keeps the verdicts in ``cache``. HOLDS for every attempts bound
     is PROVED; an abstract violation is searched for on the concrete model (its attempts bound, the
     largest budgets) and is VIOLATED only if found there. With the early-stop shortcut (one search at
-    the largest bound), that attempts bound is the number of attempts the abstract trace makes."""
+    the largest budgets) and is VIOLATED only if found there. With the early-stop shortcut (one search at
+    the largest bound), that attempts bound is the number of attempts the abstract trace makes. The
+    searches get ``timeout`` seconds in all (``prove --timeout``); past it every property is UNKNOWN."""
     if not cache:
+        _deadline[0] = None if timeout is None else time.monotonic() + timeout
         try:
             cache.update(decide_many(scenario, property_ids, MAX_ATTEMPTS, progress, one_search=one_search))
+        except SearchCutOff as err:
+            cache.update({pid: Verdict(scenario.id, pid, "CUT-OFF", MAX_ATTEMPTS, 0, timeout or 0.0, 0,
+                                       where=f"{err} (--timeout {timeout:g} s)") for pid in property_ids})
         except ModelError as err:
             result.verdict, result.detail = "UNKNOWN", f"abstraction refused: {err}"
             return result
+        finally:
+            _deadline[0] = None
     found = cache[result.property]
+    if found.verdict == "CUT-OFF":
+        result.verdict, result.detail, result.seconds = "UNKNOWN", found.where, found.seconds
+        return result
     if found.verdict == "REFUSED":
         result.verdict, result.detail = "UNKNOWN", f"abstraction refused: {found.where}"
         return result

@@ -63,6 +63,7 @@ from typing import cast
 from prosecheck.abstraction import (
     COUNTER,
     MASKS,
+    SearchCutOff,
     Verdict,
     _is_decrement,
     abstract_rewrite,
@@ -307,6 +308,8 @@ def decide_or_why(scenario: Scenario, property_ids: Sequence[str], attempts: int
     must decide (refused, or gave up)."""
     try:
         chosen = decide(scenario, property_ids, attempts, f"{how}; {ONE_SEARCH}", progress)
+    except SearchCutOff:
+        raise  # out of time: no verdict, and no time for the separate searches either
     except ModelError as err:
         return None, f"{how}; one search per tracked attempt (the tracked-attempt choice refused: {err})"
     if chosen is None:

@@ -173,7 +173,8 @@ def prove_scenario(scenario: Scenario, property_ids: Sequence[str] | None = None
                 from prosecheck.abstraction import fill
                 from prosecheck.abstraction_choice import decide_or_why
                 always = [p for p in ids if PROPERTIES[p].kind == "always" and PROPERTIES[p].applies(options_of(scenario))]
-                out.append(fill(base, scenario, always, abstract_verdicts, note, one_search=decide_or_why))
+                out.append(fill(base, scenario, always, abstract_verdicts, note, one_search=decide_or_why,
+                                timeout=left))
                 if on_result is not None:
                     on_result(base)
                 continue

@@ -35,3 +35,13 @@ def test_every_always_property_goes_to_one_early_stop_search(monkeypatch: Any) -
     assert {r.verdict for r in results if r.property not in applicable} == {"n/a"}
     early, how = abstraction.shortcut(scenario, applicable, abstraction.MAX_ATTEMPTS)
     assert early, how
+
+
+def test_the_time_out_stops_the_abstract_search_with_unknown() -> None:
+    """``--timeout`` bounds the abstract searches (m400.panf_udm's takes about a minute): past it each
+    property is UNKNOWN, with the states explored, never PROVED."""
+    properties = ["knr_only_after_authorization", "no_knr_after_withdrawal"]
+    results = prove_scenario(SCENARIOS["m400.panf_udm"], properties, engine="abstract", timeout=1.0)
+    assert [r.verdict for r in results] == ["UNKNOWN", "UNKNOWN"]
+    assert all("abstract search stopped after" in r.detail and "--timeout 1 s" in r.detail for r in results)
+    assert abstraction._deadline == [None]  # the next prove call is not limited by this one

@@ -59,7 +59,9 @@ def register(sub: Any) -> argparse.ArgumentParser:
                         "attempts bound (docs/prove.md); kind: k-induction; bmc: bounded")
     parser.add_argument("--depth", type=int_flag(0, MAX_DEPTH), default=40, metavar="K",
                         help="steps for bmc, k for k-induction, trace depth after Spacer finds a violation")
-    parser.add_argument("--timeout", type=seconds_flag(SECONDS_CAP), default=60.0, metavar="S", help="seconds per property")
+    parser.add_argument("--timeout", type=seconds_flag(SECONDS_CAP), default=60.0, metavar="S",
+                        help="seconds per property (--engine abstract: for its one search of every property; "
+                             "past it they are UNKNOWN)")
     parser.add_argument("--budget", type=seconds_flag(SECONDS_CAP), default=None, metavar="S",
                         help=f"seconds for the whole run: each property gets at most what is left, and none is "
                         f"started once it is spent (UNKNOWN, 'not attempted'); default: {DEFAULT_BUDGET:g} s when "
