@@ -575,6 +575,20 @@ def unread_ghosts(system: System, props: Iterable[Expr]) -> frozenset[str]:
     return frozenset(ghosts - reads)
 
 
+def abstract_tables(scenario: Scenario, concrete: System, keep: int | None,
+                    dropped: frozenset[str]) -> dict[str, ElementTable]:
+    """Every element's table compiled with :func:`abstract_rewrite` (``keep``: the mask bits kept, None:
+    masks left whole), by role; refused when an observer of ``concrete`` sets an attempt mask."""
+    for ob in concrete.observers:
+        if ob.ghost in MASKS:
+            raise ModelError(f"ghost.{ob.ghost}: set by an observer, cannot be projected")
+    options = options_of(scenario)
+    fields = field_names(options)
+    rewrites = rewrites_of(scenario.mutants, options)
+    return {cls.ROLE: compile_element(cls, options, fields, abstract_rewrite(cls, rewrites.get(cls.ROLE), keep, dropped))
+            for cls in elements_of(scenario)}
+
+
 def abstract_system(scenario: Scenario, keep: int, dropped: frozenset[str] = frozenset(),
                     stop_early: bool = False) -> System:
     """The scenario's system with the abstraction compiled into its rules: ``alpha`` of every world the
@@ -583,15 +597,7 @@ def abstract_system(scenario: Scenario, keep: int, dropped: frozenset[str] = fro
     explore it. With ``stop_early`` the remote UE may also stop before its attempts are used up
     (:func:`early_stop`; :func:`check_attempts` must have accepted the scenario)."""
     concrete = build_system(scenario)
-    options = options_of(scenario)
-    for ob in concrete.observers:
-        if ob.ghost in MASKS:
-            raise ModelError(f"ghost.{ob.ghost}: set by an observer, cannot be projected")
-    fields = field_names(options)
-    rewrites = rewrites_of(scenario.mutants, options)
-    tables = {cls.ROLE: compile_element(cls, options, fields,
-                                        abstract_rewrite(cls, rewrites.get(cls.ROLE), keep, dropped))
-              for cls in elements_of(scenario)}
+    tables = abstract_tables(scenario, concrete, keep, dropped)
     if stop_early:
         for table in tables.values():
             early_stop(table)
@@ -816,5 +822,5 @@ def _words(system: System, label: Any) -> str:
     return f"{system.instances[label.instance].name}: {table.edge(table.transitions[label.transition])}"
 
 
-__all__ = ["Abstraction", "Search", "Verdict", "abstract_system", "build", "check_budget", "check_mask", "decide",
-           "decide_compiled", "decide_many", "digest", "fill", "search"]
+__all__ = ["Abstraction", "Search", "Verdict", "abstract_system", "abstract_tables", "build", "check_budget", "check_mask",
+           "decide", "decide_compiled", "decide_many", "digest", "fill", "search"]

@@ -66,7 +66,7 @@ from prosecheck.abstraction import (
     SearchCutOff,
     Verdict,
     _is_decrement,
-    abstract_rewrite,
+    abstract_tables,
     attempts_used,
     build,
     compiled_search,
@@ -87,12 +87,10 @@ from prosecheck.checker.machine import (
     CompiledTransition,
     ElementTable,
     ModelError,
-    compile_element,
     prune_unreachable,
 )
 from prosecheck.checker.system import Instance, Link, System, World
-from prosecheck.model.build import bind_property, build_system, elements_of, options_of, rewrites_of
-from prosecheck.model.messages import field_names
+from prosecheck.model.build import bind_property, build_system
 from prosecheck.properties.catalog import PROPERTIES
 from prosecheck.scenarios.catalog import Scenario
 
@@ -194,15 +192,7 @@ def choice_system(scenario: Scenario, dropped: frozenset[str] = frozenset(), ret
     and :func:`~prosecheck.abstraction_retire.truth_kept` accepts them, else its bits moved to bit 15."""
     concrete = build_system(scenario)
     holder = check_choice(concrete)
-    for ob in concrete.observers:
-        if ob.ghost in MASKS:
-            raise ModelError(f"ghost.{ob.ghost}: set by an observer, cannot be projected")
-    options = options_of(scenario)
-    fields = field_names(options)
-    rewrites = rewrites_of(scenario.mutants, options)
-    tables = {cls.ROLE: compile_element(cls, options, fields,
-                                        abstract_rewrite(cls, rewrites.get(cls.ROLE), None, dropped))
-              for cls in elements_of(scenario)}
+    tables = abstract_tables(scenario, concrete, None, dropped)
     masks = [g for g in concrete.ghost_names if g in MASKS and g not in dropped]
     role = concrete.instances[holder].role
     values = attempt_values(tables.values(), masks, scenario.bounds.attempts) if retired else set()
