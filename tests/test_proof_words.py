@@ -7,13 +7,14 @@ import argparse
 
 import pytest
 import z3
+from markupsafe import escape
 
 from prosecheck import ledger
 from prosecheck.checker.expr import BITS
 from prosecheck.cli import prove_cmd
 from prosecheck.model.messages import MESSAGES
 from prosecheck.prove import ProofResult
-from prosecheck.report.text import scenario_report
+from prosecheck.report.text import lemma_lines, scenario_report
 from prosecheck.results import ScenarioResult
 from prosecheck.scenarios.catalog import SCENARIOS
 from prosecheck.verify import check_scenario
@@ -133,7 +134,13 @@ def test_the_report_page_lists_every_lemma(proved: ScenarioResult) -> None:
     assert proved_by is not None
     page = scenario_html(result, "scenario/x.html")
     listed = page.split('<details id="proof-' + AUTH + '">', 1)[1].split("</details>", 1)[0]
-    assert listed.count("<li>") == len(proved_by.invariant) == len(ledger.load()[(SID, AUTH)].certificate)
+    assert len(proved_by.invariant) == len(ledger.load()[(SID, AUTH)].certificate)
+    tables = [lines for lines in map(lemma_lines, proved_by.invariant) if len(lines) > 1]
+    assert tables, "the shipped certificate has a table lemma"
+    # one item per lemma; a table lemma's combinations as a nested list, one item each
+    assert listed.count('<ol class="rows">') == len(tables)
+    assert listed.count("<li>") == len(proved_by.invariant) + sum(len(lines) - 1 for lines in tables)
+    assert all(f"<li>{escape(row)}</li>" in listed for lines in tables for row in lines[1:])
     assert "<li>for every attempt n: a KNR_ProSe was derived in attempt n implies an authorization check succeeded " \
            "in attempt n</li>" in listed
 

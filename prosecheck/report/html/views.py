@@ -22,7 +22,7 @@ from prosecheck.diagrams.msc_render import to_svg as chart_svg
 from prosecheck.diagrams.render import inline_svg
 from prosecheck.filenames import safe_stem
 from prosecheck.report.attention import needs_attention
-from prosecheck.report.text import PROOF_LEGEND, property_cell, property_code, stats_line, threat_cell
+from prosecheck.report.text import PROOF_LEGEND, lemma_lines, property_cell, property_code, stats_line, threat_cell
 from prosecheck.report.world_state import initial_state
 from prosecheck.trace_steps import TraceStep
 from prosecheck.verify import NOT_APPLICABLE, PropertyResult, ScenarioResult
@@ -185,8 +185,14 @@ def proofs(r: ScenarioResult) -> list[dict[str, object]]:
     """The scenario page's proofs without bounds: each proved property with every lemma of its
     certificate in the model's words (read from the re-checked lemmas by ``ledger.apply``)."""
     return [{"id": p.id, "engine": e.engine, "seconds": f"{e.seconds:.1f}", "fingerprint": e.fingerprint[:12],
-             "lemmas": list(e.invariant)}
+             "lemmas": [_lemma_item(lemma) for lemma in e.invariant]}
             for p in r.properties.values() if (e := p.proved_by) is not None]
+
+
+def _lemma_item(lemma: str) -> dict[str, object]:
+    """A lemma as a list item: its words, or for a table lemma its head and one sub-item per combination."""
+    head, *rows = lemma_lines(lemma)
+    return {"text": head, "rows": rows}
 
 
 def scenario_view(r: ScenarioResult, page: str) -> dict[str, object]:
