@@ -748,29 +748,62 @@ ASSUMPTIONS = [f"attempts: every bound 1..{MAX_ATTEMPTS} (the model's limit: 4-b
                "remote UEs and link capacity: the scenario's"]
 
 
+def reads_only_masks(slot_names: Iterable[str]) -> bool:
+    """Do these slot names (a property's) name attempt masks only?"""
+    return all(name.startswith("ghost.") and name.split(".", 1)[1] in MASKS for name in slot_names)
+
+
+def ghost_groups(scenario: Scenario, property_ids: Sequence[str]) -> list[list[str]]:
+    """``property_ids`` grouped by the ghost facts their abstract search keeps (:func:`unread_ghosts`),
+    in their given order: one search per group. A search judges several properties at once, but it
+    keeps every ghost fact any of them reads, and a ghost kept for one property multiplies the worlds
+    of all (on m400.ausf_udm the six key properties together held more than 4.8 GB; one at a time they
+    end in 4-115 s), and a property that reads more than the attempt masks would stop the retirement of
+    the tracked attempt (:mod:`prosecheck.abstraction_retire`) for the whole group. The properties that
+    read attempt masks only form one group, since the retirement keeps their search small."""
+    concrete = build_system(scenario)
+    names = {slot: name for name, slot in concrete.slots.items()}
+    groups: dict[frozenset[str] | str, list[str]] = {}
+    for pid in property_ids:
+        prop = bind_property(concrete, PROPERTIES[pid]).expr
+        masks_only = reads_only_masks(names[slot] for slot in concrete.slot_refs(prop))
+        groups.setdefault("attempt masks" if masks_only else unread_ghosts(concrete, [prop]), []).append(pid)
+    return list(groups.values())
+
+
+def _decide_group(scenario: Scenario, group: list[str], progress: Callable[[str], None] | None,
+                  one_search: OneSearch | None, timeout: float | None) -> dict[str, Verdict]:
+    """:func:`decide_many` for one group of :func:`ghost_groups` within ``timeout`` seconds: a search
+    cut off makes its properties CUT-OFF, a refusal REFUSED (both UNKNOWN to :func:`fill`)."""
+    _deadline[0] = None if timeout is None else time.monotonic() + timeout
+    try:
+        return decide_many(scenario, group, MAX_ATTEMPTS, progress, one_search=one_search)
+    except SearchCutOff as err:
+        return {pid: Verdict(scenario.id, pid, "CUT-OFF", MAX_ATTEMPTS, 0, timeout or 0.0, 0,
+                             where=f"{err} (--timeout {timeout:g} s)") for pid in group}
+    except ModelError as err:
+        return {pid: Verdict(scenario.id, pid, "REFUSED", MAX_ATTEMPTS, 0, 0.0, 0, where=str(err)) for pid in group}
+    finally:
+        _deadline[0] = None
+
+
 def fill(result: Any, scenario: Scenario, property_ids: Sequence[str], cache: dict[str, Verdict],
          progress: Callable[[str], None] | None = None, one_search: OneSearch | None = None,
          timeout: float | None = None) -> Any:
     """``prove --engine abstract``: set verdict, seconds, detail and trace of the ``ProofResult`` of
-    ``result.property``; the first call decides every property of ``property_ids`` at once (one
-    exploration judges them all) and keeps the verdicts in ``cache``. HOLDS for every attempts bound
-    is PROVED; an abstract violation is searched for on the concrete model (its attempts bound, the
-    largest budgets) and is VIOLATED only if found there. With the early-stop shortcut (one search at
-    the largest budgets) and is VIOLATED only if found there. With the early-stop shortcut (one search at
-    the largest bound), that attempts bound is the number of attempts the abstract trace makes. The
-    searches get ``timeout`` seconds in all (``prove --timeout``); past it every property is UNKNOWN."""
+    ``result.property``; the first call decides every property of ``property_ids``, one exploration
+    per group of :func:`ghost_groups` judging the group's properties, and keeps the verdicts in
+    ``cache``. HOLDS for every attempts bound is PROVED; an abstract violation is searched for on the
+    concrete model (its attempts bound, the largest budgets) and is VIOLATED only if found there. With
+    the early-stop shortcut (one search at the largest bound), that attempts bound is the number of
+    attempts the abstract trace makes. Each group's searches get ``timeout`` seconds (``prove
+    --timeout``); past it the group's properties are UNKNOWN."""
     if not cache:
-        _deadline[0] = None if timeout is None else time.monotonic() + timeout
-        try:
-            cache.update(decide_many(scenario, property_ids, MAX_ATTEMPTS, progress, one_search=one_search))
-        except SearchCutOff as err:
-            cache.update({pid: Verdict(scenario.id, pid, "CUT-OFF", MAX_ATTEMPTS, 0, timeout or 0.0, 0,
-                                       where=f"{err} (--timeout {timeout:g} s)") for pid in property_ids})
-        except ModelError as err:
-            result.verdict, result.detail = "UNKNOWN", f"abstraction refused: {err}"
-            return result
-        finally:
-            _deadline[0] = None
+        groups = ghost_groups(scenario, property_ids)
+        for number, group in enumerate(groups, 1):
+            if progress is not None and len(groups) > 1:
+                progress(f"abstract search {number} of {len(groups)}: {', '.join(group)}")
+            cache.update(_decide_group(scenario, group, progress, one_search, timeout))
     found = cache[result.property]
     if found.verdict == "CUT-OFF":
         result.verdict, result.detail, result.seconds = "UNKNOWN", found.where, found.seconds

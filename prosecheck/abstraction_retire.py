@@ -63,7 +63,7 @@ from collections.abc import Callable, Iterable, Sequence
 
 import z3
 
-from prosecheck.abstraction import COUNTER, MASKS, _children, _conjuncts, _is_decrement, _is_positive_test
+from prosecheck.abstraction import COUNTER, _children, _conjuncts, _is_decrement, _is_positive_test, reads_only_masks
 from prosecheck.checker.expr import BITS, And, BinOp, Const, Expr, If, Ite, M, Or, Ref, W, lift, render, to_z3
 from prosecheck.checker.machine import CompiledTransition, ElementTable, ModelError
 from prosecheck.checker.system import Instance, Link
@@ -317,11 +317,6 @@ def _retire_transition(tr: CompiledTransition, table: ElementTable, values: set[
     d[untracked] = If(frozen, merge(table, tr) if merge else full ^ (1 << RETIRED), d.get(untracked, u))
     d[INFLIGHT] = If(frozen, 0, counted)
     tr.ghost = list(d.items())
-
-
-def reads_only_masks(slot_names: Iterable[str]) -> bool:
-    """Do these slot names (a property's) name attempt masks only?"""
-    return all(name.startswith("ghost.") and name.split(".", 1)[1] in MASKS for name in slot_names)
 
 
 __all__ = ["INFLIGHT", "RETIRED", "attempt_values", "bit_arguments", "position_blind", "reads_only_masks", "retire",

@@ -60,8 +60,8 @@ def register(sub: Any) -> argparse.ArgumentParser:
     parser.add_argument("--depth", type=int_flag(0, MAX_DEPTH), default=40, metavar="K",
                         help="steps for bmc, k for k-induction, trace depth after Spacer finds a violation")
     parser.add_argument("--timeout", type=seconds_flag(SECONDS_CAP), default=60.0, metavar="S",
-                        help="seconds per property (--engine abstract: for its one search of every property; "
-                             "past it they are UNKNOWN)")
+                        help="seconds per property (--engine abstract: per search, one search per group of properties "
+                             "that keep the same ghost facts; past it the group's properties are UNKNOWN)")
     parser.add_argument("--budget", type=seconds_flag(SECONDS_CAP), default=None, metavar="S",
                         help=f"seconds for the whole run: each property gets at most what is left, and none is "
                         f"started once it is spent (UNKNOWN, 'not attempted'); default: {DEFAULT_BUDGET:g} s when "
