@@ -374,8 +374,10 @@ def minimised(entry: Entry, scenario: Scenario, timeout: float = minimise.TIMEOU
         plain = minimise.minimise(enc, good, lemmas, timeout=timeout)
         kept, minimal, detail = [lemmas[k] for k in plain.kept], plain.minimal, plain.detail
     cpu = time.process_time() - start
+    # a lemma kept keeps its stored text, but a table lemma is written anew, in its compact form (tables.text)
     stored = dict(zip((f.get_id() for f in lemmas), entry.certificate))
-    texts = [text for f in kept for text in ([stored[f.get_id()]] if f.get_id() in stored else certify.to_text([f]))]
+    texts = [text for f in kept for text in ([stored[f.get_id()]] if f.get_id() in stored and tables.text(f) is None
+                                             else certify.to_text([f]))]
     shrunk = dataclasses.replace(entry, certificate=tuple(texts), invariant=tuple(words(enc, certify.parse(enc, texts))))
     again = validate(shrunk, scenario)
     if not again.ok:  # never expected: the minimiser only keeps subsets its own checks accept

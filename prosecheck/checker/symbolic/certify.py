@@ -11,7 +11,9 @@ variables (by name) such that
 
 Three unsat answers make ``I`` a proof for every run of the encoded system, whatever engine (or
 person) wrote it: nothing of the engine is trusted. The lemmas are stored as SMT-LIB terms
-(``z3.ExprRef.sexpr()``) and read back against the variables of a freshly built encoding, so a
+(``z3.ExprRef.sexpr()``; a table lemma in the compact form of :func:`.tables.text`, one
+concatenation of its variables and one constant per row, read back as the ``or`` of ``and``s
+it stands for) and read back against the variables of a freshly built encoding, so a
 lemma over a variable the encoding no longer has is refused, and an invariant that is not
 inductive for the encoding as it is today is refused with the obligation that failed.
 """
@@ -27,6 +29,7 @@ from typing import NamedTuple
 import z3
 
 from prosecheck.checker.expr import BITS
+from prosecheck.checker.symbolic import tables
 from prosecheck.checker.symbolic.encode import Encoding
 
 TIMEOUT = 60.0
@@ -56,10 +59,13 @@ class Failure(NamedTuple):
 
 def to_text(lemmas: Sequence[z3.BoolRef]) -> list[str]:
     """The lemmas as SMT-LIB terms, one per lemma (top-level conjunctions split), on one line each
-    (Z3's line breaks and indentation folded into single spaces, quoted symbols left as they are)."""
+    (Z3's line breaks and indentation folded into single spaces, quoted symbols left as they are);
+    a table lemma in its compact form (:func:`.tables.text`)."""
     out: list[str] = []
     for lemma in lemmas:
-        out += [_one_line(part.sexpr()) for part in (lemma.children() if z3.is_and(lemma) else [lemma])]
+        for part in lemma.children() if z3.is_and(lemma) else [lemma]:
+            compact = tables.text(part)
+            out.append(_one_line(part.sexpr()) if compact is None else compact)
     return out
 
 
@@ -71,7 +77,9 @@ def _one_line(text: str) -> str:
 
 def parse(enc: Encoding, texts: Sequence[str]) -> list[z3.BoolRef]:
     """The stored lemmas as formulas over ``enc.cur``; :class:`CertificateError` names the first
-    that is not a Boolean term over the encoding's variables."""
+    that is not a Boolean term over the encoding's variables. A table lemma in the compact form
+    (:func:`.tables.text`) comes back as the ``or`` of ``and``s it stands for (:func:`.tables.expand`):
+    the formula a table was written from, re-checked as fast as before."""
     decls = {name: z3.BitVec(name, BITS) for name in enc.names}
     out = []
     for k, text in enumerate(texts):
@@ -82,7 +90,8 @@ def parse(enc: Encoding, texts: Sequence[str]) -> list[z3.BoolRef]:
                                    f"{_first_line(exc)}") from None
         if len(parsed) != 1:
             raise CertificateError(f"lemma {k + 1} is not one term")
-        out.append(parsed[0])
+        table = tables.expand(parsed[0])
+        out.append(parsed[0] if table is None else table)
     return out
 
 

@@ -18,6 +18,10 @@ a certificate, and :func:`shrink` then cuts the certificate to a minimal support
 lemmas before the table (deletion runs from the last lemma to the first, and the table is first);
 then the lemmas that share a conclusion are written as one (:mod:`.grouping`) and the result is
 minimised once more at that grain.
+
+In a certificate's text a table is written compactly (:func:`text`: the variables concatenated
+once, each row one hexadecimal constant; about a sixth of the ``or`` of ``and``s Z3 prints), and
+read back as the ``or`` of ``and``s (:func:`expand`, called by ``certify.parse``).
 """
 
 from __future__ import annotations
@@ -113,33 +117,157 @@ def _close(solver: z3.Solver, state: Sequence[z3.BitVecRef], positions: Sequence
 
 def read(enc: Encoding, term: z3.ExprRef) -> Table | None:
     """The table a formula states (the shape :meth:`Table.formula` writes: an ``or`` of at least two
-    ``and``s, each equating the same variables of the encoding with constants), else None."""
-    if not z3.is_or(term) or term.num_args() < 2:
+    ``and``s, each equating the same variables of the encoding with constants; or the compact shape
+    of :func:`text`), else None."""
+    compact = expand(term)
+    found = columns(term if compact is None else compact)
+    if found is None:
         return None
     where = {name: p for p, name in enumerate(enc.names)}
-    positions: tuple[int, ...] | None = None
+    variables, rows = found
+    if any(str(v) not in where for v in variables):
+        return None
+    return Table(tuple(where[str(v)] for v in variables), rows)
+
+
+Columns = tuple[tuple[z3.BitVecRef, ...], tuple[tuple[int, ...], ...]]
+"""A table lemma read without an encoding: its variables (constants) and its rows of values."""
+
+
+def columns(term: z3.ExprRef) -> Columns | None:
+    """The variables and rows of a formula of the shape :meth:`Table.formula` writes (an ``or`` of
+    at least two ``and``s, each equating the same distinct variables, in the same order, with
+    constants), else None."""
+    if not z3.is_or(term) or term.num_args() < 2:
+        return None
+    variables: tuple[z3.BitVecRef, ...] | None = None
     rows = []
     for conj in term.children():
         if not z3.is_and(conj):
             return None
-        pairs = []
-        for eq in conj.children():
-            if not (z3.is_eq(eq) and eq.num_args() == 2):
-                return None
-            var, value = eq.arg(0), eq.arg(1)
-            if z3.is_bv_value(var):
-                var, value = value, var
-            if not (z3.is_const(var) and not z3.is_bv_value(var) and z3.is_bv_value(value) and str(var) in where):
-                return None
-            pairs.append((where[str(var)], value.as_long()))
-        these = tuple(p for p, _ in pairs)
-        if positions is None:
-            positions = these
-        if these != positions or len(set(these)) != len(these):
+        pairs = [_var_value(eq) for eq in conj.children()]
+        if any(p is None for p in pairs):
             return None
-        rows.append(tuple(v for _, v in pairs))
-    assert positions is not None
-    return Table(positions, tuple(rows))
+        these = tuple(p[0] for p in pairs if p is not None)
+        if variables is None:
+            variables = these
+            if len({v.get_id() for v in these}) != len(these):
+                return None
+        if [v.get_id() for v in these] != [v.get_id() for v in variables]:
+            return None
+        rows.append(tuple(p[1] for p in pairs if p is not None))
+    assert variables is not None
+    return variables, tuple(rows)
+
+
+def _var_value(eq: z3.ExprRef) -> tuple[z3.BitVecRef, int] | None:
+    """``x = c`` (either way round) for a bit-vector variable ``x`` and a constant ``c``."""
+    if not (z3.is_eq(eq) and eq.num_args() == 2):
+        return None
+    var, value = eq.arg(0), eq.arg(1)
+    if z3.is_bv_value(var):
+        var, value = value, var
+    if not (z3.is_const(var) and not z3.is_bv_value(var) and z3.is_bv_value(value)
+            and var.decl().kind() == z3.Z3_OP_UNINTERPRETED):
+        return None
+    assert isinstance(var, z3.BitVecRef) and isinstance(value, z3.BitVecNumRef)
+    return var, value.as_long()
+
+
+ROW = "row"
+"""The name :func:`text` binds the concatenated variables to."""
+
+
+def text(term: z3.ExprRef) -> str | None:
+    """A table lemma (:func:`columns`) as compact SMT-LIB text, one line: its variables concatenated
+    once, and each row one bit-vector constant of all its values (hexadecimal, the first variable
+    in the highest digits)::
+
+        (let ((row (concat a.state b.state l.len))) (or (= row #x000000000000) (= row #x000100000001)))
+
+    Equivalent to the ``or`` of ``and``s: a concatenation equals a constant exactly when each part
+    equals its digits. None for any other formula, or a table of one variable or of variables whose
+    width is not a whole number of hexadecimal digits (written as they are)."""
+    found = columns(term)
+    if found is None:
+        return None
+    variables, rows = found
+    if len(variables) < 2 or any(v.size() % 4 for v in variables):
+        return None
+    names = " ".join(v.sexpr() for v in variables)
+
+    def constant(row: Sequence[int]) -> str:
+        return "#x" + "".join(format(x, f"0{v.size() // 4}x") for v, x in zip(variables, row))
+
+    return f"(let (({ROW} (concat {names}))) (or {' '.join(f'(= {ROW} {constant(r)})' for r in rows)}))"
+
+
+def expand(term: z3.ExprRef) -> z3.BoolRef | None:
+    """The compact shape of :func:`text` as Z3 reads it back (an ``or`` of at least two equalities
+    of one concatenation of distinct variables with constants) written as :meth:`Table.formula`
+    writes a table: an ``or`` of ``and``s of equalities, the variables in concatenation order.
+    None for any other formula."""
+    found = _compact(term)
+    if found is None:
+        return None
+    variables, values = found
+    sizes = [v.size() for v in variables]
+    equal: dict[tuple[int, int], z3.BoolRef] = {}  # each (variable, value) built once: rows repeat them
+    rows = []
+    for number in values:
+        conj, shift = [], sum(sizes)
+        for k, (v, size) in enumerate(zip(variables, sizes)):
+            shift -= size
+            x = (number >> shift) & ((1 << size) - 1)
+            if (k, x) not in equal:
+                equal[k, x] = v == z3.BitVecVal(x, size)
+            conj.append(equal[k, x])
+        rows.append(z3.And(conj))
+    return z3.Or(rows)
+
+
+def _compact(term: z3.ExprRef) -> tuple[list[z3.BitVecRef], list[int]] | None:
+    """The variables of the one concatenation and the constants it is equated with in the
+    compact shape (:func:`expand`), else None."""
+    if not z3.is_or(term) or term.num_args() < 2:
+        return None
+    concatenation, values = None, []
+    for eq in term.children():
+        if not (z3.is_eq(eq) and eq.num_args() == 2):
+            return None
+        joined, value = eq.arg(0), eq.arg(1)
+        if z3.is_bv_value(joined):
+            joined, value = value, joined
+        if not (z3.is_app_of(joined, z3.Z3_OP_CONCAT) and z3.is_bv_value(value)):
+            return None
+        if concatenation is None:
+            concatenation = joined
+        if joined.get_id() != concatenation.get_id():  # Z3 shares equal terms: one concatenation, one id
+            return None
+        assert isinstance(value, z3.BitVecNumRef)
+        values.append(value.as_long())
+    assert concatenation is not None
+    variables = _concatenated(concatenation)
+    if variables is None or len({v.get_id() for v in variables}) != len(variables):
+        return None
+    return variables, values
+
+
+def _concatenated(term: z3.ExprRef) -> list[z3.BitVecRef] | None:
+    """The variables a concatenation joins, highest first (nested concatenations flattened); None
+    when a part is not a variable."""
+    if z3.is_app_of(term, z3.Z3_OP_CONCAT):
+        out: list[z3.BitVecRef] = []
+        for part in term.children():
+            inner = _concatenated(part)
+            if inner is None:
+                return None
+            out += inner
+        return out
+    if z3.is_const(term) and not z3.is_bv_value(term) and term.decl().kind() == z3.Z3_OP_UNINTERPRETED:
+        assert isinstance(term, z3.BitVecRef)
+        return [term]
+    return None
 
 
 def defaults(table: Table) -> tuple[int, ...]:
@@ -192,5 +320,5 @@ def shrink(enc: Encoding, good: z3.BoolRef, lemmas: Sequence[z3.BoolRef],
     return Shrunk(kept, minimal, len(table.rows) if table is not None else 0, widened, kept_table,
                   time.process_time() - start, checks, detail, merged)
 
-__all__ = ["MAX_ROWS", "SMALL", "Shrunk", "Table", "control_positions", "defaults", "read", "sampled", "shrink",
-           "widen"]
+__all__ = ["MAX_ROWS", "ROW", "SMALL", "Columns", "Shrunk", "Table", "columns", "control_positions", "defaults",
+           "expand", "read", "sampled", "shrink", "text", "widen"]
