@@ -48,6 +48,7 @@ class Outcome:
     cti: Counterexample | None = None
     relative_to_table: bool = True
     detail: str = ""
+    table: tables.Table | None = None  # the widened table (None: widening gave up)
 
 
 def check(enc: Encoding, good: z3.BoolRef, samples: Iterable[Sequence[int]], timeout: float,
@@ -63,21 +64,22 @@ def check(enc: Encoding, good: z3.BoolRef, samples: Iterable[Sequence[int]], tim
     failed = _first_failure(enc, good, context, deadline)
     if isinstance(failed, str):
         why = failed if table is not None else f"{_no_table(first)}; then {failed}"
-        return Outcome(UNKNOWN, time.process_time() - start, rows, widened, detail=why)
+        return Outcome(UNKNOWN, time.process_time() - start, rows, widened, detail=why, table=table)
     if failed is not None:
         where = f"a table of {rows} control combinations ({widened} added by widening)" if table is not None \
             else _no_table(first)
         return Outcome(UNKNOWN, time.process_time() - start, rows, widened, cti=failed,
-                       relative_to_table=table is not None, detail=f"not inductive relative to {where}")
+                       relative_to_table=table is not None, detail=f"not inductive relative to {where}", table=table)
     lemmas = [*([table.formula(enc.cur)] if table is not None else []), good, *assumed]
     left = max(1.0, deadline - time.process_time())
     checked = certify.validate(enc, good, lemmas, timeout=left)
     seconds = time.process_time() - start
     if not checked.ok:
-        return Outcome(UNKNOWN, seconds, rows, widened, detail=f"the certificate does not re-check: {checked.reason}")
+        return Outcome(UNKNOWN, seconds, rows, widened, detail=f"the certificate does not re-check: {checked.reason}",
+                       table=table)
     return Outcome(PROVED, seconds, rows, widened, lemmas,
                    detail=f"inductive relative to a table of {rows} control combinations ({widened} added by "
-                          f"widening); certificate re-checked")
+                          f"widening); certificate re-checked", table=table)
 
 
 def _no_table(first: tables.Table) -> str:
@@ -122,15 +124,25 @@ def _model(facts: Sequence[z3.BoolRef], deadline: float) -> z3.ModelRef | str | 
     return f"Z3 gave no answer ({solver.reason_unknown()})"
 
 
+def shown(enc: Encoding, good: z3.BoolRef, cti: Counterexample) -> set[int]:
+    """The positions of a CTI's state before the step worth showing: what the property reads, what
+    the rule's conditions read, and what the rule's new values of the property's variables read."""
+    reads = enc.reads(good)
+    if cti.rule is None:
+        return reads
+    rule = enc.rules[cti.rule]
+    return reads.union(*(enc.reads(c) for c in rule.conds),
+                       *(enc.reads(term) for p, term in rule.updates.items() if p in reads))
+
+
 def as_json(enc: Encoding, good: z3.BoolRef, cti: Counterexample) -> dict[str, object]:
     """A counterexample to induction as data: the rule (None: an initial state), the values before the
-    step of the variables the property and the rule's conditions read, and the variables it changed."""
+    step of the variables :func:`shown` names, and the variables the step changed with their new values."""
+    before = {enc.names[p]: cti.before[p] for p in sorted(shown(enc, good, cti))}
     if cti.rule is None:
-        return {"rule": None, "before": {enc.names[p]: cti.before[p] for p in sorted(enc.reads(good))}, "after": {}}
-    rule = enc.rules[cti.rule]
-    read = enc.reads(good).union(*(enc.reads(c) for c in rule.conds))
-    return {"rule": rule.name, "before": {enc.names[p]: cti.before[p] for p in sorted(read)},
+        return {"rule": None, "before": before, "after": {}}
+    return {"rule": enc.rules[cti.rule].name, "before": before,
             "after": {enc.names[p]: cti.after[p] for p in enc.kept if cti.before[p] != cti.after[p]}}
 
 
-__all__ = ["PROVED", "UNKNOWN", "WIDENING_SHARE", "Outcome", "as_json", "check"]
+__all__ = ["PROVED", "UNKNOWN", "WIDENING_SHARE", "Outcome", "as_json", "check", "shown"]
