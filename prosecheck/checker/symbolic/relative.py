@@ -113,15 +113,8 @@ def _model(facts: Sequence[z3.BoolRef], deadline: float) -> z3.ModelRef | str | 
     left = deadline - time.process_time()
     if left <= 0:
         return "no answer within the time budget"
-    solver = z3.SolverFor("QF_BV")
-    solver.set("timeout", max(1, int(left * 1000)))
-    solver.add(*facts)
-    answer = solver.check()
-    if answer == z3.unsat:
-        return None
-    if answer == z3.sat:
-        return solver.model()
-    return f"Z3 gave no answer ({solver.reason_unknown()})"
+    found = certify.satisfying(facts, left)
+    return f"Z3 gave no answer ({found})" if isinstance(found, str) else found
 
 
 def shown(enc: Encoding, good: z3.BoolRef, cti: Counterexample) -> set[int]:
