@@ -14,8 +14,7 @@ is trusted). Otherwise UNKNOWN with the first failing obligation's **counterexam
 induction** (CTI): the rule and a state satisfying ``P /\\ T`` whose successor breaks ``P`` (an
 initial state that breaks ``P`` is a violation, reported with no rule). When widening gives up
 (:data:`~.tables.MAX_ROWS` or its share of the time budget, :data:`WIDENING_SHARE`) the CTI is
-taken relative to ``P`` alone. Lemmas already known to be inductive on their own (``assumed``) may
-be added to both sides: assuming them is sound, and they join the certificate.
+taken relative to ``P`` alone (and a ``P`` inductive on its own is PROVED with ``[P]``).
 """
 
 from __future__ import annotations
@@ -51,14 +50,13 @@ class Outcome:
     table: tables.Table | None = None  # the widened table (None: widening gave up)
 
 
-def check(enc: Encoding, good: z3.BoolRef, samples: Iterable[Sequence[int]], timeout: float,
-          assumed: Sequence[z3.BoolRef] = ()) -> Outcome:
+def check(enc: Encoding, good: z3.BoolRef, samples: Iterable[Sequence[int]], timeout: float) -> Outcome:
     """Decide ``good`` with a table lemma (module docstring) within ``timeout`` CPU seconds."""
     start = time.process_time()
     deadline = start + timeout
     first = tables.sampled(enc, samples)
-    table = tables.widen(enc, first, [good, *assumed], start + timeout * WIDENING_SHARE) if first.rows else None
-    context = [*assumed, table.formula(enc.cur)] if table is not None else list(assumed)
+    table = tables.widen(enc, first, [good], start + timeout * WIDENING_SHARE) if first.rows else None
+    context = [table.formula(enc.cur)] if table is not None else []
     rows = len(table.rows) if table is not None else 0
     widened = rows - len(first.rows) if table is not None else 0
     failed = _first_failure(enc, good, context, deadline)
@@ -70,7 +68,7 @@ def check(enc: Encoding, good: z3.BoolRef, samples: Iterable[Sequence[int]], tim
             else _no_table(first)
         return Outcome(UNKNOWN, time.process_time() - start, rows, widened, cti=failed,
                        relative_to_table=table is not None, detail=f"not inductive relative to {where}", table=table)
-    lemmas = [*([table.formula(enc.cur)] if table is not None else []), good, *assumed]
+    lemmas = [*context, good]
     left = max(1.0, deadline - time.process_time())
     checked = certify.validate(enc, good, lemmas, timeout=left)
     seconds = time.process_time() - start
@@ -78,8 +76,9 @@ def check(enc: Encoding, good: z3.BoolRef, samples: Iterable[Sequence[int]], tim
         return Outcome(UNKNOWN, seconds, rows, widened, detail=f"the certificate does not re-check: {checked.reason}",
                        table=table)
     return Outcome(PROVED, seconds, rows, widened, lemmas,
-                   detail=f"inductive relative to a table of {rows} control combinations ({widened} added by "
-                          f"widening); certificate re-checked", table=table)
+                   detail=(f"inductive relative to a table of {rows} control combinations ({widened} added by "
+                           f"widening)" if table is not None else f"inductive on its own ({_no_table(first)})")
+                   + "; certificate re-checked", table=table)
 
 
 def _no_table(first: tables.Table) -> str:
