@@ -81,6 +81,22 @@ def test_without_time_widening_gives_up_and_the_cti_is_relative_to_the_property(
     good = z3.ULE(_var(enc, "ponger.last"), _var(enc, "pinger.count"))
     found = relative.check(enc, good, samples, 0.0)
     assert found.verdict == relative.UNKNOWN and found.table is None and "gave up" in found.detail
+    assert found.cti is None and "no answer within the time budget" in found.detail
+
+
+def test_a_table_past_its_row_limit_is_given_up_and_the_cti_is_relative_to_the_property(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    enc, samples = _toy()
+    good = z3.ULE(_var(enc, "ponger.last"), _var(enc, "pinger.count"))
+    monkeypatch.setattr(tables, "MAX_ROWS", 1)  # the toy has more reachable control combinations than that
+    found = relative.check(enc, good, samples, 60)
+    assert found.verdict == relative.UNKNOWN and found.table is None and not found.relative_to_table
+    assert "gave up" in found.detail and "not inductive on its own" in found.detail
+    cti = found.cti
+    assert cti is not None and cti.rule is not None
+    assert _holds(enc, good, cti.before) and not _holds(enc, good, cti.after)
+    step = enc.rules[cti.rule].formula
+    assert step is not None and _holds(enc, step, cti.before, cti.after)
 
 
 def test_the_table_engine_cli_gives_the_cti_in_json(capsys: pytest.CaptureFixture[str]) -> None:

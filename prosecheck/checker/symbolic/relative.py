@@ -64,10 +64,10 @@ def check(enc: Encoding, good: z3.BoolRef, samples: Iterable[Sequence[int]], tim
         why = failed if table is not None else f"{_no_table(first)}; then {failed}"
         return Outcome(UNKNOWN, time.process_time() - start, rows, widened, detail=why, table=table)
     if failed is not None:
-        where = f"a table of {rows} control combinations ({widened} added by widening)" if table is not None \
-            else _no_table(first)
+        why = (f"not inductive relative to a table of {rows} control combinations ({widened} added by widening)"
+               if table is not None else f"{_no_table(first)}; not inductive on its own")
         return Outcome(UNKNOWN, time.process_time() - start, rows, widened, cti=failed,
-                       relative_to_table=table is not None, detail=f"not inductive relative to {where}", table=table)
+                       relative_to_table=table is not None, detail=why, table=table)
     lemmas = [*context, good]
     left = max(1.0, deadline - time.process_time())
     checked = certify.validate(enc, good, lemmas, timeout=left)
