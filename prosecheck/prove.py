@@ -32,6 +32,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import z3
@@ -39,7 +40,7 @@ import z3
 from prosecheck.checker.expr import BITS, compile_py, refs
 from prosecheck.checker.machine import ModelError
 from prosecheck.checker.search import Limits, explore
-from prosecheck.checker.symbolic import certify, engines, houdini, tables
+from prosecheck.checker.symbolic import certify, engines, houdini, relative, tables
 from prosecheck.checker.symbolic.encode import INDEX, Encoding, Rule
 from prosecheck.checker.symbolic.masks import projectable
 from prosecheck.checker.symbolic.render import describe_invariant, describe_state, describe_support
@@ -65,7 +66,10 @@ Progress = Callable[[str], None]
 SAMPLE_ATTEMPTS = (1, 2, 3)
 """Houdini's samples: the scenario's worlds with these attempts bounds (the other bounds its own)."""
 SAMPLE_LIMIT = 200_000
-ENGINES = ("auto", "houdini", "abstract", *engines.ENGINES)
+ENGINES = ("auto", "houdini", "abstract", "table", *engines.ENGINES)
+TABLE_FALLBACK_SECONDS = 30.0
+"""An UNKNOWN without a counterexample to induction gets the table engine for at most this many
+CPU seconds (and at most ``--timeout``): a proof, or the CTI in the model's words."""
 AUTO_SPACER_SHARE = 0.25
 HOUDINI_MIN_SECONDS = 10.0
 """``--engine auto`` does not start Houdini with less time than this left: sampling the explicit
@@ -87,11 +91,12 @@ class ProofResult:
     detail: str = ""
     certificate: list[str] = field(default_factory=list)  # PROVED: the lemmas as SMT-LIB terms (certify.py)
     indexed: bool = False  # PROVED: the certificate is over the indexed encoding
+    cti: dict[str, object] | None = None  # UNKNOWN: the counterexample to induction (relative.as_json)
 
     def as_dict(self) -> dict[str, object]:
         return {k: getattr(self, k) for k in ("scenario", "property", "verdict", "engine", "seconds", "bounds",
                                               "assumptions", "invariant", "trace", "detail", "certificate",
-                                              "indexed")}
+                                              "indexed", "cti")}
 
 
 def lifted_system(scenario: Scenario) -> tuple[System, dict[str, tuple[int, int]], list[str]]:
@@ -170,19 +175,28 @@ def prove_scenario(scenario: Scenario, property_ids: Sequence[str] | None = None
             note = None if progress is None else (lambda line, pid=pid: progress(f"[{scenario.id} {pid}] {line}"))
             left = timeout if deadline is None else min(timeout, deadline - time.monotonic())
             if engine == "abstract":  # explicit search of the counter / per-attempt abstraction (issue 22)
-                from prosecheck.abstraction import fill
-                from prosecheck.abstraction_choice import decide_or_why
-                always = [p for p in ids if PROPERTIES[p].kind == "always" and PROPERTIES[p].applies(options_of(scenario))]
-                out.append(fill(base, scenario, always, abstract_verdicts, note, one_search=decide_or_why,
-                                timeout=left))
-                if on_result is not None:
-                    on_result(base)
-                continue
-            base = _prove(scenario, encoding, sampled, prop, engine, depth, left, base, unbounded, note, minimal)
+                _abstract(scenario, ids, base, abstract_verdicts, note, left)
+                target = _target(encoding, prop, unbounded) if base.verdict == engines.UNKNOWN else "decided"
+                if not isinstance(target, str):
+                    enc, good, indexed = target
+                    _table_fallback(base, enc, good, indexed, partial(sampled, indexed), left, deadline, unbounded)
+            else:
+                base = _prove(scenario, encoding, sampled, prop, engine, depth, left, base, unbounded, note, minimal,
+                              deadline)
         out.append(base)
         if on_result is not None:
             on_result(base)
     return out
+
+
+def _abstract(scenario: Scenario, ids: Sequence[str], result: ProofResult, verdicts: dict[str, Any],
+              progress: Progress | None, timeout: float) -> None:
+    """``--engine abstract``: ``result`` filled by the one abstract search of every property (kept in ``verdicts``)."""
+    from prosecheck.abstraction import fill
+    from prosecheck.abstraction_choice import decide_or_why
+
+    always = [p for p in ids if PROPERTIES[p].kind == "always" and PROPERTIES[p].applies(options_of(scenario))]
+    fill(result, scenario, always, verdicts, progress, one_search=decide_or_why, timeout=timeout)
 
 
 def _unprovable(scenario: Scenario, prop: Property, result: ProofResult, deadline: float | None) -> bool:
@@ -217,25 +231,37 @@ def sample_states(scenario: Scenario, enc: Encoding, unbounded: bool, every_inde
     return out
 
 
-def _prove(scenario: Scenario, encoding: Callable[[bool], tuple[System, Encoding]],
-           sampled: Callable[[bool], list[list[int]]], prop: Property, engine: str, depth: int, timeout: float,
-           result: ProofResult, unbounded: bool, progress: Progress | None = None, minimal: bool = True) -> ProofResult:
-    start = time.perf_counter()
+def _target(encoding: Callable[[bool], tuple[System, Encoding]], prop: Property,
+            unbounded: bool) -> tuple[Encoding, z3.BoolRef, bool] | str:
+    """The sliced encoding ``prop`` is decided on, the property over it, and whether it is the indexed
+    one (:data:`ATTEMPT_MASKS`); why not, when the property cannot be encoded."""
     system, plain = encoding(False)
     bound = bind_property(system, prop)
     try:
         good = plain.prop(bound.expr, plain.cur)
     except ModelError as exc:
-        result.detail = str(exc)
-        return result
+        return str(exc)
     masks = {system.slots[name] for name in attempt_masks(system)}
     reads = {int(name) for scope, name in refs(bound.expr) if scope == "slot"}
     indexed = unbounded and bool(reads & masks) and projectable(good, plain.cur, masks)
     enc = encoding(indexed)[1] if indexed else plain
     if indexed:
         good = enc.prop(bound.expr, enc.cur)
+    return enc.sliced(good), good, indexed
+
+
+def _prove(scenario: Scenario, encoding: Callable[[bool], tuple[System, Encoding]],
+           sampled: Callable[[bool], list[list[int]]], prop: Property, engine: str, depth: int, timeout: float,
+           result: ProofResult, unbounded: bool, progress: Progress | None = None, minimal: bool = True,
+           deadline: float | None = None) -> ProofResult:
+    start = time.perf_counter()
+    target = _target(encoding, prop, unbounded)
+    if isinstance(target, str):
+        result.detail = target
+        return result
+    enc, good, indexed = target
+    if indexed:
         result.assumptions = assumptions(unbounded, indexed)
-    enc = enc.sliced(good)
 
     found = _decide(enc, good, engine, depth, timeout, lambda: sampled(indexed), progress, minimal)
     if found.verdict == engines.VIOLATED and not found.rules and found.engine == "spacer":
@@ -256,8 +282,36 @@ def _prove(scenario: Scenario, encoding: Callable[[bool], tuple[System, Encoding
         verdict, detail = confirm(scenario, prop, [enc.rules[k] for k in found.rules], enc.system)
         result.verdict = verdict
         result.detail = f"{detail} ({found.detail})" if "not minimised" in found.detail else detail
+    result.cti = found.cti
+    if result.verdict == engines.UNKNOWN and engine != "table":
+        _table_fallback(result, enc, good, indexed, lambda: sampled(indexed), timeout, deadline, unbounded)
     result.seconds = time.perf_counter() - start
     return result
+
+
+def _table_fallback(result: ProofResult, enc: Encoding, good: z3.BoolRef, indexed: bool,
+                    samples: Callable[[], list[list[int]]], timeout: float, deadline: float | None,
+                    unbounded: bool) -> None:
+    """An UNKNOWN ``result`` without a counterexample to induction: the table engine within
+    :data:`TABLE_FALLBACK_SECONDS` (at most ``timeout``, and what is left before ``deadline``)
+    either proves the property (the verdict becomes PROVED by "table") or adds its CTI in words."""
+    if result.cti is not None:
+        return
+    budget = min(TABLE_FALLBACK_SECONDS, timeout)
+    if deadline is not None:
+        budget = min(budget, deadline - time.monotonic())
+    if budget < 1.0:
+        return
+    start = time.perf_counter()
+    found = _table(enc, good, samples(), budget)
+    if found.verdict == engines.PROVED:
+        result.verdict, result.engine = engines.PROVED, found.engine
+        result.detail = f"{result.detail}; proved by the {found.detail}"
+        result.invariant, result.certificate, result.indexed = found.lines, certify.to_text(found.lemmas), indexed
+        result.assumptions, result.trace = assumptions(unbounded, indexed), []
+    else:
+        result.detail, result.cti = f"{result.detail}; then the {found.detail}", found.cti
+    result.seconds += time.perf_counter() - start
 
 
 def _decide(enc: Encoding, good: z3.BoolRef, engine: str, depth: int, timeout: float,
@@ -282,6 +336,8 @@ def _decide(enc: Encoding, good: z3.BoolRef, engine: str, depth: int, timeout: f
         return found
     if engine == "houdini":
         return _houdini(enc, good, samples(), timeout, progress, minimal)
+    if engine == "table":
+        return _table(enc, good, samples(), timeout)
     if engine == "spacer":
         return engines.spacer(enc, good, timeout)
     if engine == "kind":
@@ -311,7 +367,8 @@ def _houdini(enc: Encoding, good: z3.BoolRef, samples: list[list[int]], timeout:
         return engines.SymbolicResult("houdini", engines.UNKNOWN, seconds,
                                       detail=f"Houdini: the candidates do not make the property inductive ({counts}; "
                                              f"{len(pruned.alive)} lemmas alive when it was dropped)"
-                                             + _counterexample_words(enc, good, pruned.cti))
+                                             + _counterexample_words(enc, good, pruned.cti),
+                                      cti=None if pruned.cti is None else relative.as_json(enc, good, pruned.cti))
     if progress is not None:
         progress(f"Houdini: the property is inductive with {len(pruned.alive)} lemmas; picking its support")
     needed = houdini.support(enc, lemmas, pruned.alive, 0, max(1.0, timeout - seconds))
@@ -336,18 +393,36 @@ def _houdini(enc: Encoding, good: z3.BoolRef, samples: list[list[int]], timeout:
     return found
 
 
-def _counterexample_words(enc: Encoding, good: z3.BoolRef, cti: houdini.Counterexample | None) -> str:
-    """The counterexample to induction that dropped the property, in the model's words: the rule,
-    the state before it (what the property and the rule's conditions read) and what the step changed."""
+def _table(enc: Encoding, good: z3.BoolRef, samples: list[list[int]], timeout: float) -> engines.SymbolicResult:
+    """The table engine (:mod:`~prosecheck.checker.symbolic.relative`): PROVED with the certificate
+    [table, property], else UNKNOWN with the counterexample to induction in the model's words."""
+    start = time.perf_counter()
+    found = relative.check(enc, good, samples, timeout)
+    seconds = time.perf_counter() - start
+    what = f"table engine ({len(samples)} sampled states, {found.seconds:.1f} CPU s)"
+    if found.verdict == relative.PROVED:
+        proved = engines.SymbolicResult("table", engines.PROVED, seconds, detail=f"{what}: {found.detail}")
+        proved.lines, proved.lemmas = describe_support(enc, found.lemmas, WORDS), found.lemmas
+        return proved
+    holding = (f"the property and the table of {found.rows} control combinations hold there" if found.relative_to_table
+               else "the property holds there")
+    return engines.SymbolicResult("table", engines.UNKNOWN, seconds,
+                                  detail=f"{what}: {found.detail}" + _counterexample_words(enc, good, found.cti, holding),
+                                  cti=None if found.cti is None else relative.as_json(enc, good, found.cti))
+
+
+def _counterexample_words(enc: Encoding, good: z3.BoolRef, cti: houdini.Counterexample | None,
+                          holding: str = "the other candidate lemmas hold there") -> str:
+    """A counterexample to induction of the property, in the model's words: the rule, the state
+    before it (:func:`~prosecheck.checker.symbolic.relative.shown`; ``holding`` says what else holds
+    there) and what the step changed."""
     if cti is None:
         return ""
     if cti.rule is None:
         return f"; an initial state breaks it: {describe_state(enc, cti.before, enc.reads(good))}"
-    rule = enc.rules[cti.rule]
-    read = enc.reads(good).union(*(enc.reads(c) for c in rule.conds))
     changed = [p for p in enc.kept if cti.before[p] != cti.after[p]]
-    return (f"; counterexample to induction: the step {rule.name} from a state where "
-            f"{describe_state(enc, cti.before, read)} (the other candidate lemmas hold there) changes "
+    return (f"; counterexample to induction: the step {enc.rules[cti.rule].name} from a state where "
+            f"{describe_state(enc, cti.before, relative.shown(enc, good, cti))} ({holding}) changes "
             f"{describe_state(enc, cti.after, changed, zeros=True) or 'nothing'} and breaks the property")
 
 

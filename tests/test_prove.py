@@ -162,6 +162,7 @@ def test_the_cli_offers_every_engine() -> None:
     from prosecheck import prove
     from prosecheck.cli import prove_cmd
     assert prove_cmd.ENGINES == prove.ENGINES
+    assert prove_cmd.TABLE_FALLBACK_SECONDS == prove.TABLE_FALLBACK_SECONDS
 
 
 @pytest.mark.parametrize("argv, message", [

@@ -31,7 +31,10 @@ if TYPE_CHECKING:
     from prosecheck.scenarios.catalog import Scenario
 
 NAME = "prove"
-ENGINES = ("auto", "houdini", "abstract", "spacer", "kind", "bmc")  # = prosecheck.prove.ENGINES (not imported: z3 is slow)
+ENGINES = ("auto", "houdini", "abstract", "table", "spacer", "kind", "bmc")
+"""= prosecheck.prove.ENGINES (not imported: z3 is slow)."""
+TABLE_FALLBACK_SECONDS = 30.0
+"""= prosecheck.prove.TABLE_FALLBACK_SECONDS (for the help text)."""
 MAX_DEPTH = 1000
 """--depth beyond this would unroll the transition relation further than any solver finishes."""
 EXIT_UNKNOWN = EXIT_INCONCLUSIVE
@@ -56,7 +59,11 @@ def register(sub: Any) -> argparse.ArgumentParser:
                         help="auto (default): spacer for a quarter of the time-out, then houdini; spacer: Horn "
                         "clauses, invariant; houdini: an inductive subset of lemmas mined from the explicit "
                         "search's worlds; abstract: explicit search of the counter / per-attempt abstraction for every "
-                        "attempts bound (docs/prove.md); kind: k-induction; bmc: bounded")
+                        "attempts bound (docs/prove.md); table: the property and one table lemma of the control "
+                        "variables, PROVED or UNKNOWN with a counterexample to induction (CTI); kind: k-induction; "
+                        f"bmc: bounded. Any engine's UNKNOWN without a CTI then gets the table engine for at most "
+                        f"min({TABLE_FALLBACK_SECONDS:g} s, --timeout) CPU more: a proof (engine 'table') or the CTI in "
+                        "the detail (and in --json as 'cti')")
     parser.add_argument("--depth", type=int_flag(0, MAX_DEPTH), default=40, metavar="K",
                         help="steps for bmc, k for k-induction, trace depth after Spacer finds a violation")
     parser.add_argument("--timeout", type=seconds_flag(SECONDS_CAP), default=60.0, metavar="S",

@@ -133,15 +133,26 @@ def _unsat(facts: Sequence[z3.BoolRef], deadline: float, failure: str) -> Failur
     left = deadline - time.perf_counter()
     if left <= 0:
         return Failure(f"{failure.split(':')[0]}: no answer within the time limit", undecided=True)
+    found = satisfying(facts, left)
+    if found is None:
+        return None
+    if isinstance(found, str):
+        return Failure(f"{failure.split(':')[0]}: Z3 gave no answer ({found})", undecided=True)
+    return Failure(failure)
+
+
+def satisfying(facts: Sequence[z3.BoolRef], seconds: float) -> z3.ModelRef | str | None:
+    """A model of ``facts`` (one fresh QF_BV solver, ``seconds`` at most); None when they are
+    unsatisfiable; Z3's reason when it gives no answer."""
     solver = z3.SolverFor("QF_BV")
-    solver.set("timeout", max(1, int(left * 1000)))
+    solver.set("timeout", max(1, int(seconds * 1000)))
     solver.add(*facts)
     answer = solver.check()
     if answer == z3.unsat:
         return None
-    if answer == z3.unknown:
-        return Failure(f"{failure.split(':')[0]}: Z3 gave no answer ({solver.reason_unknown()})", undecided=True)
-    return Failure(failure)
+    if answer == z3.sat:
+        return solver.model()
+    return str(solver.reason_unknown())
 
 
 def _first_line(exc: Exception) -> str:
@@ -150,4 +161,4 @@ def _first_line(exc: Exception) -> str:
     return text.strip().splitlines()[0][:200] if text.strip() else type(exc).__name__
 
 
-__all__ = ["TIMEOUT", "CertificateError", "Failure", "Validity", "parse", "to_text", "validate"]
+__all__ = ["TIMEOUT", "CertificateError", "Failure", "Validity", "parse", "satisfying", "to_text", "validate"]

@@ -40,6 +40,7 @@ class SymbolicResult:
     detail: str = ""
     lines: list[str] = field(default_factory=list)  # PROVED (houdini): the invariant, already in words
     lemmas: list[z3.BoolRef] = field(default_factory=list)  # PROVED: the inductive invariant's lemmas (certify.py)
+    cti: dict[str, object] | None = None  # UNKNOWN: a counterexample to induction as data (relative.as_json)
 
 
 def _model_values(model: z3.ModelRef, state: list[z3.BitVecRef]) -> list[int]:

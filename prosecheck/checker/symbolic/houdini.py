@@ -261,7 +261,7 @@ def houdini(enc: Encoding, lemmas: Sequence[z3.BoolRef], timeout: float,  # noqa
             broken = {k for k in targets if z3.is_false(model.eval(after[k], model_completion=True))}
             if goal in broken:
                 nonlocal cti
-                cti = _counterexample(enc, model, None if phase == "initiation" else rule_no - 1)
+                cti = counterexample(enc, model, None if phase == "initiation" else rule_no - 1)
             alive -= broken
             report()
 
@@ -299,8 +299,8 @@ def houdini(enc: Encoding, lemmas: Sequence[z3.BoolRef], timeout: float,  # noqa
     return HoudiniResult(sorted(alive), rounds, time.perf_counter() - start, True, cti=cti)
 
 
-def _counterexample(enc: Encoding, model: z3.ModelRef, rule: int | None) -> Counterexample:
-    """The model's states (the next one only for a step)."""
+def counterexample(enc: Encoding, model: z3.ModelRef, rule: int | None) -> Counterexample:
+    """The model's states (the next one only for a step of rule number ``rule``; None: an initial state)."""
     before = [model.eval(v, model_completion=True).as_long() for v in enc.cur]
     after = before if rule is None else [model.eval(v, model_completion=True).as_long() for v in enc.nxt]
     return Counterexample(rule, before, after)
@@ -362,4 +362,4 @@ def describe(enc: Encoding, lemmas: Sequence[z3.BoolRef], chosen: Sequence[int])
     return describe_lemmas(enc, [lemmas[k] for k in chosen])
 
 
-__all__ = ["Counterexample", "HoudiniResult", "Lemma", "candidates", "describe", "houdini", "support"]
+__all__ = ["Counterexample", "HoudiniResult", "Lemma", "candidates", "counterexample", "describe", "houdini", "support"]
