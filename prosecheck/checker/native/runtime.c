@@ -41,14 +41,21 @@ static int tinit(table_t *t, uint32_t width) {
     return t->index ? 0 : -1;
 }
 
+/* An index slot holds id + 1 in its low bits (those of the mask: id + 1 <= n < mask + 1) and, in the
+   bits above them, a tag: the same bits of the low word of the record's hash. A probe compares the
+   record only when the tag matches, so a miss or a collision does not read another record (in a large
+   table each record read is a cache miss: the probes of the world table are most of a search's time). */
+static inline uint32_t slot_tag(uint64_t hv, uint32_t mask) { return (uint32_t)hv & ~mask; }
+
 static int tgrow(table_t *t) {
     uint32_t slots = (t->mask + 1) * 2, mask = slots - 1;
     uint32_t *index = (uint32_t *)calloc(slots, 4);
     if (!index) return -1;
     for (uint32_t i = 0; i < t->n; i++) {
-        uint32_t h = (uint32_t)(hash_bytes(t->data + (uint64_t)i * t->width, t->width) >> 32) & mask;
+        uint64_t hv = hash_bytes(t->data + (uint64_t)i * t->width, t->width);
+        uint32_t h = (uint32_t)(hv >> 32) & mask;
         while (index[h]) h = (h + 1) & mask;
-        index[h] = i + 1;
+        index[h] = slot_tag(hv, mask) | (i + 1);
     }
     free(t->index); t->index = index; t->mask = mask;
     return 0;
@@ -56,11 +63,15 @@ static int tgrow(table_t *t) {
 
 /* The id of a record (added when new: *fresh = 1); UINT32_MAX when out of memory. */
 static uint32_t tintern(table_t *t, const void *rec, int *fresh) {
-    uint32_t h = (uint32_t)(hash_bytes((const uint8_t *)rec, t->width) >> 32) & t->mask;
+    uint64_t hv = hash_bytes((const uint8_t *)rec, t->width);
+    uint32_t h = (uint32_t)(hv >> 32) & t->mask, tag = slot_tag(hv, t->mask);
     for (;;) {
         uint32_t at = t->index[h];
         if (!at) break;
-        if (!memcmp(t->data + (uint64_t)(at - 1) * t->width, rec, t->width)) { *fresh = 0; return at - 1; }
+        if ((at & ~t->mask) == tag) {
+            uint32_t id = (at & t->mask) - 1;
+            if (!memcmp(t->data + (uint64_t)id * t->width, rec, t->width)) { *fresh = 0; return id; }
+        }
         h = (h + 1) & t->mask;
     }
     if (t->n == t->cap) {
@@ -70,7 +81,7 @@ static uint32_t tintern(table_t *t, const void *rec, int *fresh) {
         t->data = d; t->cap = cap;
     }
     memcpy(t->data + (uint64_t)t->n * t->width, rec, t->width);
-    t->index[h] = ++t->n;
+    t->index[h] = tag | ++t->n;
     *fresh = 1;
     if (4ULL * t->n > 3ULL * (t->mask + 1) && tgrow(t)) return UINT32_MAX;
     return t->n - 1;
@@ -80,11 +91,15 @@ static int tgrow(table_t *t);
 
 static int tfind(table_t *t, const void *rec) {
     if (!t->index && tgrow(t)) return -1; /* loaded by pc_load_table: the index is built when first needed */
-    uint32_t h = (uint32_t)(hash_bytes((const uint8_t *)rec, t->width) >> 32) & t->mask;
+    uint64_t hv = hash_bytes((const uint8_t *)rec, t->width);
+    uint32_t h = (uint32_t)(hv >> 32) & t->mask, tag = slot_tag(hv, t->mask);
     for (;;) {
         uint32_t at = t->index[h];
         if (!at) return -1;
-        if (!memcmp(t->data + (uint64_t)(at - 1) * t->width, rec, t->width)) return (int)(at - 1);
+        if ((at & ~t->mask) == tag) {
+            uint32_t id = (at & t->mask) - 1;
+            if (!memcmp(t->data + (uint64_t)id * t->width, rec, t->width)) return (int)id;
+        }
         h = (h + 1) & t->mask;
     }
 }
@@ -451,12 +466,22 @@ static uint64_t comp_hash(ctx_t *x, int c, uint32_t cid) {
 
 /* A world's hash from its component ids (of the component values: the same in every process). */
 /* The owner's hash: of the first owner_comps components' values (all of them by default; fewer keep
-   more successors at home: a step that changes only other components stays in its partition). */
-static uint64_t world_hash(ctx_t *x, const uint32_t *ids) {
-    uint64_t h = 0;
-    for (int c = 0; c < (int)x->owner_comps; c++) h += comp_hash(x, c, ids[c]) * (0x9E3779B97F4A7C15ULL + 2ULL * (uint64_t)c);
+   more successors at home: a step that changes only other components stays in its partition). It mixes
+   a sum of per-component terms (comp_term), so a successor's sum is its parent's plus the difference in
+   the one component that moved (pexpand_multi). */
+static inline uint64_t comp_term(ctx_t *x, int c, uint32_t cid) {
+    return comp_hash(x, c, cid) * (0x9E3779B97F4A7C15ULL + 2ULL * (uint64_t)c);
+}
+
+static inline uint64_t owner_mix(uint64_t h) {
     h ^= h >> 31; h *= 0x94D049BB133111EBULL; h ^= h >> 32;
     return h;
+}
+
+static uint64_t world_hash(ctx_t *x, const uint32_t *ids) {
+    uint64_t h = 0;
+    for (int c = 0; c < (int)x->owner_comps; c++) h += comp_term(x, c, ids[c]);
+    return owner_mix(h);
 }
 
 static uint32_t owner_of(ctx_t *x, uint32_t kid) {
@@ -510,19 +535,16 @@ static void pedge(ctx_t *x, uint32_t head, uint32_t kid, uint32_t lid) {
     if (vpush(&x->etarget, kid) || vpush(&x->elabel, lid)) x->oom = 1;
 }
 
-/* A successor (component ids `ids`) of owned world head, several components: one owned here is
-   interned in the world table (owned worlds only); one owned elsewhere is looked up in a direct-mapped
-   cache of the foreign worlds sent lately (exact: the entry holds the component ids) and sent when
-   missing (an owner may receive a world twice: it keeps the first). Edge target: the kid, or FOREIGN |
-   the foreign ordinal. */
-static void pedge_multi(ctx_t *x, uint32_t head, const uint32_t *ids, uint32_t lid) {
-    uint64_t h = world_hash(x, ids);
-    uint32_t q = (uint32_t)(h % x->nparts), target;
-    if (x->owner_comps < NCOMP) { /* the cache's slot: a hash of every component */
-        h = 0;
-        for (int c = 0; c < NCOMP; c++) h += comp_hash(x, c, ids[c]) * (0x9E3779B97F4A7C15ULL + 2ULL * (uint64_t)c);
-        h ^= h >> 29; h *= 0x94D049BB133111EBULL;
-    }
+/* A successor (component ids `ids`, component c moved) of owned world head, several components: one
+   owned here is interned in the world table (owned worlds only); one owned elsewhere is looked up in a
+   direct-mapped cache of the foreign worlds sent lately (exact: the entry holds the component ids) and
+   sent when missing (an owner may receive a world twice: it keeps the first). Edge target: the kid, or
+   FOREIGN | the foreign ordinal. own and all: the sums of comp_term over the first owner_comps
+   components and over all of them (the owner's hash is owner_mix(own), as world_hash computes it). */
+static void pedge_multi(ctx_t *x, uint32_t head, const uint32_t *ids, int c, uint32_t lid, uint64_t own, uint64_t all) {
+    /* a step of a component outside the owner's hash keeps the head's owner: this partition */
+    uint64_t h = c < (int)x->owner_comps ? owner_mix(own) : 0;
+    uint32_t q = c < (int)x->owner_comps ? (uint32_t)(h % x->nparts) : x->part, target;
     if (q == x->part) {
         int fresh;
         target = tintern(&x->worlds, ids, &fresh);
@@ -532,6 +554,7 @@ static void pedge_multi(ctx_t *x, uint32_t head, const uint32_t *ids, uint32_t l
             padmit(x, x->part, head, lid, target);
         }
     } else {
+        if (x->owner_comps < NCOMP) { h = all; h ^= h >> 29; h *= 0x94D049BB133111EBULL; } /* the cache's slot: a hash of every component */
         uint32_t *e = x->fcache + (uint64_t)((h >> 40) & (FCACHE - 1)) * (NCOMP + 1);
         if (e[NCOMP] && !memcmp(e, ids, 4 * NCOMP)) target = FOREIGN | (e[NCOMP] - 1);
         else {
@@ -546,6 +569,13 @@ static void pedge_multi(ctx_t *x, uint32_t head, const uint32_t *ids, uint32_t l
 static void pexpand_multi(ctx_t *x, uint32_t head) {
     uint32_t ids[NCOMP + 1], one;
     memcpy(ids, world_comps(x, x->own_kid.a[head], &one), 4 * NCOMP);
+    uint64_t term[NCOMP], own = 0, all = 0; /* the head's hash terms, computed once for all its successors */
+    for (int c = 0; c < NCOMP; c++) {
+        term[c] = comp_term(x, c, ids[c]);
+        all += term[c];
+        if (c < (int)x->owner_comps) own += term[c];
+    }
+    if (x->oom) return;
     int decoded = 0, moved = 0, final = 1;
     for (int c = 0; c < NCOMP; c++) {
         entry_t *e = entry_of(x, c, ids[c], ids, &decoded);
@@ -559,7 +589,8 @@ static void pexpand_multi(ctx_t *x, uint32_t head) {
             const uint32_t *mv = x->moves[c].a + 2 * ((uint64_t)e->mstart + m);
             memcpy(x->wrec, ids, 4 * NCOMP);
             x->wrec[c] = mv[1];
-            pedge_multi(x, head, x->wrec, mv[0]);
+            uint64_t d = comp_term(x, c, mv[1]) - term[c]; /* modulo 2^64: the sums stay exact */
+            pedge_multi(x, head, x->wrec, c, mv[0], c < (int)x->owner_comps ? own + d : own, all + d);
             if (x->oom) return;
         }
     }
