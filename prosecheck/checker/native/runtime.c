@@ -10,6 +10,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __linux__
+#include <sys/mman.h>
+#endif
 
 typedef struct { uint8_t *data; uint32_t width, n, cap; uint32_t *index; uint32_t mask; } table_t;
 typedef struct { uint32_t *a; uint64_t n, cap; } vec_t;
@@ -34,6 +37,18 @@ static uint64_t hash_bytes(const uint8_t *p, uint32_t len) {
     return h * 0x9E3779B97F4A7C15ULL;
 }
 
+/* Ask for transparent huge pages on a large array (Linux, where they are given on request): the
+   probes of a large table touch pages at random, and with 4 KB pages most also miss the TLB. */
+static void huge(void *p, uint64_t bytes) {
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+    if (bytes < (4u << 20)) return;
+    uintptr_t a = ((uintptr_t)p + 4095) & ~(uintptr_t)4095, e = ((uintptr_t)p + bytes) & ~(uintptr_t)4095;
+    if (e > a) madvise((void *)a, e - a, MADV_HUGEPAGE);
+#else
+    (void)p; (void)bytes;
+#endif
+}
+
 static int tinit(table_t *t, uint32_t width) {
     memset(t, 0, sizeof *t);
     t->width = width; t->mask = 15; /* small first: a system has many small tables */
@@ -51,19 +66,26 @@ static int tgrow(table_t *t) {
     uint32_t slots = (t->mask + 1) * 2, mask = slots - 1;
     uint32_t *index = (uint32_t *)calloc(slots, 4);
     if (!index) return -1;
-    for (uint32_t i = 0; i < t->n; i++) {
-        uint64_t hv = hash_bytes(t->data + (uint64_t)i * t->width, t->width);
-        uint32_t h = (uint32_t)(hv >> 32) & mask;
-        while (index[h]) h = (h + 1) & mask;
-        index[h] = slot_tag(hv, mask) | (i + 1);
+    huge(index, 4ULL * slots);
+    for (uint32_t base = 0; base < t->n; base += 16) { /* in batches of 16: their slots prefetched first */
+        uint64_t hv[16];
+        uint32_t n = t->n - base < 16 ? t->n - base : 16;
+        for (uint32_t j = 0; j < n; j++) {
+            hv[j] = hash_bytes(t->data + (uint64_t)(base + j) * t->width, t->width);
+            __builtin_prefetch(&index[(uint32_t)(hv[j] >> 32) & mask], 1);
+        }
+        for (uint32_t j = 0; j < n; j++) {
+            uint32_t h = (uint32_t)(hv[j] >> 32) & mask;
+            while (index[h]) h = (h + 1) & mask;
+            index[h] = slot_tag(hv[j], mask) | (base + j + 1);
+        }
     }
     free(t->index); t->index = index; t->mask = mask;
     return 0;
 }
 
-/* The id of a record (added when new: *fresh = 1); UINT32_MAX when out of memory. */
-static uint32_t tintern(table_t *t, const void *rec, int *fresh) {
-    uint64_t hv = hash_bytes((const uint8_t *)rec, t->width);
+/* The id of a record whose hash_bytes is hv (added when new: *fresh = 1); UINT32_MAX when out of memory. */
+static uint32_t tintern_h(table_t *t, const void *rec, uint64_t hv, int *fresh) {
     uint32_t h = (uint32_t)(hv >> 32) & t->mask, tag = slot_tag(hv, t->mask);
     for (;;) {
         uint32_t at = t->index[h];
@@ -79,12 +101,33 @@ static uint32_t tintern(table_t *t, const void *rec, int *fresh) {
         uint8_t *d = (uint8_t *)realloc(t->data, (uint64_t)cap * t->width);
         if (!d) return UINT32_MAX;
         t->data = d; t->cap = cap;
+        huge(d, (uint64_t)cap * t->width);
     }
     memcpy(t->data + (uint64_t)t->n * t->width, rec, t->width);
     t->index[h] = tag | ++t->n;
     *fresh = 1;
     if (4ULL * t->n > 3ULL * (t->mask + 1) && tgrow(t)) return UINT32_MAX;
     return t->n - 1;
+}
+
+static uint32_t tintern(table_t *t, const void *rec, int *fresh) {
+    return tintern_h(t, rec, hash_bytes((const uint8_t *)rec, t->width), fresh);
+}
+
+/* Prefetching for a batch of lookups (the successors of one world in one component): every lookup's
+   index slot is requested first (tprefetch), its record a few lookups ahead (tprefetch_rec: the slot
+   has arrived by then), so the cache misses of a batch overlap instead of following one another. Only
+   hints: a table that grows meanwhile makes them useless, never wrong. */
+#define BATCH 16
+#define AHEAD 4
+static inline void tprefetch(const table_t *t, uint64_t hv) {
+    __builtin_prefetch(&t->index[(uint32_t)(hv >> 32) & t->mask]);
+}
+
+static inline void tprefetch_rec(const table_t *t, uint64_t hv) {
+    uint32_t at = t->index[(uint32_t)(hv >> 32) & t->mask];
+    if (at && (at & ~t->mask) == slot_tag(hv, t->mask))
+        __builtin_prefetch(t->data + (uint64_t)((at & t->mask) - 1) * t->width);
 }
 
 static int tgrow(table_t *t);
@@ -288,14 +331,24 @@ static void expand_multi(ctx_t *x, uint32_t head) {
         if (!e->mcount) continue;
         moved = 1;
         x->transitions += e->mcount;
-        for (uint32_t m = 0; m < e->mcount; m++) {
-            const uint32_t *mv = x->moves[c].a + 2 * ((uint64_t)e->mstart + m);
-            int fresh;
-            memcpy(x->wrec, ids, 4 * NCOMP);
-            x->wrec[c] = mv[1];
-            uint32_t target = tintern(&x->worlds, x->wrec, &fresh);
-            if (target == UINT32_MAX) { x->oom = 1; return; }
-            add_edge(x, head, target, mv[0], fresh);
+        const uint32_t *mvs = x->moves[c].a + 2 * (uint64_t)e->mstart;
+        for (uint32_t base = 0; base < e->mcount; base += BATCH) { /* in batches: prefetched (tprefetch) */
+            uint32_t n = e->mcount - base < BATCH ? e->mcount - base : BATCH, recs[BATCH][NCOMP];
+            uint64_t hv[BATCH];
+            for (uint32_t j = 0; j < n; j++) {
+                memcpy(recs[j], ids, 4 * NCOMP);
+                recs[j][c] = mvs[2 * (base + j) + 1];
+                hv[j] = hash_bytes((const uint8_t *)recs[j], 4 * NCOMP);
+                tprefetch(&x->worlds, hv[j]);
+            }
+            for (uint32_t j = 0; j < n && j < AHEAD; j++) tprefetch_rec(&x->worlds, hv[j]);
+            for (uint32_t j = 0; j < n; j++) {
+                if (j + AHEAD < n) tprefetch_rec(&x->worlds, hv[j + AHEAD]);
+                int fresh;
+                uint32_t target = tintern_h(&x->worlds, recs[j], hv[j], &fresh);
+                if (target == UINT32_MAX) { x->oom = 1; return; }
+                add_edge(x, head, target, mvs[2 * (base + j)], fresh);
+            }
         }
     }
     if (!moved && !final && vpush(&x->deadlocks, head)) x->oom = 1;
@@ -535,31 +588,45 @@ static void pedge(ctx_t *x, uint32_t head, uint32_t kid, uint32_t lid) {
     if (vpush(&x->etarget, kid) || vpush(&x->elabel, lid)) x->oom = 1;
 }
 
-/* A successor (component ids `ids`, component c moved) of owned world head, several components: one
-   owned here is interned in the world table (owned worlds only); one owned elsewhere is looked up in a
-   direct-mapped cache of the foreign worlds sent lately (exact: the entry holds the component ids) and
-   sent when missing (an owner may receive a world twice: it keeps the first). Edge target: the kid, or
-   FOREIGN | the foreign ordinal. own and all: the sums of comp_term over the first owner_comps
-   components and over all of them (the owner's hash is owner_mix(own), as world_hash computes it). */
-static void pedge_multi(ctx_t *x, uint32_t head, const uint32_t *ids, int c, uint32_t lid, uint64_t own, uint64_t all) {
-    /* a step of a component outside the owner's hash keeps the head's owner: this partition */
+/* The successors of an owned world in partition mode, several components: the owner of each (own: the
+   sum of comp_term over the first owner_comps components; a step of a component outside them keeps the
+   head's owner, this partition) and, for a foreign one, its slot in fcache (a direct-mapped cache of
+   the foreign worlds sent lately; all: the sum over every component). */
+typedef struct { uint32_t rec[NCOMP], q; uint64_t hv; uint32_t *slot; } succ_t;
+
+static void psucc(ctx_t *x, succ_t *s, int c, uint64_t own, uint64_t all) {
     uint64_t h = c < (int)x->owner_comps ? owner_mix(own) : 0;
-    uint32_t q = c < (int)x->owner_comps ? (uint32_t)(h % x->nparts) : x->part, target;
-    if (q == x->part) {
+    s->q = c < (int)x->owner_comps ? (uint32_t)(h % x->nparts) : x->part;
+    if (s->q == x->part) {
+        s->hv = hash_bytes((const uint8_t *)s->rec, 4 * NCOMP);
+        tprefetch(&x->worlds, s->hv);
+    } else {
+        if (x->owner_comps < NCOMP) { h = all; h ^= h >> 29; h *= 0x94D049BB133111EBULL; } /* the cache's slot: a hash of every component */
+        s->slot = x->fcache + (uint64_t)((h >> 40) & (FCACHE - 1)) * (NCOMP + 1);
+        __builtin_prefetch(s->slot);
+    }
+}
+
+/* A successor s of owned world head: one owned here is interned in the world table (owned worlds only);
+   one owned elsewhere is looked up in fcache (exact: the entry holds the component ids) and sent when
+   missing (an owner may receive a world twice: it keeps the first). Edge target: the kid, or FOREIGN |
+   the foreign ordinal. */
+static void pedge_multi(ctx_t *x, uint32_t head, const succ_t *s, uint32_t lid) {
+    uint32_t target;
+    if (s->q == x->part) {
         int fresh;
-        target = tintern(&x->worlds, ids, &fresh);
+        target = tintern_h(&x->worlds, s->rec, s->hv, &fresh);
         if (target == UINT32_MAX) { x->oom = 1; return; }
         if (target >= x->kslot.n) {
             if (vfill(&x->kslot, (uint64_t)target + 1, UNSEEN)) { x->oom = 1; return; }
             padmit(x, x->part, head, lid, target);
         }
     } else {
-        if (x->owner_comps < NCOMP) { h = all; h ^= h >> 29; h *= 0x94D049BB133111EBULL; } /* the cache's slot: a hash of every component */
-        uint32_t *e = x->fcache + (uint64_t)((h >> 40) & (FCACHE - 1)) * (NCOMP + 1);
-        if (e[NCOMP] && !memcmp(e, ids, 4 * NCOMP)) target = FOREIGN | (e[NCOMP] - 1);
+        uint32_t *e = s->slot;
+        if (e[NCOMP] && !memcmp(e, s->rec, 4 * NCOMP)) target = FOREIGN | (e[NCOMP] - 1);
         else {
-            uint32_t f = psend(x, q, head, lid, ids);
-            memcpy(e, ids, 4 * NCOMP); e[NCOMP] = f + 1;
+            uint32_t f = psend(x, s->q, head, lid, s->rec);
+            memcpy(e, s->rec, 4 * NCOMP); e[NCOMP] = f + 1;
             target = FOREIGN | f;
         }
     }
@@ -585,13 +652,23 @@ static void pexpand_multi(ctx_t *x, uint32_t head) {
         if (!e->mcount) continue;
         moved = 1;
         x->transitions += e->mcount;
-        for (uint32_t m = 0; m < e->mcount; m++) {
-            const uint32_t *mv = x->moves[c].a + 2 * ((uint64_t)e->mstart + m);
-            memcpy(x->wrec, ids, 4 * NCOMP);
-            x->wrec[c] = mv[1];
-            uint64_t d = comp_term(x, c, mv[1]) - term[c]; /* modulo 2^64: the sums stay exact */
-            pedge_multi(x, head, x->wrec, c, mv[0], c < (int)x->owner_comps ? own + d : own, all + d);
+        const uint32_t *mvs = x->moves[c].a + 2 * (uint64_t)e->mstart;
+        for (uint32_t base = 0; base < e->mcount; base += BATCH) { /* in batches, as expand_multi */
+            uint32_t n = e->mcount - base < BATCH ? e->mcount - base : BATCH;
+            succ_t ss[BATCH];
+            for (uint32_t j = 0; j < n; j++) {
+                memcpy(ss[j].rec, ids, 4 * NCOMP);
+                ss[j].rec[c] = mvs[2 * (base + j) + 1];
+                uint64_t d = comp_term(x, c, ss[j].rec[c]) - term[c]; /* modulo 2^64: the sums stay exact */
+                psucc(x, &ss[j], c, c < (int)x->owner_comps ? own + d : own, all + d);
+            }
             if (x->oom) return;
+            for (uint32_t j = 0; j < n && j < AHEAD; j++) if (ss[j].q == x->part) tprefetch_rec(&x->worlds, ss[j].hv);
+            for (uint32_t j = 0; j < n; j++) {
+                if (j + AHEAD < n && ss[j + AHEAD].q == x->part) tprefetch_rec(&x->worlds, ss[j + AHEAD].hv);
+                pedge_multi(x, head, &ss[j], mvs[2 * (base + j)]);
+                if (x->oom) return;
+            }
         }
     }
     if (!moved && !final && vpush(&x->deadlocks, head)) x->oom = 1;
@@ -685,16 +762,28 @@ int pc_pabsorb(ctx_t *x, uint32_t src, const uint32_t *rows, uint64_t nrows, con
         if (cid == UINT32_MAX || vfill(m, (uint64_t)scid + 1, UNSEEN)) return -1;
         m->a[scid] = cid;
     }
-    for (uint64_t i = 0; i < nrows; i++) {
-        const uint32_t *r = rows + i * RW;
-        uint32_t kid;
-        for (int c = 0; c < NCOMP; c++) x->wrec[c] = x->rmap[(uint64_t)src * NCOMP + c].a[r[c]];
-        if (NCOMP == 1) kid = x->wrec[0];
-        else if ((kid = tintern(&x->worlds, x->wrec, &fresh)) == UINT32_MAX) return -1;
-        if (vfill(&x->kslot, (uint64_t)kid + 1, UNSEEN)) return -1;
-        if (x->kslot.a[kid] == UNSEEN) padmit(x, src, r[NCOMP], r[NCOMP + 1], kid);
-        else if (x->kslot.a[kid] & FOREIGN) return -4;
-        if (x->oom || vpush(&x->inmap[src], x->kslot.a[kid])) return -1;
+    for (uint64_t base = 0; base < nrows; base += BATCH) { /* in batches, prefetched as expand_multi's */
+        uint32_t n = nrows - base < BATCH ? (uint32_t)(nrows - base) : BATCH, recs[BATCH][NCOMP];
+        uint64_t hv[BATCH];
+        for (uint32_t j = 0; j < n; j++) {
+            const uint32_t *r = rows + (base + j) * RW;
+            for (int c = 0; c < NCOMP; c++) recs[j][c] = x->rmap[(uint64_t)src * NCOMP + c].a[r[c]];
+            if (NCOMP > 1) { hv[j] = hash_bytes((const uint8_t *)recs[j], 4 * NCOMP); tprefetch(&x->worlds, hv[j]); }
+        }
+        for (uint32_t j = 0; j < n && j < AHEAD && NCOMP > 1; j++) tprefetch_rec(&x->worlds, hv[j]);
+        for (uint32_t j = 0; j < n; j++) {
+            const uint32_t *r = rows + (base + j) * RW;
+            uint32_t kid;
+            if (NCOMP == 1) kid = recs[j][0];
+            else {
+                if (j + AHEAD < n) tprefetch_rec(&x->worlds, hv[j + AHEAD]);
+                if ((kid = tintern_h(&x->worlds, recs[j], hv[j], &fresh)) == UINT32_MAX) return -1;
+            }
+            if (vfill(&x->kslot, (uint64_t)kid + 1, UNSEEN)) return -1;
+            if (x->kslot.a[kid] == UNSEEN) padmit(x, src, r[NCOMP], r[NCOMP + 1], kid);
+            else if (x->kslot.a[kid] & FOREIGN) return -4;
+            if (x->oom || vpush(&x->inmap[src], x->kslot.a[kid])) return -1;
+        }
     }
     return 0;
 }
