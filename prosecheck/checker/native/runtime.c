@@ -691,6 +691,34 @@ static void pexpand_one(ctx_t *x, uint32_t head) {
     if (!count && !gen_final(0, x->w) && vpush(&x->deadlocks, head)) x->oom = 1;
 }
 
+/* Prefetch what expanding owned world head will read first: for its steps already cached in the
+   components of the owner's hash, each successor's foreign-cache slot or world-table index slot. Only
+   hints (no table changes): called one world ahead of the expansion. */
+static void pprefetch(ctx_t *x, uint32_t head) {
+    uint32_t one;
+    const uint32_t *ids = world_comps(x, x->own_kid.a[head], &one);
+    uint64_t term[NCOMP], own = 0, all = 0;
+    for (int c = 0; c < NCOMP; c++) {
+        if (ids[c] >= x->chash_cap[c] || !x->chash[c][ids[c]]) return;
+        term[c] = x->chash[c][ids[c]] * (0x9E3779B97F4A7C15ULL + 2ULL * (uint64_t)c);
+        all += term[c];
+        if (c < (int)x->owner_comps) own += term[c];
+    }
+    for (int c = 0; c < (int)x->owner_comps; c++) {
+        if (ids[c] >= x->cache_cap[c] || !x->cache[c][ids[c]].done) continue;
+        const entry_t *e = &x->cache[c][ids[c]];
+        const uint32_t *mvs = x->moves[c].a + 2 * (uint64_t)e->mstart;
+        for (uint32_t m = 0; m < e->mcount; m++) {
+            uint32_t v = mvs[2 * m + 1];
+            if (v >= x->chash_cap[c] || !x->chash[c][v]) continue;
+            uint64_t d = x->chash[c][v] * (0x9E3779B97F4A7C15ULL + 2ULL * (uint64_t)c) - term[c];
+            succ_t s;
+            memcpy(s.rec, ids, 4 * NCOMP); s.rec[c] = v;
+            psucc(x, &s, c, own + d, all + d);
+        }
+    }
+}
+
 /* Switch a fresh context to partition `part` of `nparts` (owner: the hash of the first `owner_comps`
    components, 0: all): it keeps the initial world if it owns it. */
 int pc_part(ctx_t *x, uint32_t part, uint32_t nparts, uint32_t owner_comps) {
@@ -718,6 +746,7 @@ int pc_pexpand(ctx_t *x) {
     x->hdepth = (uint32_t)x->levels.n - 1;
     if (vpush(&x->levels, end)) return -1;
     while (x->head < end) {
+        if (NCOMP > 1 && x->head + 1 < end) pprefetch(x, x->head + 1);
         if (NCOMP == 1) pexpand_one(x, x->head); else pexpand_multi(x, x->head);
         if (x->oom) return -x->oom;
         x->head++;
