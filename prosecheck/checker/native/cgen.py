@@ -448,7 +448,7 @@ def _header(lay: Layout, wide: bool) -> list[str]:
             "MAXCHUNKW": max((len(c) for c in lay.chunk_pos), default=1),
             "MAXCOMPW": max((len(c) for c in lay.comps), default=1),
             "COMPVW": max((sum(len(lay.chunk_pos[k]) for k in c) for c in lay.comps), default=1)}
-    out = ["#include <stdint.h>", "#include <stdlib.h>", "#include <string.h>"]
+    out = ["#define _DEFAULT_SOURCE", "#include <stdint.h>", "#include <stdlib.h>", "#include <string.h>"]  # madvise
     out += [f"#define {k} {v}" for k, v in defs.items()]
     out += ["typedef uint32_t CID_T;", "#define CID_MAX 0xFFFFFFFEu"] if wide else \
         ["typedef uint16_t CID_T;", f"#define CID_MAX {NARROW_MAX}u"]

@@ -10,6 +10,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __linux__
+#include <sys/mman.h>
+#endif
 
 typedef struct { uint8_t *data; uint32_t width, n, cap; uint32_t *index; uint32_t mask; } table_t;
 typedef struct { uint32_t *a; uint64_t n, cap; } vec_t;
@@ -34,6 +37,18 @@ static uint64_t hash_bytes(const uint8_t *p, uint32_t len) {
     return h * 0x9E3779B97F4A7C15ULL;
 }
 
+/* Ask for transparent huge pages on a large array (Linux, where they are given on request): the
+   probes of a large table touch pages at random, and with 4 KB pages most also miss the TLB. */
+static void huge(void *p, uint64_t bytes) {
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+    if (bytes < (4u << 20)) return;
+    uintptr_t a = ((uintptr_t)p + 4095) & ~(uintptr_t)4095, e = ((uintptr_t)p + bytes) & ~(uintptr_t)4095;
+    if (e > a) madvise((void *)a, e - a, MADV_HUGEPAGE);
+#else
+    (void)p; (void)bytes;
+#endif
+}
+
 static int tinit(table_t *t, uint32_t width) {
     memset(t, 0, sizeof *t);
     t->width = width; t->mask = 15; /* small first: a system has many small tables */
@@ -41,26 +56,44 @@ static int tinit(table_t *t, uint32_t width) {
     return t->index ? 0 : -1;
 }
 
+/* An index slot holds id + 1 in its low bits (those of the mask: id + 1 <= n < mask + 1) and, in the
+   bits above them, a tag: the same bits of the low word of the record's hash. A probe compares the
+   record only when the tag matches, so a miss or a collision does not read another record (in a large
+   table each record read is a cache miss: the probes of the world table are most of a search's time). */
+static inline uint32_t slot_tag(uint64_t hv, uint32_t mask) { return (uint32_t)hv & ~mask; }
+
 static int tgrow(table_t *t) {
     uint32_t slots = (t->mask + 1) * 2, mask = slots - 1;
     uint32_t *index = (uint32_t *)calloc(slots, 4);
     if (!index) return -1;
-    for (uint32_t i = 0; i < t->n; i++) {
-        uint32_t h = (uint32_t)(hash_bytes(t->data + (uint64_t)i * t->width, t->width) >> 32) & mask;
-        while (index[h]) h = (h + 1) & mask;
-        index[h] = i + 1;
+    huge(index, 4ULL * slots);
+    for (uint32_t base = 0; base < t->n; base += 16) { /* in batches of 16: their slots prefetched first */
+        uint64_t hv[16];
+        uint32_t n = t->n - base < 16 ? t->n - base : 16;
+        for (uint32_t j = 0; j < n; j++) {
+            hv[j] = hash_bytes(t->data + (uint64_t)(base + j) * t->width, t->width);
+            __builtin_prefetch(&index[(uint32_t)(hv[j] >> 32) & mask], 1);
+        }
+        for (uint32_t j = 0; j < n; j++) {
+            uint32_t h = (uint32_t)(hv[j] >> 32) & mask;
+            while (index[h]) h = (h + 1) & mask;
+            index[h] = slot_tag(hv[j], mask) | (base + j + 1);
+        }
     }
     free(t->index); t->index = index; t->mask = mask;
     return 0;
 }
 
-/* The id of a record (added when new: *fresh = 1); UINT32_MAX when out of memory. */
-static uint32_t tintern(table_t *t, const void *rec, int *fresh) {
-    uint32_t h = (uint32_t)(hash_bytes((const uint8_t *)rec, t->width) >> 32) & t->mask;
+/* The id of a record whose hash_bytes is hv (added when new: *fresh = 1); UINT32_MAX when out of memory. */
+static uint32_t tintern_h(table_t *t, const void *rec, uint64_t hv, int *fresh) {
+    uint32_t h = (uint32_t)(hv >> 32) & t->mask, tag = slot_tag(hv, t->mask);
     for (;;) {
         uint32_t at = t->index[h];
         if (!at) break;
-        if (!memcmp(t->data + (uint64_t)(at - 1) * t->width, rec, t->width)) { *fresh = 0; return at - 1; }
+        if ((at & ~t->mask) == tag) {
+            uint32_t id = (at & t->mask) - 1;
+            if (!memcmp(t->data + (uint64_t)id * t->width, rec, t->width)) { *fresh = 0; return id; }
+        }
         h = (h + 1) & t->mask;
     }
     if (t->n == t->cap) {
@@ -68,23 +101,48 @@ static uint32_t tintern(table_t *t, const void *rec, int *fresh) {
         uint8_t *d = (uint8_t *)realloc(t->data, (uint64_t)cap * t->width);
         if (!d) return UINT32_MAX;
         t->data = d; t->cap = cap;
+        huge(d, (uint64_t)cap * t->width);
     }
     memcpy(t->data + (uint64_t)t->n * t->width, rec, t->width);
-    t->index[h] = ++t->n;
+    t->index[h] = tag | ++t->n;
     *fresh = 1;
     if (4ULL * t->n > 3ULL * (t->mask + 1) && tgrow(t)) return UINT32_MAX;
     return t->n - 1;
+}
+
+static uint32_t tintern(table_t *t, const void *rec, int *fresh) {
+    return tintern_h(t, rec, hash_bytes((const uint8_t *)rec, t->width), fresh);
+}
+
+/* Prefetching for a batch of lookups (the successors of one world in one component): every lookup's
+   index slot is requested first (tprefetch), its record a few lookups ahead (tprefetch_rec: the slot
+   has arrived by then), so the cache misses of a batch overlap instead of following one another. Only
+   hints: a table that grows meanwhile makes them useless, never wrong. */
+#define BATCH 16
+#define AHEAD 4
+static inline void tprefetch(const table_t *t, uint64_t hv) {
+    __builtin_prefetch(&t->index[(uint32_t)(hv >> 32) & t->mask]);
+}
+
+static inline void tprefetch_rec(const table_t *t, uint64_t hv) {
+    uint32_t at = t->index[(uint32_t)(hv >> 32) & t->mask];
+    if (at && (at & ~t->mask) == slot_tag(hv, t->mask))
+        __builtin_prefetch(t->data + (uint64_t)((at & t->mask) - 1) * t->width);
 }
 
 static int tgrow(table_t *t);
 
 static int tfind(table_t *t, const void *rec) {
     if (!t->index && tgrow(t)) return -1; /* loaded by pc_load_table: the index is built when first needed */
-    uint32_t h = (uint32_t)(hash_bytes((const uint8_t *)rec, t->width) >> 32) & t->mask;
+    uint64_t hv = hash_bytes((const uint8_t *)rec, t->width);
+    uint32_t h = (uint32_t)(hv >> 32) & t->mask, tag = slot_tag(hv, t->mask);
     for (;;) {
         uint32_t at = t->index[h];
         if (!at) return -1;
-        if (!memcmp(t->data + (uint64_t)(at - 1) * t->width, rec, t->width)) return (int)(at - 1);
+        if ((at & ~t->mask) == tag) {
+            uint32_t id = (at & t->mask) - 1;
+            if (!memcmp(t->data + (uint64_t)id * t->width, rec, t->width)) return (int)id;
+        }
         h = (h + 1) & t->mask;
     }
 }
@@ -273,14 +331,24 @@ static void expand_multi(ctx_t *x, uint32_t head) {
         if (!e->mcount) continue;
         moved = 1;
         x->transitions += e->mcount;
-        for (uint32_t m = 0; m < e->mcount; m++) {
-            const uint32_t *mv = x->moves[c].a + 2 * ((uint64_t)e->mstart + m);
-            int fresh;
-            memcpy(x->wrec, ids, 4 * NCOMP);
-            x->wrec[c] = mv[1];
-            uint32_t target = tintern(&x->worlds, x->wrec, &fresh);
-            if (target == UINT32_MAX) { x->oom = 1; return; }
-            add_edge(x, head, target, mv[0], fresh);
+        const uint32_t *mvs = x->moves[c].a + 2 * (uint64_t)e->mstart;
+        for (uint32_t base = 0; base < e->mcount; base += BATCH) { /* in batches: prefetched (tprefetch) */
+            uint32_t n = e->mcount - base < BATCH ? e->mcount - base : BATCH, recs[BATCH][NCOMP];
+            uint64_t hv[BATCH];
+            for (uint32_t j = 0; j < n; j++) {
+                memcpy(recs[j], ids, 4 * NCOMP);
+                recs[j][c] = mvs[2 * (base + j) + 1];
+                hv[j] = hash_bytes((const uint8_t *)recs[j], 4 * NCOMP);
+                tprefetch(&x->worlds, hv[j]);
+            }
+            for (uint32_t j = 0; j < n && j < AHEAD; j++) tprefetch_rec(&x->worlds, hv[j]);
+            for (uint32_t j = 0; j < n; j++) {
+                if (j + AHEAD < n) tprefetch_rec(&x->worlds, hv[j + AHEAD]);
+                int fresh;
+                uint32_t target = tintern_h(&x->worlds, recs[j], hv[j], &fresh);
+                if (target == UINT32_MAX) { x->oom = 1; return; }
+                add_edge(x, head, target, mvs[2 * (base + j)], fresh);
+            }
         }
     }
     if (!moved && !final && vpush(&x->deadlocks, head)) x->oom = 1;
@@ -451,12 +519,22 @@ static uint64_t comp_hash(ctx_t *x, int c, uint32_t cid) {
 
 /* A world's hash from its component ids (of the component values: the same in every process). */
 /* The owner's hash: of the first owner_comps components' values (all of them by default; fewer keep
-   more successors at home: a step that changes only other components stays in its partition). */
-static uint64_t world_hash(ctx_t *x, const uint32_t *ids) {
-    uint64_t h = 0;
-    for (int c = 0; c < (int)x->owner_comps; c++) h += comp_hash(x, c, ids[c]) * (0x9E3779B97F4A7C15ULL + 2ULL * (uint64_t)c);
+   more successors at home: a step that changes only other components stays in its partition). It mixes
+   a sum of per-component terms (comp_term), so a successor's sum is its parent's plus the difference in
+   the one component that moved (pexpand_multi). */
+static inline uint64_t comp_term(ctx_t *x, int c, uint32_t cid) {
+    return comp_hash(x, c, cid) * (0x9E3779B97F4A7C15ULL + 2ULL * (uint64_t)c);
+}
+
+static inline uint64_t owner_mix(uint64_t h) {
     h ^= h >> 31; h *= 0x94D049BB133111EBULL; h ^= h >> 32;
     return h;
+}
+
+static uint64_t world_hash(ctx_t *x, const uint32_t *ids) {
+    uint64_t h = 0;
+    for (int c = 0; c < (int)x->owner_comps; c++) h += comp_term(x, c, ids[c]);
+    return owner_mix(h);
 }
 
 static uint32_t owner_of(ctx_t *x, uint32_t kid) {
@@ -510,33 +588,45 @@ static void pedge(ctx_t *x, uint32_t head, uint32_t kid, uint32_t lid) {
     if (vpush(&x->etarget, kid) || vpush(&x->elabel, lid)) x->oom = 1;
 }
 
-/* A successor (component ids `ids`) of owned world head, several components: one owned here is
-   interned in the world table (owned worlds only); one owned elsewhere is looked up in a direct-mapped
-   cache of the foreign worlds sent lately (exact: the entry holds the component ids) and sent when
+/* The successors of an owned world in partition mode, several components: the owner of each (own: the
+   sum of comp_term over the first owner_comps components; a step of a component outside them keeps the
+   head's owner, this partition) and, for a foreign one, its slot in fcache (a direct-mapped cache of
+   the foreign worlds sent lately; all: the sum over every component). */
+typedef struct { uint32_t rec[NCOMP], q; uint64_t hv; uint32_t *slot; } succ_t;
+
+static void psucc(ctx_t *x, succ_t *s, int c, uint64_t own, uint64_t all) {
+    uint64_t h = c < (int)x->owner_comps ? owner_mix(own) : 0;
+    s->q = c < (int)x->owner_comps ? (uint32_t)(h % x->nparts) : x->part;
+    if (s->q == x->part) {
+        s->hv = hash_bytes((const uint8_t *)s->rec, 4 * NCOMP);
+        tprefetch(&x->worlds, s->hv);
+    } else {
+        if (x->owner_comps < NCOMP) { h = all; h ^= h >> 29; h *= 0x94D049BB133111EBULL; } /* the cache's slot: a hash of every component */
+        s->slot = x->fcache + (uint64_t)((h >> 40) & (FCACHE - 1)) * (NCOMP + 1);
+        __builtin_prefetch(s->slot);
+    }
+}
+
+/* A successor s of owned world head: one owned here is interned in the world table (owned worlds only);
+   one owned elsewhere is looked up in fcache (exact: the entry holds the component ids) and sent when
    missing (an owner may receive a world twice: it keeps the first). Edge target: the kid, or FOREIGN |
    the foreign ordinal. */
-static void pedge_multi(ctx_t *x, uint32_t head, const uint32_t *ids, uint32_t lid) {
-    uint64_t h = world_hash(x, ids);
-    uint32_t q = (uint32_t)(h % x->nparts), target;
-    if (x->owner_comps < NCOMP) { /* the cache's slot: a hash of every component */
-        h = 0;
-        for (int c = 0; c < NCOMP; c++) h += comp_hash(x, c, ids[c]) * (0x9E3779B97F4A7C15ULL + 2ULL * (uint64_t)c);
-        h ^= h >> 29; h *= 0x94D049BB133111EBULL;
-    }
-    if (q == x->part) {
+static void pedge_multi(ctx_t *x, uint32_t head, const succ_t *s, uint32_t lid) {
+    uint32_t target;
+    if (s->q == x->part) {
         int fresh;
-        target = tintern(&x->worlds, ids, &fresh);
+        target = tintern_h(&x->worlds, s->rec, s->hv, &fresh);
         if (target == UINT32_MAX) { x->oom = 1; return; }
         if (target >= x->kslot.n) {
             if (vfill(&x->kslot, (uint64_t)target + 1, UNSEEN)) { x->oom = 1; return; }
             padmit(x, x->part, head, lid, target);
         }
     } else {
-        uint32_t *e = x->fcache + (uint64_t)((h >> 40) & (FCACHE - 1)) * (NCOMP + 1);
-        if (e[NCOMP] && !memcmp(e, ids, 4 * NCOMP)) target = FOREIGN | (e[NCOMP] - 1);
+        uint32_t *e = s->slot;
+        if (e[NCOMP] && !memcmp(e, s->rec, 4 * NCOMP)) target = FOREIGN | (e[NCOMP] - 1);
         else {
-            uint32_t f = psend(x, q, head, lid, ids);
-            memcpy(e, ids, 4 * NCOMP); e[NCOMP] = f + 1;
+            uint32_t f = psend(x, s->q, head, lid, s->rec);
+            memcpy(e, s->rec, 4 * NCOMP); e[NCOMP] = f + 1;
             target = FOREIGN | f;
         }
     }
@@ -546,6 +636,13 @@ static void pedge_multi(ctx_t *x, uint32_t head, const uint32_t *ids, uint32_t l
 static void pexpand_multi(ctx_t *x, uint32_t head) {
     uint32_t ids[NCOMP + 1], one;
     memcpy(ids, world_comps(x, x->own_kid.a[head], &one), 4 * NCOMP);
+    uint64_t term[NCOMP], own = 0, all = 0; /* the head's hash terms, computed once for all its successors */
+    for (int c = 0; c < NCOMP; c++) {
+        term[c] = comp_term(x, c, ids[c]);
+        all += term[c];
+        if (c < (int)x->owner_comps) own += term[c];
+    }
+    if (x->oom) return;
     int decoded = 0, moved = 0, final = 1;
     for (int c = 0; c < NCOMP; c++) {
         entry_t *e = entry_of(x, c, ids[c], ids, &decoded);
@@ -555,12 +652,23 @@ static void pexpand_multi(ctx_t *x, uint32_t head) {
         if (!e->mcount) continue;
         moved = 1;
         x->transitions += e->mcount;
-        for (uint32_t m = 0; m < e->mcount; m++) {
-            const uint32_t *mv = x->moves[c].a + 2 * ((uint64_t)e->mstart + m);
-            memcpy(x->wrec, ids, 4 * NCOMP);
-            x->wrec[c] = mv[1];
-            pedge_multi(x, head, x->wrec, mv[0]);
+        const uint32_t *mvs = x->moves[c].a + 2 * (uint64_t)e->mstart;
+        for (uint32_t base = 0; base < e->mcount; base += BATCH) { /* in batches, as expand_multi */
+            uint32_t n = e->mcount - base < BATCH ? e->mcount - base : BATCH;
+            succ_t ss[BATCH];
+            for (uint32_t j = 0; j < n; j++) {
+                memcpy(ss[j].rec, ids, 4 * NCOMP);
+                ss[j].rec[c] = mvs[2 * (base + j) + 1];
+                uint64_t d = comp_term(x, c, ss[j].rec[c]) - term[c]; /* modulo 2^64: the sums stay exact */
+                psucc(x, &ss[j], c, c < (int)x->owner_comps ? own + d : own, all + d);
+            }
             if (x->oom) return;
+            for (uint32_t j = 0; j < n && j < AHEAD; j++) if (ss[j].q == x->part) tprefetch_rec(&x->worlds, ss[j].hv);
+            for (uint32_t j = 0; j < n; j++) {
+                if (j + AHEAD < n && ss[j + AHEAD].q == x->part) tprefetch_rec(&x->worlds, ss[j + AHEAD].hv);
+                pedge_multi(x, head, &ss[j], mvs[2 * (base + j)]);
+                if (x->oom) return;
+            }
         }
     }
     if (!moved && !final && vpush(&x->deadlocks, head)) x->oom = 1;
@@ -581,6 +689,34 @@ static void pexpand_one(ctx_t *x, uint32_t head) {
         if (x->oom) return;
     }
     if (!count && !gen_final(0, x->w) && vpush(&x->deadlocks, head)) x->oom = 1;
+}
+
+/* Prefetch what expanding owned world head will read first: for its steps already cached in the
+   components of the owner's hash, each successor's foreign-cache slot or world-table index slot. Only
+   hints (no table changes): called one world ahead of the expansion. */
+static void pprefetch(ctx_t *x, uint32_t head) {
+    uint32_t one;
+    const uint32_t *ids = world_comps(x, x->own_kid.a[head], &one);
+    uint64_t term[NCOMP], own = 0, all = 0;
+    for (int c = 0; c < NCOMP; c++) {
+        if (ids[c] >= x->chash_cap[c] || !x->chash[c][ids[c]]) return;
+        term[c] = x->chash[c][ids[c]] * (0x9E3779B97F4A7C15ULL + 2ULL * (uint64_t)c);
+        all += term[c];
+        if (c < (int)x->owner_comps) own += term[c];
+    }
+    for (int c = 0; c < (int)x->owner_comps; c++) {
+        if (ids[c] >= x->cache_cap[c] || !x->cache[c][ids[c]].done) continue;
+        const entry_t *e = &x->cache[c][ids[c]];
+        const uint32_t *mvs = x->moves[c].a + 2 * (uint64_t)e->mstart;
+        for (uint32_t m = 0; m < e->mcount; m++) {
+            uint32_t v = mvs[2 * m + 1];
+            if (v >= x->chash_cap[c] || !x->chash[c][v]) continue;
+            uint64_t d = x->chash[c][v] * (0x9E3779B97F4A7C15ULL + 2ULL * (uint64_t)c) - term[c];
+            succ_t s;
+            memcpy(s.rec, ids, 4 * NCOMP); s.rec[c] = v;
+            psucc(x, &s, c, own + d, all + d);
+        }
+    }
 }
 
 /* Switch a fresh context to partition `part` of `nparts` (owner: the hash of the first `owner_comps`
@@ -610,6 +746,7 @@ int pc_pexpand(ctx_t *x) {
     x->hdepth = (uint32_t)x->levels.n - 1;
     if (vpush(&x->levels, end)) return -1;
     while (x->head < end) {
+        if (NCOMP > 1 && x->head + 1 < end) pprefetch(x, x->head + 1);
         if (NCOMP == 1) pexpand_one(x, x->head); else pexpand_multi(x, x->head);
         if (x->oom) return -x->oom;
         x->head++;
@@ -654,16 +791,28 @@ int pc_pabsorb(ctx_t *x, uint32_t src, const uint32_t *rows, uint64_t nrows, con
         if (cid == UINT32_MAX || vfill(m, (uint64_t)scid + 1, UNSEEN)) return -1;
         m->a[scid] = cid;
     }
-    for (uint64_t i = 0; i < nrows; i++) {
-        const uint32_t *r = rows + i * RW;
-        uint32_t kid;
-        for (int c = 0; c < NCOMP; c++) x->wrec[c] = x->rmap[(uint64_t)src * NCOMP + c].a[r[c]];
-        if (NCOMP == 1) kid = x->wrec[0];
-        else if ((kid = tintern(&x->worlds, x->wrec, &fresh)) == UINT32_MAX) return -1;
-        if (vfill(&x->kslot, (uint64_t)kid + 1, UNSEEN)) return -1;
-        if (x->kslot.a[kid] == UNSEEN) padmit(x, src, r[NCOMP], r[NCOMP + 1], kid);
-        else if (x->kslot.a[kid] & FOREIGN) return -4;
-        if (x->oom || vpush(&x->inmap[src], x->kslot.a[kid])) return -1;
+    for (uint64_t base = 0; base < nrows; base += BATCH) { /* in batches, prefetched as expand_multi's */
+        uint32_t n = nrows - base < BATCH ? (uint32_t)(nrows - base) : BATCH, recs[BATCH][NCOMP];
+        uint64_t hv[BATCH];
+        for (uint32_t j = 0; j < n; j++) {
+            const uint32_t *r = rows + (base + j) * RW;
+            for (int c = 0; c < NCOMP; c++) recs[j][c] = x->rmap[(uint64_t)src * NCOMP + c].a[r[c]];
+            if (NCOMP > 1) { hv[j] = hash_bytes((const uint8_t *)recs[j], 4 * NCOMP); tprefetch(&x->worlds, hv[j]); }
+        }
+        for (uint32_t j = 0; j < n && j < AHEAD && NCOMP > 1; j++) tprefetch_rec(&x->worlds, hv[j]);
+        for (uint32_t j = 0; j < n; j++) {
+            const uint32_t *r = rows + (base + j) * RW;
+            uint32_t kid;
+            if (NCOMP == 1) kid = recs[j][0];
+            else {
+                if (j + AHEAD < n) tprefetch_rec(&x->worlds, hv[j + AHEAD]);
+                if ((kid = tintern_h(&x->worlds, recs[j], hv[j], &fresh)) == UINT32_MAX) return -1;
+            }
+            if (vfill(&x->kslot, (uint64_t)kid + 1, UNSEEN)) return -1;
+            if (x->kslot.a[kid] == UNSEEN) padmit(x, src, r[NCOMP], r[NCOMP + 1], kid);
+            else if (x->kslot.a[kid] & FOREIGN) return -4;
+            if (x->oom || vpush(&x->inmap[src], x->kslot.a[kid])) return -1;
+        }
     }
     return 0;
 }
