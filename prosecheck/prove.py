@@ -414,15 +414,15 @@ def _table(enc: Encoding, good: z3.BoolRef, samples: list[list[int]], timeout: f
 def _counterexample_words(enc: Encoding, good: z3.BoolRef, cti: houdini.Counterexample | None,
                           holding: str = "the other candidate lemmas hold there") -> str:
     """A counterexample to induction of the property, in the model's words: the rule, the state
-    before it (:func:`~prosecheck.checker.symbolic.relative.shown`; ``holding`` says what else holds
-    there) and what the step changed."""
+    before it (:func:`~prosecheck.checker.symbolic.relative.shown`, zero values included: a value
+    the property compares may be 0; ``holding`` says what else holds there) and what the step changed."""
     if cti is None:
         return ""
     if cti.rule is None:
         return f"; an initial state breaks it: {describe_state(enc, cti.before, enc.reads(good))}"
     changed = [p for p in enc.kept if cti.before[p] != cti.after[p]]
     return (f"; counterexample to induction: the step {enc.rules[cti.rule].name} from a state where "
-            f"{describe_state(enc, cti.before, relative.shown(enc, good, cti))} ({holding}) changes "
+            f"{describe_state(enc, cti.before, relative.shown(enc, good, cti), zeros=True)} ({holding}) changes "
             f"{describe_state(enc, cti.after, changed, zeros=True) or 'nothing'} and breaks the property")
 
 

@@ -150,6 +150,9 @@ def test_houdini_with_weak_candidates_says_unknown_never_violated() -> None:
     words = _counterexample_words(enc, good, cti)
     assert words.startswith(f"; counterexample to induction: the step {enc.rules[cti.rule].name} from a state where ")
     assert "ponger in" in words or "pinger in" in words
+    before_words = words.split(" from a state where ", 1)[1].split(" (the other candidate", 1)[0]
+    for name in ("ponger.last", "pinger.count"):  # what the property reads is named, zero or not
+        assert f"{name} = {cti.before[enc.names.index(name)]}" in before_words, (name, before_words)
 
 
 def _state(enc: Encoding, values: list[int]) -> list[tuple[z3.BitVecRef, z3.BitVecRef]]:
