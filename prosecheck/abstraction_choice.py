@@ -71,6 +71,7 @@ from prosecheck.abstraction import (
     build,
     compiled_search,
     early_stop,
+    reads_only_masks,
     unread_ghosts,
 )
 from prosecheck.abstraction_retire import (
@@ -78,7 +79,6 @@ from prosecheck.abstraction_retire import (
     Merge,
     attempt_values,
     position_blind,
-    reads_only_masks,
     retire,
     truth_kept,
 )

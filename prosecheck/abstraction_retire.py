@@ -63,7 +63,7 @@ from collections.abc import Callable, Iterable, Sequence
 
 import z3
 
-from prosecheck.abstraction import COUNTER, _children, _conjuncts, _is_decrement, _is_positive_test, reads_only_masks
+from prosecheck.abstraction import COUNTER, _children, _conjuncts, _is_decrement, _is_positive_test
 from prosecheck.checker.expr import BITS, And, BinOp, Const, Expr, If, Ite, M, Or, Ref, W, lift, render, to_z3
 from prosecheck.checker.machine import CompiledTransition, ElementTable, ModelError
 from prosecheck.checker.system import Instance, Link
@@ -319,5 +319,5 @@ def _retire_transition(tr: CompiledTransition, table: ElementTable, values: set[
     tr.ghost = list(d.items())
 
 
-__all__ = ["INFLIGHT", "RETIRED", "attempt_values", "bit_arguments", "position_blind", "reads_only_masks", "retire",
+__all__ = ["INFLIGHT", "RETIRED", "attempt_values", "bit_arguments", "position_blind", "retire",
            "sources", "truth_kept"]

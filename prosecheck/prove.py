@@ -191,7 +191,8 @@ def prove_scenario(scenario: Scenario, property_ids: Sequence[str] | None = None
 
 def _abstract(scenario: Scenario, ids: Sequence[str], result: ProofResult, verdicts: dict[str, Any],
               progress: Progress | None, timeout: float) -> None:
-    """``--engine abstract``: ``result`` filled by the one abstract search of every property (kept in ``verdicts``)."""
+    """``--engine abstract``: ``result`` filled by the abstract searches of every property, one per ghost
+    group (:func:`prosecheck.abstraction.ghost_groups`; the verdicts kept in ``verdicts``)."""
     from prosecheck.abstraction import fill
     from prosecheck.abstraction_choice import decide_or_why
 

@@ -522,9 +522,9 @@ static uint64_t comp_hash(ctx_t *x, int c, uint32_t cid) {
    more successors at home: a step that changes only other components stays in its partition). It mixes
    a sum of per-component terms (comp_term), so a successor's sum is its parent's plus the difference in
    the one component that moved (pexpand_multi). */
-static inline uint64_t comp_term(ctx_t *x, int c, uint32_t cid) {
-    return comp_hash(x, c, cid) * (0x9E3779B97F4A7C15ULL + 2ULL * (uint64_t)c);
-}
+static inline uint64_t weigh(uint64_t hash, int c) { return hash * (0x9E3779B97F4A7C15ULL + 2ULL * (uint64_t)c); }
+
+static inline uint64_t comp_term(ctx_t *x, int c, uint32_t cid) { return weigh(comp_hash(x, c, cid), c); }
 
 static inline uint64_t owner_mix(uint64_t h) {
     h ^= h >> 31; h *= 0x94D049BB133111EBULL; h ^= h >> 32;
@@ -700,7 +700,7 @@ static void pprefetch(ctx_t *x, uint32_t head) {
     uint64_t term[NCOMP], own = 0, all = 0;
     for (int c = 0; c < NCOMP; c++) {
         if (ids[c] >= x->chash_cap[c] || !x->chash[c][ids[c]]) return;
-        term[c] = x->chash[c][ids[c]] * (0x9E3779B97F4A7C15ULL + 2ULL * (uint64_t)c);
+        term[c] = weigh(x->chash[c][ids[c]], c);
         all += term[c];
         if (c < (int)x->owner_comps) own += term[c];
     }
@@ -711,7 +711,7 @@ static void pprefetch(ctx_t *x, uint32_t head) {
         for (uint32_t m = 0; m < e->mcount; m++) {
             uint32_t v = mvs[2 * m + 1];
             if (v >= x->chash_cap[c] || !x->chash[c][v]) continue;
-            uint64_t d = x->chash[c][v] * (0x9E3779B97F4A7C15ULL + 2ULL * (uint64_t)c) - term[c];
+            uint64_t d = weigh(x->chash[c][v], c) - term[c];
             succ_t s;
             memcpy(s.rec, ids, 4 * NCOMP); s.rec[c] = v;
             psucc(x, &s, c, own + d, all + d);

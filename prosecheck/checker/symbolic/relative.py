@@ -45,9 +45,13 @@ class Outcome:
     widened: int = 0  # rows widening added to the sampled ones
     lemmas: list[z3.BoolRef] = field(default_factory=list)
     cti: Counterexample | None = None
-    relative_to_table: bool = True
     detail: str = ""
     table: tables.Table | None = None  # the widened table (None: widening gave up)
+
+    @property
+    def relative_to_table(self) -> bool:
+        """Is the CTI relative to ``P /\\ T`` (else to ``P`` alone: widening gave up)?"""
+        return self.table is not None
 
 
 def check(enc: Encoding, good: z3.BoolRef, samples: Iterable[Sequence[int]], timeout: float) -> Outcome:
@@ -66,8 +70,7 @@ def check(enc: Encoding, good: z3.BoolRef, samples: Iterable[Sequence[int]], tim
     if failed is not None:
         why = (f"not inductive relative to a table of {rows} control combinations ({widened} added by widening)"
                if table is not None else f"{_no_table(first)}; not inductive on its own")
-        return Outcome(UNKNOWN, time.process_time() - start, rows, widened, cti=failed,
-                       relative_to_table=table is not None, detail=why, table=table)
+        return Outcome(UNKNOWN, time.process_time() - start, rows, widened, cti=failed, detail=why, table=table)
     lemmas = [*context, good]
     left = max(1.0, deadline - time.process_time())
     checked = certify.validate(enc, good, lemmas, timeout=left)
