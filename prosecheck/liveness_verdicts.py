@@ -44,6 +44,13 @@ def world_test(exploration: Exploration, prop: Property, formula_of: str) -> np.
                                          lambda values: bool(fn(lambda scope, name: values[int(name)])))
 
 
+def final_marks(exploration: Exploration) -> np.ndarray:
+    """Per stored world, whether it is final (:meth:`~prosecheck.checker.system.System.is_final`), from a
+    projection onto the slots finality reads: no world is decoded."""
+    system = exploration.system
+    return exploration.projector().marks(system.final_slots(), system.is_final_valuation)
+
+
 def judge_possibly(prop: Property, scenario: Scenario, exploration: Exploration,
                    graph: StateGraph | None) -> PropertyResult:
     """``AG (trigger -> EF goal)`` on the state graph: a trigger world with no way to the goal is a
@@ -105,5 +112,5 @@ def judge_livelocks(expected: str, exploration: Exploration, graph: StateGraph |
         world=first, detail=f"{len(found)} livelock(s); the first has {len(found[0])} world(s)" if found else "")
 
 
-__all__ = ["NEEDS_GRAPH", "graph_of", "judge_eventually", "judge_livelocks", "judge_possibly", "world_test",
+__all__ = ["NEEDS_GRAPH", "final_marks", "graph_of", "judge_eventually", "judge_livelocks", "judge_possibly", "world_test",
            "world_test_expr"]

@@ -26,6 +26,7 @@ from prosecheck.checker.liveness import no_return
 from prosecheck.checker.search import Exploration, Limits, Progress, explore
 from prosecheck.checker.system import Label
 from prosecheck.liveness_verdicts import (
+    final_marks,
     graph_of,
     judge_eventually,
     judge_livelocks,
@@ -246,7 +247,7 @@ def _judge_graph(result: ScenarioResult, chosen: list[Property], exploration: Ex
         for pid in ("deadlock_free", "livelock_free"):
             p = result.properties[pid]
             if p.world is not None:  # the step that made it unavoidable, not only the last one
-                at = no_return(graph, exploration.system.is_final, exploration.path_to(p.world))
+                at = no_return(graph, final_marks(exploration), exploration.path_to(p.world))
                 p.decisive_step = at if at else None  # position i: the world step i leads to
 
 

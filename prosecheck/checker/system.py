@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import cast
+from typing import Any, cast
 
 from prosecheck.checker.expr import Expr, Lookup, Ref, Value, compile_py, refs
 from prosecheck.checker.machine import (
@@ -286,6 +286,17 @@ class System:
         if any(world[self.link_base + i] for i in range(len(self.links))):
             return False
         return all(self.control(world, i) in inst.table.rest_states for i, inst in enumerate(self.instances))
+
+    def final_slots(self) -> tuple[int, ...]:
+        """The slots :meth:`is_final` reads: every instance's control state, then every link."""
+        return (*(self._layout[i][0] for i in range(len(self.instances))),
+                *(self.link_base + k for k in range(len(self.links))))
+
+    def is_final_valuation(self, values: Mapping[int, Any]) -> bool:
+        """:meth:`is_final` given the values of :meth:`final_slots` (slot -> value): a projection's test."""
+        if any(values[self.link_base + k] for k in range(len(self.links))):
+            return False
+        return all(values[self._layout[i][0]] in inst.table.rest_states for i, inst in enumerate(self.instances))
 
     # -- successors -------------------------------------------------------------------------
     def successors(  # noqa: C901 - predates the limit of 10 (issue 26)

@@ -103,7 +103,7 @@ def global_index(num: Numbering, p: int, local: np.ndarray) -> np.ndarray:
 def counts(parts: list[Export]) -> Numbering:
     """:func:`numbering` without the per-world indices (``gidx``, ``allg`` empty): the global numbering's
     counts per level and partition, enough for :func:`global_index` and the depths."""
-    owned = [len(part["parent"]) for part in parts]
+    owned = [int(part["owned"]) for part in parts]
     levels = [part["levels"].astype(np.int64) for part in parts]
     sizes = np.stack([np.diff(np.append(lv, n)) for lv, n in zip(levels, owned)], axis=1)
     starts = (np.cumsum(sizes.ravel()) - sizes.ravel()).reshape(sizes.shape)
@@ -111,12 +111,22 @@ def counts(parts: list[Export]) -> Numbering:
 
 
 def numbering(parts: list[Export]) -> Numbering:
-    counts = [len(part["parent"]) for part in parts]
-    levels = [part["levels"].astype(np.int64) for part in parts]
-    sizes = np.stack([np.diff(np.append(lv, n)) for lv, n in zip(levels, counts)], axis=1)
-    starts = (np.cumsum(sizes.ravel()) - sizes.ravel()).reshape(sizes.shape)
-    gidx = [np.repeat(starts[:, p] - levels[p], sizes[:, p]) + np.arange(counts[p]) for p in range(len(parts))]
-    return Numbering(counts, levels, sizes, starts, gidx, np.cumsum([0, *counts]), np.concatenate(gidx))
+    """The global numbering with every owned world's global index (``gidx``, ``allg``)."""
+    num = counts(parts)
+    gidx = [np.repeat(num.starts[:, p] - num.levels[p], num.sizes[:, p]) + np.arange(num.counts[p])
+            for p in range(len(parts))]
+    num.gidx, num.allg = gidx, np.concatenate(gidx)
+    return num
+
+
+def locate(num: Numbering, index: int) -> tuple[int, int]:
+    """The partition owning global index ``index`` and its owned index there: the inverse of
+    :func:`global_index`, from the counts alone (the last non-empty block starting at or before it)."""
+    if not 0 <= index < num.total:
+        raise IndexError(index)
+    block = int(np.searchsorted(num.starts.ravel(), index, side="right")) - 1  # empty blocks come before it
+    level, p = divmod(block, num.sizes.shape[1])
+    return p, int(num.levels[p][level] + index - num.starts[level, p])
 
 
 def _worlds(native: Native, parts: list[Export], num: Numbering) -> None:
@@ -266,12 +276,17 @@ def fired(parts: list[Export]) -> list[tuple[int, int]]:
     return sorted({f for part in parts for f in part["fired"]})
 
 
-def gather_worlds(native: Native, parts: list[Export], num: Numbering) -> tuple[list[np.ndarray], np.ndarray]:
-    """The first stage of a gather, into ``native`` (fresh): its world tables in global order, parents,
-    depths, deadlocks, unhandled messages, counters and fired transitions; the label maps (per partition:
-    its label ids in the driver's) and the worlds' label ids."""
+def label_maps(native: Native, parts: list[Export]) -> list[np.ndarray]:
+    """Per partition: its label ids (0: none) in ``native``'s label table, the partitions' labels interned
+    there in partition order (the same ids whichever stage interns them first)."""
+    return [np.concatenate([[0], _intern(native, 3, 0, part["labels"]) + 1]).astype(np.uint32) for part in parts]
+
+
+def gather_worlds(native: Native, parts: list[Export], num: Numbering, lmap: list[np.ndarray]) -> np.ndarray:
+    """The first stage of a gather, into ``native`` (fresh but for its labels: ``lmap``, :func:`label_maps`):
+    its world tables in global order, parents, depths, deadlocks, unhandled messages, counters and fired
+    transitions; the worlds' label ids."""
     _worlds(native, parts, num)
-    lmap = [np.concatenate([[0], _intern(native, 3, 0, part["labels"]) + 1]).astype(np.uint32) for part in parts]
     parent, via = _parents(parts, num, lmap)
     _set(native, 0, parent)
     _set(native, 2, num.starts[:num.depths, 0])
@@ -283,7 +298,7 @@ def gather_worlds(native: Native, parts: list[Export], num: Numbering) -> tuple[
     lib.pc_set(ctx, 2, max(num.depths - 1, 0), 0, 0)
     for i, tr in fired(parts):
         lib.pc_set(ctx, 3, 0, i, tr)
-    return lmap, via
+    return via
 
 
 def gather_edges(native: Native, parts: list[Export], num: Numbering, lmap: list[np.ndarray]) -> NativeEdges:
@@ -294,7 +309,8 @@ def gather_edges(native: Native, parts: list[Export], num: Numbering, lmap: list
 def gather(native: Native, parts: list[Export], stopped: str | None, start: float) -> NativeExploration:
     """One exploration from the partitions' exports, in the driver's context ``native`` (fresh): both stages."""
     num = numbering(parts)
-    lmap, via = gather_worlds(native, parts, num)
+    lmap = label_maps(native, parts)
+    via = gather_worlds(native, parts, num, lmap)
     return _exploration(native, stopped, start, via, gather_edges(native, parts, num, lmap))
 
 
@@ -317,4 +333,4 @@ def _exploration(native: Native, stopped: str | None, start: float, via: np.ndar
 
 
 __all__ = ["Numbering", "counts", "deadlock_rows", "fired", "gather", "gather_edges", "gather_worlds", "global_index",
-           "numbering", "unhandled_rows"]
+           "label_maps", "locate", "numbering", "unhandled_rows"]

@@ -16,11 +16,19 @@ gathered into a fresh wide context of the driver (the partitions' search is not 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+import weakref
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy as np
 
+from prosecheck.checker.native.distributed import (
+    PartitionLabels,
+    PartitionParents,
+    PartitionProjector,
+    PartitionWorlds,
+    Remote,
+)
 from prosecheck.checker.native.engine import (
     ChunkEncoder,
     Levels,
@@ -34,15 +42,18 @@ from prosecheck.checker.native.engine import (
 from prosecheck.checker.native.engine import labels as label_table
 from prosecheck.checker.native.gather import (
     Export,
+    Numbering,
     counts,
     deadlock_rows,
     fired,
     gather_edges,
     gather_worlds,
+    label_maps,
     numbering,
     unhandled_rows,
 )
 from prosecheck.checker.native.partition import Widen
+from prosecheck.checker.system import Label
 
 UNSET: Any = object()
 WORLDS, EDGES = 1, 2  # the gather's stages
@@ -71,7 +82,8 @@ class _Gathered:
 
 
 class PartitionedExploration(NativeExploration):
-    """The result of a partitioned search: counts now, world and edge tables when first read."""
+    """The result of a partitioned search: counts now, world and edge tables when first read; with
+    ``remote`` (the partitions, still alive), projections, worlds, parents and labels asked of them."""
 
     worlds = _Gathered(WORLDS)
     parent = _Gathered(WORLDS)
@@ -82,9 +94,11 @@ class PartitionedExploration(NativeExploration):
     edges = _Gathered(EDGES)
 
     def __init__(self, driver: Native, parts: list[Export], stopped: str | None, overhead: Any,
-                 release: Callable[[], None] = lambda: None) -> None:
+                 release: Callable[[], None] = lambda: None, remote: Remote | None = None) -> None:
         """``driver``: a fresh context of the same library, which the gather fills; ``parts``: the
-        partitions' exports; ``release``: called once the exports are no longer needed."""
+        partitions' exports (with ``remote``, maybe their counts only: the rest is fetched when needed);
+        ``release``: called once the exports are no longer needed (without ``remote``); ``remote``: the
+        partitions, asked instead of gathered, closed when this result is dropped."""
         num = counts(parts)
         total = num.total
         super().__init__(
@@ -96,8 +110,16 @@ class PartitionedExploration(NativeExploration):
         self.fired = set(fired(parts))
         self.parallel = overhead
         self._driver, self._parts, self._release, self._total = driver, parts, release, total
-        self._stage = 0
+        self._done: set[int] = set()
         self._lmap: list[np.ndarray] = []
+        self._full: Numbering | None = None
+        self.remote = remote
+        if remote is not None:
+            self.worlds = PartitionWorlds(remote, lambda: self._gathered("worlds"))
+            self.parent = PartitionParents(remote, lambda: self._gathered("parent"))
+            self.via = PartitionLabels(remote, self._label_table, lambda: self._gathered("via"))
+            self._remote_projector = PartitionProjector(remote)
+            weakref.finalize(self, remote.close)
 
     @property
     def states(self) -> int:
@@ -105,30 +127,69 @@ class PartitionedExploration(NativeExploration):
 
     @property
     def gathered(self) -> int:
-        """The stages gathered so far: 0 (none), 1 (the worlds), 2 (the edges too)."""
-        return self._stage
+        """The stages gathered so far: 0 (none), 1 (the worlds), 2 (the edges; the worlds maybe not), 3 (both)."""
+        return sum(self._done)
+
+    def projector(self, hint: Iterable[int] = ()) -> Any:
+        """With the partitions at hand and the worlds not gathered, they project (:mod:`.distributed`)."""
+        if self.remote is None or WORLDS in self._done:
+            return super().projector(hint)
+        self._remote_projector.widen(hint)
+        return self._remote_projector
 
     def gather(self, stage: int) -> None:
-        """Gather up to ``stage`` (:data:`WORLDS`, :data:`EDGES`) if not done yet."""
-        while self._stage < stage:
-            t0, c0 = time.perf_counter(), time.process_time()
-            if self._stage == 0:
-                self._gather_worlds()
-            else:
-                self._gather_edges()
-            self._stage += 1
-            if self.parallel is not None:
-                self.parallel.gather += time.perf_counter() - t0
-                self.parallel.gather_cpu += time.process_time() - c0
+        """Gather ``stage`` (:data:`WORLDS`, :data:`EDGES`) if not done yet."""
+        if stage in self._done:
+            return
+        t0, c0 = time.perf_counter(), time.process_time()
+        if stage == WORLDS:
+            self._gather_worlds()
+        else:
+            self._gather_edges()
+        self._done.add(stage)
+        if self.parallel is not None:
+            self.parallel.gather += time.perf_counter() - t0
+            self.parallel.gather_cpu += time.process_time() - c0
+        if self._done == {WORLDS, EDGES} and self.remote is None:
+            self._parts, self._lmap = [], []
+            self._release()
+
+    def _gathered(self, name: str) -> Any:
+        self.gather(WORLDS)
+        return self.__dict__["_" + name]
+
+    def _need(self, group: str) -> list[Export]:
+        """The exports with ``group`` (fetched from the partitions if the search kept only the counts)."""
+        if self._parts and _GROUP_KEY[group] not in self._parts[0]:
+            assert self.remote is not None, "the partitions' exports lack " + group
+            self._parts = [{**old, **new} for old, new in zip(self._parts, self.remote.export((group,)))]
+        return self._parts
+
+    def _numbering(self) -> Numbering:
+        if self._full is None:
+            self._full = numbering(self._parts)
+        return self._full
+
+    def _label_maps(self) -> list[np.ndarray]:
+        """Per partition: its label ids in the driver's label table (interned once)."""
+        if not self._lmap:
+            self._lmap = label_maps(self._driver, self._parts)
+        return self._lmap
+
+    def _label_table(self) -> list[Label | None]:
+        self._need("edges")
+        self._label_maps()
+        return label_table(self._driver)
 
     def _gather_worlds(self) -> None:
         count = self._total
-        self._num = numbering(self._parts)
+        parts = self._need("worlds")
         try:
-            self._lmap, via = gather_worlds(self._driver, self._parts, self._num)
+            via = gather_worlds(self._driver, parts, self._numbering(), self._label_maps())
         except Widen:  # the partitions' chunk values together outnumber 16-bit ids: gather into a wide context
             self._driver = Native(self._driver.system, wide=True)
-            self._lmap, via = gather_worlds(self._driver, self._parts, self._num)
+            self._lmap = []
+            via = gather_worlds(self._driver, parts, self._numbering(), self._label_maps())
         native = self._driver
         self.native = native
         self.worlds = NativeWorlds(native, count)
@@ -138,10 +199,11 @@ class PartitionedExploration(NativeExploration):
         self.store = NativeStore(native, count)
 
     def _gather_edges(self) -> None:
-        self.edges = gather_edges(self._driver, self._parts, self._num, self._lmap)
-        self._parts, self._lmap = [], []
-        del self._num
-        self._release()
+        parts = self._need("edges")
+        self.edges = gather_edges(self._driver, parts, self._numbering(), self._label_maps())
+
+
+_GROUP_KEY = {"worlds": "own_kid", "edges": "estart"}  # a key each export group brings
 
 
 __all__ = ["EDGES", "WORLDS", "PartitionedExploration"]

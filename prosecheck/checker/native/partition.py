@@ -13,14 +13,15 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 
 from prosecheck.checker.exploration import peak_rss_mb
 from prosecheck.checker.native.engine import Native, model_error
-from prosecheck.checker.system import System
+from prosecheck.checker.native.owned import Owned, Valuations
+from prosecheck.checker.system import Label, System, World
 
 UNSEEN = 0xFFFFFFFF
 FOREIGN = 0x80000000
@@ -31,6 +32,8 @@ its other components at home: for ``bench large`` (3 components) 1 sends 0.96 mi
 instead of 1.6 million and takes 20 % less CPU; the counts are the same for any choice, the balance
 between partitions depends on how many values the first component takes (``Overhead.peak_mb``,
 ``busy`` show it)."""
+GROUPS = ("counts", "worlds", "edges")
+"""The parts of a partition's export (:meth:`NativePartition.export`)."""
 Snapshot = dict[str, Any]
 """A partition's counters after a complete level (what the gather may read)."""
 
@@ -54,6 +57,7 @@ class NativePartition:
         self.startup_cpu = self.cpu
         self.c_seconds = {"expand": 0.0, "absorb": 0.0}  # CPU seconds (of the calling thread) in pc_pexpand / pc_pabsorb
         self.step_seconds = 0.0  # wall seconds inside step (C, NumPy and Python of the calls)
+        self.owned: Owned | None = None  # the owned worlds, kept by settle() after the search
 
     def _check(self, rc: int) -> None:
         if rc == -2:
@@ -134,30 +138,39 @@ class NativePartition:
             return np.zeros(0, dtype=np.uint32)
         return np.frombuffer(self.native.ffi.buffer(ptr, 4 * n[0]), dtype=np.uint32)
 
-    def export(self, snap: Snapshot) -> dict[str, Any]:
-        """Everything the gather needs, up to the snapshot ``snap``: views of this partition's memory, valid
+    def export(self, snap: Snapshot, groups: tuple[str, ...] = GROUPS) -> dict[str, Any]:
+        """What the gather needs, up to the snapshot ``snap``: views of this partition's memory, valid
         until its next call (Ray copies them into its object store as the call returns; in process, the
         gather reads them before the pool closes). Expands and absorbs run after ``snap`` (a fused
-        :meth:`step`, a pipelined driver) are left out: every part is cut at the snapshot's counts."""
+        :meth:`step`, a pipelined driver) are left out: every part is cut at the snapshot's counts.
+        ``groups``: ``counts`` (per level and partition, a few lists: what a result answers at once),
+        ``worlds`` (the tables per world: the first gather stage), ``edges`` (the second)."""
         cpu = self.clock()
         n, lay = self.native, self.native.layout
         owned, head = snap["owned"], snap["head"]
-        estart = n.vec(3, head + 1)
-        out = {
-            "chunks": [n.table(0, k, len(pos), np.uint16) for k, pos in enumerate(lay.chunk_pos)],
-            "comps": [n.table(1, c, len(ch), n.cid) for c, ch in enumerate(lay.comps)],
-            "worlds": n.table(2, 0, len(lay.comps), np.uint32) if len(lay.comps) > 1 else None,
-            "labels": n.table(3, 0, lay.label_width, np.int32),
-            "parent": n.vec(0, owned), "via": n.vec(1, owned), "levels": n.vec(2, snap["levels"]),
-            "psrc": self._pvec(0)[:owned], "own_kid": self._pvec(1)[:owned], "kslot": self._pvec(2),
-            "fdest": self._pvec(3)[:snap["foreign"]], "frow": self._pvec(4)[:snap["foreign"]],
-            "inmap": [self._pvec(5 + s) for s in range(self.parts)],
-            "estart": estart, "etarget": n.vec(4, int(estart[-1])), "elabel": n.vec(5, int(estart[-1])),
-            "deadlocks": n.vec(6, snap["deadlocks"]), "unhandled": n.vec(7, snap["unhandled"]),
-            "fired": [(i, tr) for i, inst in enumerate(n.system.instances)
-                      for tr in range(-1, len(inst.table.transitions)) if n.lib.pc_pfired(n.ctx, i, tr, snap["levels"])],
-            "transitions": snap["transitions"], "head": head,
-        }
+        out: dict[str, Any] = {}
+        if "counts" in groups:
+            out.update({
+                "owned": owned, "levels": n.vec(2, snap["levels"]),
+                "deadlocks": n.vec(6, snap["deadlocks"]), "unhandled": n.vec(7, snap["unhandled"]),
+                "fired": [(i, tr) for i, inst in enumerate(n.system.instances)
+                          for tr in range(-1, len(inst.table.transitions)) if n.lib.pc_pfired(n.ctx, i, tr, snap["levels"])],
+                "transitions": snap["transitions"], "head": head})
+        if "worlds" in groups or "edges" in groups:
+            out["labels"] = n.table(3, 0, lay.label_width, np.int32)
+        if "worlds" in groups:
+            out.update({
+                "chunks": [n.table(0, k, len(pos), np.uint16) for k, pos in enumerate(lay.chunk_pos)],
+                "comps": [n.table(1, c, len(ch), n.cid) for c, ch in enumerate(lay.comps)],
+                "worlds": n.table(2, 0, len(lay.comps), np.uint32) if len(lay.comps) > 1 else None,
+                "parent": n.vec(0, owned), "via": n.vec(1, owned),
+                "psrc": self._pvec(0)[:owned], "own_kid": self._pvec(1)[:owned]})
+        if "edges" in groups:
+            estart = n.vec(3, head + 1)
+            out.update({
+                "kslot": self._pvec(2), "fdest": self._pvec(3)[:snap["foreign"]], "frow": self._pvec(4)[:snap["foreign"]],
+                "inmap": [self._pvec(5 + s) for s in range(self.parts)],
+                "estart": estart, "etarget": n.vec(4, int(estart[-1])), "elabel": n.vec(5, int(estart[-1]))})
         self.cpu += self.clock() - cpu
         return out
 
@@ -170,8 +183,38 @@ class NativePartition:
                 "pid": os.getpid(), "peak_mb": peak_rss_mb(), "c_expand": self.c_seconds["expand"],
                 "c_absorb": self.c_seconds["absorb"], "step_seconds": self.step_seconds}
 
+    # After the search: the owned worlds answered here (issue 21, :mod:`.owned`, :mod:`.distributed`)
+
+    def settle(self, snap: Snapshot) -> int:
+        """Keep the owned worlds up to the snapshot ``snap`` for the queries below; their number."""
+        self.owned = Owned(self.native, snap["owned"])
+        return int(snap["owned"])
+
+    def project(self, slots: Sequence[int], hint: Sequence[int], per_world: bool) -> Valuations:
+        """:meth:`.owned.Owned.project` (after :meth:`settle`)."""
+        cpu = self.clock()
+        try:
+            return self._owned().project(slots, hint, per_world)
+        finally:
+            self.cpu += self.clock() - cpu
+
+    def decode(self, local: Sequence[int]) -> list[World]:
+        return self._owned().decode(local)
+
+    def links(self, local: Sequence[int]) -> list[tuple[int, int, int]]:
+        return self._owned().links(local)
+
+    def labels(self) -> list[Label | None]:
+        return self._owned().labels()
+
+    def _owned(self) -> Owned:
+        if self.owned is None:
+            raise RuntimeError(f"partition {self.part}: asked about its worlds before settle()")
+        return self.owned
+
     def close(self) -> None:
+        self.owned = None
         del self.native
 
 
-__all__ = ["NativePartition", "Snapshot", "Widen"]
+__all__ = ["GROUPS", "NativePartition", "Snapshot", "Widen"]

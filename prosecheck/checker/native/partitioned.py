@@ -26,9 +26,11 @@ from functools import partial
 from typing import Any, TypeVar
 
 from prosecheck.checker.exploration import Exploration, Limits, Progress
+from prosecheck.checker.native.distributed import Remote
 from prosecheck.checker.native.engine import Native, NativeExploration, _result
+from prosecheck.checker.native.gather import counts
 from prosecheck.checker.native.lazy import PartitionedExploration
-from prosecheck.checker.native.partition import OWNER_COMPONENTS, NativePartition, Snapshot, Widen
+from prosecheck.checker.native.partition import GROUPS, OWNER_COMPONENTS, NativePartition, Snapshot, Widen
 from prosecheck.checker.parallel import PartitionLost, ray_session
 from prosecheck.checker.system import System
 
@@ -94,8 +96,16 @@ class LocalPool:
     def counters(self, stepped: list[list[Any]]) -> list[dict[str, Any]]:
         return [out[-1] for out in stepped]
 
-    def export(self, snaps: list[Snapshot]) -> list[dict[str, Any]]:
-        return [p.export(s) for p, s in zip(self.parts, snaps)]
+    def export(self, snaps: list[Snapshot], groups: tuple[str, ...] = GROUPS) -> list[dict[str, Any]]:
+        return [p.export(s, groups) for p, s in zip(self.parts, snaps)]
+
+    def query(self, method: str, args: list[tuple[Any, ...]]) -> list[Any]:
+        """Call ``method`` of every partition, partition ``p`` with ``args[p]``: their answers."""
+        return [getattr(p, method)(*a) for p, a in zip(self.parts, args)]
+
+    def query_one(self, part: int, method: str, *args: Any) -> Any:
+        """Call ``method`` of partition ``part``: its answer."""
+        return getattr(self.parts[part], method)(*args)
 
     def stats(self) -> list[dict[str, float]]:
         return [p.stats() for p in self.parts]
@@ -150,6 +160,10 @@ class ThreadPool(LocalPool):
             out[-1]["snap"] = snap
         return stepped
 
+    def query(self, method: str, args: list[tuple[Any, ...]]) -> list[Any]:
+        """As :meth:`LocalPool.query`, the partitions at once (NumPy and the compiled calls release the GIL)."""
+        return self._all([partial(getattr(p, method), *a) for p, a in zip(self.parts, args)])
+
     def stats(self) -> list[dict[str, float]]:
         """As :meth:`LocalPool.stats`, a partition's ``process_cpu`` its thread's (the process is the driver's)."""
         return [{**s, "process_cpu": s["cpu"]} for s in super().stats()]
@@ -191,15 +205,22 @@ class RayPool:
     def counters(self, stepped: list[list[Any]]) -> list[dict[str, Any]]:
         return self._get([out[-1] for out in stepped])  # type: ignore[no-any-return]
 
-    def export(self, snaps: list[Snapshot]) -> list[dict[str, Any]]:
-        return self._get([a.export.remote(s) for a, s in zip(self.actors, snaps)])  # type: ignore[no-any-return]
+    def export(self, snaps: list[Snapshot], groups: tuple[str, ...] = GROUPS) -> list[dict[str, Any]]:
+        return self._get([a.export.remote(s, groups) for a, s in zip(self.actors, snaps)])  # type: ignore[no-any-return]
+
+    def query(self, method: str, args: list[tuple[Any, ...]]) -> list[Any]:
+        return self._get([getattr(a, method).remote(*x) for a, x in zip(self.actors, args)])  # type: ignore[no-any-return]
+
+    def query_one(self, part: int, method: str, *args: Any) -> Any:
+        return self._get(getattr(self.actors[part], method).remote(*args))
 
     def stats(self) -> list[dict[str, float]]:
         return self._get([a.stats.remote() for a in self.actors])  # type: ignore[no-any-return]
 
     def close(self) -> None:
-        for a in self.actors:
-            self.ray.kill(a)
+        if self.ray.is_initialized():  # else the session's end has already ended the actors
+            for a in self.actors:
+                self.ray.kill(a)
         self.actors = []
 
 
@@ -260,12 +281,20 @@ def _session(factory: Callable[[], System], driver: Native, workers: int, limits
         return _run(driver, LocalPool(factory, workers, wide, owner), workers, limits, progress, log, start, pipeline)
     if kind == "threads":
         return _run(driver, ThreadPool(factory, workers, wide, owner), workers, limits, progress, log, start, pipeline)
+    import ray
+    outlives = ray.is_initialized()  # a caller's Ray (a command's session) outlives this search: keep the actors
     with ray_session(workers):
-        return _run(driver, RayPool(factory, workers, wide, owner), workers, limits, progress, log, start, pipeline)
+        return _run(driver, RayPool(factory, workers, wide, owner), workers, limits, progress, log, start, pipeline,
+                    keep_actors=outlives)
 
 
 def _run(driver: Native, pool: LocalPool | RayPool, workers: int, limits: Limits, progress: Progress | None,
-         log: Log | None, began: tuple[float, float], pipeline: bool | None = None) -> NativeExploration:
+         log: Log | None, began: tuple[float, float], pipeline: bool | None = None,
+         keep_actors: bool = False) -> NativeExploration:
+    """The levels, then the result. In process (threads, local) the partitions stay, and the result asks
+    them (:mod:`.distributed`) rather than gathering them; Ray actors stay too when the caller's Ray session
+    outlives this call (``keep_actors``: then only the counts travel now), else their whole stores are
+    exported (copied here) and the actors end."""
     start = began[0]
     cpu = time.process_time()
     kind = "ray" if isinstance(pool, RayPool) else "threads" if isinstance(pool, ThreadPool) else "local"
@@ -273,7 +302,8 @@ def _run(driver: Native, pool: LocalPool | RayPool, workers: int, limits: Limits
     snaps = pool.snapshots()
     stopped: str | None = None
     late = pool.asynchronous if pipeline is None else pipeline
-    kept = False  # the pool outlives this call (the exploration gathers from it on first use)
+    keep = keep_actors or not isinstance(pool, RayPool)  # the pool outlives this call: the result asks it
+    kept = False
     try:
         try:
             stopped, snaps = _levels(pool, snaps, limits, progress, log, overhead, start, late)
@@ -282,7 +312,8 @@ def _run(driver: Native, pool: LocalPool | RayPool, workers: int, limits: Limits
             result.parallel = overhead
             return result
         t0, c0 = time.perf_counter(), time.process_time()
-        exports = pool.export(snaps)
+        # in process: views of the partitions' memory (no copy); Ray: copies, of the counts only if the actors stay
+        exports = pool.export(snaps, GROUPS if not isinstance(pool, RayPool) or not keep else ("counts",))
         stats = pool.stats()
         overhead.busy = [round(s["cpu"] - s["startup_cpu"], 3) for s in stats]
         overhead.startup_cpu = [round(s["startup_cpu"], 3) for s in stats]
@@ -292,23 +323,19 @@ def _run(driver: Native, pool: LocalPool | RayPool, workers: int, limits: Limits
         overhead.c_expand = [round(s["c_expand"], 3) for s in stats]
         overhead.c_absorb = [round(s["c_absorb"], 3) for s in stats]
         overhead.step_seconds = [round(s["step_seconds"], 3) for s in stats]
-        # Ray's exports are copies in this process; in process, views of the partitions: kept until gathered
-        keep = not isinstance(pool, RayPool)
-        result = PartitionedExploration(driver, exports, stopped, overhead, pool.close if keep else _nothing)
+        remote = None
+        if keep:
+            pool.query("settle", [(snap,) for snap in snaps])
+            remote = Remote(pool, snaps, counts(exports), pool.close)
+        result = PartitionedExploration(driver, exports, stopped, overhead, remote=remote)
         kept = keep
         overhead.gather, overhead.gather_cpu = time.perf_counter() - t0, time.process_time() - c0  # the export
     finally:
         if not kept:
             pool.close()
-        elif isinstance(pool, ThreadPool):
-            pool.executor.shutdown(wait=True)
     overhead.driver_cpu = time.process_time() - cpu
     result.seconds = time.perf_counter() - start
     return result
-
-
-def _nothing() -> None:
-    pass
 
 
 def _levels(pool: LocalPool | RayPool, snaps: list[Snapshot], limits: Limits, progress: Progress | None,
