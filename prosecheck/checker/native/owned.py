@@ -44,11 +44,16 @@ class OwnedEncoder(ChunkEncoder):
     def __init__(self, native: Native, own_kid: np.ndarray) -> None:
         super().__init__(native, len(own_kid))
         self.own_kid = own_kid
+        self._comps: dict[int, np.ndarray] = {}  # component -> its record of each owned world (read once)
 
     def component_ids(self, k: int, start: int, stop: int) -> np.ndarray:
         c, j = self.where[k]
-        kid = self.own_kid[start:stop]
-        comp = kid if self.world_records is None else self.world_records[kid, c]
+        if self.world_records is None:
+            comp = self.own_kid[start:stop]
+        else:
+            if c not in self._comps:
+                self._comps[c] = self.world_records[self.own_kid, c]
+            comp = self._comps[c][start:stop]
         ids: np.ndarray = self.comp_records[c][comp, j].astype(np.int32)
         return ids
 
