@@ -46,6 +46,8 @@ int pc_map_edges(const uint32_t *, uint64_t, uint32_t, const uint32_t *, const u
                  uint64_t, uint32_t *, uint32_t *);
 void *pc_out(void *, uint32_t, int, uint64_t *);
 int pc_pabsorb(void *, uint32_t, const uint32_t *, uint64_t, const uint16_t *, uint64_t);
+int pc_pabsorb_peers(void *, void **, uint32_t);
+void pc_psent(void *, uint64_t *);
 uint32_t *pc_pvec(void *, int, uint64_t *);
 int pc_intern_rows(void *, int, int, const uint8_t *, uint64_t, uint32_t *);
 int pc_set_vec(void *, int, const uint32_t *, uint64_t);

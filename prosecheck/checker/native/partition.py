@@ -58,6 +58,7 @@ class NativePartition:
         self.c_seconds = {"expand": 0.0, "absorb": 0.0}  # CPU seconds (of the calling thread) in pc_pexpand / pc_pabsorb
         self.step_seconds = 0.0  # wall seconds inside step (C, NumPy and Python of the calls)
         self.owned: Owned | None = None  # the owned worlds, kept by settle() after the search
+        self._peers: Any = None  # absorb_peers: the partitions' contexts
 
     def _check(self, rc: int) -> None:
         if rc == -2:
@@ -106,6 +107,31 @@ class NativePartition:
                 self._check(lib.pc_pabsorb(ctx, s, ffi.from_buffer("uint32_t[]", rows), len(rows),
                                            ffi.from_buffer("uint16_t[]", vals), len(vals)))
                 self.c_seconds["absorb"] += time.thread_time() - t0
+        self.cpu += self.clock() - cpu
+        return self.snapshot()
+
+    def expand_here(self) -> dict[str, Any]:
+        """:meth:`expand` for partitions that read each other's outboxes in place (threads of one process,
+        :meth:`absorb_peers`): no view per destination, only the counters."""
+        cpu, t0 = self.clock(), time.thread_time()
+        self._check(self.native.lib.pc_pexpand(self.native.ctx))
+        self.c_seconds["expand"] += time.thread_time() - t0
+        sent = self.native.ffi.new("uint64_t[2]")
+        self.native.lib.pc_psent(self.native.ctx, sent)
+        self.cpu += self.clock() - cpu
+        return {"bytes": int(sent[1]), "rows": int(sent[0])}
+
+    def absorb_peers(self, peers: list[NativePartition]) -> Snapshot:
+        """Absorb the outboxes addressed here straight from the peers' C memory (``peers``: every partition,
+        this one included, in partition order; each expanded last with :meth:`expand_here`): one call."""
+        cpu = self.clock()
+        if self._peers is None:  # the peers' contexts, as pointers this library accepts
+            ffi = self.native.ffi
+            self._peers = ffi.new("void *[]", [ffi.cast("void *", int(p.native.ffi.cast("uintptr_t", p.native.ctx)))
+                                               for p in peers])
+        t0 = time.thread_time()
+        self._check(self.native.lib.pc_pabsorb_peers(self.native.ctx, self._peers, len(peers)))
+        self.c_seconds["absorb"] += time.thread_time() - t0
         self.cpu += self.clock() - cpu
         return self.snapshot()
 

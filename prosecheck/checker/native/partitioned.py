@@ -142,6 +142,9 @@ class ThreadPool(LocalPool):
         return [f.result() for f in futures]
 
     def step(self, before: list[list[Any]] | None) -> list[list[Any]]:
+        """Every partition absorbs, in one C call, the outboxes addressed to it straight from the senders'
+        memory (none before the first level); once all have, every partition expands (overwriting its
+        outboxes). Per partition: its counters, as the last item of a list (the form of :meth:`LocalPool.step`)."""
         def timed(p: NativePartition, call: Callable[[], T]) -> Callable[[], T]:
             def run() -> T:
                 t0 = time.perf_counter()
@@ -153,12 +156,11 @@ class ThreadPool(LocalPool):
         if before is None:
             snaps = [p.snapshot() for p in self.parts]
         else:
-            snaps = self._all([timed(p, partial(p.absorb, *(out[q] for out in before)))
-                               for q, p in enumerate(self.parts)])
-        stepped = self._all([timed(p, p.expand) for p in self.parts])
-        for out, snap in zip(stepped, snaps):
-            out[-1]["snap"] = snap
-        return stepped
+            snaps = self._all([timed(p, partial(p.absorb_peers, self.parts)) for p in self.parts])
+        counters = self._all([timed(p, p.expand_here) for p in self.parts])
+        for c, snap in zip(counters, snaps):
+            c["snap"] = snap
+        return [[c] for c in counters]
 
     def query(self, method: str, args: list[tuple[Any, ...]]) -> list[Any]:
         """As :meth:`LocalPool.query`, the partitions at once (NumPy and the compiled calls release the GIL)."""

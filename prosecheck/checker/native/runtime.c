@@ -817,6 +817,31 @@ int pc_pabsorb(ctx_t *x, uint32_t src, const uint32_t *rows, uint64_t nrows, con
     return 0;
 }
 
+/* Partitions in threads of one process: absorb the outboxes addressed here straight from the peers'
+   contexts (peers[s]: partition s's, in source order), one call per level instead of one per source. */
+int pc_pabsorb_peers(ctx_t *x, void **peers, uint32_t n) {
+    for (uint32_t s = 0; s < n; s++) {
+        ctx_t *p = (ctx_t *)peers[s];
+        vec_t *r = &p->out_rows[x->part];
+        vec16_t *v = &p->out_vals[x->part];
+        if (r->n || v->n) {
+            int rc = pc_pabsorb(x, s, r->a, r->n / RW, v->a, v->n / VALW);
+            if (rc) return rc;
+        }
+    }
+    return 0;
+}
+
+/* What the last expand sent: rows[0] rows in all outboxes (this partition's own included), rows[1]
+   bytes in the outboxes of the other partitions. */
+void pc_psent(ctx_t *x, uint64_t *rows) {
+    rows[0] = rows[1] = 0;
+    for (uint32_t q = 0; q < x->nparts; q++) {
+        rows[0] += x->out_rows[q].n / RW;
+        if (q != x->part) rows[1] += 4 * x->out_rows[q].n + 2 * x->out_vals[q].n;
+    }
+}
+
 /* Partition vectors for the gather: 0 psrc, 1 own_kid, 2 kslot, 3 fdest, 4 frow, 5 + s inmap[s]. */
 uint32_t *pc_pvec(ctx_t *x, int which, uint64_t *n) {
     vec_t *v = which == 0 ? &x->psrc : which == 1 ? &x->own_kid : which == 2 ? &x->kslot : which == 3 ? &x->fdest
