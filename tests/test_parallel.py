@@ -219,3 +219,36 @@ def test_bench_workers_reports_speedup_efficiency_and_overhead(capsys, pool):
     assert "--workers must be" in capsys.readouterr().err
     assert main(["bench", "tiny", "--workers", "1,2", "--pool", "mpi"]) == 2
     assert "--pool: must be one of threads, ray, got 'mpi'" in capsys.readouterr().err
+
+
+@needs_ray
+def test_ray_partitions_answer_after_the_search_when_the_session_outlives_it() -> None:
+    """Inside a caller's Ray session the actors stay after the search: only their counts travel, and they
+    project, decode worlds and give parent links as the same partitions stepped in turn and gathered do."""
+    from prosecheck.checker.native.lazy import EDGES, WORLDS, PartitionedExploration
+    from prosecheck.checker.native.partitioned import explore_partitioned
+    from prosecheck.checker.parallel import ray_session
+
+    factory = functools.partial(build_system, SCENARIOS["m300.panf_udm"])
+    gathered = explore_partitioned(factory, 2, local=True)
+    assert isinstance(gathered, PartitionedExploration)
+    gathered.gather(WORLDS)
+    with ray_session(2):
+        par = explore_partitioned(factory, 2, pool="ray")
+        assert isinstance(par, PartitionedExploration) and par.remote is not None
+        assert "own_kid" not in par._parts[0] and "estart" not in par._parts[0]  # the counts only, so far
+        slots = list(range(par.system.link_base))
+        for some in (slots[:3], slots[-2:], slots[::5]):
+            a, b = gathered.projector().project(some, False), par.projector().project(some, False)
+            assert (b.values, b.first.tolist()) == (a.values, a.first.tolist())
+        for index in (0, par.states // 2, par.states - 1, *par.deadlocks[:3]):
+            path = par.path_to(index)
+            assert path == gathered.path_to(index)
+            assert [par.worlds[i] for i in path] == [gathered.worlds[i] for i in path]
+            assert [par.via[i] for i in path] == [gathered.via[i] for i in path]
+        assert par.gathered == 0
+        edges = par.edges  # fetched from the actors now
+        assert par.gathered == EDGES and edges is not None and gathered.edges is not None
+        for x, y in zip(edges.arrays(), gathered.edges.arrays()):
+            assert x.tolist() == y.tolist()
+        par.remote.close()
