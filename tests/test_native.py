@@ -101,13 +101,17 @@ def test_chunks_that_outgrow_16_bit_ids_rerun_wide(monkeypatch: pytest.MonkeyPat
     assert_same(explore_native(toy.ping_pong(3, 2), Limits(), None), _python(toy.ping_pong(3, 2)))
 
 
-def test_projections_per_chunk_equal_projections_of_the_decoded_worlds() -> None:
-    system = random_system(3)
-    native, python = explore_native(system, Limits(), None), _python(random_system(3))
+@pytest.mark.parametrize("seed", [3, 5, 8])
+def test_projections_per_chunk_equal_projections_of_the_decoded_worlds(seed: int) -> None:
+    """Per world (NumPy over the chunk ids), and first worlds only (``pc_codes``: one compiled pass)."""
+    system = random_system(seed)
+    native, python = explore_native(system, Limits(), None), _python(random_system(seed))
     slots = list(range(system.link_base + len(system.links)))
-    for chosen in (slots[:2], slots[-3:], [slots[0], slots[-1]]):
+    for chosen in (slots[:2], slots[-3:], [slots[0], slots[-1]], slots[::2], slots):
         a, b = native.projector().project(chosen), python.projector().project(chosen)
         assert a.values == b.values and list(a.first) == list(b.first) and list(a.codes) == list(b.codes)
+        a, b = native.projector().project(chosen, False), python.projector().project(chosen, False)
+        assert a.values == b.values and list(a.first) == list(b.first)
 
 
 @pytest.mark.parametrize("scenario", ["m200", "m300.panf_udm", "m300.ausf_udm.2ue"])

@@ -94,7 +94,8 @@ class Projector:
             c, _ = self._where[s]
             parts.setdefault(c, []).append(s)
         locals_ = [(c, own, *self._component(c, tuple(own))) for c, own in sorted(parts.items())]
-        found = None if per_world else _first_rows([(c, codes) for c, _, codes, _ in locals_], self._ids, self.count)
+        found = None if per_world else _first_rows([(c, codes) for c, _, codes, _ in locals_], self._ids, self.count,
+                                                   getattr(self.encoder, "first_codes", None))
         if found is None:
             columns = [codes[self._ids(c, 0, self.count)] for c, _, codes, _ in locals_]
             world_codes, combos, first = _distinct_rows(columns, self.count)
@@ -236,22 +237,27 @@ def _component_ids(keys: Any, start: int, stop: int, shift: int, mask: int, whol
 _CHUNK = 1 << 18  # worlds per chunk when only the first world of each valuation is wanted
 
 
-def _first_rows(parts: list[tuple[int, np.ndarray]], ids: Callable[[int, int, int], np.ndarray], count: int
+def _first_rows(parts: list[tuple[int, np.ndarray]], ids: Callable[[int, int, int], np.ndarray], count: int,
+                compiled: Callable[[list[tuple[int, np.ndarray]], list[int], np.ndarray], None] | None = None
                 ) -> tuple[list[tuple[int, ...]], np.ndarray] | None:
     """The distinct combinations of the parts' codes over the stored worlds, in order of first
     appearance, and the first world of each, a chunk of worlds at a time through a dense table of
-    first worlds; None when the combinations are too many for a dense table."""
+    first worlds (``compiled``: the encoder fills that table in one pass of its own); None when the
+    combinations are too many for a dense table."""
     sizes = [int(codes.max()) + 1 if len(codes) else 1 for _, codes in parts]
     space = float(np.prod([float(size) for size in sizes]))
     if space > 2 * count + 4096 or space >= 2**31:
         return None
     firsts = np.full(int(space), count, dtype=np.int64)
-    for start in range(0, count, _CHUNK):
-        stop = min(start + _CHUNK, count)
-        combined = np.zeros(stop - start, dtype=np.int64)
-        for (c, codes), size in zip(parts, sizes):
-            combined = combined * size + codes[ids(c, start, stop)]
-        np.minimum.at(firsts, combined, np.arange(start, stop, dtype=np.int64))
+    if compiled is not None:
+        compiled(parts, [int(np.prod(sizes[p + 1:])) for p in range(len(sizes))], firsts)
+    else:
+        for start in range(0, count, _CHUNK):
+            stop = min(start + _CHUNK, count)
+            combined = np.zeros(stop - start, dtype=np.int64)
+            for (c, codes), size in zip(parts, sizes):
+                combined = combined * size + codes[ids(c, start, stop)]
+            np.minimum.at(firsts, combined, np.arange(start, stop, dtype=np.int64))
     uniq = np.flatnonzero(firsts < count)
     first = firsts[uniq]
     order = np.argsort(first, kind="stable")

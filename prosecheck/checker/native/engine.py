@@ -48,6 +48,8 @@ void *pc_out(void *, uint32_t, int, uint64_t *);
 int pc_pabsorb(void *, uint32_t, const uint32_t *, uint64_t, const uint16_t *, uint64_t);
 int pc_pabsorb_peers(void *, void **, uint32_t);
 void pc_psent(void *, uint64_t *);
+void pc_codes(void *, const uint32_t *, uint64_t, int, const int32_t *, const int32_t *, const int32_t **,
+              const int64_t *, int64_t *, int64_t *);
 uint32_t *pc_pvec(void *, int, uint64_t *);
 int pc_intern_rows(void *, int, int, const uint8_t *, uint64_t, uint32_t *);
 int pc_set_vec(void *, int, const uint32_t *, uint64_t);
@@ -204,6 +206,27 @@ class ChunkEncoder:
             comp = self.world_records[start:stop, c]
         ids: np.ndarray = self.comp_records[c][comp, j].astype(np.int32)
         return ids
+
+    def first_codes(self, parts: list[tuple[int, np.ndarray]], strides: list[int], firsts: np.ndarray) -> None:
+        """For every stored world, its code (the sum over ``parts``, (chunk, code per chunk id), of the
+        world's chunk code times its stride): ``firsts[code]`` becomes the first world with it, where it
+        was ``count`` or more. One compiled pass (``pc_codes``), which releases the GIL."""
+        self._codes(None, parts, strides, firsts)
+
+    def _codes(self, kids: np.ndarray | None, parts: list[tuple[int, np.ndarray]], strides: list[int],
+               firsts: np.ndarray) -> None:
+        ffi, lib = self.native.ffi, self.native.lib
+        where = [self.where[k] for k, _ in parts]
+        codes = [np.ascontiguousarray(c, dtype=np.int32) for _, c in parts]
+        comp = np.array([c for c, _ in where], dtype=np.int32)
+        pos = np.array([j for _, j in where], dtype=np.int32)
+        stride = np.array(strides, dtype=np.int64)
+        assert firsts.dtype == np.int64 and firsts.flags.c_contiguous
+        tables = ffi.new("int32_t *[]", [ffi.from_buffer("int32_t[]", c) for c in codes])
+        kid = ffi.NULL if kids is None else ffi.from_buffer("uint32_t[]", kids)
+        lib.pc_codes(self.native.ctx, kid, self.count, len(parts), ffi.from_buffer("int32_t[]", comp),
+                     ffi.from_buffer("int32_t[]", pos), tables, ffi.from_buffer("int64_t[]", stride),
+                     ffi.from_buffer("int64_t[]", firsts), ffi.NULL)
 
     def lookup(self, world: World) -> int | None:
         """The index of a stored world, or None (the "key" of a world is its index here)."""

@@ -57,6 +57,10 @@ class OwnedEncoder(ChunkEncoder):
         ids: np.ndarray = self.comp_records[c][comp, j].astype(np.int32)
         return ids
 
+    def first_codes(self, parts: list[tuple[int, np.ndarray]], strides: list[int], firsts: np.ndarray) -> None:
+        """:meth:`.engine.ChunkEncoder.first_codes` over the owned worlds."""
+        self._codes(np.ascontiguousarray(self.own_kid, dtype=np.uint32), parts, strides, firsts)
+
     def lookup(self, world: World) -> int | None:
         return None  # an owned world is found through its owner's hash, not here (the gather does it)
 

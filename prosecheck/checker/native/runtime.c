@@ -842,6 +842,27 @@ void pc_psent(ctx_t *x, uint64_t *rows) {
     }
 }
 
+/* Projections (the judge's): worlds w = 0 .. n - 1, world w being the world record kids[w] (NULL: w). Each
+   of the nparts parts is chunk position pos[p] of component comp[p], whose chunk id i counts codes[p][i]
+   times stride[p]; a world's code is the sum. firsts (may be NULL): firsts[code] = the first w with that
+   code, where it was n or more before; out (may be NULL): each world's code. No Python, no GIL: partitions
+   in threads project at once. */
+void pc_codes(ctx_t *x, const uint32_t *kids, uint64_t n, int nparts, const int32_t *comp, const int32_t *pos,
+              const int32_t **codes, const int64_t *stride, int64_t *firsts, int64_t *out) {
+    for (uint64_t w = 0; w < n; w++) {
+        uint32_t kid = kids ? kids[w] : (uint32_t)w;
+        int64_t code = 0;
+        for (int p = 0; p < nparts; p++) {
+            int c = comp[p];
+            uint32_t cid = NCOMP == 1 ? kid : ((const uint32_t *)(x->worlds.data + (uint64_t)kid * x->worlds.width))[c];
+            CID_T id = ((const CID_T *)(x->comps[c].data + (uint64_t)cid * x->comps[c].width))[pos[p]];
+            code += (int64_t)codes[p][id] * stride[p];
+        }
+        if (firsts && (uint64_t)firsts[code] >= n) firsts[code] = (int64_t)w;
+        if (out) out[w] = code;
+    }
+}
+
 /* Partition vectors for the gather: 0 psrc, 1 own_kid, 2 kslot, 3 fdest, 4 frow, 5 + s inmap[s]. */
 uint32_t *pc_pvec(ctx_t *x, int which, uint64_t *n) {
     vec_t *v = which == 0 ? &x->psrc : which == 1 ? &x->own_kid : which == 2 ? &x->kslot : which == 3 ? &x->fdest
