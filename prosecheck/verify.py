@@ -23,6 +23,7 @@ from prosecheck.checker.budget import Budget, LimitReached
 from prosecheck.checker.judge import judge, maximum
 from prosecheck.checker.live import check_step, replay_path
 from prosecheck.checker.liveness import no_return
+from prosecheck.checker.parallel import PartitionLost
 from prosecheck.checker.search import Exploration, Limits, Progress, explore
 from prosecheck.checker.system import Label
 from prosecheck.liveness_verdicts import (
@@ -115,6 +116,8 @@ def check_scenario(
             _traces(result, exploration, replay, budget)
     except LimitReached as reason:
         result.cut = f"{reason} during {budget.current}"
+    except PartitionLost as lost:  # a partition kept for judging died after the search (its worlds are gone)
+        result.cut = f"{lost} during {budget.current}"
     except KeyboardInterrupt:
         result.cut = f"interrupted during {budget.current}"
     _settle(result, exploration)

@@ -134,3 +134,22 @@ def test_a_check_with_workers_judges_without_gathering_the_worlds(sid: str, monk
         assert (p.world is None) == (s.world is None), pid
         if p.world is not None and s.world is not None:
             assert depth_par[p.world] == depth_seq[s.world], pid
+
+
+def test_a_partition_lost_while_judging_leaves_the_undecided_inconclusive(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The search completed, then a partition kept for judging is gone (a Ray actor killed): the properties
+    not decided yet are INCONCLUSIVE, saying so; none holds."""
+    from prosecheck.checker.native.partition import NativePartition
+    from prosecheck.checker.parallel import PartitionLost
+    from prosecheck.results import HOLDS, INCONCLUSIVE
+
+    def lost(self: NativePartition, *args: object) -> object:
+        raise PartitionLost(f"partition {self.part}'s process died (simulated)")
+
+    monkeypatch.setattr(NativePartition, "project", lost)
+    r = check_scenario(SCENARIOS["m200"], replay=False, workers=2)
+    assert r.complete and r.cut is not None and "during judging" in r.cut
+    judged = [p for p in r.properties.values() if p.kind in ("always", "sometimes") and p.id in
+              {"knr_agreement", "knr_only_after_authorization"}]
+    assert judged and all(p.verdict == INCONCLUSIVE and "process died" in p.detail for p in judged)
+    assert not any(p.verdict == HOLDS for p in r.properties.values() if p.kind in ("always", "sometimes", "eventually"))
