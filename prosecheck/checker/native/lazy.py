@@ -1,16 +1,18 @@
-"""A partitioned search's exploration that gathers the partitions' stores only when read (issue 21).
+"""A partitioned search's exploration that asks its partitions, and gathers them only when it must (issue 21).
 
 :class:`PartitionedExploration` answers from the partitions' per-level counts alone what every reader
 of a search's result asks first: the number of worlds, transitions and expanded worlds, the depth of
 each world (levels), the deadlocks, unhandled messages and fired transitions (a few global indices,
-computed from the counts: :func:`~.gather.global_index`). What needs a table per world is gathered into
-the driver's context on first use, in two stages (:mod:`.gather`): the worlds (their tables in global
-order, parents and labels: for projections, traces, ``index_of``), then the edges (for liveness). A
-run that reads neither (``bench``) never gathers; the time of each stage is added to the search's
-:class:`~.partitioned.Overhead` (``gather``, ``gather_cpu``). The partitions' exports are kept until
-the edges are gathered (with threads, views of the partitions' memory: the partitions live as long).
-When the partitions' chunk values together need wider ids than each partition's, the worlds are
-gathered into a fresh wide context of the driver (the partitions' search is not run again).
+computed from the counts: :func:`~.gather.global_index`). While the partitions live (threads, local, or
+Ray actors in a caller's session: ``remote``), projections, single worlds, parents and labels are asked
+of them (:mod:`.distributed`): judging and traces gather nothing. What needs a table per world is
+gathered into the driver's context on first use, in two independent stages (:mod:`.gather`): the worlds
+(their tables in global order, parents and labels: a pass over every world, ``encoder``, ``index_of``),
+and the edges (liveness). The time of each stage is added to the search's
+:class:`~.partitioned.Overhead` (``gather``, ``gather_cpu``). Without ``remote`` (Ray actors ended with
+the search) the exports are copies, released once both stages are gathered. When the partitions' chunk
+values together need wider ids than each partition's, the worlds are gathered into a fresh wide context
+of the driver (the partitions' search is not run again).
 """
 
 from __future__ import annotations
