@@ -29,7 +29,7 @@ from prosecheck.checker.exploration import Exploration, Limits, Progress
 from prosecheck.checker.native.engine import Native, NativeExploration, _result
 from prosecheck.checker.native.lazy import PartitionedExploration
 from prosecheck.checker.native.partition import OWNER_COMPONENTS, NativePartition, Snapshot, Widen
-from prosecheck.checker.parallel import PartitionLost, ray_session
+from prosecheck.checker.parallel import PartitionLost, partition_lost, ray_session
 from prosecheck.checker.system import System
 
 Log = Callable[[str], None]
@@ -169,15 +169,22 @@ class RayPool:
         self.ray, self.n = ray, parts
         actor: Any = ray.remote(num_cpus=1)(NativePartition)
         self.actors: list[Any] = [actor.remote(factory, p, parts, wide, owner) for p in range(parts)]
-        self.snapshots()  # wait until every partition has loaded its library
+        try:
+            self.snapshots()  # wait until every partition has loaded its library
+        except PartitionLost:
+            self.close()
+            raise
 
     def _get(self, refs: Any) -> Any:
         try:
             return self.ray.get(refs)
-        except self.ray.exceptions.RayActorError as err:  # killed (out of memory, node lost): stop, do not crash
-            raise PartitionLost(f"a partition's process died ({type(err).__name__})") from err
-        except self.ray.exceptions.RayTaskError as err:  # a model error, or Widen: raise it as it is
-            raise err.as_instanceof_cause() from None  # type: ignore[no-untyped-call]
+        except self.ray.exceptions.RayError as err:
+            lost = partition_lost(self.ray, err, self.actors)  # killed (out of memory, node lost): stop, do not crash
+            if lost is not None:
+                raise lost from err
+            if isinstance(err, self.ray.exceptions.RayTaskError):  # a model error, or Widen: raise it as it is
+                raise err.as_instanceof_cause() from None  # type: ignore[no-untyped-call]
+            raise
 
     def snapshots(self) -> list[Snapshot]:
         return self._get([a.snapshot.remote() for a in self.actors])  # type: ignore[no-any-return]
@@ -261,7 +268,11 @@ def _session(factory: Callable[[], System], driver: Native, workers: int, limits
     if kind == "threads":
         return _run(driver, ThreadPool(factory, workers, wide, owner), workers, limits, progress, log, start, pipeline)
     with ray_session(workers):
-        return _run(driver, RayPool(factory, workers, wide, owner), workers, limits, progress, log, start, pipeline)
+        try:
+            pool = RayPool(factory, workers, wide, owner)
+        except PartitionLost as lost:  # before the first level: only the initial world
+            return _result(driver, str(lost), start[0])
+        return _run(driver, pool, workers, limits, progress, log, start, pipeline)
 
 
 def _run(driver: Native, pool: LocalPool | RayPool, workers: int, limits: Limits, progress: Progress | None,
@@ -270,20 +281,19 @@ def _run(driver: Native, pool: LocalPool | RayPool, workers: int, limits: Limits
     cpu = time.process_time()
     kind = "ray" if isinstance(pool, RayPool) else "threads" if isinstance(pool, ThreadPool) else "local"
     overhead = Overhead(workers, pool=kind, startup=time.perf_counter() - start, driver_startup_cpu=cpu - began[1])
-    snaps = pool.snapshots()
     stopped: str | None = None
     late = pool.asynchronous if pipeline is None else pipeline
     kept = False  # the pool outlives this call (the exploration gathers from it on first use)
     try:
         try:
-            stopped, snaps = _levels(pool, snaps, limits, progress, log, overhead, start, late)
-        except PartitionLost as lost:  # its worlds are gone: only the initial world is certain
-            result = _result(driver, str(lost), start)
+            stopped, snaps = _levels(pool, pool.snapshots(), limits, progress, log, overhead, start, late)
+            t0, c0 = time.perf_counter(), time.process_time()
+            exports = pool.export(snaps)
+            stats = pool.stats()
+        except PartitionLost as lost:  # in the levels or the export: its worlds are gone
+            result = _result(driver, str(lost), start)  # only the initial world is certain
             result.parallel = overhead
             return result
-        t0, c0 = time.perf_counter(), time.process_time()
-        exports = pool.export(snaps)
-        stats = pool.stats()
         overhead.busy = [round(s["cpu"] - s["startup_cpu"], 3) for s in stats]
         overhead.startup_cpu = [round(s["startup_cpu"], 3) for s in stats]
         overhead.peak_mb = [round(s["peak_mb"], 1) for s in stats]
