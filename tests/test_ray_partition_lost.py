@@ -43,8 +43,8 @@ STEP_CPU = 0.3
 """In the child process: the CPU seconds the victim spends in its `step` calls before it is killed (each
 partition spends about 1.5 s there over the whole search of `large`)."""
 HANG_BOUND = 600.0
-"""How long the child may run before the test gives up (a guard against a hang, not a measure of speed:
-on an idle machine the killed check ends in about 10 s)."""
+"""How long the test waits for the child's partitions to start, for the kill, then for the child to end
+(a guard against a hang, not a measure of speed: the killed check ends in about 10 s)."""
 LOST = f"a partition's process died: partition {VICTIM} of 2 ("
 
 
@@ -176,12 +176,13 @@ def _kill_a_partition_in_its_steps(proc: subprocess.Popen[str]) -> dict[str, Any
     """Wait until a partition actor of ``proc`` has spent STEP_CPU seconds in `step` calls, then SIGKILL
     its process; what was killed, and its title then."""
     actors: list[int] = []
-    while proc.poll() is None and len(actors) < 2:
+    give_up = time.monotonic() + HANG_BOUND
+    while proc.poll() is None and len(actors) < 2 and time.monotonic() < give_up:
         actors = sorted(p for p, t in _descendants(proc.pid).items() if t.startswith("ray::NativePartition"))
         time.sleep(0.1)
-    assert len(actors) == 2, "the child ended before its partitions started"
+    assert len(actors) == 2, "the child ended (or hung) before its partitions started"
     victim, began = actors[-1], None
-    while proc.poll() is None:
+    while proc.poll() is None and time.monotonic() < give_up:
         title, cpu = _title(victim), _cpu(victim)
         if began is None and title.startswith("ray::NativePartition.step"):
             began = cpu
@@ -189,7 +190,7 @@ def _kill_a_partition_in_its_steps(proc: subprocess.Popen[str]) -> dict[str, Any
             _kill(victim)
             return {"pid": victim, "title": title, "step_cpu": cpu - began}
         time.sleep(0.02)
-    raise AssertionError("the child ended before the kill")
+    raise AssertionError("the child ended (or hung) before the kill")
 
 
 def test_check_json_exits_inconclusive_when_a_partition_process_is_killed():
@@ -199,12 +200,16 @@ def test_check_json_exits_inconclusive_when_a_partition_process_is_killed():
             "--restores", str(bounds.restores), "--workers", "2", "--pool", "ray", "--json"]
     proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     out: dict[str, str] = {}
-    reader = threading.Thread(target=lambda: out.update(zip(("stdout", "stderr"), proc.communicate(timeout=HANG_BOUND))))
+    reader = threading.Thread(target=lambda: out.update(zip(("stdout", "stderr"), proc.communicate())))
     reader.start()
     try:
         killed = _kill_a_partition_in_its_steps(proc)
     finally:
-        reader.join()
+        reader.join(HANG_BOUND)
+        if reader.is_alive():  # a hang: end the child and fail
+            proc.kill()
+            reader.join()
+            pytest.fail(f"check did not end within {HANG_BOUND:g} s of the kill")
     assert killed["title"].startswith("ray::NativePartition.step")  # killed in the levels, not before or after
     assert proc.returncode == EXIT_INCONCLUSIVE, out["stderr"][-2000:]
     assert "Traceback" not in out["stderr"]
