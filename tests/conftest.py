@@ -80,7 +80,7 @@ def pytest_configure(config: pytest.Config) -> None:
 # files that start Ray clusters or count processes machine-wide share one worker, one test at a time, so
 # that no two Ray sessions overlap (a test that looks for leftover Ray processes would see the other's).
 SERIAL_GROUPS = {
-    "ray": ("test_parallel.py", "test_interrupts.py", "test_ray_cluster.py"),
+    "ray": ("test_parallel.py", "test_interrupts.py", "test_ray_cluster.py", "test_ray_partition_lost.py"),
 }
 
 

@@ -42,6 +42,20 @@ class PartitionLost(Exception):
     """A partition's process died (Ray's memory monitor, a lost node): the search stops, INCONCLUSIVE."""
 
 
+def partition_lost(ray: Any, err: BaseException, actors: list[Any]) -> PartitionLost | None:
+    """``err`` (raised by ``ray.get``) as a :class:`PartitionLost` naming the partition whose process died (its
+    actor, or an object it stored, is gone: Ray's memory monitor, a SIGKILL, a lost node), directly or as the
+    failed input of another partition's call; None when ``err`` is something else (a task's own exception)."""
+    gone = (ray.exceptions.RayActorError, ray.exceptions.ObjectLostError)
+    cause = err.cause if isinstance(err, ray.exceptions.RayTaskError) else err
+    if not isinstance(cause, gone):
+        return None
+    ids = [a._actor_id.hex() for a in actors]
+    who = getattr(cause, "actor_id", None)
+    which = f": partition {ids.index(who)} of {len(actors)}" if who is not None and who in ids else ""
+    return PartitionLost(f"a partition's process died{which} ({type(cause).__name__})")
+
+
 @dataclass
 class Overhead:
     """Where a parallel search's time went (seconds, summed over levels)."""
@@ -94,7 +108,11 @@ class _RayPool:
         self.ray, self.n = ray, parts
         actor: Any = ray.remote(num_cpus=1)(Partition)
         self.actors: list[Any] = [actor.remote(p, parts, factory, max_memory_mb) for p in range(parts)]
-        ray.get([a.stats.remote() for a in self.actors])  # wait until every partition has built its system
+        try:
+            self.stats()  # wait until every partition has built its system
+        except PartitionLost:
+            self.close()
+            raise
 
     def expand(self, indices: list[bytes]) -> list[list[Any]]:
         return [a.expand.options(num_returns=self.n + 1).remote(ix) for a, ix in zip(self.actors, indices)]
@@ -103,14 +121,19 @@ class _RayPool:
         return [a.absorb.remote(*(out[q] for out in expanded)) for q, a in enumerate(self.actors)]
 
     def collect(self, expanded: list[list[Any]], absorbed: list[Any]) -> tuple[list[Facts], list[Absorbed]]:
-        try:
-            facts = self.ray.get([out[-1] for out in expanded])
-            return facts, self.ray.get(absorbed)
-        except self.ray.exceptions.RayActorError as err:  # killed (out of memory, node lost): stop, do not crash
-            raise PartitionLost(f"a partition's process died ({type(err).__name__})") from err
+        return self._get([out[-1] for out in expanded]), self._get(absorbed)
 
     def stats(self) -> list[tuple[float, float]]:
-        return [(float(b), float(m)) for b, m in self.ray.get([a.stats.remote() for a in self.actors])]
+        return [(float(b), float(m)) for b, m in self._get([a.stats.remote() for a in self.actors])]
+
+    def _get(self, refs: Any) -> Any:
+        try:
+            return self.ray.get(refs)
+        except self.ray.exceptions.RayError as err:  # killed (out of memory, node lost): stop, do not crash
+            lost = partition_lost(self.ray, err, self.actors)
+            if lost is None:
+                raise
+            raise lost from err
 
     def close(self) -> None:
         for a in self.actors:
@@ -132,13 +155,29 @@ def ray_session(workers: int, address: str | None = None) -> Iterator[None]:
     import logging
     if address:
         _reachable(address)
-        ray.init(address=address, log_to_driver=False, logging_level=logging.ERROR)
-    else:
-        ray.init(num_cpus=workers, include_dashboard=False, log_to_driver=False, logging_level=logging.ERROR)
+    printing = _ray_prints(False)
     try:
-        yield
+        if address:
+            ray.init(address=address, log_to_driver=False, logging_level=logging.ERROR)
+        else:
+            ray.init(num_cpus=workers, include_dashboard=False, log_to_driver=False, logging_level=logging.ERROR)
+        try:
+            yield
+        finally:
+            ray.shutdown()
     finally:
-        ray.shutdown()
+        _ray_prints(printing)
+
+
+def _ray_prints(on: bool) -> bool:
+    """Let Ray's driver print the messages its raylet publishes, or not; whether it did. Ray prints them on
+    standard output ("A worker died or was killed ..." when a partition's process is killed), where they
+    would corrupt ``check --json``; with ``log_to_driver`` off they are all it prints there. Off during a
+    session: the search's ``stopped`` reason names the lost partition instead."""
+    import ray._private.worker as driver  # the flag Ray's debugger turns off to keep its prompt clean
+    was = bool(getattr(driver, "_worker_logs_enabled", True))
+    driver._worker_logs_enabled = on
+    return was
 
 
 def _reachable(address: str) -> None:
@@ -166,8 +205,13 @@ def explore_parallel(
         pool: _LocalPool | _RayPool = _LocalPool(factory, workers, limits.max_memory_mb)
     else:
         with ray_session(workers):
-            return _run(system, _RayPool(factory, workers, limits.max_memory_mb), workers, limits, progress, log,
-                        start)
+            try:
+                ray_pool = _RayPool(factory, workers, limits.max_memory_mb)
+            except PartitionLost as lost:  # before the first level: only the initial world
+                result = _Driver(system, workers).result
+                result.stopped, result.seconds = str(lost), time.perf_counter() - start
+                return result
+            return _run(system, ray_pool, workers, limits, progress, log, start)
     return _run(system, pool, workers, limits, progress, log, start)
 
 
@@ -188,7 +232,10 @@ def _run(system: System, pool: _LocalPool | _RayPool, workers: int, limits: Limi
     finally:
         try:
             if result.stopped is None or not result.stopped.startswith(("interrupted", "a partition")):
-                stats = pool.stats()
+                try:
+                    stats = pool.stats()
+                except PartitionLost:  # after the last level: the search is whole, only its statistics are lost
+                    stats = []
                 overhead.busy = [round(b, 3) for b, _ in stats]
                 overhead.peak_mb = [round(m, 1) for _, m in stats]
         finally:

@@ -31,7 +31,7 @@ from prosecheck.checker.native.engine import Native, NativeExploration, _result
 from prosecheck.checker.native.gather import counts
 from prosecheck.checker.native.lazy import PartitionedExploration
 from prosecheck.checker.native.partition import GROUPS, OWNER_COMPONENTS, NativePartition, Snapshot, Widen
-from prosecheck.checker.parallel import PartitionLost, ray_session
+from prosecheck.checker.parallel import PartitionLost, partition_lost, ray_session
 from prosecheck.checker.system import System
 
 Log = Callable[[str], None]
@@ -185,15 +185,22 @@ class RayPool:
         self.ray, self.n = ray, parts
         actor: Any = ray.remote(num_cpus=1)(NativePartition)
         self.actors: list[Any] = [actor.remote(factory, p, parts, wide, owner) for p in range(parts)]
-        self.snapshots()  # wait until every partition has loaded its library
+        try:
+            self.snapshots()  # wait until every partition has loaded its library
+        except PartitionLost:
+            self.close()
+            raise
 
     def _get(self, refs: Any) -> Any:
         try:
             return self.ray.get(refs)
-        except self.ray.exceptions.RayActorError as err:  # killed (out of memory, node lost): stop, do not crash
-            raise PartitionLost(f"a partition's process died ({type(err).__name__})") from err
-        except self.ray.exceptions.RayTaskError as err:  # a model error, or Widen: raise it as it is
-            raise err.as_instanceof_cause() from None  # type: ignore[no-untyped-call]
+        except self.ray.exceptions.RayError as err:
+            lost = partition_lost(self.ray, err, self.actors)  # killed (out of memory, node lost): stop, do not crash
+            if lost is not None:
+                raise lost from err
+            if isinstance(err, self.ray.exceptions.RayTaskError):  # a model error, or Widen: raise it as it is
+                raise err.as_instanceof_cause() from None  # type: ignore[no-untyped-call]
+            raise
 
     def snapshots(self) -> list[Snapshot]:
         return self._get([a.snapshot.remote() for a in self.actors])  # type: ignore[no-any-return]
@@ -286,8 +293,11 @@ def _session(factory: Callable[[], System], driver: Native, workers: int, limits
     import ray
     outlives = ray.is_initialized()  # a caller's Ray (a command's session) outlives this search: keep the actors
     with ray_session(workers):
-        return _run(driver, RayPool(factory, workers, wide, owner), workers, limits, progress, log, start, pipeline,
-                    keep_actors=outlives)
+        try:
+            pool = RayPool(factory, workers, wide, owner)
+        except PartitionLost as lost:  # before the first level: only the initial world
+            return _result(driver, str(lost), start[0])
+        return _run(driver, pool, workers, limits, progress, log, start, pipeline, keep_actors=outlives)
 
 
 def _run(driver: Native, pool: LocalPool | RayPool, workers: int, limits: Limits, progress: Progress | None,
@@ -301,22 +311,23 @@ def _run(driver: Native, pool: LocalPool | RayPool, workers: int, limits: Limits
     cpu = time.process_time()
     kind = "ray" if isinstance(pool, RayPool) else "threads" if isinstance(pool, ThreadPool) else "local"
     overhead = Overhead(workers, pool=kind, startup=time.perf_counter() - start, driver_startup_cpu=cpu - began[1])
-    snaps = pool.snapshots()
     stopped: str | None = None
     late = pool.asynchronous if pipeline is None else pipeline
     keep = keep_actors or not isinstance(pool, RayPool)  # the pool outlives this call: the result asks it
     kept = False
     try:
         try:
-            stopped, snaps = _levels(pool, snaps, limits, progress, log, overhead, start, late)
-        except PartitionLost as lost:  # its worlds are gone: only the initial world is certain
-            result = _result(driver, str(lost), start)
+            stopped, snaps = _levels(pool, pool.snapshots(), limits, progress, log, overhead, start, late)
+            t0, c0 = time.perf_counter(), time.process_time()
+            # in process: views of the partitions' memory (no copy); Ray: copies, of the counts only if the actors stay
+            exports = pool.export(snaps, GROUPS if not isinstance(pool, RayPool) or not keep else ("counts",))
+            stats = pool.stats()
+            if keep:
+                pool.query("settle", [(snap,) for snap in snaps])
+        except PartitionLost as lost:  # in the levels or the export: its worlds are gone
+            result = _result(driver, str(lost), start)  # only the initial world is certain
             result.parallel = overhead
             return result
-        t0, c0 = time.perf_counter(), time.process_time()
-        # in process: views of the partitions' memory (no copy); Ray: copies, of the counts only if the actors stay
-        exports = pool.export(snaps, GROUPS if not isinstance(pool, RayPool) or not keep else ("counts",))
-        stats = pool.stats()
         overhead.busy = [round(s["cpu"] - s["startup_cpu"], 3) for s in stats]
         overhead.startup_cpu = [round(s["startup_cpu"], 3) for s in stats]
         overhead.peak_mb = [round(s["peak_mb"], 1) for s in stats]
@@ -325,10 +336,7 @@ def _run(driver: Native, pool: LocalPool | RayPool, workers: int, limits: Limits
         overhead.c_expand = [round(s["c_expand"], 3) for s in stats]
         overhead.c_absorb = [round(s["c_absorb"], 3) for s in stats]
         overhead.step_seconds = [round(s["step_seconds"], 3) for s in stats]
-        remote = None
-        if keep:
-            pool.query("settle", [(snap,) for snap in snaps])
-            remote = Remote(pool, snaps, counts(exports), pool.close)
+        remote = Remote(pool, snaps, counts(exports), pool.close) if keep else None
         result = PartitionedExploration(driver, exports, stopped, overhead, remote=remote)
         kept = keep
         overhead.gather, overhead.gather_cpu = time.perf_counter() - t0, time.process_time() - c0  # the export
