@@ -102,9 +102,9 @@ def test_a_partition_killed_in_the_export_is_lost_too(monkeypatch):
 
     export = RayPool.export
 
-    def killing(self: RayPool, snaps: list[Any]) -> list[dict[str, Any]]:
+    def killing(self: RayPool, snaps: list[Any], *groups: Any) -> list[dict[str, Any]]:
         _kill(int(self.stats()[VICTIM]["pid"]))
-        return export(self, snaps)
+        return export(self, snaps, *groups)
 
     monkeypatch.setattr(RayPool, "export", killing)
     e = explore_partitioned(functools.partial(build_system, BENCHMARKS["small"].build()), 2, pool="ray")
