@@ -241,6 +241,8 @@ def test_ray_partitions_answer_after_the_search_when_the_session_outlives_it() -
         for some in (slots[:3], slots[-2:], slots[::5]):
             a, b = gathered.projector().project(some, False), par.projector().project(some, False)
             assert (b.values, b.first.tolist()) == (a.values, a.first.tolist())
+            odd = lambda valuation, s=tuple(some): sum(valuation[x] for x in s) % 2 == 1  # noqa: E731
+            assert par.projector().marks(some, odd).tolist() == gathered.projector().marks(some, odd).tolist()
         for index in (0, par.states // 2, par.states - 1, *par.deadlocks[:3]):
             path = par.path_to(index)
             assert path == gathered.path_to(index)

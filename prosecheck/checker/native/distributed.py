@@ -88,6 +88,17 @@ class Remote:
                 codes[gidx] = to_global[local_codes] if len(local_codes) else local_codes
         return Projection(tuple(slots), codes, values, firsts)
 
+    def marks(self, slots: Sequence[int], hint: Sequence[int], predicate: Callable[[dict[int, Any]], bool]) -> np.ndarray:
+        """Per world (global order), whether ``predicate`` holds on its valuation of ``slots``: each partition
+        marks its own worlds (in this process: the predicate need not travel), the driver places them."""
+        if not getattr(self.pool, "in_process", False):  # Ray: the valuations per world travel, not the predicate
+            return self.project(slots, hint, True).holds(predicate)
+        answers = self.pool.query("marks", [(tuple(slots), tuple(hint), predicate)] * len(self.snaps))
+        out = np.zeros(self.total, dtype=bool)
+        for gidx, marked in zip(self.global_indices(), answers):
+            out[gidx] = marked
+        return out
+
     def global_indices(self) -> list[np.ndarray]:
         """Per partition, the global index of each owned world (computed once, from the counts)."""
         if self._gidx is None:
@@ -119,7 +130,7 @@ class PartitionProjector:
 
     def marks(self, slots: Sequence[int], predicate: Callable[[dict[int, Any]], bool]) -> np.ndarray:
         """Per world (global order), whether ``predicate`` holds on its valuation of ``slots``."""
-        return self.project(slots).holds(predicate)
+        return self.remote.marks(slots, self.hint, predicate)
 
 
 class PartitionWorlds(LazyWorlds):

@@ -11,7 +11,7 @@ breadth-first order, so a partition's first world of a valuation is also its ear
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -97,6 +97,11 @@ class Owned:
         self.projector.widen(hint)
         found = self.projector.project(slots, per_world)
         return found.values, found.first, found.codes
+
+    def marks(self, slots: Sequence[int], hint: Sequence[int], predicate: Callable[[dict[int, Any]], bool]) -> np.ndarray:
+        """Per owned world, whether ``predicate`` holds on its valuation of ``slots`` (run once per valuation)."""
+        self.projector.widen(hint)
+        return self.projector.marks(slots, predicate)
 
     def decode(self, local: Sequence[int]) -> list[World]:
         return [self.worlds[int(i)] for i in local]

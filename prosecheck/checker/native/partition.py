@@ -224,6 +224,14 @@ class NativePartition:
         finally:
             self.cpu += self.clock() - cpu
 
+    def marks(self, slots: Sequence[int], hint: Sequence[int], predicate: Callable[[dict[int, Any]], bool]) -> np.ndarray:
+        """:meth:`.owned.Owned.marks` (after :meth:`settle`)."""
+        cpu = self.clock()
+        try:
+            return self._owned().marks(slots, hint, predicate)
+        finally:
+            self.cpu += self.clock() - cpu
+
     def decode(self, local: Sequence[int]) -> list[World]:
         return self._owned().decode(local)
 

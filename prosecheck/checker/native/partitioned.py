@@ -79,6 +79,7 @@ class LocalPool:
     :class:`RayPool`)."""
 
     asynchronous = False  # a step returns when done: a driver gains nothing by reading its counters late
+    in_process = True  # a query's arguments need not travel (a predicate, say)
 
     def __init__(self, factory: Callable[[], System], parts: int, wide: bool, owner: int = OWNER_COMPONENTS) -> None:
         self.parts = [NativePartition(factory, p, parts, wide, owner) for p in range(parts)]
@@ -179,6 +180,7 @@ class RayPool:
     """Partitions as Ray actors (one CPU each): outboxes go from actor to actor as object references."""
 
     asynchronous = True  # a step returns object references at once: the driver reads its counters a round late
+    in_process = False
 
     def __init__(self, factory: Callable[[], System], parts: int, wide: bool, owner: int = OWNER_COMPONENTS) -> None:
         import ray
