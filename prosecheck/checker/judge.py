@@ -64,21 +64,41 @@ def _table(slots: list[int], symbols: dict[int, z3.ExprRef], table: dict[tuple[i
     return z3.And(*z3.parse_smt2_string(f"(assert (or false {rows}))", decls=decls))
 
 
+ROWS_PER_QUERY = 500
+"""Valuations per Z3 query when looking for the earliest one satisfying a goal: Z3 decides a few hundred
+rows far faster than thousands at once (large's ``knr_agreement``, 4,913 rows: 2.3 s in one query, 0.6 s
+in chunks of 500)."""
+
+
 def _optimum(slots: list[int], exploration: Exploration, goal: Callable[[dict[int, z3.ExprRef]], z3.BoolRef],
              maximise: Callable[[dict[int, z3.ExprRef]], z3.ExprRef] | None = None
              ) -> tuple[dict[tuple[int, ...], int], z3.ModelRef | None, z3.ArithRef, dict[int, z3.ExprRef]]:
-    """One Z3 Optimize query over the distinct valuations: one satisfying ``goal`` (and maximising
-    ``maximise``, if given) whose first world is the earliest."""
+    """Z3 over the distinct valuations: one satisfying ``goal`` (and maximising ``maximise``, if given)
+    whose first world is the earliest. Without ``maximise`` the valuations go to Z3 in chunks of
+    :data:`ROWS_PER_QUERY`, in order of first world: the first chunk with a satisfying valuation holds the
+    earliest, which an Optimize query over that chunk alone finds."""
     table = valuations(slots, exploration)
     symbols = _symbols(slots, exploration.system.slot_sorts)
     choice = z3.Int("first_world")
-    opt = z3.Optimize()
-    opt.add(_table(slots, symbols, table, choice))
-    opt.add(goal(symbols))
-    if maximise is not None:
-        opt.maximize(maximise(symbols))
-    opt.minimize(choice)
-    return table, (opt.model() if opt.check() == z3.sat else None), choice, symbols
+    chunks = [table]
+    if maximise is None:
+        rows = sorted(table.items(), key=lambda item: item[1])
+        chunks = [dict(rows[k:k + ROWS_PER_QUERY]) for k in range(0, len(rows), ROWS_PER_QUERY)]
+    for chunk in chunks:
+        if maximise is None:
+            solver = z3.Solver()
+            solver.add(_table(slots, symbols, chunk, choice), goal(symbols))
+            if solver.check() != z3.sat:
+                continue
+        opt = z3.Optimize()
+        opt.add(_table(slots, symbols, chunk, choice))
+        opt.add(goal(symbols))
+        if maximise is not None:
+            opt.maximize(maximise(symbols))
+        opt.minimize(choice)
+        if opt.check() == z3.sat:
+            return table, opt.model(), choice, symbols
+    return table, None, choice, symbols
 
 
 def judge(expr: Expr, slots: list[int], exploration: Exploration, want: bool) -> Judgement:
