@@ -153,3 +153,26 @@ def test_a_partition_lost_while_judging_leaves_the_undecided_inconclusive(monkey
               {"knr_agreement", "knr_only_after_authorization"}]
     assert judged and all(p.verdict == INCONCLUSIVE and "process died" in p.detail for p in judged)
     assert not any(p.verdict == HOLDS for p in r.properties.values() if p.kind in ("always", "sometimes", "eventually"))
+
+
+def test_the_partitions_end_when_the_result_is_dropped(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No reference cycle keeps a partitioned result, so its partitions (their whole stores) end as soon as
+    the check that used it returns, without waiting for the cyclic garbage collector."""
+    import gc
+
+    from prosecheck.checker.native.partitioned import ThreadPool
+
+    closed: list[int] = []
+    close = ThreadPool.close
+
+    def recording(self: ThreadPool) -> None:
+        closed.append(len(self.parts))
+        close(self)
+
+    monkeypatch.setattr(ThreadPool, "close", recording)
+    gc.disable()
+    try:
+        check_scenario(SCENARIOS["m200"], replay=False, workers=2)
+        assert closed == [2]
+    finally:
+        gc.enable()

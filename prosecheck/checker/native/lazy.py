@@ -116,12 +116,13 @@ class PartitionedExploration(NativeExploration):
         self._lmap: list[np.ndarray] = []
         self._full: Numbering | None = None
         self.remote = remote
-        if remote is not None:
-            self.worlds = PartitionWorlds(remote, lambda: self._gathered("worlds"))
-            self.parent = PartitionParents(remote, lambda: self._gathered("parent"))
-            self.via = PartitionLabels(remote, self._label_table, lambda: self._gathered("via"))
+        if remote is not None:  # the views call back through a weak reference: no cycle keeps the partitions alive
+            me = weakref.ref(self)
+            self.worlds = PartitionWorlds(remote, lambda: _alive(me)._gathered("worlds"))
+            self.parent = PartitionParents(remote, lambda: _alive(me)._gathered("parent"))
+            self.via = PartitionLabels(remote, lambda: _alive(me)._label_table(), lambda: _alive(me)._gathered("via"))
             self._remote_projector = PartitionProjector(remote)
-            weakref.finalize(self, remote.close)
+            weakref.finalize(self, remote.close)  # the partitions end with this result
 
     @property
     def states(self) -> int:
@@ -203,6 +204,13 @@ class PartitionedExploration(NativeExploration):
     def _gather_edges(self) -> None:
         parts = self._need("edges")
         self.edges = gather_edges(self._driver, parts, self._numbering(), self._label_maps())
+
+
+def _alive(ref: weakref.ReferenceType[PartitionedExploration]) -> PartitionedExploration:
+    found = ref()
+    if found is None:
+        raise RuntimeError("the partitioned exploration these views belong to is gone")
+    return found
 
 
 _GROUP_KEY = {"worlds": "own_kid", "edges": "estart"}  # a key each export group brings
