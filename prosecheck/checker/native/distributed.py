@@ -17,7 +17,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from prosecheck.checker.native.gather import Export, Numbering, global_index, locate
+from prosecheck.checker.native.gather import Export, Numbering, global_index, locate, owned_global_indices
 from prosecheck.checker.native.partition import Snapshot
 from prosecheck.checker.projection import Projection
 from prosecheck.checker.store import LazyWorlds
@@ -102,9 +102,7 @@ class Remote:
     def global_indices(self) -> list[np.ndarray]:
         """Per partition, the global index of each owned world (computed once, from the counts)."""
         if self._gidx is None:
-            num = self.num
-            self._gidx = [np.repeat(num.starts[:, p] - num.levels[p], num.sizes[:, p]) + np.arange(num.counts[p])
-                          for p in range(len(num.counts))]
+            self._gidx = owned_global_indices(self.num)
         return self._gidx
 
     def close(self) -> None:

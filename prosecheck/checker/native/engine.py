@@ -48,6 +48,8 @@ void *pc_out(void *, uint32_t, int, uint64_t *);
 int pc_pabsorb(void *, uint32_t, const uint32_t *, uint64_t, const uint16_t *, uint64_t);
 int pc_pabsorb_peers(void *, void **, uint32_t);
 void pc_psent(void *, uint64_t *);
+int pc_lut(const uint32_t *, uint64_t, const uint32_t *, const uint32_t *, uint64_t, const uint32_t **,
+           const uint64_t *, const uint32_t **, const uint64_t *, uint32_t, uint32_t, uint32_t *);
 void pc_codes(void *, const uint32_t *, uint64_t, int, const int32_t *, const int32_t *, const int32_t **,
               const int64_t *, int64_t *, int64_t *);
 uint32_t *pc_pvec(void *, int, uint64_t *);

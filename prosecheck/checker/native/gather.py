@@ -35,7 +35,7 @@ from prosecheck.checker.native.engine import (
 )
 from prosecheck.checker.native.engine import _unhandled as unhandled_of
 from prosecheck.checker.native.engine import labels as label_table
-from prosecheck.checker.native.partition import FOREIGN, UNSEEN, Widen
+from prosecheck.checker.native.partition import UNSEEN, Widen
 
 Export = dict[str, Any]
 """What :meth:`~.partition.NativePartition.export` returns."""
@@ -114,10 +114,18 @@ def counts(parts: list[Export]) -> Numbering:
 def numbering(parts: list[Export]) -> Numbering:
     """The global numbering with every owned world's global index (``gidx``, ``allg``)."""
     num = counts(parts)
-    gidx = [np.repeat(num.starts[:, p] - num.levels[p], num.sizes[:, p]) + np.arange(num.counts[p])
-            for p in range(len(parts))]
-    num.gidx, num.allg = gidx, np.concatenate(gidx)
+    num.gidx = owned_global_indices(num)
+    num.allg = np.concatenate(num.gidx)
     return num
+
+
+def owned_global_indices(num: Numbering) -> list[np.ndarray]:
+    """Per partition, the global index of each owned world (uint32), from the counts: level by level, the
+    start of the partition's block plus the offset in it."""
+    if num.total >= 2**32:
+        raise ValueError("more than 2^32 worlds: too many for the gather's 32-bit indices")
+    return [np.repeat((num.starts[:, p] - num.levels[p]).astype(np.uint32), num.sizes[:, p])
+            + np.arange(num.counts[p], dtype=np.uint32) for p in range(len(num.counts))]
 
 
 def locate(num: Numbering, index: int) -> tuple[int, int]:
@@ -175,35 +183,25 @@ def _parents(parts: list[Export], num: Numbering, lmap: list[np.ndarray]) -> tup
     return parent, via
 
 
-def _luts(parts: list[Export], num: Numbering) -> list[tuple[np.ndarray, int]]:
-    """Per partition: the global index of every edge target it may record (its kids, then its foreign
-    ordinals) and where the foreign ordinals start in that table."""
-    nparts = len(parts)
-    ibase = np.zeros((nparts, nparts), dtype=np.int64)  # [owner q, source p]: where q's inmap of p starts
-    chunks, at = [], 0
-    for q, part in enumerate(parts):
-        for p in range(nparts):
-            ibase[q, p] = at
-            chunks.append(part["inmap"][p])
-            at += len(part["inmap"][p])
-    inmap = np.concatenate(chunks)
-    allg = num.allg.astype(np.uint32)
-    out = []
-    for p, part in enumerate(parts):
-        q, j = part["fdest"], part["frow"]
-        fg = np.zeros(len(q), dtype=np.uint32)  # per foreign ordinal; the initial world (never sent): index 0
-        sent = q != UNSEEN
-        qs = q[sent].astype(np.int64)
-        fg[sent] = allg[num.base[qs] + inmap[ibase[qs, p] + j[sent]]]
-        ks = part["kslot"]
-        kg = np.full(len(ks), UNSEEN, dtype=np.uint32)  # per kid
-        own = ks < min(FOREIGN, num.counts[p])
-        kg[own] = allg[num.base[p] + ks[own]]
-        far = (ks >= FOREIGN) & (ks != UNSEEN)
-        far[far] = ks[far] - FOREIGN < len(fg)
-        kg[far] = fg[ks[far] - FOREIGN]
-        out.append((np.concatenate([kg, fg]), len(kg)))
-    return out
+def _lut(native: Native, parts: list[Export], gidx: list[np.ndarray], p: int) -> tuple[np.ndarray, int]:
+    """Partition ``p``'s table of the global index of every edge target it may record (its kids, then its
+    foreign ordinals: a foreign world's owner names its owned index in its ``inmap`` of ``p``) and where the
+    foreign ordinals start in it; one compiled pass (``pc_lut``), which releases the GIL."""
+    ffi, part = native.ffi, parts[p]
+    kslot = np.ascontiguousarray(part["kslot"], dtype=np.uint32)
+    fdest = np.ascontiguousarray(part["fdest"], dtype=np.uint32)
+    frow = np.ascontiguousarray(part["frow"], dtype=np.uint32)
+    inmaps = [np.ascontiguousarray(owner["inmap"][p], dtype=np.uint32) for owner in parts]
+    out = np.empty(len(kslot) + len(fdest), dtype=np.uint32)
+    keep = [ffi.from_buffer("uint32_t[]", a) for a in (*gidx, *inmaps)]  # alive during the call
+    rc = native.lib.pc_lut(
+        ffi.from_buffer("uint32_t[]", kslot), len(kslot), ffi.from_buffer("uint32_t[]", fdest),
+        ffi.from_buffer("uint32_t[]", frow), len(fdest), ffi.new("uint32_t *[]", keep[:len(gidx)]),
+        ffi.new("uint64_t[]", [len(g) for g in gidx]), ffi.new("uint32_t *[]", keep[len(gidx):]),
+        ffi.new("uint64_t[]", [len(m) for m in inmaps]), len(parts), p, ffi.from_buffer("uint32_t[]", out))
+    if rc != 0:
+        raise RuntimeError(f"partition {p}: a foreign world names a row its owner did not absorb")
+    return out, len(kslot)
 
 
 def _spans(parts: list[Export], num: Numbering) -> list[tuple[int, int, int]]:
@@ -223,13 +221,14 @@ def _spans(parts: list[Export], num: Numbering) -> list[tuple[int, int, int]]:
     return spans
 
 
-def _map_partition(native: Native, part: Export, lut: tuple[np.ndarray, int], lmap: np.ndarray,
+def _map_partition(native: Native, parts: list[Export], gidx: list[np.ndarray], lmap: np.ndarray,
                    jobs: list[tuple[int, int, int]], out: tuple[Any, Any], p: int) -> None:
     """Partition ``p``'s slices of edges (``jobs``: its first and end edge, and where they go), targets and
-    labels mapped in C straight into their place in ``out``: disjoint from every other partition's, so the
-    partitions' run at once (the calls release the GIL). One pass, no index conversion (np.take would
-    widen every index to 64 bits)."""
-    ffi, lib = native.ffi, native.lib
+    labels mapped in C (through :func:`_lut`) straight into their place in ``out``: disjoint from every other
+    partition's, so the partitions' run at once (the calls release the GIL). One pass, no index conversion
+    (np.take would widen every index to 64 bits)."""
+    lut = _lut(native, parts, gidx, p)
+    ffi, lib, part = native.ffi, native.lib, parts[p]
     table, lm = ffi.from_buffer("uint32_t[]", lut[0]), ffi.from_buffer("uint32_t[]", lmap)
     targets = ffi.from_buffer("uint32_t[]", np.ascontiguousarray(part["etarget"], dtype=np.uint32))
     labels = ffi.from_buffer("uint32_t[]", np.ascontiguousarray(part["elabel"], dtype=np.uint32))
@@ -243,7 +242,6 @@ def _edges(native: Native, parts: list[Export], num: Numbering, lmap: list[np.nd
     """The edges in CSR form over global indices (expanded worlds: a breadth-first prefix): each level's
     slice of each partition's edges, its targets (a kid, or FOREIGN | a foreign ordinal) and labels
     mapped straight into their place, the partitions at once."""
-    luts = _luts(parts, num)
     spans = _spans(parts, num)
     start = np.zeros(sum(b - a for _, a, b in spans) + 1, dtype=np.uint32)
     total = sum(int(parts[p]["estart"][b]) - int(parts[p]["estart"][a]) for p, a, b in spans)
@@ -259,8 +257,9 @@ def _edges(native: Native, parts: list[Export], num: Numbering, lmap: list[np.nd
             jobs[p].append((ea, eb, e))
         w, e = w + b - a, e + eb - ea
     out = (native.ffi.from_buffer("uint32_t[]", target), native.ffi.from_buffer("uint32_t[]", label))
+    gidx = [np.ascontiguousarray(g, dtype=np.uint32) for g in num.gidx]
     with ThreadPoolExecutor(max_workers=len(parts), thread_name_prefix="gather") as pool:
-        for done in [pool.submit(_map_partition, native, parts[p], luts[p], lmap[p], jobs[p], out, p)
+        for done in [pool.submit(_map_partition, native, parts, gidx, lmap[p], jobs[p], out, p)
                      for p in range(len(parts))]:
             done.result()
     if total and int(target.max()) >= num.total:
@@ -353,4 +352,4 @@ def _exploration(native: Native, stopped: str | None, start: float, via: np.ndar
 
 
 __all__ = ["Numbering", "counts", "deadlock_rows", "fired", "gather", "gather_edges", "gather_worlds", "global_index",
-           "label_maps", "locate", "numbering", "unhandled_rows"]
+           "label_maps", "locate", "numbering", "owned_global_indices", "unhandled_rows"]

@@ -882,6 +882,32 @@ int pc_intern_rows(ctx_t *x, int kind, int k, const uint8_t *rows, uint64_t n, u
     return 0;
 }
 
+/* The gather's table for one partition's edge targets: out[k] for each kid k (kslot[k]: an owned index
+   below nown, FOREIGN | a foreign ordinal, or anything else: UNSEEN), then out[nk + f] for each foreign
+   ordinal f (sent to owner fdest[f] as its row frow[f]; that owner's inmap[fdest[f]] of this partition,
+   ninmap[...] long, names its owned index there; never sent: index 0, the initial world). gidx[q]: the
+   global index of owner q's owned worlds, ngidx[q] of them. 0, or -1 when an index is out of range. */
+int pc_lut(const uint32_t *kslot, uint64_t nk, const uint32_t *fdest, const uint32_t *frow, uint64_t nf,
+           const uint32_t **gidx, const uint64_t *ngidx, const uint32_t **inmap, const uint64_t *ninmap,
+           uint32_t nparts, uint32_t part, uint32_t *out) {
+    uint32_t *fg = out + nk;
+    for (uint64_t f = 0; f < nf; f++) {
+        uint32_t q = fdest[f];
+        if (q == UNSEEN) { fg[f] = 0; continue; }
+        if (q >= nparts || frow[f] >= ninmap[q]) return -1;
+        uint32_t owned = inmap[q][frow[f]];
+        if (owned >= ngidx[q]) return -1;
+        fg[f] = gidx[q][owned];
+    }
+    for (uint64_t k = 0; k < nk; k++) {
+        uint32_t ks = kslot[k];
+        if (ks < FOREIGN && ks < ngidx[part]) out[k] = gidx[part][ks];
+        else if (ks >= FOREIGN && ks != UNSEEN && ks - FOREIGN < nf) out[k] = fg[ks - FOREIGN];
+        else out[k] = UNSEEN;
+    }
+    return 0;
+}
+
 /* The gather's edge mapping: out[i] = lut[t] for t = targets[i] & ~FOREIGN, plus `nkids` when the
    FOREIGN bit is set (lut: a partition's kids, then its foreign ordinals; nlut entries); labels through
    lmap (nlmap entries) alike. 0, or -1: an index out of range. */
