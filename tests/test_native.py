@@ -103,7 +103,7 @@ def test_chunks_that_outgrow_16_bit_ids_rerun_wide(monkeypatch: pytest.MonkeyPat
 
 @pytest.mark.parametrize("seed", [3, 5, 8])
 def test_projections_per_chunk_equal_projections_of_the_decoded_worlds(seed: int) -> None:
-    """Per world (NumPy over the chunk ids), and first worlds only (``pc_codes``: one compiled pass)."""
+    """Per world (NumPy over the chunk ids), first worlds only and marks (``pc_codes``: one compiled pass)."""
     system = random_system(seed)
     native, python = explore_native(system, Limits(), None), _python(random_system(seed))
     slots = list(range(system.link_base + len(system.links)))
@@ -112,6 +112,8 @@ def test_projections_per_chunk_equal_projections_of_the_decoded_worlds(seed: int
         assert a.values == b.values and list(a.first) == list(b.first) and list(a.codes) == list(b.codes)
         a, b = native.projector().project(chosen, False), python.projector().project(chosen, False)
         assert a.values == b.values and list(a.first) == list(b.first)
+        odd = lambda valuation, s=tuple(chosen): sum(hash(valuation[x]) for x in s) % 2 == 1  # noqa: E731
+        assert native.projector().marks(chosen, odd).tolist() == python.projector().marks(chosen, odd).tolist()
 
 
 @pytest.mark.parametrize("scenario", ["m200", "m300.panf_udm", "m300.ausf_udm.2ue"])

@@ -129,10 +129,7 @@ class Projector:
             return self.project(slots).holds(predicate)
 
         def combined(start: int, stop: int) -> np.ndarray:
-            code = np.zeros(stop - start, dtype=np.int64)
-            for (c, codes), size in zip(coded, sizes):
-                code = code * size + codes[self._ids(c, start, stop)]
-            return code
+            return self._combined(coded, sizes, start, stop)
 
         chunks = [(start, min(start + _CHUNK, self.count)) for start in range(0, self.count, _CHUNK)]
         present = np.zeros(int(np.prod(sizes)), dtype=bool)
@@ -148,6 +145,18 @@ class Projector:
         for start, stop in chunks:
             out[start:stop] = truth[combined(start, stop)]
         return out
+
+    def _combined(self, coded: list[tuple[int, np.ndarray]], sizes: list[int], start: int, stop: int) -> np.ndarray:
+        """The code of the worlds ``start`` .. ``stop - 1``: their parts' codes as the digits of one number
+        (the encoder's own compiled pass, :mod:`prosecheck.checker.native`, when it has one)."""
+        compiled = getattr(self.encoder, "world_codes", None)
+        if compiled is not None:
+            return compiled(coded, [int(np.prod(sizes[p + 1:])) for p in range(len(sizes))],  # type: ignore[no-any-return]
+                            start, stop)
+        code = np.zeros(stop - start, dtype=np.int64)
+        for (c, codes), size in zip(coded, sizes):
+            code = code * size + codes[self._ids(c, start, stop)]
+        return code
 
     def _ids(self, c: int, start: int, stop: int) -> np.ndarray:
         """Component ``c``'s block id of the worlds ``start`` .. ``stop - 1``, from their keys."""

@@ -50,7 +50,7 @@ int pc_pabsorb_peers(void *, void **, uint32_t);
 void pc_psent(void *, uint64_t *);
 int pc_lut(const uint32_t *, uint64_t, const uint32_t *, const uint32_t *, uint64_t, const uint32_t **,
            const uint64_t *, const uint32_t **, const uint64_t *, uint32_t, uint32_t, uint32_t *);
-void pc_codes(void *, const uint32_t *, uint64_t, int, const int32_t *, const int32_t *, const int32_t **,
+void pc_codes(void *, const uint32_t *, uint64_t, uint64_t, int, const int32_t *, const int32_t *, const int32_t **,
               const int64_t *, int64_t *, int64_t *);
 uint32_t *pc_pvec(void *, int, uint64_t *);
 int pc_intern_rows(void *, int, int, const uint8_t *, uint64_t, uint32_t *);
@@ -213,22 +213,30 @@ class ChunkEncoder:
         """For every stored world, its code (the sum over ``parts``, (chunk, code per chunk id), of the
         world's chunk code times its stride): ``firsts[code]`` becomes the first world with it, where it
         was ``count`` or more. One compiled pass (``pc_codes``), which releases the GIL."""
-        self._codes(None, parts, strides, firsts)
+        self._codes(None, parts, strides, 0, self.count, firsts, None)
 
-    def _codes(self, kids: np.ndarray | None, parts: list[tuple[int, np.ndarray]], strides: list[int],
-               firsts: np.ndarray) -> None:
+    def world_codes(self, parts: list[tuple[int, np.ndarray]], strides: list[int], start: int, stop: int) -> np.ndarray:
+        """The code (as in :meth:`first_codes`) of the worlds ``start`` .. ``stop - 1`` (int64)."""
+        out = np.empty(max(stop - start, 0), dtype=np.int64)
+        self._codes(None, parts, strides, start, stop, None, out)
+        return out
+
+    def _codes(self, kids: np.ndarray | None, parts: list[tuple[int, np.ndarray]], strides: list[int], start: int,
+               stop: int, firsts: np.ndarray | None, out: np.ndarray | None) -> None:
         ffi, lib = self.native.ffi, self.native.lib
         where = [self.where[k] for k, _ in parts]
         codes = [np.ascontiguousarray(c, dtype=np.int32) for _, c in parts]
         comp = np.array([c for c, _ in where], dtype=np.int32)
         pos = np.array([j for _, j in where], dtype=np.int32)
         stride = np.array(strides, dtype=np.int64)
-        assert firsts.dtype == np.int64 and firsts.flags.c_contiguous
+        for a in (firsts, out):
+            assert a is None or (a.dtype == np.int64 and a.flags.c_contiguous)
         tables = ffi.new("int32_t *[]", [ffi.from_buffer("int32_t[]", c) for c in codes])
         kid = ffi.NULL if kids is None else ffi.from_buffer("uint32_t[]", kids)
-        lib.pc_codes(self.native.ctx, kid, self.count, len(parts), ffi.from_buffer("int32_t[]", comp),
+        lib.pc_codes(self.native.ctx, kid, start, stop, len(parts), ffi.from_buffer("int32_t[]", comp),
                      ffi.from_buffer("int32_t[]", pos), tables, ffi.from_buffer("int64_t[]", stride),
-                     ffi.from_buffer("int64_t[]", firsts), ffi.NULL)
+                     ffi.NULL if firsts is None else ffi.from_buffer("int64_t[]", firsts),
+                     ffi.NULL if out is None else ffi.from_buffer("int64_t[]", out))
 
     def lookup(self, world: World) -> int | None:
         """The index of a stored world, or None (the "key" of a world is its index here)."""

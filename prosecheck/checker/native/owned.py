@@ -59,7 +59,16 @@ class OwnedEncoder(ChunkEncoder):
 
     def first_codes(self, parts: list[tuple[int, np.ndarray]], strides: list[int], firsts: np.ndarray) -> None:
         """:meth:`.engine.ChunkEncoder.first_codes` over the owned worlds."""
-        self._codes(np.ascontiguousarray(self.own_kid, dtype=np.uint32), parts, strides, firsts)
+        self._codes(self._kids(), parts, strides, 0, self.count, firsts, None)
+
+    def world_codes(self, parts: list[tuple[int, np.ndarray]], strides: list[int], start: int, stop: int) -> np.ndarray:
+        """:meth:`.engine.ChunkEncoder.world_codes` of the owned worlds ``start`` .. ``stop - 1``."""
+        out = np.empty(max(stop - start, 0), dtype=np.int64)
+        self._codes(self._kids(), parts, strides, start, stop, None, out)
+        return out
+
+    def _kids(self) -> np.ndarray:
+        return np.ascontiguousarray(self.own_kid, dtype=np.uint32)
 
     def lookup(self, world: World) -> int | None:
         return None  # an owned world is found through its owner's hash, not here (the gather does it)

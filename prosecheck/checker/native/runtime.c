@@ -842,14 +842,14 @@ void pc_psent(ctx_t *x, uint64_t *rows) {
     }
 }
 
-/* Projections (the judge's): worlds w = 0 .. n - 1, world w being the world record kids[w] (NULL: w). Each
+/* Projections (the judge's): worlds w = first .. n - 1, world w being the world record kids[w] (NULL: w). Each
    of the nparts parts is chunk position pos[p] of component comp[p], whose chunk id i counts codes[p][i]
    times stride[p]; a world's code is the sum. firsts (may be NULL): firsts[code] = the first w with that
-   code, where it was n or more before; out (may be NULL): each world's code. No Python, no GIL: partitions
+   code, where it was n or more before; out (may be NULL): each world's code (out[w - first]). No Python, no GIL: partitions
    in threads project at once. */
-void pc_codes(ctx_t *x, const uint32_t *kids, uint64_t n, int nparts, const int32_t *comp, const int32_t *pos,
-              const int32_t **codes, const int64_t *stride, int64_t *firsts, int64_t *out) {
-    for (uint64_t w = 0; w < n; w++) {
+void pc_codes(ctx_t *x, const uint32_t *kids, uint64_t first, uint64_t n, int nparts, const int32_t *comp,
+              const int32_t *pos, const int32_t **codes, const int64_t *stride, int64_t *firsts, int64_t *out) {
+    for (uint64_t w = first; w < n; w++) {
         uint32_t kid = kids ? kids[w] : (uint32_t)w;
         int64_t code = 0;
         for (int p = 0; p < nparts; p++) {
@@ -859,7 +859,7 @@ void pc_codes(ctx_t *x, const uint32_t *kids, uint64_t n, int nparts, const int3
             code += (int64_t)codes[p][id] * stride[p];
         }
         if (firsts && (uint64_t)firsts[code] >= n) firsts[code] = (int64_t)w;
-        if (out) out[w] = code;
+        if (out) out[w - first] = code;
     }
 }
 
