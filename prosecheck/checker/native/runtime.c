@@ -319,9 +319,14 @@ static void add_edge(ctx_t *x, uint32_t head, uint32_t target, uint32_t lid, int
     if (vpush(&x->etarget, target) || vpush(&x->elabel, lid)) x->oom = 1;
 }
 
-static void expand_multi(ctx_t *x, uint32_t head) {
-    uint32_t ids[NCOMP + 1];
-    memcpy(ids, world_comps(x, head, ids), 4 * NCOMP);
+/* The successors of world head (component ids ids), one component at a time from the step cache, handed
+   to batch() BATCH at a time (c: the component that moves; mvs: label id and new component id of each);
+   unhandled messages, transitions and a deadlock recorded here. Shared by the sequential search
+   (seq_batch) and a partition (part_batch). */
+typedef void (*batch_fn)(ctx_t *x, uint32_t head, int c, const uint32_t *ids, const uint32_t *mvs, uint32_t n,
+                         const void *extra);
+
+static inline void expand_comps(ctx_t *x, uint32_t head, const uint32_t *ids, batch_fn batch, const void *extra) {
     int decoded = 0, moved = 0, final = 1;
     for (int c = 0; c < NCOMP; c++) {
         entry_t *e = entry_of(x, c, ids[c], ids, &decoded);
@@ -332,26 +337,40 @@ static void expand_multi(ctx_t *x, uint32_t head) {
         moved = 1;
         x->transitions += e->mcount;
         const uint32_t *mvs = x->moves[c].a + 2 * (uint64_t)e->mstart;
-        for (uint32_t base = 0; base < e->mcount; base += BATCH) { /* in batches: prefetched (tprefetch) */
-            uint32_t n = e->mcount - base < BATCH ? e->mcount - base : BATCH, recs[BATCH][NCOMP];
-            uint64_t hv[BATCH];
-            for (uint32_t j = 0; j < n; j++) {
-                memcpy(recs[j], ids, 4 * NCOMP);
-                recs[j][c] = mvs[2 * (base + j) + 1];
-                hv[j] = hash_bytes((const uint8_t *)recs[j], 4 * NCOMP);
-                tprefetch(&x->worlds, hv[j]);
-            }
-            for (uint32_t j = 0; j < n && j < AHEAD; j++) tprefetch_rec(&x->worlds, hv[j]);
-            for (uint32_t j = 0; j < n; j++) {
-                if (j + AHEAD < n) tprefetch_rec(&x->worlds, hv[j + AHEAD]);
-                int fresh;
-                uint32_t target = tintern_h(&x->worlds, recs[j], hv[j], &fresh);
-                if (target == UINT32_MAX) { x->oom = 1; return; }
-                add_edge(x, head, target, mvs[2 * (base + j)], fresh);
-            }
+        for (uint32_t base = 0; base < e->mcount; base += BATCH) {
+            batch(x, head, c, ids, mvs + 2 * (uint64_t)base, e->mcount - base < BATCH ? e->mcount - base : BATCH, extra);
+            if (x->oom) return;
         }
     }
     if (!moved && !final && vpush(&x->deadlocks, head)) x->oom = 1;
+}
+
+/* A batch of the sequential search: successors hashed, their index slots and records prefetched, interned. */
+static void seq_batch(ctx_t *x, uint32_t head, int c, const uint32_t *ids, const uint32_t *mvs, uint32_t n,
+                      const void *extra) {
+    (void)extra;
+    uint32_t recs[BATCH][NCOMP];
+    uint64_t hv[BATCH];
+    for (uint32_t j = 0; j < n; j++) {
+        memcpy(recs[j], ids, 4 * NCOMP);
+        recs[j][c] = mvs[2 * j + 1];
+        hv[j] = hash_bytes((const uint8_t *)recs[j], 4 * NCOMP);
+        tprefetch(&x->worlds, hv[j]);
+    }
+    for (uint32_t j = 0; j < n && j < AHEAD; j++) tprefetch_rec(&x->worlds, hv[j]);
+    for (uint32_t j = 0; j < n; j++) {
+        if (j + AHEAD < n) tprefetch_rec(&x->worlds, hv[j + AHEAD]);
+        int fresh;
+        uint32_t target = tintern_h(&x->worlds, recs[j], hv[j], &fresh);
+        if (target == UINT32_MAX) { x->oom = 1; return; }
+        add_edge(x, head, target, mvs[2 * j], fresh);
+    }
+}
+
+static void expand_multi(ctx_t *x, uint32_t head) {
+    uint32_t ids[NCOMP + 1];
+    memcpy(ids, world_comps(x, head, ids), 4 * NCOMP);
+    expand_comps(x, head, ids, seq_batch, NULL);
 }
 
 static void expand_one(ctx_t *x, uint32_t head) {
@@ -633,45 +652,41 @@ static void pedge_multi(ctx_t *x, uint32_t head, const succ_t *s, uint32_t lid) 
     if (vpush(&x->etarget, target) || vpush(&x->elabel, lid)) x->oom = 1;
 }
 
+/* The head's owner-hash terms, computed once for all its successors (part_batch's extra). */
+typedef struct { uint64_t term[NCOMP], own, all; } terms_t;
+
+/* A batch of a partition: each successor's owner from the head's hash terms (modulo 2^64: the sums stay
+   exact), its slot prefetched, then interned here or looked up and sent (pedge_multi). */
+static void part_batch(ctx_t *x, uint32_t head, int c, const uint32_t *ids, const uint32_t *mvs, uint32_t n,
+                       const void *extra) {
+    const terms_t *t = (const terms_t *)extra;
+    succ_t ss[BATCH];
+    for (uint32_t j = 0; j < n; j++) {
+        memcpy(ss[j].rec, ids, 4 * NCOMP);
+        ss[j].rec[c] = mvs[2 * j + 1];
+        uint64_t d = comp_term(x, c, ss[j].rec[c]) - t->term[c];
+        psucc(x, &ss[j], c, c < (int)x->owner_comps ? t->own + d : t->own, t->all + d);
+    }
+    if (x->oom) return;
+    for (uint32_t j = 0; j < n && j < AHEAD; j++) if (ss[j].q == x->part) tprefetch_rec(&x->worlds, ss[j].hv);
+    for (uint32_t j = 0; j < n; j++) {
+        if (j + AHEAD < n && ss[j + AHEAD].q == x->part) tprefetch_rec(&x->worlds, ss[j + AHEAD].hv);
+        pedge_multi(x, head, &ss[j], mvs[2 * j]);
+        if (x->oom) return;
+    }
+}
+
 static void pexpand_multi(ctx_t *x, uint32_t head) {
     uint32_t ids[NCOMP + 1], one;
     memcpy(ids, world_comps(x, x->own_kid.a[head], &one), 4 * NCOMP);
-    uint64_t term[NCOMP], own = 0, all = 0; /* the head's hash terms, computed once for all its successors */
+    terms_t t = {.own = 0, .all = 0};
     for (int c = 0; c < NCOMP; c++) {
-        term[c] = comp_term(x, c, ids[c]);
-        all += term[c];
-        if (c < (int)x->owner_comps) own += term[c];
+        t.term[c] = comp_term(x, c, ids[c]);
+        t.all += t.term[c];
+        if (c < (int)x->owner_comps) t.own += t.term[c];
     }
     if (x->oom) return;
-    int decoded = 0, moved = 0, final = 1;
-    for (int c = 0; c < NCOMP; c++) {
-        entry_t *e = entry_of(x, c, ids[c], ids, &decoded);
-        if (!e) return;
-        if (e->ucount) record_unhandled(x, head, x->cunh[c].a + (uint64_t)e->ustart * UW, e->ucount);
-        final = final && e->final;
-        if (!e->mcount) continue;
-        moved = 1;
-        x->transitions += e->mcount;
-        const uint32_t *mvs = x->moves[c].a + 2 * (uint64_t)e->mstart;
-        for (uint32_t base = 0; base < e->mcount; base += BATCH) { /* in batches, as expand_multi */
-            uint32_t n = e->mcount - base < BATCH ? e->mcount - base : BATCH;
-            succ_t ss[BATCH];
-            for (uint32_t j = 0; j < n; j++) {
-                memcpy(ss[j].rec, ids, 4 * NCOMP);
-                ss[j].rec[c] = mvs[2 * (base + j) + 1];
-                uint64_t d = comp_term(x, c, ss[j].rec[c]) - term[c]; /* modulo 2^64: the sums stay exact */
-                psucc(x, &ss[j], c, c < (int)x->owner_comps ? own + d : own, all + d);
-            }
-            if (x->oom) return;
-            for (uint32_t j = 0; j < n && j < AHEAD; j++) if (ss[j].q == x->part) tprefetch_rec(&x->worlds, ss[j].hv);
-            for (uint32_t j = 0; j < n; j++) {
-                if (j + AHEAD < n && ss[j + AHEAD].q == x->part) tprefetch_rec(&x->worlds, ss[j + AHEAD].hv);
-                pedge_multi(x, head, &ss[j], mvs[2 * (base + j)]);
-                if (x->oom) return;
-            }
-        }
-    }
-    if (!moved && !final && vpush(&x->deadlocks, head)) x->oom = 1;
+    expand_comps(x, head, ids, part_batch, &t);
 }
 
 static void pexpand_one(ctx_t *x, uint32_t head) {
