@@ -66,8 +66,8 @@ def _table(slots: list[int], symbols: dict[int, z3.ExprRef], table: dict[tuple[i
 
 ROWS_PER_QUERY = 500
 """Valuations per Z3 query when looking for the earliest one satisfying a goal: Z3 decides a few hundred
-rows far faster than thousands at once (large's ``knr_agreement``, 4,913 rows: 2.3 s in one query, 0.6 s
-in chunks of 500)."""
+rows far faster than thousands at once (the largest property of ``bench large``, 4,913 rows: 2.3 s in one
+query, 0.6 s in chunks of 500)."""
 
 
 def _optimum(slots: list[int], exploration: Exploration, goal: Callable[[dict[int, z3.ExprRef]], z3.BoolRef],
