@@ -194,7 +194,8 @@ def pool_flag(value: str) -> str:
 def add_parallel_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--workers", type=int_flag(1, MAX_WORKERS), default=1, metavar="N",
                         help="partitions of the search, each owning its states (default 1: the sequential search in "
-                        f"this process; at most {MAX_WORKERS}); the results are the same")
+                        f"this process; at most {MAX_WORKERS}); the same counts and verdicts (a trace may take another "
+                        "path of the same length)")
     parser.add_argument("--pool", type=pool_flag, metavar="KIND", help="where the partitions run: 'threads' (one thread "
                         "each in this process, sharing its memory: the default on one machine) or 'ray' (one Ray actor "
                         "each: a local Ray with N CPUs, or the cluster of --ray-address, which implies it)")
