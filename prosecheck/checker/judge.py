@@ -80,25 +80,29 @@ def _optimum(slots: list[int], exploration: Exploration, goal: Callable[[dict[in
     table = valuations(slots, exploration)
     symbols = _symbols(slots, exploration.system.slot_sorts)
     choice = z3.Int("first_world")
-    chunks = [table]
-    if maximise is None:
-        rows = sorted(table.items(), key=lambda item: item[1])
-        chunks = [dict(rows[k:k + ROWS_PER_QUERY]) for k in range(0, len(rows), ROWS_PER_QUERY)]
-    for chunk in chunks:
-        if maximise is None:
-            solver = z3.Solver()
-            solver.add(_table(slots, symbols, chunk, choice), goal(symbols))
-            if solver.check() != z3.sat:
-                continue
-        opt = z3.Optimize()
-        opt.add(_table(slots, symbols, chunk, choice))
-        opt.add(goal(symbols))
-        if maximise is not None:
-            opt.maximize(maximise(symbols))
-        opt.minimize(choice)
-        if opt.check() == z3.sat:
-            return table, opt.model(), choice, symbols
+    wanted = goal(symbols)
+    if maximise is not None:
+        return table, _earliest(_table(slots, symbols, table, choice), wanted, choice, maximise(symbols)), choice, symbols
+    rows = sorted(table.items(), key=lambda item: item[1])
+    for k in range(0, len(rows), ROWS_PER_QUERY):
+        rows_term = _table(slots, symbols, dict(rows[k:k + ROWS_PER_QUERY]), choice)
+        solver = z3.Solver()
+        solver.add(rows_term, wanted)
+        if solver.check() == z3.sat:
+            return table, _earliest(rows_term, wanted, choice, None), choice, symbols
     return table, None, choice, symbols
+
+
+def _earliest(rows_term: z3.BoolRef, wanted: z3.BoolRef, choice: z3.ArithRef,
+              value: z3.ExprRef | None) -> z3.ModelRef | None:
+    """One Optimize query: a row satisfying ``wanted`` (with the largest ``value``, if given) whose first
+    world is the earliest."""
+    opt = z3.Optimize()
+    opt.add(rows_term, wanted)
+    if value is not None:
+        opt.maximize(value)
+    opt.minimize(choice)
+    return opt.model() if opt.check() == z3.sat else None
 
 
 def judge(expr: Expr, slots: list[int], exploration: Exploration, want: bool) -> Judgement:

@@ -151,8 +151,7 @@ class Projector:
         (the encoder's own compiled pass, :mod:`prosecheck.checker.native`, when it has one)."""
         compiled = getattr(self.encoder, "world_codes", None)
         if compiled is not None:
-            return compiled(coded, [int(np.prod(sizes[p + 1:])) for p in range(len(sizes))],  # type: ignore[no-any-return]
-                            start, stop)
+            return compiled(coded, _strides(sizes), start, stop)  # type: ignore[no-any-return]
         code = np.zeros(stop - start, dtype=np.int64)
         for (c, codes), size in zip(coded, sizes):
             code = code * size + codes[self._ids(c, start, stop)]
@@ -259,7 +258,7 @@ def _first_rows(parts: list[tuple[int, np.ndarray]], ids: Callable[[int, int, in
         return None
     firsts = np.full(int(space), count, dtype=np.int64)
     if compiled is not None:
-        compiled(parts, [int(np.prod(sizes[p + 1:])) for p in range(len(sizes))], firsts)
+        compiled(parts, _strides(sizes), firsts)
     else:
         for start in range(0, count, _CHUNK):
             stop = min(start + _CHUNK, count)
@@ -271,6 +270,11 @@ def _first_rows(parts: list[tuple[int, np.ndarray]], ids: Callable[[int, int, in
     first = firsts[uniq]
     order = np.argsort(first, kind="stable")
     return [_digits(int(u), sizes) for u in uniq[order]], first[order]
+
+
+def _strides(sizes: list[int]) -> list[int]:
+    """The weight of each digit of a code whose digits range over ``sizes`` (the last digit weighs 1)."""
+    return [int(np.prod(sizes[p + 1:])) for p in range(len(sizes))]
 
 
 def _distinct_rows(columns: list[np.ndarray], count: int) -> tuple[np.ndarray, list[tuple[int, ...]], np.ndarray]:

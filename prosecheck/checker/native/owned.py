@@ -27,11 +27,11 @@ Valuations = tuple[list[tuple[Any, ...]], np.ndarray, np.ndarray]
 the valuation of each owned world (empty unless asked for)."""
 
 
-def partition_vector(native: Native, which: int, count: int) -> np.ndarray:
-    """The first ``count`` entries of one of the partition-mode arrays (``pc_pvec``), a view."""
+def partition_vector(native: Native, which: int, count: int | None = None) -> np.ndarray:
+    """The first ``count`` entries (None: all) of one of the partition-mode arrays (``pc_pvec``), a view."""
     n = native.ffi.new("uint64_t *")
     ptr = native.lib.pc_pvec(native.ctx, which, n)
-    count = min(count, int(n[0]))
+    count = int(n[0]) if count is None else min(count, int(n[0]))
     if count == 0:
         return np.zeros(0, dtype=np.uint32)
     return np.frombuffer(native.ffi.buffer(ptr, 4 * count), dtype=np.uint32)

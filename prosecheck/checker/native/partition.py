@@ -20,7 +20,7 @@ import numpy as np
 
 from prosecheck.checker.exploration import peak_rss_mb
 from prosecheck.checker.native.engine import Native, model_error
-from prosecheck.checker.native.owned import Owned, Valuations
+from prosecheck.checker.native.owned import Owned, Valuations, partition_vector
 from prosecheck.checker.system import Label, System, World
 
 UNSEEN = 0xFFFFFFFF
@@ -87,14 +87,11 @@ class NativePartition:
 
     def expand(self) -> list[Any]:
         """Expand the owned frontier: one outbox per partition, ``(rows, values)``, then counters."""
-        cpu, t0 = self.clock(), time.thread_time()
-        self._check(self.native.lib.pc_pexpand(self.native.ctx))
-        self.c_seconds["expand"] += time.thread_time() - t0
+        counters = self.expand_here()
+        cpu = self.clock()
         out: list[Any] = [(self._out(q, 0), self._out(q, 1)) for q in range(self.parts)]
-        sent = sum(int(r.nbytes + v.nbytes) for q, (r, v) in enumerate(out) if q != self.part)
-        rows = sum(len(r) for r, _ in out)
         self.cpu += self.clock() - cpu
-        return [*out, {"bytes": sent, "rows": rows}]
+        return [*out, counters]
 
     def absorb(self, *outboxes: tuple[np.ndarray, np.ndarray]) -> Snapshot:
         """Absorb the outboxes addressed here, one per source partition, in partition order."""
@@ -158,11 +155,7 @@ class NativePartition:
                 "frontier": n.stat(0) - int(starts[-1]), "peak_mb": round(peak_rss_mb(), 1), "cpu": round(self.cpu, 4)}
 
     def _pvec(self, which: int) -> np.ndarray:
-        n = self.native.ffi.new("uint64_t *")
-        ptr = self.native.lib.pc_pvec(self.native.ctx, which, n)
-        if n[0] == 0:
-            return np.zeros(0, dtype=np.uint32)
-        return np.frombuffer(self.native.ffi.buffer(ptr, 4 * n[0]), dtype=np.uint32)
+        return partition_vector(self.native, which)
 
     def export(self, snap: Snapshot, groups: tuple[str, ...] = GROUPS) -> dict[str, Any]:
         """What the gather needs, up to the snapshot ``snap``: views of this partition's memory, valid
