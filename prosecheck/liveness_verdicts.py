@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from prosecheck.checker.expr import Expr, compile_py
-from prosecheck.checker.liveness import StateGraph, leads_to, livelocks, state_graph, stuck
+from prosecheck.checker.liveness import AtWorlds, LivenessGraph, SlotTest, state_graph
 from prosecheck.checker.search import Exploration
 from prosecheck.model.build import bind_formula
 from prosecheck.properties.catalog import Property
@@ -22,7 +22,7 @@ NEEDS_GRAPH = ("liveness needs the complete state graph of a search without limi
                "compaction")
 
 
-def graph_of(exploration: Exploration) -> StateGraph | None:
+def graph_of(exploration: Exploration) -> LivenessGraph | None:
     """The recorded state graph, or None where liveness cannot be judged: an exhaustive search
     without symmetry reduction (quotient edges) or hash compaction (omitted worlds) is needed."""
     usable = exploration.complete and not exploration.symmetry and not exploration.probabilistic
@@ -36,23 +36,35 @@ def world_test_expr(exploration: Exploration, prop: Property, formula_of: str) -
     return bind_formula(exploration.system, formula, "and" if formula_of == "goal" else "or")
 
 
-def world_test(exploration: Exploration, prop: Property, formula_of: str) -> np.ndarray:
-    """Per stored world, whether the property's trigger or goal holds."""
+def world_slot_test(exploration: Exploration, prop: Property, formula_of: str) -> SlotTest:
+    """The property's trigger or goal as a test of the slots it reads (judged per distinct valuation)."""
     expr = world_test_expr(exploration, prop, formula_of)
     fn = compile_py(expr)
-    return exploration.projector().marks(exploration.system.slot_refs(expr),
-                                         lambda values: bool(fn(lambda scope, name: values[int(name)])))
+    return SlotTest(tuple(exploration.system.slot_refs(expr)),
+                    lambda values: bool(fn(lambda scope, name: values[int(name)])))
+
+
+def world_test(exploration: Exploration, prop: Property, formula_of: str) -> np.ndarray:
+    """Per stored world, whether the property's trigger or goal holds."""
+    test = world_slot_test(exploration, prop, formula_of)
+    return exploration.projector().marks(test.slots, test.predicate)
+
+
+def final_test(exploration: Exploration) -> SlotTest:
+    """Whether a world is final (:meth:`~prosecheck.checker.system.System.is_final`), as a test of the slots
+    finality reads: no world is decoded."""
+    system = exploration.system
+    return SlotTest(tuple(system.final_slots()), system.is_final_valuation)
 
 
 def final_marks(exploration: Exploration) -> np.ndarray:
-    """Per stored world, whether it is final (:meth:`~prosecheck.checker.system.System.is_final`), from a
-    projection onto the slots finality reads: no world is decoded."""
-    system = exploration.system
-    return exploration.projector().marks(system.final_slots(), system.is_final_valuation)
+    """Per stored world, whether it is final."""
+    test = final_test(exploration)
+    return exploration.projector().marks(test.slots, test.predicate)
 
 
 def judge_possibly(prop: Property, scenario: Scenario, exploration: Exploration,
-                   graph: StateGraph | None) -> PropertyResult:
+                   graph: LivenessGraph | None) -> PropertyResult:
     """``AG (trigger -> EF goal)`` on the state graph: a trigger world with no way to the goal is a
     counterexample (its trace is the shortest path to the first such world); the detail says
     what it looks like."""
@@ -62,7 +74,7 @@ def judge_possibly(prop: Property, scenario: Scenario, exploration: Exploration,
                               detail=NEEDS_GRAPH)
     system = exploration.system
     assert prop.trigger is not None
-    world = stuck(graph, world_test(exploration, prop, "trigger"), world_test(exploration, prop, "goal"))
+    world = graph.stuck(world_slot_test(exploration, prop, "trigger"), world_slot_test(exploration, prop, "goal"))
     if world is None:
         return PropertyResult(prop.id, prop.kind, HOLDS, expected, prop.statement, str(prop.ref))
     found = exploration.worlds[world]
@@ -74,18 +86,14 @@ def judge_possibly(prop: Property, scenario: Scenario, exploration: Exploration,
 
 
 def judge_eventually(prop: Property, scenario: Scenario, exploration: Exploration,
-                     graph: StateGraph | None) -> PropertyResult:
+                     graph: LivenessGraph | None) -> PropertyResult:
     """``trigger ~> goal`` on the state graph: a lasso is a counterexample."""
     expected = scenario.expected_verdict(prop.id)
     if graph is None:
         return PropertyResult(prop.id, prop.kind, INCONCLUSIVE, expected, prop.statement, str(prop.ref),
                               detail=NEEDS_GRAPH)
-    if prop.trigger:
-        trigger = world_test(exploration, prop, "trigger")
-    else:  # from the start
-        trigger = np.zeros(len(exploration.worlds), dtype=bool)
-        trigger[0] = True
-    lasso = leads_to(graph, trigger, world_test(exploration, prop, "goal"))
+    trigger = world_slot_test(exploration, prop, "trigger") if prop.trigger else AtWorlds((0,))  # else from the start
+    lasso = graph.leads_to(trigger, world_slot_test(exploration, prop, "goal"))
     if lasso is None:
         return PropertyResult(prop.id, prop.kind, HOLDS, expected, prop.statement, str(prop.ref))
     steps = [*lasso.tail, *lasso.cycle]
@@ -101,16 +109,16 @@ def judge_eventually(prop: Property, scenario: Scenario, exploration: Exploratio
                           detail=detail, tail=steps)
 
 
-def judge_livelocks(expected: str, exploration: Exploration, graph: StateGraph | None) -> PropertyResult:
+def judge_livelocks(expected: str, exploration: Exploration, graph: LivenessGraph | None) -> PropertyResult:
     """``livelock_free``: no bottom strongly connected component with a cycle and no final world."""
     if graph is None:
         return PropertyResult("livelock_free", "always", INCONCLUSIVE, expected, BUILTIN["livelock_free"], "DESIGN.md")
-    found = livelocks(graph, exploration.system.is_final)
+    found = graph.livelocks(final_test(exploration))
     first = min(found[0]) if found else None
     return PropertyResult(
         "livelock_free", "always", VIOLATED if found else HOLDS, expected, BUILTIN["livelock_free"], "DESIGN.md",
         world=first, detail=f"{len(found)} livelock(s); the first has {len(found[0])} world(s)" if found else "")
 
 
-__all__ = ["NEEDS_GRAPH", "final_marks", "graph_of", "judge_eventually", "judge_livelocks", "judge_possibly", "world_test",
-           "world_test_expr"]
+__all__ = ["NEEDS_GRAPH", "final_marks", "final_test", "graph_of", "judge_eventually", "judge_livelocks", "judge_possibly",
+           "world_slot_test", "world_test", "world_test_expr"]

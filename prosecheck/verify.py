@@ -22,12 +22,11 @@ from collections.abc import Callable, Sequence
 from prosecheck.checker.budget import Budget, LimitReached
 from prosecheck.checker.judge import judge, maximum
 from prosecheck.checker.live import check_step, replay_path
-from prosecheck.checker.liveness import no_return
 from prosecheck.checker.parallel import PartitionLost
 from prosecheck.checker.search import Exploration, Limits, Progress, explore
 from prosecheck.checker.system import Label
 from prosecheck.liveness_verdicts import (
-    final_marks,
+    final_test,
     graph_of,
     judge_eventually,
     judge_livelocks,
@@ -250,7 +249,7 @@ def _judge_graph(result: ScenarioResult, chosen: list[Property], exploration: Ex
         for pid in ("deadlock_free", "livelock_free"):
             p = result.properties[pid]
             if p.world is not None:  # the step that made it unavoidable, not only the last one
-                at = no_return(graph, final_marks(exploration), exploration.path_to(p.world))
+                at = graph.no_return(final_test(exploration), exploration.path_to(p.world))
                 p.decisive_step = at if at else None  # position i: the world step i leads to
 
 

@@ -224,10 +224,13 @@ def test_bench_workers_reports_speedup_efficiency_and_overhead(capsys, pool):
 @needs_ray
 def test_ray_partitions_answer_after_the_search_when_the_session_outlives_it() -> None:
     """Inside a caller's Ray session the actors stay after the search: only their counts travel, and they
-    project, decode worlds and give parent links as the same partitions stepped in turn and gathered do."""
+    project, decode worlds, give parent links and judge liveness as the same partitions stepped in turn and
+    gathered do."""
+    from prosecheck.checker.liveness import AtWorlds, SlotTest, recorded_graph
     from prosecheck.checker.native.lazy import EDGES, WORLDS, PartitionedExploration
     from prosecheck.checker.native.partitioned import explore_partitioned
     from prosecheck.checker.parallel import ray_session
+    from prosecheck.liveness_verdicts import final_test
 
     factory = functools.partial(build_system, SCENARIOS["m300.panf_udm"])
     gathered = explore_partitioned(factory, 2, local=True)
@@ -248,6 +251,14 @@ def test_ray_partitions_answer_after_the_search_when_the_session_outlives_it() -
             assert path == gathered.path_to(index)
             assert [par.worlds[i] for i in path] == [gathered.worlds[i] for i in path]
             assert [par.via[i] for i in path] == [gathered.via[i] for i in path]
+        graph, recorded = par.liveness_graph(), recorded_graph(gathered)  # liveness in the actors
+        assert graph is not None
+        some = SlotTest(tuple(slots[:3]), lambda valuation: sum(valuation.values()) % 2 == 1)
+        never = SlotTest((), lambda valuation: False)
+        for trigger, goal in ((AtWorlds((0,)), never), (some, never), (AtWorlds((0,)), some), (some, some)):
+            assert graph.leads_to(trigger, goal) == recorded.leads_to(trigger, goal)
+            assert graph.stuck(trigger, goal) == recorded.stuck(trigger, goal)
+        assert graph.livelocks(final_test(par)) == recorded.livelocks(final_test(gathered)) == []
         assert par.gathered == 0
         edges = par.edges  # fetched from the actors now
         assert par.gathered == EDGES and edges is not None and gathered.edges is not None

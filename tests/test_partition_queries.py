@@ -107,10 +107,11 @@ def test_traces_follow_parents_across_partitions(name: str, local: bool) -> None
 
 @pytest.mark.parametrize("sid", ["m200", "m300.panf_udm", "m200@pc5_attacker"])
 def test_a_check_with_workers_judges_without_gathering_the_worlds(sid: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Exactly the results of the check that gathered the worlds first; only the edges (liveness) gathered.
+    """Exactly the results of the check that gathered the worlds first; the worlds never gathered (the edges
+    only where a region of a liveness property may hold a cycle).
     The sequential check's verdicts, with first worlds at the same depths."""
     par = check_scenario(SCENARIOS[sid], replay=False, workers=2, keep_exploration=True)
-    assert par.exploration is not None and _remote(par.exploration).gathered == EDGES
+    assert par.exploration is not None and _remote(par.exploration).gathered in (0, EDGES)
     projector = PartitionedExploration.projector
 
     def gathering(self: PartitionedExploration, hint: object = ()) -> object:
@@ -119,7 +120,7 @@ def test_a_check_with_workers_judges_without_gathering_the_worlds(sid: str, monk
 
     monkeypatch.setattr(PartitionedExploration, "projector", gathering)
     old = check_scenario(SCENARIOS[sid], replay=False, workers=2, keep_exploration=True)
-    assert old.exploration is not None and _remote(old.exploration).gathered == WORLDS | EDGES
+    assert old.exploration is not None and _remote(old.exploration).gathered & WORLDS
     seq = check_scenario(SCENARIOS[sid], replay=False, keep_exploration=True)
     assert seq.exploration is not None
     assert (par.states, par.transitions) == (old.states, old.transitions) == (seq.states, seq.transitions)

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 import numpy as np
 from scipy.sparse import csr_array
@@ -39,7 +40,38 @@ from prosecheck.checker.search import Exploration
 from prosecheck.checker.system import Label, World
 
 WorldTest = Callable[[World], bool]
-Marks = WorldTest | np.ndarray | Sequence[bool]
+
+
+@dataclass(frozen=True)
+class SlotTest:
+    """A world test given by the slots it reads and a predicate over their valuation (slot -> value): it
+    runs once per distinct valuation (:mod:`prosecheck.checker.projection`), wherever the worlds are kept."""
+
+    slots: tuple[int, ...]
+    predicate: Callable[[dict[int, Any]], bool]
+
+
+@dataclass(frozen=True)
+class AtWorlds:
+    """The worlds with these indices, and no other (``AtWorlds((0,))``: the initial world)."""
+
+    indices: tuple[int, ...]
+
+
+Marks = WorldTest | SlotTest | AtWorlds | np.ndarray | Sequence[bool]
+
+
+class LivenessGraph(Protocol):
+    """What judging asks of a state graph: the recorded one (:class:`StateGraph`), or one kept in the
+    partitions of a partitioned search (``checker.native.distributed_graph``)."""
+
+    def stuck(self, trigger: Marks, goal: Marks) -> int | None: ...
+
+    def leads_to(self, trigger: Marks, goal: Marks) -> Lasso | None: ...
+
+    def livelocks(self, is_final: Marks) -> list[set[int]]: ...
+
+    def no_return(self, is_final: Marks, path: list[int]) -> int | None: ...
 
 
 @dataclass
@@ -122,9 +154,28 @@ class StateGraph:
 
     def marks(self, test: Marks) -> np.ndarray:
         """A world test as one boolean per world."""
+        if isinstance(test, SlotTest):
+            return self.exploration.projector().marks(test.slots, test.predicate)
+        if isinstance(test, AtWorlds):
+            out = np.zeros(self.size, dtype=bool)
+            out[list(test.indices)] = True
+            return out
         if callable(test):
             return np.fromiter((bool(test(w)) for w in self.exploration.worlds), dtype=bool, count=self.size)
         return np.asarray(test, dtype=bool)
+
+    # :class:`LivenessGraph`
+    def stuck(self, trigger: Marks, goal: Marks) -> int | None:
+        return stuck(self, trigger, goal)
+
+    def leads_to(self, trigger: Marks, goal: Marks) -> Lasso | None:
+        return leads_to(self, trigger, goal)
+
+    def livelocks(self, is_final: Marks) -> list[set[int]]:
+        return livelocks(self, is_final)
+
+    def no_return(self, is_final: Marks, path: list[int]) -> int | None:
+        return no_return(self, is_final, path)
 
 
 @dataclass(frozen=True)
@@ -142,8 +193,16 @@ class Lasso:
         return not self.cycle
 
 
-def state_graph(exploration: Exploration) -> StateGraph:
-    """The graph the search recorded (the search must have been complete)."""
+def state_graph(exploration: Exploration) -> LivenessGraph:
+    """The graph the search recorded (the search must have been complete): the exploration's own
+    (``liveness_graph()``: a partitioned search keeps it in its partitions) if it offers one."""
+    own = getattr(exploration, "liveness_graph", None)
+    found = own() if callable(own) and exploration.complete else None
+    return found if found is not None else recorded_graph(exploration)
+
+
+def recorded_graph(exploration: Exploration) -> StateGraph:
+    """The graph the search recorded, as arrays in this process (the search must have been complete)."""
     if not exploration.complete:
         raise ValueError("liveness needs an exhaustive search")
     edges = exploration.edges if exploration.edges is not None else _derived_edges(exploration)
@@ -212,19 +271,21 @@ _CHUNK = 1 << 15  # frontier worlds expanded at once by the breadth-first search
 
 
 def _bfs(graph: StateGraph, keep_edge: np.ndarray, sources: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Breadth-first from ``sources`` (in that order) over the kept edges, a level at a time:
+    """Breadth-first from ``sources`` (distinct, in world order) over the kept edges, a level at a time, each
+    level in world order:
     (visit order, predecessor); a source's predecessor is ``size`` (a virtual root), an unreached
-    world's is -1. A level is expanded in chunks of frontier worlds, each taking its edges in
-    (frontier order, edge order) and keeping the first edge into each world not seen yet, so order
-    and predecessors are those of the one-queue search."""
+    world's is -1. A world's predecessor is the smallest world of the level before with a kept edge to
+    it: a rule that does not depend on how the worlds are stored (the partitions of a partitioned search
+    follow it too, ``checker.native.owned_graph``). A level is expanded in chunks of frontier worlds,
+    each taking its edges in (world, edge) order and keeping the first edge into each world not seen yet."""
     pred = np.full(graph.size, -1, dtype=np.int32)
-    frontier = np.asarray(sources, dtype=np.int64)
+    frontier = np.asarray(sources, dtype=np.int64)  # distinct, in world order
     pred[frontier] = graph.size
     levels = [frontier.astype(np.int32)]
     while len(frontier):
         found = [_expand_chunk(graph, keep_edge, frontier[i:i + _CHUNK], pred)
                  for i in range(0, len(frontier), _CHUNK)]
-        frontier = np.concatenate(found)
+        frontier = np.sort(np.concatenate(found))
         levels.append(frontier.astype(np.int32))
     return np.concatenate(levels), pred
 
@@ -232,9 +293,7 @@ def _bfs(graph: StateGraph, keep_edge: np.ndarray, sources: np.ndarray) -> tuple
 def _expand_chunk(graph: StateGraph, keep_edge: np.ndarray, chunk: np.ndarray, pred: np.ndarray) -> np.ndarray:
     """The worlds first reached from ``chunk`` (in discovery order); their predecessors set in ``pred``."""
     indptr, target = graph.rows()
-    lengths = (indptr[chunk + 1] - indptr[chunk]).astype(np.int64)
-    at = np.repeat(indptr[chunk].astype(np.int64) - np.cumsum(lengths) + lengths, lengths) \
-        + np.arange(int(lengths.sum()), dtype=np.int64)
+    at, lengths = row_positions(indptr, chunk)
     src = np.repeat(chunk, lengths)
     keep = keep_edge[at]
     dst = target[at[keep]].astype(np.int64)
@@ -246,6 +305,15 @@ def _expand_chunk(graph: StateGraph, keep_edge: np.ndarray, chunk: np.ndarray, p
     reached: np.ndarray = dst[first]
     pred[reached] = src[first]
     return reached
+
+
+def row_positions(indptr: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The positions of the entries of ``rows`` in a CSR array (``indptr``), row after row, and each row's
+    length (int64 both)."""
+    lengths = (indptr[rows + 1] - indptr[rows]).astype(np.int64)
+    at = np.repeat(indptr[rows].astype(np.int64) - np.cumsum(lengths) + lengths, lengths) \
+        + np.arange(int(lengths.sum()), dtype=np.int64)
+    return at, lengths
 
 
 def _label_between(graph: StateGraph, a: int, b: int) -> Label:
@@ -424,13 +492,15 @@ def livelocks(graph: StateGraph, is_final: Marks) -> list[set[int]]:
     bottom = ~leaves & _looped(graph, labels, None)[:comps]
     found = []
     worlds = graph.exploration.worlds
+    marked = None if callable(is_final) else graph.marks(is_final)
     for c in np.flatnonzero(bottom):
         members = np.flatnonzero(labels == c)
-        finals = (is_final(worlds[int(n)]) for n in members) if callable(is_final) else \
-            (bool(np.asarray(is_final)[n]) for n in members)
+        finals = (bool(marked[n]) for n in members) if marked is not None else \
+            (is_final(worlds[int(n)]) for n in members)  # type: ignore[operator]
         if not any(finals):
             found.append({int(n) for n in members})
     return sorted(found, key=min)
 
 
-__all__ = ["Lasso", "StateGraph", "leads_to", "livelocks", "state_graph", "stuck"]
+__all__ = ["AtWorlds", "Lasso", "LivenessGraph", "SlotTest", "StateGraph", "leads_to", "livelocks", "no_return",
+           "recorded_graph", "row_positions", "state_graph", "stuck"]

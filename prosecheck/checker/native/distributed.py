@@ -33,6 +33,10 @@ class Partitions(Protocol):
 
     def export(self, snaps: list[Snapshot], groups: tuple[str, ...]) -> list[Export]: ...
 
+    def graph(self, op: str, args: list[tuple[Any, ...]], before: list[list[Any]] | None) -> list[list[Any]]: ...
+
+    def counters(self, stepped: list[list[Any]]) -> list[dict[str, Any]]: ...
+
 
 class Remote:
     """The partitions after a search, settled at their last complete level (``snaps``), as the driver asks

@@ -35,6 +35,7 @@ from prosecheck.checker.native.engine import (
 )
 from prosecheck.checker.native.engine import _unhandled as unhandled_of
 from prosecheck.checker.native.engine import labels as label_table
+from prosecheck.checker.native.owned import partition_global_indices
 from prosecheck.checker.native.partition import UNSEEN, Widen
 
 Export = dict[str, Any]
@@ -122,10 +123,7 @@ def numbering(parts: list[Export]) -> Numbering:
 def owned_global_indices(num: Numbering) -> list[np.ndarray]:
     """Per partition, the global index of each owned world (uint32), from the counts: level by level, the
     start of the partition's block plus the offset in it."""
-    if num.total >= 2**32:
-        raise ValueError("more than 2^32 worlds: too many for the gather's 32-bit indices")
-    return [np.repeat((num.starts[:, p] - num.levels[p]).astype(np.uint32), num.sizes[:, p])
-            + np.arange(num.counts[p], dtype=np.uint32) for p in range(len(num.counts))]
+    return [partition_global_indices(num, p) for p in range(len(num.counts))]
 
 
 def locate(num: Numbering, index: int) -> tuple[int, int]:

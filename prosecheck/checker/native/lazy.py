@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from prosecheck.checker.liveness import recorded_graph
 from prosecheck.checker.native.distributed import (
     PartitionLabels,
     PartitionParents,
@@ -31,6 +32,7 @@ from prosecheck.checker.native.distributed import (
     PartitionWorlds,
     Remote,
 )
+from prosecheck.checker.native.distributed_graph import DistributedGraph
 from prosecheck.checker.native.engine import (
     ChunkEncoder,
     Levels,
@@ -115,6 +117,7 @@ class PartitionedExploration(NativeExploration):
         self._done: set[int] = set()
         self._lmap: list[np.ndarray] = []
         self._full: Numbering | None = None
+        self._graph: DistributedGraph | None = None
         self.remote = remote
         if remote is not None:  # the views call back through a weak reference: no cycle keeps the partitions alive
             me = weakref.ref(self)
@@ -139,6 +142,16 @@ class PartitionedExploration(NativeExploration):
             return super().projector(hint)
         self._remote_projector.widen(hint)
         return self._remote_projector
+
+    def liveness_graph(self) -> DistributedGraph | None:
+        """With the partitions at hand and the edges not gathered, the state graph they keep (one per result:
+        what its rounds built, the targets and predecessors, serves every property)."""
+        if self.remote is None or EDGES in self._done:
+            return None
+        if self._graph is None:
+            me = weakref.ref(self)
+            self._graph = DistributedGraph(self.remote, lambda: _alive(me), lambda: recorded_graph(_alive(me)))
+        return self._graph
 
     def gather(self, stage: int) -> None:
         """Gather ``stage`` (:data:`WORLDS`, :data:`EDGES`) if not done yet."""

@@ -12,7 +12,7 @@ breadth-first order, so a partition's first world of a valuation is also its ear
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -21,6 +21,9 @@ from prosecheck.checker.native.engine import labels as label_table
 from prosecheck.checker.projection import Projector
 from prosecheck.checker.store import LazyWorlds
 from prosecheck.checker.system import Label, World
+
+if TYPE_CHECKING:
+    from prosecheck.checker.native.gather import Numbering
 
 Valuations = tuple[list[tuple[Any, ...]], np.ndarray, np.ndarray]
 """A partition's projection: the distinct valuations, the first owned world of each (increasing), and
@@ -35,6 +38,14 @@ def partition_vector(native: Native, which: int, count: int | None = None) -> np
     if count == 0:
         return np.zeros(0, dtype=np.uint32)
     return np.frombuffer(native.ffi.buffer(ptr, 4 * count), dtype=np.uint32)
+
+
+def partition_global_indices(num: Numbering, p: int) -> np.ndarray:
+    """The global index of each of partition ``p``'s owned worlds (uint32, increasing), from the counts."""
+    if num.total >= 2**32:
+        raise ValueError("more than 2^32 worlds: too many for the gather's 32-bit indices")
+    return np.repeat((num.starts[:, p] - num.levels[p]).astype(np.uint32), num.sizes[:, p]) \
+        + np.arange(num.counts[p], dtype=np.uint32)
 
 
 class OwnedEncoder(ChunkEncoder):
@@ -129,4 +140,4 @@ class Owned:
         return label_table(self.native)
 
 
-__all__ = ["OwnedEncoder", "OwnedWorlds", "Owned", "Valuations", "partition_vector"]
+__all__ = ["OwnedEncoder", "OwnedWorlds", "Owned", "Valuations", "partition_global_indices", "partition_vector"]

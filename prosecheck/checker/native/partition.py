@@ -21,6 +21,7 @@ import numpy as np
 from prosecheck.checker.exploration import peak_rss_mb
 from prosecheck.checker.native.engine import Native, model_error
 from prosecheck.checker.native.owned import Owned, Valuations, partition_vector
+from prosecheck.checker.native.owned_graph import OwnedGraph
 from prosecheck.checker.system import Label, System, World
 
 UNSEEN = 0xFFFFFFFF
@@ -58,6 +59,8 @@ class NativePartition:
         self.c_seconds = {"expand": 0.0, "absorb": 0.0}  # CPU seconds (of the calling thread) in pc_pexpand / pc_pabsorb
         self.step_seconds = 0.0  # wall seconds inside step (C, NumPy and Python of the calls)
         self.owned: Owned | None = None  # the owned worlds, kept by settle() after the search
+        self.settled: Snapshot | None = None  # the snapshot settle() was given
+        self.owned_graph: OwnedGraph | None = None  # their edges, for liveness (graph("start", ...) opens it)
         self._peers: Any = None  # absorb_peers: the partitions' contexts
 
     def _check(self, rc: int) -> None:
@@ -207,6 +210,7 @@ class NativePartition:
     def settle(self, snap: Snapshot) -> int:
         """Keep the owned worlds up to the snapshot ``snap`` for the queries below; their number."""
         self.owned = Owned(self.native, snap["owned"])
+        self.settled = snap
         return int(snap["owned"])
 
     def project(self, slots: Sequence[int], hint: Sequence[int], per_world: bool) -> Valuations:
@@ -225,6 +229,32 @@ class NativePartition:
         finally:
             self.cpu += self.clock() - cpu
 
+    def graph(self, op: str, args: tuple[Any, ...], *inbox: Any) -> Any:
+        """Operation ``op`` of this partition's part of the state graph (:class:`.owned_graph.OwnedGraph`)
+        with ``args`` and the outboxes addressed here (a round); ``start`` (``args``: the numbering's counts)
+        opens it. A round's answer is one outbox per partition, then counters."""
+        cpu = self.clock()
+        try:
+            if op == "start":
+                self._owned()
+                assert self.settled is not None
+                edges = self.export(self.settled, ("edges",))
+                self.owned_graph = OwnedGraph(self.part, self.parts, edges, args[0])
+                return self.owned_graph.start()
+            if op == "mark":
+                name, slots, hint, test = args
+                return self._graph().set_marks(name, self._owned().marks(slots, hint, _predicate(slots, test)))
+            if self.owned_graph is None:
+                raise RuntimeError(f"partition {self.part}: asked about its graph before graph('start')")
+            return getattr(self.owned_graph, op)(*args, *inbox)
+        finally:
+            self.cpu += self.clock() - cpu
+
+    def _graph(self) -> OwnedGraph:
+        if self.owned_graph is None:
+            raise RuntimeError(f"partition {self.part}: asked about its graph before graph('start')")
+        return self.owned_graph
+
     def decode(self, local: Sequence[int]) -> list[World]:
         return self._owned().decode(local)
 
@@ -240,8 +270,17 @@ class NativePartition:
         return self.owned
 
     def close(self) -> None:
-        self.owned = None
+        self.owned = self.owned_graph = None
         del self.native
+
+
+def _predicate(slots: Sequence[int], test: Any) -> Callable[[dict[int, Any]], bool]:
+    """A mark's test: a predicate over a valuation (in process), or the set of valuations it holds on
+    (what travels to a Ray actor: the driver judged each distinct valuation)."""
+    if callable(test):
+        return test  # type: ignore[no-any-return]
+    holds = frozenset(test)
+    return lambda valuation: tuple(valuation[s] for s in slots) in holds
 
 
 __all__ = ["GROUPS", "NativePartition", "Snapshot", "Widen"]

@@ -108,6 +108,11 @@ class LocalPool:
         """Call ``method`` of partition ``part``: its answer."""
         return getattr(self.parts[part], method)(*args)
 
+    def graph(self, op: str, args: list[tuple[Any, ...]], before: list[list[Any]] | None) -> list[list[Any]]:
+        """A round of the partitions' state graph: partition ``p`` runs ``op`` with ``args[p]`` and the outboxes
+        of ``before`` addressed to it (:meth:`.partition.NativePartition.graph`); their answers."""
+        return self.query("graph", _graph_args(op, args, before))
+
     def stats(self) -> list[dict[str, float]]:
         return [p.stats() for p in self.parts]
 
@@ -225,6 +230,12 @@ class RayPool:
     def query_one(self, part: int, method: str, *args: Any) -> Any:
         return self._get(getattr(self.actors[part], method).remote(*args))
 
+    def graph(self, op: str, args: list[tuple[Any, ...]], before: list[list[Any]] | None) -> list[list[Any]]:
+        """As :meth:`LocalPool.graph`: object references, an outbox going from actor to actor (the counters
+        are read with :meth:`counters`)."""
+        return [a.graph.options(num_returns=self.n + 1).remote(*x)
+                for a, x in zip(self.actors, _graph_args(op, args, before))]
+
     def stats(self) -> list[dict[str, float]]:
         return self._get([a.stats.remote() for a in self.actors])  # type: ignore[no-any-return]
 
@@ -233,6 +244,10 @@ class RayPool:
             for a in self.actors:
                 self.ray.kill(a)
         self.actors = []
+
+
+def _graph_args(op: str, args: list[tuple[Any, ...]], before: list[list[Any]] | None) -> list[tuple[Any, ...]]:
+    return [(op, a, *(() if before is None else (out[p] for out in before))) for p, a in enumerate(args)]
 
 
 def explore_workers(factory: Callable[[], System], workers: int, limits: Limits = NO_LIMITS,

@@ -1,0 +1,170 @@
+"""Liveness judged in the partitions of a partitioned search, its edges never gathered (issue 21).
+
+:class:`DistributedGraph` is the :class:`~prosecheck.checker.liveness.LivenessGraph` of a
+:class:`~.lazy.PartitionedExploration` whose partitions are alive: every partition keeps its worlds' edges
+(:class:`~.owned_graph.OwnedGraph`), and the driver runs rounds (one breadth-first level each: every
+partition one call, the outboxes going from partition to partition) and reads their counters. Its work is
+per round and per distinct valuation, not per world or edge:
+
+* ``possibly`` (:meth:`DistributedGraph.stuck`) and the decisive step of a deadlock
+  (:meth:`DistributedGraph.no_return`): backward reachability from the goal's worlds;
+* ``eventually`` (:meth:`DistributedGraph.leads_to`): the region search of the sequential
+  :func:`~prosecheck.checker.liveness.leads_to`, its first terminal world, and the tail back to its start;
+* livelocks: none in a graph without an edge to a world numbered no higher than its source (worlds are
+  numbered breadth first: such a graph has no cycle).
+
+A region or graph that may hold a cycle needs strongly connected components: those questions are answered
+by the recorded graph (``fallback``: the edges gathered into this process), and counted in ``gathered``.
+The answers equal the recorded graph's (``tests/test_distributed_graph.py``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from prosecheck.checker.liveness import AtWorlds, Lasso, Marks, SlotTest, StateGraph
+from prosecheck.checker.native.distributed import Remote
+from prosecheck.checker.native.gather import locate
+from prosecheck.checker.native.owned_graph import NONE, ROOT
+from prosecheck.checker.search import Exploration
+from prosecheck.checker.system import Label
+
+
+class DistributedGraph:
+    """The state graph of a partitioned search, kept in its partitions (``remote``); ``exploration`` gives the
+    search's result (called when needed: no reference cycle keeps the result alive), ``fallback`` the recorded
+    (gathered) graph, for the questions that need strongly connected components."""
+
+    def __init__(self, remote: Remote, exploration: Callable[[], Exploration],
+                 fallback: Callable[[], StateGraph]) -> None:
+        self.remote, self.exploration, self._fallback = remote, exploration, fallback
+        self.parts = len(remote.snaps)
+        self.rounds = 0  # rounds run so far (every partition one call each)
+        self.gathered = 0  # questions answered by the gathered graph (a region that may hold a cycle)
+        self._backward: bool | None = None  # some edge leads to a world numbered no higher than its source
+        self._reversed = False
+        self._final: Marks | None = None  # the marks of the last backward reachability kept as "final"
+
+    # -- rounds -----------------------------------------------------------------------------------
+    def _round(self, op: str, args: list[tuple[Any, ...]] | tuple[Any, ...] = (),
+               before: list[list[Any]] | None = None) -> tuple[list[list[Any]], list[dict[str, Any]]]:
+        """One call per partition (``args``: a tuple for all, or a list of one tuple per partition); the
+        answers and their counters."""
+        per_part = args if isinstance(args, list) else [args] * self.parts
+        pool = self.remote.pool
+        answers = pool.graph(op, per_part, before)
+        self.rounds += 1
+        return answers, pool.counters(answers)
+
+    def _until_quiet(self, op: str, key: str, answers: list[list[Any]], counters: list[dict[str, Any]]) -> None:
+        """Rounds of ``op`` until no partition has a frontier or an outbox left."""
+        while any(c["active"] for c in counters):
+            answers, counters = self._round(op, (key,), answers)
+
+    def _open(self) -> None:
+        if self._backward is None:
+            answers, _ = self._round("start", (self.remote.num,))
+            _, counters = self._round("targets", (), answers)
+            self._backward = any(c["backward"] for c in counters)
+
+    def _ask(self, index: int, op: str, *args: Any) -> Any:
+        """``op`` of the partition owning global index ``index``, given its owned index first."""
+        part, local = locate(self.remote.num, index)
+        return self.remote.pool.query_one(part, "graph", op, (local, *args))
+
+    # -- marks ------------------------------------------------------------------------------------
+    def _mark(self, name: str, test: Marks) -> None:
+        """Marks ``name`` in every partition: a slot test judged per distinct valuation, or given worlds."""
+        self._open()
+        if isinstance(test, AtWorlds):
+            local: list[list[int]] = [[] for _ in range(self.parts)]
+            for index in test.indices:
+                p, i = locate(self.remote.num, index)
+                local[p].append(i)
+            self._round("mark_at", [(name, at) for at in local])
+            return
+        if not isinstance(test, SlotTest):
+            raise TypeError("a partitioned search's liveness takes slot tests (SlotTest) or AtWorlds")
+        hint = tuple(self.exploration().projector(test.slots).hint)
+        if getattr(self.remote.pool, "in_process", False):
+            self._round("mark", (name, test.slots, hint, test.predicate))
+            return
+        answers = self.remote.pool.query("project", [(test.slots, hint, False)] * self.parts)
+        holds = [frozenset(v for v in values if test.predicate(dict(zip(test.slots, v)))) for values, _, _ in answers]
+        self._round("mark", [(name, test.slots, hint, h) for h in holds])
+
+    # -- LivenessGraph ---------------------------------------------------------------------------
+    def _reach(self, key: str, marked: str) -> None:
+        """Backward reachability from the worlds marked ``marked``, kept in the partitions as ``key``."""
+        if not self._reversed:
+            answers, _ = self._round("reverse_send")
+            self._round("reverse_build", (), answers)
+            self._reversed = True
+        answers, counters = self._round("reach_start", (key, marked))
+        self._until_quiet("reach_step", key, answers, counters)
+
+    def stuck(self, trigger: Marks, goal: Marks) -> int | None:
+        """:func:`~prosecheck.checker.liveness.stuck`, in the partitions."""
+        self._mark("goal", goal)
+        self._mark("trigger", trigger)
+        self._reach("can", "goal")
+        _, counters = self._round("reach_first", ("can", "trigger"))
+        found = [c["first"] for c in counters if c["first"] >= 0]
+        return min(found) if found else None
+
+    def no_return(self, is_final: Marks, path: list[int]) -> int | None:
+        """:func:`~prosecheck.checker.liveness.no_return`, in the partitions (the reachability kept for the
+        same ``is_final``)."""
+        if self._final is None or self._final != is_final:
+            self._mark("final", is_final)
+            self._reach("can_final", "final")
+            self._final = is_final
+        return next((i for i, world in enumerate(path) if not self._ask(world, "reach_at", "can_final")), None)
+
+    def leads_to(self, trigger: Marks, goal: Marks) -> Lasso | None:
+        """:func:`~prosecheck.checker.liveness.leads_to`, in the partitions while the region is acyclic."""
+        self._mark("goal", goal)
+        self._mark("trigger", trigger)
+        answers, counters = self._round("region_start", ("region", "trigger", "goal"))
+        if not any(c["active"] for c in counters):
+            return None  # no trigger world outside the goal
+        self._until_quiet("region_step", "region", answers, counters)
+        _, ends = self._round("region_end", ("region",))
+        if any(c["backward"] for c in ends):
+            self.gathered += 1
+            return self._fallback().leads_to(trigger, goal)
+        terminals = [c["terminal"] for c in ends if c["terminal"] >= 0]
+        if not terminals:
+            return None
+        end = min(terminals)
+        start, tail = self._tail(end)
+        return Lasso(self.exploration().path_to(start), tail, [])
+
+    def _tail(self, end: int) -> tuple[int, list[tuple[int, Label]]]:
+        """The region search's path to ``end``: its first world and the labelled steps from it."""
+        steps: list[tuple[int, Label]] = []
+        node = end
+        while (before := self._ask(node, "region_pred", "region")) != ROOT:
+            if before == NONE:
+                raise RuntimeError(f"world {node} was not reached by the region search")
+            steps.append((node, self._label(before, node)))
+            node = before
+        return node, steps[::-1]
+
+    def _label(self, source: int, target: int) -> Label:
+        part, _ = locate(self.remote.num, source)
+        label: Label | None = self.remote.labels(part)[self._ask(source, "edge_label", target)]
+        assert label is not None
+        return label
+
+    def livelocks(self, is_final: Marks) -> list[set[int]]:
+        """None in an acyclic graph; else the recorded graph's (:func:`~prosecheck.checker.liveness.livelocks`)."""
+        self._open()
+        if not self._backward:
+            return []
+        self.gathered += 1
+        return self._fallback().livelocks(is_final)
+
+
+__all__ = ["DistributedGraph"]

@@ -1,0 +1,322 @@
+"""A partition's part of the state graph, judged where it lives (issue 21): liveness without a gather.
+
+After a partitioned search every partition keeps the edges of the worlds it owns (:mod:`.partition`:
+``estart``, ``etarget``, ``elabel``; a target is one of its own worlds, or a foreign world named by the
+row it sent that world's owner). :class:`OwnedGraph` turns every target into a global index (each owner
+names the rows it absorbed: one exchange) and then answers in rounds, one breadth-first level per round.
+A round is one call per partition, which returns one outbox per partition and its counters
+(:meth:`~.partition.NativePartition.graph`); the driver reads the counters only:
+
+* **marks**: one boolean per owned world, a slot test judged once per distinct valuation;
+* **backward reachability** (``reach``): the worlds from which a marked world can be reached (for
+  ``possibly`` and the step that made a deadlock unavoidable); each edge is sent once to its target's
+  owner, which keeps its predecessors;
+* **a region search** (``region``): breadth first from some worlds through the worlds outside a goal. A
+  world's predecessor is the smallest world of the level before with an edge to it, the rule of
+  :func:`~prosecheck.checker.liveness._bfs`, so the predecessors do not depend on the partitions. It finds
+  the region's terminal worlds, and whether an edge inside it leads to a world numbered no higher than
+  its source: worlds are numbered breadth first, so without such an edge the region has no cycle.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from scipy.sparse import coo_array
+
+from prosecheck.checker.liveness import row_positions
+from prosecheck.checker.native.owned import partition_global_indices
+
+if TYPE_CHECKING:
+    from prosecheck.checker.native.gather import Numbering
+
+NONE = 0xFFFFFFFF  # no world (an unreached world's predecessor; a target no partition stored)
+ROOT = 0xFFFFFFFE  # the predecessor of a region search's first worlds
+_CHUNK = 1 << 20  # global indices located at once (bounds the temporary arrays)
+FOREIGN = 0x80000000  # an edge target's flag: a foreign ordinal, not one of this partition's worlds
+Answer = list[Any]
+"""A round's answer: one outbox per partition (NumPy arrays), then the counters (a dict)."""
+
+
+class OwnedGraph:
+    """Partition ``part``'s worlds (owned indices ``0 .. count - 1``, global indices ``gidx``) and their edges."""
+
+    def __init__(self, part: int, parts: int, edges: dict[str, Any], num: Numbering) -> None:
+        """``edges``: the partition's export of its edges (views of its memory); ``num``: the global
+        numbering's counts (per level and partition)."""
+        self.part, self.parts, self.num = part, parts, num
+        self.gidx = partition_global_indices(num, part)
+        self.count = len(self.gidx)
+        self.estart = np.asarray(edges["estart"], dtype=np.uint32)
+        if len(self.estart) != self.count + 1:
+            raise ValueError(f"partition {part}: the liveness graph needs every owned world expanded")
+        self.raw = edges
+        self._blocks = num.starts.ravel()
+        self._first = np.stack(num.levels, axis=1).astype(np.int64)  # (level, partition): first owned index
+        # per edge (after ``targets``): its target's owner and owned index there
+        self.owner = np.zeros(0, dtype=np.uint16)
+        self.local = np.zeros(0, dtype=np.uint32)
+        self._best = np.zeros(0, dtype=np.uint32)  # a region step's smallest source per world (NONE: none yet)
+        self._stamp = np.zeros(0, dtype=np.int64)  # _dedupe's scratch, one entry per owned world
+        self.marks: dict[str, np.ndarray] = {}
+        self.reverse: tuple[np.ndarray, np.ndarray] | None = None  # by target: (row start, source: owned index
+        # times the number of partitions plus its owner)
+        self.state: dict[str, dict[str, Any]] = {}  # per search (its key): what its rounds keep
+        self._own_pairs = np.zeros((0, 2), dtype=np.uint32)  # reverse_send's edges into this partition's worlds
+
+    # -- addressing -----------------------------------------------------------------------------
+    def owners(self, g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(owning partition, owned index there) of global indices ``g``: from the counts alone (the last
+        block of the numbering that starts at or before each); a slice of ``_CHUNK`` at a time."""
+        owner = np.empty(len(g), dtype=np.uint16)
+        local = np.empty(len(g), dtype=np.uint32)
+        for a in range(0, len(g), _CHUNK):
+            part = g[a:a + _CHUNK]
+            block = np.searchsorted(self._blocks, part, side="right") - 1
+            level, who = np.divmod(block, self.parts)
+            owner[a:a + _CHUNK] = who
+            local[a:a + _CHUNK] = self._first[level, who] + part - self.num.starts[level, who]
+        return owner, local
+
+    def _split(self, owner: np.ndarray, *columns: np.ndarray) -> list[np.ndarray]:
+        """The rows (one per entry of ``owner``, one value of each of ``columns``: uint32) cut into one outbox
+        per partition, each an array of shape (rows, columns); this partition's own rows are left out."""
+        out = []
+        for q in range(self.parts):
+            mask = owner == q if q != self.part else np.zeros(0, dtype=bool)
+            rows = np.empty((int(mask.sum()), len(columns)), dtype=np.uint32)
+            for j, column in enumerate(columns):
+                rows[:, j] = column[mask] if len(rows) else 0
+            out.append(rows)
+        return out
+
+    def _answer(self, out: list[np.ndarray] | None = None, **counters: Any) -> Answer:
+        return [*(out if out is not None else [np.zeros(0, dtype=np.uint32)] * self.parts), counters]
+
+    # -- the targets: owner, owned index there, global index -------------------------------------
+    def start(self) -> Answer:
+        """Round 1: to each partition, for each row it sent here (in its order), the owned index and the
+        global index of its world (NONE: a row absorbed after the search's last complete level)."""
+        out = []
+        for q in range(self.parts):
+            rows = np.asarray(self.raw["inmap"][q], dtype=np.int64)
+            known = rows < self.count
+            named = np.full((len(rows), 2), NONE, dtype=np.uint32)
+            named[known, 0] = rows[known]
+            named[known, 1] = self.gidx[rows[known]]
+            out.append(named if q != self.part else named[:0])
+        return self._answer(out)
+
+    def targets(self, *named: np.ndarray) -> Answer:
+        """Round 2: every edge's target as (owner, owned index there), through a table of the worlds this
+        partition may name (its kids, then its foreign ordinals; ``named``: each owner's answer to
+        :meth:`start`). Counters: ``backward``, whether some edge leads to a world numbered no higher than
+        its source (without one the graph has no cycle)."""
+        kslot = np.asarray(self.raw["kslot"], dtype=np.int64)
+        fdest = np.asarray(self.raw["fdest"], dtype=np.int64)
+        frow = np.asarray(self.raw["frow"], dtype=np.int64)
+        rows = [np.asarray(a, dtype=np.uint32).reshape(-1, 2) for a in named]
+        offsets = np.cumsum([0, *(len(r) for r in rows)])
+        every = np.concatenate(rows) if rows else np.zeros((0, 2), dtype=np.uint32)
+        nk = len(kslot)
+        owner = np.full(nk + len(fdest), NONE, dtype=np.uint32)  # the table: per kid, then per foreign ordinal
+        local = np.full(nk + len(fdest), NONE, dtype=np.uint32)
+        known = np.full(nk + len(fdest), NONE, dtype=np.uint32)  # its global index
+        sent = np.flatnonzero(fdest != NONE)
+        at = offsets[fdest[sent]] + frow[sent]
+        owner[nk + sent], local[nk + sent], known[nk + sent] = fdest[sent], every[at, 0], every[at, 1]
+        initial = nk + np.flatnonzero(fdest == NONE)  # the initial world, owned elsewhere (never sent): global 0
+        first_owner, first_local = self.owners(np.zeros(1, dtype=np.uint32))
+        owner[initial], local[initial], known[initial] = first_owner[0], first_local[0], 0
+        own = np.flatnonzero(kslot < min(FOREIGN, self.count))
+        owner[own], local[own], known[own] = self.part, kslot[own], self.gidx[kslot[own]]
+        away = np.flatnonzero((kslot >= FOREIGN) & (kslot != NONE))
+        for table in (owner, local, known):
+            table[away] = table[nk + kslot[away] - FOREIGN]
+        del self.raw["kslot"], self.raw["fdest"], self.raw["frow"], self.raw["inmap"]
+        return self._answer(backward=self._map_targets(owner, local, known, nk), edges=len(self.owner))
+
+    def _map_targets(self, owner: np.ndarray, local: np.ndarray, known: np.ndarray, nk: int) -> bool:
+        """Every edge's target through the table (``owner``, ``local``, ``known``: the global index), a slice
+        of edges at a time; whether some edge leads to a world numbered no higher than its source."""
+        targets = np.asarray(self.raw["etarget"], dtype=np.uint32)
+        self.owner = np.empty(len(targets), dtype=np.uint16)
+        self.local = np.empty(len(targets), dtype=np.uint32)
+        backward = False
+        for a, b, sources in self._slices():
+            t = targets[a:b].astype(np.int64)
+            foreign = t >= FOREIGN
+            t[foreign] += nk - FOREIGN
+            if len(t) and (int(t.max()) >= len(owner) or bool((owner[t] == NONE).any())):
+                raise RuntimeError(f"partition {self.part}: an edge leads to a world no partition stored")
+            self.owner[a:b], self.local[a:b] = owner[t], local[t]
+            backward = backward or bool((known[t] <= sources).any())
+        return backward
+
+    def _slices(self) -> Iterator[tuple[int, int, np.ndarray]]:
+        """The edges in slices of about ``_CHUNK``, whole worlds each: (first edge, end, each edge's source
+        as a global index)."""
+        world = 0
+        while world < self.count:
+            last = int(np.searchsorted(self.estart, int(self.estart[world]) + _CHUNK, side="right")) - 1
+            last = min(max(last, world + 1), self.count)
+            lengths = np.diff(self.estart[world:last + 1])
+            yield int(self.estart[world]), int(self.estart[last]), np.repeat(self.gidx[world:last], lengths)
+            world = last
+
+    def sources(self) -> np.ndarray:
+        """Every edge's source, as a global index."""
+        return np.repeat(self.gidx, np.diff(self.estart))
+
+    # -- marks ----------------------------------------------------------------------------------
+    def set_marks(self, name: str, marks: np.ndarray) -> Answer:
+        self.marks[name] = np.asarray(marks, dtype=bool)
+        return self._answer(marked=int(self.marks[name].sum()))
+
+    def mark_at(self, name: str, local: list[int]) -> Answer:
+        """Marks ``name``: exactly the owned worlds ``local``."""
+        marks = np.zeros(self.count, dtype=bool)
+        marks[local] = True
+        return self.set_marks(name, marks)
+
+    # -- backward reachability ------------------------------------------------------------------
+    def reverse_send(self) -> Answer:
+        """Each edge into another partition's world, sent to that owner: (the target's owned index there,
+        the source's owned index here); the edges into this partition's own worlds are kept."""
+        sources = np.repeat(np.arange(self.count, dtype=np.uint32), np.diff(self.estart))
+        mine = self.owner == self.part
+        self._own_pairs = np.stack([self.local[mine], sources[mine]], axis=1)
+        return self._answer(self._split(self.owner, self.local, sources), sent=int((~mine).sum()))
+
+    def reverse_build(self, *pairs: np.ndarray) -> Answer:
+        """Every edge into this partition's worlds, by target: its source as owned index times the number
+        of partitions plus owner (SciPy's compressed sparse rows: a counting sort; repeated edges merged)."""
+        rows = [self._own_pairs, *(np.asarray(p, dtype=np.uint32).reshape(-1, 2) for p in pairs)]
+        owners = [self.part, *range(len(pairs))]  # pairs[q]: from partition q (its own: empty)
+        target = np.concatenate([r[:, 0] for r in rows])
+        source = np.concatenate([r[:, 1].astype(np.int64) * self.parts + q for r, q in zip(rows, owners)])
+        self._own_pairs = self._own_pairs[:0]
+        width = max(self.num.counts) * self.parts
+        matrix = coo_array((np.ones(len(target), dtype=np.int8), (target, source)), shape=(self.count, width)).tocsr()
+        self.reverse = (matrix.indptr, matrix.indices)
+        return self._answer(edges=len(matrix.indices))
+
+    def reach_start(self, key: str, marked: str) -> Answer:
+        """Backward reachability from the worlds marked ``marked``, kept as ``key``: its first round."""
+        can = self.marks[marked].copy()
+        self.state[key] = {"can": can}
+        return self._reach_expand(key, np.flatnonzero(can))
+
+    def reach_step(self, key: str, *inbox: np.ndarray) -> Answer:
+        """A round: the worlds named by the other partitions join, then this level's predecessors are sent."""
+        st = self.state[key]
+        can, got = st["can"], self._dedupe(_joined(inbox))
+        got = got[~can[got]]
+        can[got] = True
+        return self._reach_expand(key, np.concatenate([st["next"], got]))
+
+    def _reach_expand(self, key: str, frontier: np.ndarray) -> Answer:
+        assert self.reverse is not None, "reverse_build first"
+        start, column = self.reverse
+        st = self.state[key]
+        at, _ = row_positions(start, frontier)
+        where, who = np.divmod(column[at], self.parts)  # owned index, owner
+        mine = who == self.part
+        here = self._dedupe(where[mine])
+        here = here[~st["can"][here]]
+        st["can"][here] = True
+        st["next"] = here
+        out = [rows[:, 0] for rows in self._split(who, where)]  # repeats are dropped where they arrive
+        return self._answer(out, active=len(here) + sum(len(a) for a in out))
+
+    def _dedupe(self, values: np.ndarray) -> np.ndarray:
+        """Each of ``values`` (owned indices) once, in no particular order: the last position written for each
+        value keeps it (no sort)."""
+        if len(self._stamp) != self.count:
+            self._stamp = np.zeros(self.count, dtype=np.int64)
+        positions = np.arange(len(values), dtype=np.int64)
+        self._stamp[values] = positions
+        kept: np.ndarray = values[self._stamp[values] == positions]
+        return kept
+
+    def reach_first(self, key: str, marked: str) -> Answer:
+        """The first world marked ``marked`` from which no world of search ``key`` can be reached (global; -1)."""
+        found = np.flatnonzero(self.marks[marked] & ~self.state[key]["can"])
+        return self._answer(first=int(self.gidx[found[0]]) if len(found) else -1)
+
+    def reach_at(self, local: int, key: str) -> bool:
+        """Whether a world of search ``key`` can be reached from owned world ``local``."""
+        return bool(self.state[key]["can"][local])
+
+    # -- a region search ------------------------------------------------------------------------
+    def region_start(self, key: str, trigger: str, goal: str) -> Answer:
+        """A breadth-first search from the worlds marked ``trigger`` and not ``goal``, through worlds not
+        marked ``goal``, kept as ``key``: its first round."""
+        outside = ~self.marks[goal]
+        first = outside & self.marks[trigger]
+        pred = np.full(self.count, NONE, dtype=np.uint32)
+        pred[first] = ROOT
+        if len(self._best) != self.count:
+            self._best = np.full(self.count, NONE, dtype=np.uint32)
+        self.state[key] = {"outside": outside, "pred": pred, "backward": False}
+        return self._region_expand(key, np.flatnonzero(first))
+
+    def region_step(self, key: str, *inbox: np.ndarray) -> Answer:
+        """A round: of every edge from the level before into a world outside the goal (this partition's
+        own, and those the others sent), the one from the smallest source into each world not reached yet."""
+        st = self.state[key]
+        here, source = st["edges"]
+        rows = [np.asarray(a, dtype=np.uint32).reshape(-1, 2) for a in inbox]
+        local = np.concatenate([here, *(r[:, 0] for r in rows)])
+        source = np.concatenate([source, *(r[:, 1] for r in rows)])
+        inside = st["outside"][local]
+        local, source = local[inside], source[inside]
+        if not st["backward"] and len(local) and bool((self.gidx[local] <= source).any()):
+            st["backward"] = True  # an edge inside the region to a world numbered no higher: it may close a cycle
+        new = st["pred"][local] == NONE
+        local, source = local[new], source[new]
+        np.minimum.at(self._best, local, source)
+        reached = self._dedupe(local)
+        st["pred"][reached] = self._best[reached]
+        self._best[reached] = NONE
+        return self._region_expand(key, reached)
+
+    def _region_expand(self, key: str, frontier: np.ndarray) -> Answer:
+        st = self.state[key]
+        at, lengths = row_positions(self.estart, frontier)
+        owner, local = self.owner[at], self.local[at]
+        source = np.repeat(self.gidx[frontier], lengths)
+        mine = owner == self.part
+        st["edges"] = (local[mine], source[mine])
+        out = self._split(owner, local, source)
+        return self._answer(out, active=len(frontier) + sum(len(a) for a in out))
+
+    def region_end(self, key: str) -> Answer:
+        """Counters of a finished region search: its first terminal world (no successor at all; global, -1),
+        whether an edge inside it may close a cycle (``backward``), its size."""
+        st = self.state[key]
+        reached = st["pred"] != NONE
+        terminal = np.flatnonzero(reached & (np.diff(self.estart) == 0))
+        return self._answer(terminal=int(self.gidx[terminal[0]]) if len(terminal) else -1,
+                            backward=st["backward"], reached=int(reached.sum()))
+
+    def region_pred(self, local: int, key: str) -> int:
+        """The predecessor of owned world ``local`` in region search ``key`` (global; ROOT, NONE)."""
+        return int(self.state[key]["pred"][local])
+
+    def edge_label(self, local: int, target: int) -> int:
+        """The label id (this partition's) of owned world ``local``'s first edge to global index ``target``."""
+        a, b = int(self.estart[local]), int(self.estart[local + 1])
+        owner, there = self.owners(np.array([target], dtype=np.uint32))
+        hits = np.flatnonzero((self.owner[a:b] == owner[0]) & (self.local[a:b] == there[0]))
+        if not len(hits):
+            raise RuntimeError(f"partition {self.part}: no edge from owned world {local} to world {target}")
+        return int(self.raw["elabel"][a + int(hits[0])])
+
+def _joined(inbox: tuple[np.ndarray, ...]) -> np.ndarray:
+    return np.concatenate([np.asarray(a, dtype=np.int64) for a in inbox]) if inbox else np.zeros(0, dtype=np.int64)
+
+
+__all__ = ["NONE", "ROOT", "Answer", "OwnedGraph"]

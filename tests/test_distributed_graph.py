@@ -1,0 +1,144 @@
+"""Liveness judged in the partitions (issue 21, ``checker.native.distributed_graph``) equals the recorded graph's.
+
+On toys (acyclic and cyclic), random toys and scenarios, with 1-3 partitions stepped in turn and in threads:
+for random slot tests as triggers and goals, ``stuck``, ``leads_to``, ``no_return`` and ``livelocks`` answer
+exactly as the recorded graph of the same partitions, gathered; where no region may hold a cycle nothing
+is gathered. A check with workers equals the check that gathered the edges, and the sequential verdicts.
+"""
+
+from __future__ import annotations
+
+import functools
+import random
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pytest
+from random_toys import random_system
+from toy import counters, looper_and_counter, lossy_ping_pong, ping_pong_pairs, waiter
+
+from prosecheck.checker.liveness import AtWorlds, SlotTest, recorded_graph
+from prosecheck.checker.native.distributed_graph import DistributedGraph
+from prosecheck.checker.native.lazy import EDGES, PartitionedExploration
+from prosecheck.checker.native.partitioned import explore_partitioned
+from prosecheck.checker.system import System
+from prosecheck.liveness_verdicts import final_test
+from prosecheck.model.build import build_system
+from prosecheck.scenarios.catalog import SCENARIOS
+from prosecheck.verify import check_scenario
+
+SYSTEMS: dict[str, Callable[[], System]] = {
+    "counters_jump": functools.partial(counters, limit=3, copies=3, jump=True),
+    "pairs": functools.partial(ping_pong_pairs, pairs=2, pings=2),
+    "waiter": waiter,
+    "looper": functools.partial(looper_and_counter, limit=2),  # cycles
+    "restless looper": functools.partial(looper_and_counter, limit=1, restless=True),
+    "lossy": functools.partial(lossy_ping_pong, 2, budget=2, duplication=True),
+    **{f"random toy {seed}": functools.partial(random_system, seed) for seed in range(4)},
+    "m200": functools.partial(build_system, SCENARIOS["m200"]),
+}
+
+
+def _slot_tests(system: System, rng: random.Random, count: int = 4) -> list[SlotTest]:
+    """Random tests over one to three slots: a valuation's sum, modulo a small number, equals a remainder."""
+    slots = list(range(system.link_base))
+    tests = []
+    for _ in range(count):
+        some = tuple(sorted(rng.sample(slots, min(len(slots), rng.randint(1, 3)))))
+        modulus, remainder = rng.randint(2, 3), rng.randint(0, 1)
+        tests.append(SlotTest(some, functools.partial(_sum_is, some, modulus, remainder)))
+    return tests
+
+
+def _sum_is(slots: tuple[int, ...], modulus: int, remainder: int, valuation: dict[int, Any]) -> bool:
+    return sum(int(valuation[s]) if not isinstance(valuation[s], tuple) else len(valuation[s]) for s in slots) \
+        % modulus == remainder
+
+
+def _partitioned(factory: Callable[[], System], parts: int, local: bool) -> PartitionedExploration:
+    found = explore_partitioned(factory, parts, local=local)
+    assert isinstance(found, PartitionedExploration) and found.remote is not None and found.complete
+    return found
+
+
+@pytest.mark.parametrize("local", [True, False], ids=["in turn", "threads"])
+@pytest.mark.parametrize("parts", [1, 2, 3])
+@pytest.mark.parametrize("name", SYSTEMS)
+def test_liveness_in_the_partitions_equals_the_recorded_graphs(name: str, parts: int, local: bool) -> None:
+    e = _partitioned(SYSTEMS[name], parts, local)
+    graph = e.liveness_graph()
+    assert isinstance(graph, DistributedGraph)
+    rng = random.Random(f"{name} {parts}")
+    tests = _slot_tests(e.system, rng)
+    nothing = SlotTest((), lambda valuation: False)  # a goal never reached: counterexamples to compare
+    pairs = [(a, b) for a in [*tests, AtWorlds((0,))] for b in [*tests, nothing] if a is not b]
+    final = final_test(e)
+    paths = [e.path_to(i) for i in sorted({0, e.states // 3, e.states - 1, *e.deadlocks[:2]})]
+    answers = [(graph.stuck(a, b), graph.leads_to(a, b)) for a, b in pairs]
+    returns = [graph.no_return(final, path) for path in paths]
+    livelocks = graph.livelocks(final)
+    acyclic = graph.gathered == 0
+    assert acyclic == (e.gathered == 0)
+    recorded = recorded_graph(e)
+    assert e.gathered == EDGES  # the recorded graph: the edges gathered, the worlds not
+    assert answers == [(recorded.stuck(a, b), recorded.leads_to(a, b)) for a, b in pairs]
+    assert returns == [recorded.no_return(final, path) for path in paths]
+    assert livelocks == recorded.livelocks(final)
+    assert any(answer is not None for pair in answers for answer in pair)  # some counterexample compared
+    e.remote.close()  # type: ignore[union-attr]
+
+
+def test_an_acyclic_graph_is_judged_without_gathering_and_a_cyclic_region_is_gathered() -> None:
+    """counters (every run bounded): nothing gathered; the looper's region loops: the recorded graph answers."""
+    bounded = _partitioned(functools.partial(counters, limit=3, copies=3), 2, False)
+    graph = bounded.liveness_graph()
+    assert graph is not None and graph.livelocks(final_test(bounded)) == []
+    everything = SlotTest((), lambda valuation: True)
+    nothing = SlotTest((), lambda valuation: False)
+    lasso = graph.leads_to(AtWorlds((0,)), nothing)  # never reached: the run ends in a terminal world
+    assert lasso is not None and lasso.ends_in_terminal and lasso.stem == [0]
+    assert graph.stuck(everything, nothing) == 0 and graph.stuck(everything, everything) is None
+    assert isinstance(graph, DistributedGraph) and graph.gathered == 0 and bounded.gathered == 0
+    looping = _partitioned(SYSTEMS["looper"], 2, False)
+    graph = looping.liveness_graph()
+    assert isinstance(graph, DistributedGraph)
+    lasso = graph.leads_to(AtWorlds((0,)), nothing)
+    assert lasso is not None and graph.gathered == 1 and looping.gathered == EDGES
+
+
+@pytest.mark.parametrize("sid", ["m200", "m300.panf_udm", "m200@pc5_attacker"])
+def test_a_check_with_workers_judges_liveness_in_the_partitions(sid: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Exactly the results of the check that gathered the edges; the sequential verdicts."""
+    par = check_scenario(SCENARIOS[sid], replay=False, workers=2, keep_exploration=True)
+    assert isinstance(par.exploration, PartitionedExploration)
+    graph = par.exploration._graph
+    assert graph is not None and graph.rounds > 0
+    assert par.exploration.gathered == (0 if graph.gathered == 0 else EDGES)
+    monkeypatch.setattr(PartitionedExploration, "liveness_graph", lambda self: None)
+    old = check_scenario(SCENARIOS[sid], replay=False, workers=2, keep_exploration=True)
+    assert isinstance(old.exploration, PartitionedExploration) and old.exploration.gathered & EDGES
+    seq = check_scenario(SCENARIOS[sid], replay=False)
+    for pid, o in old.properties.items():
+        p, s = par.properties[pid], seq.properties[pid]
+        assert (p.verdict, p.world, p.detail, p.trace, p.tail, p.decisive_step) == \
+            (o.verdict, o.world, o.detail, o.trace, o.tail, o.decisive_step), pid
+        assert p.verdict == s.verdict, pid
+        if p.tail is not None and s.tail is not None:
+            assert len(p.tail) == len(s.tail), pid
+
+
+def test_marks_from_valuations_equal_marks_from_the_predicate() -> None:
+    """What travels to a Ray actor (the set of valuations a test holds on) marks the worlds as the predicate does."""
+    e = _partitioned(SYSTEMS["pairs"], 2, True)
+    graph = e.liveness_graph()
+    assert isinstance(graph, DistributedGraph)
+    test = _slot_tests(e.system, random.Random(5), 1)[0]
+    graph._mark("a", test)
+    pool = e.remote.pool  # type: ignore[union-attr]
+    pool.in_process = False  # as Ray: the driver judges each distinct valuation
+    graph._mark("b", test)
+    for part in pool.parts:
+        marks = part.owned_graph.marks
+        assert np.array_equal(marks["a"], marks["b"]) and marks["a"].any()
+    e.remote.close()  # type: ignore[union-attr]
