@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -35,7 +34,7 @@ from prosecheck.checker.native.engine import (
 )
 from prosecheck.checker.native.engine import _unhandled as unhandled_of
 from prosecheck.checker.native.engine import labels as label_table
-from prosecheck.checker.native.owned import partition_global_indices
+from prosecheck.checker.native.owned import Numbering, partition_global_indices
 from prosecheck.checker.native.partition import UNSEEN, Widen
 
 Export = dict[str, Any]
@@ -67,31 +66,6 @@ def _set(native: Native, which: int, values: np.ndarray) -> None:
     a = np.ascontiguousarray(values.astype(np.uint32, copy=False))
     if native.lib.pc_set_vec(native.ctx, which, native.ffi.from_buffer("uint32_t[]", a), len(a)) != 0:
         raise MemoryError("the gather ran out of memory")
-
-
-@dataclass
-class Numbering:
-    """Global indices: level by level, partitions in order, owned order within."""
-
-    counts: list[int]  # owned worlds per partition
-    levels: list[np.ndarray]  # per partition: the first owned index of each level
-    sizes: np.ndarray  # (levels, partitions): worlds per level and partition
-    starts: np.ndarray  # (levels, partitions): the global index of each block's first world
-    gidx: list[np.ndarray]  # per partition: the global index of each owned world
-    base: np.ndarray  # offset of each partition's worlds in ``allg``
-    allg: np.ndarray  # every partition's gidx, concatenated
-
-    @property
-    def total(self) -> int:
-        return int(self.base[-1])
-
-    @property
-    def depths(self) -> int:
-        """Levels holding a world (the last ones may be empty: a complete search's last round)."""
-        used = len(self.sizes)
-        while used > 1 and self.sizes[used - 1].sum() == 0:
-            used -= 1
-        return used
 
 
 def global_index(num: Numbering, p: int, local: np.ndarray) -> np.ndarray:

@@ -12,7 +12,8 @@ breadth-first order, so a partition's first world of a valuation is also its ear
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -21,9 +22,6 @@ from prosecheck.checker.native.engine import labels as label_table
 from prosecheck.checker.projection import Projector
 from prosecheck.checker.store import LazyWorlds
 from prosecheck.checker.system import Label, World
-
-if TYPE_CHECKING:
-    from prosecheck.checker.native.gather import Numbering
 
 Valuations = tuple[list[tuple[Any, ...]], np.ndarray, np.ndarray]
 """A partition's projection: the distinct valuations, the first owned world of each (increasing), and
@@ -38,6 +36,31 @@ def partition_vector(native: Native, which: int, count: int | None = None) -> np
     if count == 0:
         return np.zeros(0, dtype=np.uint32)
     return np.frombuffer(native.ffi.buffer(ptr, 4 * count), dtype=np.uint32)
+
+
+@dataclass
+class Numbering:
+    """Global indices: level by level, partitions in order, owned order within."""
+
+    counts: list[int]  # owned worlds per partition
+    levels: list[np.ndarray]  # per partition: the first owned index of each level
+    sizes: np.ndarray  # (levels, partitions): worlds per level and partition
+    starts: np.ndarray  # (levels, partitions): the global index of each block's first world
+    gidx: list[np.ndarray]  # per partition: the global index of each owned world
+    base: np.ndarray  # offset of each partition's worlds in ``allg``
+    allg: np.ndarray  # every partition's gidx, concatenated
+
+    @property
+    def total(self) -> int:
+        return int(self.base[-1])
+
+    @property
+    def depths(self) -> int:
+        """Levels holding a world (the last ones may be empty: a complete search's last round)."""
+        used = len(self.sizes)
+        while used > 1 and self.sizes[used - 1].sum() == 0:
+            used -= 1
+        return used
 
 
 def partition_global_indices(num: Numbering, p: int) -> np.ndarray:
@@ -140,4 +163,4 @@ class Owned:
         return label_table(self.native)
 
 
-__all__ = ["OwnedEncoder", "OwnedWorlds", "Owned", "Valuations", "partition_global_indices", "partition_vector"]
+__all__ = ["Numbering", "OwnedEncoder", "OwnedWorlds", "Owned", "Valuations", "partition_global_indices", "partition_vector"]

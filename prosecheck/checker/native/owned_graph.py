@@ -21,16 +21,13 @@ A round is one call per partition, which returns one outbox per partition and it
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 from scipy.sparse import coo_array
 
 from prosecheck.checker.liveness import row_positions
-from prosecheck.checker.native.owned import partition_global_indices
-
-if TYPE_CHECKING:
-    from prosecheck.checker.native.gather import Numbering
+from prosecheck.checker.native.owned import Numbering, partition_global_indices
 
 NONE = 0xFFFFFFFF  # no world (an unreached world's predecessor; a target no partition stored)
 ROOT = 0xFFFFFFFE  # the predecessor of a region search's first worlds
