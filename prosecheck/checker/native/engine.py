@@ -45,6 +45,9 @@ int pc_pfired(void *, int, int, uint64_t);
 int pc_map_edges(const uint32_t *, uint64_t, uint32_t, const uint32_t *, const uint32_t *, uint64_t, const uint32_t *,
                  uint64_t, uint32_t *, uint32_t *);
 void *pc_out(void *, uint32_t, int, uint64_t *);
+int pc_owned_targets(const uint32_t *, const uint32_t *, uint64_t, const uint32_t *, const uint32_t *, uint64_t,
+                     const uint32_t *, const uint32_t *, uint64_t, const uint32_t **, const uint64_t *, uint32_t,
+                     uint32_t, uint32_t, uint32_t, uint16_t *, uint32_t *, uint64_t *);
 int pc_pabsorb(void *, uint32_t, const uint32_t *, uint64_t, const uint16_t *, uint64_t);
 int pc_pabsorb_peers(void *, void **, uint32_t);
 void pc_psent(void *, uint64_t *);

@@ -20,18 +20,19 @@ A round is one call per partition, which returns one outbox per partition and it
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
 from scipy.sparse import coo_array
 
 from prosecheck.checker.liveness import row_positions
+from prosecheck.checker.native.engine import Native
 from prosecheck.checker.native.owned import Numbering, partition_global_indices
 
 NONE = 0xFFFFFFFF  # no world (an unreached world's predecessor; a target no partition stored)
 ROOT = 0xFFFFFFFE  # the predecessor of a region search's first worlds
 _CHUNK = 1 << 20  # global indices located at once (bounds the temporary arrays)
+_FRONTIER = 1 << 16  # frontier worlds expanded at once (bounds the temporary arrays)
 FOREIGN = 0x80000000  # an edge target's flag: a foreign ordinal, not one of this partition's worlds
 Answer = list[Any]
 """A round's answer: one outbox per partition (NumPy arrays), then the counters (a dict)."""
@@ -40,10 +41,10 @@ Answer = list[Any]
 class OwnedGraph:
     """Partition ``part``'s worlds (owned indices ``0 .. count - 1``, global indices ``gidx``) and their edges."""
 
-    def __init__(self, part: int, parts: int, edges: dict[str, Any], num: Numbering) -> None:
+    def __init__(self, native: Native, part: int, parts: int, edges: dict[str, Any], num: Numbering) -> None:
         """``edges``: the partition's export of its edges (views of its memory); ``num``: the global
         numbering's counts (per level and partition)."""
-        self.part, self.parts, self.num = part, parts, num
+        self.native, self.part, self.parts, self.num = native, part, parts, num
         self.gidx = partition_global_indices(num, part)
         self.count = len(self.gidx)
         self.estart = np.asarray(edges["estart"], dtype=np.uint32)
@@ -107,61 +108,29 @@ class OwnedGraph:
         return self._answer(out)
 
     def targets(self, *named: np.ndarray) -> Answer:
-        """Round 2: every edge's target as (owner, owned index there), through a table of the worlds this
-        partition may name (its kids, then its foreign ordinals; ``named``: each owner's answer to
-        :meth:`start`). Counters: ``backward``, whether some edge leads to a world numbered no higher than
-        its source (without one the graph has no cycle)."""
-        kslot = np.asarray(self.raw["kslot"], dtype=np.int64)
-        fdest = np.asarray(self.raw["fdest"], dtype=np.int64)
-        frow = np.asarray(self.raw["frow"], dtype=np.int64)
-        rows = [np.asarray(a, dtype=np.uint32).reshape(-1, 2) for a in named]
-        offsets = np.cumsum([0, *(len(r) for r in rows)])
-        every = np.concatenate(rows) if rows else np.zeros((0, 2), dtype=np.uint32)
-        nk = len(kslot)
-        owner = np.full(nk + len(fdest), NONE, dtype=np.uint32)  # the table: per kid, then per foreign ordinal
-        local = np.full(nk + len(fdest), NONE, dtype=np.uint32)
-        known = np.full(nk + len(fdest), NONE, dtype=np.uint32)  # its global index
-        sent = np.flatnonzero(fdest != NONE)
-        at = offsets[fdest[sent]] + frow[sent]
-        owner[nk + sent], local[nk + sent], known[nk + sent] = fdest[sent], every[at, 0], every[at, 1]
-        initial = nk + np.flatnonzero(fdest == NONE)  # the initial world, owned elsewhere (never sent): global 0
+        """Round 2: every edge's target as (owner, owned index there), in one compiled pass
+        (``pc_owned_targets``; ``named``: each owner's answer to :meth:`start`). Counters: ``backward``, whether
+        some edge leads to a world numbered no higher than its source (without one the graph has no cycle)."""
+        ffi, lib = self.native.ffi, self.native.lib
+        arrays = {k: np.ascontiguousarray(self.raw[k], dtype=np.uint32) for k in ("etarget", "kslot", "fdest", "frow")}
+        rows = [np.ascontiguousarray(a, dtype=np.uint32).reshape(-1) for a in named]
+        edges = int(self.estart[-1])
+        self.owner = np.empty(edges, dtype=np.uint16)
+        self.local = np.empty(edges, dtype=np.uint32)
         first_owner, first_local = self.owners(np.zeros(1, dtype=np.uint32))
-        owner[initial], local[initial], known[initial] = first_owner[0], first_local[0], 0
-        own = np.flatnonzero(kslot < min(FOREIGN, self.count))
-        owner[own], local[own], known[own] = self.part, kslot[own], self.gidx[kslot[own]]
-        away = np.flatnonzero((kslot >= FOREIGN) & (kslot != NONE))
-        for table in (owner, local, known):
-            table[away] = table[nk + kslot[away] - FOREIGN]
+        backward = ffi.new("uint64_t *")
+        buffers = [ffi.from_buffer("uint32_t[]", r) for r in rows]  # alive during the call
+        rc = lib.pc_owned_targets(
+            ffi.from_buffer("uint32_t[]", arrays["etarget"]), ffi.from_buffer("uint32_t[]", self.estart), self.count,
+            ffi.from_buffer("uint32_t[]", self.gidx), ffi.from_buffer("uint32_t[]", arrays["kslot"]), len(arrays["kslot"]),
+            ffi.from_buffer("uint32_t[]", arrays["fdest"]), ffi.from_buffer("uint32_t[]", arrays["frow"]),
+            len(arrays["fdest"]), ffi.new("uint32_t *[]", buffers), ffi.new("uint64_t[]", [len(r) // 2 for r in rows]),
+            self.parts, self.part, int(first_owner[0]), int(first_local[0]),
+            ffi.from_buffer("uint16_t[]", self.owner), ffi.from_buffer("uint32_t[]", self.local), backward)
+        if rc != 0:
+            raise RuntimeError(f"partition {self.part}: an edge leads to a world no partition stored")
         del self.raw["kslot"], self.raw["fdest"], self.raw["frow"], self.raw["inmap"]
-        return self._answer(backward=self._map_targets(owner, local, known, nk), edges=len(self.owner))
-
-    def _map_targets(self, owner: np.ndarray, local: np.ndarray, known: np.ndarray, nk: int) -> bool:
-        """Every edge's target through the table (``owner``, ``local``, ``known``: the global index), a slice
-        of edges at a time; whether some edge leads to a world numbered no higher than its source."""
-        targets = np.asarray(self.raw["etarget"], dtype=np.uint32)
-        self.owner = np.empty(len(targets), dtype=np.uint16)
-        self.local = np.empty(len(targets), dtype=np.uint32)
-        backward = False
-        for a, b, sources in self._slices():
-            t = targets[a:b].astype(np.int64)
-            foreign = t >= FOREIGN
-            t[foreign] += nk - FOREIGN
-            if len(t) and (int(t.max()) >= len(owner) or bool((owner[t] == NONE).any())):
-                raise RuntimeError(f"partition {self.part}: an edge leads to a world no partition stored")
-            self.owner[a:b], self.local[a:b] = owner[t], local[t]
-            backward = backward or bool((known[t] <= sources).any())
-        return backward
-
-    def _slices(self) -> Iterator[tuple[int, int, np.ndarray]]:
-        """The edges in slices of about ``_CHUNK``, whole worlds each: (first edge, end, each edge's source
-        as a global index)."""
-        world = 0
-        while world < self.count:
-            last = int(np.searchsorted(self.estart, int(self.estart[world]) + _CHUNK, side="right")) - 1
-            last = min(max(last, world + 1), self.count)
-            lengths = np.diff(self.estart[world:last + 1])
-            yield int(self.estart[world]), int(self.estart[last]), np.repeat(self.gidx[world:last], lengths)
-            world = last
+        return self._answer(backward=int(backward[0]) > 0, edges=edges)
 
     def sources(self) -> np.ndarray:
         """Every edge's source, as a global index."""
@@ -215,18 +184,25 @@ class OwnedGraph:
         return self._reach_expand(key, np.concatenate([st["next"], got]))
 
     def _reach_expand(self, key: str, frontier: np.ndarray) -> Answer:
+        """The predecessors of ``frontier``: this partition's own join the next level, the others are sent to
+        their owners (repeats are dropped where they arrive); ``_FRONTIER`` worlds at a time."""
         assert self.reverse is not None, "reverse_build first"
         start, column = self.reverse
-        st = self.state[key]
-        at, _ = row_positions(start, frontier)
-        where, who = np.divmod(column[at], self.parts)  # owned index, owner
-        mine = who == self.part
-        here = self._dedupe(where[mine])
-        here = here[~st["can"][here]]
-        st["can"][here] = True
-        st["next"] = here
-        out = [rows[:, 0] for rows in self._split(who, where)]  # repeats are dropped where they arrive
-        return self._answer(out, active=len(here) + sum(len(a) for a in out))
+        can = self.state[key]["can"]
+        here: list[np.ndarray] = []
+        out: list[list[np.ndarray]] = [[] for _ in range(self.parts)]
+        for a in range(0, len(frontier), _FRONTIER):
+            at, _ = row_positions(start, frontier[a:a + _FRONTIER])
+            where, who = np.divmod(column[at], self.parts)  # owned index, owner
+            mine = self._dedupe(where[who == self.part])
+            mine = mine[~can[mine]]
+            can[mine] = True
+            here.append(mine)
+            for q, rows in enumerate(self._split(who, where)):
+                out[q].append(rows[:, 0])
+        self.state[key]["next"] = np.concatenate(here) if here else np.zeros(0, dtype=np.int64)
+        sent = [np.concatenate(o) if o else np.zeros(0, dtype=np.uint32) for o in out]
+        return self._answer(sent, active=len(self.state[key]["next"]) + sum(len(a) for a in sent))
 
     def _dedupe(self, values: np.ndarray) -> np.ndarray:
         """Each of ``values`` (owned indices) once, in no particular order: the last position written for each
@@ -281,14 +257,24 @@ class OwnedGraph:
         return self._region_expand(key, reached)
 
     def _region_expand(self, key: str, frontier: np.ndarray) -> Answer:
-        st = self.state[key]
-        at, lengths = row_positions(self.estart, frontier)
-        owner, local = self.owner[at], self.local[at]
-        source = np.repeat(self.gidx[frontier], lengths)
-        mine = owner == self.part
-        st["edges"] = (local[mine], source[mine])
-        out = self._split(owner, local, source)
-        return self._answer(out, active=len(frontier) + sum(len(a) for a in out))
+        """Every edge of ``frontier`` as (target's owned index, source's global index): kept for this partition's
+        own targets, sent to the owners of the others; ``_FRONTIER`` worlds at a time."""
+        here: list[tuple[np.ndarray, np.ndarray]] = []
+        out: list[list[np.ndarray]] = [[] for _ in range(self.parts)]
+        for a in range(0, len(frontier), _FRONTIER):
+            chunk = frontier[a:a + _FRONTIER]
+            at, lengths = row_positions(self.estart, chunk)
+            owner, local = self.owner[at], self.local[at]
+            source = np.repeat(self.gidx[chunk], lengths)
+            mine = owner == self.part
+            here.append((local[mine], source[mine]))
+            for q, rows in enumerate(self._split(owner, local, source)):
+                out[q].append(rows)
+        empty = np.zeros(0, dtype=np.uint32)
+        self.state[key]["edges"] = (np.concatenate([h[0] for h in here]) if here else empty,
+                                    np.concatenate([h[1] for h in here]) if here else empty)
+        sent = [np.concatenate(o) if o else np.zeros((0, 2), dtype=np.uint32) for o in out]
+        return self._answer(sent, active=len(frontier) + sum(len(a) for a in sent))
 
     def region_end(self, key: str) -> Answer:
         """Counters of a finished region search: its first terminal world (no successor at all; global, -1),

@@ -239,7 +239,7 @@ class NativePartition:
                 self._owned()
                 assert self.settled is not None
                 edges = self.export(self.settled, ("edges",))
-                self.owned_graph = OwnedGraph(self.part, self.parts, edges, args[0])
+                self.owned_graph = OwnedGraph(self.native, self.part, self.parts, edges, args[0])
                 return self.owned_graph.start()
             if op == "mark":
                 name, slots, hint, test = args

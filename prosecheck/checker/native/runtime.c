@@ -938,6 +938,49 @@ int pc_map_edges(const uint32_t *lut, uint64_t nlut, uint32_t nkids, const uint3
     return 0;
 }
 
+/* A partition's edge targets where it lives (liveness without a gather): each edge's target as (owner,
+   owned index there). A target is a kid (kslot: its owned index here, or FOREIGN | its foreign ordinal) or
+   FOREIGN | a foreign ordinal f: owner fdest[f] (UNSEEN: the initial world, init_owner's init_local, global
+   index 0), whose owned index and global index are named[q][2 frow[f]], [2 frow[f] + 1] (what the owner
+   answered for the rows it absorbed). *backward counts the edges whose target's global index is no higher
+   than their source's (gidx: this partition's global indices; estart: its worlds' first edges).
+   0, or -1: an index out of range or a world no partition stored. */
+int pc_owned_targets(const uint32_t *etarget, const uint32_t *estart, uint64_t nworlds, const uint32_t *gidx,
+                     const uint32_t *kslot, uint64_t nk, const uint32_t *fdest, const uint32_t *frow, uint64_t nf,
+                     const uint32_t **named, const uint64_t *nnamed, uint32_t nparts, uint32_t part,
+                     uint32_t init_owner, uint32_t init_local, uint16_t *owner, uint32_t *local, uint64_t *backward) {
+    uint64_t back = 0;
+    for (uint64_t w = 0; w < nworlds; w++) {
+        uint32_t source = gidx[w];
+        for (uint64_t i = estart[w]; i < estart[w + 1]; i++) {
+            uint32_t t = etarget[i], f, q, at, g;
+            if (!(t & FOREIGN)) {
+                if (t >= nk) return -1;
+                uint32_t ks = kslot[t];
+                if (ks == UNSEEN) return -1;
+                if (!(ks & FOREIGN)) {
+                    if (ks >= nworlds) return -1;
+                    owner[i] = (uint16_t)part; local[i] = ks;
+                    if (gidx[ks] <= source) back++;
+                    continue;
+                }
+                f = ks & ~FOREIGN;
+            } else f = t & ~FOREIGN;
+            if (f >= nf) return -1;
+            q = fdest[f];
+            if (q == UNSEEN) { owner[i] = (uint16_t)init_owner; local[i] = init_local; back++; continue; }
+            if (q >= nparts || (uint64_t)frow[f] >= nnamed[q]) return -1;
+            at = 2 * frow[f];
+            g = named[q][at + 1];
+            if (named[q][at] == UNSEEN) return -1;
+            owner[i] = (uint16_t)q; local[i] = named[q][at];
+            if (g <= source) back++;
+        }
+    }
+    *backward = back;
+    return 0;
+}
+
 /* Replace vector `which` (pc_vec's numbering) by a[0 .. n-1]. */
 int pc_set_vec(ctx_t *x, int which, const uint32_t *a, uint64_t n) {
     vec_t *vs[] = {&x->parent, &x->via, &x->levels, &x->estart, &x->etarget, &x->elabel, &x->deadlocks, &x->unh};
