@@ -126,7 +126,7 @@ class DistributedGraph:
         """:func:`~prosecheck.checker.liveness.leads_to`, in the partitions while the region is acyclic."""
         self._mark("goal", goal)
         self._mark("trigger", trigger)
-        answers, counters = self._round("region_start", ("region", "trigger", "goal"))
+        answers, counters = self._round("region_start", ("region", "trigger", "goal", bool(self._backward)))
         if not any(c["active"] for c in counters):
             return None  # no trigger world outside the goal
         self._until_quiet("region_step", "region", answers, counters)

@@ -56,7 +56,7 @@ class OwnedGraph:
         # per edge (after ``targets``): its target's owner and owned index there
         self.owner = np.zeros(0, dtype=np.uint16)
         self.local = np.zeros(0, dtype=np.uint32)
-        self._best = np.zeros(0, dtype=np.uint32)  # a region step's smallest source per world (NONE: none yet)
+        self._fresh = np.zeros(0, dtype=np.uint8)  # pc_region_absorb's scratch: reached in this round
         self._stamp = np.zeros(0, dtype=np.int64)  # _dedupe's scratch, one entry per owned world
         self.marks: dict[str, np.ndarray] = {}
         self.reverse: tuple[np.ndarray, np.ndarray] | None = None  # by target: (row start, source: owned index
@@ -224,57 +224,61 @@ class OwnedGraph:
         return bool(self.state[key]["can"][local])
 
     # -- a region search ------------------------------------------------------------------------
-    def region_start(self, key: str, trigger: str, goal: str) -> Answer:
+    def region_start(self, key: str, trigger: str, goal: str, cycles: bool) -> Answer:
         """A breadth-first search from the worlds marked ``trigger`` and not ``goal``, through worlds not
-        marked ``goal``, kept as ``key``: its first round."""
+        marked ``goal``, kept as ``key``: its first round. ``cycles``: whether the graph has an edge to a world
+        numbered no higher than its source (else no region has one, and none is looked for)."""
         outside = ~self.marks[goal]
         first = outside & self.marks[trigger]
         pred = np.full(self.count, NONE, dtype=np.uint32)
         pred[first] = ROOT
-        if len(self._best) != self.count:
-            self._best = np.full(self.count, NONE, dtype=np.uint32)
-        self.state[key] = {"outside": outside, "pred": pred, "backward": False}
+        if len(self._fresh) != self.count:
+            self._fresh = np.zeros(self.count, dtype=np.uint8)
+        self.state[key] = {"outside": outside.view(np.uint8), "pred": pred, "backward": np.zeros(1, dtype=np.int32),
+                           "cycles": cycles}
         return self._region_expand(key, np.flatnonzero(first))
 
     def region_step(self, key: str, *inbox: np.ndarray) -> Answer:
         """A round: of every edge from the level before into a world outside the goal (this partition's
-        own, and those the others sent), the one from the smallest source into each world not reached yet."""
+        own, and those the others sent), the one from the smallest source into each world not reached yet
+        (``pc_region_absorb``, one compiled pass per sender)."""
         st = self.state[key]
-        here, source = st["edges"]
-        rows = [np.asarray(a, dtype=np.uint32).reshape(-1, 2) for a in inbox]
-        local = np.concatenate([here, *(r[:, 0] for r in rows)])
-        source = np.concatenate([source, *(r[:, 1] for r in rows)])
-        inside = st["outside"][local]
-        local, source = local[inside], source[inside]
-        if not st["backward"] and len(local) and bool((self.gidx[local] <= source).any()):
-            st["backward"] = True  # an edge inside the region to a world numbered no higher: it may close a cycle
-        new = st["pred"][local] == NONE
-        local, source = local[new], source[new]
-        np.minimum.at(self._best, local, source)
-        reached = self._dedupe(local)
-        st["pred"][reached] = self._best[reached]
-        self._best[reached] = NONE
-        return self._region_expand(key, reached)
+        ffi, lib = self.native.ffi, self.native.lib
+        reached = []
+        for pairs in [st["edges"], *inbox]:
+            pairs = np.ascontiguousarray(pairs, dtype=np.uint32).reshape(-1, 2)
+            out = np.empty(len(pairs), dtype=np.uint32)
+            found = lib.pc_region_absorb(
+                ffi.from_buffer("uint32_t[]", pairs), len(pairs), ffi.from_buffer("uint8_t[]", st["outside"]),
+                ffi.from_buffer("uint32_t[]", st["pred"]), ffi.from_buffer("uint8_t[]", self._fresh),
+                ffi.from_buffer("uint32_t[]", self.gidx) if st["cycles"] else ffi.NULL, self.count,
+                ffi.from_buffer("uint32_t[]", out), ffi.from_buffer("int32_t[]", st["backward"]))
+            if found < 0:
+                self._fresh[:] = 0
+                raise RuntimeError(f"partition {self.part}: a region search names a world this partition does not own")
+            reached.append(out[:found])
+        frontier = np.concatenate(reached)
+        self._fresh[frontier] = 0  # the round's marks, cleared once every sender's edges are absorbed
+        return self._region_expand(key, frontier)
 
     def _region_expand(self, key: str, frontier: np.ndarray) -> Answer:
-        """Every edge of ``frontier`` as (target's owned index, source's global index): kept for this partition's
-        own targets, sent to the owners of the others; ``_FRONTIER`` worlds at a time."""
-        here: list[tuple[np.ndarray, np.ndarray]] = []
-        out: list[list[np.ndarray]] = [[] for _ in range(self.parts)]
-        for a in range(0, len(frontier), _FRONTIER):
-            chunk = frontier[a:a + _FRONTIER]
-            at, lengths = row_positions(self.estart, chunk)
-            owner, local = self.owner[at], self.local[at]
-            source = np.repeat(self.gidx[chunk], lengths)
-            mine = owner == self.part
-            here.append((local[mine], source[mine]))
-            for q, rows in enumerate(self._split(owner, local, source)):
-                out[q].append(rows)
-        empty = np.zeros(0, dtype=np.uint32)
-        self.state[key]["edges"] = (np.concatenate([h[0] for h in here]) if here else empty,
-                                    np.concatenate([h[1] for h in here]) if here else empty)
-        sent = [np.concatenate(o) if o else np.zeros((0, 2), dtype=np.uint32) for o in out]
-        return self._answer(sent, active=len(frontier) + sum(len(a) for a in sent))
+        """Every edge of ``frontier`` as (target's owned index, source's global index), one array per owner of
+        the targets (``pc_region_count``, ``pc_region_fill``): this partition's own kept, the others sent."""
+        ffi, lib = self.native.ffi, self.native.lib
+        frontier = np.ascontiguousarray(frontier, dtype=np.uint32)
+        counts = ffi.new("uint64_t[]", self.parts)
+        args = (ffi.from_buffer("uint32_t[]", frontier), len(frontier), ffi.from_buffer("uint32_t[]", self.estart),
+                ffi.from_buffer("uint16_t[]", self.owner))
+        if lib.pc_region_count(*args, self.parts, counts) != 0:
+            raise RuntimeError(f"partition {self.part}: an edge names a partition that does not exist")
+        out = [np.empty((int(counts[q]), 2), dtype=np.uint32) for q in range(self.parts)]
+        buffers = [ffi.from_buffer("uint32_t[]", o) for o in out]  # alive during the call
+        if lib.pc_region_fill(*args, ffi.from_buffer("uint32_t[]", self.local), ffi.from_buffer("uint32_t[]", self.gidx),
+                              self.parts, ffi.new("uint32_t *[]", buffers)) != 0:
+            raise MemoryError("the region search ran out of memory")
+        self.state[key]["edges"] = out[self.part]
+        out[self.part] = out[self.part][:0]
+        return self._answer(out, active=len(frontier) + sum(len(a) for a in out))
 
     def region_end(self, key: str) -> Answer:
         """Counters of a finished region search: its first terminal world (no successor at all; global, -1),
@@ -283,7 +287,7 @@ class OwnedGraph:
         reached = st["pred"] != NONE
         terminal = np.flatnonzero(reached & (np.diff(self.estart) == 0))
         return self._answer(terminal=int(self.gidx[terminal[0]]) if len(terminal) else -1,
-                            backward=st["backward"], reached=int(reached.sum()))
+                            backward=bool(st["backward"][0]), reached=int(reached.sum()))
 
     def region_pred(self, local: int, key: str) -> int:
         """The predecessor of owned world ``local`` in region search ``key`` (global; ROOT, NONE)."""

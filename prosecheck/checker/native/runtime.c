@@ -981,6 +981,58 @@ int pc_owned_targets(const uint32_t *etarget, const uint32_t *estart, uint64_t n
     return 0;
 }
 
+/* A region search's round in one partition (liveness without a gather). pc_region_count: how many edges
+   of the frontier worlds lead to each partition's worlds (counts[q]); pc_region_fill: those edges, as
+   (target's owned index, source's global index) pairs, into out[q] (2 counts[q] entries each), in
+   frontier and edge order. 0, or -1: an owner out of range. */
+int pc_region_count(const uint32_t *frontier, uint64_t n, const uint32_t *estart, const uint16_t *owner,
+                    uint32_t nparts, uint64_t *counts) {
+    for (uint32_t q = 0; q < nparts; q++) counts[q] = 0;
+    for (uint64_t i = 0; i < n; i++)
+        for (uint64_t e = estart[frontier[i]]; e < estart[frontier[i] + 1]; e++) {
+            if (owner[e] >= nparts) return -1;
+            counts[owner[e]]++;
+        }
+    return 0;
+}
+
+int pc_region_fill(const uint32_t *frontier, uint64_t n, const uint32_t *estart, const uint16_t *owner,
+                   const uint32_t *local, const uint32_t *gidx, uint32_t nparts, uint32_t **out) {
+    uint64_t *fill = (uint64_t *)calloc(nparts, 8);
+    if (!fill) return -1;
+    for (uint64_t i = 0; i < n; i++) {
+        uint32_t w = frontier[i];
+        for (uint64_t e = estart[w]; e < estart[w + 1]; e++) {
+            uint32_t *o = out[owner[e]] + 2 * fill[owner[e]]++;
+            o[0] = local[e];
+            o[1] = gidx[w];
+        }
+    }
+    free(fill);
+    return 0;
+}
+
+/* Candidates of a region search (n pairs: target's owned index, source's global index) absorbed by the
+   target's owner: a target outside the goal and not reached before this round is reached, its predecessor
+   the smallest source of the round (a round may absorb several arrays). The newly reached go to reached
+   (their number is returned), in the order first met, and are marked in fresh (one byte per world: the
+   caller clears the round's marks once it has absorbed every array of the round). With gidx (else NULL),
+   *backward becomes 1 when an edge into the region leads to a world numbered no higher than its source.
+   -1: an owned index out of range. */
+int64_t pc_region_absorb(const uint32_t *pairs, uint64_t n, const uint8_t *outside, uint32_t *pred, uint8_t *fresh,
+                         const uint32_t *gidx, uint64_t count, uint32_t *reached, int32_t *backward) {
+    uint64_t m = 0;
+    for (uint64_t i = 0; i < n; i++) {
+        uint32_t l = pairs[2 * i], s = pairs[2 * i + 1];
+        if (l >= count) return -1;
+        if (!outside[l]) continue;
+        if (gidx && gidx[l] <= s) *backward = 1;
+        if (pred[l] == UNSEEN) { pred[l] = s; fresh[l] = 1; reached[m++] = l; }
+        else if (fresh[l] && s < pred[l]) pred[l] = s;
+    }
+    return (int64_t)m;
+}
+
 /* Replace vector `which` (pc_vec's numbering) by a[0 .. n-1]. */
 int pc_set_vec(ctx_t *x, int which, const uint32_t *a, uint64_t n) {
     vec_t *vs[] = {&x->parent, &x->via, &x->levels, &x->estart, &x->etarget, &x->elabel, &x->deadlocks, &x->unh};
