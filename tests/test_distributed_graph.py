@@ -18,7 +18,7 @@ import pytest
 from random_toys import random_system
 from toy import counters, looper_and_counter, lossy_ping_pong, ping_pong_pairs, waiter
 
-from prosecheck.checker.liveness import AtWorlds, SlotTest, recorded_graph
+from prosecheck.checker.liveness import AtWorlds, SlotTest, _components, _looped, recorded_graph
 from prosecheck.checker.native.distributed_graph import DistributedGraph
 from prosecheck.checker.native.lazy import EDGES, PartitionedExploration
 from prosecheck.checker.native.partitioned import explore_partitioned
@@ -37,6 +37,7 @@ SYSTEMS: dict[str, Callable[[], System]] = {
     "lossy": functools.partial(lossy_ping_pong, 2, budget=2, duplication=True),
     **{f"random toy {seed}": functools.partial(random_system, seed) for seed in range(4)},
     "m200": functools.partial(build_system, SCENARIOS["m200"]),
+    "m200@pc5_attacker": functools.partial(build_system, SCENARIOS["m200@pc5_attacker"]),  # backward edges, no cycle
 }
 
 
@@ -78,6 +79,7 @@ def test_liveness_in_the_partitions_equals_the_recorded_graphs(name: str, parts:
     answers = [(graph.stuck(a, b), graph.leads_to(a, b)) for a, b in pairs]
     returns = [graph.no_return(final, path) for path in paths]
     livelocks = graph.livelocks(final)
+    cyclic = graph._cyclic("")  # peeled in the partitions
     acyclic = graph.gathered == 0
     assert acyclic == (e.gathered == 0)
     recorded = recorded_graph(e)
@@ -85,12 +87,16 @@ def test_liveness_in_the_partitions_equals_the_recorded_graphs(name: str, parts:
     assert answers == [(recorded.stuck(a, b), recorded.leads_to(a, b)) for a, b in pairs]
     assert returns == [recorded.no_return(final, path) for path in paths]
     assert livelocks == recorded.livelocks(final)
+    labels = _components(recorded, None)
+    assert cyclic == bool(_looped(recorded, labels, None).any())  # a component of two worlds or a self-loop
     assert any(answer is not None for pair in answers for answer in pair)  # some counterexample compared
     e.remote.close()  # type: ignore[union-attr]
 
 
 def test_an_acyclic_graph_is_judged_without_gathering_and_a_cyclic_region_is_gathered() -> None:
-    """counters (every run bounded): nothing gathered; the looper's region loops: the recorded graph answers."""
+    """counters (every run bounded): nothing gathered; m200@pc5_attacker has edges back to worlds numbered lower
+    but no cycle (peeled in the partitions): nothing gathered; the looper's region loops: the recorded graph
+    answers."""
     bounded = _partitioned(functools.partial(counters, limit=3, copies=3), 2, False)
     graph = bounded.liveness_graph()
     assert graph is not None and graph.livelocks(final_test(bounded)) == []
@@ -100,6 +106,10 @@ def test_an_acyclic_graph_is_judged_without_gathering_and_a_cyclic_region_is_gat
     assert lasso is not None and lasso.ends_in_terminal and lasso.stem == [0]
     assert graph.stuck(everything, nothing) == 0 and graph.stuck(everything, everything) is None
     assert isinstance(graph, DistributedGraph) and graph.gathered == 0 and bounded.gathered == 0
+    attacked = _partitioned(SYSTEMS["m200@pc5_attacker"], 2, False)  # edges back to lower numbers, yet no cycle
+    graph = attacked.liveness_graph()
+    assert isinstance(graph, DistributedGraph) and graph.livelocks(final_test(attacked)) == []
+    assert graph._backward and graph._whole_cyclic is False and graph.gathered == 0 and attacked.gathered == 0
     looping = _partitioned(SYSTEMS["looper"], 2, False)
     graph = looping.liveness_graph()
     assert isinstance(graph, DistributedGraph)

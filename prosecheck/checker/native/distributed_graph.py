@@ -45,6 +45,7 @@ class DistributedGraph:
         self._backward: bool | None = None  # some edge leads to a world numbered no higher than its source
         self._reversed = False
         self._final: Marks | None = None  # the marks of the last backward reachability kept as "final"
+        self._whole_cyclic: bool | None = None  # whether the whole graph has a cycle (peeled once)
 
     # -- rounds -----------------------------------------------------------------------------------
     def _round(self, op: str, args: list[tuple[Any, ...]] | tuple[Any, ...] = (),
@@ -95,12 +96,16 @@ class DistributedGraph:
         self._round("mark", [(name, test.slots, hint, h) for h in holds])
 
     # -- LivenessGraph ---------------------------------------------------------------------------
-    def _reach(self, key: str, marked: str) -> None:
-        """Backward reachability from the worlds marked ``marked``, kept in the partitions as ``key``."""
+    def _reverse(self) -> None:
+        """Every partition keeps the predecessors of its worlds (once)."""
         if not self._reversed:
             answers, _ = self._round("reverse_send")
             self._round("reverse_build", (), answers)
             self._reversed = True
+
+    def _reach(self, key: str, marked: str) -> None:
+        """Backward reachability from the worlds marked ``marked``, kept in the partitions as ``key``."""
+        self._reverse()
         answers, counters = self._round("reach_start", (key, marked))
         self._until_quiet("reach_step", key, answers, counters)
 
@@ -131,7 +136,7 @@ class DistributedGraph:
             return None  # no trigger world outside the goal
         self._until_quiet("region_step", "region", answers, counters)
         _, ends = self._round("region_end", ("region",))
-        if any(c["backward"] for c in ends):
+        if any(c["backward"] for c in ends) and self._cyclic("region"):
             self.gathered += 1
             return self._fallback().leads_to(trigger, goal)
         terminals = [c["terminal"] for c in ends if c["terminal"] >= 0]
@@ -161,10 +166,27 @@ class DistributedGraph:
     def livelocks(self, is_final: Marks) -> list[set[int]]:
         """None in an acyclic graph; else the recorded graph's (:func:`~prosecheck.checker.liveness.livelocks`)."""
         self._open()
-        if not self._backward:
+        if not self._backward or not self._cyclic(""):
             return []
         self.gathered += 1
         return self._fallback().livelocks(is_final)
+
+    def _cyclic(self, region: str) -> bool:
+        """Whether the worlds of region search ``region`` ("": every world) hold a cycle: peeled in the
+        partitions, the worlds without a successor among them removed round after round (a graph with an edge
+        to a world numbered no higher than its source may still have no cycle)."""
+        if not region and self._whole_cyclic is not None:
+            return self._whole_cyclic
+        self._open()
+        self._reverse()
+        answers, _ = self._round("peel_start", ("peel", region))
+        answers, counters = self._round("peel_count", ("peel",), answers)
+        self._until_quiet("peel_step", "peel", answers, counters)
+        _, left = self._round("peel_end", ("peel",))
+        cyclic = any(c["left"] for c in left)
+        if not region:
+            self._whole_cyclic = cyclic
+        return cyclic
 
 
 __all__ = ["DistributedGraph"]

@@ -280,6 +280,73 @@ class OwnedGraph:
         out[self.part] = out[self.part][:0]
         return self._answer(out, active=len(frontier) + sum(len(a) for a in out))
 
+    # -- peeling: whether a subgraph has a cycle --------------------------------------------------
+    def peel_start(self, key: str, region: str) -> Answer:
+        """The first round of peeling the worlds of region search ``region`` ("": every world), kept as ``key``:
+        every edge between two of them announced to its source's owner, which counts each source's successors
+        among them. Repeatedly removing the worlds without such a successor removes every world exactly when
+        the subgraph has no cycle (a world that stays has an infinite path inside it)."""
+        member = self.state[region]["pred"] != NONE if region else np.ones(self.count, dtype=bool)
+        self.state[key] = {"member": member, "count": np.zeros(self.count, dtype=np.int64)}
+        out = self._predecessors(key, np.flatnonzero(member), "announce")
+        return self._answer(out, active=1)
+
+    def peel_count(self, key: str, *inbox: np.ndarray) -> Answer:
+        """Round 2: the announcements of the other partitions counted; the worlds without a successor in the
+        subgraph are removed, and their predecessors told."""
+        st = self.state[key]
+        np.add.at(st["count"], _joined(inbox), 1)
+        st["alive"] = st["member"].copy()
+        sinks = np.flatnonzero(st["member"] & (st["count"] == 0))
+        st["alive"][sinks] = False
+        st["next"] = np.zeros(0, dtype=np.int64)
+        return self._answer(self._predecessors(key, sinks, "remove"), active=len(sinks))
+
+    def peel_step(self, key: str, *inbox: np.ndarray) -> Answer:
+        """A round: a removed successor is one successor less (the other partitions' and this one's own); the
+        worlds left without one are removed, and their predecessors told."""
+        st = self.state[key]
+        removed = np.concatenate([st["next"], self._lose(st, _joined(inbox))])
+        return self._answer(self._predecessors(key, removed, "remove"), active=len(removed))
+
+    def _lose(self, st: dict[str, Any], sources: np.ndarray) -> np.ndarray:
+        """Each of ``sources`` (owned indices, repeated as often as it lost a successor) loses them; those of the
+        subgraph still in it left without one: removed now, returned."""
+        sources = sources[st["alive"][sources]]
+        np.subtract.at(st["count"], sources, 1)
+        sources = self._dedupe(sources)
+        gone: np.ndarray = sources[st["count"][sources] == 0]
+        st["alive"][gone] = False
+        return gone
+
+    def _predecessors(self, key: str, worlds: np.ndarray, why: str) -> list[np.ndarray]:
+        """The predecessors of ``worlds`` (one entry per edge): this partition's own counted (``announce``) or
+        told of a removed successor (``remove``: the ones left without one go to ``next``), the others' sent to
+        their owners; ``_FRONTIER`` worlds at a time."""
+        assert self.reverse is not None, "reverse_build first"
+        start, column = self.reverse
+        st = self.state[key]
+        out: list[list[np.ndarray]] = [[] for _ in range(self.parts)]
+        here: list[np.ndarray] = []
+        for a in range(0, len(worlds), _FRONTIER):
+            at, _ = row_positions(start, worlds[a:a + _FRONTIER])
+            where, who = np.divmod(column[at], self.parts)  # owned index, owner
+            mine = where[who == self.part]
+            if why == "announce":
+                np.add.at(st["count"], mine, 1)
+            else:
+                here.append(self._lose(st, mine))
+            for q, rows in enumerate(self._split(who, where)):
+                out[q].append(rows[:, 0])
+        if why == "remove":
+            st["next"] = np.concatenate(here) if here else np.zeros(0, dtype=np.int64)
+        return [np.concatenate(o) if o else np.zeros(0, dtype=np.uint32) for o in out]
+
+    def peel_end(self, key: str) -> Answer:
+        """Counters of a finished peeling: ``left``, the worlds of the subgraph not removed (0: no cycle)."""
+        st = self.state.pop(key)
+        return self._answer(left=int(st["alive"].sum()))
+
     def region_end(self, key: str) -> Answer:
         """Counters of a finished region search: its first terminal world (no successor at all; global, -1),
         whether an edge inside it may close a cycle (``backward``), its size."""
