@@ -26,6 +26,7 @@ from prosecheck.checker.search import Exploration, Limits, explore
 from prosecheck.model.build import build_system
 from prosecheck.scenarios.catalog import SCENARIOS
 from prosecheck.schemas import schema
+from prosecheck.verify import check_scenario
 
 
 def same_exploration(a: Exploration, b: Exploration) -> None:
@@ -219,6 +220,25 @@ def test_bench_workers_reports_speedup_efficiency_and_overhead(capsys, pool):
     assert "--workers must be" in capsys.readouterr().err
     assert main(["bench", "tiny", "--workers", "1,2", "--pool", "mpi"]) == 2
     assert "--pool: must be one of threads, ray, got 'mpi'" in capsys.readouterr().err
+
+
+@needs_ray
+def test_liveness_in_ray_actors_equals_liveness_in_threads() -> None:
+    """m200@pc5_attacker has edges back to lower-numbered worlds but no cycle: the actors peel it, search the
+    regions and reach backwards in rounds, and every result equals the threads' (nothing gathered either way)."""
+    from prosecheck.checker.native.lazy import PartitionedExploration
+    from prosecheck.checker.parallel import ray_session
+
+    scenario = SCENARIOS["m200@pc5_attacker"]
+    threads = check_scenario(scenario, replay=False, workers=2, keep_exploration=True)
+    with ray_session(2):
+        ray = check_scenario(scenario, replay=False, workers=2, pool="ray", keep_exploration=True)
+        for r in (threads, ray):
+            assert isinstance(r.exploration, PartitionedExploration) and r.exploration.gathered == 0
+            assert r.exploration._graph is not None and r.exploration._graph.rounds > 100
+        assert [(p.verdict, p.world, p.detail, p.trace, p.tail, p.decisive_step) for p in ray.properties.values()] == \
+            [(p.verdict, p.world, p.detail, p.trace, p.tail, p.decisive_step) for p in threads.properties.values()]
+        ray.exploration.remote.close()  # type: ignore[union-attr]
 
 
 @needs_ray
