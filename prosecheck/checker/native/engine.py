@@ -48,9 +48,10 @@ void *pc_out(void *, uint32_t, int, uint64_t *);
 int pc_owned_targets(const uint32_t *, const uint32_t *, uint64_t, const uint32_t *, const uint32_t *, uint64_t,
                      const uint32_t *, const uint32_t *, uint64_t, const uint32_t **, const uint64_t *, uint32_t,
                      uint32_t, uint32_t, uint32_t, uint16_t *, uint32_t *, uint64_t *);
-int pc_region_count(const uint32_t *, uint64_t, const uint32_t *, const uint16_t *, uint32_t, uint64_t *);
-int pc_region_fill(const uint32_t *, uint64_t, const uint32_t *, const uint16_t *, const uint32_t *, const uint32_t *,
-                   uint32_t, uint32_t **);
+int pc_region_count(const uint32_t *, uint64_t, const uint32_t *, const uint16_t *, const uint32_t *, uint32_t, uint32_t,
+                    const uint8_t *, const uint32_t *, int32_t, uint64_t *);
+int pc_region_fill(const uint32_t *, uint64_t, const uint32_t *, const uint16_t *, const uint32_t *, uint32_t, uint32_t,
+                   const uint8_t *, const uint32_t *, int32_t, const uint32_t *, uint32_t **);
 int64_t pc_region_absorb(const uint32_t *, uint64_t, const uint8_t *, uint32_t *, uint8_t *, const uint32_t *, uint64_t,
                          uint32_t *, int32_t *);
 int pc_pabsorb(void *, uint32_t, const uint32_t *, uint64_t, const uint16_t *, uint64_t);

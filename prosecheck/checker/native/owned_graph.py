@@ -263,20 +263,23 @@ class OwnedGraph:
 
     def _region_expand(self, key: str, frontier: np.ndarray) -> Answer:
         """Every edge of ``frontier`` as (target's owned index, source's global index), one array per owner of
-        the targets (``pc_region_count``, ``pc_region_fill``): this partition's own kept, the others sent."""
+        the targets (``pc_region_count``, ``pc_region_fill``): this partition's own kept (but those into the goal,
+        and, unless cycles are looked for, into a world reached in an earlier round), the others sent."""
         ffi, lib = self.native.ffi, self.native.lib
+        st = self.state[key]
         frontier = np.ascontiguousarray(frontier, dtype=np.uint32)
         counts = ffi.new("uint64_t[]", self.parts)
         args = (ffi.from_buffer("uint32_t[]", frontier), len(frontier), ffi.from_buffer("uint32_t[]", self.estart),
-                ffi.from_buffer("uint16_t[]", self.owner))
-        if lib.pc_region_count(*args, self.parts, counts) != 0:
+                ffi.from_buffer("uint16_t[]", self.owner), ffi.from_buffer("uint32_t[]", self.local), self.parts,
+                self.part, ffi.from_buffer("uint8_t[]", st["outside"]), ffi.from_buffer("uint32_t[]", st["pred"]),
+                int(st["cycles"]))
+        if lib.pc_region_count(*args, counts) != 0:
             raise RuntimeError(f"partition {self.part}: an edge names a partition that does not exist")
         out = [np.empty((int(counts[q]), 2), dtype=np.uint32) for q in range(self.parts)]
         buffers = [ffi.from_buffer("uint32_t[]", o) for o in out]  # alive during the call
-        if lib.pc_region_fill(*args, ffi.from_buffer("uint32_t[]", self.local), ffi.from_buffer("uint32_t[]", self.gidx),
-                              self.parts, ffi.new("uint32_t *[]", buffers)) != 0:
+        if lib.pc_region_fill(*args, ffi.from_buffer("uint32_t[]", self.gidx), ffi.new("uint32_t *[]", buffers)) != 0:
             raise MemoryError("the region search ran out of memory")
-        self.state[key]["edges"] = out[self.part]
+        st["edges"] = out[self.part]
         out[self.part] = out[self.part][:0]
         return self._answer(out, active=len(frontier) + sum(len(a) for a in out))
 

@@ -984,25 +984,35 @@ int pc_owned_targets(const uint32_t *etarget, const uint32_t *estart, uint64_t n
 /* A region search's round in one partition (liveness without a gather). pc_region_count: how many edges
    of the frontier worlds lead to each partition's worlds (counts[q]); pc_region_fill: those edges, as
    (target's owned index, source's global index) pairs, into out[q] (2 counts[q] entries each), in
-   frontier and edge order. 0, or -1: an owner out of range. */
+   frontier and edge order. An edge to one of this partition's (`part`) own worlds is left out when that
+   world is in the goal (outside[t] == 0) or, unless the absorb looks for cycles (`cycles`), was reached in
+   an earlier round (pred[t] set): its absorb would drop it. 0, or -1: an owner out of range. */
+static int region_keeps(uint32_t q, uint32_t t, uint32_t part, const uint8_t *outside, const uint32_t *pred,
+                        int32_t cycles) {
+    return q != part || (outside[t] && (cycles || pred[t] == UNSEEN));
+}
+
 int pc_region_count(const uint32_t *frontier, uint64_t n, const uint32_t *estart, const uint16_t *owner,
-                    uint32_t nparts, uint64_t *counts) {
+                    const uint32_t *local, uint32_t nparts, uint32_t part, const uint8_t *outside, const uint32_t *pred,
+                    int32_t cycles, uint64_t *counts) {
     for (uint32_t q = 0; q < nparts; q++) counts[q] = 0;
     for (uint64_t i = 0; i < n; i++)
         for (uint64_t e = estart[frontier[i]]; e < estart[frontier[i] + 1]; e++) {
             if (owner[e] >= nparts) return -1;
-            counts[owner[e]]++;
+            if (region_keeps(owner[e], local[e], part, outside, pred, cycles)) counts[owner[e]]++;
         }
     return 0;
 }
 
 int pc_region_fill(const uint32_t *frontier, uint64_t n, const uint32_t *estart, const uint16_t *owner,
-                   const uint32_t *local, const uint32_t *gidx, uint32_t nparts, uint32_t **out) {
+                   const uint32_t *local, uint32_t nparts, uint32_t part, const uint8_t *outside, const uint32_t *pred,
+                   int32_t cycles, const uint32_t *gidx, uint32_t **out) {
     uint64_t *fill = (uint64_t *)calloc(nparts, 8);
     if (!fill) return -1;
     for (uint64_t i = 0; i < n; i++) {
         uint32_t w = frontier[i];
         for (uint64_t e = estart[w]; e < estart[w + 1]; e++) {
+            if (!region_keeps(owner[e], local[e], part, outside, pred, cycles)) continue;
             uint32_t *o = out[owner[e]] + 2 * fill[owner[e]]++;
             o[0] = local[e];
             o[1] = gidx[w];
