@@ -2,20 +2,23 @@
 
 After a partitioned search every partition keeps the edges of the worlds it owns (:mod:`.partition`:
 ``estart``, ``etarget``, ``elabel``; a target is one of its own worlds, or a foreign world named by the
-row it sent that world's owner). :class:`OwnedGraph` turns every target into a global index (each owner
-names the rows it absorbed: one exchange) and then answers in rounds, one breadth-first level per round.
-A round is one call per partition, which returns one outbox per partition and its counters
-(:meth:`~.partition.NativePartition.graph`); the driver reads the counters only:
+row it sent that world's owner). :class:`OwnedGraph` turns every target into (owner, owned index there)
+in one compiled pass (each owner first names the rows it absorbed: one exchange), 6 bytes per edge, and
+then answers in rounds, one breadth-first level per round. A round is one call per partition, which
+returns one outbox per partition and its counters (:meth:`~.partition.NativePartition.graph`); the driver
+reads the counters only (:mod:`.distributed_graph`):
 
 * **marks**: one boolean per owned world, a slot test judged once per distinct valuation;
 * **backward reachability** (``reach``): the worlds from which a marked world can be reached (for
   ``possibly`` and the step that made a deadlock unavoidable); each edge is sent once to its target's
   owner, which keeps its predecessors;
-* **a region search** (``region``): breadth first from some worlds through the worlds outside a goal. A
-  world's predecessor is the smallest world of the level before with an edge to it, the rule of
-  :func:`~prosecheck.checker.liveness._bfs`, so the predecessors do not depend on the partitions. It finds
-  the region's terminal worlds, and whether an edge inside it leads to a world numbered no higher than
-  its source: worlds are numbered breadth first, so without such an edge the region has no cycle.
+* **a region search** (``region``): breadth first from some worlds through the worlds outside a goal, in
+  compiled passes. A world's predecessor is the smallest world of the level before with an edge to it, the
+  rule of :func:`~prosecheck.checker.liveness._bfs`, so the predecessors do not depend on the partitions.
+  It finds the region's terminal worlds, and whether an edge inside it leads to a world numbered no
+  higher than its source: worlds are numbered breadth first, so without such an edge there is no cycle;
+* **peeling** (``peel``): the worlds of a region (or all) without a successor among them removed round
+  after round; some world stays exactly when they hold a cycle.
 """
 
 from __future__ import annotations
@@ -71,11 +74,11 @@ class OwnedGraph:
         owner = np.empty(len(g), dtype=np.uint16)
         local = np.empty(len(g), dtype=np.uint32)
         for a in range(0, len(g), _CHUNK):
-            part = g[a:a + _CHUNK]
-            block = np.searchsorted(self._blocks, part, side="right") - 1
+            chunk = g[a:a + _CHUNK]
+            block = np.searchsorted(self._blocks, chunk, side="right") - 1
             level, who = np.divmod(block, self.parts)
             owner[a:a + _CHUNK] = who
-            local[a:a + _CHUNK] = self._first[level, who] + part - self.num.starts[level, who]
+            local[a:a + _CHUNK] = self._first[level, who] + chunk - self.num.starts[level, who]
         return owner, local
 
     def _split(self, owner: np.ndarray, *columns: np.ndarray) -> list[np.ndarray]:
@@ -131,10 +134,6 @@ class OwnedGraph:
             raise RuntimeError(f"partition {self.part}: an edge leads to a world no partition stored")
         del self.raw["kslot"], self.raw["fdest"], self.raw["frow"], self.raw["inmap"]
         return self._answer(backward=int(backward[0]) > 0, edges=edges)
-
-    def sources(self) -> np.ndarray:
-        """Every edge's source, as a global index."""
-        return np.repeat(self.gidx, np.diff(self.estart))
 
     # -- marks ----------------------------------------------------------------------------------
     def set_marks(self, name: str, marks: np.ndarray) -> Answer:
