@@ -152,3 +152,26 @@ def test_marks_from_valuations_equal_marks_from_the_predicate() -> None:
         marks = part.owned_graph.marks
         assert np.array_equal(marks["a"], marks["b"]) and marks["a"].any()
     e.remote.close()  # type: ignore[union-attr]
+
+
+def test_a_partition_lost_during_liveness_leaves_it_inconclusive(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A partition gone while the rounds run (a Ray actor killed): the liveness properties not decided yet are
+    INCONCLUSIVE, saying why; the state properties judged before keep their verdicts."""
+    from prosecheck.checker.native.partition import NativePartition
+    from prosecheck.checker.parallel import PartitionLost
+    from prosecheck.results import HOLDS, INCONCLUSIVE
+
+    graph = NativePartition.graph
+
+    def lost(self: NativePartition, op: str, *args: Any) -> Any:
+        if op == "region_start":
+            raise PartitionLost(f"partition {self.part}'s process died (simulated)")
+        return graph(self, op, *args)
+
+    monkeypatch.setattr(NativePartition, "graph", lost)
+    r = check_scenario(SCENARIOS["m200"], replay=False, workers=2)
+    assert r.complete and r.cut is not None and "during liveness" in r.cut and "process died" in r.cut
+    live = [p for p in r.properties.values() if p.kind in ("eventually", "possibly")]
+    assert any(p.verdict == INCONCLUSIVE and "process died" in p.detail for p in live)
+    assert not any(p.verdict == HOLDS for p in live)
+    assert any(p.verdict == HOLDS for p in r.properties.values() if p.kind == "always")
