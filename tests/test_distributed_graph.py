@@ -1,9 +1,11 @@
 """Liveness judged in the partitions (issue 21, ``checker.native.distributed_graph``) equals the recorded graph's.
 
-On toys (acyclic and cyclic), random toys and scenarios, with 1-3 partitions stepped in turn and in threads:
-for random slot tests as triggers and goals, ``stuck``, ``leads_to``, ``no_return`` and ``livelocks`` answer
-exactly as the recorded graph of the same partitions, gathered; where no region may hold a cycle nothing
-is gathered. A check with workers equals the check that gathered the edges, and the sequential verdicts.
+On toys (acyclic, with edges back to lower-numbered worlds, and cyclic: fair and unfair cycles, a livelock),
+random toys (four of them cyclic) and scenarios, with 1-3 partitions stepped in turn and in threads: for
+random slot tests as triggers and goals, ``stuck``, ``leads_to``, ``no_return`` and ``livelocks`` answer
+exactly as the recorded graph of the same partitions, gathered, and peeling finds a cycle exactly when the
+recorded graph has one; nothing is gathered unless the cycle search gives up. A check with workers equals
+the check that gathered the edges, and the sequential verdicts.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from random_toys import random_system
 from toy import counters, looper_and_counter, lossy_ping_pong, ping_pong_pairs, waiter
 
 from prosecheck.checker.liveness import AtWorlds, SlotTest, _components, _looped, recorded_graph
+from prosecheck.checker.native import distributed_cycles
 from prosecheck.checker.native.distributed_graph import DistributedGraph
 from prosecheck.checker.native.lazy import EDGES, PartitionedExploration
 from prosecheck.checker.native.partitioned import explore_partitioned
@@ -36,6 +39,7 @@ SYSTEMS: dict[str, Callable[[], System]] = {
     "restless looper": functools.partial(looper_and_counter, limit=1, restless=True),
     "lossy": functools.partial(lossy_ping_pong, 2, budget=2, duplication=True),
     **{f"random toy {seed}": functools.partial(random_system, seed) for seed in range(4)},
+    **{f"random cyclic toy {seed}": functools.partial(random_system, seed) for seed in (13, 24, 26, 35)},
     "m200": functools.partial(build_system, SCENARIOS["m200"]),
     "m200@pc5_attacker": functools.partial(build_system, SCENARIOS["m200@pc5_attacker"]),  # backward edges, no cycle
 }
@@ -80,8 +84,7 @@ def test_liveness_in_the_partitions_equals_the_recorded_graphs(name: str, parts:
     returns = [graph.no_return(final, path) for path in paths]
     livelocks = graph.livelocks(final)
     cyclic = graph._cyclic("")  # peeled in the partitions
-    acyclic = graph.gathered == 0
-    assert acyclic == (e.gathered == 0)
+    assert graph.gathered == 0 and e.gathered == 0  # judged in the partitions, cycles included
     recorded = recorded_graph(e)
     assert e.gathered == EDGES  # the recorded graph: the edges gathered, the worlds not
     assert answers == [(recorded.stuck(a, b), recorded.leads_to(a, b)) for a, b in pairs]
@@ -93,28 +96,36 @@ def test_liveness_in_the_partitions_equals_the_recorded_graphs(name: str, parts:
     e.remote.close()  # type: ignore[union-attr]
 
 
-def test_an_acyclic_graph_is_judged_without_gathering_and_a_cyclic_region_is_gathered() -> None:
-    """counters (every run bounded): nothing gathered; m200@pc5_attacker has edges back to worlds numbered lower
-    but no cycle (peeled in the partitions): nothing gathered; the looper's region loops: the recorded graph
-    answers."""
-    bounded = _partitioned(functools.partial(counters, limit=3, copies=3), 2, False)
-    graph = bounded.liveness_graph()
-    assert graph is not None and graph.livelocks(final_test(bounded)) == []
+def test_liveness_gathers_nothing_and_gives_up_on_too_many_components(monkeypatch: pytest.MonkeyPatch) -> None:
+    """counters (every run bounded): no cycle; m200@pc5_attacker has edges back to worlds numbered lower but no
+    cycle (peeled); the loopers have cycles (taken apart in the partitions): nothing gathered. With no
+    component allowed, the cycle search gives up and the recorded graph answers."""
     everything = SlotTest((), lambda valuation: True)
     nothing = SlotTest((), lambda valuation: False)
+    bounded = _partitioned(functools.partial(counters, limit=3, copies=3), 2, False)
+    graph = bounded.liveness_graph()
+    assert isinstance(graph, DistributedGraph) and graph.livelocks(final_test(bounded)) == []
     lasso = graph.leads_to(AtWorlds((0,)), nothing)  # never reached: the run ends in a terminal world
     assert lasso is not None and lasso.ends_in_terminal and lasso.stem == [0]
     assert graph.stuck(everything, nothing) == 0 and graph.stuck(everything, everything) is None
-    assert isinstance(graph, DistributedGraph) and graph.gathered == 0 and bounded.gathered == 0
+    assert graph.gathered == 0 and bounded.gathered == 0 and not graph._backward
     attacked = _partitioned(SYSTEMS["m200@pc5_attacker"], 2, False)  # edges back to lower numbers, yet no cycle
     graph = attacked.liveness_graph()
     assert isinstance(graph, DistributedGraph) and graph.livelocks(final_test(attacked)) == []
     assert graph._backward and graph._whole_cyclic is False and graph.gathered == 0 and attacked.gathered == 0
-    looping = _partitioned(SYSTEMS["looper"], 2, False)
+    for name, livelocks in (("looper", 0), ("restless looper", 1)):
+        looping = _partitioned(SYSTEMS[name], 2, False)
+        graph = looping.liveness_graph()
+        assert isinstance(graph, DistributedGraph)
+        lasso = graph.leads_to(AtWorlds((0,)), nothing)
+        assert lasso is not None and lasso.cycle and len(graph.livelocks(final_test(looping))) == livelocks
+        assert graph.cycles.components > 0 and graph.gathered == 0 and looping.gathered == 0
+    monkeypatch.setattr(distributed_cycles, "MAX_COMPONENTS", 0)
+    looping = _partitioned(SYSTEMS["restless looper"], 2, False)
     graph = looping.liveness_graph()
     assert isinstance(graph, DistributedGraph)
-    lasso = graph.leads_to(AtWorlds((0,)), nothing)
-    assert lasso is not None and graph.gathered == 1 and looping.gathered == EDGES
+    assert graph.leads_to(AtWorlds((0,)), nothing) == recorded_graph(looping).leads_to(AtWorlds((0,)), nothing)
+    assert len(graph.livelocks(final_test(looping))) == 1 and graph.gathered == 2 and looping.gathered == EDGES
 
 
 @pytest.mark.parametrize("sid", ["m200", "m300.panf_udm", "m200@pc5_attacker"])

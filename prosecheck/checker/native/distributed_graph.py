@@ -25,6 +25,7 @@ from typing import Any
 
 from prosecheck.checker.liveness import AtWorlds, Lasso, Marks, SlotTest, StateGraph
 from prosecheck.checker.native.distributed import Remote
+from prosecheck.checker.native.distributed_cycles import CycleSearch, GaveUp
 from prosecheck.checker.native.gather import locate
 from prosecheck.checker.native.owned_graph import NONE, ROOT
 from prosecheck.checker.search import Exploration
@@ -46,6 +47,7 @@ class DistributedGraph:
         self._reversed = False
         self._final: Marks | None = None  # the marks of the last backward reachability kept as "final"
         self._whole_cyclic: bool | None = None  # whether the whole graph has a cycle (peeled once)
+        self.cycles = CycleSearch(self)
 
     # -- rounds -----------------------------------------------------------------------------------
     def _round(self, op: str, args: list[tuple[Any, ...]] | tuple[Any, ...] = (),
@@ -118,17 +120,21 @@ class DistributedGraph:
         found = [c["first"] for c in counters if c["first"] >= 0]
         return min(found) if found else None
 
-    def no_return(self, is_final: Marks, path: list[int]) -> int | None:
-        """:func:`~prosecheck.checker.liveness.no_return`, in the partitions (the reachability kept for the
-        same ``is_final``)."""
+    def _final_reach(self, is_final: Marks) -> None:
+        """Backward reachability from the final worlds, kept as ``can_final`` (once per ``is_final``)."""
         if self._final is None or self._final != is_final:
             self._mark("final", is_final)
             self._reach("can_final", "final")
             self._final = is_final
+
+    def no_return(self, is_final: Marks, path: list[int]) -> int | None:
+        """:func:`~prosecheck.checker.liveness.no_return`, in the partitions."""
+        self._final_reach(is_final)
         return next((i for i, world in enumerate(path) if not self._ask(world, "reach_at", "can_final")), None)
 
     def leads_to(self, trigger: Marks, goal: Marks) -> Lasso | None:
-        """:func:`~prosecheck.checker.liveness.leads_to`, in the partitions while the region is acyclic."""
+        """:func:`~prosecheck.checker.liveness.leads_to`, in the partitions: the region search, its first terminal
+        world and, where the region holds a cycle, its first fair cycle (:mod:`.distributed_cycles`)."""
         self._mark("goal", goal)
         self._mark("trigger", trigger)
         answers, counters = self._round("region_start", ("region", "trigger", "goal", bool(self._backward)))
@@ -136,21 +142,27 @@ class DistributedGraph:
             return None  # no trigger world outside the goal
         self._until_quiet("region_step", "region", answers, counters)
         _, ends = self._round("region_end", ("region",))
-        if any(c["backward"] for c in ends) and self._cyclic("region"):
-            self.gathered += 1
-            return self._fallback().leads_to(trigger, goal)
         terminals = [c["terminal"] for c in ends if c["terminal"] >= 0]
-        if not terminals:
+        candidates: list[tuple[int, list[tuple[int, Label]]]] = [(min(terminals), [])] if terminals else []
+        if any(c["backward"] for c in ends) and self._cyclic("region"):
+            try:
+                found = self.cycles.fair_cycle("core")
+            except GaveUp:  # too many components: the recorded graph answers
+                self.gathered += 1
+                return self._fallback().leads_to(trigger, goal)
+            if found is not None:
+                candidates.append(found)
+        if not candidates:
             return None
-        end = min(terminals)
-        start, tail = self._tail(end)
-        return Lasso(self.exploration().path_to(start), tail, [])
+        end, cycle = min(candidates, key=lambda c: c[0])
+        start, tail = self._tail(end, "region")
+        return Lasso(self.exploration().path_to(start), tail, cycle)
 
-    def _tail(self, end: int) -> tuple[int, list[tuple[int, Label]]]:
-        """The region search's path to ``end``: its first world and the labelled steps from it."""
+    def _tail(self, end: int, key: str) -> tuple[int, list[tuple[int, Label]]]:
+        """Region search ``key``'s path to ``end``: its first world and the labelled steps from it."""
         steps: list[tuple[int, Label]] = []
         node = end
-        while (before := self._ask(node, "region_pred", "region")) != ROOT:
+        while (before := self._ask(node, "region_pred", key)) != ROOT:
             if before == NONE:
                 raise RuntimeError(f"world {node} was not reached by the region search")
             steps.append((node, self._label(before, node)))
@@ -164,12 +176,17 @@ class DistributedGraph:
         return label
 
     def livelocks(self, is_final: Marks) -> list[set[int]]:
-        """None in an acyclic graph; else the recorded graph's (:func:`~prosecheck.checker.liveness.livelocks`)."""
+        """:func:`~prosecheck.checker.liveness.livelocks`: none in a graph without a cycle (peeled); else the
+        cycle search's (:mod:`.distributed_cycles`)."""
         self._open()
         if not self._backward or not self._cyclic(""):
             return []
-        self.gathered += 1
-        return self._fallback().livelocks(is_final)
+        self._final_reach(is_final)
+        try:
+            return self.cycles.livelocks("can_final")
+        except GaveUp:  # too many components: the recorded graph answers
+            self.gathered += 1
+            return self._fallback().livelocks(is_final)
 
     def _cyclic(self, region: str) -> bool:
         """Whether the worlds of region search ``region`` ("": every world) hold a cycle: peeled in the
@@ -182,7 +199,7 @@ class DistributedGraph:
         answers, _ = self._round("peel_start", ("peel", region))
         answers, counters = self._round("peel_count", ("peel",), answers)
         self._until_quiet("peel_step", "peel", answers, counters)
-        _, left = self._round("peel_end", ("peel",))
+        _, left = self._round("peel_end", ("peel", "core" if region else "cyclic"))  # keep the survivors
         cyclic = any(c["left"] for c in left)
         if not region:
             self._whole_cyclic = cyclic

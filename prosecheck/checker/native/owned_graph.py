@@ -168,17 +168,18 @@ class OwnedGraph:
         self.reverse = (matrix.indptr, matrix.indices)
         return self._answer(edges=len(matrix.indices))
 
-    def reach_start(self, key: str, marked: str) -> Answer:
-        """Backward reachability from the worlds marked ``marked``, kept as ``key``: its first round."""
+    def reach_start(self, key: str, marked: str, member: str = "") -> Answer:
+        """Backward reachability from the worlds marked ``marked``, through the worlds marked ``member`` ("":
+        every world), kept as ``key``: its first round."""
         can = self.marks[marked].copy()
-        self.state[key] = {"can": can}
+        self.state[key] = {"can": can, "member": self.marks[member] if member else None}
         return self._reach_expand(key, np.flatnonzero(can))
 
     def reach_step(self, key: str, *inbox: np.ndarray) -> Answer:
         """A round: the worlds named by the other partitions join, then this level's predecessors are sent."""
         st = self.state[key]
         can, got = st["can"], self._dedupe(_joined(inbox))
-        got = got[~can[got]]
+        got = got[~can[got] if st["member"] is None else ~can[got] & st["member"][got]]
         can[got] = True
         return self._reach_expand(key, np.concatenate([st["next"], got]))
 
@@ -187,14 +188,14 @@ class OwnedGraph:
         their owners (repeats are dropped where they arrive); ``_FRONTIER`` worlds at a time."""
         assert self.reverse is not None, "reverse_build first"
         start, column = self.reverse
-        can = self.state[key]["can"]
+        can, member = self.state[key]["can"], self.state[key]["member"]
         here: list[np.ndarray] = []
         out: list[list[np.ndarray]] = [[] for _ in range(self.parts)]
         for a in range(0, len(frontier), _FRONTIER):
             at, _ = row_positions(start, frontier[a:a + _FRONTIER])
             where, who = np.divmod(column[at], self.parts)  # owned index, owner
             mine = self._dedupe(where[who == self.part])
-            mine = mine[~can[mine]]
+            mine = mine[~can[mine] if member is None else ~can[mine] & member[mine]]
             can[mine] = True
             here.append(mine)
             for q, rows in enumerate(self._split(who, where)):
@@ -223,10 +224,11 @@ class OwnedGraph:
         return bool(self.state[key]["can"][local])
 
     # -- a region search ------------------------------------------------------------------------
-    def region_start(self, key: str, trigger: str, goal: str, cycles: bool) -> Answer:
+    def region_start(self, key: str, trigger: str, goal: str, cycles: bool, levels: bool = False) -> Answer:
         """A breadth-first search from the worlds marked ``trigger`` and not ``goal``, through worlds not
         marked ``goal``, kept as ``key``: its first round. ``cycles``: whether the graph has an edge to a world
-        numbered no higher than its source (else no region has one, and none is looked for)."""
+        numbered no higher than its source (else no region has one, and none is looked for); ``levels``: keep
+        each level's worlds."""
         outside = ~self.marks[goal]
         first = outside & self.marks[trigger]
         pred = np.full(self.count, NONE, dtype=np.uint32)
@@ -234,7 +236,7 @@ class OwnedGraph:
         if len(self._fresh) != self.count:
             self._fresh = np.zeros(self.count, dtype=np.uint8)
         self.state[key] = {"outside": outside.view(np.uint8), "pred": pred, "backward": np.zeros(1, dtype=np.int32),
-                           "cycles": cycles}
+                           "cycles": cycles, "levels": [] if levels else None}
         return self._region_expand(key, np.flatnonzero(first))
 
     def region_step(self, key: str, *inbox: np.ndarray) -> Answer:
@@ -267,6 +269,8 @@ class OwnedGraph:
         ffi, lib = self.native.ffi, self.native.lib
         st = self.state[key]
         frontier = np.ascontiguousarray(frontier, dtype=np.uint32)
+        if st["levels"] is not None and len(frontier):
+            st["levels"].append(frontier)
         counts = ffi.new("uint64_t[]", self.parts)
         args = (ffi.from_buffer("uint32_t[]", frontier), len(frontier), ffi.from_buffer("uint32_t[]", self.estart),
                 ffi.from_buffer("uint16_t[]", self.owner), ffi.from_buffer("uint32_t[]", self.local), self.parts,
@@ -344,9 +348,12 @@ class OwnedGraph:
             st["next"] = np.concatenate(here) if here else np.zeros(0, dtype=np.int64)
         return [np.concatenate(o) if o else np.zeros(0, dtype=np.uint32) for o in out]
 
-    def peel_end(self, key: str) -> Answer:
-        """Counters of a finished peeling: ``left``, the worlds of the subgraph not removed (0: no cycle)."""
+    def peel_end(self, key: str, keep: str = "") -> Answer:
+        """Counters of a finished peeling: ``left``, the worlds of the subgraph not removed (0: no cycle); with
+        ``keep``, those worlds kept as marks of that name (they reach a cycle)."""
         st = self.state.pop(key)
+        if keep:
+            self.marks[keep] = st["alive"]
         return self._answer(left=int(st["alive"].sum()))
 
     def region_end(self, key: str) -> Answer:

@@ -21,7 +21,7 @@ import numpy as np
 from prosecheck.checker.exploration import peak_rss_mb
 from prosecheck.checker.native.engine import Native, model_error
 from prosecheck.checker.native.owned import Owned, Valuations, partition_vector
-from prosecheck.checker.native.owned_graph import OwnedGraph
+from prosecheck.checker.native.owned_cycles import OwnedCycles
 from prosecheck.checker.system import Label, System, World
 
 UNSEEN = 0xFFFFFFFF
@@ -60,7 +60,7 @@ class NativePartition:
         self.step_seconds = 0.0  # wall seconds inside step (C, NumPy and Python of the calls)
         self.owned: Owned | None = None  # the owned worlds, kept by settle() after the search
         self.settled: Snapshot | None = None  # the snapshot settle() was given
-        self.owned_graph: OwnedGraph | None = None  # their edges, for liveness (graph("start", ...) opens it)
+        self.owned_graph: OwnedCycles | None = None  # their edges, for liveness (graph("start", ...) opens it)
         self._peers: Any = None  # absorb_peers: the partitions' contexts
 
     def _check(self, rc: int) -> None:
@@ -230,7 +230,7 @@ class NativePartition:
             self.cpu += self.clock() - cpu
 
     def graph(self, op: str, args: tuple[Any, ...], *inbox: Any) -> Any:
-        """Operation ``op`` of this partition's part of the state graph (:class:`.owned_graph.OwnedGraph`)
+        """Operation ``op`` of this partition's part of the state graph (:class:`.owned_cycles.OwnedCycles`)
         with ``args`` and the outboxes addressed here (a round); ``start`` (``args``: the numbering's counts)
         opens it. A round's answer is one outbox per partition, then counters."""
         cpu = self.clock()
@@ -239,7 +239,7 @@ class NativePartition:
                 self._owned()
                 assert self.settled is not None
                 edges = self.export(self.settled, ("edges",))
-                self.owned_graph = OwnedGraph(self.native, self.part, self.parts, edges, args[0])
+                self.owned_graph = OwnedCycles(self.native, self.part, self.parts, edges, args[0])
                 return self.owned_graph.start()
             if op == "mark":
                 name, slots, hint, test = args
@@ -250,7 +250,7 @@ class NativePartition:
         finally:
             self.cpu += self.clock() - cpu
 
-    def _graph(self) -> OwnedGraph:
+    def _graph(self) -> OwnedCycles:
         if self.owned_graph is None:
             raise RuntimeError(f"partition {self.part}: asked about its graph before graph('start')")
         return self.owned_graph
