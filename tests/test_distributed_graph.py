@@ -155,10 +155,10 @@ def test_marks_from_valuations_equal_marks_from_the_predicate() -> None:
     graph = e.liveness_graph()
     assert isinstance(graph, DistributedGraph)
     test = _slot_tests(e.system, random.Random(5), 1)[0]
-    graph._mark("a", test)
+    graph.mark("a", test)
     pool = e.remote.pool  # type: ignore[union-attr]
     pool.in_process = False  # as Ray: the driver judges each distinct valuation
-    graph._mark("b", test)
+    graph.mark("b", test)
     for part in pool.parts:
         marks = part.owned_graph.marks
         assert np.array_equal(marks["a"], marks["b"]) and marks["a"].any()

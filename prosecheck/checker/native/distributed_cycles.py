@@ -34,20 +34,20 @@ class Rounds(Protocol):
     remote: Remote
     parts: int
 
-    def _round(self, op: str, args: list[tuple[Any, ...]] | tuple[Any, ...] = (),
+    def run(self, op: str, args: list[tuple[Any, ...]] | tuple[Any, ...] = (),
                before: list[list[Any]] | None = None) -> tuple[list[list[Any]], list[dict[str, Any]]]: ...
 
-    def _until_quiet(self, op: str, key: str, answers: list[list[Any]], counters: list[dict[str, Any]]) -> None: ...
+    def run_until_quiet(self, op: str, key: str, answers: list[list[Any]], counters: list[dict[str, Any]]) -> None: ...
 
-    def _reverse(self) -> None: ...
+    def keep_predecessors(self) -> None: ...
 
-    def _mark(self, name: str, test: Marks) -> None: ...
+    def mark(self, name: str, test: Marks) -> None: ...
 
-    def _ask(self, index: int, op: str, *args: Any) -> Any: ...
+    def ask(self, index: int, op: str, *args: Any) -> Any: ...
 
-    def _tail(self, end: int, key: str) -> tuple[int, list[tuple[int, Label]]]: ...
+    def tail(self, end: int, key: str) -> tuple[int, list[tuple[int, Label]]]: ...
 
-    def _label(self, source: int, target: int) -> Label: ...
+    def label(self, source: int, target: int) -> Label: ...
 
 MAX_COMPONENTS = 64
 """Components taken apart before the search gives up (each costs two reachability searches in rounds)."""
@@ -65,28 +65,28 @@ class CycleSearch:
         self.components = 0  # components taken apart so far
 
     def _sum(self, op: str, args: tuple[Any, ...], key: str = "marked") -> int:
-        _, counters = self.graph._round(op, args)
+        _, counters = self.graph.run(op, args)
         return sum(int(c[key]) for c in counters)
 
     def _first(self, name: str, last: bool = False) -> int | None:
         """The smallest (``last``: the largest) world marked ``name``; None: none."""
-        _, counters = self.graph._round("first", (name,))
+        _, counters = self.graph.run("first", (name,))
         found = [c["last" if last else "first"] for c in counters if c["first"] >= 0]
         return (max(found) if last else min(found)) if found else None
 
     def _forward(self, key: str, within: str, levels: bool = False) -> None:
         """Breadth first from the world marked ``pivot`` through the worlds marked ``within``, kept as ``key``."""
         g = self.graph
-        g._round("combine", ("beyond", within, "not"))
-        answers, counters = g._round("region_start", (key, "pivot", "beyond", False, levels))
-        g._until_quiet("region_step", key, answers, counters)
+        g.run("combine", ("beyond", within, "not"))
+        answers, counters = g.run("region_start", (key, "pivot", "beyond", False, levels))
+        g.run_until_quiet("region_step", key, answers, counters)
 
     def _backward(self, key: str, within: str) -> None:
         """The worlds that reach the world marked ``pivot`` through worlds marked ``within`` ("": any)."""
         g = self.graph
-        g._reverse()
-        answers, counters = g._round("reach_start", (key, "pivot", within))
-        g._until_quiet("reach_step", key, answers, counters)
+        g.keep_predecessors()
+        answers, counters = g.run("reach_start", (key, "pivot", within))
+        g.run_until_quiet("reach_step", key, answers, counters)
 
     def _component(self, pivot: int, within: str, forward_within: str) -> tuple[int, int, bool]:
         """Marks ``component``: the pivot's strongly connected component (forward through ``forward_within``,
@@ -94,19 +94,19 @@ class CycleSearch:
         ``within``. (Worlds reached forward, the component's size, whether it has a cycle.)"""
         g = self.graph
         self.components += 1
-        g._mark("pivot", AtWorlds((pivot,)))
+        g.mark("pivot", AtWorlds((pivot,)))
         self._forward("ahead", forward_within)
         reached = self._sum("keep", ("ahead", "ahead", "reached"))
         self._backward("behind", within)
         self._sum("keep", ("reaching", "behind", "can"))
         size = self._sum("combine", ("component", "ahead", "and", "reaching"))
-        return reached, size, size > 1 or bool(g._ask(pivot, "has_edge", pivot))
+        return reached, size, size > 1 or bool(g.ask(pivot, "has_edge", pivot))
 
     def _fair(self) -> bool:
         """Whether the component is fair: no instance enabled in every world of it without a step inside it."""
         g = self.graph
-        answers, sent = g._round("fair_send", ("component",))
-        _, got = g._round("fair_absorb", ("component",), answers)
+        answers, sent = g.run("fair_send", ("component",))
+        _, got = g.run("fair_absorb", ("component",), answers)
         kinds = len(sent[0]["enabled"])
         enabled = [all(c["enabled"][i] for c in sent if c["members"]) for i in range(kinds)]
         acting = [any(c["acting"][i] for c in [*sent, *got]) for i in range(kinds)]
@@ -116,7 +116,7 @@ class CycleSearch:
         """The smallest world of a fair cyclic component among the worlds marked ``core`` (a region's worlds that
         reach a cycle in it), and a cycle through it; None: no fair cycle (:class:`GaveUp`: too many components)."""
         g = self.graph
-        g._round("combine", ("left", core, "and", core))
+        g.run("combine", ("left", core, "and", core))
         for _ in range(MAX_COMPONENTS):
             pivot = self._first("left")
             if pivot is None:
@@ -124,7 +124,7 @@ class CycleSearch:
             _, _, cyclic = self._component(pivot, "left", "left")
             if cyclic and self._fair():
                 return pivot, self._cycle(pivot)
-            g._round("combine", ("left", "left", "andnot", "component"))
+            g.run("combine", ("left", "left", "andnot", "component"))
         raise GaveUp()
 
     def _cycle(self, pivot: int) -> list[tuple[int, Label]]:
@@ -132,20 +132,20 @@ class CycleSearch:
         then number) with an edge back to it closes the cycle (:func:`~prosecheck.checker.liveness._cycle_in`)."""
         g = self.graph
         self._forward("cycle", "component", levels=True)
-        _, found = g._round("closing", ("cycle", pivot))
+        _, found = g.run("closing", ("cycle", pivot))
         _, closing = min((c["level"], c["world"]) for c in found if c["level"] >= 0)
-        start, steps = g._tail(closing, "cycle")
+        start, steps = g.tail(closing, "cycle")
         assert start == pivot, "a cycle search that does not start at its pivot"
-        return [*steps, (pivot, g._label(closing, pivot))]
+        return [*steps, (pivot, g.label(closing, pivot))]
 
     def livelocks(self, final: str) -> list[set[int]]:
         """Bottom components with a cycle and no world marked ``final`` reachable (backward reachability from
         the final worlds kept as ``final``; :class:`GaveUp`: too many components)."""
         g = self.graph
-        g._round("keep", ("candidates", final, "can"))
-        g._round("combine", ("candidates", "candidates", "not"))
-        g._round("combine", ("candidates", "candidates", "and", "cyclic"))  # peeling's survivors: reach a cycle
-        g._round("combine", ("anywhere", "", "all"))
+        g.run("keep", ("candidates", final, "can"))
+        g.run("combine", ("candidates", "candidates", "not"))
+        g.run("combine", ("candidates", "candidates", "and", "cyclic"))  # peeling's survivors: reach a cycle
+        g.run("combine", ("anywhere", "", "all"))
         found: list[set[int]] = []
         for _ in range(MAX_COMPONENTS):
             pivot = self._first("candidates", last=True)  # the deepest: likely in or near a bottom component
@@ -155,7 +155,7 @@ class CycleSearch:
             if cyclic and reached == size:  # the pivot reaches nothing outside its component: a bottom one
                 members = g.remote.pool.query("graph", [("members", ("component",))] * g.parts)
                 found.append({int(w) for part in members for w in part})
-            g._round("combine", ("candidates", "candidates", "andnot", "reaching"))
+            g.run("combine", ("candidates", "candidates", "andnot", "reaching"))
         raise GaveUp()
 
 

@@ -10,12 +10,15 @@ per round and per distinct valuation, not per world or edge:
   (:meth:`DistributedGraph.no_return`): backward reachability from the goal's worlds;
 * ``eventually`` (:meth:`DistributedGraph.leads_to`): the region search of the sequential
   :func:`~prosecheck.checker.liveness.leads_to`, its first terminal world, and the tail back to its start;
-* livelocks: none in a graph without an edge to a world numbered no higher than its source (worlds are
-  numbered breadth first: such a graph has no cycle).
+* cycles: none in a graph without an edge to a world numbered no higher than its source (worlds are
+  numbered breadth first); else peeling tells (the worlds without a successor in the graph or region
+  removed round after round: some stay exactly when it has a cycle), and where there is one the strongly
+  connected components are taken apart in the partitions (:mod:`.distributed_cycles`): the fair cycle of
+  an ``eventually`` region, the livelocks.
 
-A region or graph that may hold a cycle needs strongly connected components: those questions are answered
-by the recorded graph (``fallback``: the edges gathered into this process), and counted in ``gathered``.
-The answers equal the recorded graph's (``tests/test_distributed_graph.py``).
+Where the cycle search gives up (too many components) the recorded graph answers (``fallback``: the edges
+gathered into this process), counted in ``gathered``. The answers equal the recorded graph's
+(``tests/test_distributed_graph.py``).
 """
 
 from __future__ import annotations
@@ -35,14 +38,14 @@ from prosecheck.checker.system import Label
 class DistributedGraph:
     """The state graph of a partitioned search, kept in its partitions (``remote``); ``exploration`` gives the
     search's result (called when needed: no reference cycle keeps the result alive), ``fallback`` the recorded
-    (gathered) graph, for the questions that need strongly connected components."""
+    (gathered) graph, for the questions the cycle search gives up on."""
 
     def __init__(self, remote: Remote, exploration: Callable[[], Exploration],
                  fallback: Callable[[], StateGraph]) -> None:
         self.remote, self.exploration, self._fallback = remote, exploration, fallback
         self.parts = len(remote.snaps)
         self.rounds = 0  # rounds run so far (every partition one call each)
-        self.gathered = 0  # questions answered by the gathered graph (a region that may hold a cycle)
+        self.gathered = 0  # questions answered by the gathered graph (the cycle search gave up)
         self._backward: bool | None = None  # some edge leads to a world numbered no higher than its source
         self._reversed = False
         self._final: Marks | None = None  # the marks of the last backward reachability kept as "final"
@@ -50,7 +53,7 @@ class DistributedGraph:
         self.cycles = CycleSearch(self)
 
     # -- rounds -----------------------------------------------------------------------------------
-    def _round(self, op: str, args: list[tuple[Any, ...]] | tuple[Any, ...] = (),
+    def run(self, op: str, args: list[tuple[Any, ...]] | tuple[Any, ...] = (),
                before: list[list[Any]] | None = None) -> tuple[list[list[Any]], list[dict[str, Any]]]:
         """One call per partition (``args``: a tuple for all, or a list of one tuple per partition); the
         answers and their counters."""
@@ -60,24 +63,24 @@ class DistributedGraph:
         self.rounds += 1
         return answers, pool.counters(answers)
 
-    def _until_quiet(self, op: str, key: str, answers: list[list[Any]], counters: list[dict[str, Any]]) -> None:
+    def run_until_quiet(self, op: str, key: str, answers: list[list[Any]], counters: list[dict[str, Any]]) -> None:
         """Rounds of ``op`` until no partition has a frontier or an outbox left."""
         while any(c["active"] for c in counters):
-            answers, counters = self._round(op, (key,), answers)
+            answers, counters = self.run(op, (key,), answers)
 
     def _open(self) -> None:
         if self._backward is None:
-            answers, _ = self._round("start", (self.remote.num,))
-            _, counters = self._round("targets", (), answers)
+            answers, _ = self.run("start", (self.remote.num,))
+            _, counters = self.run("targets", (), answers)
             self._backward = any(c["backward"] for c in counters)
 
-    def _ask(self, index: int, op: str, *args: Any) -> Any:
+    def ask(self, index: int, op: str, *args: Any) -> Any:
         """``op`` of the partition owning global index ``index``, given its owned index first."""
         part, local = locate(self.remote.num, index)
         return self.remote.pool.query_one(part, "graph", op, (local, *args))
 
     # -- marks ------------------------------------------------------------------------------------
-    def _mark(self, name: str, test: Marks) -> None:
+    def mark(self, name: str, test: Marks) -> None:
         """Marks ``name`` in every partition: a slot test judged per distinct valuation, or given worlds."""
         self._open()
         if isinstance(test, AtWorlds):
@@ -85,63 +88,63 @@ class DistributedGraph:
             for index in test.indices:
                 p, i = locate(self.remote.num, index)
                 local[p].append(i)
-            self._round("mark_at", [(name, at) for at in local])
+            self.run("mark_at", [(name, at) for at in local])
             return
         if not isinstance(test, SlotTest):
             raise TypeError("a partitioned search's liveness takes slot tests (SlotTest) or AtWorlds")
         hint = tuple(self.exploration().projector(test.slots).hint)
         if getattr(self.remote.pool, "in_process", False):
-            self._round("mark", (name, test.slots, hint, test.predicate))
+            self.run("mark", (name, test.slots, hint, test.predicate))
             return
         answers = self.remote.pool.query("project", [(test.slots, hint, False)] * self.parts)
         holds = [frozenset(v for v in values if test.predicate(dict(zip(test.slots, v)))) for values, _, _ in answers]
-        self._round("mark", [(name, test.slots, hint, h) for h in holds])
+        self.run("mark", [(name, test.slots, hint, h) for h in holds])
 
     # -- LivenessGraph ---------------------------------------------------------------------------
-    def _reverse(self) -> None:
+    def keep_predecessors(self) -> None:
         """Every partition keeps the predecessors of its worlds (once)."""
         if not self._reversed:
-            answers, _ = self._round("reverse_send")
-            self._round("reverse_build", (), answers)
+            answers, _ = self.run("reverse_send")
+            self.run("reverse_build", (), answers)
             self._reversed = True
 
     def _reach(self, key: str, marked: str) -> None:
         """Backward reachability from the worlds marked ``marked``, kept in the partitions as ``key``."""
-        self._reverse()
-        answers, counters = self._round("reach_start", (key, marked))
-        self._until_quiet("reach_step", key, answers, counters)
+        self.keep_predecessors()
+        answers, counters = self.run("reach_start", (key, marked))
+        self.run_until_quiet("reach_step", key, answers, counters)
 
     def stuck(self, trigger: Marks, goal: Marks) -> int | None:
         """:func:`~prosecheck.checker.liveness.stuck`, in the partitions."""
-        self._mark("goal", goal)
-        self._mark("trigger", trigger)
+        self.mark("goal", goal)
+        self.mark("trigger", trigger)
         self._reach("can", "goal")
-        _, counters = self._round("reach_first", ("can", "trigger"))
+        _, counters = self.run("reach_first", ("can", "trigger"))
         found = [c["first"] for c in counters if c["first"] >= 0]
         return min(found) if found else None
 
     def _final_reach(self, is_final: Marks) -> None:
         """Backward reachability from the final worlds, kept as ``can_final`` (once per ``is_final``)."""
         if self._final is None or self._final != is_final:
-            self._mark("final", is_final)
+            self.mark("final", is_final)
             self._reach("can_final", "final")
             self._final = is_final
 
     def no_return(self, is_final: Marks, path: list[int]) -> int | None:
         """:func:`~prosecheck.checker.liveness.no_return`, in the partitions."""
         self._final_reach(is_final)
-        return next((i for i, world in enumerate(path) if not self._ask(world, "reach_at", "can_final")), None)
+        return next((i for i, world in enumerate(path) if not self.ask(world, "reach_at", "can_final")), None)
 
     def leads_to(self, trigger: Marks, goal: Marks) -> Lasso | None:
         """:func:`~prosecheck.checker.liveness.leads_to`, in the partitions: the region search, its first terminal
         world and, where the region holds a cycle, its first fair cycle (:mod:`.distributed_cycles`)."""
-        self._mark("goal", goal)
-        self._mark("trigger", trigger)
-        answers, counters = self._round("region_start", ("region", "trigger", "goal", bool(self._backward)))
+        self.mark("goal", goal)
+        self.mark("trigger", trigger)
+        answers, counters = self.run("region_start", ("region", "trigger", "goal", bool(self._backward)))
         if not any(c["active"] for c in counters):
             return None  # no trigger world outside the goal
-        self._until_quiet("region_step", "region", answers, counters)
-        _, ends = self._round("region_end", ("region",))
+        self.run_until_quiet("region_step", "region", answers, counters)
+        _, ends = self.run("region_end", ("region",))
         terminals = [c["terminal"] for c in ends if c["terminal"] >= 0]
         candidates: list[tuple[int, list[tuple[int, Label]]]] = [(min(terminals), [])] if terminals else []
         if any(c["backward"] for c in ends) and self._cyclic("region"):
@@ -155,23 +158,23 @@ class DistributedGraph:
         if not candidates:
             return None
         end, cycle = min(candidates, key=lambda c: c[0])
-        start, tail = self._tail(end, "region")
+        start, tail = self.tail(end, "region")
         return Lasso(self.exploration().path_to(start), tail, cycle)
 
-    def _tail(self, end: int, key: str) -> tuple[int, list[tuple[int, Label]]]:
+    def tail(self, end: int, key: str) -> tuple[int, list[tuple[int, Label]]]:
         """Region search ``key``'s path to ``end``: its first world and the labelled steps from it."""
         steps: list[tuple[int, Label]] = []
         node = end
-        while (before := self._ask(node, "region_pred", key)) != ROOT:
+        while (before := self.ask(node, "region_pred", key)) != ROOT:
             if before == NONE:
                 raise RuntimeError(f"world {node} was not reached by the region search")
-            steps.append((node, self._label(before, node)))
+            steps.append((node, self.label(before, node)))
             node = before
         return node, steps[::-1]
 
-    def _label(self, source: int, target: int) -> Label:
+    def label(self, source: int, target: int) -> Label:
         part, _ = locate(self.remote.num, source)
-        label: Label | None = self.remote.labels(part)[self._ask(source, "edge_label", target)]
+        label: Label | None = self.remote.labels(part)[self.ask(source, "edge_label", target)]
         assert label is not None
         return label
 
@@ -195,11 +198,11 @@ class DistributedGraph:
         if not region and self._whole_cyclic is not None:
             return self._whole_cyclic
         self._open()
-        self._reverse()
-        answers, _ = self._round("peel_start", ("peel", region))
-        answers, counters = self._round("peel_count", ("peel",), answers)
-        self._until_quiet("peel_step", "peel", answers, counters)
-        _, left = self._round("peel_end", ("peel", "core" if region else "cyclic"))  # keep the survivors
+        self.keep_predecessors()
+        answers, _ = self.run("peel_start", ("peel", region))
+        answers, counters = self.run("peel_count", ("peel",), answers)
+        self.run_until_quiet("peel_step", "peel", answers, counters)
+        _, left = self.run("peel_end", ("peel", "core" if region else "cyclic"))  # keep the survivors
         cyclic = any(c["left"] for c in left)
         if not region:
             self._whole_cyclic = cyclic
