@@ -95,8 +95,11 @@ def test_ghost_facts_are_written_by_effects():
 
 
 def test_search_is_deterministic():
+    """Two searches of the same system store the same worlds with the same parents (whichever engine runs:
+    the compiled one when an earlier test left this system's library in the cache)."""
     a, b = explore(counters(limit=3, copies=3)), explore(counters(limit=3, copies=3))
-    assert a.worlds == b.worlds and a.parent == b.parent
+    assert a.states == b.states > 1
+    assert list(a.worlds) == list(b.worlds) and list(a.parent) == list(b.parent)
 
 
 def test_conditions_are_parsed_with_not_and_or_and_parentheses():
