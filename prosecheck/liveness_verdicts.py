@@ -57,12 +57,6 @@ def final_test(exploration: Exploration) -> SlotTest:
     return SlotTest(tuple(system.final_slots()), system.is_final_valuation)
 
 
-def final_marks(exploration: Exploration) -> np.ndarray:
-    """Per stored world, whether it is final."""
-    test = final_test(exploration)
-    return exploration.projector().marks(test.slots, test.predicate)
-
-
 def judge_possibly(prop: Property, scenario: Scenario, exploration: Exploration,
                    graph: LivenessGraph | None) -> PropertyResult:
     """``AG (trigger -> EF goal)`` on the state graph: a trigger world with no way to the goal is a
@@ -120,5 +114,5 @@ def judge_livelocks(expected: str, exploration: Exploration, graph: LivenessGrap
         world=first, detail=f"{len(found)} livelock(s); the first has {len(found[0])} world(s)" if found else "")
 
 
-__all__ = ["NEEDS_GRAPH", "final_marks", "final_test", "graph_of", "judge_eventually", "judge_livelocks", "judge_possibly",
+__all__ = ["NEEDS_GRAPH", "final_test", "graph_of", "judge_eventually", "judge_livelocks", "judge_possibly",
            "world_slot_test", "world_test", "world_test_expr"]

@@ -37,9 +37,9 @@ class Rounds(Protocol):
     def run(self, op: str, args: list[tuple[Any, ...]] | tuple[Any, ...] = (),
                before: list[list[Any]] | None = None) -> tuple[list[list[Any]], list[dict[str, Any]]]: ...
 
-    def run_until_quiet(self, op: str, key: str, answers: list[list[Any]], counters: list[dict[str, Any]]) -> None: ...
+    def reach(self, key: str, marked: str, within: str = "") -> None: ...
 
-    def keep_predecessors(self) -> None: ...
+    def search(self, key: str, trigger: str, goal: str, cycles: bool, levels: bool = False) -> None: ...
 
     def mark(self, name: str, test: Marks) -> None: ...
 
@@ -76,17 +76,8 @@ class CycleSearch:
 
     def _forward(self, key: str, within: str, levels: bool = False) -> None:
         """Breadth first from the world marked ``pivot`` through the worlds marked ``within``, kept as ``key``."""
-        g = self.graph
-        g.run("combine", ("beyond", within, "not"))
-        answers, counters = g.run("region_start", (key, "pivot", "beyond", False, levels))
-        g.run_until_quiet("region_step", key, answers, counters)
-
-    def _backward(self, key: str, within: str) -> None:
-        """The worlds that reach the world marked ``pivot`` through worlds marked ``within`` ("": any)."""
-        g = self.graph
-        g.keep_predecessors()
-        answers, counters = g.run("reach_start", (key, "pivot", within))
-        g.run_until_quiet("reach_step", key, answers, counters)
+        self.graph.run("combine", ("beyond", within, "not"))
+        self.graph.search(key, "pivot", "beyond", False, levels)
 
     def _component(self, pivot: int, within: str, forward_within: str) -> tuple[int, int, bool]:
         """Marks ``component``: the pivot's strongly connected component (forward through ``forward_within``,
@@ -97,7 +88,7 @@ class CycleSearch:
         g.mark("pivot", AtWorlds((pivot,)))
         self._forward("ahead", forward_within)
         reached = self._sum("keep", ("ahead", "ahead", "reached"))
-        self._backward("behind", within)
+        g.reach("behind", "pivot", within)  # the worlds that reach the pivot through ``within``
         self._sum("keep", ("reaching", "behind", "can"))
         size = self._sum("combine", ("component", "ahead", "and", "reaching"))
         return reached, size, size > 1 or bool(g.ask(pivot, "has_edge", pivot))

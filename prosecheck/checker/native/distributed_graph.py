@@ -108,17 +108,24 @@ class DistributedGraph:
             self.run("reverse_build", (), answers)
             self._reversed = True
 
-    def _reach(self, key: str, marked: str) -> None:
-        """Backward reachability from the worlds marked ``marked``, kept in the partitions as ``key``."""
+    def reach(self, key: str, marked: str, within: str = "") -> None:
+        """Backward reachability from the worlds marked ``marked`` through the worlds marked ``within`` ("":
+        any), kept in the partitions as ``key``."""
         self.keep_predecessors()
-        answers, counters = self.run("reach_start", (key, marked))
+        answers, counters = self.run("reach_start", (key, marked, within))
         self.run_until_quiet("reach_step", key, answers, counters)
+
+    def search(self, key: str, trigger: str, goal: str, cycles: bool, levels: bool = False) -> None:
+        """A region search kept in the partitions as ``key``: breadth first from the worlds marked ``trigger``
+        through the worlds not marked ``goal`` (:meth:`.owned_graph.OwnedGraph.region_start`)."""
+        answers, counters = self.run("region_start", (key, trigger, goal, cycles, levels))
+        self.run_until_quiet("region_step", key, answers, counters)
 
     def stuck(self, trigger: Marks, goal: Marks) -> int | None:
         """:func:`~prosecheck.checker.liveness.stuck`, in the partitions."""
         self.mark("goal", goal)
         self.mark("trigger", trigger)
-        self._reach("can", "goal")
+        self.reach("can", "goal")
         _, counters = self.run("reach_first", ("can", "trigger"))
         found = [c["first"] for c in counters if c["first"] >= 0]
         return min(found) if found else None
@@ -127,7 +134,7 @@ class DistributedGraph:
         """Backward reachability from the final worlds, kept as ``can_final`` (once per ``is_final``)."""
         if self._final is None or self._final != is_final:
             self.mark("final", is_final)
-            self._reach("can_final", "final")
+            self.reach("can_final", "final")
             self._final = is_final
 
     def no_return(self, is_final: Marks, path: list[int]) -> int | None:
@@ -140,10 +147,7 @@ class DistributedGraph:
         world and, where the region holds a cycle, its first fair cycle (:mod:`.distributed_cycles`)."""
         self.mark("goal", goal)
         self.mark("trigger", trigger)
-        answers, counters = self.run("region_start", ("region", "trigger", "goal", bool(self._backward)))
-        if not any(c["active"] for c in counters):
-            return None  # no trigger world outside the goal
-        self.run_until_quiet("region_step", "region", answers, counters)
+        self.search("region", "trigger", "goal", bool(self._backward))
         _, ends = self.run("region_end", ("region",))
         terminals = [c["terminal"] for c in ends if c["terminal"] >= 0]
         candidates: list[tuple[int, list[tuple[int, Label]]]] = [(min(terminals), [])] if terminals else []

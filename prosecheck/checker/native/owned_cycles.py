@@ -51,9 +51,7 @@ class OwnedCycles(OwnedGraph):
 
     def has_edge(self, local: int, target: int) -> bool:
         """Whether owned world ``local`` has an edge to global index ``target``."""
-        a, b = int(self.estart[local]), int(self.estart[local + 1])
-        owner, there = self.owners(np.array([target], dtype=np.uint32))
-        return bool(((self.owner[a:b] == owner[0]) & (self.local[a:b] == there[0])).any())
+        return len(self.edges_to(local, target)) > 0
 
     # -- weak fairness of a component --------------------------------------------------------------
     def fair_send(self, name: str) -> Answer:

@@ -23,6 +23,7 @@ reads the counters only (:mod:`.distributed_graph`):
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -185,24 +186,33 @@ class OwnedGraph:
 
     def _reach_expand(self, key: str, frontier: np.ndarray) -> Answer:
         """The predecessors of ``frontier``: this partition's own join the next level, the others are sent to
-        their owners (repeats are dropped where they arrive); ``_FRONTIER`` worlds at a time."""
-        assert self.reverse is not None, "reverse_build first"
-        start, column = self.reverse
+        their owners (repeats are dropped where they arrive)."""
         can, member = self.state[key]["can"], self.state[key]["member"]
         here: list[np.ndarray] = []
-        out: list[list[np.ndarray]] = [[] for _ in range(self.parts)]
-        for a in range(0, len(frontier), _FRONTIER):
-            at, _ = row_positions(start, frontier[a:a + _FRONTIER])
-            where, who = np.divmod(column[at], self.parts)  # owned index, owner
-            mine = self._dedupe(where[who == self.part])
+
+        def join(mine: np.ndarray) -> None:
+            mine = self._dedupe(mine)
             mine = mine[~can[mine] if member is None else ~can[mine] & member[mine]]
             can[mine] = True
             here.append(mine)
+
+        sent = self._predecessors(frontier, join)
+        self.state[key]["next"] = np.concatenate(here) if here else np.zeros(0, dtype=np.int64)
+        return self._answer(sent, active=len(self.state[key]["next"]) + sum(len(a) for a in sent))
+
+    def _predecessors(self, worlds: np.ndarray, own: Callable[[np.ndarray], None]) -> list[np.ndarray]:
+        """The predecessors of ``worlds``, one entry per edge, ``_FRONTIER`` worlds at a time: this partition's
+        own given to ``own`` (owned indices), the others' collected into one outbox per owner."""
+        assert self.reverse is not None, "reverse_build first"
+        start, column = self.reverse
+        out: list[list[np.ndarray]] = [[] for _ in range(self.parts)]
+        for a in range(0, len(worlds), _FRONTIER):
+            at, _ = row_positions(start, worlds[a:a + _FRONTIER])
+            where, who = np.divmod(column[at], self.parts)  # owned index, owner
+            own(where[who == self.part])
             for q, rows in enumerate(self._split(who, where)):
                 out[q].append(rows[:, 0])
-        self.state[key]["next"] = np.concatenate(here) if here else np.zeros(0, dtype=np.int64)
-        sent = [np.concatenate(o) if o else np.zeros(0, dtype=np.uint32) for o in out]
-        return self._answer(sent, active=len(self.state[key]["next"]) + sum(len(a) for a in sent))
+        return [np.concatenate(o) if o else np.zeros(0, dtype=np.uint32) for o in out]
 
     def _dedupe(self, values: np.ndarray) -> np.ndarray:
         """Each of ``values`` (owned indices) once, in no particular order: the last position written for each
@@ -293,8 +303,9 @@ class OwnedGraph:
         among them. Repeatedly removing the worlds without such a successor removes every world exactly when
         the subgraph has no cycle (a world that stays has an infinite path inside it)."""
         member = self.state[region]["pred"] != NONE if region else np.ones(self.count, dtype=bool)
-        self.state[key] = {"member": member, "count": np.zeros(self.count, dtype=np.int64)}
-        out = self._predecessors(key, np.flatnonzero(member), "announce")
+        count = np.zeros(self.count, dtype=np.int64)
+        self.state[key] = {"member": member, "count": count}
+        out = self._predecessors(np.flatnonzero(member), lambda mine: np.add.at(count, mine, 1))
         return self._answer(out, active=1)
 
     def peel_count(self, key: str, *inbox: np.ndarray) -> Answer:
@@ -305,15 +316,14 @@ class OwnedGraph:
         st["alive"] = st["member"].copy()
         sinks = np.flatnonzero(st["member"] & (st["count"] == 0))
         st["alive"][sinks] = False
-        st["next"] = np.zeros(0, dtype=np.int64)
-        return self._answer(self._predecessors(key, sinks, "remove"), active=len(sinks))
+        return self._answer(self._tell(key, sinks), active=len(sinks))
 
     def peel_step(self, key: str, *inbox: np.ndarray) -> Answer:
         """A round: a removed successor is one successor less (the other partitions' and this one's own); the
         worlds left without one are removed, and their predecessors told."""
         st = self.state[key]
         removed = np.concatenate([st["next"], self._lose(st, _joined(inbox))])
-        return self._answer(self._predecessors(key, removed, "remove"), active=len(removed))
+        return self._answer(self._tell(key, removed), active=len(removed))
 
     def _lose(self, st: dict[str, Any], sources: np.ndarray) -> np.ndarray:
         """Each of ``sources`` (owned indices, repeated as often as it lost a successor) loses them; those of the
@@ -325,28 +335,14 @@ class OwnedGraph:
         st["alive"][gone] = False
         return gone
 
-    def _predecessors(self, key: str, worlds: np.ndarray, why: str) -> list[np.ndarray]:
-        """The predecessors of ``worlds`` (one entry per edge): this partition's own counted (``announce``) or
-        told of a removed successor (``remove``: the ones left without one go to ``next``), the others' sent to
-        their owners; ``_FRONTIER`` worlds at a time."""
-        assert self.reverse is not None, "reverse_build first"
-        start, column = self.reverse
+    def _tell(self, key: str, removed: np.ndarray) -> list[np.ndarray]:
+        """The predecessors of the ``removed`` worlds lose a successor: this partition's own at once (those
+        left without one go to ``next``), the others' sent to their owners."""
         st = self.state[key]
-        out: list[list[np.ndarray]] = [[] for _ in range(self.parts)]
         here: list[np.ndarray] = []
-        for a in range(0, len(worlds), _FRONTIER):
-            at, _ = row_positions(start, worlds[a:a + _FRONTIER])
-            where, who = np.divmod(column[at], self.parts)  # owned index, owner
-            mine = where[who == self.part]
-            if why == "announce":
-                np.add.at(st["count"], mine, 1)
-            else:
-                here.append(self._lose(st, mine))
-            for q, rows in enumerate(self._split(who, where)):
-                out[q].append(rows[:, 0])
-        if why == "remove":
-            st["next"] = np.concatenate(here) if here else np.zeros(0, dtype=np.int64)
-        return [np.concatenate(o) if o else np.zeros(0, dtype=np.uint32) for o in out]
+        sent = self._predecessors(removed, lambda mine: here.append(self._lose(st, mine)))
+        st["next"] = np.concatenate(here) if here else np.zeros(0, dtype=np.int64)
+        return sent
 
     def peel_end(self, key: str, keep: str = "") -> Answer:
         """Counters of a finished peeling: ``left``, the worlds of the subgraph not removed (0: no cycle); with
@@ -369,14 +365,19 @@ class OwnedGraph:
         """The predecessor of owned world ``local`` in region search ``key`` (global; ROOT, NONE)."""
         return int(self.state[key]["pred"][local])
 
-    def edge_label(self, local: int, target: int) -> int:
-        """The label id (this partition's) of owned world ``local``'s first edge to global index ``target``."""
+    def edges_to(self, local: int, target: int) -> np.ndarray:
+        """The positions of owned world ``local``'s edges to global index ``target``, in edge order."""
         a, b = int(self.estart[local]), int(self.estart[local + 1])
         owner, there = self.owners(np.array([target], dtype=np.uint32))
-        hits = np.flatnonzero((self.owner[a:b] == owner[0]) & (self.local[a:b] == there[0]))
+        return a + np.flatnonzero((self.owner[a:b] == owner[0]) & (self.local[a:b] == there[0]))
+
+    def edge_label(self, local: int, target: int) -> int:
+        """The label id (this partition's) of owned world ``local``'s first edge to global index ``target``."""
+        hits = self.edges_to(local, target)
         if not len(hits):
             raise RuntimeError(f"partition {self.part}: no edge from owned world {local} to world {target}")
-        return int(self.raw["elabel"][a + int(hits[0])])
+        return int(self.raw["elabel"][int(hits[0])])
+
 
 def _joined(inbox: tuple[np.ndarray, ...]) -> np.ndarray:
     return np.concatenate([np.asarray(a, dtype=np.int64) for a in inbox]) if inbox else np.zeros(0, dtype=np.int64)

@@ -244,9 +244,7 @@ class NativePartition:
             if op == "mark":
                 name, slots, hint, test = args
                 return self._graph().set_marks(name, self._owned().marks(slots, hint, _predicate(slots, test)))
-            if self.owned_graph is None:
-                raise RuntimeError(f"partition {self.part}: asked about its graph before graph('start')")
-            return getattr(self.owned_graph, op)(*args, *inbox)
+            return getattr(self._graph(), op)(*args, *inbox)
         finally:
             self.cpu += self.clock() - cpu
 
